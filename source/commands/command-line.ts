@@ -1,0 +1,74 @@
+import os from 'node:os';
+import path from 'node:path';
+import meow, {type AnyFlags, type Result} from 'meow';
+import {InputError} from '../core/errors.js';
+import {parseDuration} from '../core/format-duration.js';
+
+/** Flags every command understands. */
+export const COMMON_FLAGS = {
+	home: {type: 'string'},
+	json: {type: 'boolean', default: false},
+} as const satisfies AnyFlags;
+
+export const COMMON_HELP = `
+  Common options
+    --home <dir>   tracedeck home (env TRACEDECK_HOME, default ~/.tracedeck)
+    --json         print one JSON document on stdout
+    --help         show this help`;
+
+/**
+ * Parse a subcommand's argv with meow. `help` is the command's own text;
+ * meow prints it on --help and rejects unknown flags with exit code 2.
+ */
+export function parseCommand<Flags extends AnyFlags>(argv: string[], help: string, flags: Flags): Result<Flags & typeof COMMON_FLAGS> {
+	return meow(help, {
+		importMeta: import.meta,
+		argv,
+		flags: {...COMMON_FLAGS, ...flags},
+		allowUnknownFlags: false,
+		autoVersion: false,
+		description: false,
+		booleanDefault: undefined,
+	}) as Result<Flags & typeof COMMON_FLAGS>;
+}
+
+/** The tracedeck home: --home, else TRACEDECK_HOME, else ~/.tracedeck. */
+export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+	const chosen = flag ?? env['TRACEDECK_HOME'];
+	return path.resolve(chosen && chosen !== '' ? chosen : path.join(os.homedir(), '.tracedeck'));
+}
+
+/** The Redis URL that turns on live streams, or undefined for SQLite alone. */
+export function resolveRedisUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+	const chosen = flag ?? env['TRACEDECK_REDIS_URL'];
+	return chosen && chosen !== '' ? chosen : undefined;
+}
+
+/** "--since 24h" → epoch ms of that moment before now. */
+export function sinceToMs(since: string | undefined, now = Date.now()): number | undefined {
+	if (since === undefined) {
+		return undefined;
+	}
+
+	const ms = parseDuration(since);
+	if (ms !== undefined) {
+		return now - ms;
+	}
+
+	const at = Date.parse(since);
+	if (Number.isNaN(at)) {
+		throw new InputError(`--since "${since}" is neither a duration (90s, 15m, 24h, 7d) nor a date`);
+	}
+
+	return at;
+}
+
+export function writeJson(value: unknown): void {
+	process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function requireArgs(input: string[], count: number, what: string): void {
+	if (input.length < count) {
+		throw new InputError(`missing ${what}; see --help`);
+	}
+}

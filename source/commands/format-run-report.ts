@@ -1,0 +1,69 @@
+import {formatDuration} from '../core/format-duration.js';
+import type {RunReport} from '../core/run-report.js';
+import {sanitize} from '../core/sanitize.js';
+import {statusSymbol} from './run-status-symbol.js';
+
+function clean(text: string): string {
+	return sanitize(text, true);
+}
+
+/** `runs show` as text: header, tree (critical path marked *), failure, compensations, decisions. */
+export function formatRunReport(report: RunReport, now: number): string {
+	const {run} = report;
+	const out: string[] = [];
+	const end = run.ended_at === null ? now : Date.parse(run.ended_at);
+	out.push(`${clean(run.name)}  ${run.run_id}`);
+	out.push(`${statusSymbol(run.status)} ${run.status}  ${[run.env, run.target].filter(Boolean).join('/') || '-'}  started ${run.started_at}  ${formatDuration(end - Date.parse(run.started_at))}  steps ${run.progress.completed}/${run.progress.total}${run.retries > 0 ? `  retries ${run.retries}` : ''}`);
+	if (run.git?.sha || run.user) {
+		out.push(`git ${run.git?.sha ?? '-'}${run.git?.branch ? ` (${run.git.branch})` : ''}  user ${run.user ?? '-'}  runner ${run.runner ?? '-'}`);
+	}
+
+	out.push('', 'SPANS (* on the critical path)');
+	const critical = new Set(report.critical_path.map(segment => segment.span_id));
+	const depth = new Map<string, number>();
+	for (const span of report.spans) {
+		const d = span.parent_span_id === null ? 0 : (depth.get(span.parent_span_id) ?? 0) + 1;
+		depth.set(span.span_id, d);
+		const indent = '  '.repeat(Math.min(d, 30));
+		const symbol = statusSymbol(span.end_ms === null ? 'running' : span.status);
+		out.push(`${critical.has(span.span_id) ? '*' : ' '} ${indent}${symbol} ${clean(span.name)}  ${formatDuration(span.duration_ms ?? now - span.start_ms)}${span.retries.length > 0 ? `  (${span.retries.length} retries)` : ''}`);
+	}
+
+	if (report.failure) {
+		const f = report.failure;
+		out.push('', `FAILURE  ${clean(f.step_path || f.name)}`, `  error: ${clean(f.error ?? '(no message)')}`);
+		if (f.input !== undefined) {
+			out.push(`  input: ${clean(JSON.stringify(f.input)).slice(0, 500)}`);
+		}
+
+		const stderr = report.spans.find(span => span.span_id === f.span_id)?.stderr ?? [];
+		for (const line of stderr.slice(-5)) {
+			out.push(`  | ${clean(line)}`);
+		}
+	}
+
+	if (report.compensations.length > 0) {
+		out.push('', 'COMPENSATIONS');
+		const names = new Map(report.spans.map(span => [span.span_id, span.name]));
+		for (const c of report.compensations) {
+			out.push(`  ${statusSymbol(c.end_ms === null ? 'running' : c.status)} ${clean(names.get(c.original_span_id) ?? c.original_span_id)} <- ${clean(names.get(c.span_id) ?? c.span_id)}  ${formatDuration(c.end_ms === null ? null : c.end_ms - c.start_ms)}`);
+		}
+
+		if (report.orphans.length > 0) {
+			out.push(`  orphans (left undone): ${report.orphans.map(id => clean(names.get(id) ?? id)).join(', ')}`);
+		}
+	}
+
+	if (report.decisions.length > 0) {
+		out.push('', 'DECISIONS');
+		for (const d of report.decisions) {
+			const alternatives = d.alternatives.map(a => `${clean(a.option)}${a.score === undefined ? '' : `=${a.score}`}`).join(' ');
+			out.push(`  ${clean(d.path || d.name)}: chose ${clean(d.decision ?? '?')} (confidence ${d.confidence ?? '-'}; ${alternatives}) -> ${d.outcome}`);
+			if (d.reasoning) {
+				out.push(`    ${clean(d.reasoning)}`);
+			}
+		}
+	}
+
+	return out.join('\n');
+}

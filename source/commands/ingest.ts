@@ -1,0 +1,56 @@
+import {InputError} from '../core/errors.js';
+import {expandInputs, readEventsFile} from '../interop/input-files.js';
+import {RunIndex} from '../store/run-index.js';
+import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
+import {progressReporter} from './progress.js';
+
+const HELP = `
+  Usage
+    $ tracedeck ingest <file|dir>...
+
+  Reads TraceEvent JSON Lines (.jsonl), OTLP JSON exports ({"resourceSpans": ...})
+  and run artifact folders. Each file is validated whole, then stored in one
+  transaction: a bad file stores nothing, and ingesting a file twice changes nothing.
+${COMMON_HELP}
+
+  Examples
+    $ tracedeck ingest run-20261124-031500-3f2a9c1.jsonl
+    $ tracedeck ingest ./artifacts/prod/api/
+`;
+
+export async function run(argv: string[]): Promise<number> {
+	const cli = parseCommand(argv, HELP, {});
+	if (cli.input.length === 0) {
+		throw new InputError('ingest needs at least one file or folder; see tracedeck ingest --help');
+	}
+
+	const files = expandInputs(cli.input);
+	const index = RunIndex.open(resolveHome(cli.flags.home));
+	const progress = progressReporter('ingest', files.length);
+	const summary = {files: 0, events: 0, duplicates: 0, runs: new Set<string>()};
+	try {
+		for (const file of files) {
+			const events = readEventsFile(file);
+			const result = index.appendEvents(events);
+			summary.files++;
+			summary.events += result.inserted.length;
+			summary.duplicates += result.duplicates;
+			for (const trace of result.traces) {
+				summary.runs.add(trace);
+			}
+
+			progress.tick(file);
+		}
+	} finally {
+		progress.done();
+		index.close();
+	}
+
+	if (cli.flags.json) {
+		writeJson({files: summary.files, events: summary.events, duplicates: summary.duplicates, traces: summary.runs.size});
+	} else {
+		process.stdout.write(`ingested ${summary.events} events (${summary.duplicates} already stored) from ${summary.files} file${summary.files === 1 ? '' : 's'} into ${summary.runs.size} run${summary.runs.size === 1 ? '' : 's'}\n`);
+	}
+
+	return 0;
+}

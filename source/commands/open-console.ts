@@ -1,0 +1,12 @@
+import type {ConsoleOptions} from '../tui/console-options.js';
+
+/** Start the Ink console; the only path from the CLI into ink and React. */
+export async function openConsole(options: ConsoleOptions): Promise<number> {
+	if (!process.stdout.isTTY || !process.stdin.isTTY) {
+		process.stderr.write('tracedeck: the console needs a terminal; for scripts use `tracedeck runs list` or `runs show <run> --json`\n');
+		return 2;
+	}
+
+	const {startConsole} = await import('../tui/start-console.js');
+	return startConsole(options);
+}

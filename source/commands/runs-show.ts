@@ -1,0 +1,48 @@
+import {buildRunReport} from '../core/run-report.js';
+import {RunIndex} from '../store/run-index.js';
+import {COMMON_HELP, parseCommand, requireArgs, resolveHome, writeJson} from './command-line.js';
+import {formatRunReport} from './format-run-report.js';
+
+const HELP = `
+  Usage
+    $ tracedeck runs show <run>
+
+  Shows one run: its spans as a tree, the critical path, the root-cause
+  failure with its error and input, saga compensations and orphans, and AI
+  decisions with what followed. <run> is a run id, a trace id, or a unique
+  prefix of either. In a terminal it opens the trace screen of the console;
+  piped, or with --text, it prints text; with --json, DESIGN's JSON document.
+
+  Options
+    --text         print text even in a terminal
+${COMMON_HELP}
+
+  Examples
+    $ tracedeck runs show run-20261124-0315
+    $ tracedeck runs show run-20261124-0315 --json | jq .failure
+`;
+
+export async function run(argv: string[]): Promise<number> {
+	const cli = parseCommand(argv, HELP, {text: {type: 'boolean', default: false}});
+	requireArgs(cli.input, 1, 'the run to show');
+	const home = resolveHome(cli.flags.home);
+	if (!cli.flags.json && !cli.flags.text && process.stdout.isTTY && process.stdin.isTTY) {
+		const {openConsole} = await import('./open-console.js');
+		return openConsole({home, initial: {screen: 'trace', run: cli.input[0]!}});
+	}
+
+	const index = RunIndex.open(home, {readonly: true});
+	try {
+		const found = index.resolveRun(cli.input[0]!);
+		const report = buildRunReport(found, index.spans(found.trace_id), Date.now());
+		if (cli.flags.json) {
+			writeJson(report);
+		} else {
+			process.stdout.write(`${formatRunReport(report, Date.now())}\n`);
+		}
+	} finally {
+		index.close();
+	}
+
+	return 0;
+}

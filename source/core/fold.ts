@@ -1,0 +1,175 @@
+import {STDERR_TAIL_LINES, type Span, type SpanStatus} from './span.js';
+import {eventKind, eventPhase, type TraceEvent} from './trace-event.js';
+
+const SUCCESS_PHASES = new Set(['completed', 'succeeded', 'success', 'compensated', 'done', 'finished', 'ok']);
+const FAILED_PHASES = new Set(['failed', 'failure', 'error', 'compensation_failed', 'cancelled', 'timeout']);
+const RESERVED_DATA_KEYS = new Set(['input', 'output', 'error', 'line', 'retry', 'name']);
+
+/** The status an event settles its span to, or undefined when it leaves the span open. */
+export function terminalStatus(event: TraceEvent): SpanStatus | undefined {
+	if (event.status === 'success' || event.status === 'failed') {
+		return event.status;
+	}
+
+	if (event.status === 'pending') {
+		return undefined;
+	}
+
+	const kind = eventKind(event.event_type);
+	const phase = eventPhase(event.event_type);
+	if (kind === 'ai' && phase === 'decision') {
+		return 'success';
+	}
+
+	if (SUCCESS_PHASES.has(phase)) {
+		return 'success';
+	}
+
+	if (FAILED_PHASES.has(phase)) {
+		return 'failed';
+	}
+
+	return undefined;
+}
+
+export function eventTimeMs(event: TraceEvent): number {
+	return Date.parse(event.timestamp);
+}
+
+function toError(value: unknown): Span['error'] {
+	if (value === undefined || value === null) {
+		return undefined;
+	}
+
+	if (typeof value === 'string') {
+		return {message: value};
+	}
+
+	if (typeof value === 'object') {
+		const record = value as Record<string, unknown>;
+		const message = typeof record['message'] === 'string' ? record['message'] : JSON.stringify(value);
+		const stack = typeof record['stack'] === 'string' ? record['stack'] : undefined;
+		return stack === undefined ? {message} : {message, stack};
+	}
+
+	return {message: String(value)};
+}
+
+function emptySpan(event: TraceEvent, at: number): Span {
+	return {
+		trace_id: event.trace_id,
+		span_id: event.span_id,
+		parent_span_id: event.parent_span_id ?? null,
+		name: '',
+		kind: '',
+		last_event_type: '',
+		start_ms: at,
+		end_ms: null,
+		status: 'pending',
+		attributes: {},
+		retries: [],
+		stderr: [],
+		tags: [],
+		event_count: 0,
+	};
+}
+
+/**
+ * Fold one event into its span. Pure: returns a new span and leaves the input alone.
+ * Events may arrive out of order; start is the earliest event, end the latest
+ * terminal event, and status the one of the latest terminal event.
+ */
+export function applyEvent(previous: Span | undefined, event: TraceEvent): Span {
+	const at = eventTimeMs(event);
+	const span: Span = previous
+		? {...previous, attributes: {...previous.attributes}, retries: [...previous.retries], stderr: [...previous.stderr], tags: [...previous.tags]}
+		: emptySpan(event, at);
+	span.event_count += 1;
+	span.start_ms = Math.min(span.start_ms, at);
+	if (span.parent_span_id === null && event.parent_span_id) {
+		span.parent_span_id = event.parent_span_id;
+	}
+
+	for (const tag of event.tags ?? []) {
+		if (!span.tags.includes(tag)) {
+			span.tags.push(tag);
+		}
+	}
+
+	const data = event.data ?? {};
+	const kind = eventKind(event.event_type);
+	if (kind === 'log') {
+		const line = data['line'];
+		if (typeof line === 'string') {
+			span.stderr.push(line);
+			if (span.stderr.length > STDERR_TAIL_LINES) {
+				span.stderr.splice(0, span.stderr.length - STDERR_TAIL_LINES);
+			}
+		}
+
+		if (span.kind === '') {
+			span.kind = 'step';
+		}
+
+		return span;
+	}
+
+	if (span.kind === '' || span.kind === 'step' && span.last_event_type === '') {
+		span.kind = kind;
+	}
+
+	span.last_event_type = event.event_type;
+	if (typeof data['name'] === 'string' && data['name'] !== '' && span.name === '') {
+		span.name = data['name'];
+	}
+
+	for (const [key, value] of Object.entries(data)) {
+		if (!RESERVED_DATA_KEYS.has(key)) {
+			span.attributes[key] = value;
+		}
+	}
+
+	if ('input' in data) {
+		span.input = data['input'];
+	}
+
+	if ('output' in data) {
+		span.output = data['output'];
+	}
+
+	const error = toError(data['error']);
+	if (error) {
+		span.error = error;
+	}
+
+	const retry = data['retry'];
+	if (retry && typeof retry === 'object') {
+		const r = retry as Record<string, unknown>;
+		const n = typeof r['n'] === 'number' ? r['n'] : span.retries.length + 1;
+		const exitCode = typeof r['exit_code'] === 'number' ? r['exit_code'] : undefined;
+		span.retries.push(exitCode === undefined ? {n, at_ms: at} : {n, exit_code: exitCode, at_ms: at});
+	}
+
+	const settled = terminalStatus(event);
+	if (settled !== undefined && (span.end_ms === null || at >= span.end_ms)) {
+		span.status = settled;
+		span.end_ms = at;
+	}
+
+	return span;
+}
+
+/** A name for a span that never said its own. */
+export function displayName(span: Span): string {
+	return span.name !== '' ? span.name : `${span.kind || 'span'} ${span.span_id}`;
+}
+
+/** Fold a trace's events into spans, in order of first appearance. */
+export function foldEvents(events: Iterable<TraceEvent>): Span[] {
+	const spans = new Map<string, Span>();
+	for (const event of events) {
+		spans.set(event.span_id, applyEvent(spans.get(event.span_id), event));
+	}
+
+	return [...spans.values()];
+}

@@ -1,0 +1,96 @@
+import {compensationChains, type CompensationLink} from './compensations.js';
+import {criticalPath, type CriticalSegment} from './critical-path.js';
+import {decisionOutcomes, type DecisionOutcome} from './decisions.js';
+import {rootCauseFailure} from './failure.js';
+import {displayName} from './fold.js';
+import type {Run} from './run.js';
+import type {Retry, Span, SpanError, SpanStatus} from './span.js';
+import {buildTree, stepPath, walk, type TraceTree} from './tree.js';
+
+/** A span as `runs show --json` prints it. Times are epoch milliseconds. */
+export interface ReportSpan {
+	span_id: string;
+	parent_span_id: string | null;
+	name: string;
+	path: string;
+	kind: string;
+	start_ms: number;
+	end_ms: number | null;
+	duration_ms: number | null;
+	status: SpanStatus;
+	attributes: Record<string, unknown>;
+	input?: unknown;
+	output?: unknown;
+	error?: SpanError;
+	retries: Retry[];
+	stderr: string[];
+	tags: string[];
+}
+
+export interface RunReport {
+	run: Run;
+	spans: ReportSpan[];
+	critical_path: CriticalSegment[];
+	failure: {span_id: string; name: string; path: string[]; step_path: string; error: string | null; input?: unknown} | null;
+	compensations: CompensationLink[];
+	orphans: string[];
+	decisions: DecisionOutcome[];
+}
+
+function reportSpan(tree: TraceTree, span: Span): ReportSpan {
+	const out: ReportSpan = {
+		span_id: span.span_id,
+		parent_span_id: tree.parent.get(span.span_id) ?? null,
+		name: displayName(span),
+		path: stepPath(tree, span.span_id),
+		kind: span.kind,
+		start_ms: span.start_ms,
+		end_ms: span.end_ms,
+		duration_ms: span.end_ms === null ? null : span.end_ms - span.start_ms,
+		status: span.status,
+		attributes: span.attributes,
+		retries: span.retries,
+		stderr: span.stderr,
+		tags: span.tags,
+	};
+	if (span.input !== undefined) {
+		out.input = span.input;
+	}
+
+	if (span.output !== undefined) {
+		out.output = span.output;
+	}
+
+	if (span.error !== undefined) {
+		out.error = span.error;
+	}
+
+	return out;
+}
+
+/**
+ * Everything `runs show` answers about one run: the spans in tree order, the
+ * critical path, the root-cause failure, compensations and AI decisions.
+ * `nowMs` closes open spans for the critical path of a running run.
+ */
+export function buildRunReport(run: Run, spans: readonly Span[], nowMs?: number): RunReport {
+	const tree = buildTree(spans);
+	const failure = rootCauseFailure(tree);
+	const chains = compensationChains(tree);
+	return {
+		run,
+		spans: walk(tree).map(span => reportSpan(tree, span)),
+		critical_path: criticalPath(tree, nowMs),
+		failure: failure && {
+			span_id: failure.span.span_id,
+			name: displayName(failure.span),
+			path: failure.path.map(span => span.span_id),
+			step_path: stepPath(tree, failure.span.span_id),
+			error: failure.error,
+			...(failure.span.input === undefined ? {} : {input: failure.span.input}),
+		},
+		compensations: chains.compensations,
+		orphans: chains.orphans,
+		decisions: decisionOutcomes(tree, run.status),
+	};
+}

@@ -1,0 +1,113 @@
+import {rootCauseFailure} from './failure.js';
+import type {GitInfo, Run, RunStatus} from './run.js';
+import type {Span} from './span.js';
+import {isStep} from './step-kind.js';
+import {buildTree, stepPath, type TraceTree} from './tree.js';
+
+function str(value: unknown): string | null {
+	return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function gitOf(value: unknown): GitInfo | null {
+	if (!value || typeof value !== 'object') {
+		return null;
+	}
+
+	const record = value as Record<string, unknown>;
+	const git: GitInfo = {};
+	const sha = str(record['sha']);
+	const branch = str(record['branch']);
+	if (sha) {
+		git.sha = sha;
+	}
+
+	if (branch) {
+		git.branch = branch;
+	}
+
+	return sha || branch ? git : null;
+}
+
+function policyOf(value: unknown): Run['policy'] {
+	if (!value || typeof value !== 'object') {
+		return null;
+	}
+
+	const record = value as Record<string, unknown>;
+	const policy: NonNullable<Run['policy']> = {};
+	if (typeof record['deny_network'] === 'boolean') {
+		policy.deny_network = record['deny_network'];
+	}
+
+	if (typeof record['readonly_fs'] === 'boolean') {
+		policy.readonly_fs = record['readonly_fs'];
+	}
+
+	return policy;
+}
+
+function statusOf(root: Span): RunStatus {
+	if (root.attributes['status'] === 'cancelled' || root.last_event_type.endsWith(':cancelled')) {
+		return 'cancelled';
+	}
+
+	if (root.end_ms === null) {
+		return 'running';
+	}
+
+	return root.status === 'failed' ? 'failed' : 'success';
+}
+
+/** The run id a trace's root declares, else the trace id. */
+export function runIdOf(root: Span | null, traceId: string): string {
+	return str(root?.attributes['run_id']) ?? traceId;
+}
+
+/**
+ * Summarize a trace as a run. `lastEventMs` is the arrival time of the newest
+ * event (stderr lines included), which span times alone cannot tell.
+ */
+export function summarizeRun(spans: readonly Span[], lastEventMs?: number, prebuilt?: TraceTree): Run | null {
+	const tree = prebuilt ?? buildTree(spans);
+	const root = tree.root;
+	if (!root) {
+		return null;
+	}
+
+	const a = root.attributes;
+	const steps = spans.filter(span => isStep(span));
+	const ended = steps.filter(span => span.end_ms !== null).length;
+	const declaredTotal = typeof a['total_steps'] === 'number' ? a['total_steps'] : 0;
+	const failure = rootCauseFailure(tree);
+	let latest = 0;
+	let current: Span | null = null;
+	for (const span of spans) {
+		latest = Math.max(latest, span.start_ms, span.end_ms ?? 0);
+		if (isStep(span) && span.end_ms === null && (current === null || span.start_ms >= current.start_ms)) {
+			current = span;
+		}
+	}
+
+	const status = statusOf(root);
+	const startedAt = spans.reduce((min, span) => Math.min(min, span.start_ms), Number.POSITIVE_INFINITY);
+	return {
+		run_id: runIdOf(root, root.trace_id),
+		trace_id: root.trace_id,
+		env: str(a['env']),
+		target: str(a['target']),
+		plan_hash: str(a['plan_hash']),
+		status,
+		started_at: new Date(startedAt).toISOString(),
+		ended_at: status === 'running' || root.end_ms === null ? null : new Date(root.end_ms).toISOString(),
+		failed_step: failure ? stepPath(tree, failure.span.span_id) || failure.span.name : null,
+		retries: spans.reduce((sum, span) => sum + span.retries.length, 0),
+		runner: str(a['runner']),
+		git: gitOf(a['git']),
+		user: str(a['user']),
+		progress: {completed: ended, total: Math.max(declaredTotal, steps.length)},
+		policy: policyOf(a['policy']),
+		name: root.name || root.trace_id,
+		last_event_ms: Math.max(latest, lastEventMs ?? 0),
+		current_step: status === 'running' && current ? stepPath(tree, current.span_id) : null,
+	};
+}

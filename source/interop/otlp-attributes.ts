@@ -1,0 +1,93 @@
+/** An OTLP AnyValue in its JSON encoding. */
+export interface OtlpAnyValue {
+	stringValue?: string;
+	boolValue?: boolean;
+	intValue?: string | number;
+	doubleValue?: number;
+	arrayValue?: {values?: OtlpAnyValue[]};
+	kvlistValue?: {values?: OtlpKeyValue[]};
+	bytesValue?: string;
+}
+
+export interface OtlpKeyValue {
+	key: string;
+	value?: OtlpAnyValue;
+}
+
+/** Decode an AnyValue to plain JSON. Deep nesting is walked with an explicit depth bound. */
+export function fromAnyValue(value: OtlpAnyValue | undefined, depth = 0): unknown {
+	if (!value || depth > 64) {
+		return null;
+	}
+
+	if (value.stringValue !== undefined) {
+		return value.stringValue;
+	}
+
+	if (value.boolValue !== undefined) {
+		return value.boolValue;
+	}
+
+	if (value.intValue !== undefined) {
+		const n = Number(value.intValue);
+		return Number.isSafeInteger(n) ? n : String(value.intValue);
+	}
+
+	if (value.doubleValue !== undefined) {
+		return value.doubleValue;
+	}
+
+	if (value.arrayValue !== undefined) {
+		return (value.arrayValue.values ?? []).map(item => fromAnyValue(item, depth + 1));
+	}
+
+	if (value.kvlistValue !== undefined) {
+		return fromKeyValues(value.kvlistValue.values ?? [], depth + 1);
+	}
+
+	if (value.bytesValue !== undefined) {
+		return value.bytesValue;
+	}
+
+	return null;
+}
+
+export function fromKeyValues(list: readonly OtlpKeyValue[], depth = 0): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const kv of list) {
+		out[kv.key] = fromAnyValue(kv.value, depth);
+	}
+
+	return out;
+}
+
+/** Encode plain JSON as an AnyValue (the export direction). */
+export function toAnyValue(value: unknown): OtlpAnyValue {
+	if (typeof value === 'string') {
+		return {stringValue: value};
+	}
+
+	if (typeof value === 'boolean') {
+		return {boolValue: value};
+	}
+
+	if (typeof value === 'number') {
+		return Number.isInteger(value) ? {intValue: value} : {doubleValue: value};
+	}
+
+	if (Array.isArray(value)) {
+		return {arrayValue: {values: value.map(item => toAnyValue(item))}};
+	}
+
+	if (value && typeof value === 'object') {
+		return {kvlistValue: {values: toKeyValues(value as Record<string, unknown>)}};
+	}
+
+	return {stringValue: value === null || value === undefined ? '' : String(value)};
+}
+
+export function toKeyValues(record: Record<string, unknown>): OtlpKeyValue[] {
+	return Object.entries(record)
+		.filter(([, value]) => value !== undefined)
+		.map(([key, value]) => ({key, value: toAnyValue(value)}));
+}

@@ -1,0 +1,190 @@
+import {z} from 'zod';
+import type {TraceEvent} from '../core/trace-event.js';
+import {fromKeyValues, type OtlpKeyValue} from './otlp-attributes.js';
+
+const anyValue: z.ZodType<unknown> = z.lazy(() => z.object({
+	stringValue: z.string().optional(),
+	boolValue: z.boolean().optional(),
+	intValue: z.union([z.string(), z.number()]).optional(),
+	doubleValue: z.union([z.number(), z.string()]).optional(),
+	arrayValue: z.object({values: z.array(anyValue).optional()}).optional(),
+	kvlistValue: z.object({values: z.array(keyValue).optional()}).optional(),
+	bytesValue: z.string().optional(),
+}));
+const keyValue: z.ZodType<unknown> = z.object({key: z.string(), value: anyValue.optional()});
+const attributes = z.array(keyValue).optional();
+const nanos = z.union([z.string().regex(/^\d+$/, 'a time in unix nanoseconds'), z.number().nonnegative()]);
+
+const otlpSpan = z.object({
+	traceId: z.string().min(1),
+	spanId: z.string().min(1),
+	parentSpanId: z.string().optional().nullable(),
+	name: z.string(),
+	kind: z.union([z.number(), z.string()]).optional(),
+	startTimeUnixNano: nanos,
+	endTimeUnixNano: nanos.optional(),
+	attributes,
+	events: z.array(z.object({timeUnixNano: nanos, name: z.string(), attributes})).optional(),
+	status: z.object({code: z.union([z.number(), z.string()]).optional(), message: z.string().optional()}).optional(),
+});
+
+export const otlpTracesSchema = z.object({
+	resourceSpans: z.array(z.object({
+		resource: z.object({attributes}).optional(),
+		scopeSpans: z.array(z.object({spans: z.array(otlpSpan).optional()})).optional(),
+	})),
+});
+
+export type OtlpTraces = z.infer<typeof otlpTracesSchema>;
+type OtlpSpan = z.infer<typeof otlpSpan>;
+
+export class OtlpParseError extends Error {}
+
+/** Attributes tracedeck writes on export so that ingest restores the same spans. */
+const INTERNAL = {
+	kind: 'tracedeck.kind',
+	endEventType: 'tracedeck.end_event_type',
+	input: 'tracedeck.input',
+	output: 'tracedeck.output',
+	tags: 'tracedeck.tags',
+} as const;
+const RUN_FIELDS: Record<string, string> = {
+	'devcmd.env': 'env',
+	'devcmd.target': 'target',
+	'devcmd.plan_hash': 'plan_hash',
+	'runner.id': 'runner',
+	'devcmd.user': 'user',
+	'devcmd.total_steps': 'total_steps',
+};
+
+function toIso(value: string | number): string {
+	const ms = typeof value === 'number' ? Math.floor(value / 1e6) : Number(BigInt(value) / 1_000_000n);
+	return new Date(ms).toISOString();
+}
+
+function isFailed(span: OtlpSpan): boolean {
+	const code = span.status?.code;
+	return code === 2 || code === 'STATUS_CODE_ERROR';
+}
+
+function parseJsonAttribute(value: unknown): unknown {
+	if (typeof value !== 'string') {
+		return value;
+	}
+
+	try {
+		return JSON.parse(value) as unknown;
+	} catch {
+		return value;
+	}
+}
+
+/** The run's fields, from resource attributes overlaid with the root span's own. */
+function runFields(attrs: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	const runId = attrs['devcmd.run_id'] ?? attrs['tracedeck.run_id'];
+	if (typeof runId === 'string' && runId !== '') {
+		out['run_id'] = runId;
+	}
+
+	for (const [from, to] of Object.entries(RUN_FIELDS)) {
+		if (attrs[from] !== undefined) {
+			out[to] = attrs[from];
+		}
+	}
+
+	const sha = attrs['git.sha'] ?? attrs['vcs.ref.head.revision'];
+	const branch = attrs['git.branch'] ?? attrs['vcs.ref.head.name'];
+	if (typeof sha === 'string' || typeof branch === 'string') {
+		out['git'] = {...(typeof sha === 'string' ? {sha} : {}), ...(typeof branch === 'string' ? {branch} : {})};
+	}
+
+	return out;
+}
+
+function spanEvents(span: OtlpSpan, resourceAttrs: Record<string, unknown>): TraceEvent[] {
+	const attrs = fromKeyValues((span.attributes ?? []) as OtlpKeyValue[]);
+	const parent = span.parentSpanId ? span.parentSpanId : undefined;
+	const kind = typeof attrs[INTERNAL.kind] === 'string' ? attrs[INTERNAL.kind] as string : parent ? 'step' : 'workflow';
+	const data: Record<string, unknown> = {name: span.name};
+	for (const [key, value] of Object.entries(attrs)) {
+		if (!Object.values(INTERNAL).includes(key as never)) {
+			data[key] = value;
+		}
+	}
+
+	if (!parent) {
+		Object.assign(data, runFields({...resourceAttrs, ...attrs}));
+	}
+
+	if (attrs[INTERNAL.input] !== undefined) {
+		data['input'] = parseJsonAttribute(attrs[INTERNAL.input]);
+	}
+
+	const tags = Array.isArray(attrs[INTERNAL.tags]) ? (attrs[INTERNAL.tags] as unknown[]).filter((t): t is string => typeof t === 'string') : undefined;
+	const base = {trace_id: span.traceId, span_id: span.spanId, ...(parent ? {parent_span_id: parent} : {})};
+	const events: TraceEvent[] = [{...base, event_type: `${kind}:started`, timestamp: toIso(span.startTimeUnixNano), data, ...(tags ? {tags} : {})}];
+	let errorFromEvents: {message: string; stack?: string} | undefined;
+	for (const ev of span.events ?? []) {
+		const evAttrs = fromKeyValues((ev.attributes ?? []) as OtlpKeyValue[]);
+		const timestamp = toIso(ev.timeUnixNano);
+		if (ev.name === 'retry') {
+			const n = Number(evAttrs['n'] ?? evAttrs['retry.n']);
+			const exitCode = Number(evAttrs['exit_code']);
+			events.push({...base, event_type: `${kind}:retry`, timestamp, data: {retry: {n: Number.isFinite(n) ? n : 0, ...(Number.isFinite(exitCode) ? {exit_code: exitCode} : {})}}});
+		} else if (ev.name === 'stderr_tail' || ev.name === 'stderr') {
+			const text = evAttrs['lines'] ?? evAttrs['line'] ?? evAttrs['tail'];
+			const lines = Array.isArray(text) ? text.map(String) : typeof text === 'string' ? text.split('\n') : [];
+			for (const line of lines) {
+				events.push({...base, event_type: 'log:stderr', timestamp, data: {line}});
+			}
+		} else if (ev.name === 'exception') {
+			const message = evAttrs['exception.message'];
+			const stack = evAttrs['exception.stacktrace'];
+			errorFromEvents = {message: typeof message === 'string' ? message : 'exception', ...(typeof stack === 'string' ? {stack} : {})};
+		}
+	}
+
+	if (span.endTimeUnixNano !== undefined && Number(span.endTimeUnixNano) > 0) {
+		const failed = isFailed(span);
+		const endData: Record<string, unknown> = {};
+		if (failed) {
+			endData['error'] = errorFromEvents ?? {message: span.status?.message || 'failed'};
+		}
+
+		if (attrs[INTERNAL.output] !== undefined) {
+			endData['output'] = parseJsonAttribute(attrs[INTERNAL.output]);
+		}
+
+		const declared = attrs[INTERNAL.endEventType];
+		const eventType = typeof declared === 'string' ? declared : `${kind}:${failed ? 'failed' : 'completed'}`;
+		events.push({...base, event_type: eventType, timestamp: toIso(span.endTimeUnixNano), status: failed ? 'failed' : 'success', ...(Object.keys(endData).length > 0 ? {data: endData} : {})});
+	}
+
+	return events;
+}
+
+function describeIssue(error: z.ZodError): string {
+	const issue = error.issues[0];
+	return issue ? `${issue.path.join('.') || 'document'}: ${issue.message}` : 'invalid OTLP';
+}
+
+/** Convert an OTLP JSON export into TraceEvents: a start event and (when ended) an end event per span. */
+export function otlpToEvents(document: unknown): TraceEvent[] {
+	const result = otlpTracesSchema.safeParse(document);
+	if (!result.success) {
+		throw new OtlpParseError(describeIssue(result.error));
+	}
+
+	const events: TraceEvent[] = [];
+	for (const rs of result.data.resourceSpans) {
+		const resourceAttrs = fromKeyValues((rs.resource?.attributes ?? []) as OtlpKeyValue[]);
+		for (const ss of rs.scopeSpans ?? []) {
+			for (const span of ss.spans ?? []) {
+				events.push(...spanEvents(span, resourceAttrs));
+			}
+		}
+	}
+
+	return events;
+}

@@ -1,0 +1,87 @@
+import {z} from 'zod';
+import type {TraceEvent} from '../core/trace-event.js';
+
+const ISO_WITH_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const id = z.string().min(1).max(512);
+
+export const traceEventSchema = z.object({
+	trace_id: id,
+	span_id: id,
+	parent_span_id: id.nullish(),
+	event_type: z.string().min(1).max(256),
+	timestamp: z.string().regex(ISO_WITH_TIME, 'an ISO 8601 time like 2026-01-31T12:00:00.000Z').refine(text => !Number.isNaN(Date.parse(text)), 'a real date'),
+	status: z.enum(['success', 'failed', 'pending']).nullish(),
+	data: z.record(z.string(), z.unknown()).nullish(),
+	tags: z.array(z.string()).nullish(),
+	parent_trace_id: id.nullish(),
+	correlation_id: z.string().nullish(),
+});
+
+/** A validation failure, phrased for one line of stderr. */
+export class EventParseError extends Error {}
+
+function firstIssue(error: z.ZodError): string {
+	const issue = error.issues[0];
+	if (!issue) {
+		return 'invalid event';
+	}
+
+	const where = issue.path.length > 0 ? issue.path.join('.') : 'event';
+	return `${where}: ${issue.message}`;
+}
+
+/**
+ * Validate an untrusted value as a TraceEvent and normalize it: null optionals
+ * are dropped and the timestamp is re-written as ISO 8601 UTC with milliseconds.
+ */
+export function parseTraceEvent(value: unknown): TraceEvent {
+	const result = traceEventSchema.safeParse(value);
+	if (!result.success) {
+		throw new EventParseError(firstIssue(result.error));
+	}
+
+	const e = result.data;
+	const event: TraceEvent = {
+		trace_id: e.trace_id,
+		span_id: e.span_id,
+		event_type: e.event_type,
+		timestamp: new Date(Date.parse(e.timestamp)).toISOString(),
+	};
+	if (e.parent_span_id) {
+		event.parent_span_id = e.parent_span_id;
+	}
+
+	if (e.status) {
+		event.status = e.status;
+	}
+
+	if (e.data) {
+		event.data = e.data;
+	}
+
+	if (e.tags) {
+		event.tags = e.tags;
+	}
+
+	if (e.parent_trace_id) {
+		event.parent_trace_id = e.parent_trace_id;
+	}
+
+	if (e.correlation_id) {
+		event.correlation_id = e.correlation_id;
+	}
+
+	return event;
+}
+
+/** Parse one JSON Lines line; the message names what is wrong, the caller adds file and line. */
+export function parseTraceEventLine(line: string): TraceEvent {
+	let value: unknown;
+	try {
+		value = JSON.parse(line);
+	} catch (error) {
+		throw new EventParseError(`not JSON (${(error as Error).message})`);
+	}
+
+	return parseTraceEvent(value);
+}

@@ -1,0 +1,340 @@
+import {NotFoundError, InputError} from '../core/errors.js';
+import {applyEvent, displayName, eventTimeMs} from '../core/fold.js';
+import type {Run, RunStatus} from '../core/run.js';
+import {summarizeRun} from '../core/run-summary.js';
+import type {Span} from '../core/span.js';
+import {isStep} from '../core/step-kind.js';
+import type {TraceEvent} from '../core/trace-event.js';
+import {buildTree, stepPath} from '../core/tree.js';
+import {eventDigest} from './event-digest.js';
+import {openDatabase, type Db, type OpenOptions} from './open-database.js';
+
+export interface RunFilter {
+	env?: string;
+	target?: string;
+	status?: RunStatus;
+	/** Runs started at or after this epoch ms. */
+	sinceMs?: number;
+	planHash?: string;
+	user?: string;
+	limit?: number;
+}
+
+/** An event as stored: `id` is its arrival order, a cursor for pollers. */
+export interface StoredEvent {
+	id: number;
+	event: TraceEvent;
+}
+
+export interface AppendResult {
+	inserted: StoredEvent[];
+	duplicates: number;
+	/** Trace ids whose run changed. */
+	traces: string[];
+}
+
+interface RunRow {
+	trace_id: string;
+	run_id: string;
+	steps_seen: number;
+	body: string;
+}
+
+function escapeLike(text: string): string {
+	return text.replace(/[\\%_]/g, match => `\\${match}`);
+}
+
+/**
+ * The SQLite run index: raw events as they arrived, spans folded from them,
+ * and one summary row per run. Every write is one synchronous transaction.
+ */
+export class RunIndex {
+	static open(home: string, options?: OpenOptions): RunIndex {
+		return new RunIndex(openDatabase(home, options));
+	}
+
+	readonly db: Db;
+	private readonly stmts;
+
+	constructor(db: Db) {
+		this.db = db;
+		this.stmts = {
+			insertEvent: db.prepare('INSERT OR IGNORE INTO events (trace_id, span_id, event_type, ts_ms, digest, body) VALUES (?, ?, ?, ?, ?, ?)'),
+			getSpan: db.prepare('SELECT body FROM spans WHERE trace_id = ? AND span_id = ?').pluck(),
+			getSpanPath: db.prepare('SELECT parent_span_id, path FROM spans WHERE trace_id = ? AND span_id = ?'),
+			upsertSpan: db.prepare(`INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, path, start_ms, end_ms, status, body)
+				VALUES (@trace_id, @span_id, @parent_span_id, @name, @kind, @path, @start_ms, @end_ms, @status, @body)
+				ON CONFLICT (trace_id, span_id) DO UPDATE SET parent_span_id = excluded.parent_span_id, name = excluded.name,
+				kind = excluded.kind, path = excluded.path, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
+				status = excluded.status, body = excluded.body`),
+			setSpanPath: db.prepare('UPDATE spans SET path = ? WHERE trace_id = ? AND span_id = ?'),
+			spansOfTrace: db.prepare('SELECT body, path FROM spans WHERE trace_id = ?'),
+			getRun: db.prepare('SELECT trace_id, run_id, steps_seen, body FROM runs WHERE trace_id = ?'),
+			runIdTaken: db.prepare('SELECT trace_id FROM runs WHERE run_id = ?').pluck(),
+			upsertRun: db.prepare(`INSERT INTO runs (trace_id, run_id, env, target, plan_hash, status, started_ms, ended_ms, last_event_ms, steps_seen, failed_step, user, body)
+				VALUES (@trace_id, @run_id, @env, @target, @plan_hash, @status, @started_ms, @ended_ms, @last_event_ms, @steps_seen, @failed_step, @user, @body)
+				ON CONFLICT (trace_id) DO UPDATE SET run_id = excluded.run_id, env = excluded.env, target = excluded.target,
+				plan_hash = excluded.plan_hash, status = excluded.status, started_ms = excluded.started_ms, ended_ms = excluded.ended_ms,
+				last_event_ms = excluded.last_event_ms, steps_seen = excluded.steps_seen, failed_step = excluded.failed_step,
+				user = excluded.user, body = excluded.body`),
+			currentStep: db.prepare(`SELECT path FROM spans WHERE trace_id = ? AND end_ms IS NULL AND kind IN ('stage', 'step', 'job', 'task')
+				ORDER BY start_ms DESC LIMIT 1`).pluck(),
+			runByExactId: db.prepare('SELECT body FROM runs WHERE run_id = ? OR trace_id = ?').pluck(),
+			runsByPrefix: db.prepare("SELECT body FROM runs WHERE run_id LIKE ? ESCAPE '\\' OR trace_id LIKE ? ESCAPE '\\' LIMIT 6").pluck(),
+			eventsOfTrace: db.prepare('SELECT id, body FROM events WHERE trace_id = ? ORDER BY id'),
+			eventsAfter: db.prepare('SELECT id, body FROM events WHERE id > ? ORDER BY id LIMIT ?'),
+			eventsOfTraceAfter: db.prepare('SELECT id, body FROM events WHERE trace_id = ? AND id > ? ORDER BY id LIMIT ?'),
+			maxEventId: db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck(),
+		};
+	}
+
+	close(): void {
+		if (this.db.open) {
+			this.db.close();
+		}
+	}
+
+	/**
+	 * Store events and fold them into spans and runs, all or nothing. Events
+	 * already stored (same content) are skipped, so re-ingesting changes nothing.
+	 */
+	appendEvents(events: readonly TraceEvent[]): AppendResult {
+		return this.db.transaction((batch: readonly TraceEvent[]) => this.appendInTransaction(batch)).immediate(events);
+	}
+
+	private appendInTransaction(events: readonly TraceEvent[]): AppendResult {
+		const inserted: StoredEvent[] = [];
+		let duplicates = 0;
+		for (const event of events) {
+			const body = JSON.stringify(event);
+			const info = this.stmts.insertEvent.run(event.trace_id, event.span_id, event.event_type, eventTimeMs(event), eventDigest(body), body);
+			if (info.changes === 0) {
+				duplicates++;
+			} else {
+				inserted.push({id: Number(info.lastInsertRowid), event});
+			}
+		}
+
+		const byTrace = new Map<string, TraceEvent[]>();
+		for (const {event} of inserted) {
+			let list = byTrace.get(event.trace_id);
+			if (!list) {
+				list = [];
+				byTrace.set(event.trace_id, list);
+			}
+
+			list.push(event);
+		}
+
+		for (const [traceId, traceEvents] of byTrace) {
+			this.foldTrace(traceId, traceEvents);
+		}
+
+		return {inserted, duplicates, traces: [...byTrace.keys()]};
+	}
+
+	private foldTrace(traceId: string, events: TraceEvent[]): void {
+		const before = new Map<string, Span | undefined>();
+		const after = new Map<string, Span>();
+		let lastEventMs = 0;
+		for (const event of events) {
+			lastEventMs = Math.max(lastEventMs, eventTimeMs(event));
+			if (!after.has(event.span_id)) {
+				const stored = this.stmts.getSpan.get(traceId, event.span_id) as string | undefined;
+				const previous = stored === undefined ? undefined : (JSON.parse(stored) as Span);
+				before.set(event.span_id, previous);
+				after.set(event.span_id, applyEvent(previous, event));
+			} else {
+				after.set(event.span_id, applyEvent(after.get(event.span_id), event));
+			}
+		}
+
+		for (const span of after.values()) {
+			this.stmts.upsertSpan.run({
+				trace_id: traceId,
+				span_id: span.span_id,
+				parent_span_id: span.parent_span_id,
+				name: span.name,
+				kind: span.kind,
+				path: this.pathOf(traceId, span, after),
+				start_ms: span.start_ms,
+				end_ms: span.end_ms,
+				status: span.status,
+				body: JSON.stringify(span),
+			});
+		}
+
+		const row = this.stmts.getRun.get(traceId) as RunRow | undefined;
+		const needsFull = row === undefined
+			|| [...after.values()].some(span => {
+				const previous = before.get(span.span_id);
+				// A root change, a failure or a rename reaches beyond the span itself.
+				return span.parent_span_id === null || span.status === 'failed' || (previous !== undefined && previous.name !== span.name);
+			});
+		if (needsFull) {
+			this.recomputeRun(traceId, lastEventMs, row);
+		} else {
+			this.updateRunIncrementally(row, before, after, lastEventMs);
+		}
+	}
+
+	/** Path from the parent's stored path; a full recompute mends any that were stale. */
+	private pathOf(traceId: string, span: Span, batch: Map<string, Span>): string {
+		if (span.parent_span_id === null) {
+			return '';
+		}
+
+		const parent = this.stmts.getSpanPath.get(traceId, span.parent_span_id) as {parent_span_id: string | null; path: string} | undefined;
+		if (!parent) {
+			const inBatch = batch.get(span.parent_span_id);
+			return inBatch && inBatch.parent_span_id !== null ? `${displayName(inBatch)}/${displayName(span)}` : displayName(span);
+		}
+
+		return parent.parent_span_id === null ? displayName(span) : `${parent.path}/${displayName(span)}`;
+	}
+
+	private recomputeRun(traceId: string, lastEventMs: number, row: RunRow | undefined): void {
+		const rows = this.stmts.spansOfTrace.all(traceId) as Array<{body: string; path: string}>;
+		const spans = rows.map(r => JSON.parse(r.body) as Span);
+		const tree = buildTree(spans);
+		for (let i = 0; i < spans.length; i++) {
+			const path = stepPath(tree, spans[i]!.span_id);
+			if (path !== rows[i]!.path) {
+				this.stmts.setSpanPath.run(path, traceId, spans[i]!.span_id);
+			}
+		}
+
+		const previous = row ? (JSON.parse(row.body) as Run) : undefined;
+		const run = summarizeRun(spans, Math.max(lastEventMs, previous?.last_event_ms ?? 0), tree);
+		if (!run) {
+			return;
+		}
+
+		run.run_id = this.uniqueRunId(run.run_id, traceId);
+		this.writeRun(run, spans.filter(span => isStep(span)).length);
+	}
+
+	/** Two traces claiming one run id (a re-run under the same id) both stay visible. */
+	private uniqueRunId(runId: string, traceId: string): string {
+		const owner = this.stmts.runIdTaken.get(runId) as string | undefined;
+		return owner === undefined || owner === traceId ? runId : `${runId}~${traceId.slice(0, 8)}`;
+	}
+
+	private updateRunIncrementally(row: RunRow, before: Map<string, Span | undefined>, after: Map<string, Span>, lastEventMs: number): void {
+		const run = JSON.parse(row.body) as Run;
+		let stepsSeen = row.steps_seen;
+		for (const [id, span] of after) {
+			const previous = before.get(id);
+			if (isStep(span)) {
+				if (!previous || !isStep(previous)) {
+					stepsSeen++;
+				}
+
+				if (span.end_ms !== null && (previous?.end_ms ?? null) === null) {
+					run.progress.completed++;
+				}
+			}
+
+			run.retries += span.retries.length - (previous?.retries.length ?? 0);
+		}
+
+		run.progress.total = Math.max(run.progress.total, stepsSeen);
+		run.last_event_ms = Math.max(run.last_event_ms, lastEventMs);
+		this.writeRun(run, stepsSeen);
+	}
+
+	private writeRun(run: Run, stepsSeen: number): void {
+		const stored: Run = {...run, current_step: null};
+		this.stmts.upsertRun.run({
+			trace_id: run.trace_id,
+			run_id: run.run_id,
+			env: run.env,
+			target: run.target,
+			plan_hash: run.plan_hash,
+			status: run.status,
+			started_ms: Date.parse(run.started_at),
+			ended_ms: run.ended_at === null ? null : Date.parse(run.ended_at),
+			last_event_ms: run.last_event_ms,
+			steps_seen: stepsSeen,
+			failed_step: run.failed_step,
+			user: run.user,
+			body: JSON.stringify(stored),
+		});
+	}
+
+	/** A stored run, with its current step filled in while it runs. */
+	private hydrate(body: string): Run {
+		const run = JSON.parse(body) as Run;
+		if (run.status === 'running') {
+			run.current_step = (this.stmts.currentStep.get(run.trace_id) as string | undefined) ?? null;
+		}
+
+		return run;
+	}
+
+	listRuns(filter: RunFilter = {}): Run[] {
+		const where: string[] = [];
+		const params: Array<string | number> = [];
+		const add = (clause: string, value: string | number | undefined): void => {
+			if (value !== undefined) {
+				where.push(clause);
+				params.push(value);
+			}
+		};
+
+		add('env = ?', filter.env);
+		add('target = ?', filter.target);
+		add('status = ?', filter.status);
+		add('started_ms >= ?', filter.sinceMs);
+		add('plan_hash = ?', filter.planHash);
+		add('user = ?', filter.user);
+		const sql = `SELECT body FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_ms DESC, run_id DESC LIMIT ?`;
+		params.push(filter.limit ?? -1);
+		return (this.db.prepare(sql).pluck().all(...params) as string[]).map(body => this.hydrate(body));
+	}
+
+	/** Name a run by its id, its trace id, or a unique prefix of either. */
+	resolveRun(ref: string): Run {
+		const exact = this.stmts.runByExactId.get(ref, ref) as string | undefined;
+		if (exact !== undefined) {
+			return this.hydrate(exact);
+		}
+
+		const pattern = `${escapeLike(ref)}%`;
+		const matches = this.stmts.runsByPrefix.all(pattern, pattern) as string[];
+		if (matches.length === 0) {
+			throw new NotFoundError(`no run matches "${ref}"; list runs with: tracedeck runs list`);
+		}
+
+		if (matches.length > 1) {
+			const ids = matches.slice(0, 5).map(body => (JSON.parse(body) as Run).run_id);
+			throw new InputError(`"${ref}" matches several runs (${ids.join(', ')}${matches.length > 5 ? ', ...' : ''}); give more of the id`);
+		}
+
+		return this.hydrate(matches[0]!);
+	}
+
+	spans(traceId: string): Span[] {
+		return (this.stmts.spansOfTrace.all(traceId) as Array<{body: string}>).map(row => JSON.parse(row.body) as Span);
+	}
+
+	events(traceId: string): StoredEvent[] {
+		return this.parseEvents(this.stmts.eventsOfTrace.all(traceId) as Array<{id: number; body: string}>);
+	}
+
+	/** Events that arrived after `cursor` (an event id), oldest first: the polling fallback's feed. */
+	eventsAfter(cursor: number, traceId?: string, limit = 1000): StoredEvent[] {
+		const rows = traceId === undefined
+			? this.stmts.eventsAfter.all(cursor, limit)
+			: this.stmts.eventsOfTraceAfter.all(traceId, cursor, limit);
+		return this.parseEvents(rows as Array<{id: number; body: string}>);
+	}
+
+	maxEventId(): number {
+		return this.stmts.maxEventId.get() as number;
+	}
+
+	private parseEvents(rows: Array<{id: number; body: string}>): StoredEvent[] {
+		return rows.map(row => ({id: row.id, event: JSON.parse(row.body) as TraceEvent}));
+	}
+}

@@ -1,0 +1,18 @@
+export type LiveSource = 'redis' | 'polling';
+
+export interface LiveStatus {
+	source: LiveSource;
+	/** Time from an event's timestamp to its arrival here, for the newest event; null before any. */
+	lagMs: number | null;
+}
+
+/**
+ * What the console subscribes to: which traces changed. Screens re-read the
+ * run index on a change, so the feed only has to say *that* something moved.
+ */
+export interface ChangeFeed {
+	status(): LiveStatus;
+	onChange(listener: (traceIds: readonly string[]) => void): () => void;
+	onStatus(listener: (status: LiveStatus) => void): () => void;
+	close(): Promise<void>;
+}

@@ -1,0 +1,45 @@
+import type {RunIndex} from '../store/run-index.js';
+import type {ChangeFeed, LiveStatus} from './change-feed.js';
+
+/**
+ * A change feed that polls the run index by event id: the fallback when Redis
+ * is absent or down, and enough on its own for a single machine.
+ */
+export function pollingChangeFeed(index: RunIndex, intervalMs = 500, now: () => number = Date.now): ChangeFeed {
+	const changeListeners = new Set<(traceIds: readonly string[]) => void>();
+	const statusListeners = new Set<(status: LiveStatus) => void>();
+	let cursor = index.maxEventId();
+	let status: LiveStatus = {source: 'polling', lagMs: null};
+	const timer = setInterval(() => {
+		const events = index.eventsAfter(cursor, undefined, 5000);
+		if (events.length === 0) {
+			return;
+		}
+
+		cursor = events.at(-1)!.id;
+		const traces = [...new Set(events.map(e => e.event.trace_id))];
+		status = {source: 'polling', lagMs: Math.max(0, now() - Date.parse(events.at(-1)!.event.timestamp))};
+		for (const listener of changeListeners) {
+			listener(traces);
+		}
+
+		for (const listener of statusListeners) {
+			listener(status);
+		}
+	}, intervalMs);
+	timer.unref();
+	return {
+		status: () => status,
+		onChange(listener) {
+			changeListeners.add(listener);
+			return () => changeListeners.delete(listener);
+		},
+		onStatus(listener) {
+			statusListeners.add(listener);
+			return () => statusListeners.delete(listener);
+		},
+		async close() {
+			clearInterval(timer);
+		},
+	};
+}

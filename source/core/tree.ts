@@ -4,7 +4,7 @@ import type {Span} from './span.js';
 export interface TraceTree {
 	/** The trace's root: the earliest span without a (known) parent, or null for an empty trace. */
 	root: Span | null;
-	/** Spans without a known parent, earliest first. The first one is `root`. */
+	/** Spans without a known parent: declared roots first, then by start. The first one is `root`. */
 	roots: Span[];
 	byId: ReadonlyMap<string, Span>;
 	/** Children of each span, ordered by start then span id. */
@@ -88,7 +88,8 @@ export function buildTree(spans: readonly Span[]): TraceTree {
 		children.set(id, list.filter(child => parent.get(child.span_id) === id));
 	}
 
-	roots.sort(byStart);
+	// A span that declares no parent is the root; one whose parent was lost only stands in for it.
+	roots.sort((a, b) => Number(a.parent_span_id !== null) - Number(b.parent_span_id !== null) || byStart(a, b));
 	return {root: roots[0] ?? null, roots, byId, children, parent, depth};
 }
 
@@ -109,15 +110,45 @@ export function pathTo(tree: TraceTree, spanId: string): Span[] {
 	return path.reverse();
 }
 
+/** Step paths keep at most this many names: deep traces would otherwise make paths quadratic in size. */
+export const MAX_PATH_SEGMENTS = 32;
+
+/** A span's parent and name, as a path walker sees them. */
+export interface PathLink {
+	parent: string | null;
+	name: string;
+}
+
+/**
+ * Walk up from a span collecting names below the root, at most
+ * MAX_PATH_SEGMENTS of them ("…/" marks a cut). Shared by the tree and the
+ * store so both spell a path the same way.
+ */
+export function walkStepPath(lookup: (spanId: string) => PathLink | undefined, spanId: string): string {
+	const names: string[] = [];
+	let link = lookup(spanId);
+	while (link && link.parent !== null) {
+		if (names.length === MAX_PATH_SEGMENTS) {
+			names.push('…');
+			break;
+		}
+
+		names.push(link.name);
+		link = lookup(link.parent);
+	}
+
+	return names.reverse().join('/');
+}
+
 /**
  * A span's step path: names joined with "/" from below the root, so the same
  * step lines up across runs ("deploy/migrate"). The root's own path is "".
  */
 export function stepPath(tree: TraceTree, spanId: string): string {
-	return pathTo(tree, spanId)
-		.slice(1)
-		.map(span => displayName(span))
-		.join('/');
+	return walkStepPath(id => {
+		const span = tree.byId.get(id);
+		return span && {parent: tree.parent.get(id) ?? null, name: displayName(span)};
+	}, spanId);
 }
 
 /** Pre-order walk (parents before children, children by start), without recursion. */

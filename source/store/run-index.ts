@@ -5,7 +5,7 @@ import {summarizeRun} from '../core/run-summary.js';
 import type {Span} from '../core/span.js';
 import {isStep} from '../core/step-kind.js';
 import type {TraceEvent} from '../core/trace-event.js';
-import {buildTree, stepPath} from '../core/tree.js';
+import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
 import {eventDigest} from './event-digest.js';
 import {openDatabase, type Db, type OpenOptions} from './open-database.js';
 
@@ -61,7 +61,7 @@ export class RunIndex {
 		this.stmts = {
 			insertEvent: db.prepare('INSERT OR IGNORE INTO events (trace_id, span_id, event_type, ts_ms, digest, body) VALUES (?, ?, ?, ?, ?, ?)'),
 			getSpan: db.prepare('SELECT body FROM spans WHERE trace_id = ? AND span_id = ?').pluck(),
-			getSpanPath: db.prepare('SELECT parent_span_id, path FROM spans WHERE trace_id = ? AND span_id = ?'),
+			getSpanLink: db.prepare('SELECT parent_span_id, name, kind FROM spans WHERE trace_id = ? AND span_id = ?'),
 			upsertSpan: db.prepare(`INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, path, start_ms, end_ms, status, body)
 				VALUES (@trace_id, @span_id, @parent_span_id, @name, @kind, @path, @start_ms, @end_ms, @status, @body)
 				ON CONFLICT (trace_id, span_id) DO UPDATE SET parent_span_id = excluded.parent_span_id, name = excluded.name,
@@ -106,8 +106,14 @@ export class RunIndex {
 		const inserted: StoredEvent[] = [];
 		let duplicates = 0;
 		for (const event of events) {
+			const ts = eventTimeMs(event);
+			if (!Number.isFinite(ts)) {
+				// Callers validate at the edge; this keeps a bad caller from storing an undatable event.
+				throw new InputError(`event ${event.trace_id}/${event.span_id} has an invalid timestamp "${event.timestamp}"`);
+			}
+
 			const body = JSON.stringify(event);
-			const info = this.stmts.insertEvent.run(event.trace_id, event.span_id, event.event_type, eventTimeMs(event), eventDigest(body), body);
+			const info = this.stmts.insertEvent.run(event.trace_id, event.span_id, event.event_type, ts, eventDigest(body), body);
 			if (info.changes === 0) {
 				duplicates++;
 			} else {
@@ -178,19 +184,17 @@ export class RunIndex {
 		}
 	}
 
-	/** Path from the parent's stored path; a full recompute mends any that were stale. */
+	/** The span's step path from stored parents (and this batch's), as the tree would spell it. */
 	private pathOf(traceId: string, span: Span, batch: Map<string, Span>): string {
-		if (span.parent_span_id === null) {
-			return '';
-		}
+		return walkStepPath(id => {
+			const inBatch = id === span.span_id ? span : batch.get(id);
+			if (inBatch) {
+				return {parent: inBatch.parent_span_id, name: displayName(inBatch)};
+			}
 
-		const parent = this.stmts.getSpanPath.get(traceId, span.parent_span_id) as {parent_span_id: string | null; path: string} | undefined;
-		if (!parent) {
-			const inBatch = batch.get(span.parent_span_id);
-			return inBatch && inBatch.parent_span_id !== null ? `${displayName(inBatch)}/${displayName(span)}` : displayName(span);
-		}
-
-		return parent.parent_span_id === null ? displayName(span) : `${parent.path}/${displayName(span)}`;
+			const stored = this.stmts.getSpanLink.get(traceId, id) as {parent_span_id: string | null; name: string; kind: string; span_id: string} | undefined;
+			return stored && {parent: stored.parent_span_id, name: stored.name !== '' ? stored.name : `${stored.kind || 'span'} ${id}`};
+		}, span.span_id);
 	}
 
 	private recomputeRun(traceId: string, lastEventMs: number, row: RunRow | undefined): void {

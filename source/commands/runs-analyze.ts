@@ -1,0 +1,75 @@
+import {analyzeRuns, describeDecisionRate, type Analysis} from '../core/analytics.js';
+import {formatDuration} from '../core/format-duration.js';
+import {sanitize} from '../core/sanitize.js';
+import {loadAnalyticsInput} from '../store/analytics-rows.js';
+import {RunIndex} from '../store/run-index.js';
+import {COMMON_HELP, parseCommand, resolveHome, sinceToMs, writeJson} from './command-line.js';
+import {textTable} from './text-table.js';
+
+const HELP = `
+  Usage
+    $ tracedeck runs analyze [--since 24h] [--env <env>] [--target <target>]
+
+  What failed in a window, and is there a pattern: runs, failures and failure
+  rate; failure points (each failed run counted once, at its root-cause step);
+  the slowest steps (p50/p95, nearest rank); the compensation rate; and for
+  each AI decision point, how often each choice was followed by a failure.
+
+  Options
+    --since <dur|date>   window start (default 24h)
+    --env <env>          only this environment
+    --target <target>    only this target
+${COMMON_HELP}
+
+  Examples
+    $ tracedeck runs analyze --since 7d --env prod
+    $ tracedeck runs analyze --json | jq .failure_points
+`;
+
+function percent(rate: number): string {
+	return `${(rate * 100).toFixed(1)}%`;
+}
+
+export function formatAnalysis(analysis: Analysis, since: string): string {
+	const clean = (text: string): string => sanitize(text, true);
+	const out = [`${analysis.runs} runs in the last ${since}, ${analysis.failed} failed (${percent(analysis.failure_rate)}); compensation rate ${percent(analysis.compensation_rate)}`];
+	if (analysis.failure_points.length > 0) {
+		out.push('', 'FAILURE POINTS', textTable(['STEP', 'FAILED RUNS'], analysis.failure_points.map(p => [clean(p.path), String(p.failures)])));
+	}
+
+	if (analysis.slowest_steps.length > 0) {
+		out.push('', 'SLOWEST STEPS', textTable(['STEP', 'COUNT', 'P50', 'P95'], analysis.slowest_steps.map(s => [clean(s.path), String(s.count), formatDuration(s.p50_ms), formatDuration(s.p95_ms)])));
+	}
+
+	if (analysis.decisions.length > 0) {
+		out.push('', 'DECISIONS');
+		for (const d of analysis.decisions) {
+			out.push(`  ${clean(d.path)}: ${clean(describeDecisionRate(d))}`);
+		}
+	}
+
+	return out.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+	const cli = parseCommand(argv, HELP, {
+		since: {type: 'string', default: '24h'},
+		env: {type: 'string'},
+		target: {type: 'string'},
+	});
+	const {flags} = cli;
+	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
+	try {
+		const input = loadAnalyticsInput(index.db, {sinceMs: sinceToMs(flags.since)!, env: flags.env, target: flags.target});
+		const analysis = analyzeRuns(input);
+		if (flags.json) {
+			writeJson(analysis);
+		} else {
+			process.stdout.write(`${formatAnalysis(analysis, flags.since)}\n`);
+		}
+	} finally {
+		index.close();
+	}
+
+	return 0;
+}

@@ -1,0 +1,60 @@
+import type {AnalyticsInput} from '../core/analytics.js';
+import type {RunStatus} from '../core/run.js';
+import type {Db} from './open-database.js';
+
+export interface WindowFilter {
+	sinceMs: number;
+	env?: string;
+	target?: string;
+}
+
+function runWhere(filter: WindowFilter): {sql: string; params: Array<string | number>} {
+	const clauses = ['r.started_ms >= ?'];
+	const params: Array<string | number> = [filter.sinceMs];
+	if (filter.env !== undefined) {
+		clauses.push('r.env = ?');
+		params.push(filter.env);
+	}
+
+	if (filter.target !== undefined) {
+		clauses.push('r.target = ?');
+		params.push(filter.target);
+	}
+
+	return {sql: clauses.join(' AND '), params};
+}
+
+/**
+ * The rows `analyzeRuns` needs, aggregated in SQL so a wide window never
+ * loads span bodies: run outcomes, finished step durations by path, and the
+ * option each decision chose.
+ */
+export function loadAnalyticsInput(db: Db, filter: WindowFilter): AnalyticsInput {
+	const {sql, params} = runWhere(filter);
+	const runs = db.prepare(`SELECT r.run_id, r.status, r.failed_step,
+			EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = r.trace_id AND s.kind = 'saga') AS compensated
+		FROM runs r WHERE ${sql}`).all(...params) as Array<{run_id: string; status: RunStatus; failed_step: string | null; compensated: number}>;
+	const durations = db.prepare(`SELECT s.path, s.end_ms - s.start_ms AS ms FROM spans s JOIN runs r ON r.trace_id = s.trace_id
+		WHERE ${sql} AND s.end_ms IS NOT NULL AND s.kind IN ('stage', 'step', 'job', 'task') ORDER BY s.path`).raw().all(...params) as Array<[string, number]>;
+	const byPath = new Map<string, number[]>();
+	for (const [path, ms] of durations) {
+		let list = byPath.get(path);
+		if (!list) {
+			list = [];
+			byPath.set(path, list);
+		}
+
+		list.push(ms);
+	}
+
+	const decisions = db.prepare(`SELECT s.path, json_extract(s.body, '$.attributes.decision') AS decision, r.status AS run_status
+		FROM spans s JOIN runs r ON r.trace_id = s.trace_id
+		WHERE ${sql} AND s.kind = 'ai' AND json_extract(s.body, '$.last_event_type') = 'ai:decision'`).all(...params) as Array<{path: string; decision: unknown; run_status: RunStatus}>;
+	return {
+		runs: runs.map(r => ({run_id: r.run_id, status: r.status, failed_step: r.failed_step, compensated: r.compensated === 1})),
+		stepDurations: [...byPath].map(([path, durations_ms]) => ({path, durations_ms})),
+		decisions: decisions
+			.filter(d => typeof d.decision === 'string' || typeof d.decision === 'number')
+			.map(d => ({path: d.path, decision: String(d.decision), run_status: d.run_status})),
+	};
+}

@@ -1,0 +1,394 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import {InputError} from '../core/errors.js';
+import {startChild, type ChildOutcome} from '../emit/child-step.js';
+import {CiRecorder, type CiRunRef, type NewRunFields} from '../emit/ci-run.js';
+import {redactCommand, redactShellCommand} from '../emit/command-redaction.js';
+import {TraceEmitter} from '../emit/emitter.js';
+import {gitFacts} from '../emit/git-info.js';
+import {LineTail} from '../emit/line-tail.js';
+import {secretKeyMatcher} from '../emit/redact.js';
+import {stepSegments} from '../emit/step-path.js';
+import {openEventWriter, type OwnedEventWriter} from '../live/event-writer.js';
+import {COMMON_HELP, parseCommand, resolveHome, resolveRedisUrl, writeJson} from './command-line.js';
+
+const HELP = `
+  Usage
+    $ tracedeck exec [--run <id>] --step <path> [--retries <n>] [--env <env> --target <target>] -- <command...>
+    $ tracedeck exec --run <id> --finish [--status success|failed|cancelled]
+
+  Runs one CI step and records it in a run: start and end, exit code, retries
+  and the last 50 lines of stderr. The command's stdout, stderr and exit code
+  are its own (killed by signal n: 128+n); if tracedeck cannot record, it warns
+  on stderr and the command runs all the same.
+
+  One argument after "--" runs through the shell ("npm ci && npm test");
+  several run as they are, without one.
+
+  Options
+    --run <id>           the run to record into (env TRACEDECK_RUN_ID); started
+                         when it does not exist; without it a new run
+                         run-<yyyyMMdd-HHmmss>-<shortsha> is started and its id
+                         printed on stderr as TRACEDECK_RUN_ID=<id>
+    --step <path>        the step, "/" for nesting: build/unit is step unit in
+                         stage build; steps of one run share their stages
+    --retries <n>        run again up to n times while it exits non-zero (default 0)
+    --env <env>          a new run's environment (prod, staging, dev)
+    --target <target>    a new run's target
+    --name <name>        a new run's name (default "ci")
+    --finish             end the run and write its artifacts
+    --status <status>    with --finish: success | failed | cancelled (default:
+                         failed when any step failed, else success)
+    --redis <url>        also publish to Redis for live views (env TRACEDECK_REDIS_URL)
+${COMMON_HELP}
+
+  Examples
+    $ export TRACEDECK_RUN_ID=$(date -u +run-%Y%m%d-%H%M%S)
+    $ tracedeck exec --step build/compile --env staging --target api -- npm run build
+    $ tracedeck exec --step build/unit --retries 2 -- npm test
+    $ tracedeck exec --finish
+`;
+
+type FinishStatus = 'success' | 'failed' | 'cancelled';
+const FINISH_STATUSES = new Set<string>(['success', 'failed', 'cancelled']);
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+/**
+ * The artifacts writer (source/interop/artifacts.ts): returns the folder, or
+ * an object with it as `dir`, now or as a promise.
+ */
+type WriteRunArtifacts = (home: string, runRef: string, options?: {plan?: unknown}) => unknown;
+
+function warn(message: string): void {
+	process.stderr.write(`tracedeck: warning: ${message}\n`);
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+/** The store, or null (with a warning) when it cannot be opened: the step runs unrecorded then. */
+interface Store {
+	writer: OwnedEventWriter;
+	emitter: TraceEmitter;
+}
+
+async function openStore(home: string, redisUrl: string | undefined): Promise<Store | null> {
+	try {
+		const writer = await openEventWriter({home, redisUrl});
+		return {writer, emitter: new TraceEmitter(writer)};
+	} catch (error) {
+		warn(`cannot open the run index in ${home} (${messageOf(error)}); going on without recording`);
+		return null;
+	}
+}
+
+async function closeStore(store: Store | null): Promise<void> {
+	if (!store) {
+		return;
+	}
+
+	const closing = (async () => {
+		await store.emitter.close();
+		await store.writer.close();
+	})().catch((error: unknown) => {
+		warn(`closing the run index: ${messageOf(error)}`);
+	});
+	// Never hold the CI step up on a slow Redis goodbye.
+	await Promise.race([closing, new Promise<void>(resolve => {
+		setTimeout(resolve, 3000).unref();
+	})]);
+}
+
+function newRunFields(flags: {name?: string; env?: string; target?: string}, env: NodeJS.ProcessEnv): NewRunFields {
+	const fields: NewRunFields = {git: gitFacts(undefined, env)};
+	if (flags.name !== undefined) {
+		fields.name = flags.name;
+	}
+
+	if (flags.env !== undefined) {
+		fields.env = flags.env;
+	}
+
+	if (flags.target !== undefined) {
+		fields.target = flags.target;
+	}
+
+	let user = env['GITHUB_ACTOR'] || env['GITLAB_USER_LOGIN'] || env['USER'] || env['LOGNAME'] || undefined;
+	if (user === undefined) {
+		try {
+			user = os.userInfo().username;
+		} catch {
+			// No passwd entry (some containers): the run has no user.
+		}
+	}
+
+	if (user !== undefined) {
+		fields.user = user;
+	}
+
+	fields.runner = env['RUNNER_NAME'] || env['CI_RUNNER_DESCRIPTION'] || os.hostname();
+	return fields;
+}
+
+/** Tell the caller (and, on GitHub Actions, later steps) which run this is. */
+function announce(run: CiRunRef, env: NodeJS.ProcessEnv): void {
+	process.stderr.write(`tracedeck: started run ${run.run_id}; later steps join it with --run or:\nTRACEDECK_RUN_ID=${run.run_id}\n`);
+	const githubEnv = env['GITHUB_ENV'];
+	if (githubEnv && !env['TRACEDECK_RUN_ID']) {
+		try {
+			fs.appendFileSync(githubEnv, `TRACEDECK_RUN_ID=${run.run_id}\n`);
+		} catch (error) {
+			warn(`cannot write TRACEDECK_RUN_ID to $GITHUB_ENV: ${messageOf(error)}`);
+		}
+	}
+}
+
+/**
+ * Keep tracedeck alive through Ctrl-C and CI cancels while the step runs, so
+ * the outcome is still recorded (the child gets the signal from startChild).
+ * A second signal with no command running exits at once.
+ */
+function holdSignals(isChildRunning: () => boolean): {received(): NodeJS.Signals | null; release(): void} {
+	let received: NodeJS.Signals | null = null;
+	const handlers = SIGNALS.map(signal => {
+		const handler = (): void => {
+			if (received !== null && !isChildRunning()) {
+				process.exit(128 + (os.constants.signals[signal] ?? 0));
+			}
+
+			received = signal;
+		};
+
+		process.on(signal, handler);
+		return () => process.off(signal, handler);
+	});
+	return {
+		received: () => received,
+		release() {
+			for (const remove of handlers) {
+				remove();
+			}
+		},
+	};
+}
+
+async function loadArtifactWriter(): Promise<WriteRunArtifacts | undefined> {
+	// A variable specifier: the module is another part of tracedeck that may not be built in.
+	const specifier = '../interop/artifacts.js';
+	let module: unknown;
+	try {
+		module = await import(specifier);
+	} catch (error) {
+		if ((error as {code?: string}).code === 'ERR_MODULE_NOT_FOUND') {
+			return undefined;
+		}
+
+		throw error;
+	}
+
+	const writer = (module as {writeRunArtifacts?: unknown}).writeRunArtifacts;
+	return typeof writer === 'function' ? (writer as WriteRunArtifacts) : undefined;
+}
+
+async function writeArtifacts(home: string, runId: string): Promise<string | null> {
+	try {
+		const write = await loadArtifactWriter();
+		if (!write) {
+			warn('this tracedeck has no artifact writer; the run is finished but no artifacts were written');
+			return null;
+		}
+
+		const written: unknown = await write(home, runId);
+		const dir = typeof written === 'string' ? written : (written as {dir?: unknown} | null)?.dir;
+		return typeof dir === 'string' ? dir : null;
+	} catch (error) {
+		warn(`could not write the run's artifacts: ${messageOf(error)}`);
+		return null;
+	}
+}
+
+/**
+ * Recording, guarded: the recorder turns store failures into a warning
+ * itself; this catches anything else, so that a bug of ours never costs the
+ * CI step its command or its exit code.
+ */
+async function safely<T>(record: () => Promise<T>): Promise<T | null> {
+	try {
+		return await record();
+	} catch (error) {
+		warn(`cannot record this step (${messageOf(error)}); the command's outcome is unaffected`);
+		return null;
+	}
+}
+
+async function finish(home: string, redisUrl: string | undefined, runId: string, status: FinishStatus | undefined, json: boolean): Promise<number> {
+	const store = await openStore(home, redisUrl);
+	let finished: Awaited<ReturnType<CiRecorder['finishRun']>>;
+	try {
+		const recorder = new CiRecorder({index: store?.writer.index ?? null, emitter: store?.emitter ?? null, warn});
+		finished = await recorder.finishRun(runId, status);
+		if (!finished && store && recorder.recording) {
+			warn(`no run "${runId}" in ${home}; nothing to finish`);
+		}
+	} finally {
+		await closeStore(store);
+	}
+
+	if (!finished) {
+		return 0;
+	}
+
+	const artifacts = await writeArtifacts(home, finished.run.run_id);
+	if (json) {
+		writeJson({run_id: finished.run.run_id, trace_id: finished.run.trace_id, status: finished.status, artifacts});
+	} else {
+		process.stdout.write(`run ${finished.run.run_id} finished: ${finished.status}${artifacts === null ? '' : `\nartifacts: ${artifacts}`}\n`);
+	}
+
+	return 0;
+}
+
+interface StepRequest {
+	home: string;
+	redisUrl: string | undefined;
+	runId: string | undefined;
+	segments: string[];
+	retries: number;
+	command: string[];
+	fields: {name?: string; env?: string; target?: string};
+}
+
+async function execStep(request: StepRequest): Promise<number> {
+	const env = process.env;
+	const store = await openStore(request.home, request.redisUrl);
+	const recorder = new CiRecorder({index: store?.writer.index ?? null, emitter: store?.emitter ?? null, warn});
+	let childRunning = false;
+	const signals = holdSignals(() => childRunning);
+	try {
+		const run = await safely(async () => recorder.ensureRun(request.runId, () => newRunFields(request.fields, env)));
+		if (run?.created && recorder.recording) {
+			announce(run, env);
+		}
+
+		const isSecret = secretKeyMatcher();
+		const shown = request.command.length === 1 ? redactShellCommand(request.command[0]!, isSecret) : redactCommand(request.command, isSecret);
+		const tail = new LineTail(50, 4096);
+		const attempt = async (): Promise<ChildOutcome> => {
+			childRunning = true;
+			const handle = startChild(request.command, {onStderr: chunk => tail.push(chunk)});
+			return handle.done.finally(() => {
+				childRunning = false;
+				tail.end();
+			});
+		};
+
+		const startedAt = new Date();
+		let running = attempt();
+		const data: Record<string, unknown> = {command: shown};
+		if (request.retries > 0) {
+			data['max_retries'] = request.retries;
+		}
+
+		// Recorded after the spawn: a slow or locked store never delays the command.
+		const step = run ? await safely(async () => recorder.stepStarted(run, request.segments, startedAt, data)) : null;
+		let outcome = await running;
+		let attempts = 1;
+		while (outcome.exitCode !== 0 && outcome.spawnError === null && outcome.interrupted === null && signals.received() === null && attempts <= request.retries) {
+			const failedWith = outcome.exitCode;
+			attempts++;
+			running = attempt();
+			if (step) {
+				await safely(async () => recorder.retrying(step, attempts - 1, failedWith));
+			}
+
+			outcome = await running;
+		}
+
+		if (outcome.spawnError) {
+			process.stderr.write(`tracedeck: cannot run ${request.command[0]!}: ${outcome.spawnError.message}\n`);
+		}
+
+		if (step) {
+			await safely(async () => recorder.stepEnded(step, {outcome, attempts, stderr: tail.lines()}));
+		}
+
+		return outcome.exitCode;
+	} finally {
+		signals.release();
+		await closeStore(store);
+	}
+}
+
+export async function run(argv: string[]): Promise<number> {
+	const split = argv.indexOf('--');
+	const own = split === -1 ? argv : argv.slice(0, split);
+	const command = split === -1 ? [] : argv.slice(split + 1);
+	const cli = parseCommand(own, HELP, {
+		run: {type: 'string'},
+		step: {type: 'string'},
+		retries: {type: 'number', default: 0},
+		env: {type: 'string'},
+		target: {type: 'string'},
+		name: {type: 'string'},
+		finish: {type: 'boolean', default: false},
+		status: {type: 'string'},
+		redis: {type: 'string'},
+	});
+	const {flags} = cli;
+	if (cli.input.length > 0) {
+		throw new InputError(`put the command after "--": tracedeck exec --step <path> -- ${cli.input.join(' ')}`);
+	}
+
+	const home = resolveHome(flags.home);
+	const redisUrl = resolveRedisUrl(flags.redis);
+	const runId = flags.run !== undefined && flags.run !== '' ? flags.run : process.env['TRACEDECK_RUN_ID'] || undefined;
+	if (flags.finish) {
+		if (command.length > 0) {
+			throw new InputError('--finish ends a run and takes no command');
+		}
+
+		if (runId === undefined) {
+			throw new InputError('--finish needs the run: --run <id> or TRACEDECK_RUN_ID');
+		}
+
+		if (flags.status !== undefined && !FINISH_STATUSES.has(flags.status)) {
+			throw new InputError('--status must be one of success, failed, cancelled');
+		}
+
+		return finish(home, redisUrl, runId, flags.status as FinishStatus | undefined, flags.json);
+	}
+
+	if (flags.status !== undefined) {
+		throw new InputError('--status goes with --finish');
+	}
+
+	if (command.length === 0 || command[0] === '') {
+		throw new InputError('exec needs a command after "--"; see tracedeck exec --help');
+	}
+
+	if (flags.step === undefined || flags.step === '') {
+		throw new InputError('exec needs --step <path>, e.g. --step build/unit');
+	}
+
+	if (!Number.isInteger(flags.retries) || flags.retries < 0 || flags.retries > 100) {
+		throw new InputError('--retries must be a whole number from 0 to 100');
+	}
+
+	let segments: string[];
+	try {
+		segments = stepSegments(flags.step);
+	} catch (error) {
+		throw new InputError(messageOf(error));
+	}
+
+	return execStep({
+		home,
+		redisUrl,
+		runId,
+		segments,
+		retries: flags.retries,
+		command,
+		fields: {name: flags.name, env: flags.env, target: flags.target},
+	});
+}

@@ -1,0 +1,213 @@
+import os from 'node:os';
+import path from 'node:path';
+import type {TraceEvent} from '../core/trace-event.js';
+import {openEventWriter} from '../live/event-writer.js';
+import {newSpanId, newTraceId, rootSpanIdForRun, traceIdForRun} from './ids.js';
+import {redactData, type RedactOptions} from './redact.js';
+import {RunContext, type StartRunOptions} from './run-context.js';
+import {formatRunId} from './run-id.js';
+import {TraceContext, type EventEmitting, type EventInput} from './trace-context.js';
+
+/**
+ * Where events go: EventWriter (SQLite awaited and retried, then Redis fire
+ * and forget) or anything shaped like it, e.g. a test double.
+ */
+export interface EventSink {
+	write(events: readonly TraceEvent[]): Promise<unknown>;
+}
+
+/** Options of a TraceEmitter. */
+export interface TraceEmitterOptions {
+	/** Extra secret keys and the depth kept in `data`. */
+	redact?: RedactOptions;
+	/** The clock for default timestamps. */
+	now?: () => Date;
+}
+
+/** Options of TraceEmitter.open. */
+export interface OpenEmitterOptions extends TraceEmitterOptions {
+	/** The tracedeck home holding runs.db: TRACEDECK_HOME, else ~/.tracedeck. */
+	home?: string;
+	/** Redis for live tailing: TRACEDECK_REDIS_URL, else none (SQLite alone). */
+	redisUrl?: string;
+}
+
+function homeOf(home: string | undefined): string {
+	const chosen = home ?? process.env['TRACEDECK_HOME'];
+	return path.resolve(chosen !== undefined && chosen !== '' ? chosen : path.join(os.homedir(), '.tracedeck'));
+}
+
+function redisUrlOf(url: string | undefined): string | undefined {
+	const chosen = url ?? process.env['TRACEDECK_REDIS_URL'];
+	return chosen !== undefined && chosen !== '' ? chosen : undefined;
+}
+
+function requireText(value: unknown, field: string): string {
+	if (typeof value !== 'string' || value === '') {
+		throw new TypeError(`TraceEvent.${field} must be a non-empty string`);
+	}
+
+	return value;
+}
+
+/**
+ * The producer library's entry point: writes TraceEvents with secrets
+ * redacted, to SQLite (awaited; retried, then an error is thrown) and to Redis
+ * (fire and forget, when configured).
+ *
+ * @example
+ * const emitter = await TraceEmitter.open({home: '/var/lib/tracedeck'});
+ * const run = await emitter.startRun({name: 'deploy api', env: 'prod', target: 'api'});
+ * await run.trace('stage', async () => migrate(), {name: 'migrate'});
+ * await run.finish('success');
+ * await emitter.close();
+ */
+export class TraceEmitter implements EventEmitting {
+	/**
+	 * Open the run index (and Redis, when a URL is given or set in the
+	 * environment) and return an emitter that owns them: `close()` closes both.
+	 */
+	static async open(options: OpenEmitterOptions = {}): Promise<TraceEmitter> {
+		const writer = await openEventWriter({home: homeOf(options.home), redisUrl: redisUrlOf(options.redisUrl)});
+		const emitter = new TraceEmitter(writer, options);
+		emitter.onClose = async () => writer.close();
+		return emitter;
+	}
+
+	private readonly sink: EventSink;
+	private readonly redact: RedactOptions;
+	private readonly now: () => Date;
+	private onClose: (() => Promise<void>) | undefined;
+	private closed = false;
+	// Writes in flight (a retry may be sleeping): close() lets them finish first.
+	private readonly pending = new Set<Promise<unknown>>();
+
+	/** An emitter over a writer the caller owns (and closes). */
+	constructor(sink: EventSink, options: TraceEmitterOptions = {}) {
+		this.sink = sink;
+		this.redact = {...options.redact};
+		this.now = options.now ?? (() => new Date());
+	}
+
+	/**
+	 * The event as it will be stored: timestamp filled in (ISO 8601 with
+	 * milliseconds) and `data` copied to plain JSON with secrets redacted.
+	 *
+	 * @throws TypeError when trace_id, span_id or event_type is missing, or the timestamp is not a date.
+	 */
+	prepare(input: EventInput): TraceEvent {
+		const at = input.timestamp === undefined ? this.now().getTime() : Date.parse(input.timestamp);
+		if (Number.isNaN(at)) {
+			throw new TypeError(`TraceEvent.timestamp "${String(input.timestamp)}" is not a date`);
+		}
+
+		const event: TraceEvent = {
+			trace_id: requireText(input.trace_id, 'trace_id'),
+			span_id: requireText(input.span_id, 'span_id'),
+			event_type: requireText(input.event_type, 'event_type'),
+			timestamp: new Date(at).toISOString(),
+		};
+		if (input.parent_span_id !== undefined && input.parent_span_id !== '') {
+			event.parent_span_id = input.parent_span_id;
+		}
+
+		if (input.status !== undefined) {
+			event.status = input.status;
+		}
+
+		if (input.data !== undefined) {
+			event.data = redactData(input.data, this.redact);
+		}
+
+		if (input.tags !== undefined && input.tags.length > 0) {
+			event.tags = input.tags.map(tag => String(tag));
+		}
+
+		if (input.parent_trace_id !== undefined) {
+			event.parent_trace_id = input.parent_trace_id;
+		}
+
+		if (input.correlation_id !== undefined) {
+			event.correlation_id = input.correlation_id;
+		}
+
+		return event;
+	}
+
+	/**
+	 * Store one event (redacted first) and publish it.
+	 *
+	 * @returns the event as stored.
+	 * @throws when SQLite cannot take it after the writer's retries.
+	 */
+	async emit(input: EventInput): Promise<TraceEvent> {
+		const [event] = await this.emitAll([input]);
+		return event!;
+	}
+
+	/** Store several events in one transaction (all or none), then publish them. */
+	async emitAll(inputs: readonly EventInput[]): Promise<TraceEvent[]> {
+		if (this.closed) {
+			throw new Error('TraceEmitter is closed');
+		}
+
+		const events = inputs.map(input => this.prepare(input));
+		if (events.length > 0) {
+			const write = this.sink.write(events);
+			this.pending.add(write);
+			try {
+				await write;
+			} finally {
+				this.pending.delete(write);
+			}
+		}
+
+		return events;
+	}
+
+	/**
+	 * Start a run: emits `workflow:started` on a new root span with the run's
+	 * fields. A given `run_id` fixes the trace and root span ids (derived from
+	 * it), so other processes that know the run id, such as `tracedeck exec`
+	 * steps, join the same trace.
+	 */
+	async startRun(options: StartRunOptions): Promise<RunContext> {
+		const given = options.run_id !== undefined && options.run_id !== '';
+		const run_id = given ? options.run_id! : formatRunId(this.now(), options.git?.sha?.slice(0, 7));
+		const trace_id = given ? traceIdForRun(run_id) : newTraceId();
+		const root = given ? rootSpanIdForRun(run_id) : newSpanId();
+		const data: Record<string, unknown> = {...options.data, name: options.name, run_id, env: options.env, target: options.target};
+		for (const key of ['plan_hash', 'git', 'user', 'runner', 'total_steps'] as const) {
+			if (options[key] !== undefined) {
+				data[key] = options[key];
+			}
+		}
+
+		const event: EventInput = {trace_id, span_id: root, event_type: 'workflow:started', data};
+		if (options.tags !== undefined) {
+			event.tags = options.tags;
+		}
+
+		await this.emit(event);
+		return new RunContext(this, run_id, trace_id, root);
+	}
+
+	/**
+	 * A context for a trace that exists elsewhere (another process started
+	 * it): spans hang under `root_span_id`, or become roots without it.
+	 */
+	context(trace_id: string, root_span_id?: string): TraceContext {
+		return new TraceContext(this, trace_id, root_span_id);
+	}
+
+	/** Close what `open()` opened; an emitter built on a caller's writer just stops accepting events. */
+	async close(): Promise<void> {
+		if (this.closed) {
+			return;
+		}
+
+		this.closed = true;
+		await Promise.allSettled([...this.pending]);
+		await this.onClose?.();
+	}
+}

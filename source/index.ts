@@ -28,9 +28,9 @@ export {
 	secretKeyMatcher,
 	toRedactedJson,
 	type RedactOptions,
-} from './emit/redact.js';
+} from './core/redact.js';
 export {errorData, type ErrorData} from './emit/error-data.js';
-export type {JsonObject, JsonValue} from './emit/json-value.js';
+export type {JsonObject, JsonValue} from './core/json-value.js';
 export {isSecretKey} from './core/secret-keys.js';
 export type {EventStatus, TraceEvent} from './core/trace-event.js';
 export type {Retry, Span, SpanError, SpanStatus} from './core/span.js';

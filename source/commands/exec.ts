@@ -7,7 +7,7 @@ import {redactCommand, redactShellCommand} from '../emit/command-redaction.js';
 import {TraceEmitter} from '../emit/emitter.js';
 import {gitFacts} from '../emit/git-info.js';
 import {LineTail} from '../emit/line-tail.js';
-import {secretKeyMatcher} from '../emit/redact.js';
+import {secretKeyMatcher} from '../core/redact.js';
 import {stepSegments} from '../emit/step-path.js';
 import {openEventWriter, type OwnedEventWriter} from '../live/event-writer.js';
 import {COMMON_HELP, parseCommand, resolveHome, resolveRedisUrl, writeJson} from './command-line.js';

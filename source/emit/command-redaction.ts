@@ -1,4 +1,4 @@
-import {redactedMarker} from './redact.js';
+import {redactedMarker} from '../core/redact.js';
 
 /**
  * A command line as it may be stored: values of secret-named options and

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type {TraceEvent} from '../core/trace-event.js';
 import {openEventWriter} from '../live/event-writer.js';
 import {newSpanId, newTraceId, rootSpanIdForRun, traceIdForRun} from './ids.js';
-import {redactData, type RedactOptions} from './redact.js';
+import {redactData, type RedactOptions} from '../core/redact.js';
 import {RunContext, type StartRunOptions} from './run-context.js';
 import {formatRunId} from './run-id.js';
 import {TraceContext, type EventEmitting, type EventInput} from './trace-context.js';

@@ -1,5 +1,7 @@
 import {z} from 'zod';
+import {redactData} from '../core/redact.js';
 import type {TraceEvent} from '../core/trace-event.js';
+import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 
 const ISO_WITH_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const id = z.string().min(1).max(512);
@@ -35,6 +37,10 @@ function firstIssue(error: z.ZodError): string {
  * are dropped and the timestamp is re-written as ISO 8601 UTC with milliseconds.
  */
 export function parseTraceEvent(value: unknown): TraceEvent {
+	if (nestsDeeperThan(value)) {
+		throw new EventParseError(`data: nested deeper than ${MAX_JSON_DEPTH} levels`);
+	}
+
 	const result = traceEventSchema.safeParse(value);
 	if (!result.success) {
 		throw new EventParseError(firstIssue(result.error));
@@ -56,7 +62,8 @@ export function parseTraceEvent(value: unknown): TraceEvent {
 	}
 
 	if (e.data) {
-		event.data = e.data;
+		// Bounded depth: the store serializes with JSON.stringify, which overflows a few thousand levels down.
+		event.data = redactData(e.data, {keepSecrets: true});
 	}
 
 	if (e.tags) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {redactCommand, redactShellCommand} from '../../source/emit/command-redaction.js';
-import {secretKeyMatcher} from '../../source/emit/redact.js';
+import {secretKeyMatcher} from '../../source/core/redact.js';
 import {formatRunId} from '../../source/emit/run-id.js';
 import {stepSegments} from '../../source/emit/step-path.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {CIRCULAR_MARKER, redactData, redactedMarker, secretKeyMatcher, toRedactedJson} from '../../source/emit/redact.js';
+import {CIRCULAR_MARKER, redactData, redactedMarker, secretKeyMatcher, toRedactedJson} from '../../source/core/redact.js';
 
 test('secret keys are redacted at any depth, with the length of the original value', () => {
 	const data = {

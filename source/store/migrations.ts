@@ -51,6 +51,236 @@ export const MIGRATIONS: readonly string[] = [
 	CREATE INDEX runs_by_plan ON runs (plan_hash, started_ms DESC);
 	CREATE INDEX runs_by_user ON runs (user, started_ms DESC);
 	`,
+	// 2: full-text search for `runs grep`. Triggers keep the index in step with
+	// every write, so RunIndex needs no code for it. Step names and error
+	// messages: spans is WITHOUT ROWID, so span_search_keys gives each span the
+	// integer rowid FTS5 needs (and lets a span's row be replaced by rowid, not
+	// by a scan). Log lines: indexed from the events table, which already holds
+	// them, through an external-content view, so no line is stored twice and
+	// every line is searchable, not only a span's capped stderr tail.
+	`
+	CREATE TABLE span_search_keys (
+		id INTEGER PRIMARY KEY,
+		trace_id TEXT NOT NULL,
+		span_id TEXT NOT NULL,
+		UNIQUE (trace_id, span_id)
+	);
+	CREATE VIRTUAL TABLE span_search USING fts5(name, error, tokenize = 'unicode61 remove_diacritics 2');
+
+	-- No INSERT OR IGNORE in these triggers: the outer statement's conflict policy (RunIndex
+	-- upserts spans) would replace it, so a key that exists is skipped by NOT EXISTS instead.
+	CREATE TRIGGER span_search_insert AFTER INSERT ON spans BEGIN
+		INSERT INTO span_search_keys (trace_id, span_id) SELECT new.trace_id, new.span_id
+			WHERE NOT EXISTS (SELECT 1 FROM span_search_keys WHERE trace_id = new.trace_id AND span_id = new.span_id);
+		DELETE FROM span_search WHERE rowid = (SELECT id FROM span_search_keys WHERE trace_id = new.trace_id AND span_id = new.span_id);
+		INSERT INTO span_search (rowid, name, error)
+			SELECT id, new.name, coalesce(json_extract(new.body, '$.error.message'), '')
+			FROM span_search_keys WHERE trace_id = new.trace_id AND span_id = new.span_id;
+	END;
+	-- Most span updates are a stderr line or a status change: only a new name or error reindexes.
+	-- The instr() tests skip parsing bodies without an error key (escaped text cannot
+	-- contain the bare "error": key), which is most of them.
+	CREATE TRIGGER span_search_update AFTER UPDATE OF name, body ON spans
+	WHEN old.name IS NOT new.name
+		OR ((instr(old.body, '"error":') > 0 OR instr(new.body, '"error":') > 0)
+			AND json_extract(old.body, '$.error.message') IS NOT json_extract(new.body, '$.error.message'))
+	BEGIN
+		DELETE FROM span_search WHERE rowid = (SELECT id FROM span_search_keys WHERE trace_id = old.trace_id AND span_id = old.span_id);
+		INSERT INTO span_search_keys (trace_id, span_id) SELECT new.trace_id, new.span_id
+			WHERE NOT EXISTS (SELECT 1 FROM span_search_keys WHERE trace_id = new.trace_id AND span_id = new.span_id);
+		INSERT INTO span_search (rowid, name, error)
+			SELECT id, new.name, coalesce(json_extract(new.body, '$.error.message'), '')
+			FROM span_search_keys WHERE trace_id = new.trace_id AND span_id = new.span_id;
+	END;
+	CREATE TRIGGER span_search_delete AFTER DELETE ON spans BEGIN
+		DELETE FROM span_search WHERE rowid = (SELECT id FROM span_search_keys WHERE trace_id = old.trace_id AND span_id = old.span_id);
+		DELETE FROM span_search_keys WHERE trace_id = old.trace_id AND span_id = old.span_id;
+	END;
+
+	CREATE VIEW log_lines AS
+		SELECT id, json_extract(body, '$.data.line') AS line FROM events
+		WHERE (event_type = 'log' OR substr(event_type, 1, 4) = 'log:') AND json_type(body, '$.data.line') = 'text';
+	CREATE VIRTUAL TABLE log_search USING fts5(line, content = 'log_lines', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+	CREATE TRIGGER log_search_insert AFTER INSERT ON events
+	WHEN (new.event_type = 'log' OR substr(new.event_type, 1, 4) = 'log:') AND json_type(new.body, '$.data.line') = 'text'
+	BEGIN
+		INSERT INTO log_search (rowid, line) VALUES (new.id, json_extract(new.body, '$.data.line'));
+	END;
+	-- External content: FTS5 must be told the exact text it indexed to forget it.
+	CREATE TRIGGER log_search_delete AFTER DELETE ON events
+	WHEN (old.event_type = 'log' OR substr(old.event_type, 1, 4) = 'log:') AND json_type(old.body, '$.data.line') = 'text'
+	BEGIN
+		INSERT INTO log_search (log_search, rowid, line) VALUES ('delete', old.id, json_extract(old.body, '$.data.line'));
+	END;
+
+	INSERT INTO span_search_keys (trace_id, span_id) SELECT trace_id, span_id FROM spans;
+	INSERT INTO span_search (rowid, name, error)
+		SELECT k.id, s.name, coalesce(json_extract(s.body, '$.error.message'), '')
+		FROM spans s JOIN span_search_keys k ON k.trace_id = s.trace_id AND k.span_id = s.span_id;
+	INSERT INTO log_search (log_search) VALUES ('rebuild');
+	`,
+	// 3: deployment figures for /metrics. Counters and histograms are kept by
+	// triggers in small tables rather than counted from runs at scrape time:
+	// counted from runs they would fall whenever `runs purge` deletes old runs,
+	// and Prometheus would read each fall as a counter reset (a false spike in
+	// increase()). Here they only grow, and a scrape reads a few hundred rows at most.
+	// A run or span is counted once, when it first finishes.
+	`
+	CREATE TABLE metric_counters (
+		name TEXT NOT NULL,
+		labels TEXT NOT NULL,
+		value INTEGER NOT NULL,
+		PRIMARY KEY (name, labels)
+	) WITHOUT ROWID;
+	CREATE TABLE metric_bounds (
+		name TEXT NOT NULL,
+		le REAL NOT NULL,
+		PRIMARY KEY (name, le)
+	) WITHOUT ROWID;
+	CREATE TABLE metric_histograms (
+		name TEXT NOT NULL,
+		labels TEXT NOT NULL,
+		sum REAL NOT NULL,
+		count INTEGER NOT NULL,
+		PRIMARY KEY (name, labels)
+	) WITHOUT ROWID;
+	-- Cumulative: a bucket counts the observations at or below its bound.
+	CREATE TABLE metric_buckets (
+		name TEXT NOT NULL,
+		labels TEXT NOT NULL,
+		le REAL NOT NULL,
+		n INTEGER NOT NULL,
+		PRIMARY KEY (name, labels, le)
+	) WITHOUT ROWID;
+
+	INSERT INTO metric_bounds (name, le) VALUES
+		('deployment_stage_duration_seconds', 1), ('deployment_stage_duration_seconds', 5),
+		('deployment_stage_duration_seconds', 15), ('deployment_stage_duration_seconds', 30),
+		('deployment_stage_duration_seconds', 60), ('deployment_stage_duration_seconds', 120),
+		('deployment_stage_duration_seconds', 300), ('deployment_stage_duration_seconds', 600),
+		('deployment_stage_duration_seconds', 1200), ('deployment_stage_duration_seconds', 1800),
+		('deployment_stage_duration_seconds', 3600),
+		('time_to_deploy_seconds', 30), ('time_to_deploy_seconds', 60), ('time_to_deploy_seconds', 120),
+		('time_to_deploy_seconds', 300), ('time_to_deploy_seconds', 600), ('time_to_deploy_seconds', 900),
+		('time_to_deploy_seconds', 1200), ('time_to_deploy_seconds', 1800), ('time_to_deploy_seconds', 2700),
+		('time_to_deploy_seconds', 3600), ('time_to_deploy_seconds', 7200);
+
+	-- Write-only views whose INSTEAD OF triggers hold the counting rules in one place.
+	CREATE VIEW metric_increments AS SELECT name, labels, value FROM metric_counters WHERE 0;
+	CREATE TRIGGER metric_increment INSTEAD OF INSERT ON metric_increments BEGIN
+		INSERT INTO metric_counters (name, labels, value) VALUES (new.name, new.labels, new.value)
+			ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value;
+	END;
+	CREATE VIEW metric_observations AS SELECT name, labels, sum AS value FROM metric_histograms WHERE 0;
+	CREATE TRIGGER metric_observe INSTEAD OF INSERT ON metric_observations BEGIN
+		INSERT INTO metric_histograms (name, labels, sum, count) VALUES (new.name, new.labels, new.value, 1)
+			ON CONFLICT (name, labels) DO UPDATE SET sum = sum + excluded.sum, count = count + 1;
+		INSERT INTO metric_buckets (name, labels, le, n)
+			SELECT new.name, new.labels, le, 1 FROM metric_bounds WHERE name = new.name AND new.value <= le
+			ON CONFLICT (name, labels, le) DO UPDATE SET n = n + 1;
+	END;
+
+	-- A deployment is a run with an environment.
+	CREATE TRIGGER deployment_finished_insert AFTER INSERT ON runs
+	WHEN new.env IS NOT NULL AND new.status <> 'running'
+	BEGIN
+		INSERT INTO metric_increments (name, labels, value) VALUES ('deployment_total', json_object('env', new.env, 'status', new.status), 1);
+		INSERT INTO metric_observations (name, labels, value)
+			SELECT 'time_to_deploy_seconds', json_object('env', new.env, 'status', new.status), max(0, new.ended_ms - new.started_ms) / 1000.0
+			WHERE new.ended_ms IS NOT NULL;
+	END;
+	CREATE TRIGGER deployment_finished_update AFTER UPDATE OF status ON runs
+	WHEN new.env IS NOT NULL AND old.status = 'running' AND new.status <> 'running'
+	BEGIN
+		INSERT INTO metric_increments (name, labels, value) VALUES ('deployment_total', json_object('env', new.env, 'status', new.status), 1);
+		INSERT INTO metric_observations (name, labels, value)
+			SELECT 'time_to_deploy_seconds', json_object('env', new.env, 'status', new.status), max(0, new.ended_ms - new.started_ms) / 1000.0
+			WHERE new.ended_ms IS NOT NULL;
+	END;
+
+	-- Stage names come from producers: past 100 series, new names share stage="_other",
+	-- chosen at write time so that every series stays monotonic.
+	CREATE TRIGGER stage_finished_insert AFTER INSERT ON spans
+	WHEN new.kind = 'stage' AND new.end_ms IS NOT NULL
+	BEGIN
+		INSERT INTO metric_observations (name, labels, value) VALUES ('deployment_stage_duration_seconds',
+			CASE WHEN EXISTS (SELECT 1 FROM metric_histograms WHERE name = 'deployment_stage_duration_seconds' AND labels = json_object('stage', new.name))
+				OR (SELECT count(*) FROM metric_histograms WHERE name = 'deployment_stage_duration_seconds') < 100
+			THEN json_object('stage', new.name) ELSE json_object('stage', '_other') END,
+			max(0, new.end_ms - new.start_ms) / 1000.0);
+	END;
+	CREATE TRIGGER stage_finished_update AFTER UPDATE OF end_ms ON spans
+	WHEN new.kind = 'stage' AND old.end_ms IS NULL AND new.end_ms IS NOT NULL
+	BEGIN
+		INSERT INTO metric_observations (name, labels, value) VALUES ('deployment_stage_duration_seconds',
+			CASE WHEN EXISTS (SELECT 1 FROM metric_histograms WHERE name = 'deployment_stage_duration_seconds' AND labels = json_object('stage', new.name))
+				OR (SELECT count(*) FROM metric_histograms WHERE name = 'deployment_stage_duration_seconds') < 100
+			THEN json_object('stage', new.name) ELSE json_object('stage', '_other') END,
+			max(0, new.end_ms - new.start_ms) / 1000.0);
+	END;
+
+	-- A rollback: a span of kind "rollback" or named so. Counted once, at its
+	-- outermost span ("rollback" > "rollback db" counts one), when it appears.
+	CREATE TRIGGER rollback_seen_insert AFTER INSERT ON spans
+	WHEN (new.kind = 'rollback' OR instr(lower(new.name), 'rollback') > 0 OR instr(lower(new.name), 'roll back') > 0)
+		AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = new.trace_id AND p.span_id = new.parent_span_id
+			AND (p.kind = 'rollback' OR instr(lower(p.name), 'rollback') > 0 OR instr(lower(p.name), 'roll back') > 0))
+	BEGIN
+		INSERT INTO metric_increments (name, labels, value) VALUES ('deployment_rollback_total', '{}', 1);
+	END;
+	CREATE TRIGGER rollback_seen_update AFTER UPDATE OF name, kind ON spans
+	WHEN (new.kind = 'rollback' OR instr(lower(new.name), 'rollback') > 0 OR instr(lower(new.name), 'roll back') > 0)
+		AND NOT (old.kind = 'rollback' OR instr(lower(old.name), 'rollback') > 0 OR instr(lower(old.name), 'roll back') > 0)
+		AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = new.trace_id AND p.span_id = new.parent_span_id
+			AND (p.kind = 'rollback' OR instr(lower(p.name), 'rollback') > 0 OR instr(lower(p.name), 'roll back') > 0))
+	BEGIN
+		INSERT INTO metric_increments (name, labels, value) VALUES ('deployment_rollback_total', '{}', 1);
+	END;
+
+	-- A smoke test: a span of kind "smoke" or named so, counted at its outermost span when it settles.
+	CREATE TRIGGER smoke_settled_insert AFTER INSERT ON spans
+	WHEN (new.kind = 'smoke' OR instr(lower(new.name), 'smoke') > 0) AND new.status <> 'pending'
+		AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = new.trace_id AND p.span_id = new.parent_span_id
+			AND (p.kind = 'smoke' OR instr(lower(p.name), 'smoke') > 0))
+	BEGIN
+		INSERT INTO metric_increments (name, labels, value) VALUES ('smoke_test_total', json_object('status', new.status), 1);
+	END;
+	CREATE TRIGGER smoke_settled_update AFTER UPDATE OF name, kind, status ON spans
+	WHEN (new.kind = 'smoke' OR instr(lower(new.name), 'smoke') > 0) AND new.status <> 'pending'
+		AND (old.status = 'pending' OR NOT (old.kind = 'smoke' OR instr(lower(old.name), 'smoke') > 0))
+		AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = new.trace_id AND p.span_id = new.parent_span_id
+			AND (p.kind = 'smoke' OR instr(lower(p.name), 'smoke') > 0))
+	BEGIN
+		INSERT INTO metric_increments (name, labels, value) VALUES ('smoke_test_total', json_object('status', new.status), 1);
+	END;
+
+	-- Backfill from what the index already holds, by the same rules.
+	INSERT INTO metric_increments (name, labels, value)
+		SELECT 'deployment_total', json_object('env', env, 'status', status), count(*)
+		FROM runs WHERE env IS NOT NULL AND status <> 'running' GROUP BY env, status;
+	INSERT INTO metric_observations (name, labels, value)
+		SELECT 'time_to_deploy_seconds', json_object('env', env, 'status', status), max(0, ended_ms - started_ms) / 1000.0
+		FROM runs WHERE env IS NOT NULL AND status <> 'running' AND ended_ms IS NOT NULL;
+	INSERT INTO metric_observations (name, labels, value)
+		SELECT 'deployment_stage_duration_seconds',
+			json_object('stage', CASE WHEN s.name IN (
+				SELECT name FROM spans WHERE kind = 'stage' AND end_ms IS NOT NULL GROUP BY name ORDER BY count(*) DESC, name LIMIT 100
+			) THEN s.name ELSE '_other' END),
+			max(0, s.end_ms - s.start_ms) / 1000.0
+		FROM spans s WHERE s.kind = 'stage' AND s.end_ms IS NOT NULL;
+	INSERT INTO metric_increments (name, labels, value)
+		SELECT 'deployment_rollback_total', '{}', count(*) FROM spans s
+		WHERE (s.kind = 'rollback' OR instr(lower(s.name), 'rollback') > 0 OR instr(lower(s.name), 'roll back') > 0)
+			AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = s.trace_id AND p.span_id = s.parent_span_id
+				AND (p.kind = 'rollback' OR instr(lower(p.name), 'rollback') > 0 OR instr(lower(p.name), 'roll back') > 0))
+		HAVING count(*) > 0;
+	INSERT INTO metric_increments (name, labels, value)
+		SELECT 'smoke_test_total', json_object('status', s.status), count(*) FROM spans s
+		WHERE (s.kind = 'smoke' OR instr(lower(s.name), 'smoke') > 0) AND s.status <> 'pending'
+			AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = s.trace_id AND p.span_id = s.parent_span_id
+				AND (p.kind = 'smoke' OR instr(lower(p.name), 'smoke') > 0))
+		GROUP BY s.status;
+	`,
 ];
 
 /** "TDK1" as a 32-bit integer: marks a SQLite file as a tracedeck run index. */

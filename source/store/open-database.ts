@@ -6,9 +6,12 @@ import {APPLICATION_ID, MIGRATIONS} from './migrations.js';
 
 export type Db = Database.Database;
 
+// Extended codes too (SQLITE_CORRUPT_INDEX, ...): better-sqlite3 reports those.
+const DAMAGED = /^SQLITE_(NOTADB|CORRUPT)/;
+
 function describe(file: string, error: unknown): string {
 	const code = (error as {code?: string}).code ?? '';
-	if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+	if (DAMAGED.test(code)) {
 		return `${file} is not a readable SQLite database (corrupt or truncated); move it aside and re-ingest your runs`;
 	}
 
@@ -17,6 +20,15 @@ function describe(file: string, error: unknown): string {
 	}
 
 	return `cannot use ${file}: ${(error as Error).message}`;
+}
+
+/**
+ * SQLite finds most damage lazily, when a query first reads a bad page, long
+ * after the open succeeded: such an error becomes the same one-line
+ * StoreError (exit 4) as a damaged file at open. Other errors pass through.
+ */
+export function damagedStoreError(file: string, error: unknown): unknown {
+	return DAMAGED.test((error as {code?: string} | undefined)?.code ?? '') ? new StoreError(describe(file, error)) : error;
 }
 
 function applyPragmas(db: Db, readonly: boolean): void {
@@ -47,7 +59,7 @@ function checkAndMigrate(db: Db, file: string, readonly: boolean): void {
 	}
 
 	if (readonly) {
-		throw new StoreError(`${file} needs a schema upgrade; run any tracedeck write command (e.g. ingest) once to migrate it`);
+		throw new NeedsMigration();
 	}
 
 	const migrate = db.transaction(() => {
@@ -62,6 +74,9 @@ function checkAndMigrate(db: Db, file: string, readonly: boolean): void {
 	});
 	migrate.immediate();
 }
+
+/** A read-only open found an older schema: migrate with a writable handle, then reopen. */
+class NeedsMigration extends Error {}
 
 export interface OpenOptions {
 	readonly?: boolean;
@@ -86,6 +101,11 @@ export function openDatabase(home: string, options: OpenOptions = {}): Db {
 		return db;
 	} catch (error) {
 		db?.close();
+		if (error instanceof NeedsMigration) {
+			openDatabase(home).close();
+			return openDatabase(home, options);
+		}
+
 		if (error instanceof StoreError) {
 			throw error;
 		}

@@ -1,0 +1,64 @@
+import {InputError} from '../core/errors.js';
+import {sanitize} from '../core/sanitize.js';
+import {RunIndex} from '../store/run-index.js';
+import {searchRuns} from '../store/search.js';
+import {COMMON_HELP, parseCommand, requireArgs, resolveHome, sinceToMs, writeJson} from './command-line.js';
+import {textTable} from './text-table.js';
+
+const HELP = `
+  Usage
+    $ tracedeck runs grep <pattern> [filters]
+
+  Searches step names, error messages and stderr/log lines of stored runs,
+  newest runs first. The pattern is matched as a phrase of whole words
+  (full-text, case-insensitive; "conn*" matches words starting with conn);
+  with --like it is a plain substring, punctuation included (and words glued
+  to terminal colour codes, which full-text search sees as other words).
+
+  Options
+    --like               substring match instead of words (slower)
+    --env <env>          only runs in this environment
+    --since <dur|date>   only runs started within this window (24h, 7d) or after this date
+    --limit <n>          at most n hits (default 50)
+${COMMON_HELP}
+
+  Examples
+    $ tracedeck runs grep "connection refused" --env prod --since 7d
+    $ tracedeck runs grep --like ":5432" --json | jq -r '.[].run_id'
+`;
+
+export async function run(argv: string[]): Promise<number> {
+	const cli = parseCommand(argv, HELP, {
+		like: {type: 'boolean', default: false},
+		env: {type: 'string'},
+		since: {type: 'string'},
+		limit: {type: 'number', default: 50},
+	});
+	requireArgs(cli.input, 1, 'the pattern to search for');
+	const {flags} = cli;
+	if (!Number.isInteger(flags.limit) || flags.limit < 1) {
+		throw new InputError('--limit must be a whole number ≥ 1');
+	}
+
+	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
+	let hits;
+	try {
+		hits = searchRuns(index.db, {pattern: cli.input.join(' '), like: flags.like, env: flags.env, sinceMs: sinceToMs(flags.since), limit: flags.limit});
+	} finally {
+		index.close();
+	}
+
+	if (flags.json) {
+		writeJson(hits);
+		return 0;
+	}
+
+	if (hits.length === 0) {
+		process.stdout.write('no matches\n');
+		return 0;
+	}
+
+	const rows = hits.map(hit => [hit.run_id, sanitize(hit.path, true), hit.field, hit.snippet]);
+	process.stdout.write(`${textTable(['RUN', 'STEP', 'IN', 'MATCH'], rows)}\n`);
+	return 0;
+}

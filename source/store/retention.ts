@@ -1,0 +1,199 @@
+import fs from 'node:fs';
+import {InputError} from '../core/errors.js';
+import {formatDuration, parseDuration} from '../core/format-duration.js';
+import {ownedArtifactDirs, removeArtifactDir} from './artifact-removal.js';
+import type {RunIndex} from './run-index.js';
+
+/** How long runs are kept, per environment; `defaultMs` covers every other env and runs without one. */
+export interface RetentionPolicy {
+	byEnv: ReadonlyMap<string, number>;
+	defaultMs: number;
+}
+
+export const DEFAULT_RETENTION = 'prod=90d,staging=30d,dev=7d,*=30d';
+
+const DEFAULT_KEYS = new Set(['*', 'default']);
+
+/**
+ * Parse "prod=90d,staging=30d,*=30d" onto `base` (later keys win). `*` or
+ * `default` names every other environment. `where` names the source in errors.
+ */
+export function parseRetention(text: string, base?: RetentionPolicy, where = '--keep'): RetentionPolicy {
+	const byEnv = new Map(base?.byEnv ?? []);
+	let defaultMs = base?.defaultMs ?? Number.NaN;
+	for (const part of text.split(',').map(item => item.trim()).filter(item => item !== '')) {
+		const eq = part.indexOf('=');
+		const env = eq === -1 ? '' : part.slice(0, eq).trim();
+		const ms = eq === -1 ? undefined : parseDuration(part.slice(eq + 1));
+		if (env === '' || ms === undefined) {
+			throw new InputError(`${where}: "${part}" is not <env>=<duration> (e.g. prod=90d, *=30d)`);
+		}
+
+		if (ms <= 0) {
+			throw new InputError(`${where}: "${part}": a retention must be longer than zero`);
+		}
+
+		if (DEFAULT_KEYS.has(env)) {
+			defaultMs = ms;
+		} else {
+			byEnv.set(env, ms);
+		}
+	}
+
+	if (Number.isNaN(defaultMs)) {
+		throw new InputError(`${where}: no default retention; add *=<duration>`);
+	}
+
+	return {byEnv, defaultMs};
+}
+
+/** Defaults, then TRACEDECK_RETENTION, then the --keep flag, each overriding the one before per env. */
+export function resolveRetention(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): RetentionPolicy {
+	let policy = parseRetention(DEFAULT_RETENTION);
+	const fromEnv = env['TRACEDECK_RETENTION'];
+	if (fromEnv !== undefined && fromEnv.trim() !== '') {
+		policy = parseRetention(fromEnv, policy, 'TRACEDECK_RETENTION');
+	}
+
+	return flag === undefined ? policy : parseRetention(flag, policy);
+}
+
+export function retentionFor(policy: RetentionPolicy, env: string | null): number {
+	return (env === null ? undefined : policy.byEnv.get(env)) ?? policy.defaultMs;
+}
+
+/** "prod=90d,staging=30d,*=30d" for output. */
+export function describeRetention(policy: RetentionPolicy): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const [env, ms] of policy.byEnv) {
+		out[env] = formatDuration(ms);
+	}
+
+	out['*'] = formatDuration(policy.defaultMs);
+	return out;
+}
+
+export interface PurgedRun {
+	run_id: string;
+	trace_id: string;
+	env: string | null;
+	target: string | null;
+	plan_hash: string | null;
+	status: string;
+	/** ISO time of the run's last activity (its end, or its newest event if later): what its age is counted from. */
+	last_activity_at: string;
+	/** The run's artifact folders, removed (or that would be). */
+	artifact_dirs: string[];
+}
+
+export interface PurgeResult {
+	dry_run: boolean;
+	runs: PurgedRun[];
+	/** Rows removed (or that would be) from events and spans. */
+	events: number;
+	spans: number;
+	/** Artifact folders that could not be removed; the runs are gone from the index all the same. */
+	warnings: string[];
+}
+
+export interface PurgeOptions {
+	dryRun?: boolean;
+	now?: number;
+}
+
+interface CandidateRow {
+	trace_id: string;
+	run_id: string;
+	env: string | null;
+	target: string | null;
+	plan_hash: string | null;
+	status: string;
+	last_ms: number;
+}
+
+/**
+ * Runs past their retention, never one still running. Age counts from the
+ * later of the run's end and its newest event, so late events keep a run.
+ */
+function selectExpired(index: RunIndex, policy: RetentionPolicy, now: number): CandidateRow[] {
+	const envs = [...policy.byEnv];
+	const cutoff = envs.length === 0 ? '?' : `CASE env ${envs.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ? END`;
+	const params: Array<string | number> = [];
+	for (const [env, ms] of envs) {
+		params.push(env, now - ms);
+	}
+
+	params.push(now - policy.defaultMs);
+	const sql = `SELECT trace_id, run_id, env, target, plan_hash, status, max(coalesce(ended_ms, 0), last_event_ms) AS last_ms FROM runs
+		WHERE status <> 'running' AND max(coalesce(ended_ms, 0), last_event_ms) < ${cutoff}
+		ORDER BY last_ms, run_id`;
+	return index.db.prepare(sql).all(...params) as CandidateRow[];
+}
+
+/**
+ * Delete expired runs with their spans and events in one transaction, then
+ * their artifact folders (after the commit: a folder left behind by a failed
+ * removal can be re-ingested; an index row without its folder could not be
+ * rebuilt). The full-text and metric triggers follow the deletes by themselves;
+ * the metric counters keep their totals.
+ */
+export function purgeRuns(index: RunIndex, home: string, policy: RetentionPolicy, options: PurgeOptions = {}): PurgeResult {
+	const now = options.now ?? Date.now();
+	const dryRun = options.dryRun === true;
+	const db = index.db;
+	const countEvents = db.prepare('SELECT count(*) FROM events WHERE trace_id = ?').pluck();
+	const countSpans = db.prepare('SELECT count(*) FROM spans WHERE trace_id = ?').pluck();
+	const deleteEvents = db.prepare('DELETE FROM events WHERE trace_id = ?');
+	const deleteSpans = db.prepare('DELETE FROM spans WHERE trace_id = ?');
+	// Select and delete share one IMMEDIATE transaction: no writer can restart a run in between.
+	const deleteRun = db.prepare('DELETE FROM runs WHERE trace_id = ?');
+	const work = (): {rows: CandidateRow[]; events: number; spans: number} => {
+		const rows = selectExpired(index, policy, now);
+		let events = 0;
+		let spans = 0;
+		for (const row of rows) {
+			if (dryRun) {
+				events += countEvents.get(row.trace_id) as number;
+				spans += countSpans.get(row.trace_id) as number;
+			} else {
+				events += deleteEvents.run(row.trace_id).changes;
+				spans += deleteSpans.run(row.trace_id).changes;
+				deleteRun.run(row.trace_id);
+			}
+		}
+
+		return {rows, events, spans};
+	};
+
+	const {rows, events, spans} = dryRun ? db.transaction(work)() : db.transaction(work).immediate();
+	const dirs = new Map<string, string[]>();
+	const warnings: string[] = [];
+	for (const row of rows) {
+		const owned = ownedArtifactDirs(home, row);
+		dirs.set(row.trace_id, owned);
+		for (const dir of dryRun ? [] : owned) {
+			try {
+				removeArtifactDir(home, dir);
+			} catch (error) {
+				warnings.push(`cannot remove ${dir}: ${(error as Error).message}`);
+			}
+		}
+	}
+
+	return {
+		dry_run: dryRun,
+		runs: rows.map(row => ({
+			run_id: row.run_id,
+			trace_id: row.trace_id,
+			env: row.env,
+			target: row.target,
+			plan_hash: row.plan_hash,
+			status: row.status,
+			last_activity_at: new Date(row.last_ms).toISOString(),
+			artifact_dirs: dirs.get(row.trace_id) ?? [],
+		})),
+		events,
+		spans,
+		warnings,
+	};
+}

@@ -16,8 +16,6 @@ export interface RedactOptions {
 	 * the stack a few thousand levels down, and no reader needs more.
 	 */
 	maxDepth?: number;
-	/** Keep secret-looking keys as they are: only bound the depth (ingest stores what producers sent). */
-	keepSecrets?: boolean;
 }
 
 /** Default nesting kept below `data`. */
@@ -143,7 +141,7 @@ function setMember(target: Container, key: string | null, value: JsonValue): voi
  * Returns undefined when the value itself has no JSON form (undefined, a function).
  */
 export function toRedactedJson(value: unknown, options: RedactOptions = {}): JsonValue | undefined {
-	const isSecret = options.keepSecrets ? () => false : secretKeyMatcher(options.extraKeys);
+	const isSecret = secretKeyMatcher(options.extraKeys);
 	const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
 	const onPath = new Set<object>();
 	const stack: Frame[] = [];

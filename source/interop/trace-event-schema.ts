@@ -1,5 +1,4 @@
 import {z} from 'zod';
-import {redactData} from '../core/redact.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 
@@ -62,8 +61,7 @@ export function parseTraceEvent(value: unknown): TraceEvent {
 	}
 
 	if (e.data) {
-		// Bounded depth: the store serializes with JSON.stringify, which overflows a few thousand levels down.
-		event.data = redactData(e.data, {keepSecrets: true});
+		event.data = e.data;
 	}
 
 	if (e.tags) {

@@ -1,0 +1,225 @@
+/**
+ * Live latency: how long an event takes from XADD to a watch() consumer,
+ * against raw XREAD BLOCK on the same server in the same run, so the ratio
+ * is the watcher's own cost (decode, digest, dedup, queue) and not the
+ * machine's. Also end to end, EventWriter.write (SQLite + publish) to watch().
+ *
+ *   node --import tsx bench/live-latency.ts [events]
+ *
+ * Uses REDIS_URL when set, else starts a redis-server on a free port.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {performance} from 'node:perf_hooks';
+import {pathToFileURL} from 'node:url';
+import {Redis} from 'ioredis';
+import {percentile} from '../source/core/percentile.js';
+import type {TraceEvent} from '../source/core/trace-event.js';
+import {EventWriter} from '../source/live/event-writer.js';
+import {entryFields, traceStream} from '../source/live/redis-entry.js';
+import {createRedisPublisher} from '../source/live/redis-publisher.js';
+import {watch} from '../source/live/watch.js';
+import {RunIndex} from '../source/store/run-index.js';
+import {startTestRedis} from '../test/live/redis-server.js';
+
+export interface LatencyFigures {
+	p50_ms: number;
+	p99_ms: number;
+	mean_ms: number;
+}
+
+export interface LiveLatencyResult {
+	events: number;
+	/** XADD → a bare XREAD BLOCK loop. */
+	raw_xread: LatencyFigures;
+	/** XADD → watch() (no SQLite on the way). */
+	watch: LatencyFigures;
+	/** EventWriter.write (SQLite commit, then publish) → watch(). */
+	write_to_watch: LatencyFigures;
+	/** watch / raw_xread. */
+	ratio_p50: number;
+	ratio_p99: number;
+}
+
+export interface LiveLatencyOptions {
+	events?: number;
+	warmup?: number;
+	redisUrl?: string;
+}
+
+function figures(samples: number[]): LatencyFigures {
+	const sorted = [...samples].sort((a, b) => a - b);
+	const round = (ms: number) => Math.round(ms * 1000) / 1000;
+	return {
+		p50_ms: round(percentile(sorted, 50)!),
+		p99_ms: round(percentile(sorted, 99)!),
+		mean_ms: round(sorted.reduce((sum, ms) => sum + ms, 0) / sorted.length),
+	};
+}
+
+function benchEvent(traceId: string, n: number): TraceEvent {
+	return {
+		trace_id: traceId,
+		span_id: `span-${n % 50}`,
+		parent_span_id: 'root',
+		event_type: n % 10 === 0 ? 'log:stderr' : 'step:completed',
+		timestamp: new Date().toISOString(),
+		status: 'success',
+		data: {name: `step ${n % 50}`, n, line: 'npm WARN deprecated inflight@1.0.6: This module is not supported', exit_code: 0},
+	};
+}
+
+/** One event at a time: send, wait until the consumer has it, record the time. */
+async function measure(count: number, send: (n: number) => Promise<unknown>, arrived: () => Promise<void>): Promise<number[]> {
+	const samples: number[] = [];
+	for (let n = 0; n < count; n++) {
+		const received = arrived();
+		const started = performance.now();
+		await send(n);
+		await received;
+		samples.push(performance.now() - started);
+	}
+
+	return samples;
+}
+
+/** A consumer side: `arrived()` resolves on the next delivery. */
+function arrivals(): {arrived: () => Promise<void>; deliver: () => void} {
+	let waiter: (() => void) | undefined;
+	let early = 0;
+	return {
+		arrived: () => new Promise(resolve => {
+			if (early > 0) {
+				early--;
+				resolve();
+			} else {
+				waiter = resolve;
+			}
+		}),
+		deliver() {
+			const current = waiter;
+			waiter = undefined;
+			if (current) {
+				current();
+			} else {
+				early++;
+			}
+		},
+	};
+}
+
+async function rawXread(url: string, total: number, warmup: number): Promise<number[]> {
+	const producer = new Redis(url);
+	const consumer = new Redis(url);
+	const key = `bench:raw:{${process.pid}-${Date.now()}}`;
+	const {arrived, deliver} = arrivals();
+	let running = true;
+	let lastId = '$';
+	const loop = (async () => {
+		while (running) {
+			const reply = await consumer.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', key, lastId);
+			for (const [id] of reply?.[0]?.[1] ?? []) {
+				lastId = id;
+				deliver();
+			}
+		}
+	})();
+	try {
+		// Let the first XREAD reach the server, so "$" means "after now".
+		await new Promise(resolve => setTimeout(resolve, 50));
+		const body = (n: number) => JSON.stringify(benchEvent('raw', n));
+		const samples = await measure(total, async n => producer.xadd(key, '*', ...entryFields(body(n), undefined)), arrived);
+		return samples.slice(warmup);
+	} finally {
+		running = false;
+		await loop;
+		await producer.del(key);
+		producer.disconnect();
+		consumer.disconnect();
+	}
+}
+
+async function watched(url: string, total: number, warmup: number, throughWriter: boolean): Promise<number[]> {
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-bench-'));
+	const index = RunIndex.open(home);
+	const producer = new Redis(url);
+	const publisher = await createRedisPublisher(url);
+	const writer = new EventWriter(index, publisher);
+	const traceId = `bench${process.pid}${Date.now()}${throughWriter ? 'w' : 'x'}`;
+	const stream = watch(traceId, {index, redisUrl: url});
+	const {arrived, deliver} = arrivals();
+	const loop = (async () => {
+		for await (const _ of stream) {
+			deliver();
+		}
+	})();
+	try {
+		for (let i = 0; i < 500 && stream.source !== 'redis'; i++) {
+			await new Promise(resolve => setTimeout(resolve, 10));
+		}
+
+		if (stream.source !== 'redis') {
+			throw new Error('watch() did not get onto Redis');
+		}
+
+		const send = throughWriter
+			? async (n: number) => writer.write([benchEvent(traceId, n)])
+			: async (n: number) => producer.xadd(traceStream(traceId), '*', ...entryFields(JSON.stringify(benchEvent(traceId, n)), undefined));
+		const samples = await measure(total, send, arrived);
+		return samples.slice(warmup);
+	} finally {
+		await stream.close();
+		await loop;
+		await producer.del(traceStream(traceId));
+		producer.disconnect();
+		await publisher.close();
+		index.close();
+		fs.rmSync(home, {recursive: true, force: true});
+	}
+}
+
+export async function benchLiveLatency(options: LiveLatencyOptions = {}): Promise<LiveLatencyResult> {
+	const events = options.events ?? 2000;
+	const warmup = options.warmup ?? 200;
+	const server = options.redisUrl === undefined ? await startTestRedis() : undefined;
+	const url = options.redisUrl ?? server!.url;
+	try {
+		const total = events + warmup;
+		// Raw first and last, so drift in the machine over the run shows up as spread, not as watcher cost.
+		const rawA = await rawXread(url, total, warmup);
+		const viaWatch = await watched(url, total, warmup, false);
+		const rawB = await rawXread(url, total, warmup);
+		const viaWriter = await watched(url, total, warmup, true);
+		const raw = figures([...rawA, ...rawB]);
+		const w = figures(viaWatch);
+		return {
+			events,
+			raw_xread: raw,
+			watch: w,
+			write_to_watch: figures(viaWriter),
+			ratio_p50: Math.round((w.p50_ms / raw.p50_ms) * 100) / 100,
+			ratio_p99: Math.round((w.p99_ms / raw.p99_ms) * 100) / 100,
+		};
+	} finally {
+		await server?.stop();
+	}
+}
+
+function row(name: string, f: LatencyFigures): string {
+	return `${name.padEnd(26)} ${f.p50_ms.toFixed(3).padStart(8)} ${f.p99_ms.toFixed(3).padStart(8)} ${f.mean_ms.toFixed(3).padStart(8)}`;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+	const events = process.argv[2] === undefined ? undefined : Number(process.argv[2]);
+	const result = await benchLiveLatency({events, redisUrl: process.env['REDIS_URL'] || undefined});
+	process.stdout.write([
+		`live latency, ${result.events} events one at a time (ms)`,
+		`${''.padEnd(26)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'mean'.padStart(8)}`,
+		row('XADD -> raw XREAD BLOCK', result.raw_xread),
+		row('XADD -> watch()', result.watch),
+		row('write() -> watch()', result.write_to_watch),
+		`watch / raw: p50 x${result.ratio_p50}, p99 x${result.ratio_p99}`,
+		'',
+	].join('\n'));
+}

@@ -1,0 +1,29 @@
+import {activeRuns, parseStuckAfter, type ActiveRun} from '../core/active-runs.js';
+import {InputError} from '../core/errors.js';
+import type {RunIndex} from '../store/run-index.js';
+
+export type {ActiveRun} from '../core/active-runs.js';
+
+/** The stuck threshold from TRACEDECK_STUCK_AFTER (default 5 min). */
+export function stuckAfterMs(env: NodeJS.ProcessEnv = process.env): number {
+	const value = env['TRACEDECK_STUCK_AFTER'];
+	const ms = parseStuckAfter(value);
+	if (ms === undefined) {
+		throw new InputError(`TRACEDECK_STUCK_AFTER="${value}" is not a duration (90s, 5m, 1h)`);
+	}
+
+	return ms;
+}
+
+export interface ActiveRunsOptions {
+	now?: number;
+	/** Overrides TRACEDECK_STUCK_AFTER. */
+	stuckAfterMs?: number;
+	env?: NodeJS.ProcessEnv;
+}
+
+/** What is running right now, from the run index: progress, elapsed time, current step, stuck or not. */
+export function listActiveRuns(index: Pick<RunIndex, 'listRuns'>, options: ActiveRunsOptions = {}): ActiveRun[] {
+	const threshold = options.stuckAfterMs ?? stuckAfterMs(options.env);
+	return activeRuns(index.listRuns({status: 'running'}), options.now ?? Date.now(), threshold);
+}

@@ -1,0 +1,433 @@
+import {eventDigest} from '../store/event-digest.js';
+import type {StoredEvent} from '../store/run-index.js';
+import type {LiveSource} from './change-feed.js';
+import type {LiveEvent, LiveStream, WatchOptions} from './live-event.js';
+import {compareStreamIds, decodeEntry, streamIdAt, type DecodedEntry} from './redis-entry.js';
+import {SeenSet} from './seen-set.js';
+import {sleep} from './sleep.js';
+import {StreamReader} from './stream-reader.js';
+
+/** Events read per XREAD or SQLite query. */
+const BATCH = 500;
+/** Queued events beyond which the pump waits for the consumer. */
+const HIGH_WATER = 1000;
+
+type Waiter = {resolve: (result: IteratorResult<LiveEvent>) => void; reject: (error: unknown) => void};
+
+function digestOf(stored: StoredEvent): string {
+	// The body SQLite stored is JSON.stringify(event), and a parse/stringify round trip gives it back.
+	return eventDigest(JSON.stringify(stored.event));
+}
+
+function laterId(a: string, b: string): string {
+	return compareStreamIds(a, b) >= 0 ? a : b;
+}
+
+/**
+ * One live reader: XREAD BLOCK on its own connection while Redis is up,
+ * polling the run index while it is not, one ordered stream of events either
+ * way.
+ *
+ * No loss: `sqlCursor` is a SQLite event id at or below which every event (of
+ * this scope) has been delivered. Polling advances it directly; on Redis,
+ * entries carry the writer's SQLite id, so before delivering entry n the
+ * events below n that Redis did not bring are delivered from SQLite, and a
+ * periodic check delivers any that stay missing from Redis (a writer that
+ * cannot reach Redis while this reader can).
+ * No duplicates: a bounded set of event digests, plus the SQLite id of an
+ * entry at or below the cursor, drop anything delivered before.
+ */
+export class LiveWatcher implements LiveStream {
+	private readonly queue: LiveEvent[] = [];
+	private readonly waiters: Waiter[] = [];
+	private readonly wakers = new Set<() => void>();
+	private readonly seen: SeenSet;
+	/** Reconcile: SQLite ids unseen on Redis → when first noticed. */
+	private readonly missing = new Map<number, number>();
+	private readonly pumpDone: Promise<void>;
+	private readonly onAbort = () => void this.close();
+	private mode: LiveSource = 'polling';
+	private closed = false;
+	private failure: {error: unknown} | undefined;
+	private reader: StreamReader | undefined;
+	private sqlCursor = 0;
+	private redisId: string | undefined;
+	private lastReconcile = 0;
+	private redisRetryAt = 0;
+	private readonly startedMs = Date.now();
+	/** The newest stored event when we started: what came before is the run index's to deliver, not Redis's. */
+	private startMaxId = 0;
+
+	private readonly pollMs: number;
+	private readonly blockMs: number;
+	private readonly reconcileMs: number;
+	private readonly graceMs: number;
+	private readonly resumeSafetyMs: number;
+
+	constructor(private readonly key: string, private readonly traceId: string | undefined, private readonly options: WatchOptions) {
+		this.pollMs = options.pollMs ?? 500;
+		this.blockMs = options.blockMs ?? 2000;
+		this.reconcileMs = options.reconcileMs ?? 1000;
+		this.graceMs = options.graceMs ?? 2000;
+		this.resumeSafetyMs = options.resumeSafetyMs ?? 2000;
+		this.seen = new SeenSet(options.seenCapacity);
+		if (options.signal?.aborted) {
+			this.closed = true;
+			this.pumpDone = Promise.resolve();
+		} else {
+			options.signal?.addEventListener('abort', this.onAbort, {once: true});
+			// Starts now: the cursor (the newest stored event, by default) is read before anything else can be stored.
+			this.pumpDone = this.pump();
+		}
+	}
+
+	get source(): LiveSource {
+		return this.mode;
+	}
+
+	[Symbol.asyncIterator](): this {
+		return this;
+	}
+
+	async next(): Promise<IteratorResult<LiveEvent>> {
+		const value = this.queue.shift();
+		if (value !== undefined) {
+			if (this.queue.length < HIGH_WATER / 2) {
+				this.wake();
+			}
+
+			return {value, done: false};
+		}
+
+		if (this.failure) {
+			const {error} = this.failure;
+			this.failure = undefined;
+			throw error;
+		}
+
+		if (this.closed) {
+			return {value: undefined, done: true};
+		}
+
+		return new Promise((resolve, reject) => {
+			this.waiters.push({resolve, reject});
+		});
+	}
+
+	async return(): Promise<IteratorResult<LiveEvent>> {
+		await this.close();
+		return {value: undefined, done: true};
+	}
+
+	async close(): Promise<void> {
+		if (!this.closed) {
+			this.closed = true;
+			this.queue.length = 0;
+			this.reader?.close();
+			this.wake();
+			for (const waiter of this.waiters.splice(0)) {
+				waiter.resolve({value: undefined, done: true});
+			}
+		}
+
+		this.options.signal?.removeEventListener('abort', this.onAbort);
+		await this.pumpDone;
+	}
+
+	private emit(value: LiveEvent): void {
+		if (this.closed) {
+			return;
+		}
+
+		const waiter = this.waiters.shift();
+		if (waiter) {
+			waiter.resolve({value, done: false});
+		} else {
+			this.queue.push(value);
+		}
+	}
+
+	private fail(error: unknown): void {
+		this.closed = true;
+		const waiter = this.waiters.shift();
+		if (waiter) {
+			waiter.reject(error);
+		} else {
+			this.failure = {error};
+		}
+
+		for (const rest of this.waiters.splice(0)) {
+			rest.resolve({value: undefined, done: true});
+		}
+	}
+
+	private wake(): void {
+		for (const waker of [...this.wakers]) {
+			waker();
+		}
+	}
+
+	/** Sleep until `ms` passes, the consumer or close() wakes us, or (optionally) Redis comes back. */
+	private async nap(ms: number, onRedisReady = false): Promise<void> {
+		await sleep(ms, undefined, done => {
+			this.wakers.add(done);
+			const off = onRedisReady ? this.reader?.onReady(done) : undefined;
+			return () => {
+				this.wakers.delete(done);
+				off?.();
+			};
+		});
+	}
+
+	private setSource(source: LiveSource, force = false): void {
+		if (source !== this.mode || force) {
+			this.mode = source;
+			this.options.onSource?.(source);
+		}
+	}
+
+	private async pump(): Promise<void> {
+		try {
+			await this.start();
+			while (!this.closed) {
+				if (this.queue.length >= HIGH_WATER) {
+					await this.nap(this.pollMs);
+				} else if (this.mode === 'redis') {
+					await this.redisStep();
+				} else {
+					await this.pollStep();
+				}
+			}
+		} catch (error) {
+			if (!this.closed) {
+				this.fail(error);
+			}
+		} finally {
+			this.reader?.close();
+		}
+	}
+
+	private async start(): Promise<void> {
+		this.startMaxId = this.options.index.maxEventId();
+		this.sqlCursor = Math.min(this.options.afterEventId ?? this.startMaxId, this.startMaxId);
+		if (this.options.redisUrl !== undefined) {
+			const reader = await StreamReader.open(this.options.redisUrl, {maxBlockMs: this.blockMs, reconnectMaxMs: this.options.reconnectMaxMs ?? 1000});
+			this.reader = reader;
+			if (this.closed) {
+				reader.close();
+				return;
+			}
+
+			if (!this.reader.ready) {
+				await this.nap(this.options.initialConnectMs ?? 1000, true);
+			}
+
+			if (this.reader.ready && !this.closed) {
+				this.switchToRedis(true);
+			}
+		}
+
+		if (this.mode === 'polling') {
+			this.setSource('polling', true);
+		}
+	}
+
+	private async pollStep(): Promise<void> {
+		this.drainSqlite();
+		if (this.reader?.ready && Date.now() >= this.redisRetryAt) {
+			this.switchToRedis(false);
+			return;
+		}
+
+		await this.nap(this.pollMs, true);
+	}
+
+	/**
+	 * Start reading Redis where it can hold what we have not seen. After an
+	 * outage: catch up from SQLite first, then read from the later of our last
+	 * id and the switch time less a safety margin; the seen-set drops what
+	 * polling already gave. At start: from the start time less the margin,
+	 * without draining, so that events stored while we connected still come
+	 * by Redis; entries of events at or below the start cursor are recognised
+	 * by their SQLite id and dropped. (The ids come from our clock: a Redis
+	 * clock far behind it only delays events, which the SQLite checks bring.)
+	 */
+	private switchToRedis(initial: boolean): void {
+		const switchMs = Date.now();
+		if (initial) {
+			// A caller replaying from an older id gets that backlog from SQLite at once.
+			this.drainSqlite(this.startMaxId);
+			this.redisId = streamIdAt(this.startedMs - this.resumeSafetyMs);
+		} else {
+			this.drainSqlite();
+			this.redisId = laterId(this.redisId ?? '0-0', streamIdAt(switchMs - this.resumeSafetyMs));
+		}
+
+		this.missing.clear();
+		this.lastReconcile = Date.now();
+		this.setSource('redis', initial);
+	}
+
+	private switchToPolling(): void {
+		// A command that failed on a live connection (timeout, wrong key type) must not flip straight back.
+		this.redisRetryAt = this.reader?.ready ? Date.now() + 5000 : 0;
+		this.missing.clear();
+		this.setSource('polling');
+	}
+
+	private async redisStep(): Promise<void> {
+		if (Date.now() - this.lastReconcile >= this.reconcileMs) {
+			this.reconcile(Date.now());
+			this.lastReconcile = Date.now();
+		}
+
+		const block = Math.max(1, Math.min(this.blockMs, this.reconcileMs - (Date.now() - this.lastReconcile)));
+		let raw;
+		try {
+			raw = await this.reader!.read(this.key, this.redisId!, block, BATCH);
+		} catch {
+			if (!this.closed) {
+				this.switchToPolling();
+			}
+
+			return;
+		}
+
+		for (const [id, fields] of raw) {
+			if (this.closed) {
+				return;
+			}
+
+			this.redisId = id;
+			const entry = decodeEntry(id, fields);
+			if (entry) {
+				this.deliverEntry(entry);
+			}
+		}
+	}
+
+	private deliverEntry(entry: DecodedEntry): void {
+		const digest = eventDigest(entry.body);
+		if (this.seen.has(digest)) {
+			return;
+		}
+
+		if (entry.storedId !== undefined) {
+			if (entry.storedId > this.sqlCursor) {
+				this.catchUpTo(entry);
+			} else if (this.storedAs(entry)) {
+				// At or below the cursor and ours: delivered already (or history before the start).
+				return;
+			}
+		}
+
+		this.seen.add(digest);
+		this.emit({id: entry.id, event: entry.event, source: 'redis'});
+	}
+
+	/** Is this entry the event our run index holds under its SQLite id (same home, not a foreign writer)? */
+	private storedAs(entry: DecodedEntry): boolean {
+		const [stored] = this.options.index.eventsAfter(entry.storedId! - 1, undefined, 1);
+		return stored !== undefined && stored.id === entry.storedId && JSON.stringify(stored.event) === entry.body;
+	}
+
+	/**
+	 * Deliver, from SQLite, the events stored before this entry that Redis has
+	 * not brought (a failed or slower publish), so the order stays SQLite's;
+	 * then move the cursor onto the entry when it is ours.
+	 */
+	private catchUpTo(entry: DecodedEntry): void {
+		const target = entry.storedId!;
+		for (;;) {
+			// Ids are unique integers: at most target - cursor rows lie in between (usually one: the entry itself).
+			const batch = this.options.index.eventsAfter(this.sqlCursor, this.traceId, Math.min(BATCH, target - this.sqlCursor));
+			for (const stored of batch) {
+				if (stored.id > target) {
+					return;
+				}
+
+				if (stored.id === target) {
+					if (JSON.stringify(stored.event) === entry.body) {
+						this.sqlCursor = target;
+					}
+
+					return;
+				}
+
+				this.deliverStored(stored);
+			}
+
+			if (batch.length === 0 || this.closed) {
+				return;
+			}
+		}
+	}
+
+	private deliverStored(stored: StoredEvent): void {
+		if (this.seen.add(digestOf(stored))) {
+			this.emit({id: `sqlite:${stored.id}`, event: stored.event, source: 'polling'});
+		}
+
+		this.sqlCursor = stored.id;
+		this.missing.delete(stored.id);
+	}
+
+	/** What SQLite holds after the cursor (up to `upTo`) that we have not seen. */
+	private drainSqlite(upTo = Number.POSITIVE_INFINITY): void {
+		while (this.sqlCursor < upTo && !this.closed) {
+			const batch = this.options.index.eventsAfter(this.sqlCursor, this.traceId, BATCH);
+			for (const stored of batch) {
+				if (stored.id > upTo) {
+					return;
+				}
+
+				this.deliverStored(stored);
+			}
+
+			if (batch.length < BATCH) {
+				return;
+			}
+		}
+	}
+
+	/**
+	 * While on Redis: advance the cursor over events Redis brought, and deliver
+	 * from SQLite those still missing from Redis a grace period after we first
+	 * noticed them. Order is kept: nothing passes an event still in its grace.
+	 */
+	private reconcile(now: number): void {
+		for (;;) {
+			const batch = this.options.index.eventsAfter(this.sqlCursor, this.traceId, BATCH);
+			let waiting = false;
+			for (const stored of batch) {
+				const digest = digestOf(stored);
+				if (this.seen.has(digest)) {
+					if (!waiting) {
+						this.sqlCursor = stored.id;
+						this.missing.delete(stored.id);
+					}
+
+					continue;
+				}
+
+				const noticed = this.missing.get(stored.id) ?? now;
+				this.missing.set(stored.id, noticed);
+				if (!waiting && now - noticed >= this.graceMs) {
+					this.deliverStored(stored);
+				} else {
+					waiting = true;
+				}
+			}
+
+			if (waiting || batch.length < BATCH || this.closed) {
+				break;
+			}
+		}
+
+		for (const id of this.missing.keys()) {
+			if (id <= this.sqlCursor) {
+				this.missing.delete(id);
+			}
+		}
+	}
+}

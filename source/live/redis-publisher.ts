@@ -1,0 +1,199 @@
+import type {Redis} from 'ioredis';
+import type {TraceEvent} from '../core/trace-event.js';
+import type {StoredEvent} from '../store/run-index.js';
+import type {EventPublisher} from './event-publisher.js';
+import {redactRedisUrl, STDERR_LOGGER, type LiveLogger} from './live-logger.js';
+import {
+	ACTIVE_STREAM, ACTIVE_STREAM_MAXLEN, entryFields, TRACE_STREAM_MAXLEN, TRACE_STREAM_TTL_SECONDS, traceStream,
+} from './redis-entry.js';
+
+export interface RedisPublisherOptions {
+	logger?: LiveLogger;
+	/** MAXLEN ~ of each trace:{id} stream. */
+	traceMaxLen?: number;
+	/** MAXLEN ~ of traces:active. */
+	activeMaxLen?: number;
+	/** EXPIRE of each trace:{id} stream, refreshed on every publish. */
+	ttlSeconds?: number;
+	/** A publish that takes longer fails (and counts) instead of piling up. */
+	commandTimeoutMs?: number;
+	/** Cap of the reconnect backoff. */
+	reconnectMaxMs?: number;
+	/** How long creation waits for the first connection, so a run's first events are not dropped (default 1000 ms). */
+	connectWaitMs?: number;
+}
+
+export interface RedisPublisher extends EventPublisher {
+	/** True while the connection is up. */
+	readonly connected: boolean;
+	/** Wait for the publishes in flight (for shutdown and tests); never rejects. */
+	flush(): Promise<void>;
+}
+
+interface Outgoing {
+	traceId: string;
+	body: string;
+	storedId: number | undefined;
+}
+
+function waitForReady(redis: Redis, ms: number): Promise<void> {
+	if (redis.status === 'ready') {
+		return Promise.resolve();
+	}
+
+	return new Promise(resolve => {
+		const done = () => {
+			clearTimeout(timer);
+			redis.off('ready', done);
+			resolve();
+		};
+
+		const timer = setTimeout(done, ms);
+		redis.once('ready', done);
+	});
+}
+
+/**
+ * Dual-write's second half: XADD each stored event to its trace stream and to
+ * traces:active, pipelined. Redis trouble never reaches the writer: without a
+ * connection commands fail at once (no offline queue), in-flight ones fail on
+ * disconnect (no retries) or after the command timeout, every event not
+ * published is counted, and each outage is reported once.
+ *
+ * ioredis is imported here, dynamically, so that importing this module costs
+ * nothing where Redis is not configured. Resolves once connected, or after
+ * connectWaitMs with the connection still trying in the background.
+ */
+export async function createRedisPublisher(url: string, options: RedisPublisherOptions = {}): Promise<RedisPublisher> {
+	const {Redis} = await import('ioredis');
+	const logger = options.logger ?? STDERR_LOGGER;
+	const traceMaxLen = options.traceMaxLen ?? TRACE_STREAM_MAXLEN;
+	const activeMaxLen = options.activeMaxLen ?? ACTIVE_STREAM_MAXLEN;
+	const ttlSeconds = options.ttlSeconds ?? TRACE_STREAM_TTL_SECONDS;
+	const reconnectMaxMs = options.reconnectMaxMs ?? 2000;
+	const redis = new Redis(url, {
+		enableOfflineQueue: false,
+		maxRetriesPerRequest: 0,
+		autoResendUnfulfilledCommands: false,
+		commandTimeout: options.commandTimeoutMs ?? 2000,
+		connectTimeout: 2000,
+		retryStrategy: times => Math.min(50 * 2 ** Math.min(times, 10), reconnectMaxMs),
+	});
+	let failures = 0;
+	let down = false;
+	let closing = false;
+	const inFlight = new Set<Promise<void>>();
+
+	const markDown = (reason: string): void => {
+		if (closing || down) {
+			return;
+		}
+
+		down = true;
+		logger.warn(`Redis at ${redactRedisUrl(url)} is unreachable (${reason}); events still go to SQLite, and live views poll it until Redis is back`);
+	};
+
+	// Without an 'error' listener ioredis prints every failed reconnect itself.
+	redis.on('error', (error: Error) => markDown(error.message));
+	redis.on('close', () => markDown('connection closed'));
+	redis.on('ready', () => {
+		down = false;
+	});
+
+	await waitForReady(redis, options.connectWaitMs ?? 1000);
+
+	const send = (items: readonly Outgoing[]): void => {
+		if (items.length === 0) {
+			return;
+		}
+
+		if (closing || redis.status !== 'ready') {
+			failures += items.length;
+			markDown(closing ? 'publisher closed' : `connection ${redis.status}`);
+			return;
+		}
+
+		const pipeline = redis.pipeline();
+		const traces = new Set<string>();
+		for (const item of items) {
+			const fields = entryFields(item.body, item.storedId);
+			pipeline.xadd(traceStream(item.traceId), 'MAXLEN', '~', traceMaxLen, '*', ...fields);
+			pipeline.xadd(ACTIVE_STREAM, 'MAXLEN', '~', activeMaxLen, '*', ...fields);
+			traces.add(item.traceId);
+		}
+
+		for (const traceId of traces) {
+			pipeline.expire(traceStream(traceId), ttlSeconds);
+		}
+
+		const done: Promise<void> = pipeline.exec().then(results => {
+			let failed = 0;
+			let firstError: Error | undefined;
+			for (let i = 0; i < items.length; i++) {
+				const error = results?.[2 * i]?.[0] ?? results?.[2 * i + 1]?.[0] ?? (results ? null : new Error('no reply'));
+				if (error) {
+					failed++;
+					firstError ??= error;
+				}
+			}
+
+			if (failed > 0) {
+				failures += failed;
+				markDown(firstError!.message);
+			} else {
+				down = false;
+			}
+		}, (error: unknown) => {
+			failures += items.length;
+			markDown(error instanceof Error ? error.message : String(error));
+		}).finally(() => {
+			inFlight.delete(done);
+		});
+		inFlight.add(done);
+	};
+
+	const guarded = (items: () => Outgoing[], count: number): void => {
+		try {
+			send(items());
+		} catch (error) {
+			// publish never throws into the write path.
+			failures += count;
+			markDown(error instanceof Error ? error.message : String(error));
+		}
+	};
+
+	return {
+		publish(events: readonly TraceEvent[]) {
+			guarded(() => events.map(event => ({traceId: event.trace_id, body: JSON.stringify(event), storedId: undefined})), events.length);
+		},
+		publishStored(events: readonly StoredEvent[]) {
+			guarded(() => events.map(({id, event}) => ({traceId: event.trace_id, body: JSON.stringify(event), storedId: id})), events.length);
+		},
+		get failures() {
+			return failures;
+		},
+		get connected() {
+			return redis.status === 'ready';
+		},
+		async flush() {
+			await Promise.allSettled([...inFlight]);
+		},
+		async close() {
+			if (closing) {
+				return;
+			}
+
+			closing = true;
+			await Promise.allSettled([...inFlight]);
+			if (redis.status === 'ready') {
+				const quit = redis.quit().then(() => true, () => false);
+				const timedOut = new Promise<boolean>(resolve => setTimeout(() => resolve(false), 1000).unref());
+				if (await Promise.race([quit, timedOut])) {
+					return;
+				}
+			}
+
+			redis.disconnect();
+		},
+	};
+}

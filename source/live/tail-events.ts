@@ -1,0 +1,213 @@
+import {applyEvent, displayName, terminalStatus} from '../core/fold.js';
+import {sanitize} from '../core/sanitize.js';
+import type {Span} from '../core/span.js';
+import {eventKind, eventPhase, type TraceEvent} from '../core/trace-event.js';
+
+/** error: failures and stderr; warn: also retries and compensations; info: everything. */
+export type TailLevel = 'error' | 'warn' | 'info';
+export const TAIL_LEVELS: readonly TailLevel[] = ['error', 'warn', 'info'];
+
+export function isFailureEvent(event: TraceEvent): boolean {
+	return event.status === 'failed' || terminalStatus(event) === 'failed';
+}
+
+export function matchesLevel(event: TraceEvent, level: TailLevel): boolean {
+	if (level === 'info') {
+		return true;
+	}
+
+	const kind = eventKind(event.event_type);
+	if (isFailureEvent(event) || kind === 'log') {
+		return true;
+	}
+
+	const retry = event.data?.['retry'];
+	return level === 'warn' && ((retry !== undefined && retry !== null) || (kind === 'saga' && eventPhase(event.event_type).startsWith('compensat')));
+}
+
+/**
+ * Names and parents of a trace's spans, kept up to date as events arrive, to
+ * label each event with its step path the way `runs show` does.
+ */
+export class SpanPaths {
+	private readonly spans = new Map<string, Span>();
+
+	constructor(spans: readonly Span[] = []) {
+		for (const span of spans) {
+			this.spans.set(span.span_id, span);
+		}
+	}
+
+	apply(event: TraceEvent): void {
+		this.spans.set(event.span_id, applyEvent(this.spans.get(event.span_id), event));
+	}
+
+	/** Names from below the root down to the span, "/"-joined; "" for a root. */
+	pathOf(spanId: string): string {
+		const names: string[] = [];
+		const visited = new Set<string>();
+		let span = this.spans.get(spanId);
+		while (span && !visited.has(span.span_id)) {
+			visited.add(span.span_id);
+			const parent = span.parent_span_id === null ? undefined : this.spans.get(span.parent_span_id);
+			if (!parent) {
+				// The top of the chain is a root, and a root's own path is "".
+				break;
+			}
+
+			names.unshift(displayName(span));
+			span = parent;
+		}
+
+		return names.join('/');
+	}
+
+	/** What to print for a span: its step path, else (a root) its name. */
+	label(spanId: string): string {
+		const path = this.pathOf(spanId);
+		if (path !== '') {
+			return path;
+		}
+
+		const span = this.spans.get(spanId);
+		return span ? displayName(span) : spanId;
+	}
+}
+
+function text(value: unknown): string | undefined {
+	if (typeof value === 'string') {
+		return value;
+	}
+
+	if (typeof value === 'number' || typeof value === 'boolean') {
+		return String(value);
+	}
+
+	return undefined;
+}
+
+function errorText(value: unknown): string | undefined {
+	if (value && typeof value === 'object') {
+		return text((value as Record<string, unknown>)['message']) ?? JSON.stringify(value);
+	}
+
+	return text(value);
+}
+
+/** The one-line gist of an event: the stderr line, the error, the decision, what a compensation undoes, the retry. Unsanitized. */
+export function eventMessage(event: TraceEvent, paths: SpanPaths): string {
+	const data = event.data ?? {};
+	const kind = eventKind(event.event_type);
+	if (kind === 'log') {
+		return text(data['line']) ?? '';
+	}
+
+	const parts: string[] = [];
+	if (event.event_type === 'ai:decision') {
+		const decision = text(data['decision']);
+		const confidence = typeof data['confidence'] === 'number' ? ` (confidence ${data['confidence']})` : '';
+		const others = Array.isArray(data['alternatives'])
+			? data['alternatives'].map(alt => text((alt as Record<string, unknown> | null)?.['option'])).filter(option => option !== undefined && option !== decision)
+			: [];
+		const reasoning = text(data['reasoning']);
+		parts.push(`chose ${decision ?? '?'}${confidence}${others.length > 0 ? ` over ${others.join(', ')}` : ''}${reasoning ? `: ${reasoning}` : ''}`);
+	}
+
+	const original = text(data['original_span_id']);
+	if (kind === 'saga' && original !== undefined) {
+		parts.push(`undoes ${paths.label(original)}`);
+	}
+
+	const retry = data['retry'];
+	if (retry && typeof retry === 'object') {
+		const r = retry as Record<string, unknown>;
+		const exit = typeof r['exit_code'] === 'number' ? ` (exit ${r['exit_code']})` : '';
+		const n = text(r['n']);
+		parts.push(`retry${n === undefined ? '' : ` ${n}`}${exit}`);
+	}
+
+	const error = errorText(data['error']);
+	if (error !== undefined) {
+		parts.push(error);
+	} else if (text(data['message']) !== undefined) {
+		parts.push(text(data['message'])!);
+	} else if (typeof data['exit_code'] === 'number' && data['exit_code'] !== 0) {
+		parts.push(`exit ${data['exit_code']}`);
+	}
+
+	return parts.join('; ');
+}
+
+/** Where a tailed event came from: the run index before the tail started, or live. */
+export type TailSource = 'history' | 'redis' | 'polling';
+
+/** One tailed event, as --json prints it (one object per line). */
+export interface TailRecord {
+	time: string;
+	step_path: string;
+	name: string;
+	event_type: string;
+	status: TraceEvent['status'] | null;
+	message: string;
+	source: TailSource;
+	event: TraceEvent;
+}
+
+export function tailRecord(event: TraceEvent, source: TailSource, paths: SpanPaths): TailRecord {
+	return {
+		time: event.timestamp,
+		step_path: paths.pathOf(event.span_id),
+		name: paths.label(event.span_id),
+		event_type: event.event_type,
+		status: event.status ?? terminalStatus(event) ?? null,
+		message: eventMessage(event, paths),
+		source,
+		event,
+	};
+}
+
+/** JSON with C1 controls escaped too (JSON.stringify leaves them raw; some terminals obey them). */
+export function tailJson(record: TailRecord): string {
+	return JSON.stringify(record).replace(/[\u007f-\u009f\u2028\u2029]/g, char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export interface LineStyle {
+	/** Status cues; ASCII where the terminal is not UTF-8. */
+	symbol(status: 'success' | 'failed' | 'pending'): string;
+	failed(text: string): string;
+	success(text: string): string;
+	dim(text: string): string;
+	warn(text: string): string;
+}
+
+export const PLAIN_STYLE: LineStyle = {
+	symbol: status => ({success: '✓', failed: '✗', pending: '…'})[status],
+	failed: text => text,
+	success: text => text,
+	dim: text => text,
+	warn: text => text,
+};
+
+function clock(timestamp: string): string {
+	const ms = Date.parse(timestamp);
+	return Number.isNaN(ms) ? sanitize(timestamp, true).slice(0, 12).padEnd(12) : new Date(ms).toISOString().slice(11, 23);
+}
+
+/**
+ * One text line: time (UTC), status cue, status, step path or name, event
+ * type, message. Untrusted text is sanitized and kept on one line.
+ */
+export function formatTailLine(record: TailRecord, style: LineStyle = PLAIN_STYLE, maxMessage = 2000): string {
+	const kind = eventKind(record.event_type);
+	const status = record.status;
+	const word = status ?? (kind === 'log' ? 'stderr' : 'running');
+	const cue = kind === 'log' ? '!' : style.symbol(status ?? 'pending');
+	const paint = status === 'failed' ? style.failed : status === 'success' ? style.success : kind === 'log' ? style.warn : (s: string) => s;
+	let message = sanitize(record.message, true);
+	if (message.length > maxMessage) {
+		message = `${message.slice(0, maxMessage)}…`;
+	}
+
+	const head = `${style.dim(clock(record.time))} ${paint(`${cue} ${word.padEnd(7)}`)} ${sanitize(record.name, true)}  ${style.dim(sanitize(record.event_type, true))}`;
+	return message === '' ? head : `${head}  ${message}`;
+}

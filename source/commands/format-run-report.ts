@@ -12,10 +12,10 @@ export function formatRunReport(report: RunReport, now: number): string {
 	const {run} = report;
 	const out: string[] = [];
 	const end = run.ended_at === null ? now : Date.parse(run.ended_at);
-	out.push(`${clean(run.name)}  ${run.run_id}`);
-	out.push(`${statusSymbol(run.status)} ${run.status}  ${[run.env, run.target].filter(Boolean).join('/') || '-'}  started ${run.started_at}  ${formatDuration(end - Date.parse(run.started_at))}  steps ${run.progress.completed}/${run.progress.total}${run.retries > 0 ? `  retries ${run.retries}` : ''}`);
+	out.push(`${clean(run.name)}  ${clean(run.run_id)}`);
+	out.push(`${statusSymbol(run.status)} ${run.status}  ${clean([run.env, run.target].filter(Boolean).join('/') || '-')}  started ${run.started_at}  ${formatDuration(end - Date.parse(run.started_at))}  steps ${run.progress.completed}/${run.progress.total}${run.retries > 0 ? `  retries ${run.retries}` : ''}`);
 	if (run.git?.sha || run.user) {
-		out.push(`git ${run.git?.sha ?? '-'}${run.git?.branch ? ` (${run.git.branch})` : ''}  user ${run.user ?? '-'}  runner ${run.runner ?? '-'}`);
+		out.push(clean(`git ${run.git?.sha ?? '-'}${run.git?.branch ? ` (${run.git.branch})` : ''}  user ${run.user ?? '-'}  runner ${run.runner ?? '-'}`));
 	}
 
 	out.push('', 'SPANS (* on the critical path)');

@@ -55,7 +55,8 @@ export function fromAnyValue(value: OtlpAnyValue | undefined, depth = 0): unknow
 export function fromKeyValues(list: readonly OtlpKeyValue[], depth = 0): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const kv of list) {
-		out[kv.key] = fromAnyValue(kv.value, depth);
+		// defineProperty: a key "__proto__" must become a member, not the prototype.
+		Object.defineProperty(out, kv.key, {value: fromAnyValue(kv.value, depth), enumerable: true, writable: true, configurable: true});
 	}
 
 	return out;

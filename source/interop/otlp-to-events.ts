@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import type {TraceEvent} from '../core/trace-event.js';
+import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 import {fromKeyValues, type OtlpKeyValue} from './otlp-attributes.js';
 
 const anyValue: z.ZodType<unknown> = z.lazy(() => z.object({
@@ -13,18 +14,23 @@ const anyValue: z.ZodType<unknown> = z.lazy(() => z.object({
 }));
 const keyValue: z.ZodType<unknown> = z.object({key: z.string(), value: anyValue.optional()});
 const attributes = z.array(keyValue).optional();
-const nanos = z.union([z.string().regex(/^\d+$/, 'a time in unix nanoseconds'), z.number().nonnegative()]);
+// The latest instant a Date can hold, in nanoseconds: beyond it toISOString throws.
+const MAX_NANOS = 8_640_000_000_000_000_000_000n;
+const nanos = z.union([z.string().regex(/^\d+$/, 'a time in unix nanoseconds'), z.number().nonnegative()])
+	// Zod runs this even when the regex above failed, so it checks the digits again before BigInt.
+	.refine(value => typeof value === 'number' ? value <= Number(MAX_NANOS) : /^\d+$/.test(value) && BigInt(value) <= MAX_NANOS, 'a time in unix nanoseconds before the year 275760');
 
 const otlpSpan = z.object({
 	traceId: z.string().min(1),
 	spanId: z.string().min(1),
 	parentSpanId: z.string().optional().nullable(),
-	name: z.string(),
+	// OTLP/JSON may leave out fields at their default value; an empty name is "unknown".
+	name: z.string().optional().default(''),
 	kind: z.union([z.number(), z.string()]).optional(),
 	startTimeUnixNano: nanos,
 	endTimeUnixNano: nanos.optional(),
 	attributes,
-	events: z.array(z.object({timeUnixNano: nanos, name: z.string(), attributes})).optional(),
+	events: z.array(z.object({timeUnixNano: nanos, name: z.string().optional().default(''), attributes})).optional(),
 	status: z.object({code: z.union([z.number(), z.string()]).optional(), message: z.string().optional()}).optional(),
 });
 
@@ -105,15 +111,21 @@ function runFields(attrs: Record<string, unknown>): Record<string, unknown> {
 function spanEvents(span: OtlpSpan, resourceAttrs: Record<string, unknown>): TraceEvent[] {
 	const attrs = fromKeyValues((span.attributes ?? []) as OtlpKeyValue[]);
 	const parent = span.parentSpanId ? span.parentSpanId : undefined;
-	const kind = typeof attrs[INTERNAL.kind] === 'string' ? attrs[INTERNAL.kind] as string : parent ? 'step' : 'workflow';
-	const data: Record<string, unknown> = {name: span.name};
+	// tracedeck's own export writes tracedeck.kind on every span. Such a span's
+	// attributes are already its full data, and the rest is restored exactly
+	// rather than guessed, so that export then ingest gives back the same span.
+	const exported = typeof attrs[INTERNAL.kind] === 'string';
+	const kind = exported ? attrs[INTERNAL.kind] as string : parent ? 'step' : 'workflow';
+	const data: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(attrs)) {
 		if (!Object.values(INTERNAL).includes(key as never)) {
 			data[key] = value;
 		}
 	}
 
-	if (!parent) {
+	// After the attributes: an attribute called "name" must not rename the span.
+	data['name'] = span.name;
+	if (!parent && !exported) {
 		Object.assign(data, runFields({...resourceAttrs, ...attrs}));
 	}
 
@@ -123,7 +135,9 @@ function spanEvents(span: OtlpSpan, resourceAttrs: Record<string, unknown>): Tra
 
 	const tags = Array.isArray(attrs[INTERNAL.tags]) ? (attrs[INTERNAL.tags] as unknown[]).filter((t): t is string => typeof t === 'string') : undefined;
 	const base = {trace_id: span.traceId, span_id: span.spanId, ...(parent ? {parent_span_id: parent} : {})};
-	const events: TraceEvent[] = [{...base, event_type: `${kind}:started`, timestamp: toIso(span.startTimeUnixNano), data, ...(tags ? {tags} : {})}];
+	const start: TraceEvent = {...base, event_type: `${kind}:started`, timestamp: toIso(span.startTimeUnixNano), data, ...(tags ? {tags} : {})};
+	const events: TraceEvent[] = [start];
+	const stderr: TraceEvent[] = [];
 	let errorFromEvents: {message: string; stack?: string} | undefined;
 	for (const ev of span.events ?? []) {
 		const evAttrs = fromKeyValues((ev.attributes ?? []) as OtlpKeyValue[]);
@@ -136,7 +150,7 @@ function spanEvents(span: OtlpSpan, resourceAttrs: Record<string, unknown>): Tra
 			const text = evAttrs['lines'] ?? evAttrs['line'] ?? evAttrs['tail'];
 			const lines = Array.isArray(text) ? text.map(String) : typeof text === 'string' ? text.split('\n') : [];
 			for (const line of lines) {
-				events.push({...base, event_type: 'log:stderr', timestamp, data: {line}});
+				stderr.push({...base, event_type: 'log:stderr', timestamp, data: {line}});
 			}
 		} else if (ev.name === 'exception') {
 			const message = evAttrs['exception.message'];
@@ -145,22 +159,46 @@ function spanEvents(span: OtlpSpan, resourceAttrs: Record<string, unknown>): Tra
 		}
 	}
 
-	if (span.endTimeUnixNano !== undefined && Number(span.endTimeUnixNano) > 0) {
-		const failed = isFailed(span);
-		const endData: Record<string, unknown> = {};
-		if (failed) {
-			endData['error'] = errorFromEvents ?? {message: span.status?.message || 'failed'};
+	// Folding gives a span that only has log lines the kind "step", and the next event may still say
+	// otherwise; so our own spans get their lines first, and fold to the kind they were exported with.
+	events.splice(exported ? 0 : events.length, 0, ...stderr);
+	const output = attrs[INTERNAL.output] === undefined ? undefined : parseJsonAttribute(attrs[INTERNAL.output]);
+	const declared = typeof attrs[INTERNAL.endEventType] === 'string' ? attrs[INTERNAL.endEventType] as string : undefined;
+	if (span.endTimeUnixNano === undefined || Number(span.endTimeUnixNano) <= 0) {
+		if (exported) {
+			// Still open: what an end event would carry goes on the start event, and
+			// the last event type comes back on a pending event that leaves it open.
+			if (output !== undefined) {
+				data['output'] = output;
+			}
+
+			if (errorFromEvents) {
+				data['error'] = errorFromEvents;
+			}
+
+			const lastType = events.findLast(event => !event.event_type.startsWith('log:'))?.event_type;
+			if (declared !== undefined && declared !== lastType) {
+				events.push({...base, event_type: declared, timestamp: start.timestamp, status: 'pending'});
+			}
 		}
 
-		if (attrs[INTERNAL.output] !== undefined) {
-			endData['output'] = parseJsonAttribute(attrs[INTERNAL.output]);
-		}
-
-		const declared = attrs[INTERNAL.endEventType];
-		const eventType = typeof declared === 'string' ? declared : `${kind}:${failed ? 'failed' : 'completed'}`;
-		events.push({...base, event_type: eventType, timestamp: toIso(span.endTimeUnixNano), status: failed ? 'failed' : 'success', ...(Object.keys(endData).length > 0 ? {data: endData} : {})});
+		return events;
 	}
 
+	const failed = isFailed(span);
+	const endData: Record<string, unknown> = {};
+	// A foreign failed span without an exception event still gets a message; our own spans say exactly what they had.
+	const error = exported ? errorFromEvents : failed ? errorFromEvents ?? {message: span.status?.message || 'failed'} : undefined;
+	if (error) {
+		endData['error'] = error;
+	}
+
+	if (output !== undefined) {
+		endData['output'] = output;
+	}
+
+	const eventType = declared ?? `${kind}:${failed ? 'failed' : 'completed'}`;
+	events.push({...base, event_type: eventType, timestamp: toIso(span.endTimeUnixNano), status: failed ? 'failed' : 'success', ...(Object.keys(endData).length > 0 ? {data: endData} : {})});
 	return events;
 }
 
@@ -171,6 +209,11 @@ function describeIssue(error: z.ZodError): string {
 
 /** Convert an OTLP JSON export into TraceEvents: a start event and (when ended) an end event per span. */
 export function otlpToEvents(document: unknown): TraceEvent[] {
+	// Checked first: the recursive AnyValue schema itself would overflow the stack.
+	if (nestsDeeperThan(document)) {
+		throw new OtlpParseError(`document: nested deeper than ${MAX_JSON_DEPTH} levels`);
+	}
+
 	const result = otlpTracesSchema.safeParse(document);
 	if (!result.success) {
 		throw new OtlpParseError(describeIssue(result.error));

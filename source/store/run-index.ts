@@ -7,7 +7,7 @@ import {isStep} from '../core/step-kind.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
 import {eventDigest} from './event-digest.js';
-import {openDatabase, type Db, type OpenOptions} from './open-database.js';
+import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
 
 export interface RunFilter {
 	env?: string;
@@ -40,6 +40,8 @@ interface RunRow {
 	body: string;
 }
 
+const CHECKPOINT_INTERVAL_MS = 1000;
+
 function escapeLike(text: string): string {
 	return text.replace(/[\\%_]/g, match => `\\${match}`);
 }
@@ -55,9 +57,19 @@ export class RunIndex {
 
 	readonly db: Db;
 	private readonly stmts;
+	private readonly checkpointTimer: NodeJS.Timeout | undefined;
 
 	constructor(db: Db) {
 		this.db = db;
+		if (!db.readonly) {
+			// SQLite's automatic checkpoint runs inside whichever commit crosses the
+			// threshold, putting a multi-millisecond stall on one emit in ~50. Checkpoint
+			// on a timer instead, between writes, and on close.
+			db.pragma('wal_autocheckpoint = 0');
+			this.checkpointTimer = setInterval(() => this.checkpoint(), CHECKPOINT_INTERVAL_MS);
+			this.checkpointTimer.unref();
+		}
+
 		this.stmts = {
 			insertEvent: db.prepare('INSERT OR IGNORE INTO events (trace_id, span_id, event_type, ts_ms, digest, body) VALUES (?, ?, ?, ?, ?, ?)'),
 			getSpan: db.prepare('SELECT body FROM spans WHERE trace_id = ? AND span_id = ?').pluck(),
@@ -89,8 +101,19 @@ export class RunIndex {
 	}
 
 	close(): void {
+		clearInterval(this.checkpointTimer);
 		if (this.db.open) {
+			this.checkpoint();
 			this.db.close();
+		}
+	}
+
+	/** Copy the WAL back into the database without waiting on readers; harmless when another process holds it. */
+	private checkpoint(): void {
+		try {
+			this.db.pragma('wal_checkpoint(PASSIVE)');
+		} catch {
+			// Busy or closing: the next tick or the next writer's close will do it.
 		}
 	}
 
@@ -99,7 +122,16 @@ export class RunIndex {
 	 * already stored (same content) are skipped, so re-ingesting changes nothing.
 	 */
 	appendEvents(events: readonly TraceEvent[]): AppendResult {
-		return this.db.transaction((batch: readonly TraceEvent[]) => this.appendInTransaction(batch)).immediate(events);
+		return this.guard(() => this.db.transaction((batch: readonly TraceEvent[]) => this.appendInTransaction(batch)).immediate(events));
+	}
+
+	/** Run a query; SQLite's report of a damaged file becomes a one-line StoreError, not an internal error. */
+	private guard<T>(query: () => T): T {
+		try {
+			return query();
+		} catch (error) {
+			throw damagedStoreError(this.db.name, error);
+		}
 	}
 
 	private appendInTransaction(events: readonly TraceEvent[]): AppendResult {
@@ -294,18 +326,18 @@ export class RunIndex {
 		add('user = ?', filter.user);
 		const sql = `SELECT body FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_ms DESC, run_id DESC LIMIT ?`;
 		params.push(filter.limit ?? -1);
-		return (this.db.prepare(sql).pluck().all(...params) as string[]).map(body => this.hydrate(body));
+		return this.guard(() => (this.db.prepare(sql).pluck().all(...params) as string[]).map(body => this.hydrate(body)));
 	}
 
 	/** Name a run by its id, its trace id, or a unique prefix of either. */
 	resolveRun(ref: string): Run {
-		const exact = this.stmts.runByExactId.get(ref, ref) as string | undefined;
+		const exact = this.guard(() => this.stmts.runByExactId.get(ref, ref)) as string | undefined;
 		if (exact !== undefined) {
-			return this.hydrate(exact);
+			return this.guard(() => this.hydrate(exact));
 		}
 
 		const pattern = `${escapeLike(ref)}%`;
-		const matches = this.stmts.runsByPrefix.all(pattern, pattern) as string[];
+		const matches = this.guard(() => this.stmts.runsByPrefix.all(pattern, pattern)) as string[];
 		if (matches.length === 0) {
 			throw new NotFoundError(`no run matches "${ref}"; list runs with: tracedeck runs list`);
 		}
@@ -315,27 +347,27 @@ export class RunIndex {
 			throw new InputError(`"${ref}" matches several runs (${ids.join(', ')}${matches.length > 5 ? ', ...' : ''}); give more of the id`);
 		}
 
-		return this.hydrate(matches[0]!);
+		return this.guard(() => this.hydrate(matches[0]!));
 	}
 
 	spans(traceId: string): Span[] {
-		return (this.stmts.spansOfTrace.all(traceId) as Array<{body: string}>).map(row => JSON.parse(row.body) as Span);
+		return (this.guard(() => this.stmts.spansOfTrace.all(traceId)) as Array<{body: string}>).map(row => JSON.parse(row.body) as Span);
 	}
 
 	events(traceId: string): StoredEvent[] {
-		return this.parseEvents(this.stmts.eventsOfTrace.all(traceId) as Array<{id: number; body: string}>);
+		return this.parseEvents(this.guard(() => this.stmts.eventsOfTrace.all(traceId)) as Array<{id: number; body: string}>);
 	}
 
 	/** Events that arrived after `cursor` (an event id), oldest first: the polling fallback's feed. */
 	eventsAfter(cursor: number, traceId?: string, limit = 1000): StoredEvent[] {
-		const rows = traceId === undefined
+		const rows = this.guard(() => traceId === undefined
 			? this.stmts.eventsAfter.all(cursor, limit)
-			: this.stmts.eventsOfTraceAfter.all(traceId, cursor, limit);
+			: this.stmts.eventsOfTraceAfter.all(traceId, cursor, limit));
 		return this.parseEvents(rows as Array<{id: number; body: string}>);
 	}
 
 	maxEventId(): number {
-		return this.stmts.maxEventId.get() as number;
+		return this.guard(() => this.stmts.maxEventId.get()) as number;
 	}
 
 	private parseEvents(rows: Array<{id: number; body: string}>): StoredEvent[] {

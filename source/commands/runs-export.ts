@@ -1,0 +1,195 @@
+import path from 'node:path';
+import {InputError} from '../core/errors.js';
+import type {Run, RunStatus} from '../core/run.js';
+import {buildRunReport} from '../core/run-report.js';
+import {AtomicFile} from '../interop/atomic-file.js';
+import {csvRecord, RUN_COLUMNS, runCsvValues, SPAN_COLUMNS, spanCsvValues} from '../interop/csv-export.js';
+import {runToResourceSpans} from '../interop/otlp-export.js';
+import {RunIndex} from '../store/run-index.js';
+import {COMMON_HELP, parseCommand, resolveHome, sinceToMs} from './command-line.js';
+
+const HELP = `
+  Usage
+    $ tracedeck runs export [--format csv|json|otlp] [filters] [--output <file>]
+
+  Exports the runs that match, newest first:
+    csv    one row per run with its fields (RFC 4180); --spans: one row per span
+    json   an array of {run, spans}, spans as runs show --json has them
+    otlp   one OTLP/JSON document holding every run (resourceSpans per run),
+           for Jaeger, Tempo or any OTLP backend; tracedeck ingest reads it back
+
+  Options
+    --format <f>         csv (default), json or otlp
+    --spans              csv only: one row per span instead of per run
+    --output <file>      write to this file (whole or not at all) instead of stdout
+    --env <env>          only runs in this environment
+    --target <target>    only runs of this target
+    --status <status>    running | success | failed | cancelled
+    --since <dur|date>   started within this window (24h, 7d) or after this date
+    --plan-hash <hash>   only executions of this plan
+    --limit <n>          at most n runs (default 0: all)
+${COMMON_HELP}
+
+  Examples
+    $ tracedeck runs export --env prod --since 7d --output prod-week.csv
+    $ tracedeck runs export --status failed --format json | jq '.[].run.failed_step'
+    $ tracedeck runs export --format otlp --since 24h > traces.json
+`;
+
+const FORMATS = ['csv', 'json', 'otlp'] as const;
+type Format = typeof FORMATS[number];
+const STATUSES = new Set<RunStatus>(['running', 'success', 'failed', 'cancelled']);
+
+/** Where the export goes: stdout as it is produced, or a file that appears whole at the end. */
+interface Output {
+	write(text: string): Promise<void>;
+	finish(): void;
+	abort(): void;
+}
+
+function stdoutOutput(): Output {
+	const stdout = process.stdout;
+	// A reader that went away (| head) ends the export quietly, as other CLI tools do.
+	let closed = false;
+	const onError = (error: NodeJS.ErrnoException): void => {
+		if (error.code === 'EPIPE') {
+			closed = true;
+		}
+	};
+
+	stdout.on('error', onError);
+	return {
+		async write(text) {
+			if (closed || stdout.write(text)) {
+				return;
+			}
+
+			await new Promise<void>(resolve => {
+				const done = (): void => {
+					stdout.off('drain', done);
+					stdout.off('error', done);
+					resolve();
+				};
+
+				stdout.once('drain', done);
+				stdout.once('error', done);
+			});
+		},
+		finish() {
+			stdout.off('error', onError);
+		},
+		abort() {
+			stdout.off('error', onError);
+		},
+	};
+}
+
+function fileOutput(file: string): Output {
+	let out: AtomicFile;
+	try {
+		out = new AtomicFile(path.resolve(file));
+	} catch (error) {
+		throw new InputError(`--output ${file}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+	}
+
+	return {
+		async write(text) {
+			out.write(text);
+		},
+		finish: () => out.commit(),
+		abort: () => out.abort(),
+	};
+}
+
+/** One document per format, written run by run so a large export never sits whole in memory. */
+async function writeExport(index: RunIndex, runs: readonly Run[], format: Format, spans: boolean, output: Output): Promise<void> {
+	const now = Date.now();
+	const reportOf = (run: Run) => buildRunReport(run, index.spans(run.trace_id), now);
+	if (format === 'csv') {
+		await output.write(csvRecord(spans ? SPAN_COLUMNS : RUN_COLUMNS));
+		for (const run of runs) {
+			if (spans) {
+				await output.write(reportOf(run).spans.map(span => csvRecord(spanCsvValues(run, span))).join(''));
+			} else {
+				await output.write(csvRecord(runCsvValues(run)));
+			}
+		}
+
+		return;
+	}
+
+	const [open, close] = format === 'json' ? ['[', ']'] : ['{"resourceSpans":[', ']}'];
+	await output.write(open);
+	for (const [i, run] of runs.entries()) {
+		const item = format === 'json'
+			? JSON.stringify({run, spans: reportOf(run).spans}, null, 2)
+			: JSON.stringify(runToResourceSpans({run, spans: index.spans(run.trace_id)}));
+		await output.write(`${i === 0 ? '\n' : ',\n'}${item}`);
+	}
+
+	await output.write(`${runs.length > 0 ? '\n' : ''}${close}\n`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+	const cli = parseCommand(argv, HELP, {
+		format: {type: 'string'},
+		spans: {type: 'boolean', default: false},
+		output: {type: 'string'},
+		env: {type: 'string'},
+		target: {type: 'string'},
+		status: {type: 'string'},
+		since: {type: 'string'},
+		planHash: {type: 'string'},
+		limit: {type: 'number', default: 0},
+	});
+	const {flags} = cli;
+	// --json (every read command has it) reads as --format json.
+	const format = (flags.format ?? (flags.json ? 'json' : 'csv')) as Format;
+	if (!FORMATS.includes(format)) {
+		throw new InputError(`--format must be one of ${FORMATS.join(', ')}`);
+	}
+
+	if (flags.json && format !== 'json') {
+		throw new InputError(`--json and --format ${format} disagree; give one of them`);
+	}
+
+	if (flags.spans && format !== 'csv') {
+		throw new InputError('--spans is for --format csv; json and otlp always carry the spans');
+	}
+
+	if (flags.status !== undefined && !STATUSES.has(flags.status as RunStatus)) {
+		throw new InputError(`--status must be one of ${[...STATUSES].join(', ')}`);
+	}
+
+	if (!Number.isInteger(flags.limit) || flags.limit < 0) {
+		throw new InputError('--limit must be a whole number ≥ 0');
+	}
+
+	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
+	try {
+		const runs = index.listRuns({
+			env: flags.env,
+			target: flags.target,
+			status: flags.status as RunStatus | undefined,
+			sinceMs: sinceToMs(flags.since),
+			planHash: flags.planHash,
+			limit: flags.limit === 0 ? undefined : flags.limit,
+		});
+		const output = flags.output === undefined ? stdoutOutput() : fileOutput(flags.output);
+		try {
+			await writeExport(index, runs, format, flags.spans, output);
+			output.finish();
+		} catch (error) {
+			output.abort();
+			throw error;
+		}
+
+		if (flags.output !== undefined) {
+			process.stderr.write(`exported ${runs.length} run${runs.length === 1 ? '' : 's'} as ${format}${flags.spans ? ' (spans)' : ''} to ${flags.output}\n`);
+		}
+	} finally {
+		index.close();
+	}
+
+	return 0;
+}

@@ -1,0 +1,387 @@
+import protobuf from 'protobufjs';
+import type {OtlpAnyValue, OtlpKeyValue} from './otlp-attributes.js';
+import type {OtlpResourceSpansJson, OtlpScopeSpansJson, OtlpSpanEventJson, OtlpSpanJson, OtlpTracesJson} from './otlp-json.js';
+
+/*
+ * The OTLP trace protocol, transcribed from opentelemetry-proto
+ * (common/v1/common.proto, resource/v1/resource.proto, trace/v1/trace.proto,
+ * collector/trace/v1/trace_service.proto) plus google.rpc.Status for error
+ * bodies. Defined in code so the receiver needs no .proto files at run time;
+ * fields tracedeck does not read (links, entity refs) are left out, and
+ * protobuf skips unknown fields, so a newer sender still decodes.
+ */
+const PROTO = `
+syntax = "proto3";
+
+package opentelemetry.proto.common.v1;
+
+message AnyValue {
+  oneof value {
+    string string_value = 1;
+    bool bool_value = 2;
+    int64 int_value = 3;
+    double double_value = 4;
+    ArrayValue array_value = 5;
+    KeyValueList kvlist_value = 6;
+    bytes bytes_value = 7;
+  }
+}
+message ArrayValue { repeated AnyValue values = 1; }
+message KeyValueList { repeated KeyValue values = 1; }
+message KeyValue {
+  string key = 1;
+  AnyValue value = 2;
+}
+message InstrumentationScope {
+  string name = 1;
+  string version = 2;
+  repeated KeyValue attributes = 3;
+  uint32 dropped_attributes_count = 4;
+}
+`;
+
+const RESOURCE_PROTO = `
+syntax = "proto3";
+package opentelemetry.proto.resource.v1;
+message Resource {
+  repeated opentelemetry.proto.common.v1.KeyValue attributes = 1;
+  uint32 dropped_attributes_count = 2;
+}
+`;
+
+const TRACE_PROTO = `
+syntax = "proto3";
+package opentelemetry.proto.trace.v1;
+message ResourceSpans {
+  opentelemetry.proto.resource.v1.Resource resource = 1;
+  repeated ScopeSpans scope_spans = 2;
+  string schema_url = 3;
+}
+message ScopeSpans {
+  opentelemetry.proto.common.v1.InstrumentationScope scope = 1;
+  repeated Span spans = 2;
+  string schema_url = 3;
+}
+message Span {
+  bytes trace_id = 1;
+  bytes span_id = 2;
+  string trace_state = 3;
+  bytes parent_span_id = 4;
+  fixed32 flags = 16;
+  string name = 5;
+  int32 kind = 6;
+  fixed64 start_time_unix_nano = 7;
+  fixed64 end_time_unix_nano = 8;
+  repeated opentelemetry.proto.common.v1.KeyValue attributes = 9;
+  uint32 dropped_attributes_count = 10;
+  message Event {
+    fixed64 time_unix_nano = 1;
+    string name = 2;
+    repeated opentelemetry.proto.common.v1.KeyValue attributes = 3;
+    uint32 dropped_attributes_count = 4;
+  }
+  repeated Event events = 11;
+  uint32 dropped_events_count = 12;
+  uint32 dropped_links_count = 14;
+  Status status = 15;
+}
+message Status {
+  string message = 2;
+  int32 code = 3;
+}
+`;
+
+const SERVICE_PROTO = `
+syntax = "proto3";
+package opentelemetry.proto.collector.trace.v1;
+message ExportTraceServiceRequest {
+  repeated opentelemetry.proto.trace.v1.ResourceSpans resource_spans = 1;
+}
+message ExportTraceServiceResponse {
+  ExportTracePartialSuccess partial_success = 1;
+}
+message ExportTracePartialSuccess {
+  int64 rejected_spans = 1;
+  string error_message = 2;
+}
+`;
+
+const RPC_STATUS_PROTO = `
+syntax = "proto3";
+package google.rpc;
+message Any {
+  string type_url = 1;
+  bytes value = 2;
+}
+message Status {
+  int32 code = 1;
+  string message = 2;
+  repeated Any details = 3;
+}
+`;
+
+function buildRoot(): protobuf.Root {
+	const root = new protobuf.Root();
+	for (const source of [PROTO, RESOURCE_PROTO, TRACE_PROTO, SERVICE_PROTO, RPC_STATUS_PROTO]) {
+		protobuf.parse(source, root);
+	}
+
+	root.resolveAll();
+	return root;
+}
+
+const root = buildRoot();
+const requestType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+const responseType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
+const rpcStatusType = root.lookupType('google.rpc.Status');
+
+/* The shapes `toObject` gives with the options below: camelCase names, 64-bit integers as strings, bytes as Uint8Array. */
+interface PbAnyValue {
+	stringValue?: string;
+	boolValue?: boolean;
+	intValue?: string;
+	doubleValue?: number;
+	arrayValue?: {values?: PbAnyValue[]};
+	kvlistValue?: {values?: PbKeyValue[]};
+	bytesValue?: Uint8Array;
+}
+
+interface PbKeyValue {
+	key?: string;
+	value?: PbAnyValue;
+}
+
+interface PbEvent {
+	timeUnixNano?: string;
+	name?: string;
+	attributes?: PbKeyValue[];
+}
+
+interface PbSpan {
+	traceId?: Uint8Array;
+	spanId?: Uint8Array;
+	traceState?: string;
+	parentSpanId?: Uint8Array;
+	flags?: number;
+	name?: string;
+	kind?: number;
+	startTimeUnixNano?: string;
+	endTimeUnixNano?: string;
+	attributes?: PbKeyValue[];
+	droppedAttributesCount?: number;
+	events?: PbEvent[];
+	droppedEventsCount?: number;
+	status?: {message?: string; code?: number};
+}
+
+interface PbScopeSpans {
+	scope?: {name?: string; version?: string; attributes?: PbKeyValue[]};
+	spans?: PbSpan[];
+	schemaUrl?: string;
+}
+
+interface PbResourceSpans {
+	resource?: {attributes?: PbKeyValue[]};
+	scopeSpans?: PbScopeSpans[];
+	schemaUrl?: string;
+}
+
+interface PbRequest {
+	resourceSpans?: PbResourceSpans[];
+}
+
+/** A body that is not an ExportTraceServiceRequest. */
+export class OtlpProtobufError extends Error {}
+
+function hex(bytes: Uint8Array | undefined): string {
+	return bytes === undefined ? '' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/* AnyValue nesting is bounded by protobufjs's decode recursion limit, so plain recursion is safe here. */
+function anyValueJson(value: PbAnyValue | undefined): OtlpAnyValue {
+	if (!value) {
+		return {};
+	}
+
+	if (value.stringValue !== undefined) {
+		return {stringValue: value.stringValue};
+	}
+
+	if (value.boolValue !== undefined) {
+		return {boolValue: value.boolValue};
+	}
+
+	if (value.intValue !== undefined) {
+		return {intValue: value.intValue};
+	}
+
+	if (value.doubleValue !== undefined) {
+		return {doubleValue: value.doubleValue};
+	}
+
+	if (value.arrayValue !== undefined) {
+		return {arrayValue: {values: (value.arrayValue.values ?? []).map(item => anyValueJson(item))}};
+	}
+
+	if (value.kvlistValue !== undefined) {
+		return {kvlistValue: {values: keyValuesJson(value.kvlistValue.values)}};
+	}
+
+	if (value.bytesValue !== undefined) {
+		// OTLP/JSON carries bytes as base64.
+		return {bytesValue: Buffer.from(value.bytesValue).toString('base64')};
+	}
+
+	return {};
+}
+
+function keyValuesJson(list: PbKeyValue[] | undefined): OtlpKeyValue[] {
+	return (list ?? []).map(kv => ({key: kv.key ?? '', value: anyValueJson(kv.value)}));
+}
+
+function eventJson(event: PbEvent): OtlpSpanEventJson {
+	return {timeUnixNano: event.timeUnixNano ?? '0', name: event.name ?? '', attributes: keyValuesJson(event.attributes)};
+}
+
+function spanJson(span: PbSpan): OtlpSpanJson {
+	const out: OtlpSpanJson = {
+		// An absent id stays empty, and otlpToEvents rejects that span alone.
+		traceId: hex(span.traceId),
+		spanId: hex(span.spanId),
+		name: span.name ?? '',
+		kind: span.kind ?? 0,
+		startTimeUnixNano: span.startTimeUnixNano ?? '0',
+		attributes: keyValuesJson(span.attributes),
+		events: (span.events ?? []).map(event => eventJson(event)),
+	};
+	const parent = hex(span.parentSpanId);
+	if (parent !== '') {
+		out.parentSpanId = parent;
+	}
+
+	// Zero is proto3's "not set": the span is still open.
+	if (span.endTimeUnixNano !== undefined && span.endTimeUnixNano !== '0') {
+		out.endTimeUnixNano = span.endTimeUnixNano;
+	}
+
+	if (span.status) {
+		out.status = {code: span.status.code ?? 0, ...(span.status.message ? {message: span.status.message} : {})};
+	}
+
+	if (span.traceState) {
+		out.traceState = span.traceState;
+	}
+
+	if (span.flags !== undefined) {
+		out.flags = span.flags;
+	}
+
+	return out;
+}
+
+function scopeSpansJson(scopeSpans: PbScopeSpans): OtlpScopeSpansJson {
+	const out: OtlpScopeSpansJson = {spans: (scopeSpans.spans ?? []).map(span => spanJson(span))};
+	if (scopeSpans.scope) {
+		out.scope = {
+			...(scopeSpans.scope.name ? {name: scopeSpans.scope.name} : {}),
+			...(scopeSpans.scope.version ? {version: scopeSpans.scope.version} : {}),
+			attributes: keyValuesJson(scopeSpans.scope.attributes),
+		};
+	}
+
+	return out;
+}
+
+function resourceSpansJson(resourceSpans: PbResourceSpans): OtlpResourceSpansJson {
+	return {
+		resource: {attributes: keyValuesJson(resourceSpans.resource?.attributes)},
+		scopeSpans: (resourceSpans.scopeSpans ?? []).map(scopeSpans => scopeSpansJson(scopeSpans)),
+	};
+}
+
+/**
+ * Decode a protobuf ExportTraceServiceRequest into the OTLP/JSON shape
+ * (hex ids, nanosecond strings), so one converter serves both encodings.
+ */
+export function decodeExportTraceRequest(body: Uint8Array): OtlpTracesJson {
+	let decoded: PbRequest;
+	try {
+		const message = requestType.decode(body);
+		decoded = requestType.toObject(message, {longs: String, enums: Number, arrays: true}) as PbRequest;
+	} catch (error) {
+		throw new OtlpProtobufError(`not an OTLP ExportTraceServiceRequest (${(error as Error).message})`);
+	}
+
+	return {resourceSpans: (decoded.resourceSpans ?? []).map(rs => resourceSpansJson(rs))};
+}
+
+export interface PartialSuccess {
+	rejectedSpans: number;
+	errorMessage: string;
+}
+
+/** An ExportTraceServiceResponse; an empty message when everything was accepted. */
+export function encodeExportTraceResponse(partial?: PartialSuccess): Uint8Array {
+	const value = partial && partial.rejectedSpans > 0 ? {partialSuccess: {rejectedSpans: partial.rejectedSpans, errorMessage: partial.errorMessage}} : {};
+	return responseType.encode(responseType.fromObject(value)).finish();
+}
+
+/** A google.rpc.Status, the body OTLP/HTTP puts on error responses. */
+export function encodeRpcStatus(code: number, message: string): Uint8Array {
+	return rpcStatusType.encode(rpcStatusType.fromObject({code, message})).finish();
+}
+
+/** For tests and tools: the reverse of decodeExportTraceRequest's framing (hex ids back to bytes). */
+export function encodeExportTraceRequest(document: OtlpTracesJson): Uint8Array {
+	const bytes = (text: string | undefined): Uint8Array => Buffer.from(text ?? '', 'hex');
+	const anyValue = (value: OtlpAnyValue | undefined): Record<string, unknown> => {
+		if (!value) {
+			return {};
+		}
+
+		if (value.arrayValue) {
+			return {arrayValue: {values: (value.arrayValue.values ?? []).map(item => anyValue(item))}};
+		}
+
+		if (value.kvlistValue) {
+			return {kvlistValue: {values: keyValues(value.kvlistValue.values)}};
+		}
+
+		if (value.bytesValue !== undefined) {
+			return {bytesValue: Buffer.from(value.bytesValue, 'base64')};
+		}
+
+		return {...value};
+	};
+
+	const keyValues = (list: OtlpKeyValue[] | undefined): Array<Record<string, unknown>> => (list ?? []).map(kv => ({key: kv.key, value: anyValue(kv.value)}));
+	const object = {
+		resourceSpans: document.resourceSpans.map(rs => ({
+			resource: {attributes: keyValues(rs.resource?.attributes)},
+			scopeSpans: (rs.scopeSpans ?? []).map(ss => ({
+				...(ss.scope ? {scope: {name: ss.scope.name ?? '', version: ss.scope.version ?? ''}} : {}),
+				spans: (ss.spans ?? []).map(span => ({
+					traceId: bytes(span.traceId),
+					spanId: bytes(span.spanId),
+					parentSpanId: bytes(span.parentSpanId),
+					name: span.name,
+					kind: span.kind ?? 0,
+					startTimeUnixNano: span.startTimeUnixNano,
+					...(span.endTimeUnixNano === undefined ? {} : {endTimeUnixNano: span.endTimeUnixNano}),
+					attributes: keyValues(span.attributes),
+					events: (span.events ?? []).map(event => ({timeUnixNano: event.timeUnixNano, name: event.name, attributes: keyValues(event.attributes)})),
+					...(span.status ? {status: {code: span.status.code ?? 0, message: span.status.message ?? ''}} : {}),
+				})),
+			})),
+		})),
+	};
+	return requestType.encode(requestType.fromObject(object)).finish();
+}
+
+/** For tests and tools: read an ExportTraceServiceResponse. */
+export function decodeExportTraceResponse(body: Uint8Array): {partialSuccess?: PartialSuccess} {
+	const object = responseType.toObject(responseType.decode(body), {longs: Number}) as {partialSuccess?: {rejectedSpans?: number; errorMessage?: string}};
+	return object.partialSuccess
+		? {partialSuccess: {rejectedSpans: object.partialSuccess.rejectedSpans ?? 0, errorMessage: object.partialSuccess.errorMessage ?? ''}}
+		: {};
+}

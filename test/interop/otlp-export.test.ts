@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {describe, it} from 'node:test';
+import {buildRunReport, type RunReport} from '../../source/core/run-report.js';
+import {readEventsFile} from '../../source/interop/input-files.js';
+import {fromKeyValues} from '../../source/interop/otlp-attributes.js';
+import {MAX_VALUE_DEPTH, runsToOtlp} from '../../source/interop/otlp-export.js';
+import {otlpToEvents} from '../../source/interop/otlp-to-events.js';
+import {RunIndex} from '../../source/store/run-index.js';
+import {homeWith, runningRunEvents, sampleRunEvents, tempHome} from './sample-run.js';
+
+function reportOf(home: string, ref: string): RunReport {
+	const index = RunIndex.open(home, {readonly: true});
+	try {
+		const run = index.resolveRun(ref);
+		return buildRunReport(run, index.spans(run.trace_id), Date.parse('2026-03-02T11:00:00.000Z'));
+	} finally {
+		index.close();
+	}
+}
+
+function exportHome(home: string): ReturnType<typeof runsToOtlp> {
+	const index = RunIndex.open(home, {readonly: true});
+	try {
+		return runsToOtlp(index.listRuns().map(run => ({run, spans: index.spans(run.trace_id)})));
+	} finally {
+		index.close();
+	}
+}
+
+/** Ingest a document into a fresh home the way `tracedeck ingest file.json` does. */
+function ingestIntoFreshHome(document: unknown): string {
+	const home = tempHome();
+	const file = path.join(home, 'otlp-traces.json');
+	fs.writeFileSync(file, JSON.stringify(document, null, 2));
+	const index = RunIndex.open(home);
+	try {
+		index.appendEvents(readEventsFile(file));
+	} finally {
+		index.close();
+	}
+
+	return home;
+}
+
+describe('OTLP export', () => {
+	it('writes valid OTLP/JSON with the run on the resource and the span details as attributes and events', () => {
+		const document = exportHome(homeWith(sampleRunEvents()));
+		assert.equal(document.resourceSpans.length, 1);
+		const resourceSpans = document.resourceSpans[0]!;
+		const resource = fromKeyValues(resourceSpans.resource?.attributes ?? []);
+		assert.equal(resource['devcmd.run_id'], 'run-20260302-100000-3f2a9c1');
+		assert.equal(resource['devcmd.env'], 'prod');
+		assert.equal(resource['devcmd.target'], 'api');
+		assert.equal(resource['devcmd.plan_hash'], 'a'.repeat(64));
+
+		const spans = resourceSpans.scopeSpans![0]!.spans!;
+		const byId = new Map(spans.map(span => [span.spanId, span]));
+		const migrate = byId.get('migrate')!;
+		assert.equal(migrate.traceId, 'trace-deploy-1', 'ids are kept as they are, hex or not');
+		assert.equal(migrate.parentSpanId, 'deploy');
+		assert.equal(migrate.name, 'migrate <db>');
+		assert.equal(migrate.startTimeUnixNano, `${Date.parse('2026-03-02T10:00:01.210Z')}000000`);
+		assert.equal(migrate.endTimeUnixNano, `${Date.parse('2026-03-02T10:00:01.500Z')}000000`);
+		assert.deepEqual(migrate.status, {code: 2, message: 'lock timeout on users'});
+		const attrs = fromKeyValues(migrate.attributes ?? []);
+		assert.equal(attrs['tracedeck.kind'], 'step');
+		assert.equal(attrs['tracedeck.end_event_type'], 'step:failed');
+		assert.deepEqual(JSON.parse(attrs['tracedeck.input'] as string), {sql: 'ALTER TABLE users', password: 'hunter2'});
+		assert.equal(attrs['exit_code'], 1);
+		const stderr = migrate.events!.find(event => event.name === 'stderr_tail')!;
+		assert.deepEqual(fromKeyValues(stderr.attributes ?? [])['lines'], ['ERROR: lock timeout <script>alert(1)</script>', 'rolling back']);
+
+		const build = byId.get('build')!;
+		const retry = build.events!.find(event => event.name === 'retry')!;
+		assert.deepEqual(fromKeyValues(retry.attributes ?? []), {n: 1, exit_code: 137});
+		assert.deepEqual(JSON.parse(fromKeyValues(build.attributes ?? [])['tracedeck.output'] as string), {digest: 'sha256:beef'});
+		assert.equal(byId.get('root')!.parentSpanId, undefined);
+		assert.equal(byId.get('notify')!.endTimeUnixNano, undefined, 'an open span has no end');
+		// The whole document passes the ingest schema.
+		assert.ok(otlpToEvents(JSON.parse(JSON.stringify(document))).length > 0);
+	});
+
+	it('round-trips: export then ingest into a fresh home gives the same spans and run', () => {
+		const source = homeWith(sampleRunEvents(), runningRunEvents());
+		const document = exportHome(source);
+		assert.equal(document.resourceSpans.length, 2);
+		const copy = ingestIntoFreshHome(document);
+		for (const ref of ['run-20260302-100000-3f2a9c1', 'run-canary-1']) {
+			const before = reportOf(source, ref);
+			const after = reportOf(copy, ref);
+			// event_count is how many events built a span: not kept on the span, and not in the report.
+			assert.deepEqual(after.spans, before.spans, `${ref}: spans`);
+			assert.deepEqual(after.critical_path, before.critical_path);
+			assert.deepEqual(after.failure, before.failure);
+			assert.deepEqual(after.compensations, before.compensations);
+			assert.deepEqual(after.orphans, before.orphans);
+			assert.deepEqual(after.decisions, before.decisions);
+			const {last_event_ms: lastBefore, ...runBefore} = before.run;
+			const {last_event_ms: lastAfter, ...runAfter} = after.run;
+			assert.deepEqual(runAfter, runBefore, `${ref}: run`);
+			assert.ok(lastAfter <= lastBefore);
+		}
+
+		const raw = (home: string): unknown[] => {
+			const index = RunIndex.open(home, {readonly: true});
+			try {
+				return index.spans('trace-deploy-1').map(({event_count: _ignored, ...span}) => span).sort((a, b) => a.span_id.localeCompare(b.span_id));
+			} finally {
+				index.close();
+			}
+		};
+
+		assert.deepEqual(raw(copy), raw(source), 'the stored spans match field by field, last_event_type included');
+	});
+
+	it('exporting the re-ingested copy gives the same document again', () => {
+		const first = exportHome(homeWith(sampleRunEvents()));
+		const second = exportHome(ingestIntoFreshHome(first));
+		assert.deepEqual(second, first);
+	});
+
+	it('keeps deeply nested data within what ingest accepts', () => {
+		let deep: unknown = 'leaf';
+		for (let i = 0; i < 90; i++) {
+			deep = {next: deep};
+		}
+
+		const events = sampleRunEvents().map(event => event.span_id === 'build' && event.event_type === 'stage:started'
+			? {...event, data: {...event.data, input: deep, nested_attr: deep}}
+			: event);
+		const document = exportHome(homeWith(events));
+		const copy = ingestIntoFreshHome(document);
+		const build = reportOf(copy, 'run-20260302-100000-3f2a9c1').spans.find(span => span.span_id === 'build')!;
+		assert.deepEqual(build.input, deep, 'input travels as JSON text, at any depth');
+		let value = build.attributes['nested_attr'];
+		for (let i = 0; i < MAX_VALUE_DEPTH; i++) {
+			value = (value as {next: unknown}).next;
+		}
+
+		assert.equal(typeof value, 'string', 'past the cap an attribute value comes back as its JSON text');
+	});
+
+	it('keeps the OTLP mapping for foreign spans: resource run fields, default error message', () => {
+		const events = otlpToEvents({
+			resourceSpans: [{
+				resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'r-1'}}, {key: 'devcmd.env', value: {stringValue: 'dev'}}]},
+				scopeSpans: [{spans: [
+					{traceId: 'aa', spanId: 'bb', name: 'root', startTimeUnixNano: '1000000', endTimeUnixNano: '2000000', status: {code: 2}, attributes: [{key: 'name', value: {stringValue: 'attribute, not span name'}}]},
+				]}],
+			}],
+		});
+		assert.equal(events[0]!.data!['run_id'], 'r-1');
+		assert.equal(events[0]!.data!['env'], 'dev');
+		assert.equal(events[0]!.data!['name'], 'root', 'an attribute called name does not rename the span');
+		assert.deepEqual(events[1]!.data!['error'], {message: 'failed'});
+	});
+
+	it('rejects times no date can hold instead of crashing', () => {
+		assert.throws(() => otlpToEvents({resourceSpans: [{scopeSpans: [{spans: [{traceId: 'a', spanId: 'b', name: 'x', startTimeUnixNano: '9'.repeat(30)}]}]}]}), /unix nanoseconds/);
+	});
+});

@@ -1,11 +1,27 @@
+import type {ChangeFeed} from '../live/change-feed.js';
+import type {RunIndex} from '../store/run-index.js';
+
 /** What the console opens on. */
 export type InitialScreen =
 	| {screen: 'runs'}
 	| {screen: 'trace'; run: string}
 	| {screen: 'diff'; a: string; b: string};
 
+/** Makes the live feed for the console, e.g. Redis-backed with polling fallback. */
+export type FeedFactory = (index: RunIndex) => ChangeFeed | Promise<ChangeFeed>;
+
 export interface ConsoleOptions {
 	home: string;
 	redisUrl?: string;
 	initial?: InitialScreen;
+	/**
+	 * The live feed. Default: Redis Streams when `redisUrl` is set
+	 * (live/live-change-feed), else polling the run index. The console closes
+	 * the feed when it exits.
+	 */
+	feed?: FeedFactory;
+	/** A running run with no event for this long is flagged stuck. Default 5 minutes. */
+	stuckAfterMs?: number;
 }
+
+export const DEFAULT_STUCK_AFTER_MS = 5 * 60_000;

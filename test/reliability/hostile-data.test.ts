@@ -54,7 +54,6 @@ test('hostile text and a 10 MB stderr line: `runs show --json` is one inert, par
 
 test('hostile text and a 10 MB stderr line: `runs show` text prints inert text', {
 	timeout: 120_000,
-	todo: 'source/commands/format-run-report.ts prints run.run_id, env, target, git sha/branch, user and runner without clean()',
 }, () => {
 	const show = runCliBig(['runs', 'show', HOSTILE_RUN, '--text'], hostileRunHome());
 	assert.equal(show.code, 0, show.stderr);

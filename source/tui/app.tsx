@@ -1,0 +1,339 @@
+import {Box, useApp, type Key} from 'ink';
+import React, {useCallback, useMemo, useRef, useState} from 'react';
+import {decisionOutcomes} from '../core/decisions.js';
+import {isCompensation, isDecision} from '../core/step-kind.js';
+import type {ChangeFeed} from '../live/change-feed.js';
+import type {RunIndex} from '../store/run-index.js';
+import {CommandLine} from './components/command-line.js';
+import {Footer} from './components/footer.js';
+import {Header} from './components/header.js';
+import {Line} from './components/line.js';
+import {RunBanner} from './components/run-banner.js';
+import {StatusLine} from './components/status-line.js';
+import {DEFAULT_STUCK_AFTER_MS, type InitialScreen} from './console-options.js';
+import {useDecisionStats} from './hooks/use-decision-stats.js';
+import {useDiff} from './hooks/use-diff.js';
+import {KeymapContext, useLatestInput, type Registration} from './hooks/use-keymap.js';
+import {useLiveStatus} from './hooks/use-live-status.js';
+import {useNow} from './hooks/use-now.js';
+import {useRuns} from './hooks/use-runs.js';
+import {useTerminalSize} from './hooks/use-terminal-size.js';
+import {useTrace} from './hooks/use-trace.js';
+import {useTraceModel} from './hooks/use-trace-model.js';
+import {GLOBAL_ACTIONS, resolveAction} from './keymap.js';
+import {CompensationScreen} from './screens/compensation-screen.js';
+import {DecisionsScreen} from './screens/decisions-screen.js';
+import {DiffScreen} from './screens/diff-screen.js';
+import {HelpOverlay} from './screens/help-overlay.js';
+import {refOf, RunsScreen} from './screens/runs-screen.js';
+import {SpanDetail} from './screens/span-detail.js';
+import {TraceScreen} from './screens/trace-screen.js';
+import type {ConsoleAction} from './state/actions.js';
+import {parseCommand} from './state/command.js';
+import {currentView, initialState, screenOf, traceOf, type ConsoleState, type View} from './state/console-state.js';
+import {reduce} from './state/reduce.js';
+import {symbolsFor, wantsAscii, wantsColor} from './symbols.js';
+import {clean, wrap} from './text.js';
+import {UiContext, type Ui} from './ui-context.js';
+
+export interface AppProps {
+	index: RunIndex;
+	feed: ChangeFeed;
+	initial?: InitialScreen;
+	/** Fix the size (tests); otherwise the terminal's, following resizes. */
+	columns?: number;
+	rows?: number;
+	stuckAfterMs?: number;
+	/** The tracedeck home: its artifacts hold the runs' plan.json for diffs. */
+	home?: string;
+	/** Default: from TRACEDECK_ASCII and the locale. */
+	ascii?: boolean;
+	/** Default: off when NO_COLOR is set. */
+	color?: boolean;
+	/** Clock tick for elapsed times and stuck runs; 0 freezes it. */
+	tickMs?: number;
+	/** How long live reloads wait to coalesce a burst of changes. */
+	reloadMs?: number;
+}
+
+/** The smallest terminal the console draws in; below it, a note says so. */
+export const MIN_COLUMNS = 40;
+export const MIN_ROWS = 10;
+
+function errorText(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+function startState(index: RunIndex, initial: InitialScreen | undefined): ConsoleState {
+	let state = initialState();
+	try {
+		if (initial?.screen === 'trace') {
+			state = reduce(state, {type: 'open-run', run: refOf(index.resolveRun(initial.run))});
+		} else if (initial?.screen === 'diff') {
+			state = reduce(state, {type: 'open-diff', a: refOf(index.resolveRun(initial.a)), b: refOf(index.resolveRun(initial.b))});
+		}
+	} catch (error) {
+		state = reduce(state, {type: 'message', message: {level: 'error', text: errorText(error)}});
+	}
+
+	return state;
+}
+
+function crumbsOf(stack: readonly View[]): string[] {
+	const crumbs: string[] = [];
+	for (const view of stack) {
+		switch (view.screen) {
+			case 'runs': {
+				crumbs.push(view.filter === '' ? 'runs' : `runs [${clean(view.filter)}]`);
+				break;
+			}
+
+			case 'run': {
+				crumbs.push(`${clean(view.run.name)} ${clean(view.run.runId)}`, view.tab);
+				break;
+			}
+
+			case 'span': {
+				crumbs.push(clean(view.spanName));
+				break;
+			}
+
+			case 'diff': {
+				crumbs.push(`diff ${clean(view.a.runId)} ${clean(view.b.runId)}`);
+				break;
+			}
+		}
+	}
+
+	return crumbs;
+}
+
+/**
+ * The console: one reducer for screen state, hooks for the run index and
+ * the live feed, and the screen on top of the navigation stack.
+ */
+export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT_STUCK_AFTER_MS, home, ascii, color, tickMs = 1000, reloadMs}: AppProps): React.JSX.Element {
+	const {exit} = useApp();
+	const size = useTerminalSize({columns, rows});
+	const ui = useMemo<Ui>(() => {
+		const isAscii = ascii ?? wantsAscii();
+		return {symbols: symbolsFor(isAscii), ascii: isAscii, color: color ?? wantsColor()};
+	}, [ascii, color]);
+	// The reducer runs here, not inside React: a key handler sees the state the
+	// previous key left even before React has rendered it, and knows whether
+	// its key changed anything (the key queue waits for that render).
+	const [state, setState] = useState<ConsoleState>(() => startState(index, initial));
+	const stateRef = useRef(state);
+	const changed = useRef(false);
+	const run = useCallback((action: ConsoleAction): void => {
+		const next = reduce(stateRef.current, action);
+		if (next !== stateRef.current) {
+			stateRef.current = next;
+			changed.current = true;
+			setState(next);
+		}
+	}, []);
+	const nowMs = useNow(tickMs);
+	const live = useLiveStatus(feed);
+	const runs = useRuns(index, feed, reloadMs);
+	const view = currentView(state);
+	const screen = screenOf(view);
+	const trace = useTrace(index, feed, traceOf(view), reloadMs);
+	const model = useTraceModel(trace);
+	const onDecisions = view.screen === 'run' && view.tab === 'decisions';
+	const decisions = useMemo(() => (onDecisions ? decisionOutcomes(model.tree, trace.run?.status) : null), [onDecisions, model.tree, trace.run?.status]);
+	const stats = useDecisionStats(index, trace.run, decisions);
+	const diff = useDiff(index, feed, view.screen === 'diff' ? view.a.traceId : null, view.screen === 'diff' ? view.b.traceId : null, home);
+	const tabCounts = useMemo(() => {
+		let compensations = 0;
+		let choices = 0;
+		for (const span of trace.spans) {
+			compensations += isCompensation(span) ? 1 : 0;
+			choices += isDecision(span) ? 1 : 0;
+		}
+
+		return {compensations: String(compensations), decisions: String(choices)};
+	}, [trace.spans]);
+
+	const runCommand = (text: string): void => {
+		const command = parseCommand(text);
+		try {
+			switch (command.kind) {
+				case 'quit': {
+					exit();
+					return;
+				}
+
+				case 'run': {
+					run({type: 'open-run', run: refOf(index.resolveRun(command.ref)), fromHome: true});
+					return;
+				}
+
+				case 'diff': {
+					run({type: 'open-diff', a: refOf(index.resolveRun(command.a)), b: refOf(index.resolveRun(command.b)), fromHome: true});
+					return;
+				}
+
+				case 'runs': {
+					run({type: 'home'});
+					return;
+				}
+
+				case 'help': {
+					run({type: 'toggle-help'});
+					return;
+				}
+
+				case 'error': {
+					run({type: 'message', message: {level: 'error', text: command.message}});
+				}
+			}
+		} catch (error) {
+			run({type: 'message', message: {level: 'error', text: errorText(error)}});
+		}
+	};
+
+	// The screen on top leaves its handlers here after each commit; a key only
+	// reaches them when they belong to the screen the state says is on top.
+	const registration = useRef<Registration>({screen: null, handlers: {}});
+	useLatestInput((input: string, key: Key) => {
+		const state = stateRef.current;
+		if (state.prompt !== null) {
+			if (key.escape) {
+				run({type: 'prompt-cancel'});
+			} else if (key.return) {
+				const {kind, text} = state.prompt;
+				run({type: 'prompt-submit'});
+				if (kind === 'command') {
+					runCommand(text);
+				}
+			} else if (key.backspace || key.delete) {
+				run({type: 'prompt-backspace'});
+			} else if (!key.ctrl && !key.meta && input !== '' && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow && !key.tab) {
+				run({type: 'prompt-input', text: input});
+			} else if (key.ctrl && input === 'c') {
+				exit();
+			}
+
+			return;
+		}
+
+		const action = resolveAction(screen, input, key);
+		if (state.help) {
+			if (key.escape || input === '?' || input === 'q') {
+				run({type: 'close-help'});
+			} else if (action === 'quit' && key.ctrl) {
+				exit();
+			}
+
+			return;
+		}
+
+		if (action === undefined) {
+			return;
+		}
+
+		if (!GLOBAL_ACTIONS.has(action)) {
+			if (state.message !== null) {
+				// A message stays until the next thing you do.
+				run({type: 'message', message: null});
+			}
+
+			const {screen: registered, handlers} = registration.current;
+			if (registered === screen) {
+				handlers[action]?.();
+			}
+
+			return;
+		}
+
+		switch (action) {
+			case 'help': {
+				run({type: 'toggle-help'});
+				break;
+			}
+
+			case 'command': {
+				run({type: 'prompt-open', kind: 'command'});
+				break;
+			}
+
+			case 'quit': {
+				exit();
+				break;
+			}
+
+			case 'back': {
+				run({type: 'back'});
+				break;
+			}
+
+			default: {
+				break;
+			}
+		}
+	}, changed);
+
+	const frameRows = Math.max(1, size.rows - 1);
+	const width = size.columns;
+	if (width < MIN_COLUMNS || frameRows < MIN_ROWS) {
+		const note = wrap(`tracedeck needs at least 80x24 (this is ${size.columns}x${size.rows}); make the window bigger, or q quits`, Math.max(10, width));
+		return (
+			<UiContext.Provider value={ui}>
+				<Box flexDirection="column" width={width}>
+					{note.map((text, i) => <Line key={i} segments={[{text}]} width={width} />)}
+				</Box>
+			</UiContext.Provider>
+		);
+	}
+
+	const active = state.prompt === null && !state.help;
+	const bodyHeight = frameRows - 3;
+	let body: React.JSX.Element;
+	let right = '';
+	if (state.help) {
+		body = <HelpOverlay screen={screen} width={width} height={bodyHeight} />;
+	} else if (view.screen === 'runs') {
+		right = `${runs.runs.length} runs`;
+		body = <RunsScreen view={view} runs={runs.runs} nowMs={nowMs} stuckAfterMs={stuckAfterMs} mark={state.mark} width={width} height={bodyHeight} dispatch={run} active={active} />;
+	} else if (view.screen === 'run') {
+		right = trace.loading ? 'loading…' : `${model.spanCount} spans`;
+		const tabHeight = bodyHeight - 2;
+		let tab: React.JSX.Element;
+		if (view.tab === 'trace') {
+			tab = <TraceScreen view={view} run={trace.run} model={model} eventsSeen={trace.eventsSeen} version={trace.version} nowMs={nowMs} width={width} height={tabHeight} dispatch={run} active={active} loading={trace.loading} />;
+		} else if (view.tab === 'compensations') {
+			tab = <CompensationScreen view={view} model={model} nowMs={nowMs} width={width} height={tabHeight} dispatch={run} active={active} />;
+		} else {
+			tab = <DecisionsScreen view={view} run={trace.run} model={model} decisions={decisions ?? []} stats={stats} width={width} height={tabHeight} dispatch={run} active={active} />;
+		}
+
+		body = (
+			<Box flexDirection="column" width={width} height={bodyHeight}>
+				<RunBanner run={trace.run} tab={view.tab} nowMs={nowMs} stuckAfterMs={stuckAfterMs} width={width} counts={tabCounts} loading={trace.loading} />
+				{tab}
+			</Box>
+		);
+	} else if (view.screen === 'span') {
+		right = trace.loading ? 'loading…' : '';
+		body = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} loading={trace.loading} />;
+	} else {
+		right = diff.diff ? `${diff.diff.steps.length} steps` : '';
+		body = <DiffScreen view={view} data={diff} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} />;
+	}
+
+	const error = trace.error ?? runs.error ?? (view.screen === 'diff' ? diff.error : null);
+	const message = state.message ?? (error === null ? null : {level: 'error' as const, text: error});
+	return (
+		<UiContext.Provider value={ui}>
+			<KeymapContext.Provider value={registration}>
+				<Box flexDirection="column" width={width} height={frameRows}>
+					<Header crumbs={state.help ? [...crumbsOf(state.stack), 'help'] : crumbsOf(state.stack)} width={width} />
+					{body}
+					<StatusLine live={live} width={width} message={message} right={right === '' ? [] : [{text: right, dim: true}]} />
+					{state.prompt ? <CommandLine prompt={state.prompt} width={width} /> : <Footer screen={screen} width={width} />}
+				</Box>
+			</KeymapContext.Provider>
+		</UiContext.Provider>
+	);
+}

@@ -1,0 +1,33 @@
+import React from 'react';
+import {formatDuration} from '../../core/format-duration.js';
+import type {LiveStatus} from '../../live/change-feed.js';
+import type {Message} from '../state/console-state.js';
+import {clean, textWidth, type Line as LineType} from '../text.js';
+import {useUi} from '../ui-context.js';
+import {Line} from './line.js';
+
+export interface StatusLineProps {
+	live: LiveStatus;
+	width: number;
+	message: Message | null;
+	/** Screen facts at the right: "row 12 of 100000", "following". */
+	right?: LineType;
+}
+
+/** Live source and lag on the left (or the latest message), screen facts on the right. */
+export function StatusLine({live, width, message, right = []}: StatusLineProps): React.JSX.Element {
+	const {symbols} = useUi();
+	const left: LineType = message
+		? [{text: `${message.level === 'error' ? symbols.failed : symbols.live} ${clean(message.text)}`, color: message.level === 'error' ? 'red' : 'cyan'}]
+		: [
+			{text: `${symbols.live} `, color: live.source === 'redis' ? 'green' : 'yellow'},
+			{text: `live: ${live.source}`},
+			{text: ` ${symbols.dot} lag ${live.lagMs === null ? '-' : formatDuration(live.lagMs)}`, dim: true},
+		];
+	const rightWidth = right.reduce((sum, s) => sum + textWidth(s.text), 0);
+	const leftWidth = left.reduce((sum, s) => sum + textWidth(s.text), 0);
+	const segments: LineType = leftWidth + rightWidth + 1 <= width
+		? [...left, {text: ' '.repeat(width - leftWidth - rightWidth)}, ...right]
+		: [...left];
+	return <Line segments={segments} width={width} />;
+}

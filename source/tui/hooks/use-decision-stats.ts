@@ -1,0 +1,82 @@
+import {useMemo} from 'react';
+import {analyzeRuns, type DecisionRate} from '../../core/analytics.js';
+import type {DecisionOutcome} from '../../core/decisions.js';
+import type {Run, RunStatus} from '../../core/run.js';
+import type {Span} from '../../core/span.js';
+import {isDecision} from '../../core/step-kind.js';
+import type {RunIndex} from '../../store/run-index.js';
+
+/** How many earlier runs of the same workflow the outcome rates look back over. */
+export const DECISION_LOOKBACK_RUNS = 50;
+
+export interface DecisionStats {
+	/** Rates per option, keyed by decision step path. */
+	byPath: ReadonlyMap<string, DecisionRate[]>;
+	/** Runs looked at per path (finished runs of the same workflow that reached the decision). */
+	runsByPath: ReadonlyMap<string, number>;
+	lookback: number;
+}
+
+function optionText(value: unknown): string | null {
+	if (typeof value === 'string') {
+		return value;
+	}
+
+	return (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' ? String(value) : null;
+}
+
+/**
+ * For each decision path of this run: how runs of the same workflow fared
+ * after each option, over the last DECISION_LOOKBACK_RUNS finished runs.
+ * One bounded SQL query per path over spans(path, kind), the same rows
+ * `runs analyze` counts.
+ */
+export function decisionStats(index: RunIndex, run: Run, decisions: readonly DecisionOutcome[], lookback = DECISION_LOOKBACK_RUNS): DecisionStats {
+	const byPath = new Map<string, DecisionRate[]>();
+	const runsByPath = new Map<string, number>();
+	const statement = index.db.prepare(`SELECT s.body AS span, r.status AS status, r.trace_id AS trace_id
+		FROM spans s JOIN runs r ON r.trace_id = s.trace_id
+		WHERE s.path = ? AND r.status != 'running' AND json_extract(r.body, '$.name') = ?
+		ORDER BY r.started_ms DESC LIMIT ?`);
+	for (const path of new Set(decisions.map(d => d.path))) {
+		const rows = statement.all(path, run.name, lookback * 4) as Array<{span: string; status: RunStatus; trace_id: string}>;
+		const traces = new Set<string>();
+		const input: Array<{path: string; decision: string; run_status: RunStatus}> = [];
+		for (const row of rows) {
+			if (!traces.has(row.trace_id) && traces.size >= lookback) {
+				continue;
+			}
+
+			const span = JSON.parse(row.span) as Span;
+			const decision = isDecision(span) ? optionText(span.attributes['decision']) : null;
+			if (decision === null) {
+				continue;
+			}
+
+			traces.add(row.trace_id);
+			input.push({path, decision, run_status: row.status});
+		}
+
+		byPath.set(path, analyzeRuns({runs: [], stepDurations: [], decisions: input}).decisions);
+		runsByPath.set(path, traces.size);
+	}
+
+	return {byPath, runsByPath, lookback};
+}
+
+const NONE: DecisionStats = {byPath: new Map(), runsByPath: new Map(), lookback: DECISION_LOOKBACK_RUNS};
+
+/** Cross-run outcome rates for the run's decisions; computed when the decisions change, not per keypress. */
+export function useDecisionStats(index: RunIndex, run: Run | null, decisions: readonly DecisionOutcome[] | null): DecisionStats {
+	return useMemo(() => {
+		if (run === null || decisions === null || decisions.length === 0) {
+			return NONE;
+		}
+
+		try {
+			return decisionStats(index, run, decisions);
+		} catch {
+			return NONE;
+		}
+	}, [index, run?.trace_id, run?.name, decisions]);
+}

@@ -1,0 +1,74 @@
+import {useMemo} from 'react';
+import {criticalPath, type CriticalSegment} from '../../core/critical-path.js';
+import {rootCauseFailure, type Failure} from '../../core/failure.js';
+import type {Span} from '../../core/span.js';
+import {buildTree, type TraceTree} from '../../core/tree.js';
+import type {TimeRange} from '../components/waterfall-bar.js';
+import type {TraceData} from './use-trace.js';
+
+export interface TraceModel {
+	tree: TraceTree;
+	failure: Failure | null;
+	/** Earliest start to latest end (or start) across the trace; open spans extend it to now when drawn. */
+	range: TimeRange;
+	/** The newest span (latest start): what following sticks to. */
+	newest: Span | null;
+	spanCount: number;
+	hasOpenSpans: boolean;
+	/** The critical path's segments by span, computed on first use and kept with the model. */
+	critical: () => ReadonlyMap<string, CriticalSegment[]>;
+}
+
+export function criticalBySpan(segments: readonly CriticalSegment[]): Map<string, CriticalSegment[]> {
+	const map = new Map<string, CriticalSegment[]>();
+	for (const segment of segments) {
+		const list = map.get(segment.span_id) ?? [];
+		list.push(segment);
+		map.set(segment.span_id, list);
+	}
+
+	return map;
+}
+
+/** Everything derived from a trace's spans, computed once per data change (not per keypress). */
+export function traceModel(spans: readonly Span[]): TraceModel {
+	const tree = buildTree(spans);
+	let start = Number.POSITIVE_INFINITY;
+	let end = Number.NEGATIVE_INFINITY;
+	let newest: Span | null = null;
+	let hasOpenSpans = false;
+	for (const span of spans) {
+		start = Math.min(start, span.start_ms);
+		end = Math.max(end, span.end_ms ?? span.start_ms);
+		if (span.end_ms === null) {
+			hasOpenSpans = true;
+		}
+
+		if (newest === null || span.start_ms > newest.start_ms || (span.start_ms === newest.start_ms && span.span_id > newest.span_id)) {
+			newest = span;
+		}
+	}
+
+	if (!Number.isFinite(start)) {
+		start = 0;
+		end = 0;
+	}
+
+	let critical: Map<string, CriticalSegment[]> | undefined;
+	return {
+		tree,
+		failure: rootCauseFailure(tree),
+		range: {start, end},
+		newest,
+		spanCount: spans.length,
+		hasOpenSpans,
+		critical() {
+			critical ??= criticalBySpan(criticalPath(tree));
+			return critical;
+		},
+	};
+}
+
+export function useTraceModel(trace: TraceData): TraceModel {
+	return useMemo(() => traceModel(trace.spans), [trace.spans]);
+}

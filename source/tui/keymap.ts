@@ -1,0 +1,199 @@
+import type {Key} from 'ink';
+
+/**
+ * The one keymap. Input handling (useKeymap) and the help overlay and footer
+ * are all generated from BINDINGS, so a key cannot be handled without being
+ * documented, nor documented without being handled.
+ */
+export type ScreenKind = 'runs' | 'trace' | 'compensations' | 'decisions' | 'span' | 'diff';
+
+export type ActionName =
+	| 'up'
+	| 'down'
+	| 'pageUp'
+	| 'pageDown'
+	| 'top'
+	| 'bottom'
+	| 'open'
+	| 'expand'
+	| 'collapse'
+	| 'back'
+	| 'quit'
+	| 'help'
+	| 'command'
+	| 'filter'
+	| 'clearFilter'
+	| 'search'
+	| 'nextMatch'
+	| 'sort'
+	| 'mark'
+	| 'diff'
+	| 'failure'
+	| 'critical'
+	| 'pause'
+	| 'trace'
+	| 'compensations'
+	| 'decisions'
+	| 'nextTab'
+	| 'expandData';
+
+type SpecialKey = 'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'tab';
+
+export interface KeySpec {
+	/** A printable key, matched exactly ("j", "G", " "). */
+	input?: string;
+	special?: SpecialKey;
+	ctrl?: boolean;
+}
+
+export interface Binding {
+	action: ActionName;
+	keys: KeySpec[];
+	/** How the help overlay writes the keys. */
+	label: string;
+	help: string;
+	/** Where the binding works; 'global' means every screen. */
+	scope: 'global' | readonly ScreenKind[];
+	/** Short text for the footer; absent: help overlay only. Lower `rank` shows first. */
+	footer?: string;
+	rank?: number;
+}
+
+const RUN_TABS: readonly ScreenKind[] = ['trace', 'compensations', 'decisions'];
+const LISTS: readonly ScreenKind[] = ['runs', 'trace', 'compensations', 'decisions', 'span', 'diff'];
+const NOT_RUNS: readonly ScreenKind[] = ['trace', 'compensations', 'decisions', 'span', 'diff'];
+
+export const BINDINGS: readonly Binding[] = [
+	{action: 'down', keys: [{input: 'j'}, {special: 'downArrow'}], label: 'j ↓', help: 'move down', scope: LISTS},
+	{action: 'up', keys: [{input: 'k'}, {special: 'upArrow'}], label: 'k ↑', help: 'move up', scope: LISTS},
+	{action: 'top', keys: [{input: 'g'}, {special: 'home'}], label: 'g', help: 'go to the top', scope: LISTS},
+	{action: 'bottom', keys: [{input: 'G'}, {special: 'end'}], label: 'G', help: 'go to the bottom', scope: LISTS},
+	{action: 'pageDown', keys: [{special: 'pageDown'}, {input: 'd', ctrl: true}], label: 'PgDn ^d', help: 'page down', scope: LISTS},
+	{action: 'pageUp', keys: [{special: 'pageUp'}, {input: 'u', ctrl: true}], label: 'PgUp ^u', help: 'page up', scope: LISTS},
+	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the run', scope: ['runs', 'diff'], footer: 'open', rank: 1},
+	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'expand, or open span detail', scope: ['trace'], footer: 'open', rank: 6},
+	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the span detail', scope: ['compensations', 'decisions'], footer: 'detail', rank: 4},
+	{action: 'expand', keys: [{special: 'rightArrow'}, {input: 'l'}], label: '→ l', help: 'expand (again: first child)', scope: ['trace'], footer: 'expand', rank: 7},
+	{action: 'collapse', keys: [{special: 'leftArrow'}, {input: 'h'}], label: '← h', help: 'collapse (again: parent)', scope: ['trace'], footer: 'collapse', rank: 7},
+	{action: 'failure', keys: [{input: 'f'}], label: 'f', help: 'jump to the root cause', scope: ['trace'], footer: 'failure', rank: 1},
+	{action: 'critical', keys: [{input: 'c'}], label: 'c', help: 'critical path on/off', scope: ['trace'], footer: 'critical', rank: 2},
+	{action: 'pause', keys: [{input: ' '}], label: 'space', help: 'pause/resume following', scope: ['trace'], footer: 'pause', rank: 4},
+	{action: 'search', keys: [{input: '/'}], label: '/', help: 'find a span by name', scope: ['trace'], footer: 'find', rank: 8},
+	{action: 'nextMatch', keys: [{input: 'n'}], label: 'n', help: 'next match of the find', scope: ['trace']},
+	{action: 'trace', keys: [{input: 't'}], label: 't', help: 'trace tab', scope: ['compensations', 'decisions'], footer: 'trace', rank: 3},
+	{action: 'compensations', keys: [{input: 'C'}], label: 'C', help: 'compensations tab (saga)', scope: RUN_TABS, footer: 'comp', rank: 3},
+	{action: 'decisions', keys: [{input: 'a'}], label: 'a', help: 'AI decisions tab', scope: RUN_TABS, footer: 'ai', rank: 3},
+	{action: 'nextTab', keys: [{special: 'tab'}], label: 'tab', help: 'next tab', scope: RUN_TABS},
+	{action: 'expandData', keys: [{input: 'e'}], label: 'e', help: 'all data / shortened', scope: ['span'], footer: 'expand data', rank: 1},
+	{action: 'filter', keys: [{input: '/'}], label: '/', help: 'filter runs (syntax below)', scope: ['runs'], footer: 'filter', rank: 2},
+	{action: 'clearFilter', keys: [{special: 'escape'}], label: 'esc', help: 'clear the filter', scope: ['runs']},
+	{action: 'sort', keys: [{input: 's'}], label: 's', help: 'sort: started/duration/status', scope: ['runs'], footer: 'sort', rank: 3},
+	{action: 'mark', keys: [{input: 'm'}], label: 'm', help: 'mark this run for a diff', scope: ['runs', 'trace'], footer: 'mark', rank: 6},
+	{action: 'diff', keys: [{input: 'd'}], label: 'd', help: 'diff against the marked run', scope: ['runs', 'trace'], footer: 'diff', rank: 6},
+	{action: 'quit', keys: [{input: 'q'}], label: 'q', help: 'quit', scope: ['runs'], footer: 'quit', rank: 9},
+	{action: 'back', keys: [{special: 'escape'}, {input: 'q'}], label: 'esc q', help: 'go back', scope: NOT_RUNS, footer: 'back', rank: 5},
+	{action: 'help', keys: [{input: '?'}], label: '?', help: 'this help', scope: 'global', footer: 'help', rank: 8},
+	{action: 'command', keys: [{input: ':'}], label: ':', help: 'command line (below)', scope: 'global'},
+	{action: 'quit', keys: [{input: 'c', ctrl: true}], label: '^c', help: 'quit from anywhere', scope: 'global'},
+];
+
+/** Actions the App handles itself, whatever the screen. */
+export const GLOBAL_ACTIONS: ReadonlySet<ActionName> = new Set(['help', 'command', 'quit', 'back']);
+
+export interface CommandHelp {
+	usage: string;
+	help: string;
+}
+
+export const COMMANDS: readonly CommandHelp[] = [
+	{usage: ':run <id>', help: 'open a run by id/prefix'},
+	{usage: ':diff <a> <b>', help: 'diff two runs'},
+	{usage: ':runs', help: 'back to the runs list'},
+	{usage: ':q', help: 'quit'},
+];
+
+/** Keys of the one-line editor (filter, find, command). */
+export const PROMPT_KEYS: readonly CommandHelp[] = [
+	{usage: 'enter', help: 'apply'},
+	{usage: 'esc', help: 'cancel'},
+	{usage: 'backspace', help: 'delete a character'},
+];
+
+/** The runs filter's words, for the help. */
+export const FILTER_SYNTAX: readonly CommandHelp[] = [
+	{usage: 'status:', help: 'failed running stuck ok'},
+	{usage: 'env: target:', help: 'e.g. env:prod target:api'},
+	{usage: 'user: branch:', help: 'who ran it, git branch'},
+	{usage: 'words', help: 'match id, name, step'},
+];
+
+function inScope(binding: Binding, screen: ScreenKind): boolean {
+	return binding.scope === 'global' || binding.scope.includes(screen);
+}
+
+function matches(spec: KeySpec, input: string, key: Key): boolean {
+	if (spec.special !== undefined) {
+		return key[spec.special] && !(spec.ctrl === true && !key.ctrl);
+	}
+
+	if (spec.ctrl === true) {
+		return key.ctrl && input === spec.input;
+	}
+
+	return !key.ctrl && !key.meta && input === spec.input;
+}
+
+/** The action a key means on a screen, screen bindings first. */
+export function resolveAction(screen: ScreenKind, input: string, key: Key): ActionName | undefined {
+	for (const binding of BINDINGS) {
+		if (inScope(binding, screen) && binding.keys.some(spec => matches(spec, input, key))) {
+			return binding.action;
+		}
+	}
+
+	return undefined;
+}
+
+export function bindingsFor(screen: ScreenKind): Binding[] {
+	return BINDINGS.filter(binding => inScope(binding, screen));
+}
+
+export interface FooterHint {
+	key: string;
+	text: string;
+}
+
+/** The keys that matter on this screen, most important first. */
+export function footerHints(screen: ScreenKind): FooterHint[] {
+	return bindingsFor(screen)
+		.filter(binding => binding.footer !== undefined)
+		.sort((a, b) => (a.rank ?? 5) - (b.rank ?? 5))
+		.map(binding => ({key: binding.label.split(' ')[0]!, text: binding.footer!}));
+}
+
+/** A Key with nothing pressed, for building keys in tests and tools. */
+export function noKey(overrides: Partial<Key> = {}): Key {
+	return {
+		upArrow: false,
+		downArrow: false,
+		leftArrow: false,
+		rightArrow: false,
+		pageDown: false,
+		pageUp: false,
+		home: false,
+		end: false,
+		return: false,
+		escape: false,
+		ctrl: false,
+		shift: false,
+		tab: false,
+		backspace: false,
+		delete: false,
+		meta: false,
+		super: false,
+		hyper: false,
+		capsLock: false,
+		numLock: false,
+		...overrides,
+	};
+}

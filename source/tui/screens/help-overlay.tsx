@@ -1,0 +1,94 @@
+import {Box} from 'ink';
+import React from 'react';
+import {BINDINGS, bindingsFor, COMMANDS, FILTER_SYNTAX, PROMPT_KEYS, type Binding, type ScreenKind} from '../keymap.js';
+import {keyLabel} from '../key-label.js';
+import {Line} from '../components/line.js';
+import {fit, type Line as LineType} from '../text.js';
+import {useUi} from '../ui-context.js';
+
+export interface HelpOverlayProps {
+	screen: ScreenKind;
+	width: number;
+	height: number;
+}
+
+const SCREEN_TITLES: Record<ScreenKind, string> = {
+	runs: 'runs',
+	trace: 'trace',
+	compensations: 'compensations',
+	decisions: 'AI decisions',
+	span: 'span detail',
+	diff: 'diff',
+};
+
+/** Help lines generated from the keymap: this screen's keys, the global ones, commands, the line editor. */
+export function helpLines(screen: ScreenKind, ascii: boolean): LineType[] {
+	const entry = (label: string, help: string, keyWidth = 9): LineType => [{text: `  ${fit(keyLabel(label, ascii), keyWidth)}`, bold: true, color: 'cyan'}, {text: help}];
+	const screenBindings = bindingsFor(screen).filter(b => b.scope !== 'global');
+	const seen = new Set<string>();
+	const unique = (list: readonly Binding[]): Binding[] => list.filter(b => {
+		const key = `${b.label}\u0000${b.help}`;
+		if (seen.has(key)) {
+			return false;
+		}
+
+		seen.add(key);
+		return true;
+	});
+	const lines: LineType[] = [[{text: `KEYS: ${SCREEN_TITLES[screen].toUpperCase()}`, bold: true}]];
+	for (const b of unique(screenBindings)) {
+		lines.push(entry(b.label, b.help));
+	}
+
+	lines.push([], [{text: 'EVERYWHERE', bold: true}]);
+	for (const b of unique(BINDINGS.filter(b => b.scope === 'global'))) {
+		lines.push(entry(b.label, b.help));
+	}
+
+	lines.push([], [{text: 'COMMANDS (after :)', bold: true}]);
+	for (const c of COMMANDS) {
+		lines.push(entry(c.usage, c.help, 14));
+	}
+
+	lines.push([], [{text: 'LINE EDITOR (/ and :)', bold: true}]);
+	for (const k of PROMPT_KEYS) {
+		lines.push(entry(k.usage, k.help, 11));
+	}
+
+	if (screen === 'runs') {
+		lines.push([], [{text: 'FILTER (/)', bold: true}]);
+		for (const f of FILTER_SYNTAX) {
+			lines.push(entry(f.usage, f.help, 14));
+		}
+	}
+
+	return lines;
+}
+
+/** The ? overlay; two columns when one does not fit. */
+export function HelpOverlay({screen, width, height}: HelpOverlayProps): React.JSX.Element {
+	const {ascii} = useUi();
+	const lines = helpLines(screen, ascii);
+	const footer: LineType = [{text: '  esc, ? or q closes this help', dim: true}];
+	const body = height - 1;
+	const columns = lines.length > body && width >= 80 ? 2 : 1;
+	const colWidth = Math.floor(width / columns);
+	const rows: React.JSX.Element[] = [];
+	for (let i = 0; i < body; i++) {
+		const left = lines[i] ?? [];
+		const right = columns === 2 ? lines[i + body] ?? [] : [];
+		rows.push(
+			<Box key={i} flexDirection="row" width={width} height={1}>
+				<Line segments={left} width={colWidth} />
+				{columns === 2 ? <Line segments={right} width={width - colWidth} /> : null}
+			</Box>,
+		);
+	}
+
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			{rows}
+			<Line segments={footer} width={width} />
+		</Box>
+	);
+}

@@ -1,0 +1,216 @@
+import {Box} from 'ink';
+import React, {useMemo} from 'react';
+import {displayName} from '../../core/fold.js';
+import {formatDuration} from '../../core/format-duration.js';
+import type {Span} from '../../core/span.js';
+import {pathTo, type TraceTree} from '../../core/tree.js';
+import {Line} from '../components/line.js';
+import {useKeymap} from '../hooks/use-keymap.js';
+import type {TraceModel} from '../hooks/use-trace-model.js';
+import type {ConsoleAction} from '../state/actions.js';
+import type {SpanView} from '../state/console-state.js';
+import {moveIndex} from '../state/list-motion.js';
+import type {Symbols} from '../symbols.js';
+import {statusColor, statusSegment, statusSymbol} from '../theme.js';
+import {clean, cleanLines, inlineValue, prettyLines, wrap, type Line as LineType} from '../text.js';
+import {useUi} from '../ui-context.js';
+
+export interface DetailOptions {
+	symbols: Symbols;
+	width: number;
+	expandData: boolean;
+	/** Where the trace starts: offsets read "+1m02s". */
+	traceStartMs: number;
+	nowMs: number;
+}
+
+const SHORT = {data: 12, stack: 6, stderr: 10, path: 12};
+const LONG = {data: 5000, stack: 500, stderr: 1000, path: 500};
+
+function section(title: string, note = ''): LineType {
+	return [{text: title, bold: true, color: 'cyan'}, ...(note === '' ? [] : [{text: ` ${note}`, dim: true}])];
+}
+
+function more(hidden: number, what: string, expandData: boolean): LineType[] {
+	return hidden > 0 ? [[{text: `  ${hidden} more ${what}${expandData ? '' : ' (e to expand)'}`, dim: true}]] : [];
+}
+
+function offset(ms: number): string {
+	return `+${formatDuration(Math.max(0, ms))}`;
+}
+
+/** The path from the root down to the span, one level per line; very deep paths keep their ends. */
+function pathLines(path: readonly Span[], spanId: string, options: DetailOptions): LineType[] {
+	const limit = options.expandData ? LONG.path : SHORT.path;
+	const head = Math.min(3, limit);
+	const entries: Array<{span: Span; depth: number} | {hidden: number; depth: number}> = path.length <= limit
+		? path.map((span, depth) => ({span, depth}))
+		: [
+			...path.slice(0, head).map((span, depth) => ({span, depth})),
+			{hidden: path.length - limit, depth: head},
+			...path.slice(path.length - (limit - head)).map((span, i) => ({span, depth: path.length - (limit - head) + i})),
+		];
+	return entries.map(entry => {
+		const indent = '  '.repeat(Math.min(entry.depth, 12));
+		if ('hidden' in entry) {
+			return [{text: `  ${indent}${options.symbols.ellipsis} ${entry.hidden} levels`, dim: true}];
+		}
+
+		const isSelf = entry.span.span_id === spanId;
+		return [
+			{text: `  ${indent}`},
+			{text: statusSymbol(entry.span.status, options.symbols), color: statusColor(entry.span.status)},
+			{text: ` ${clean(displayName(entry.span))}`, bold: isSelf},
+			...(isSelf ? [{text: `  ${options.symbols.undo} this span`, dim: true}] : []),
+		];
+	});
+}
+
+/**
+ * Everything about one span as display lines: where it sits, what it was
+ * given and returned, how it failed, its retries and stderr. Every string
+ * from the producer is sanitized here.
+ */
+export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOptions): LineType[] {
+	const {symbols, width, expandData} = options;
+	const limits = expandData ? LONG : SHORT;
+	const lines: LineType[] = [];
+	const sep = {text: ` ${symbols.dot} `, dim: true};
+	const took = span.end_ms === null ? `running ${formatDuration(Math.max(0, options.nowMs - span.start_ms))}` : `took ${formatDuration(span.end_ms - span.start_ms)}`;
+	lines.push([
+		{text: clean(displayName(span)), bold: true},
+		sep,
+		statusSegment(span.status, symbols),
+		sep,
+		{text: clean(span.kind || 'span')},
+		sep,
+		{text: took},
+		sep,
+		{text: `started ${offset(span.start_ms - options.traceStartMs)}`},
+	]);
+	lines.push([{text: `span ${clean(span.span_id)} ${symbols.dot} ${span.event_count} event${span.event_count === 1 ? '' : 's'} ${symbols.dot} last ${clean(span.last_event_type)}`, dim: true}]);
+	lines.push([]);
+
+	const path = pathTo(tree, span.span_id);
+	lines.push(section('PATH FROM ROOT', `(${path.length} ${path.length === 1 ? 'level' : 'levels'})`));
+	lines.push(...pathLines(path, span.span_id, options));
+
+	if (span.error) {
+		lines.push([], section('ERROR'));
+		for (const text of wrap(span.error.message, Math.max(10, width - 4))) {
+			lines.push([{text: `  ${text}`, color: 'red'}]);
+		}
+
+		if (span.error.stack) {
+			const stack = cleanLines(span.error.stack);
+			for (const text of stack.slice(0, limits.stack)) {
+				lines.push([{text: `  ${text}`, dim: true}]);
+			}
+
+			lines.push(...more(stack.length - limits.stack, 'stack lines', expandData));
+		}
+	}
+
+	if (span.retries.length > 0) {
+		lines.push([], section('RETRIES', `(${span.retries.length})`));
+		for (const retry of span.retries) {
+			lines.push([
+				{text: `  ${symbols.retry} #${retry.n}`, color: 'yellow'},
+				{text: retry.exit_code === undefined ? '' : `  exit ${retry.exit_code}`},
+				{text: `  at ${offset(retry.at_ms - options.traceStartMs)}`, dim: true},
+			]);
+		}
+	}
+
+	const attributes = Object.entries(span.attributes);
+	if (attributes.length > 0) {
+		lines.push([], section('ATTRIBUTES'));
+		const keyWidth = Math.min(24, Math.max(...attributes.map(([key]) => clean(key).length)));
+		for (const [key, value] of attributes) {
+			lines.push([{text: `  ${clean(key).padEnd(keyWidth)}  `, dim: true}, {text: inlineValue(value)}]);
+		}
+	}
+
+	for (const [title, value] of [['INPUT', span.input], ['OUTPUT', span.output]] as const) {
+		if (value === undefined) {
+			continue;
+		}
+
+		const {lines: json, hidden} = prettyLines(value, limits.data);
+		lines.push([], section(title));
+		for (const text of json) {
+			lines.push([{text: `  ${text}`}]);
+		}
+
+		lines.push(...more(hidden, 'lines', expandData));
+	}
+
+	if (span.stderr.length > 0) {
+		const shown = span.stderr.slice(-limits.stderr);
+		lines.push([], section('STDERR', `(last ${shown.length} of ${span.stderr.length} kept)`));
+		if (span.stderr.length > shown.length) {
+			lines.push(...more(span.stderr.length - shown.length, 'earlier lines', expandData));
+		}
+
+		for (const text of shown) {
+			lines.push([{text: `  ${clean(text)}`, color: 'yellow'}]);
+		}
+	}
+
+	if (span.tags.length > 0) {
+		lines.push([], [{text: 'TAGS ', bold: true, color: 'cyan'}, {text: span.tags.map(tag => clean(tag)).join(', ')}]);
+	}
+
+	return lines;
+}
+
+export interface SpanDetailProps {
+	view: SpanView;
+	model: TraceModel;
+	nowMs: number;
+	width: number;
+	height: number;
+	dispatch: (action: ConsoleAction) => void;
+	active: boolean;
+	loading: boolean;
+}
+
+/** Span detail: a scrollable page of spanDetailLines. */
+export function SpanDetail({view, model, nowMs, width, height, dispatch, active, loading}: SpanDetailProps): React.JSX.Element {
+	const {symbols} = useUi();
+	const span = model.tree.byId.get(view.spanId);
+	const lines = useMemo(
+		() => (span ? spanDetailLines(span, model.tree, {symbols, width, expandData: view.expandData, traceStartMs: model.range.start, nowMs}) : []),
+		// The clock only matters for open spans; finished ones do not redraw every tick.
+		[span, model.tree, symbols, width, view.expandData, model.range.start, span?.end_ms === null ? nowMs : 0],
+	);
+	const bodyHeight = Math.max(1, height - 1);
+	const maxScroll = Math.max(0, lines.length - bodyHeight);
+	const scroll = Math.min(view.scroll, maxScroll);
+	const handlers: Record<string, () => void> = {};
+	for (const action of ['up', 'down', 'pageUp', 'pageDown', 'top', 'bottom'] as const) {
+		handlers[action] = () => {
+			const next = moveIndex(action, scroll, maxScroll + 1, bodyHeight - 1);
+			if (next !== undefined) {
+				dispatch({type: 'scroll', to: next});
+			}
+		};
+	}
+
+	useKeymap('span', {...handlers, expandData: () => dispatch({type: 'toggle-data'})}, active);
+	const visible = lines.slice(scroll, scroll + bodyHeight);
+	const rows: React.JSX.Element[] = visible.map((line, i) => <Line key={scroll + i} segments={[{text: ' '}, ...line]} width={width} />);
+	for (let i = rows.length; i < bodyHeight; i++) {
+		rows.push(<Line key={`pad-${i}`} segments={span || !loading ? (i === 0 && !span ? [{text: `  span ${clean(view.spanId)} is not in this trace`, dim: true}] : []) : i === 0 ? [{text: '  loading…', dim: true}] : []} width={width} />);
+	}
+
+	const position: LineType = lines.length > bodyHeight
+		? [{text: `lines ${scroll + 1}-${Math.min(lines.length, scroll + bodyHeight)} of ${lines.length}`, dim: true}]
+		: [];
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			{rows}
+			<Line segments={[{text: ' '}, ...position, {text: view.expandData ? `  ${symbols.dot} data expanded (e shortens)` : `  ${symbols.dot} e expands data`, dim: true}]} width={width} />
+		</Box>
+	);
+}

@@ -1,0 +1,80 @@
+import {render} from 'ink';
+import React from 'react';
+import type {ChangeFeed} from '../live/change-feed.js';
+import {pollingChangeFeed} from '../live/polling-change-feed.js';
+import {RunIndex} from '../store/run-index.js';
+import {App} from './app.js';
+import type {ConsoleOptions} from './console-options.js';
+
+const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
+const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+
+/**
+ * The live feed: the caller's, else Redis Streams (with polling while Redis
+ * is down) when a Redis URL is set, else polling the run index. The Redis
+ * module loads only when asked for, so a plain console never loads ioredis.
+ */
+async function openFeed(index: RunIndex, options: ConsoleOptions): Promise<ChangeFeed> {
+	if (options.feed) {
+		return options.feed(index);
+	}
+
+	if (options.redisUrl !== undefined && options.redisUrl !== '') {
+		const {createLiveChangeFeed} = await import('../live/live-change-feed.js');
+		return createLiveChangeFeed({index, redisUrl: options.redisUrl});
+	}
+
+	return pollingChangeFeed(index);
+}
+
+/**
+ * Open the run index read-only and a live feed, run the console until it
+ * exits, close everything, and give the exit code.
+ */
+export async function startConsole(options: ConsoleOptions): Promise<number> {
+	const index = RunIndex.open(options.home, {readonly: true});
+	let feed: ChangeFeed;
+	try {
+		feed = await openFeed(index, options);
+	} catch (error) {
+		index.close();
+		throw error;
+	}
+
+	const stdout = process.stdout;
+	const useAltScreen = stdout.isTTY === true;
+	if (useAltScreen) {
+		stdout.write(ENTER_ALT_SCREEN);
+	}
+
+	let code = 0;
+	try {
+		const instance = render(
+			React.createElement(App, {
+				index,
+				feed,
+				initial: options.initial,
+				stuckAfterMs: options.stuckAfterMs,
+				home: options.home,
+			}),
+			{exitOnCtrlC: true, patchConsole: true, maxFps: 30},
+		);
+		try {
+			await instance.waitUntilExit();
+		} catch (error) {
+			process.stderr.write(`tracedeck: the console stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+			code = 1;
+		}
+
+		instance.cleanup();
+	} finally {
+		if (useAltScreen) {
+			stdout.write(LEAVE_ALT_SCREEN);
+		}
+
+		await feed.close();
+		index.close();
+	}
+
+	return code;
+}

@@ -1,0 +1,36 @@
+import type {Message, PromptKind, RunRef, RunTab, Selection} from './console-state.js';
+
+export type ConsoleAction =
+	/** `fromHome`: start from the runs list (the : commands), not on top of where you are. */
+	| {type: 'open-run'; run: RunRef; tab?: RunTab; fromHome?: boolean}
+	| {type: 'open-span'; spanId: string; spanName: string}
+	| {type: 'open-diff'; a: RunRef; b: RunRef; fromHome?: boolean}
+	/** Diff `run` against the marked run; a message when nothing is marked. */
+	| {type: 'diff-against-mark'; run: RunRef}
+	| {type: 'back'}
+	| {type: 'home'}
+	| {type: 'set-tab'; tab: RunTab}
+	| {type: 'next-tab'}
+	| {type: 'select'; selection: Selection}
+	| {type: 'scroll'; to: number}
+	| {type: 'toggle-help'}
+	| {type: 'close-help'}
+	| {type: 'prompt-open'; kind: PromptKind}
+	| {type: 'prompt-input'; text: string}
+	| {type: 'prompt-backspace'}
+	| {type: 'prompt-cancel'}
+	| {type: 'prompt-submit'}
+	| {type: 'clear-filter'}
+	| {type: 'cycle-sort'}
+	| {type: 'mark'; run: RunRef}
+	| {type: 'expand'; ids: readonly string[]}
+	| {type: 'collapse'; id: string}
+	/** Select a span and make it visible: its ancestors expand. */
+	| {type: 'reveal'; spanId: string; path: readonly string[]}
+	| {type: 'toggle-critical'}
+	| {type: 'toggle-pause'; eventsSeen: number}
+	| {type: 'pause'; eventsSeen: number}
+	/** The trace grew while following: select the newest span unless paused. */
+	| {type: 'follow'; spanId: string; path: readonly string[]}
+	| {type: 'toggle-data'}
+	| {type: 'message'; message: Message | null};

@@ -1,0 +1,47 @@
+/** A line typed after ":". */
+export type ConsoleCommand =
+	| {kind: 'run'; ref: string}
+	| {kind: 'diff'; a: string; b: string}
+	| {kind: 'runs'}
+	| {kind: 'help'}
+	| {kind: 'quit'}
+	| {kind: 'error'; message: string};
+
+export function parseCommand(text: string): ConsoleCommand {
+	const [name = '', ...args] = text.trim().replace(/^:/, '').split(/\s+/).filter(word => word !== '');
+	switch (name) {
+		case 'q':
+		case 'q!':
+		case 'quit':
+		case 'exit': {
+			return {kind: 'quit'};
+		}
+
+		case 'run':
+		case 'open': {
+			return args.length === 1 ? {kind: 'run', ref: args[0]!} : {kind: 'error', message: 'usage: :run <id>'};
+		}
+
+		case 'diff': {
+			return args.length === 2 ? {kind: 'diff', a: args[0]!, b: args[1]!} : {kind: 'error', message: 'usage: :diff <a> <b>'};
+		}
+
+		case 'runs':
+		case 'home': {
+			return {kind: 'runs'};
+		}
+
+		case 'help':
+		case 'h': {
+			return {kind: 'help'};
+		}
+
+		case '': {
+			return {kind: 'error', message: 'empty command; try :run <id>, :diff <a> <b>, :q'};
+		}
+
+		default: {
+			return {kind: 'error', message: `unknown command ":${name}"; try :run <id>, :diff <a> <b>, :q`};
+		}
+	}
+}

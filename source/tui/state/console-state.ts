@@ -1,0 +1,130 @@
+import type {ScreenKind} from '../keymap.js';
+
+/** Enough of a run to name it in a breadcrumb and open it again. */
+export interface RunRef {
+	traceId: string;
+	runId: string;
+	name: string;
+}
+
+/** A list's selection: `key` (a stable id) wins over `index` when the key is still in the list. */
+export interface Selection {
+	index: number;
+	key: string | null;
+}
+
+export type SortKey = 'started' | 'duration' | 'status';
+export const SORT_KEYS: readonly SortKey[] = ['started', 'duration', 'status'];
+
+export type RunTab = 'trace' | 'compensations' | 'decisions';
+export const RUN_TABS: readonly RunTab[] = ['trace', 'compensations', 'decisions'];
+
+export interface RunsView {
+	screen: 'runs';
+	selection: Selection;
+	filter: string;
+	sort: SortKey;
+}
+
+/** One run: a trace tree with a compensation and a decision tab beside it. */
+export interface RunView {
+	screen: 'run';
+	run: RunRef;
+	tab: RunTab;
+	/** Selected span (key = span id). */
+	selection: Selection;
+	compensationSelection: Selection;
+	decisionSelection: Selection;
+	/** Explicit expand/collapse choices; the rest follow the default depth. */
+	expanded: ReadonlySet<string>;
+	collapsed: ReadonlySet<string>;
+	critical: boolean;
+	/** Following a running trace: the selection sticks to the newest span. */
+	paused: boolean;
+	/** `eventsSeen` of the trace when following paused: the "▼ N new" marker counts from here. */
+	pausedAt: number;
+	search: string;
+}
+
+export interface SpanView {
+	screen: 'span';
+	run: RunRef;
+	spanId: string;
+	spanName: string;
+	scroll: number;
+	expandData: boolean;
+}
+
+export interface DiffView {
+	screen: 'diff';
+	a: RunRef;
+	b: RunRef;
+	selection: Selection;
+}
+
+export type View = RunsView | RunView | SpanView | DiffView;
+
+export type PromptKind = 'filter' | 'search' | 'command';
+
+export interface Prompt {
+	kind: PromptKind;
+	text: string;
+	/** What to restore on cancel (the filter as it was). */
+	previous: string;
+}
+
+export interface Message {
+	text: string;
+	level: 'info' | 'error';
+}
+
+export interface ConsoleState {
+	/** Navigation stack; the last view is on screen. Never empty: the runs list is at the bottom. */
+	stack: View[];
+	help: boolean;
+	prompt: Prompt | null;
+	/** The run marked for a diff. */
+	mark: RunRef | null;
+	message: Message | null;
+}
+
+export const EMPTY_SELECTION: Selection = {index: 0, key: null};
+
+export function runsView(): RunsView {
+	return {screen: 'runs', selection: EMPTY_SELECTION, filter: '', sort: 'started'};
+}
+
+export function runView(run: RunRef, tab: RunTab = 'trace'): RunView {
+	return {
+		screen: 'run',
+		run,
+		tab,
+		selection: EMPTY_SELECTION,
+		compensationSelection: EMPTY_SELECTION,
+		decisionSelection: EMPTY_SELECTION,
+		expanded: new Set(),
+		collapsed: new Set(),
+		critical: true,
+		paused: false,
+		pausedAt: 0,
+		search: '',
+	};
+}
+
+export function initialState(): ConsoleState {
+	return {stack: [runsView()], help: false, prompt: null, mark: null, message: null};
+}
+
+export function currentView(state: ConsoleState): View {
+	return state.stack.at(-1)!;
+}
+
+/** The keymap's name for what is on screen. */
+export function screenOf(view: View): ScreenKind {
+	return view.screen === 'run' ? view.tab : view.screen;
+}
+
+/** The trace the screen on top is about, if any. */
+export function traceOf(view: View): string | null {
+	return view.screen === 'run' || view.screen === 'span' ? view.run.traceId : null;
+}

@@ -1,0 +1,250 @@
+import {sanitize} from '../core/sanitize.js';
+
+/** A run of text with one style. Colours are names Ink understands. */
+export interface Segment {
+	text: string;
+	color?: string;
+	bold?: boolean;
+	dim?: boolean;
+	inverse?: boolean;
+}
+
+export type Line = Segment[];
+
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cf}]/u;
+const EMOJI = /\p{Extended_Pictographic}/u;
+
+/** Columns a code point takes: 0 for combining marks, 2 for East Asian wide and emoji. */
+export function charWidth(char: string): number {
+	const code = char.codePointAt(0) ?? 0;
+	if (code < 0x300) {
+		return code < 0x20 || (code >= 0x7f && code < 0xa0) ? 0 : 1;
+	}
+
+	if (ZERO_WIDTH.test(char) || (code >= 0xfe00 && code <= 0xfe0f)) {
+		return 0;
+	}
+
+	if (
+		(code >= 0x1100 && code <= 0x115f)
+		|| (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f)
+		|| (code >= 0xac00 && code <= 0xd7a3)
+		|| (code >= 0xf900 && code <= 0xfaff)
+		|| (code >= 0xfe30 && code <= 0xfe4f)
+		|| (code >= 0xff00 && code <= 0xff60)
+		|| (code >= 0xffe0 && code <= 0xffe6)
+		|| (code >= 0x1f300 && code <= 0x1f64f)
+		|| (code >= 0x1f900 && code <= 0x1f9ff)
+		|| (code >= 0x20000 && code <= 0x3fffd)
+	) {
+		return 2;
+	}
+
+	return code >= 0x1f000 && EMOJI.test(char) ? 2 : 1;
+}
+
+export function textWidth(text: string): number {
+	let width = 0;
+	for (const char of text) {
+		width += charWidth(char);
+	}
+
+	return width;
+}
+
+/** Cut text to at most `width` columns, ending in `ellipsis` when cut. */
+export function truncate(text: string, width: number, ellipsis = '…'): string {
+	if (width <= 0) {
+		return '';
+	}
+
+	if (textWidth(text) <= width) {
+		return text;
+	}
+
+	const room = width - textWidth(ellipsis);
+	if (room <= 0) {
+		return ellipsis.slice(0, width);
+	}
+
+	let out = '';
+	let used = 0;
+	for (const char of text) {
+		const w = charWidth(char);
+		if (used + w > room) {
+			break;
+		}
+
+		out += char;
+		used += w;
+	}
+
+	return out + ellipsis;
+}
+
+/** Keep the end of text (breadcrumbs, ids): "…/deploy/migrate". */
+export function truncateStart(text: string, width: number, ellipsis = '…'): string {
+	if (textWidth(text) <= width) {
+		return text;
+	}
+
+	const room = width - textWidth(ellipsis);
+	if (room <= 0) {
+		return ellipsis.slice(0, Math.max(0, width));
+	}
+
+	const chars = [...text];
+	let out = '';
+	let used = 0;
+	for (let i = chars.length - 1; i >= 0; i--) {
+		const w = charWidth(chars[i]!);
+		if (used + w > room) {
+			break;
+		}
+
+		out = chars[i]! + out;
+		used += w;
+	}
+
+	return ellipsis + out;
+}
+
+/** Exactly `width` columns: truncated, then padded on the right (or left when `right`). */
+export function fit(text: string, width: number, options: {align?: 'left' | 'right'; ellipsis?: string} = {}): string {
+	const cut = truncate(text, width, options.ellipsis);
+	const pad = ' '.repeat(Math.max(0, width - textWidth(cut)));
+	return options.align === 'right' ? pad + cut : cut + pad;
+}
+
+/** Segments cut to `width` columns in total; padded with spaces when `pad`. */
+export function fitLine(line: Line, width: number, pad = true, ellipsis = '…'): Line {
+	const out: Line = [];
+	let used = 0;
+	for (let i = 0; i < line.length; i++) {
+		const segment = line[i]!;
+		const w = textWidth(segment.text);
+		if (used + w <= width) {
+			out.push(segment);
+			used += w;
+			continue;
+		}
+
+		const rest = line.slice(i + 1).some(s => s.text !== '');
+		const room = width - used;
+		if (room > 0) {
+			out.push({...segment, text: truncate(segment.text, room, rest || w > room ? ellipsis : '')});
+			used += textWidth(out.at(-1)!.text);
+		}
+
+		break;
+	}
+
+	if (pad && used < width) {
+		out.push({text: ' '.repeat(width - used)});
+	}
+
+	return out;
+}
+
+export function lineWidth(line: Line): number {
+	return line.reduce((sum, segment) => sum + textWidth(segment.text), 0);
+}
+
+export function lineText(line: Line): string {
+	return line.map(segment => segment.text).join('');
+}
+
+/** Untrusted text as one display line: escapes and controls gone, newlines folded. */
+export function clean(text: string): string {
+	return sanitize(text, true);
+}
+
+/** Untrusted text as display lines: escapes gone, tabs expanded, split on newlines. */
+export function cleanLines(text: string): string[] {
+	return sanitize(text).replace(/\t/g, '  ').split(/\r?\n/);
+}
+
+/** Greedy word wrap to `width` columns; words longer than a line are cut hard. */
+export function wrap(text: string, width: number): string[] {
+	if (width <= 0) {
+		return [];
+	}
+
+	const out: string[] = [];
+	for (const paragraph of cleanLines(text)) {
+		let line = '';
+		for (const word of paragraph.split(/ +/)) {
+			let rest = word;
+			while (textWidth(rest) > width) {
+				if (line !== '') {
+					out.push(line);
+					line = '';
+				}
+
+				let head = '';
+				let used = 0;
+				for (const char of rest) {
+					const w = charWidth(char);
+					if (used + w > width) {
+						break;
+					}
+
+					head += char;
+					used += w;
+				}
+
+				out.push(head);
+				rest = rest.slice(head.length);
+			}
+
+			if (line === '') {
+				line = rest;
+			} else if (textWidth(line) + 1 + textWidth(rest) <= width) {
+				line += ` ${rest}`;
+			} else {
+				out.push(line);
+				line = rest;
+			}
+		}
+
+		out.push(line);
+	}
+
+	return out;
+}
+
+/** A value as single-line text for attribute tables; strings stay unquoted. */
+export function inlineValue(value: unknown, max = 400): string {
+	let text: string;
+	if (typeof value === 'string') {
+		text = value;
+	} else {
+		try {
+			text = JSON.stringify(value) ?? String(value);
+		} catch {
+			text = String(value);
+		}
+	}
+
+	return clean(text.length > max ? `${text.slice(0, max)}…` : text);
+}
+
+/**
+ * A value as pretty JSON lines, sanitized. Stops after `maxLines` and says how
+ * many it left out; `maxChars` bounds the work on enormous values.
+ */
+export function prettyLines(value: unknown, maxLines: number, maxChars = 2_000_000): {lines: string[]; hidden: number} {
+	let text: string;
+	try {
+		text = typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? String(value);
+	} catch {
+		text = String(value);
+	}
+
+	if (text.length > maxChars) {
+		text = `${text.slice(0, maxChars)}\n<cut at ${maxChars} characters>`;
+	}
+
+	const lines = cleanLines(text);
+	return lines.length <= maxLines ? {lines, hidden: 0} : {lines: lines.slice(0, maxLines), hidden: lines.length - maxLines};
+}

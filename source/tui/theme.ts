@@ -1,0 +1,55 @@
+import type {RunStatus} from '../core/run.js';
+import type {SpanStatus} from '../core/span.js';
+import type {Symbols} from './symbols.js';
+import type {Segment} from './text.js';
+
+export const COLORS = {
+	success: 'green',
+	failed: 'red',
+	running: 'yellow',
+	pending: 'yellow',
+	cancelled: 'gray',
+	stuck: 'magenta',
+	critical: 'magenta',
+	accent: 'cyan',
+	muted: 'gray',
+	mark: 'blue',
+} as const;
+
+export type StatusLike = SpanStatus | RunStatus | 'stuck';
+
+export function statusSymbol(status: StatusLike, symbols: Symbols): string {
+	switch (status) {
+		case 'success': {
+			return symbols.success;
+		}
+
+		case 'failed': {
+			return symbols.failed;
+		}
+
+		case 'cancelled': {
+			return symbols.cancelled;
+		}
+
+		case 'stuck': {
+			return symbols.stuck;
+		}
+
+		default: {
+			return symbols.running;
+		}
+	}
+}
+
+export function statusColor(status: StatusLike): string {
+	return COLORS[status];
+}
+
+/** "✗ failed" as one coloured segment; the word stays for screen readers and NO_COLOR. */
+export function statusSegment(status: StatusLike, symbols: Symbols, word = true): Segment {
+	const label = status === 'success' ? 'ok' : status;
+	const symbol = statusSymbol(status, symbols);
+	// ASCII's success symbol is the word itself: say it once.
+	return {text: word && symbol !== label ? `${symbol} ${label}` : symbol, color: statusColor(status)};
+}

@@ -1,6 +1,12 @@
+import {stuckAfterMs} from '../live/active-runs.js';
 import type {ConsoleOptions} from '../tui/console-options.js';
+import {resolveRedisUrl} from './command-line.js';
 
-/** Start the Ink console; the only path from the CLI into ink and React. */
+/**
+ * Start the Ink console: the only path from the CLI into ink and React.
+ * Settings the flags did not give come from TRACEDECK_REDIS_URL and
+ * TRACEDECK_STUCK_AFTER.
+ */
 export async function openConsole(options: ConsoleOptions): Promise<number> {
 	if (!process.stdout.isTTY || !process.stdin.isTTY) {
 		process.stderr.write('tracedeck: the console needs a terminal; for scripts use `tracedeck runs list` or `runs show <run> --json`\n');
@@ -8,5 +14,9 @@ export async function openConsole(options: ConsoleOptions): Promise<number> {
 	}
 
 	const {startConsole} = await import('../tui/start-console.js');
-	return startConsole(options);
+	return startConsole({
+		...options,
+		redisUrl: options.redisUrl ?? resolveRedisUrl(undefined),
+		stuckAfterMs: options.stuckAfterMs ?? stuckAfterMs(),
+	});
 }

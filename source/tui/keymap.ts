@@ -90,8 +90,9 @@ export const BINDINGS: readonly Binding[] = [
 	{action: 'sort', keys: [{input: 's'}], label: 's', help: 'sort: started/duration/status', scope: ['runs'], footer: 'sort', rank: 3},
 	{action: 'mark', keys: [{input: 'm'}], label: 'm', help: 'mark this run for a diff', scope: ['runs', 'trace'], footer: 'mark', rank: 6},
 	{action: 'diff', keys: [{input: 'd'}], label: 'd', help: 'diff against the marked run', scope: ['runs', 'trace'], footer: 'diff', rank: 6},
-	{action: 'quit', keys: [{input: 'q'}], label: 'q', help: 'quit', scope: ['runs'], footer: 'quit', rank: 9},
-	{action: 'back', keys: [{special: 'escape'}, {input: 'q'}], label: 'esc q', help: 'go back', scope: NOT_RUNS, footer: 'back', rank: 5},
+	// DESIGN: `esc` goes back, `q` quits, on every screen alike.
+	{action: 'quit', keys: [{input: 'q'}], label: 'q', help: 'quit', scope: 'global', footer: 'quit', rank: 9},
+	{action: 'back', keys: [{special: 'escape'}], label: 'esc', help: 'go back', scope: NOT_RUNS, footer: 'back', rank: 5},
 	{action: 'help', keys: [{input: '?'}], label: '?', help: 'this help', scope: 'global', footer: 'help', rank: 8},
 	{action: 'command', keys: [{input: ':'}], label: ':', help: 'command line (below)', scope: 'global'},
 	{action: 'quit', keys: [{input: 'c', ctrl: true}], label: '^c', help: 'quit from anywhere', scope: 'global'},

@@ -129,7 +129,7 @@ test('trace: tree beside a waterfall, f jumps to the root cause, c toggles the c
 	assert.match(selectedLine(h), /build/, 'again: first child');
 	await h.press(KEYS.left);
 	assert.match(selectedLine(h), /deploy api/, 'on a leaf: the parent');
-	await h.press('q');
+	await h.press(KEYS.esc);
 	assert.match(lines(h)[0]!, /tracedeck › runs$/);
 });
 

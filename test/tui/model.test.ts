@@ -162,9 +162,9 @@ test('commands: :run, :diff, :q, and errors that say how', () => {
 	assert.match(parseCommand('frob').kind === 'error' ? (parseCommand('frob') as {message: string}).message : '', /unknown command/);
 });
 
-test('keymap: one table drives keys, footer and help; q quits on runs, goes back elsewhere', () => {
+test('keymap: one table drives keys, footer and help; q quits everywhere, esc goes back', () => {
 	assert.equal(resolveAction('runs', 'q', noKey()), 'quit');
-	assert.equal(resolveAction('trace', 'q', noKey()), 'back');
+	assert.equal(resolveAction('trace', 'q', noKey()), 'quit');
 	assert.equal(resolveAction('trace', '', noKey({escape: true})), 'back');
 	assert.equal(resolveAction('runs', '', noKey({escape: true})), 'clearFilter');
 	assert.equal(resolveAction('trace', 'j', noKey()), 'down');

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import {InputError} from '../core/errors.js';
-import type {Run, RunStatus} from '../core/run.js';
+import type {Run} from '../core/run.js';
 import {buildRunReport} from '../core/run-report.js';
 import {AtomicFile} from '../interop/atomic-file.js';
 import {csvRecord, RUN_COLUMNS, runCsvValues, SPAN_COLUMNS, spanCsvValues} from '../interop/csv-export.js';
 import {runToResourceSpans} from '../interop/otlp-export.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, sinceToMs} from './command-line.js';
+import {COMMON_HELP, parseCommand, resolveHome} from './command-line.js';
+import {RUN_FILTER_FLAGS, RUN_FILTER_HELP, runFilterFromFlags} from './run-filter-flags.js';
 
 const HELP = `
   Usage
@@ -22,12 +23,7 @@ const HELP = `
     --format <f>         csv (default), json or otlp
     --spans              csv only: one row per span instead of per run
     --output <file>      write to this file (whole or not at all) instead of stdout
-    --env <env>          only runs in this environment
-    --target <target>    only runs of this target
-    --status <status>    running | success | failed | cancelled
-    --since <dur|date>   started within this window (24h, 7d) or after this date
-    --plan-hash <hash>   only executions of this plan
-    --limit <n>          at most n runs (default 0: all)
+${RUN_FILTER_HELP} (default: all)
 ${COMMON_HELP}
 
   Examples
@@ -38,7 +34,6 @@ ${COMMON_HELP}
 
 const FORMATS = ['csv', 'json', 'otlp'] as const;
 type Format = typeof FORMATS[number];
-const STATUSES = new Set<RunStatus>(['running', 'success', 'failed', 'cancelled']);
 
 /** Where the export goes: stdout as it is produced, or a file that appears whole at the end. */
 interface Output {
@@ -135,11 +130,7 @@ export async function run(argv: string[]): Promise<number> {
 		format: {type: 'string'},
 		spans: {type: 'boolean', default: false},
 		output: {type: 'string'},
-		env: {type: 'string'},
-		target: {type: 'string'},
-		status: {type: 'string'},
-		since: {type: 'string'},
-		planHash: {type: 'string'},
+		...RUN_FILTER_FLAGS,
 		limit: {type: 'number', default: 0},
 	});
 	const {flags} = cli;
@@ -157,24 +148,10 @@ export async function run(argv: string[]): Promise<number> {
 		throw new InputError('--spans is for --format csv; json and otlp always carry the spans');
 	}
 
-	if (flags.status !== undefined && !STATUSES.has(flags.status as RunStatus)) {
-		throw new InputError(`--status must be one of ${[...STATUSES].join(', ')}`);
-	}
-
-	if (!Number.isInteger(flags.limit) || flags.limit < 0) {
-		throw new InputError('--limit must be a whole number ≥ 0');
-	}
-
+	const filter = runFilterFromFlags(flags);
 	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
 	try {
-		const runs = index.listRuns({
-			env: flags.env,
-			target: flags.target,
-			status: flags.status as RunStatus | undefined,
-			sinceMs: sinceToMs(flags.since),
-			planHash: flags.planHash,
-			limit: flags.limit === 0 ? undefined : flags.limit,
-		});
+		const runs = index.listRuns(filter);
 		const output = flags.output === undefined ? stdoutOutput() : fileOutput(flags.output);
 		try {
 			await writeExport(index, runs, format, flags.spans, output);

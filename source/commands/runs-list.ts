@@ -1,8 +1,8 @@
-import {InputError} from '../core/errors.js';
 import {formatDuration} from '../core/format-duration.js';
-import type {Run, RunStatus} from '../core/run.js';
+import type {Run} from '../core/run.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, sinceToMs, writeJson} from './command-line.js';
+import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
+import {RUN_FILTER_FLAGS, RUN_FILTER_HELP, runFilterFromFlags} from './run-filter-flags.js';
 import {statusSymbol} from './run-status-symbol.js';
 import {textTable} from './text-table.js';
 
@@ -11,20 +11,13 @@ const HELP = `
     $ tracedeck runs list [filters]
 
   Options
-    --env <env>          only runs in this environment (prod, staging, dev)
-    --target <target>    only runs of this target
-    --status <status>    running | success | failed | cancelled
-    --since <dur|date>   started within this window (24h, 7d) or after this date
-    --plan-hash <hash>   only executions of this plan
-    --limit <n>          at most n runs (default 50; 0 for all)
+${RUN_FILTER_HELP} (default 50)
 ${COMMON_HELP}
 
   Examples
     $ tracedeck runs list --env prod --target deploy --since 48h
     $ tracedeck runs list --status failed --json | jq '.[0].run_id'
 `;
-
-const STATUSES = new Set<RunStatus>(['running', 'success', 'failed', 'cancelled']);
 
 export function runDurationMs(run: Run, now = Date.now()): number {
 	const end = run.ended_at === null ? now : Date.parse(run.ended_at);
@@ -33,33 +26,15 @@ export function runDurationMs(run: Run, now = Date.now()): number {
 
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommand(argv, HELP, {
-		env: {type: 'string'},
-		target: {type: 'string'},
-		status: {type: 'string'},
-		since: {type: 'string'},
-		planHash: {type: 'string'},
+		...RUN_FILTER_FLAGS,
 		limit: {type: 'number', default: 50},
 	});
 	const {flags} = cli;
-	if (flags.status !== undefined && !STATUSES.has(flags.status as RunStatus)) {
-		throw new InputError(`--status must be one of ${[...STATUSES].join(', ')}`);
-	}
-
-	if (!Number.isInteger(flags.limit) || flags.limit < 0) {
-		throw new InputError('--limit must be a whole number ≥ 0');
-	}
-
+	const filter = runFilterFromFlags(flags);
 	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
 	let runs: Run[];
 	try {
-		runs = index.listRuns({
-			env: flags.env,
-			target: flags.target,
-			status: flags.status as RunStatus | undefined,
-			sinceMs: sinceToMs(flags.since),
-			planHash: flags.planHash,
-			limit: flags.limit === 0 ? undefined : flags.limit,
-		});
+		runs = index.listRuns(filter);
 	} finally {
 		index.close();
 	}

@@ -1,6 +1,7 @@
 import type {RunIndex} from '../store/run-index.js';
 import type {ChangeFeed, LiveStatus} from './change-feed.js';
 import type {WatchOptions} from './live-event.js';
+import {feedListeners} from './feed-listeners.js';
 import {pollingChangeFeed} from './polling-change-feed.js';
 import {watchAll} from './watch.js';
 
@@ -27,8 +28,7 @@ export function createLiveChangeFeed(options: LiveChangeFeedOptions): ChangeFeed
 
 	const now = options.now ?? Date.now;
 	const coalesceMs = options.coalesceMs ?? 50;
-	const changeListeners = new Set<(traceIds: readonly string[]) => void>();
-	const statusListeners = new Set<(status: LiveStatus) => void>();
+	const listeners = feedListeners();
 	let status: LiveStatus = {source: 'polling', lagMs: null};
 	let changed = new Set<string>();
 	let timer: NodeJS.Timeout | undefined;
@@ -39,18 +39,14 @@ export function createLiveChangeFeed(options: LiveChangeFeedOptions): ChangeFeed
 		}
 
 		status = next;
-		for (const listener of statusListeners) {
-			listener(status);
-		}
+		listeners.emitStatus(status);
 	};
 
 	const flush = (): void => {
 		timer = undefined;
 		const traceIds = [...changed];
 		changed = new Set();
-		for (const listener of changeListeners) {
-			listener(traceIds);
-		}
+		listeners.emitChange(traceIds);
 	};
 
 	const stream = watchAll({
@@ -74,14 +70,8 @@ export function createLiveChangeFeed(options: LiveChangeFeedOptions): ChangeFeed
 
 	return {
 		status: () => status,
-		onChange(listener) {
-			changeListeners.add(listener);
-			return () => changeListeners.delete(listener);
-		},
-		onStatus(listener) {
-			statusListeners.add(listener);
-			return () => statusListeners.delete(listener);
-		},
+		onChange: listeners.onChange,
+		onStatus: listeners.onStatus,
 		async close() {
 			await stream.close();
 			await consumed;

@@ -1,13 +1,13 @@
 import type {RunIndex} from '../store/run-index.js';
 import type {ChangeFeed, LiveStatus} from './change-feed.js';
+import {feedListeners} from './feed-listeners.js';
 
 /**
  * A change feed that polls the run index by event id: the fallback when Redis
  * is absent or down, and enough on its own for a single machine.
  */
 export function pollingChangeFeed(index: RunIndex, intervalMs = 500, now: () => number = Date.now): ChangeFeed {
-	const changeListeners = new Set<(traceIds: readonly string[]) => void>();
-	const statusListeners = new Set<(status: LiveStatus) => void>();
+	const listeners = feedListeners();
 	let cursor = index.maxEventId();
 	let status: LiveStatus = {source: 'polling', lagMs: null};
 	const timer = setInterval(() => {
@@ -19,25 +19,14 @@ export function pollingChangeFeed(index: RunIndex, intervalMs = 500, now: () => 
 		cursor = events.at(-1)!.id;
 		const traces = [...new Set(events.map(e => e.event.trace_id))];
 		status = {source: 'polling', lagMs: Math.max(0, now() - Date.parse(events.at(-1)!.event.timestamp))};
-		for (const listener of changeListeners) {
-			listener(traces);
-		}
-
-		for (const listener of statusListeners) {
-			listener(status);
-		}
+		listeners.emitChange(traces);
+		listeners.emitStatus(status);
 	}, intervalMs);
 	timer.unref();
 	return {
 		status: () => status,
-		onChange(listener) {
-			changeListeners.add(listener);
-			return () => changeListeners.delete(listener);
-		},
-		onStatus(listener) {
-			statusListeners.add(listener);
-			return () => statusListeners.delete(listener);
-		},
+		onChange: listeners.onChange,
+		onStatus: listeners.onStatus,
 		async close() {
 			clearInterval(timer);
 		},

@@ -1,3 +1,4 @@
+import {mulberry32} from '../../fixtures/random.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {sleep} from './sleep.js';
 
@@ -26,17 +27,6 @@ export interface SimulatedRun {
 /** Anything that stores events: EventWriter, an owned writer, the emitter's sink. */
 export interface EventSink {
 	write(events: readonly TraceEvent[]): Promise<unknown>;
-}
-
-function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d_2b_79_f5) >>> 0;
-		let z = state;
-		z = Math.imul(z ^ (z >>> 15), z | 1);
-		z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-		return ((z ^ (z >>> 14)) >>> 0) / 4_294_967_296;
-	};
 }
 
 function hex(random: () => number, length: number): string {

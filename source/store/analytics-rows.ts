@@ -1,36 +1,16 @@
 import type {AnalyticsInput} from '../core/analytics.js';
 import type {RunStatus} from '../core/run.js';
 import type {Db} from './open-database.js';
-
-export interface WindowFilter {
-	sinceMs: number;
-	env?: string;
-	target?: string;
-}
-
-function runWhere(filter: WindowFilter): {sql: string; params: Array<string | number>} {
-	const clauses = ['r.started_ms >= ?'];
-	const params: Array<string | number> = [filter.sinceMs];
-	if (filter.env !== undefined) {
-		clauses.push('r.env = ?');
-		params.push(filter.env);
-	}
-
-	if (filter.target !== undefined) {
-		clauses.push('r.target = ?');
-		params.push(filter.target);
-	}
-
-	return {sql: clauses.join(' AND '), params};
-}
+import {runWindowWhere, type RunWindow} from './run-window.js';
 
 /**
  * The rows `analyzeRuns` needs, aggregated in SQL so a wide window never
  * loads span bodies: run outcomes, finished step durations by path, and the
  * option each decision chose.
  */
-export function loadAnalyticsInput(db: Db, filter: WindowFilter): AnalyticsInput {
-	const {sql, params} = runWhere(filter);
+export function loadAnalyticsInput(db: Db, window: RunWindow): AnalyticsInput {
+	const {clauses, params} = runWindowWhere(window);
+	const sql = clauses.join(' AND ');
 	const runs = db.prepare(`SELECT r.run_id, r.status, r.failed_step,
 			EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = r.trace_id AND s.kind = 'saga') AS compensated
 		FROM runs r WHERE ${sql}`).all(...params) as Array<{run_id: string; status: RunStatus; failed_step: string | null; compensated: number}>;

@@ -1,15 +1,10 @@
 import type {DoraRow} from '../core/dora.js';
 import type {RunStatus} from '../core/run.js';
 import type {Db} from './open-database.js';
+import {runWindowWhere, type RunWindow} from './run-window.js';
 
-export interface DoraFilter {
-	/** Deployments started at or after this epoch ms. */
-	sinceMs: number;
-	/** ... and before this one. */
-	untilMs?: number;
-	env?: string;
-	target?: string;
-}
+/** Deployments started in the window ([sinceMs, untilMs)), optionally one env and target. */
+export type DoraFilter = RunWindow;
 
 interface Row {
 	run_id: string;
@@ -47,23 +42,8 @@ export function commitTimeMs(value: unknown): number | null {
  * or the flat `git.committed_at` attribute (OTLP).
  */
 export function loadDoraRows(db: Db, filter: DoraFilter): DoraRow[] {
-	const clauses = ['r.env IS NOT NULL', 'r.started_ms >= ?'];
-	const params: Array<string | number> = [filter.sinceMs];
-	if (filter.untilMs !== undefined) {
-		clauses.push('r.started_ms < ?');
-		params.push(filter.untilMs);
-	}
-
-	if (filter.env !== undefined) {
-		clauses.push('r.env = ?');
-		params.push(filter.env);
-	}
-
-	if (filter.target !== undefined) {
-		clauses.push('r.target = ?');
-		params.push(filter.target);
-	}
-
+	const {clauses, params} = runWindowWhere(filter);
+	clauses.unshift('r.env IS NOT NULL');
 	const rows = db.prepare(`SELECT r.run_id, r.env, r.target, r.status, r.started_ms, r.ended_ms,
 			json_extract(r.body, '$.git.sha') AS git_sha,
 			(SELECT coalesce(json_extract(s.body, '$.attributes.git.committed_at'), json_extract(s.body, '$.attributes."git.committed_at"'))

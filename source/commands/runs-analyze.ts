@@ -1,7 +1,9 @@
 import {analyzeRuns, describeDecisionRate, type Analysis} from '../core/analytics.js';
+import {doraFigures, type DoraFigures} from '../core/dora.js';
 import {formatDuration} from '../core/format-duration.js';
 import {sanitize} from '../core/sanitize.js';
 import {loadAnalyticsInput} from '../store/analytics-rows.js';
+import {loadDoraRows} from '../store/dora-rows.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, resolveHome, sinceToMs, writeJson} from './command-line.js';
 import {textTable} from './text-table.js';
@@ -19,6 +21,9 @@ const HELP = `
     --since <dur|date>   window start (default 24h)
     --env <env>          only this environment
     --target <target>    only this target
+    --dora               add DORA figures per env/target: deployment frequency,
+                         lead time (where runs carry git.committed_at), change
+                         failure rate, time to restore (JSON key "dora")
 ${COMMON_HELP}
 
   Examples
@@ -51,21 +56,40 @@ export function formatAnalysis(analysis: Analysis, since: string): string {
 	return out.join('\n');
 }
 
+function formatDora(dora: DoraFigures): string {
+	const rate = (value: number | null): string => (value === null ? '-' : percent(value));
+	const rows = dora.by_target.map(group => [
+		sanitize(`${group.env}/${group.target ?? '-'}`, true),
+		String(group.deployments),
+		group.deployment_frequency_per_day === null ? '-' : group.deployment_frequency_per_day.toFixed(2),
+		formatDuration(group.lead_time_ms),
+		rate(group.change_failure_rate),
+		formatDuration(group.time_to_restore_ms),
+	]);
+	return ['DORA', textTable(['ENV/TARGET', 'DEPLOYS', 'PER DAY', 'LEAD TIME', 'CHANGE FAIL', 'RESTORE'], [
+		['all', String(dora.deployments), dora.deployment_frequency_per_day === null ? '-' : dora.deployment_frequency_per_day.toFixed(2), formatDuration(dora.lead_time_ms), rate(dora.change_failure_rate), formatDuration(dora.time_to_restore_ms)],
+		...rows,
+	])].join('\n');
+}
+
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommand(argv, HELP, {
 		since: {type: 'string', default: '24h'},
 		env: {type: 'string'},
 		target: {type: 'string'},
+		dora: {type: 'boolean', default: false},
 	});
 	const {flags} = cli;
 	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
 	try {
-		const input = loadAnalyticsInput(index.db, {sinceMs: sinceToMs(flags.since)!, env: flags.env, target: flags.target});
-		const analysis = analyzeRuns(input);
+		const now = Date.now();
+		const window = {sinceMs: sinceToMs(flags.since, now)!, env: flags.env, target: flags.target};
+		const analysis = analyzeRuns(loadAnalyticsInput(index.db, window));
+		const dora = flags.dora ? doraFigures(loadDoraRows(index.db, window), now - window.sinceMs) : undefined;
 		if (flags.json) {
-			writeJson(analysis);
+			writeJson(dora ? {...analysis, dora} : analysis);
 		} else {
-			process.stdout.write(`${formatAnalysis(analysis, flags.since)}\n`);
+			process.stdout.write(`${formatAnalysis(analysis, flags.since)}${dora ? `\n\n${formatDora(dora)}` : ''}\n`);
 		}
 	} finally {
 		index.close();

@@ -56,6 +56,9 @@ test('runs analyze gives the hand-computed figures', () => {
 	const text = runCli(['runs', 'analyze'], {home});
 	assert.match(text.stdout, /3 runs in the last 24h, 1 failed \(33\.3%\)/);
 	assert.match(text.stdout, /when the agent chose B, 1 of 1 run/);
+	// DORA: the 3 prod deploys finished, 1 failed, and nothing succeeded after the failure.
+	const dora = (JSON.parse(runCli(['runs', 'analyze', '--dora', '--json'], {home}).stdout) as {dora: {deployments: number; failed: number; change_failure_rate: number; unrestored: number}}).dora;
+	assert.deepEqual([dora.deployments, dora.failed, dora.change_failure_rate, dora.unrestored], [3, 1, 1 / 3, 1]);
 	const prodOnly = JSON.parse(runCli(['runs', 'analyze', '--env', 'staging', '--json'], {home}).stdout) as {runs: number};
 	assert.equal(prodOnly.runs, 0);
 });

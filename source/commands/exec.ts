@@ -1,15 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import {InputError} from '../core/errors.js';
+import {secretKeyMatcher} from '../core/redact.js';
 import {startChild, type ChildOutcome} from '../emit/child-step.js';
 import {CiRecorder, type CiRunRef, type NewRunFields} from '../emit/ci-run.js';
 import {redactCommand, redactShellCommand} from '../emit/command-redaction.js';
 import {TraceEmitter} from '../emit/emitter.js';
 import {gitFacts} from '../emit/git-info.js';
 import {LineTail} from '../emit/line-tail.js';
-import {secretKeyMatcher} from '../core/redact.js';
 import {stepSegments} from '../emit/step-path.js';
 import {openEventWriter, type OwnedEventWriter} from '../live/event-writer.js';
+import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, resolveHome, resolveRedisUrl, writeJson} from './command-line.js';
 
 const HELP = `
@@ -37,6 +38,9 @@ const HELP = `
     --target <target>    a new run's target
     --name <name>        a new run's name (default "ci")
     --finish             end the run and write its artifacts
+    --pushgateway <url>  with --finish: push the run's figures to a Prometheus
+                         Pushgateway (env TRACEDECK_PUSHGATEWAY); a gateway
+                         that is down gives a warning, not a failure
     --status <status>    with --finish: success | failed | cancelled (default:
                          failed when any step failed, else success)
     --redis <url>        also publish to Redis for live views (env TRACEDECK_REDIS_URL)
@@ -222,7 +226,26 @@ async function safely<T>(record: () => Promise<T>): Promise<T | null> {
 	}
 }
 
-async function finish(home: string, redisUrl: string | undefined, runId: string, status: FinishStatus | undefined, json: boolean): Promise<number> {
+/** Push the finished run's figures; a gateway that is down costs a warning, never the CI job. */
+async function pushFigures(home: string, runId: string, url: string): Promise<void> {
+	try {
+		const {pushRunFigures} = await import('../interop/pushgateway.js');
+		const index = RunIndex.open(home, {readonly: true});
+		try {
+			const run = index.resolveRun(runId);
+			const warning = await pushRunFigures(url, run, index.spans(run.trace_id));
+			if (warning !== undefined) {
+				warn(warning);
+			}
+		} finally {
+			index.close();
+		}
+	} catch (error) {
+		warn(`could not push the run's figures to ${url}: ${messageOf(error)}`);
+	}
+}
+
+async function finish(home: string, redisUrl: string | undefined, runId: string, status: FinishStatus | undefined, json: boolean, pushgateway: string | undefined): Promise<number> {
 	const store = await openStore(home, redisUrl);
 	let finished: Awaited<ReturnType<CiRecorder['finishRun']>>;
 	try {
@@ -240,6 +263,10 @@ async function finish(home: string, redisUrl: string | undefined, runId: string,
 	}
 
 	const artifacts = await writeArtifacts(home, finished.run.run_id);
+	if (pushgateway !== undefined && pushgateway !== '') {
+		await pushFigures(home, finished.run.run_id, pushgateway);
+	}
+
 	if (json) {
 		writeJson({run_id: finished.run.run_id, trace_id: finished.run.trace_id, status: finished.status, artifacts});
 	} else {
@@ -334,6 +361,7 @@ export async function run(argv: string[]): Promise<number> {
 		finish: {type: 'boolean', default: false},
 		status: {type: 'string'},
 		redis: {type: 'string'},
+		pushgateway: {type: 'string'},
 	});
 	const {flags} = cli;
 	if (cli.input.length > 0) {
@@ -356,7 +384,7 @@ export async function run(argv: string[]): Promise<number> {
 			throw new InputError('--status must be one of success, failed, cancelled');
 		}
 
-		return finish(home, redisUrl, runId, flags.status as FinishStatus | undefined, flags.json);
+		return finish(home, redisUrl, runId, flags.status as FinishStatus | undefined, flags.json, flags.pushgateway ?? process.env['TRACEDECK_PUSHGATEWAY']);
 	}
 
 	if (flags.status !== undefined) {

@@ -276,3 +276,37 @@ test('Ctrl-C reaches the command; its exit code comes back and the step is recor
 		assert.deepEqual(long.retries, [], 'no retry after an interrupt');
 	});
 });
+
+test('--finish --pushgateway pushes the run\'s figures, and a gateway that is down only warns', async t => {
+	const home = tempHome(t);
+	assert.equal(tracedeck(home, ['exec', '--run', 'run-push', '--step', 'build', '--', ...nodeCommand('process.exit(0)')]).status, 0);
+	const http = await import('node:http');
+	const received: Array<{method: string; url: string; body: string}> = [];
+	const server = http.createServer((request, response) => {
+		let body = '';
+		request.on('data', chunk => {
+			body += String(chunk);
+		});
+		request.on('end', () => {
+			received.push({method: request.method ?? '', url: request.url ?? '', body});
+			response.end();
+		});
+	});
+	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+	const {port} = server.address() as {port: number};
+	const child = spawn(process.execPath, [BIN, 'exec', '--run', 'run-push', '--finish', '--pushgateway', `http://127.0.0.1:${port}`], {env: cliEnv(home)});
+	let stderr = '';
+	child.stderr.on('data', chunk => {
+		stderr += String(chunk);
+	});
+	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+	server.close();
+	assert.equal(code, 0, stderr);
+	assert.equal(received.length, 1);
+	assert.equal(received[0]!.url, '/metrics/job/tracedeck/run_id/run-push');
+	assert.match(received[0]!.body, /tracedeck_run_duration_seconds\{/);
+
+	const down = tracedeck(home, ['exec', '--run', 'run-push', '--finish', '--pushgateway', `http://127.0.0.1:${port}`]);
+	assert.equal(down.status, 0);
+	assert.match(down.stderr, /warning: pushgateway .* unreachable/);
+});

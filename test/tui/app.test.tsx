@@ -263,13 +263,26 @@ test('help overlay is generated from the keymap and closes with esc; : runs comm
 });
 
 test('q on the runs screen exits the app (useApp().exit, not process.exit)', async () => {
-	const h = open([...okDeploy()]);
+	// Two runs, so that `j` would visibly move the selection if the app still listened.
+	const h = open([...okDeploy(), ...failedDeploy()]);
 	await h.ready();
-	const before = h.frame();
-	await h.press('q');
-	await h.press('j');
-	// After exit, ink stops listening: the frame no longer changes.
-	assert.equal(h.frame(), before);
+	const realExit = process.exit;
+	let processExitCalled = false;
+	process.exit = (() => {
+		processExitCalled = true;
+	}) as typeof process.exit;
+	try {
+		await h.press('q');
+		await h.wait(50);
+		// Ink may clear its output on unmount; what matters is that input no longer moves anything.
+		const afterExit = h.frame();
+		await h.press('j');
+		await h.wait(50);
+		assert.equal(h.frame(), afterExit);
+		assert.equal(processExitCalled, false);
+	} finally {
+		process.exit = realExit;
+	}
 });
 
 test('live: the runs screen updates when the feed says something changed', async () => {

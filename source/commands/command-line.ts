@@ -1,8 +1,8 @@
-import os from 'node:os';
-import path from 'node:path';
 import meow, {type AnyFlags, type Result} from 'meow';
 import {InputError} from '../core/errors.js';
 import {parseDuration} from '../core/format-duration.js';
+
+export {resolveHome, resolveRedisUrl} from './settings.js';
 
 /** Flags every command understands. */
 export const COMMON_FLAGS = {
@@ -30,18 +30,6 @@ export function parseCommand<Flags extends AnyFlags>(argv: string[], help: strin
 		description: false,
 		booleanDefault: undefined,
 	}) as Result<Flags & typeof COMMON_FLAGS>;
-}
-
-/** The tracedeck home: --home, else TRACEDECK_HOME, else ~/.tracedeck. */
-export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-	const chosen = flag ?? env['TRACEDECK_HOME'];
-	return path.resolve(chosen && chosen !== '' ? chosen : path.join(os.homedir(), '.tracedeck'));
-}
-
-/** The Redis URL that turns on live streams, or undefined for SQLite alone. */
-export function resolveRedisUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-	const chosen = flag ?? env['TRACEDECK_REDIS_URL'];
-	return chosen && chosen !== '' ? chosen : undefined;
 }
 
 /** "--since 24h" → epoch ms of that moment before now. */

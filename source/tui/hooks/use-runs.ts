@@ -14,8 +14,11 @@ export interface RunsData {
 /** How many recent runs the runs screen holds; running runs are always added. */
 export const RECENT_RUNS = 1000;
 
-function load(index: RunIndex): Run[] {
-	const recent = index.listRuns({limit: RECENT_RUNS});
+/** Enough runs to fill the first screen; the rest load right after it is drawn. */
+const FIRST_SCREEN_RUNS = 60;
+
+function load(index: RunIndex, limit = RECENT_RUNS): Run[] {
+	const recent = index.listRuns({limit});
 	const seen = new Set(recent.map(run => run.trace_id));
 	const running = index.listRuns({status: 'running', limit: RECENT_RUNS}).filter(run => !seen.has(run.trace_id));
 	return [...running, ...recent];
@@ -25,7 +28,7 @@ function load(index: RunIndex): Run[] {
 export function useRuns(index: RunIndex, feed: ChangeFeed, reloadMs = 150): RunsData {
 	const [data, setData] = useState<RunsData>(() => {
 		try {
-			return {runs: load(index), error: null, version: 0};
+			return {runs: load(index, FIRST_SCREEN_RUNS), error: null, version: 0};
 		} catch (error) {
 			return {runs: [], error: (error as Error).message, version: 0};
 		}
@@ -42,8 +45,13 @@ export function useRuns(index: RunIndex, feed: ChangeFeed, reloadMs = 150): Runs
 		const off = feed.onChange(() => {
 			reload.trigger();
 		});
+		// The first frame showed a screenful; the full list follows once it is on screen.
+		const rest = setTimeout(() => {
+			reload.trigger();
+		}, 0);
 		return () => {
 			off();
+			clearTimeout(rest);
 			reload.cancel();
 		};
 	}, [index, feed, reloadMs]);

@@ -8,6 +8,7 @@ import type {TraceEvent} from '../core/trace-event.js';
 import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
 import {eventDigest} from './event-digest.js';
 import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
+import {SqlWhere} from './sql-where.js';
 
 export interface RunFilter {
 	env?: string;
@@ -309,23 +310,15 @@ export class RunIndex {
 	}
 
 	listRuns(filter: RunFilter = {}): Run[] {
-		const where: string[] = [];
-		const params: Array<string | number> = [];
-		const add = (clause: string, value: string | number | undefined): void => {
-			if (value !== undefined) {
-				where.push(clause);
-				params.push(value);
-			}
-		};
-
-		add('env = ?', filter.env);
-		add('target = ?', filter.target);
-		add('status = ?', filter.status);
-		add('started_ms >= ?', filter.sinceMs);
-		add('plan_hash = ?', filter.planHash);
-		add('user = ?', filter.user);
-		const sql = `SELECT body FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_ms DESC, run_id DESC LIMIT ?`;
-		params.push(filter.limit ?? -1);
+		const where = new SqlWhere()
+			.add('env = ?', filter.env)
+			.add('target = ?', filter.target)
+			.add('status = ?', filter.status)
+			.add('started_ms >= ?', filter.sinceMs)
+			.add('plan_hash = ?', filter.planHash)
+			.add('user = ?', filter.user);
+		const sql = `SELECT body FROM runs ${where.toSql()} ORDER BY started_ms DESC, run_id DESC LIMIT ?`;
+		const params = [...where.params, filter.limit ?? -1];
 		return this.guard(() => (this.db.prepare(sql).pluck().all(...params) as string[]).map(body => this.hydrate(body)));
 	}
 

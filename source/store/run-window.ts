@@ -1,3 +1,5 @@
+import {SqlWhere} from './sql-where.js';
+
 /** Runs started in a window, optionally one env and target: the filter analytics and DORA share. */
 export interface RunWindow {
 	sinceMs: number;
@@ -7,18 +9,10 @@ export interface RunWindow {
 }
 
 /** The WHERE clauses (over the runs table aliased `r`) and their parameters. */
-export function runWindowWhere(window: RunWindow): {clauses: string[]; params: Array<string | number>} {
-	const clauses = ['r.started_ms >= ?'];
-	const params: Array<string | number> = [window.sinceMs];
-	const add = (clause: string, value: string | number | undefined): void => {
-		if (value !== undefined) {
-			clauses.push(clause);
-			params.push(value);
-		}
-	};
-
-	add('r.started_ms < ?', window.untilMs);
-	add('r.env = ?', window.env);
-	add('r.target = ?', window.target);
-	return {clauses, params};
+export function runWindowWhere(window: RunWindow): SqlWhere {
+	return new SqlWhere()
+		.add('r.started_ms >= ?', window.sinceMs)
+		.add('r.started_ms < ?', window.untilMs)
+		.add('r.env = ?', window.env)
+		.add('r.target = ?', window.target);
 }

@@ -13,6 +13,15 @@ export async function openConsole(options: ConsoleOptions): Promise<number> {
 		return 2;
 	}
 
+	// ink reads CI / CONTINUOUS_INTEGRATION once, at import, and then draws only the
+	// final frame. We only get here with a terminal on both ends, so a person is
+	// watching (a CI shell opened over SSH, say): draw every frame.
+	for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) {
+		if (key in process.env) {
+			process.env[key] = 'false';
+		}
+	}
+
 	const {startConsole} = await import('../tui/start-console.js');
 	return startConsole({
 		...options,

@@ -175,11 +175,27 @@ export async function simulateLiveRun(writer: EventSink, options: SimulateLiveRu
 		user: 'deploy-bot',
 		runner: 'runner-3',
 	}});
+	/** Spans started and not yet ended, in start order: an abort closes them. */
+	const open = new Map<string, string>();
 	for (const beat of beats) {
 		await sleep(beat.wait * unit, options.signal);
 		if (options.signal?.aborted) {
+			// Close what was open, innermost first, so no step of a cancelled run looks still running.
+			for (const [id, kind] of [...open].reverse()) {
+				await emit({span_id: span(id), event_type: `${kind}:cancelled`, status: 'failed', data: {status: 'cancelled', reason: 'simulation stopped'}});
+			}
+
 			await emit({span_id: rootId, event_type: 'workflow:cancelled', status: 'failed', data: {status: 'cancelled', reason: 'simulation stopped'}});
 			return {run_id: runId, trace_id: traceId, status: 'cancelled', events: written};
+		}
+
+		const [kind = '', phase = ''] = beat.type.split(':');
+		if (beat.span !== 'root' && kind !== 'log') {
+			if (phase === 'started' || phase === 'compensating') {
+				open.set(beat.span, kind);
+			} else if (['completed', 'failed', 'compensated', 'compensation_failed'].includes(phase)) {
+				open.delete(beat.span);
+			}
 		}
 
 		const event: Omit<TraceEvent, 'trace_id' | 'timestamp'> = {span_id: span(beat.span), event_type: beat.type};

@@ -72,6 +72,7 @@ test('a failed run folds into a failed run with its failed step; an aborted one 
 		const cancelled = await pending;
 		assert.equal(cancelled.status, 'cancelled');
 		assert.equal(index.resolveRun(cancelled.run_id).status, 'cancelled');
+		assert.deepEqual(index.spans(cancelled.trace_id).filter(span => span.end_ms === null).map(span => span.name), [], 'no step of a cancelled run stays open');
 	} finally {
 		cleanup();
 	}

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import {InputError} from '../core/errors.js';
 import {formatDuration, parseDuration} from '../core/format-duration.js';
 import {ownedArtifactDirs, removeArtifactDir} from './artifact-removal.js';

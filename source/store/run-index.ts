@@ -82,6 +82,7 @@ export class RunIndex {
 				status = excluded.status, body = excluded.body`),
 			setSpanPath: db.prepare('UPDATE spans SET path = ? WHERE trace_id = ? AND span_id = ?'),
 			spansOfTrace: db.prepare('SELECT body, path FROM spans WHERE trace_id = ?'),
+			spanBodies: db.prepare('SELECT body FROM spans WHERE trace_id = ?').pluck(),
 			getRun: db.prepare('SELECT trace_id, run_id, steps_seen, body FROM runs WHERE trace_id = ?'),
 			runIdTaken: db.prepare('SELECT trace_id FROM runs WHERE run_id = ?').pluck(),
 			upsertRun: db.prepare(`INSERT INTO runs (trace_id, run_id, env, target, plan_hash, status, started_ms, ended_ms, last_event_ms, steps_seen, failed_step, user, body)
@@ -344,7 +345,15 @@ export class RunIndex {
 	}
 
 	spans(traceId: string): Span[] {
-		return (this.guard(() => this.stmts.spansOfTrace.all(traceId)) as Array<{body: string}>).map(row => JSON.parse(row.body) as Span);
+		return [...this.iterateSpans(traceId)];
+	}
+
+	/** A trace's spans parsed one row at a time, so a 100,000-span trace never holds all its raw JSON at once. */
+	*iterateSpans(traceId: string): Generator<Span> {
+		const rows = this.guard(() => this.stmts.spanBodies.iterate(traceId)) as Iterable<string>;
+		for (const body of rows) {
+			yield JSON.parse(body) as Span;
+		}
 	}
 
 	events(traceId: string): StoredEvent[] {

@@ -2,8 +2,8 @@ import {useMemo} from 'react';
 import {analyzeRuns, type DecisionRate} from '../../core/analytics.js';
 import type {DecisionOutcome} from '../../core/decisions.js';
 import type {Run, RunStatus} from '../../core/run.js';
-import type {Span} from '../../core/span.js';
 import {isDecision} from '../../core/step-kind.js';
+import {decisionHistory} from '../../store/decision-history.js';
 import type {RunIndex} from '../../store/run-index.js';
 
 /** How many earlier runs of the same workflow the outcome rates look back over. */
@@ -34,12 +34,8 @@ function optionText(value: unknown): string | null {
 export function decisionStats(index: RunIndex, run: Run, decisions: readonly DecisionOutcome[], lookback = DECISION_LOOKBACK_RUNS): DecisionStats {
 	const byPath = new Map<string, DecisionRate[]>();
 	const runsByPath = new Map<string, number>();
-	const statement = index.db.prepare(`SELECT s.body AS span, r.status AS status, r.trace_id AS trace_id
-		FROM spans s JOIN runs r ON r.trace_id = s.trace_id
-		WHERE s.path = ? AND r.status != 'running' AND json_extract(r.body, '$.name') = ?
-		ORDER BY r.started_ms DESC LIMIT ?`);
 	for (const path of new Set(decisions.map(d => d.path))) {
-		const rows = statement.all(path, run.name, lookback * 4) as Array<{span: string; status: RunStatus; trace_id: string}>;
+		const rows = decisionHistory(index.db, path, run.name, lookback * 4);
 		const traces = new Set<string>();
 		const input: Array<{path: string; decision: string; run_status: RunStatus}> = [];
 		for (const row of rows) {
@@ -47,14 +43,14 @@ export function decisionStats(index: RunIndex, run: Run, decisions: readonly Dec
 				continue;
 			}
 
-			const span = JSON.parse(row.span) as Span;
+			const {span} = row;
 			const decision = isDecision(span) ? optionText(span.attributes['decision']) : null;
 			if (decision === null) {
 				continue;
 			}
 
 			traces.add(row.trace_id);
-			input.push({path, decision, run_status: row.status});
+			input.push({path, decision, run_status: row.run_status});
 		}
 
 		byPath.set(path, analyzeRuns({runs: [], stepDurations: [], decisions: input}).decisions);

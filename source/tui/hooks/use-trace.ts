@@ -47,15 +47,13 @@ function compact(span: Span): Span {
 }
 
 /**
- * A trace's spans, parsed one row at a time so the raw JSON never piles up
- * (RunIndex.spans() holds every row's text and every span at once: tens of
- * MB more at the peak for 100,000 spans).
+ * A trace's spans, parsed one row at a time (RunIndex.iterateSpans) and
+ * compacted as they come, so the raw JSON never piles up at 100,000 spans.
  */
 export function readSpans(index: RunIndex, traceId: string): Span[] {
 	const spans: Span[] = [];
-	const rows = index.db.prepare('SELECT body FROM spans WHERE trace_id = ?').pluck().iterate(traceId) as Iterable<string>;
-	for (const body of rows) {
-		spans.push(compact(JSON.parse(body) as Span));
+	for (const span of index.iterateSpans(traceId)) {
+		spans.push(compact(span));
 	}
 
 	return spans;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
@@ -165,4 +166,13 @@ test('--help works on every command', () => {
 		assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
 		assert.match(result.stdout, /Usage/);
 	}
+});
+
+test('a reader that stops reading (| head) ends the command quietly', () => {
+	const home = tempHome();
+	const file = path.join(home, "many.jsonl");
+	fs.writeFileSync(file, Array.from({length: 300}, (_, i) => toJsonl(failedDeploy(`t${i}`, `run-${String(i).padStart(4, '0')}`))).join(''));
+	assert.equal(runCli(["ingest", file], {home}).code, 0);
+	const result = spawnSync('sh', ['-c', `"${process.execPath}" bin/tracedeck.js runs list --limit 0 --json | head -c 10 >/dev/null`], {env: {...process.env, TRACEDECK_HOME: home}, encoding: 'utf8'});
+	assert.doesNotMatch(result.stderr, /EPIPE|Unhandled/);
 });

@@ -170,9 +170,9 @@ test('--help works on every command', () => {
 
 test('a reader that stops reading (| head) ends the command quietly', () => {
 	const home = tempHome();
-	const file = path.join(home, "many.jsonl");
+	const file = path.join(home, 'many.jsonl');
 	fs.writeFileSync(file, Array.from({length: 300}, (_, i) => toJsonl(failedDeploy(`t${i}`, `run-${String(i).padStart(4, '0')}`))).join(''));
-	assert.equal(runCli(["ingest", file], {home}).code, 0);
+	assert.equal(runCli(['ingest', file], {home}).code, 0);
 	const result = spawnSync('sh', ['-c', `"${process.execPath}" bin/tracedeck.js runs list --limit 0 --json | head -c 10 >/dev/null`], {env: {...process.env, TRACEDECK_HOME: home}, encoding: 'utf8'});
 	assert.doesNotMatch(result.stderr, /EPIPE|Unhandled/);
 });

@@ -1,6 +1,7 @@
 import {InputError, TracedeckError} from '../core/errors.js';
 import {DEFAULT_MAX_BODY_BYTES, METRICS_PATH, startOtlpReceiver, TRACES_PATH, type OtlpReceiver, type ReceiverMetrics} from '../interop/otlp-receiver.js';
 import {NO_PUBLISHER, type EventPublisher} from '../live/event-publisher.js';
+import {openPublisher} from '../live/open-publisher.js';
 import {EventWriter} from '../live/event-writer.js';
 import {redactRedisUrl} from '../live/live-logger.js';
 import {RunIndex} from '../store/run-index.js';
@@ -62,16 +63,6 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
 		process.on('SIGINT', onSignal);
 		process.on('SIGTERM', onSignal);
 	});
-}
-
-/** The publisher for --redis: ioredis is only loaded when Redis is asked for. */
-async function openPublisher(redisUrl: string | undefined): Promise<EventPublisher> {
-	if (redisUrl === undefined) {
-		return NO_PUBLISHER;
-	}
-
-	const {createRedisPublisher} = await import('../live/redis-publisher.js');
-	return createRedisPublisher(redisUrl);
 }
 
 /** /metrics with the publisher's failure count brought up to date at each scrape. */

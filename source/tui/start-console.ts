@@ -57,7 +57,7 @@ export async function startConsole(options: ConsoleOptions): Promise<number> {
 				stuckAfterMs: options.stuckAfterMs,
 				home: options.home,
 			}),
-			{exitOnCtrlC: true, patchConsole: true, maxFps: 30},
+			{exitOnCtrlC: true, patchConsole: true, maxFps: 60},
 		);
 		try {
 			await instance.waitUntilExit();

@@ -10,13 +10,13 @@ import {Line} from '../components/line.js';
 import {VirtualTable, type Column} from '../components/virtual-table.js';
 import {useKeymap} from '../hooks/use-keymap.js';
 import type {TraceModel} from '../hooks/use-trace-model.js';
-import type {ConsoleAction} from '../state/actions.js';
 import type {RunView} from '../state/console-state.js';
 import {motionHandlers, resolveIndex} from '../state/list-motion.js';
 import type {Symbols} from '../symbols.js';
 import {statusColor, statusSymbol} from '../theme.js';
 import {clean, type Line as LineType} from '../text.js';
 import {useUi} from '../ui-context.js';
+import type {TimedScreenFrame} from './screen-frame.js';
 
 export type CompensationNote = 'undone' | 'orphan-failed' | 'orphan-never' | 'compensating' | 'failed' | 'unfinished' | 'covered';
 
@@ -164,13 +164,9 @@ function took(span: Span | undefined | null, nowMs: number): string {
 	return span.end_ms === null ? formatDuration(Math.max(0, nowMs - span.start_ms)) : formatDuration(span.end_ms - span.start_ms);
 }
 
-export interface CompensationScreenProps {
+export interface CompensationScreenProps extends TimedScreenFrame {
 	view: RunView;
 	model: TraceModel;
-	nowMs: number;
-	width: number;
-	height: number;
-	dispatch: (action: ConsoleAction) => void;
 	active: boolean;
 }
 

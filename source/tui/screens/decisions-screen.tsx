@@ -10,12 +10,12 @@ import {VirtualTable, type Column} from '../components/virtual-table.js';
 import type {DecisionStats} from '../hooks/use-decision-stats.js';
 import {useKeymap} from '../hooks/use-keymap.js';
 import type {TraceModel} from '../hooks/use-trace-model.js';
-import type {ConsoleAction} from '../state/actions.js';
 import type {RunView} from '../state/console-state.js';
 import {motionHandlers, resolveIndex} from '../state/list-motion.js';
 import type {Symbols} from '../symbols.js';
 import {clean, fit, textWidth, wrap, type Line as LineType, type Segment} from '../text.js';
 import {useUi} from '../ui-context.js';
+import type {ScreenFrame} from './screen-frame.js';
 
 function outcomeSegment(outcome: DecisionOutcomeKind, symbols: Symbols): Segment {
 	return outcome === 'failed'
@@ -131,15 +131,12 @@ export function decisionDetailLines(decision: DecisionOutcome, tree: TraceTree, 
 	return lines;
 }
 
-export interface DecisionsScreenProps {
+export interface DecisionsScreenProps extends ScreenFrame {
 	view: RunView;
 	run: Run | null;
 	model: TraceModel;
 	decisions: readonly DecisionOutcome[];
 	stats: DecisionStats;
-	width: number;
-	height: number;
-	dispatch: (action: ConsoleAction) => void;
 	active: boolean;
 }
 

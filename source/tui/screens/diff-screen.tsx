@@ -8,7 +8,6 @@ import {VirtualList} from '../components/virtual-table.js';
 import type {DiffData} from '../hooks/use-diff.js';
 import {useKeymap} from '../hooks/use-keymap.js';
 import {refOf} from './runs-screen.js';
-import type {ConsoleAction} from '../state/actions.js';
 import type {DiffView} from '../state/console-state.js';
 import {motionHandlers} from '../state/list-motion.js';
 import {runDurationMs} from '../state/run-filter.js';
@@ -16,6 +15,7 @@ import type {Symbols} from '../symbols.js';
 import {statusColor, statusSegment, statusSymbol} from '../theme.js';
 import {clean, fit, fitLine, inlineValue, type Line as LineType, type Segment} from '../text.js';
 import {useUi} from '../ui-context.js';
+import type {TimedScreenFrame} from './screen-frame.js';
 
 export type DiffRow =
 	| {kind: 'step'; step: StepDiff}
@@ -84,13 +84,9 @@ function runLine(label: string, run: Run, nowMs: number, symbols: Symbols): Line
 	];
 }
 
-export interface DiffScreenProps {
+export interface DiffScreenProps extends TimedScreenFrame {
 	view: DiffView;
 	data: DiffData;
-	nowMs: number;
-	width: number;
-	height: number;
-	dispatch: (action: ConsoleAction) => void;
 	active: boolean;
 }
 

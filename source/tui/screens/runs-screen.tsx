@@ -6,24 +6,18 @@ import {Line} from '../components/line.js';
 import {VirtualTable, type Column} from '../components/virtual-table.js';
 import {useKeymap} from '../hooks/use-keymap.js';
 import {ageText, progressText, runState, whereText} from '../run-labels.js';
-import type {ConsoleAction} from '../state/actions.js';
 import type {RunRef, RunsView} from '../state/console-state.js';
 import {motionHandlers, resolveIndex} from '../state/list-motion.js';
 import {filterRuns, isStuck} from '../state/run-filter.js';
 import {statusSegment} from '../theme.js';
 import {useUi} from '../ui-context.js';
+import type {TimedScreenFrame} from './screen-frame.js';
 
-export interface RunsScreenProps {
+export interface RunsScreenProps extends TimedScreenFrame {
 	view: RunsView;
 	runs: readonly Run[];
-	nowMs: number;
 	stuckAfterMs: number;
 	mark: RunRef | null;
-	width: number;
-	height: number;
-	dispatch: (action: ConsoleAction) => void;
-	/** Keys go to the screen (false while a prompt or the help has them). */
-	active: boolean;
 }
 
 export interface DaySummary {

@@ -7,13 +7,13 @@ import {pathTo, type TraceTree} from '../../core/tree.js';
 import {Line} from '../components/line.js';
 import {useKeymap} from '../hooks/use-keymap.js';
 import type {TraceModel} from '../hooks/use-trace-model.js';
-import type {ConsoleAction} from '../state/actions.js';
 import type {SpanView} from '../state/console-state.js';
 import {moveIndex} from '../state/list-motion.js';
 import type {Symbols} from '../symbols.js';
 import {statusColor, statusSegment, statusSymbol} from '../theme.js';
 import {clean, cleanLines, inlineValue, prettyLines, wrap, type Line as LineType} from '../text.js';
 import {useUi} from '../ui-context.js';
+import type {TimedScreenFrame} from './screen-frame.js';
 
 export interface DetailOptions {
 	symbols: Symbols;
@@ -164,14 +164,9 @@ export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOpti
 	return lines;
 }
 
-export interface SpanDetailProps {
+export interface SpanDetailProps extends TimedScreenFrame {
 	view: SpanView;
 	model: TraceModel;
-	nowMs: number;
-	width: number;
-	height: number;
-	dispatch: (action: ConsoleAction) => void;
-	active: boolean;
 	loading: boolean;
 }
 

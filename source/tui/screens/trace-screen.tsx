@@ -10,26 +10,21 @@ import {VirtualList} from '../components/virtual-table.js';
 import {waterfallBar} from '../components/waterfall-bar.js';
 import {useKeymap} from '../hooks/use-keymap.js';
 import type {TraceModel} from '../hooks/use-trace-model.js';
-import type {ConsoleAction} from '../state/actions.js';
 import type {RunView} from '../state/console-state.js';
 import {motionHandlers} from '../state/list-motion.js';
 import {statusSegment} from '../theme.js';
 import {clean, fit, fitLine, textWidth, type Line as LineType} from '../text.js';
 import {useUi} from '../ui-context.js';
 import {spanDetailLines} from './span-detail.js';
+import type {TimedScreenFrame} from './screen-frame.js';
 
-export interface TraceScreenProps {
+export interface TraceScreenProps extends TimedScreenFrame {
 	view: RunView;
 	run: Run | null;
 	model: TraceModel;
 	/** Live events folded in since the trace opened. */
 	eventsSeen: number;
 	version: number;
-	nowMs: number;
-	width: number;
-	height: number;
-	dispatch: (action: ConsoleAction) => void;
-	active: boolean;
 	loading: boolean;
 }
 

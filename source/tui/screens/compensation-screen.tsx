@@ -167,7 +167,6 @@ function took(span: Span | undefined | null, nowMs: number): string {
 export interface CompensationScreenProps extends TimedScreenFrame {
 	view: RunView;
 	model: TraceModel;
-	active: boolean;
 }
 
 /** Saga compensations: each forward step beside the compensations that undo it, orphans flagged. */

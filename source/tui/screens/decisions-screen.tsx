@@ -137,7 +137,6 @@ export interface DecisionsScreenProps extends ScreenFrame {
 	model: TraceModel;
 	decisions: readonly DecisionOutcome[];
 	stats: DecisionStats;
-	active: boolean;
 }
 
 /** AI decisions: the list, and the selected decision in full below it. */

@@ -87,7 +87,6 @@ function runLine(label: string, run: Run, nowMs: number, symbols: Symbols): Line
 export interface DiffScreenProps extends TimedScreenFrame {
 	view: DiffView;
 	data: DiffData;
-	active: boolean;
 }
 
 /** Two runs side by side: steps aligned by path, each change coloured and marked (+ - ~ ▲ ▼ =), then the plan. */

@@ -1,3 +1,29 @@
+/*
+ * SQLite has no trigger for "insert or update", so each metrics rule below has
+ * two triggers; the rule itself is written once here and used by both.
+ */
+const isRollback = (row: string): string => `(${row}.kind = 'rollback' OR instr(lower(${row}.name), 'rollback') > 0 OR instr(lower(${row}.name), 'roll back') > 0)`;
+const isSmoke = (row: string): string => `(${row}.kind = 'smoke' OR instr(lower(${row}.name), 'smoke') > 0)`;
+const DEPLOYMENT_FINISHED = `	BEGIN
+		INSERT INTO metric_increments (name, labels, value) VALUES ('deployment_total', json_object('env', new.env, 'status', new.status), 1);
+		INSERT INTO metric_observations (name, labels, value)
+			SELECT 'time_to_deploy_seconds', json_object('env', new.env, 'status', new.status), max(0, new.ended_ms - new.started_ms) / 1000.0
+			WHERE new.ended_ms IS NOT NULL;
+	END;`;
+const STAGE_FINISHED = `	BEGIN
+		INSERT INTO metric_observations (name, labels, value) VALUES ('deployment_stage_duration_seconds',
+			CASE WHEN EXISTS (SELECT 1 FROM metric_histograms WHERE name = 'deployment_stage_duration_seconds' AND labels = json_object('stage', new.name))
+				OR (SELECT count(*) FROM metric_histograms WHERE name = 'deployment_stage_duration_seconds') < 100
+			THEN json_object('stage', new.name) ELSE json_object('stage', '_other') END,
+			max(0, new.end_ms - new.start_ms) / 1000.0);
+	END;`;
+const ROLLBACK_SEEN = `	BEGIN
+		INSERT INTO metric_increments (name, labels, value) VALUES ('deployment_rollback_total', '{}', 1);
+	END;`;
+const SMOKE_SETTLED = `	BEGIN
+		INSERT INTO metric_increments (name, labels, value) VALUES ('smoke_test_total', json_object('status', new.status), 1);
+	END;`;
+
 /**
  * Schema migrations, applied in order inside one transaction each. The
  * database's `user_version` is the number of migrations applied.
@@ -183,76 +209,46 @@ export const MIGRATIONS: readonly string[] = [
 	-- A deployment is a run with an environment.
 	CREATE TRIGGER deployment_finished_insert AFTER INSERT ON runs
 	WHEN new.env IS NOT NULL AND new.status <> 'running'
-	BEGIN
-		INSERT INTO metric_increments (name, labels, value) VALUES ('deployment_total', json_object('env', new.env, 'status', new.status), 1);
-		INSERT INTO metric_observations (name, labels, value)
-			SELECT 'time_to_deploy_seconds', json_object('env', new.env, 'status', new.status), max(0, new.ended_ms - new.started_ms) / 1000.0
-			WHERE new.ended_ms IS NOT NULL;
-	END;
+${DEPLOYMENT_FINISHED}
 	CREATE TRIGGER deployment_finished_update AFTER UPDATE OF status ON runs
 	WHEN new.env IS NOT NULL AND old.status = 'running' AND new.status <> 'running'
-	BEGIN
-		INSERT INTO metric_increments (name, labels, value) VALUES ('deployment_total', json_object('env', new.env, 'status', new.status), 1);
-		INSERT INTO metric_observations (name, labels, value)
-			SELECT 'time_to_deploy_seconds', json_object('env', new.env, 'status', new.status), max(0, new.ended_ms - new.started_ms) / 1000.0
-			WHERE new.ended_ms IS NOT NULL;
-	END;
+${DEPLOYMENT_FINISHED}
 
 	-- Stage names come from producers: past 100 series, new names share stage="_other",
 	-- chosen at write time so that every series stays monotonic.
 	CREATE TRIGGER stage_finished_insert AFTER INSERT ON spans
 	WHEN new.kind = 'stage' AND new.end_ms IS NOT NULL
-	BEGIN
-		INSERT INTO metric_observations (name, labels, value) VALUES ('deployment_stage_duration_seconds',
-			CASE WHEN EXISTS (SELECT 1 FROM metric_histograms WHERE name = 'deployment_stage_duration_seconds' AND labels = json_object('stage', new.name))
-				OR (SELECT count(*) FROM metric_histograms WHERE name = 'deployment_stage_duration_seconds') < 100
-			THEN json_object('stage', new.name) ELSE json_object('stage', '_other') END,
-			max(0, new.end_ms - new.start_ms) / 1000.0);
-	END;
+${STAGE_FINISHED}
 	CREATE TRIGGER stage_finished_update AFTER UPDATE OF end_ms ON spans
 	WHEN new.kind = 'stage' AND old.end_ms IS NULL AND new.end_ms IS NOT NULL
-	BEGIN
-		INSERT INTO metric_observations (name, labels, value) VALUES ('deployment_stage_duration_seconds',
-			CASE WHEN EXISTS (SELECT 1 FROM metric_histograms WHERE name = 'deployment_stage_duration_seconds' AND labels = json_object('stage', new.name))
-				OR (SELECT count(*) FROM metric_histograms WHERE name = 'deployment_stage_duration_seconds') < 100
-			THEN json_object('stage', new.name) ELSE json_object('stage', '_other') END,
-			max(0, new.end_ms - new.start_ms) / 1000.0);
-	END;
+${STAGE_FINISHED}
 
 	-- A rollback: a span of kind "rollback" or named so. Counted once, at its
 	-- outermost span ("rollback" > "rollback db" counts one), when it appears.
 	CREATE TRIGGER rollback_seen_insert AFTER INSERT ON spans
-	WHEN (new.kind = 'rollback' OR instr(lower(new.name), 'rollback') > 0 OR instr(lower(new.name), 'roll back') > 0)
+	WHEN ${isRollback('new')}
 		AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = new.trace_id AND p.span_id = new.parent_span_id
-			AND (p.kind = 'rollback' OR instr(lower(p.name), 'rollback') > 0 OR instr(lower(p.name), 'roll back') > 0))
-	BEGIN
-		INSERT INTO metric_increments (name, labels, value) VALUES ('deployment_rollback_total', '{}', 1);
-	END;
+			AND ${isRollback('p')})
+${ROLLBACK_SEEN}
 	CREATE TRIGGER rollback_seen_update AFTER UPDATE OF name, kind ON spans
-	WHEN (new.kind = 'rollback' OR instr(lower(new.name), 'rollback') > 0 OR instr(lower(new.name), 'roll back') > 0)
-		AND NOT (old.kind = 'rollback' OR instr(lower(old.name), 'rollback') > 0 OR instr(lower(old.name), 'roll back') > 0)
+	WHEN ${isRollback('new')}
+		AND NOT ${isRollback('old')}
 		AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = new.trace_id AND p.span_id = new.parent_span_id
-			AND (p.kind = 'rollback' OR instr(lower(p.name), 'rollback') > 0 OR instr(lower(p.name), 'roll back') > 0))
-	BEGIN
-		INSERT INTO metric_increments (name, labels, value) VALUES ('deployment_rollback_total', '{}', 1);
-	END;
+			AND ${isRollback('p')})
+${ROLLBACK_SEEN}
 
 	-- A smoke test: a span of kind "smoke" or named so, counted at its outermost span when it settles.
 	CREATE TRIGGER smoke_settled_insert AFTER INSERT ON spans
-	WHEN (new.kind = 'smoke' OR instr(lower(new.name), 'smoke') > 0) AND new.status <> 'pending'
+	WHEN ${isSmoke('new')} AND new.status <> 'pending'
 		AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = new.trace_id AND p.span_id = new.parent_span_id
-			AND (p.kind = 'smoke' OR instr(lower(p.name), 'smoke') > 0))
-	BEGIN
-		INSERT INTO metric_increments (name, labels, value) VALUES ('smoke_test_total', json_object('status', new.status), 1);
-	END;
+			AND ${isSmoke('p')})
+${SMOKE_SETTLED}
 	CREATE TRIGGER smoke_settled_update AFTER UPDATE OF name, kind, status ON spans
-	WHEN (new.kind = 'smoke' OR instr(lower(new.name), 'smoke') > 0) AND new.status <> 'pending'
-		AND (old.status = 'pending' OR NOT (old.kind = 'smoke' OR instr(lower(old.name), 'smoke') > 0))
+	WHEN ${isSmoke('new')} AND new.status <> 'pending'
+		AND (old.status = 'pending' OR NOT ${isSmoke('old')})
 		AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = new.trace_id AND p.span_id = new.parent_span_id
-			AND (p.kind = 'smoke' OR instr(lower(p.name), 'smoke') > 0))
-	BEGIN
-		INSERT INTO metric_increments (name, labels, value) VALUES ('smoke_test_total', json_object('status', new.status), 1);
-	END;
+			AND ${isSmoke('p')})
+${SMOKE_SETTLED}
 
 	-- Backfill from what the index already holds, by the same rules.
 	INSERT INTO metric_increments (name, labels, value)
@@ -272,13 +268,13 @@ export const MIGRATIONS: readonly string[] = [
 		SELECT 'deployment_rollback_total', '{}', count(*) FROM spans s
 		WHERE (s.kind = 'rollback' OR instr(lower(s.name), 'rollback') > 0 OR instr(lower(s.name), 'roll back') > 0)
 			AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = s.trace_id AND p.span_id = s.parent_span_id
-				AND (p.kind = 'rollback' OR instr(lower(p.name), 'rollback') > 0 OR instr(lower(p.name), 'roll back') > 0))
+				AND ${isRollback('p')})
 		HAVING count(*) > 0;
 	INSERT INTO metric_increments (name, labels, value)
 		SELECT 'smoke_test_total', json_object('status', s.status), count(*) FROM spans s
 		WHERE (s.kind = 'smoke' OR instr(lower(s.name), 'smoke') > 0) AND s.status <> 'pending'
 			AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = s.trace_id AND p.span_id = s.parent_span_id
-				AND (p.kind = 'smoke' OR instr(lower(p.name), 'smoke') > 0))
+				AND ${isSmoke('p')})
 		GROUP BY s.status;
 	`,
 	// Filters on env or target alone would otherwise sort every matching run (1M runs: ~1 s).

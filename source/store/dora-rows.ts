@@ -1,21 +1,12 @@
 import type {DoraRow} from '../core/dora.js';
-import type {RunStatus} from '../core/run.js';
 import type {Db} from './open-database.js';
 import {runWindowWhere, type RunWindow} from './run-window.js';
 
 /** Deployments started in the window ([sinceMs, untilMs)), optionally one env and target. */
 export type DoraFilter = RunWindow;
 
-interface Row {
-	run_id: string;
-	env: string;
-	target: string | null;
-	status: RunStatus;
-	started_ms: number;
-	ended_ms: number | null;
-	git_sha: unknown;
-	committed_at: unknown;
-}
+/** A DoraRow as SQLite returns it: the git fields still raw JSON values, checked below. */
+type Row = Omit<DoraRow, 'git_sha' | 'committed_ms'> & {git_sha: unknown; committed_at: unknown};
 
 /** git.committed_at as epoch ms: an ISO date, or epoch seconds or milliseconds. */
 export function commitTimeMs(value: unknown): number | null {

@@ -1,4 +1,5 @@
 import {formatDuration} from '../core/format-duration.js';
+import {stepLabel} from '../core/run-progress.js';
 import type {RunReport} from '../core/run-report.js';
 import {sanitize} from '../core/sanitize.js';
 import {statusSymbol} from './run-status-symbol.js';
@@ -12,8 +13,9 @@ export function formatRunReport(report: RunReport, now: number): string {
 	const {run} = report;
 	const out: string[] = [];
 	const end = run.ended_at === null ? now : Date.parse(run.ended_at);
+	const steps = stepLabel(run);
 	out.push(`${clean(run.name)}  ${clean(run.run_id)}`);
-	out.push(`${statusSymbol(run.status)} ${run.status}  ${clean([run.env, run.target].filter(Boolean).join('/') || '-')}  started ${run.started_at}  ${formatDuration(end - Date.parse(run.started_at))}  steps ${run.progress.completed}/${run.progress.total}${run.retries > 0 ? `  retries ${run.retries}` : ''}`);
+	out.push(`${statusSymbol(run.status)} ${run.status}  ${clean([run.env, run.target].filter(Boolean).join('/') || '-')}  started ${run.started_at}  ${formatDuration(end - Date.parse(run.started_at))}${steps === '' ? '' : `  ${steps}`}${run.retries > 0 ? `  retries ${run.retries}` : ''}`);
 	if (run.git?.sha || run.user) {
 		out.push(clean(`git ${run.git?.sha ?? '-'}${run.git?.branch ? ` (${run.git.branch})` : ''}  user ${run.user ?? '-'}  runner ${run.runner ?? '-'}`));
 	}

@@ -1,5 +1,6 @@
 import {formatDuration} from '../core/format-duration.js';
 import type {Run} from '../core/run.js';
+import {stepLabel} from '../core/run-progress.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
 import {RUN_FILTER_FLAGS, RUN_FILTER_HELP, runFilterFromFlags} from './run-filter-flags.js';
@@ -56,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
 		r.target ?? '-',
 		r.started_at.replace('T', ' ').slice(0, 19),
 		formatDuration(runDurationMs(r)),
-		r.status === 'running' ? `step ${r.progress.completed}/${r.progress.total}${r.current_step ? ` ${r.current_step}` : ''}` : r.failed_step ?? '',
+		r.status === 'running' ? [stepLabel(r), r.current_step].filter(Boolean).join(' ') : r.failed_step ?? '',
 	]);
 	process.stdout.write(`${textTable(['RUN', 'STATUS', 'ENV', 'TARGET', 'STARTED (UTC)', 'DURATION', 'STEP'], rows)}\n`);
 	return 0;

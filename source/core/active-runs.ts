@@ -1,5 +1,6 @@
 import {formatDuration, parseDuration} from './format-duration.js';
 import type {Run} from './run.js';
+import {stepNumber} from './run-progress.js';
 
 /** No event for this long and a running run counts as stuck. */
 export const DEFAULT_STUCK_AFTER_MS = 5 * 60_000;
@@ -28,11 +29,10 @@ export function activeRuns(runs: readonly Run[], now: number, stuckAfterMs = DEF
 		const {completed, total} = run.progress;
 		const started = Date.parse(run.started_at);
 		const idle = Math.max(0, now - run.last_event_ms);
-		const working = run.current_step !== null;
 		return {
 			run,
 			progress: {completed, total},
-			step_number: Math.min(completed + (working ? 1 : 0), Math.max(total, completed)),
+			step_number: stepNumber(run),
 			elapsed_ms: Number.isNaN(started) ? 0 : Math.max(0, now - started),
 			idle_ms: idle,
 			current_step: run.current_step,

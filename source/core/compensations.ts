@@ -1,7 +1,15 @@
 import {displayName} from './fold.js';
 import type {Span, SpanStatus} from './span.js';
+import {isCancelled} from './span-status.js';
 import {isCompensation, isStep} from './step-kind.js';
-import {byStart, walk, type TraceTree} from './tree.js';
+import {byStart, type TraceTree} from './tree.js';
+
+/**
+ * What a saga scope's compensations were: a `rollback` when the scope failed
+ * or was cancelled, a `local_undo` when it went on to succeed (one step
+ * undone, then a fallback), `in_progress` while the scope still runs.
+ */
+export type CompensationScopeKind = 'rollback' | 'local_undo' | 'in_progress';
 
 /** One compensation span and the forward step it undoes. */
 export interface CompensationLink {
@@ -12,6 +20,9 @@ export interface CompensationLink {
 	end_ms: number | null;
 	/** Absent when the original step is not in the trace. */
 	original_name?: string;
+	/** The saga scope the compensation ran in: its parent span (null for a compensation with no parent). */
+	scope_span_id: string | null;
+	scope: CompensationScopeKind;
 }
 
 export interface CompensationChains {
@@ -21,15 +32,27 @@ export interface CompensationChains {
 	orphans: string[];
 }
 
+function scopeKind(scope: Span | undefined): CompensationScopeKind {
+	if (scope === undefined || scope.status === 'failed' || isCancelled(scope)) {
+		// A compensation with no scope around it can only be undoing the whole run.
+		return 'rollback';
+	}
+
+	return scope.end_ms === null ? 'in_progress' : 'local_undo';
+}
+
 /**
- * The saga's compensations and the forward steps it left undone. A step is an
- * orphan when its compensation failed (and none succeeded), or when it had
- * completed by the time compensation began and nothing undid it.
+ * The saga's compensations and the forward steps it left undone (DESIGN,
+ * "compensations / orphans"). A compensation belongs to the saga scope of its
+ * parent span. Only a scope that failed or was cancelled is rolling back: its
+ * orphans are the forward steps directly in it that had completed by the time
+ * its first compensation began and that nothing undid. A scope that succeeded
+ * only ran a local undo and leaves no orphans, and one still running has not
+ * decided yet. Anywhere, a step whose compensations all failed is an orphan.
  *
  * "Undid it" also counts a compensation of an enclosing step (undoing a stage
- * undoes its steps) or of a step inside it (a stage whose steps were undone one
- * by one is not itself left over; its uncompensated steps are reported instead).
- * A run without compensations has no orphans: nothing was being rolled back.
+ * undoes its steps). A stage undone one step at a time (a compensation of a
+ * step inside it) is not itself left over: its own steps are judged instead.
  */
 export function compensationChains(tree: TraceTree): CompensationChains {
 	const spans = [...tree.byId.values()].filter(span => isCompensation(span)).sort(byStart);
@@ -38,11 +61,12 @@ export function compensationChains(tree: TraceTree): CompensationChains {
 	}
 
 	const byOriginal = new Map<string, Span[]>();
+	const byScope = new Map<string | null, Span[]>();
 	const compensations = spans.map((span): CompensationLink => {
 		const originalId = span.attributes['original_span_id'] as string;
-		const list = byOriginal.get(originalId) ?? [];
-		list.push(span);
-		byOriginal.set(originalId, list);
+		byOriginal.set(originalId, [...(byOriginal.get(originalId) ?? []), span]);
+		const scopeId = tree.parent.get(span.span_id) ?? null;
+		byScope.set(scopeId, [...(byScope.get(scopeId) ?? []), span]);
 		const original = tree.byId.get(originalId);
 		const link: CompensationLink = {
 			original_span_id: originalId,
@@ -50,6 +74,8 @@ export function compensationChains(tree: TraceTree): CompensationChains {
 			status: span.status,
 			start_ms: span.start_ms,
 			end_ms: span.end_ms,
+			scope_span_id: scopeId,
+			scope: scopeKind(scopeId === null ? undefined : tree.byId.get(scopeId)),
 		};
 		if (original) {
 			link.original_name = displayName(original);
@@ -58,40 +84,57 @@ export function compensationChains(tree: TraceTree): CompensationChains {
 		return link;
 	});
 
-	const began = spans[0]!.start_ms;
-	const enclosingUndone = new Set<string>();
-	for (const span of walk(tree)) {
-		const parent = tree.parent.get(span.span_id);
-		if (byOriginal.has(span.span_id) || (parent !== null && parent !== undefined && enclosingUndone.has(parent))) {
-			enclosingUndone.add(span.span_id);
+	const undoneAbove = (span: Span): boolean => {
+		for (let id = tree.parent.get(span.span_id); id !== null && id !== undefined; id = tree.parent.get(id)) {
+			if (byOriginal.has(id)) {
+				return true;
+			}
 		}
-	}
 
-	const innerUndone = new Set<string>();
+		return false;
+	};
+
+	const undoneBelow = new Set<string>();
 	for (const originalId of byOriginal.keys()) {
-		let parent = tree.parent.get(originalId);
-		while (parent !== null && parent !== undefined && !innerUndone.has(parent)) {
-			innerUndone.add(parent);
-			parent = tree.parent.get(parent);
+		for (let id = tree.parent.get(originalId); id !== null && id !== undefined && !undoneBelow.has(id); id = tree.parent.get(id)) {
+			undoneBelow.add(id);
 		}
 	}
 
-	const orphans = [...tree.byId.values()]
-		.filter(span => {
-			if (!isStep(span)) {
-				return false;
+	const orphans = new Set<string>();
+	for (const [stepId, own] of byOriginal) {
+		if (own.some(c => c.status === 'failed') && !own.some(c => c.status === 'success')) {
+			orphans.add(stepId);
+		}
+	}
+
+	for (const [scopeId, scoped] of byScope) {
+		const scope = scopeId === null ? undefined : tree.byId.get(scopeId);
+		if (scope === undefined || scopeKind(scope) !== 'rollback') {
+			continue;
+		}
+
+		const began = scoped[0]!.start_ms;
+		const forward = (tree.children.get(scope.span_id) ?? []).filter(span => isStep(span) && !isCompensation(span));
+		while (forward.length > 0) {
+			const step = forward.pop()!;
+			if (byOriginal.has(step.span_id) || undoneAbove(step)) {
+				continue;
 			}
 
-			const own = byOriginal.get(span.span_id);
-			if (own) {
-				return own.some(c => c.status === 'failed') && !own.some(c => c.status === 'success');
+			if (undoneBelow.has(step.span_id)) {
+				forward.push(...(tree.children.get(step.span_id) ?? []).filter(span => isStep(span) && !isCompensation(span)));
+				continue;
 			}
 
-			const completedBefore = span.status === 'success' && span.end_ms !== null && span.end_ms <= began;
-			return completedBefore && !enclosingUndone.has(span.span_id) && !innerUndone.has(span.span_id);
-		})
-		.sort(byStart)
-		.map(span => span.span_id);
+			if (step.status === 'success' && step.end_ms !== null && step.end_ms <= began) {
+				orphans.add(step.span_id);
+			}
+		}
+	}
 
-	return {compensations, orphans};
+	return {
+		compensations,
+		orphans: [...orphans].map(id => tree.byId.get(id)).filter((span): span is Span => span !== undefined).sort(byStart).map(span => span.span_id),
+	};
 }

@@ -1,5 +1,5 @@
 import type {Span} from './span.js';
-import type {TraceTree} from './tree.js';
+import {byStart, type TraceTree} from './tree.js';
 
 /** A stretch of time, on one span, that the trace's end waited for. Epoch ms. */
 export interface CriticalSegment {
@@ -34,7 +34,23 @@ function byEndDescending(windows: ReadonlyMap<string, Window>) {
 }
 
 /**
- * The critical path of the trace under `tree.root`, as Jaeger UI computes it:
+ * The critical path of the trace (DESIGN, "critical_path"): one path through
+ * every root, in time order, so a trace whose services never joined (two
+ * roots) still shows what each of them waited for. Each root's path is
+ * Jaeger UI's (see rootCriticalPath). Open spans end at `nowMs`, by default
+ * the latest timestamp in the trace.
+ */
+export function criticalPath(tree: TraceTree, nowMs?: number): CriticalSegment[] {
+	if (tree.roots.length === 0) {
+		return [];
+	}
+
+	const now = nowMs ?? latestKnownMs(tree);
+	return [...tree.roots].sort(byStart).flatMap(root => rootCriticalPath(tree, root, now));
+}
+
+/**
+ * The critical path under one root, as Jaeger UI computes it:
  * from the root's end, walk back through the last-finishing child that ends at
  * or before the current point, descend into it with its own window, and give
  * the gaps no child covers to the parent. Children are clipped to their
@@ -46,16 +62,9 @@ function byEndDescending(windows: ReadonlyMap<string, Window>) {
  * before, which drops back-to-back steps), and each parent keeps a cursor into
  * its children so zero-length children cannot be picked twice.
  *
- * Open spans end at `nowMs`, by default the latest timestamp in the trace.
  * Iterative: a 10,000-level chain does not touch the call stack.
  */
-export function criticalPath(tree: TraceTree, nowMs?: number): CriticalSegment[] {
-	const root = tree.root;
-	if (!root) {
-		return [];
-	}
-
-	const now = nowMs ?? latestKnownMs(tree);
+function rootCriticalPath(tree: TraceTree, root: Span, now: number): CriticalSegment[] {
 	const endOf = (span: Span): number => Math.max(span.start_ms, span.end_ms ?? now);
 	const windows = new Map<string, Window>([[root.span_id, {start: root.start_ms, end: endOf(root)}]]);
 	const kids = new Map<string, string[]>();

@@ -1,7 +1,7 @@
 import {compensationChains, type CompensationLink} from './compensations.js';
 import {criticalPath, type CriticalSegment} from './critical-path.js';
 import {decisionOutcomes, type DecisionOutcome} from './decisions.js';
-import {rootCauseFailure} from './failure.js';
+import {recoveredFailures, rootCauseFailure} from './failure.js';
 import {displayName} from './fold.js';
 import type {Run} from './run.js';
 import type {Retry, Span, SpanError, SpanStatus} from './span.js';
@@ -32,6 +32,8 @@ export interface RunReport {
 	spans: ReportSpan[];
 	critical_path: CriticalSegment[];
 	failure: {span_id: string; name: string; path: string[]; step_path: string; error: string | null; input?: unknown} | null;
+	/** Span ids of failures something above them recovered from (a retry, a fallback), by start: not causes, still worth seeing. */
+	recovered: string[];
 	compensations: CompensationLink[];
 	orphans: string[];
 	decisions: DecisionOutcome[];
@@ -89,6 +91,7 @@ export function buildRunReport(run: Run, spans: readonly Span[], nowMs?: number)
 			error: failure.error,
 			...(failure.span.input === undefined ? {} : {input: failure.span.input}),
 		},
+		recovered: recoveredFailures(tree).map(span => span.span_id),
 		compensations: chains.compensations,
 		orphans: chains.orphans,
 		decisions: decisionOutcomes(tree, run.status),

@@ -1,6 +1,7 @@
-import {rootCauseFailure} from './failure.js';
+import {rootCauseFailure, type Failure} from './failure.js';
 import type {GitInfo, Run, RunStatus} from './run.js';
 import type {Span} from './span.js';
+import {isCancelled} from './span-status.js';
 import {isStep} from './step-kind.js';
 import {buildTree, stepPath, type TraceTree} from './tree.js';
 
@@ -46,16 +47,34 @@ function policyOf(value: unknown): Run['policy'] {
 	return policy;
 }
 
-function statusOf(root: Span): RunStatus {
-	if (root.attributes['status'] === 'cancelled' || root.last_event_type.endsWith(':cancelled')) {
+/**
+ * The roots whose end decides whether the run still runs: those that declare
+ * no parent. A span whose parent never arrived only stands in for a root, and
+ * an end event it never sends must not keep a finished run "running"; a trace
+ * made only of stand-ins (OTLP from a service whose caller did not export)
+ * has nothing better.
+ */
+function decidingRoots(tree: TraceTree): Span[] {
+	const declared = tree.roots.filter(root => root.parent_span_id === null);
+	return declared.length > 0 ? declared : tree.roots;
+}
+
+/**
+ * Cancelled when the root says so; running while a deciding root is open;
+ * failed when an unrecovered failure reached the run (on any root); else
+ * success. So a run that succeeded has no root cause, and a second root
+ * that failed fails the run even when the first one succeeded.
+ */
+function statusOf(tree: TraceTree, root: Span, failure: Failure | null): RunStatus {
+	if (isCancelled(root)) {
 		return 'cancelled';
 	}
 
-	if (root.end_ms === null) {
+	if (decidingRoots(tree).some(r => r.end_ms === null)) {
 		return 'running';
 	}
 
-	return root.status === 'failed' ? 'failed' : 'success';
+	return failure === null ? 'success' : 'failed';
 }
 
 /** The run id a trace's root declares, else the trace id. */
@@ -81,15 +100,23 @@ export function summarizeRun(spans: readonly Span[], lastEventMs?: number, prebu
 	const failure = rootCauseFailure(tree);
 	let latest = 0;
 	let current: Span | null = null;
+	// The run's window covers every span of every root, not the first root alone.
+	let startedAt = Number.POSITIVE_INFINITY;
+	let endedAt = Number.NEGATIVE_INFINITY;
 	for (const span of spans) {
 		latest = Math.max(latest, span.start_ms, span.end_ms ?? 0);
+		startedAt = Math.min(startedAt, span.start_ms);
+		if (span.end_ms !== null) {
+			endedAt = Math.max(endedAt, span.end_ms);
+		}
+
 		if (isStep(span) && span.end_ms === null && (current === null || span.start_ms >= current.start_ms)) {
 			current = span;
 		}
 	}
 
-	const status = statusOf(root);
-	const startedAt = spans.reduce((min, span) => Math.min(min, span.start_ms), Number.POSITIVE_INFINITY);
+	const status = statusOf(tree, root, failure);
+
 	return {
 		run_id: runIdOf(root, root.trace_id),
 		trace_id: root.trace_id,
@@ -98,7 +125,7 @@ export function summarizeRun(spans: readonly Span[], lastEventMs?: number, prebu
 		plan_hash: str(a['plan_hash']),
 		status,
 		started_at: new Date(startedAt).toISOString(),
-		ended_at: status === 'running' || root.end_ms === null ? null : new Date(root.end_ms).toISOString(),
+		ended_at: status === 'running' || !Number.isFinite(endedAt) ? null : new Date(endedAt).toISOString(),
 		failed_step: failure ? stepPath(tree, failure.span.span_id) || failure.span.name : null,
 		retries: spans.reduce((sum, span) => sum + span.retries.length, 0),
 		runner: str(a['runner']),

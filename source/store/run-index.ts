@@ -83,6 +83,7 @@ export class RunIndex {
 			setSpanPath: db.prepare('UPDATE spans SET path = ? WHERE trace_id = ? AND span_id = ?'),
 			spansOfTrace: db.prepare('SELECT body, path FROM spans WHERE trace_id = ?'),
 			spanBodies: db.prepare('SELECT body FROM spans WHERE trace_id = ?').pluck(),
+			failedSpanIds: db.prepare("SELECT span_id FROM spans WHERE trace_id = ? AND status = 'failed'").pluck(),
 			getRun: db.prepare('SELECT trace_id, run_id, steps_seen, body FROM runs WHERE trace_id = ?'),
 			runIdTaken: db.prepare('SELECT trace_id FROM runs WHERE run_id = ?').pluck(),
 			upsertRun: db.prepare(`INSERT INTO runs (trace_id, run_id, env, target, plan_hash, status, started_ms, ended_ms, last_event_ms, steps_seen, failed_step, user, body)
@@ -205,17 +206,57 @@ export class RunIndex {
 		}
 
 		const row = this.stmts.getRun.get(traceId) as RunRow | undefined;
-		const needsFull = row === undefined
-			|| [...after.values()].some(span => {
-				const previous = before.get(span.span_id);
-				// A root change, a failure or a rename reaches beyond the span itself.
-				return span.parent_span_id === null || span.status === 'failed' || (previous !== undefined && previous.name !== span.name);
-			});
+		const run = row === undefined ? undefined : (JSON.parse(row.body) as Run);
+		const needsFull = row === undefined || run === undefined || this.reachesBeyondSpans(traceId, run, before, after);
 		if (needsFull) {
 			this.recomputeRun(traceId, lastEventMs, row);
 		} else {
-			this.updateRunIncrementally(row, before, after, lastEventMs);
+			this.updateRunIncrementally(run, row.steps_seen, before, after, lastEventMs);
 		}
+	}
+
+	/**
+	 * Whether this batch can change more of the run than its counters: a root
+	 * change, a failure, a rename (paths below it), a span outside the run's
+	 * window, or a success above a recorded failure, which recovers it and
+	 * moves the root cause.
+	 */
+	private reachesBeyondSpans(traceId: string, run: Run, before: Map<string, Span | undefined>, after: Map<string, Span>): boolean {
+		const started = Date.parse(run.started_at);
+		const ended = run.ended_at === null ? null : Date.parse(run.ended_at);
+		const succeeded: string[] = [];
+		for (const span of after.values()) {
+			const previous = before.get(span.span_id);
+			if (span.parent_span_id === null || span.status === 'failed' || (previous !== undefined && previous.name !== span.name)
+				|| span.start_ms < started || (ended !== null && span.end_ms !== null && span.end_ms > ended)) {
+				return true;
+			}
+
+			if (span.status === 'success' && previous?.status !== 'success') {
+				succeeded.push(span.span_id);
+			}
+		}
+
+		return run.failed_step !== null && succeeded.length > 0 && this.anyAboveFailure(traceId, succeeded);
+	}
+
+	/** Whether any of the spans is an ancestor of a failed span of the trace (stored links, this batch included). */
+	private anyAboveFailure(traceId: string, spanIds: readonly string[]): boolean {
+		const wanted = new Set(spanIds);
+		const seen = new Set<string>();
+		for (const failedId of this.stmts.failedSpanIds.all(traceId) as string[]) {
+			let id: string | null = failedId;
+			while (id !== null && !seen.has(id)) {
+				seen.add(id);
+				const link = this.stmts.getSpanLink.get(traceId, id) as {parent_span_id: string | null} | undefined;
+				id = link?.parent_span_id ?? null;
+				if (id !== null && wanted.has(id)) {
+					return true;
+				}
+			}
+		}
+
+		return false;
 	}
 
 	/** The span's step path from stored parents (and this batch's), as the tree would spell it. */
@@ -258,9 +299,8 @@ export class RunIndex {
 		return owner === undefined || owner === traceId ? runId : `${runId}~${traceId.slice(0, 8)}`;
 	}
 
-	private updateRunIncrementally(row: RunRow, before: Map<string, Span | undefined>, after: Map<string, Span>, lastEventMs: number): void {
-		const run = JSON.parse(row.body) as Run;
-		let stepsSeen = row.steps_seen;
+	private updateRunIncrementally(run: Run, stepsSeenBefore: number, before: Map<string, Span | undefined>, after: Map<string, Span>, lastEventMs: number): void {
+		let stepsSeen = stepsSeenBefore;
 		for (const [id, span] of after) {
 			const previous = before.get(id);
 			if (isStep(span)) {

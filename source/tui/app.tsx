@@ -310,7 +310,7 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 
 		body = (
 			<Box flexDirection="column" width={width} height={bodyHeight}>
-				<RunBanner run={trace.run} tab={view.tab} nowMs={nowMs} stuckAfterMs={stuckAfterMs} width={width} counts={tabCounts} loading={trace.loading} />
+				<RunBanner run={trace.run} tab={view.tab} nowMs={nowMs} stuckAfterMs={stuckAfterMs} width={width} counts={tabCounts} loading={trace.loading} recovered={model.recovered.size} />
 				{tab}
 			</Box>
 		);

@@ -1,5 +1,6 @@
 import {formatDuration} from '../core/format-duration.js';
 import type {Run} from '../core/run.js';
+import {stepLabel} from '../core/run-progress.js';
 import {isStuck, runDurationMs} from './state/run-filter.js';
 import type {Symbols} from './symbols.js';
 import {statusSegment, type StatusLike} from './theme.js';
@@ -17,12 +18,8 @@ export function progressText(run: Run, nowMs: number, symbols: Symbols): string 
 		return took;
 	}
 
-	const {completed, total} = run.progress;
-	if (total <= 0) {
-		return took;
-	}
-
-	return `step ${Math.min(completed + 1, total)}/${total} ${symbols.dot} ${took}`;
+	const step = stepLabel(run);
+	return step === '' ? took : `${step} ${symbols.dot} ${took}`;
 }
 
 /** "5m ago" within a day, else the date it started ("2025-03-14"). */
@@ -60,7 +57,7 @@ export function runSummary(run: Run, nowMs: number, stuckAfterMs: number, symbol
 	}
 
 	if (run.status !== 'running' && run.progress.total > 0) {
-		line.push(sep, {text: `${run.progress.completed}/${run.progress.total} steps`});
+		line.push(sep, {text: stepLabel(run)});
 	}
 
 	const at = whereText(run, nowMs, stuckAfterMs);

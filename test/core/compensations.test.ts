@@ -30,8 +30,8 @@ test('a booking saga: compensations in start order, the step whose undo failed i
 	);
 	const chains = compensationChains(t);
 	assert.deepEqual(chains.compensations, [
-		{original_span_id: 'hotel', span_id: 'undo-hotel', status: 'success', start_ms: 30, end_ms: 40, original_name: 'hotel'},
-		{original_span_id: 'flight', span_id: 'undo-flight', status: 'failed', start_ms: 40, end_ms: 50, original_name: 'reserve flight'},
+		{original_span_id: 'hotel', span_id: 'undo-hotel', status: 'success', start_ms: 30, end_ms: 40, original_name: 'hotel', scope_span_id: 'root', scope: 'rollback'},
+		{original_span_id: 'flight', span_id: 'undo-flight', status: 'failed', start_ms: 40, end_ms: 50, original_name: 'reserve flight', scope_span_id: 'root', scope: 'rollback'},
 	]);
 	assert.deepEqual(chains.orphans, ['flight']);
 });
@@ -56,7 +56,7 @@ test('steps completed before compensation began and never undone are orphans; la
 });
 
 test('a step boundary: completed exactly when compensation began counts as before', () => {
-	const t = tree(span('root', null, 0, 100, {kind: 'workflow'}), span('a', 'root', 0, 30), span('b', 'root', 10, 20), undo('ub', 'b', 30, 40));
+	const t = tree(failed('root', null, 0, 100, {kind: 'workflow'}), span('a', 'root', 0, 30), span('b', 'root', 10, 20), undo('ub', 'b', 30, 40));
 	assert.deepEqual(compensationChains(t).orphans, ['a']);
 });
 
@@ -96,7 +96,7 @@ test('undoing a stage covers its steps; undoing some steps of a stage leaves the
 
 test('a compensation of a step the trace does not hold has no original name', () => {
 	const chains = compensationChains(tree(span('root', null, 0, 100, {kind: 'workflow'}), undo('u', 'gone', 10, 20)));
-	assert.deepEqual(chains.compensations, [{original_span_id: 'gone', span_id: 'u', status: 'success', start_ms: 10, end_ms: 20}]);
+	assert.deepEqual(chains.compensations, [{original_span_id: 'gone', span_id: 'u', status: 'success', start_ms: 10, end_ms: 20, scope_span_id: 'root', scope: 'local_undo'}]);
 	assert.deepEqual(chains.orphans, []);
 });
 

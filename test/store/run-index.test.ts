@@ -4,6 +4,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import Database from 'better-sqlite3';
 import {NotFoundError, InputError, StoreError} from '../../source/core/errors.js';
+import type {TraceEvent} from '../../source/core/trace-event.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {at, failedDeploy} from '../helpers/events.js';
 import {tempHome} from '../helpers/temp-home.js';
@@ -144,5 +145,24 @@ test('eventsAfter pages by arrival id', () => {
 	assert.equal(rest.length, 4);
 	assert.equal(index.maxEventId(), rest.at(-1)!.id);
 	assert.equal(index.eventsAfter(0, 'other').length, 0);
+	index.close();
+});
+
+test('a failure recovered by a later batch leaves the stored run without a failed step; the incremental path agrees with a full fold', () => {
+	// r … └ deploy … ├ spot ✗ (batch 1: failed_step = deploy/spot) └ on-demand ✓ ; then deploy ✓ (batch 3):
+	// deploy's success recovers spot, so the running run records no failed step any more.
+	const index = RunIndex.open(tempHome());
+	const e = (span: string, type: string, s: number, extra: Partial<TraceEvent> = {}): TraceEvent => ({trace_id: 'tr', span_id: span, event_type: type, timestamp: at(s), ...extra});
+	index.appendEvents([e('r', 'workflow:started', 0, {data: {name: 'deploy', run_id: 'run-rec'}}), e('deploy', 'stage:started', 1, {parent_span_id: 'r', data: {name: 'deploy'}}), e('spot', 'step:started', 2, {parent_span_id: 'deploy', data: {name: 'spot'}}), e('spot', 'step:failed', 3, {status: 'failed'})]);
+	assert.equal(index.resolveRun('run-rec').failed_step, 'deploy/spot');
+	index.appendEvents([e('od', 'step:started', 3, {parent_span_id: 'deploy', data: {name: 'on-demand'}}), e('od', 'step:completed', 5, {status: 'success'})]);
+	assert.equal(index.resolveRun('run-rec').failed_step, 'deploy/spot', 'an unrelated success does not recover it');
+	index.appendEvents([e('deploy', 'stage:completed', 6, {status: 'success'})]);
+	const run = index.resolveRun('run-rec');
+	assert.equal(run.status, 'running');
+	assert.equal(run.failed_step, null);
+	index.appendEvents([e('r', 'workflow:completed', 7, {status: 'success'})]);
+	assert.equal(index.resolveRun('run-rec').status, 'success');
+	assert.equal(index.resolveRun('run-rec').failed_step, null);
 	index.close();
 });

@@ -77,6 +77,8 @@ export interface TreeCellOptions {
 	symbols: Symbols;
 	isCause: boolean;
 	causeLabel: string;
+	/** A failure something above it got past (a retry, a fallback): shown, not blamed. */
+	isRecovered?: boolean;
 }
 
 /** The tree column: indent, twisty, status symbol, name, retries and the root-cause flag. */
@@ -96,6 +98,8 @@ export function treeCell(row: TreeRow, options: TreeCellOptions): Line {
 
 	if (options.isCause) {
 		line.push({text: ` ${options.causeLabel}`, color: 'red', bold: true});
+	} else if (options.isRecovered) {
+		line.push({text: ' recovered', dim: true});
 	}
 
 	return line;

@@ -1,6 +1,6 @@
 import {useMemo} from 'react';
 import {criticalPath, type CriticalSegment} from '../../core/critical-path.js';
-import {rootCauseFailure, type Failure} from '../../core/failure.js';
+import {recoveredFailures, rootCauseFailure, type Failure} from '../../core/failure.js';
 import type {Span} from '../../core/span.js';
 import {buildTree, type TraceTree} from '../../core/tree.js';
 import type {TimeRange} from '../components/waterfall-bar.js';
@@ -9,6 +9,8 @@ import type {TraceData} from './use-trace.js';
 export interface TraceModel {
 	tree: TraceTree;
 	failure: Failure | null;
+	/** Span ids of recovered failures: not causes, worth a neutral note. */
+	recovered: ReadonlySet<string>;
 	/** Earliest start to latest end (or start) across the trace; open spans extend it to now when drawn. */
 	range: TimeRange;
 	/** The newest span (latest start): what following sticks to. */
@@ -58,6 +60,7 @@ export function traceModel(spans: readonly Span[]): TraceModel {
 	return {
 		tree,
 		failure: rootCauseFailure(tree),
+		recovered: new Set(recoveredFailures(tree).map(span => span.span_id)),
 		range: {start, end},
 		newest,
 		spanCount: spans.length,

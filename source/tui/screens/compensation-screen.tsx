@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import React, {useMemo} from 'react';
-import {compensationChains, type CompensationLink} from '../../core/compensations.js';
+import {compensationChains, type CompensationLink, type CompensationScopeKind} from '../../core/compensations.js';
 import {displayName} from '../../core/fold.js';
 import {formatDuration} from '../../core/format-duration.js';
 import type {Span} from '../../core/span.js';
@@ -35,6 +35,8 @@ export interface CompensationView {
 	failedCompensations: number;
 	pendingCompensations: number;
 	orphans: number;
+	/** What the compensations were, by saga scope: a rollback of a failed scope, or a local undo in one that succeeded. */
+	scopes: CompensationScopeKind[];
 }
 
 function noteOf(step: Span | null, links: readonly CompensationLink[], orphan: boolean): CompensationNote {
@@ -98,6 +100,7 @@ export function compensationView(tree: TraceTree): CompensationView {
 		failedCompensations: chains.compensations.filter(l => l.status === 'failed').length,
 		pendingCompensations: chains.compensations.filter(l => l.status === 'pending').length,
 		orphans: chains.orphans.length,
+		scopes: [...new Set(chains.compensations.map(link => link.scope))].sort(),
 	};
 }
 
@@ -140,19 +143,29 @@ export function compensationVerdict(view: CompensationView, symbols: Symbols): L
 	}
 
 	const undone = view.rows.filter(r => r.note === 'undone').length;
+	const kind = {text: ` ${symbols.dot} ${view.scopes.map(scope => SCOPE_WORDS[scope]).join(' and ')}`, dim: true};
 	if (view.orphans > 0 || view.failedCompensations > 0) {
 		return [
 			{text: `${symbols.failed} compensation incomplete`, color: 'red', bold: true},
 			{text: `: ${view.orphans} orphan${view.orphans === 1 ? '' : 's'}, ${view.failedCompensations} undo${view.failedCompensations === 1 ? '' : 's'} failed, ${undone} of ${view.rows.length} steps undone`},
+			kind,
 		];
 	}
 
 	if (view.pendingCompensations > 0) {
-		return [{text: `${symbols.running} compensating: ${view.compensationCount - view.pendingCompensations} of ${view.compensationCount} done`, color: 'yellow', bold: true}];
+		return [{text: `${symbols.running} compensating: ${view.compensationCount - view.pendingCompensations} of ${view.compensationCount} done`, color: 'yellow', bold: true}, kind];
 	}
 
-	return [{text: `${symbols.success} compensation worked`, color: 'green', bold: true}, {text: `: ${undone} step${undone === 1 ? '' : 's'} undone, no orphans`}];
+	const steps = `${undone} step${undone === 1 ? '' : 's'} undone`;
+	if (view.scopes.length === 1 && view.scopes[0] === 'local_undo') {
+		// Nothing was rolled back: a step was undone and its scope went on to succeed.
+		return [{text: `${symbols.success} local undo`, color: 'green', bold: true}, {text: `: ${steps}, then the saga went on and succeeded; nothing to roll back`}];
+	}
+
+	return [{text: `${symbols.success} compensation worked`, color: 'green', bold: true}, {text: `: ${steps}, no orphans`}, kind];
 }
+
+const SCOPE_WORDS: Record<CompensationScopeKind, string> = {rollback: 'rollback of a failed scope', local_undo: 'local undo in a scope that succeeded', in_progress: 'scope still running'};
 
 const COMP_WORDS = {success: 'undone', failed: 'failed', pending: 'running'} as const;
 

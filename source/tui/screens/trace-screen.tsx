@@ -251,7 +251,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 		return [
 			{text: spanCritical ? symbols.critical.slice(0, 1) : ' ', color: 'magenta', bold: true},
 			{text: ' '},
-			...fitLine(treeCell(r, {symbols, isCause: span.span_id === causeId, causeLabel}), treeWidth, true, ellipsis),
+			...fitLine(treeCell(r, {symbols, isCause: span.span_id === causeId, causeLabel, isRecovered: model.recovered.has(span.span_id)}), treeWidth, true, ellipsis),
 			{text: ' '},
 			{text: fit(took, tookWidth, {align: 'right'}), color: span.end_ms === null ? 'yellow' : undefined},
 			{text: ' '},
@@ -275,7 +275,8 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 		const s = row.span;
 		info.push(statusSegment(s.status, symbols, false), {text: ` ${clean(displayName(s))}`, bold: true});
 		if (s.error) {
-			info.push({text: ` ${symbols.dot} ${clean(s.error.message)}`, color: 'red'});
+			const recovered = model.recovered.has(s.span_id);
+			info.push({text: ` ${symbols.dot} ${recovered ? 'recovered: ' : ''}${clean(s.error.message)}`, color: recovered ? 'yellow' : 'red'});
 		} else if (critical?.has(s.span_id)) {
 			info.push({text: ` ${symbols.dot} on the critical path`, color: 'magenta'});
 		}

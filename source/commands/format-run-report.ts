@@ -1,3 +1,4 @@
+import {SCOPE_KIND_WORDS} from '../core/compensations.js';
 import {formatDuration} from '../core/format-duration.js';
 import {stepLabel} from '../core/run-progress.js';
 import type {RunReport} from '../core/run-report.js';
@@ -44,11 +45,20 @@ export function formatRunReport(report: RunReport, now: number): string {
 		}
 	}
 
+	if (report.recovered.length > 0) {
+		const names = new Map(report.spans.map(span => [span.span_id, span]));
+		out.push('', `RECOVERED  ${report.recovered.length} failure${report.recovered.length === 1 ? '' : 's'} the run got past (not the cause)`);
+		for (const id of report.recovered) {
+			const span = names.get(id);
+			out.push(`  ${clean(span?.path || span?.name || id)}${span?.error ? `: ${clean(span.error.message)}` : ''}`);
+		}
+	}
+
 	if (report.compensations.length > 0) {
 		out.push('', 'COMPENSATIONS');
 		const names = new Map(report.spans.map(span => [span.span_id, span.name]));
 		for (const c of report.compensations) {
-			out.push(`  ${statusSymbol(c.end_ms === null ? 'running' : c.status)} ${clean(names.get(c.original_span_id) ?? c.original_span_id)} <- ${clean(names.get(c.span_id) ?? c.span_id)}  ${formatDuration(c.end_ms === null ? null : c.end_ms - c.start_ms)}`);
+			out.push(`  ${statusSymbol(c.end_ms === null ? 'running' : c.status)} ${clean(names.get(c.original_span_id) ?? c.original_span_id)} <- ${clean(names.get(c.span_id) ?? c.span_id)}  ${formatDuration(c.end_ms === null ? null : c.end_ms - c.start_ms)}  (${SCOPE_KIND_WORDS[c.scope]})`);
 		}
 
 		if (report.orphans.length > 0) {

@@ -11,6 +11,13 @@ import {byStart, type TraceTree} from './tree.js';
  */
 export type CompensationScopeKind = 'rollback' | 'local_undo' | 'in_progress';
 
+/** Each kind in words, for every screen, page and text that names it. */
+export const SCOPE_KIND_WORDS: Readonly<Record<CompensationScopeKind, string>> = {
+	rollback: 'rollback of a failed scope',
+	local_undo: 'local undo in a scope that succeeded',
+	in_progress: 'scope still running',
+};
+
 /** One compensation span and the forward step it undoes. */
 export interface CompensationLink {
 	original_span_id: string;

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import {SCOPE_KIND_WORDS} from '../core/compensations.js';
 import {formatDuration} from '../core/format-duration.js';
 import type {ReportSpan, RunReport} from '../core/run-report.js';
 import {sanitize} from '../core/sanitize.js';
@@ -135,10 +136,20 @@ ${field('Policy', esc(policy))}
 </header>`;
 }
 
+/** Failures the run got past (a retry, a fallback): listed so flaky steps stay visible, never as the cause. */
+function recoveredNote(ctx: Context): string {
+	const recovered = ctx.report.recovered;
+	if (recovered.length === 0) {
+		return '';
+	}
+
+	return `<p class="recovered">${recovered.length} recovered failure${recovered.length === 1 ? '' : 's'} (not the cause): ${recovered.map(id => link(ctx, id)).join(', ')}</p>`;
+}
+
 function failureSection(ctx: Context): string {
 	const failure = ctx.report.failure;
 	if (!failure) {
-		return `<section id="failure"><h2>Failure</h2><p class="none">${ctx.report.run.status === 'running' ? 'Nothing has failed so far.' : 'Nothing failed.'}</p></section>`;
+		return `<section id="failure"><h2>Failure</h2><p class="none">${ctx.report.run.status === 'running' ? 'Nothing has failed so far.' : 'Nothing failed.'}</p>${recoveredNote(ctx)}</section>`;
 	}
 
 	const span = ctx.byId.get(failure.span_id);
@@ -154,6 +165,7 @@ ${failure.step_path ? `<p>Step path <code>${esc(failure.step_path)}</code></p>` 
 ${span?.error?.stack ? `<details><summary>Stack</summary><pre class="block">${esc(span.error.stack)}</pre></details>` : ''}
 ${failure.input === undefined ? '' : `<h3>Input</h3>${jsonBlock(failure.input)}`}
 ${shown.length > 0 ? `<h3>stderr (last ${shown.length}${stderr.length > shown.length ? ` of ${stderr.length}` : ''} lines)</h3><pre class="block stderr">${esc(shown.join('\n'))}</pre>` : ''}
+${recoveredNote(ctx)}
 </section>`;
 }
 
@@ -268,14 +280,14 @@ function compensationSection(ctx: Context): string {
 
 	const rows = compensations.map(link_ => {
 		const duration = link_.end_ms === null ? 'open' : formatDuration(link_.end_ms - link_.start_ms);
-		return `<tr class="st-${esc(link_.status)}"><td>${link(ctx, link_.original_span_id, link_.original_name ?? link_.original_span_id)}</td><td>${link(ctx, link_.span_id)}</td><td>${badge(link_.status)}</td><td>${esc(duration)}</td></tr>`;
+		return `<tr class="st-${esc(link_.status)}"><td>${link(ctx, link_.original_span_id, link_.original_name ?? link_.original_span_id)}</td><td>${link(ctx, link_.span_id)}</td><td>${badge(link_.status)}</td><td>${esc(duration)}</td><td>${esc(SCOPE_KIND_WORDS[link_.scope])}</td></tr>`;
 	});
 	const orphanList = orphans.length === 0
 		? '<p class="none">No orphans: every forward step was undone or never needed undoing.</p>'
 		: `<h3><span aria-hidden="true">⚠</span> Orphans: forward steps left undone</h3><ul class="orphans">${orphans.map(id => `<li>${link(ctx, id)} <code>${esc(ctx.byId.get(id)?.path ?? '')}</code></li>`).join('')}</ul>`;
 	return `<section id="compensations">
 <h2>Compensations</h2>
-${rows.length > 0 ? `<table><thead><tr><th>Forward step</th><th>Compensation</th><th>Status</th><th>Took</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : ''}
+${rows.length > 0 ? `<table><thead><tr><th>Forward step</th><th>Compensation</th><th>Status</th><th>Took</th><th>Kind</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : ''}
 ${orphanList}
 </section>`;
 }
@@ -310,7 +322,7 @@ const STYLE = `
 *{box-sizing:border-box}body{margin:0;padding:20px 28px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);background:var(--bg)}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 h1{font-size:22px;margin:0 0 10px}h2{font-size:17px;margin:28px 0 10px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:15px;margin:14px 0 6px}h4{margin:10px 0 4px;font-size:13px}
-a{color:var(--open)}.none{color:var(--muted)}
+a{color:var(--open)}.none,.recovered{color:var(--muted)}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;border:1px solid currentColor;vertical-align:middle}
 .st-success>.badge,.badge.st-success{color:var(--ok)}.badge.st-failed{color:var(--bad)}.badge.st-pending,.badge.st-running{color:var(--open)}.badge.st-cancelled{color:var(--muted)}
 .fields{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:6px 18px;margin:0}.field dt{color:var(--muted);font-size:12px}.field dd{margin:0;overflow-wrap:anywhere}

@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import React, {useMemo} from 'react';
-import {compensationChains, type CompensationLink, type CompensationScopeKind} from '../../core/compensations.js';
+import {compensationChains, SCOPE_KIND_WORDS, type CompensationLink, type CompensationScopeKind} from '../../core/compensations.js';
 import {displayName} from '../../core/fold.js';
 import {formatDuration} from '../../core/format-duration.js';
 import type {Span} from '../../core/span.js';
@@ -18,7 +18,7 @@ import {clean, type Line as LineType} from '../text.js';
 import {useUi} from '../ui-context.js';
 import type {TimedScreenFrame} from './screen-frame.js';
 
-export type CompensationNote = 'undone' | 'orphan-failed' | 'orphan-never' | 'compensating' | 'failed' | 'unfinished' | 'covered';
+export type CompensationNote = 'undone' | 'orphan-failed' | 'orphan-never' | 'compensating' | 'failed' | 'unfinished' | 'covered' | 'kept';
 
 export interface CompensationRow {
 	/** Null when the compensation names a step that is not in the trace. */
@@ -39,7 +39,7 @@ export interface CompensationView {
 	scopes: CompensationScopeKind[];
 }
 
-function noteOf(step: Span | null, links: readonly CompensationLink[], orphan: boolean): CompensationNote {
+function noteOf(step: Span | null, links: readonly CompensationLink[], orphan: boolean, covered: boolean): CompensationNote {
 	if (orphan) {
 		return links.length > 0 ? 'orphan-failed' : 'orphan-never';
 	}
@@ -56,7 +56,11 @@ function noteOf(step: Span | null, links: readonly CompensationLink[], orphan: b
 		return 'failed';
 	}
 
-	return step?.end_ms === null ? 'unfinished' : 'covered';
+	if (step?.end_ms === null) {
+		return 'unfinished';
+	}
+
+	return covered ? 'covered' : 'kept';
 }
 
 /** Forward steps in tree order, each beside its compensations, with orphans called out. */
@@ -72,24 +76,42 @@ export function compensationView(tree: TraceTree): CompensationView {
 	const orphans = new Set(chains.orphans);
 	const rows: CompensationRow[] = [];
 	if (chains.compensations.length > 0) {
+		// Covered by a nested undo: inside an undone step, or holding one. One pass each way, not a walk per row.
+		const coveredIds = new Set<string>();
+		for (const span of walk(tree)) {
+			const parent = tree.parent.get(span.span_id);
+			if (parent !== null && parent !== undefined && (byOriginal.has(parent) || coveredIds.has(parent))) {
+				coveredIds.add(span.span_id);
+			}
+		}
+
+		const holdsUndo = new Set<string>();
+		for (const originalId of byOriginal.keys()) {
+			for (let id = tree.parent.get(originalId); id !== null && id !== undefined && !holdsUndo.has(id); id = tree.parent.get(id)) {
+				holdsUndo.add(id);
+				coveredIds.add(id);
+			}
+		}
+
 		for (const span of walk(tree)) {
 			if (!isStep(span) || isCompensation(span)) {
 				continue;
 			}
 
 			const links = byOriginal.get(span.span_id) ?? [];
+			const covered = coveredIds.has(span.span_id);
 			rows.push({
 				step: span,
 				stepId: span.span_id,
 				label: stepPath(tree, span.span_id) || displayName(span),
 				compensations: links.map(link => ({link, span: tree.byId.get(link.span_id)})),
-				note: noteOf(span, links, orphans.has(span.span_id)),
+				note: noteOf(span, links, orphans.has(span.span_id), covered),
 			});
 		}
 
 		for (const [originalId, links] of byOriginal) {
 			if (!tree.byId.has(originalId)) {
-				rows.push({step: null, stepId: originalId, label: `unknown step ${originalId}`, compensations: links.map(link => ({link, span: tree.byId.get(link.span_id)})), note: noteOf(null, links, false)});
+				rows.push({step: null, stepId: originalId, label: `unknown step ${originalId}`, compensations: links.map(link => ({link, span: tree.byId.get(link.span_id)})), note: noteOf(null, links, false, false)});
 			}
 		}
 	}
@@ -130,6 +152,10 @@ function noteSegment(note: CompensationNote, symbols: Symbols): LineType[number]
 			return {text: 'never finished', dim: true};
 		}
 
+		case 'kept': {
+			return {text: 'no undo needed', dim: true};
+		}
+
 		default: {
 			return {text: 'covered (nested undo)', dim: true};
 		}
@@ -143,7 +169,7 @@ export function compensationVerdict(view: CompensationView, symbols: Symbols): L
 	}
 
 	const undone = view.rows.filter(r => r.note === 'undone').length;
-	const kind = {text: ` ${symbols.dot} ${view.scopes.map(scope => SCOPE_WORDS[scope]).join(' and ')}`, dim: true};
+	const kind = {text: ` ${symbols.dot} ${view.scopes.map(scope => SCOPE_KIND_WORDS[scope]).join(' and ')}`, dim: true};
 	if (view.orphans > 0 || view.failedCompensations > 0) {
 		return [
 			{text: `${symbols.failed} compensation incomplete`, color: 'red', bold: true},
@@ -159,13 +185,11 @@ export function compensationVerdict(view: CompensationView, symbols: Symbols): L
 	const steps = `${undone} step${undone === 1 ? '' : 's'} undone`;
 	if (view.scopes.length === 1 && view.scopes[0] === 'local_undo') {
 		// Nothing was rolled back: a step was undone and its scope went on to succeed.
-		return [{text: `${symbols.success} local undo`, color: 'green', bold: true}, {text: `: ${steps}, then the saga went on and succeeded; nothing to roll back`}];
+		return [{text: `${symbols.success} local undo`, color: 'green', bold: true}, {text: `: ${steps} and the saga went on to succeed (no rollback)`}];
 	}
 
 	return [{text: `${symbols.success} compensation worked`, color: 'green', bold: true}, {text: `: ${steps}, no orphans`}, kind];
 }
-
-const SCOPE_WORDS: Record<CompensationScopeKind, string> = {rollback: 'rollback of a failed scope', local_undo: 'local undo in a scope that succeeded', in_progress: 'scope still running'};
 
 const COMP_WORDS = {success: 'undone', failed: 'failed', pending: 'running'} as const;
 

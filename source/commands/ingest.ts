@@ -11,6 +11,8 @@ const HELP = `
   Reads TraceEvent JSON Lines (.jsonl), OTLP JSON exports ({"resourceSpans": ...})
   and run artifact folders. Each file is validated whole, then stored in one
   transaction: a bad file stores nothing, and ingesting a file twice changes nothing.
+  Two identical lines in a file are two events; a file that grew adds its new
+  lines only. Events that carry an event_id are one event per id.
 ${COMMON_HELP}
 
   Examples
@@ -49,7 +51,8 @@ export async function run(argv: string[]): Promise<number> {
 	if (cli.flags.json) {
 		writeJson({files: summary.files, events: summary.events, duplicates: summary.duplicates, traces: summary.runs.size});
 	} else {
-		process.stdout.write(`ingested ${summary.events} events (${summary.duplicates} already stored) from ${summary.files} file${summary.files === 1 ? '' : 's'} into ${summary.runs.size} run${summary.runs.size === 1 ? '' : 's'}\n`);
+		const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+		process.stdout.write(`ingested ${plural(summary.events, 'event')} (${summary.duplicates} already stored) from ${plural(summary.files, 'file')} into ${plural(summary.runs.size, 'run')}\n`);
 	}
 
 	return 0;

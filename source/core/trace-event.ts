@@ -14,6 +14,13 @@ export interface TraceEvent {
 	tags?: string[];
 	parent_trace_id?: string;
 	correlation_id?: string;
+	/**
+	 * The producer's own id for this event, unique within its trace: the same id
+	 * again is the same event (a retried write stores nothing new), two ids are
+	 * two events even with identical content. Without it, an event's identity is
+	 * its content and its occurrence among identical events of one input.
+	 */
+	event_id?: string;
 }
 
 export function eventKind(eventType: string): string {

@@ -2,7 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type {TraceEvent} from '../core/trace-event.js';
 import {openEventWriter} from '../live/event-writer.js';
-import {newSpanId, newTraceId, rootSpanIdForRun, traceIdForRun} from './ids.js';
+import {eventIdProblem} from '../interop/event-id.js';
+import {newEventId, newSpanId, newTraceId, rootSpanIdForRun, traceIdForRun} from './ids.js';
 import {redactData, type RedactOptions} from '../core/redact.js';
 import {RunContext, type StartRunOptions} from './run-context.js';
 import {formatRunId} from './run-id.js';
@@ -91,9 +92,13 @@ export class TraceEmitter implements EventEmitting {
 
 	/**
 	 * The event as it will be stored: timestamp filled in (ISO 8601 with
-	 * milliseconds) and `data` copied to plain JSON with secrets redacted.
+	 * milliseconds), `data` copied to plain JSON with secrets redacted, and an
+	 * `event_id` of its own unless the input brings one. Writing the prepared
+	 * event again (a retry) stores it once; preparing the same input twice
+	 * gives two events, as printing a line twice does.
 	 *
-	 * @throws TypeError when trace_id, span_id or event_type is missing, or the timestamp is not a date.
+	 * @throws TypeError when trace_id, span_id or event_type is missing, the
+	 * timestamp is not a date, or a given event_id is not a short printable one.
 	 */
 	prepare(input: EventInput): TraceEvent {
 		const at = input.timestamp === undefined ? this.now().getTime() : Date.parse(input.timestamp);
@@ -129,6 +134,17 @@ export class TraceEmitter implements EventEmitting {
 
 		if (input.correlation_id !== undefined) {
 			event.correlation_id = input.correlation_id;
+		}
+
+		if (input.event_id === undefined) {
+			event.event_id = newEventId();
+		} else {
+			const problem = eventIdProblem(input.event_id);
+			if (problem !== undefined) {
+				throw new TypeError(`TraceEvent.event_id must be ${problem}`);
+			}
+
+			event.event_id = input.event_id;
 		}
 
 		return event;

@@ -1,4 +1,4 @@
-import {createHash, randomBytes} from 'node:crypto';
+import {createHash, randomBytes, randomUUID} from 'node:crypto';
 
 /**
  * A new trace id: 16 random bytes as 32 lowercase hex digits, the W3C Trace
@@ -11,6 +11,14 @@ export function newTraceId(): string {
 /** A new span id: 8 random bytes as 16 lowercase hex digits (W3C parent-id shape). */
 export function newSpanId(): string {
 	return nonZeroHex(8);
+}
+
+/**
+ * A new event id (TraceEvent.event_id): an event written again under it, as a
+ * retry does, is stored once; two events with identical content stay two.
+ */
+export function newEventId(): string {
+	return randomUUID();
 }
 
 // W3C treats the all-zero id as invalid; the odds are nil, the check is cheap.

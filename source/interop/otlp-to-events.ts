@@ -148,7 +148,9 @@ function spanEvents(span: OtlpSpan, resourceAttrs: Record<string, unknown>): Tra
 			events.push({...base, event_type: `${kind}:retry`, timestamp, data: {retry: {n: Number.isFinite(n) ? n : 0, ...(Number.isFinite(exitCode) ? {exit_code: exitCode} : {})}}});
 		} else if (ev.name === 'stderr_tail' || ev.name === 'stderr') {
 			const text = evAttrs['lines'] ?? evAttrs['line'] ?? evAttrs['tail'];
-			const lines = Array.isArray(text) ? text.map(String) : typeof text === 'string' ? text.split('\n') : [];
+			// A tail "a\nb\n" is two lines, not two and an empty one.
+			const lines = Array.isArray(text) ? text.map(String) : typeof text === 'string' ? text.replace(/\r?\n$/, '').split(/\r?\n/) : [];
+			// One event per line, repeats included and in order: the store tells identical lines apart by their occurrence.
 			for (const line of lines) {
 				stderr.push({...base, event_type: 'log:stderr', timestamp, data: {line}});
 			}

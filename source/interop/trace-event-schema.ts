@@ -1,9 +1,17 @@
 import {z} from 'zod';
 import type {TraceEvent} from '../core/trace-event.js';
+import {eventIdProblem} from './event-id.js';
 import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 
 const ISO_WITH_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const id = z.string().min(1).max(512);
+
+const eventId = z.string().superRefine((value, context) => {
+	const problem = eventIdProblem(value);
+	if (problem !== undefined) {
+		context.addIssue({code: 'custom', message: `must be ${problem}`});
+	}
+});
 
 export const traceEventSchema = z.object({
 	trace_id: id,
@@ -16,6 +24,7 @@ export const traceEventSchema = z.object({
 	tags: z.array(z.string()).nullish(),
 	parent_trace_id: id.nullish(),
 	correlation_id: z.string().nullish(),
+	event_id: eventId.nullish(),
 });
 
 /** A validation failure, phrased for one line of stderr. */
@@ -74,6 +83,10 @@ export function parseTraceEvent(value: unknown): TraceEvent {
 
 	if (e.correlation_id) {
 		event.correlation_id = e.correlation_id;
+	}
+
+	if (e.event_id) {
+		event.event_id = e.event_id;
 	}
 
 	return event;

@@ -30,7 +30,7 @@ export interface WatchOptions {
 	graceMs?: number;
 	/** How far back XREAD starts when returning to Redis after an outage (default 2000 ms). */
 	resumeSafetyMs?: number;
-	/** Digests remembered to drop events seen twice (default 20,000). */
+	/** Delivered events remembered (by SQLite or stream id) to drop one seen twice (default 20,000). */
 	seenCapacity?: number;
 	/** Cap of the Redis reconnect backoff (default 1000 ms). */
 	reconnectMaxMs?: number;

@@ -1,4 +1,3 @@
-import {eventDigest} from '../store/event-digest.js';
 import type {StoredEvent} from '../store/run-index.js';
 import type {LiveSource} from './change-feed.js';
 import type {LiveEvent, LiveStream, WatchOptions} from './live-event.js';
@@ -14,9 +13,19 @@ const HIGH_WATER = 1000;
 
 type Waiter = {resolve: (result: IteratorResult<LiveEvent>) => void; reject: (error: unknown) => void};
 
-function digestOf(stored: StoredEvent): string {
-	// The body SQLite stored is JSON.stringify(event), and a parse/stringify round trip gives it back.
-	return eventDigest(JSON.stringify(stored.event));
+/**
+ * What one delivery is, for the seen-set. Never the content: two identical
+ * events are two events. An event of our run index is its row (one row per
+ * stored identity), whether SQLite or a Redis entry carrying its SQLite id
+ * brought it; an entry that is not ours (another home's writer, or none
+ * given) is its stream entry, which a rewound XREAD brings back unchanged.
+ */
+function storedKey(id: number): string {
+	return `s:${id}`;
+}
+
+function entryKey(streamId: string): string {
+	return `r:${streamId}`;
 }
 
 function laterId(a: string, b: string): string {
@@ -34,8 +43,9 @@ function laterId(a: string, b: string): string {
  * events below n that Redis did not bring are delivered from SQLite, and a
  * periodic check delivers any that stay missing from Redis (a writer that
  * cannot reach Redis while this reader can).
- * No duplicates: a bounded set of event digests, plus the SQLite id of an
- * entry at or below the cursor, drop anything delivered before.
+ * No duplicates: the cursor, and a bounded set of what was delivered (the
+ * SQLite id of our events, the stream id of others), drop anything delivered
+ * before, while two identical events, having their own ids, are both delivered.
  */
 export class LiveWatcher implements LiveStream {
 	private readonly queue: LiveEvent[] = [];
@@ -307,22 +317,19 @@ export class LiveWatcher implements LiveStream {
 	}
 
 	private deliverEntry(entry: DecodedEntry): void {
-		const digest = eventDigest(entry.body);
-		if (this.seen.has(digest)) {
-			return;
-		}
-
+		let ours = false;
 		if (entry.storedId !== undefined) {
 			if (entry.storedId > this.sqlCursor) {
-				this.catchUpTo(entry);
+				ours = this.catchUpTo(entry);
 			} else if (this.storedAs(entry)) {
 				// At or below the cursor and ours: delivered already (or history before the start).
 				return;
 			}
 		}
 
-		this.seen.add(digest);
-		this.emit({id: entry.id, event: entry.event, source: 'redis'});
+		if (this.seen.add(ours ? storedKey(entry.storedId!) : entryKey(entry.id))) {
+			this.emit({id: entry.id, event: entry.event, source: 'redis'});
+		}
 	}
 
 	/** Is this entry the event our run index holds under its SQLite id (same home, not a foreign writer)? */
@@ -335,36 +342,39 @@ export class LiveWatcher implements LiveStream {
 	 * Deliver, from SQLite, the events stored before this entry that Redis has
 	 * not brought (a failed or slower publish), so the order stays SQLite's;
 	 * then move the cursor onto the entry when it is ours.
+	 *
+	 * @returns whether the entry is ours: the event our index holds under its SQLite id.
 	 */
-	private catchUpTo(entry: DecodedEntry): void {
+	private catchUpTo(entry: DecodedEntry): boolean {
 		const target = entry.storedId!;
 		for (;;) {
 			// Ids are unique integers: at most target - cursor rows lie in between (usually one: the entry itself).
 			const batch = this.options.index.eventsAfter(this.sqlCursor, this.traceId, Math.min(BATCH, target - this.sqlCursor));
 			for (const stored of batch) {
 				if (stored.id > target) {
-					return;
+					return false;
 				}
 
 				if (stored.id === target) {
 					if (JSON.stringify(stored.event) === entry.body) {
 						this.sqlCursor = target;
+						return true;
 					}
 
-					return;
+					return false;
 				}
 
 				this.deliverStored(stored);
 			}
 
 			if (batch.length === 0 || this.closed) {
-				return;
+				return false;
 			}
 		}
 	}
 
 	private deliverStored(stored: StoredEvent): void {
-		if (this.seen.add(digestOf(stored))) {
+		if (this.seen.add(storedKey(stored.id))) {
 			this.emit({id: `sqlite:${stored.id}`, event: stored.event, source: 'polling'});
 		}
 
@@ -400,8 +410,7 @@ export class LiveWatcher implements LiveStream {
 			const batch = this.options.index.eventsAfter(this.sqlCursor, this.traceId, BATCH);
 			let waiting = false;
 			for (const stored of batch) {
-				const digest = digestOf(stored);
-				if (this.seen.has(digest)) {
+				if (this.seen.has(storedKey(stored.id))) {
 					if (!waiting) {
 						this.sqlCursor = stored.id;
 						this.missing.delete(stored.id);

@@ -17,9 +17,13 @@ export const TRACE_STREAM_MAXLEN = 10_000;
 export const ACTIVE_STREAM_MAXLEN = 100_000;
 export const TRACE_STREAM_TTL_SECONDS = 3600;
 
-/** Field holding the event JSON (exactly the body SQLite stored, so digests match). */
+/** Field holding the event JSON (exactly the body SQLite stored, so a reader can check it is the row its SQLite id names). */
 export const EVENT_FIELD = 'e';
-/** Field holding the writer's SQLite event id: a hint that lets readers keep SQLite order. */
+/**
+ * Field holding the writer's SQLite event id: it lets readers keep SQLite
+ * order, and names the event exactly, so that an event delivered from SQLite
+ * and from Redis is delivered once while two identical events are both delivered.
+ */
 export const STORED_ID_FIELD = 'i';
 
 export interface DecodedEntry {

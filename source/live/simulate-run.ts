@@ -161,7 +161,8 @@ export async function simulateLiveRun(writer: EventSink, options: SimulateLiveRu
 	const span = (id: string) => (id === 'root' ? rootId : id);
 	let written = 0;
 	const emit = async (event: Omit<TraceEvent, 'trace_id' | 'timestamp'>) => {
-		await writer.write([{trace_id: traceId, timestamp: new Date(now()).toISOString(), ...event}]);
+		// Numbered within the trace: two identical stderr lines stay two, and a retried write stays one.
+		await writer.write([{trace_id: traceId, timestamp: new Date(now()).toISOString(), ...event, event_id: `sim-${written + 1}`}]);
 		written++;
 	};
 

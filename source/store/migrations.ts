@@ -282,6 +282,21 @@ ${SMOKE_SETTLED}
 	CREATE INDEX runs_by_env ON runs (env, started_ms DESC);
 	CREATE INDEX runs_by_target ON runs (target, started_ms DESC);
 	`,
+	// 5: event identity (store/event-digest.ts). The events table's unique
+	// `digest` held the content digest, so a line printed twice was stored
+	// once. It now holds the event's identity: the producer's event id, else
+	// the content digest and the event's occurrence among identical events of
+	// its input. The old store kept the first copy of each content, which is
+	// occurrence 0: a re-ingest of the same input after the upgrade recognises
+	// every stored row and adds only the copies the old store dropped. The
+	// column keeps its name, so row ids (the arrival order pollers and the
+	// fold rely on), the unique index and the log search keyed by id all stay
+	// as they are. Old bodies never carried an event_id (the old edges dropped
+	// unknown keys), so every old row takes the content form; an old digest
+	// is base64url, without ":", which also leaves alone any row already in the new form.
+	`
+	UPDATE events SET digest = digest || ':0' WHERE instr(digest, ':') = 0;
+	`,
 ];
 
 /** "TDK1" as a 32-bit integer: marks a SQLite file as a tracedeck run index. */

@@ -6,7 +6,7 @@ import type {Span} from '../core/span.js';
 import {isStep} from '../core/step-kind.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
-import {eventDigest} from './event-digest.js';
+import {InputOccurrences} from './event-digest.js';
 import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
 import {SqlWhere} from './sql-where.js';
 
@@ -29,9 +29,19 @@ export interface StoredEvent {
 
 export interface AppendResult {
 	inserted: StoredEvent[];
+	/** Events whose identity was stored already (see event-digest.ts): nothing new, nothing lost. */
 	duplicates: number;
 	/** Trace ids whose run changed. */
 	traces: string[];
+}
+
+export interface AppendOptions {
+	/**
+	 * The input these events are part of, when one input (a file, an OTLP
+	 * request) is stored in several calls: identical events are numbered
+	 * across the whole of it. Without it, the call is the whole input.
+	 */
+	input?: InputOccurrences;
 }
 
 interface RunRow {
@@ -121,11 +131,17 @@ export class RunIndex {
 	}
 
 	/**
-	 * Store events and fold them into spans and runs, all or nothing. Events
-	 * already stored (same content) are skipped, so re-ingesting changes nothing.
+	 * Store events and fold them into spans and runs, all or nothing. An event
+	 * whose identity is stored already (its producer's event id, or its content
+	 * as often as it came before in the input) is skipped, so re-ingesting
+	 * changes nothing while two identical lines stay two events.
 	 */
-	appendEvents(events: readonly TraceEvent[]): AppendResult {
-		return this.guard(() => this.db.transaction((batch: readonly TraceEvent[]) => this.appendInTransaction(batch)).immediate(events));
+	appendEvents(events: readonly TraceEvent[], options: AppendOptions = {}): AppendResult {
+		const bodies = events.map(event => JSON.stringify(event));
+		const numbered = (options.input ?? new InputOccurrences()).number(events, bodies);
+		const result = this.guard(() => this.db.transaction(() => this.appendInTransaction(events, bodies, numbered.identities)).immediate());
+		numbered.commit();
+		return result;
 	}
 
 	/** Run a query; SQLite's report of a damaged file becomes a one-line StoreError, not an internal error. */
@@ -137,18 +153,17 @@ export class RunIndex {
 		}
 	}
 
-	private appendInTransaction(events: readonly TraceEvent[]): AppendResult {
+	private appendInTransaction(events: readonly TraceEvent[], bodies: readonly string[], identities: readonly string[]): AppendResult {
 		const inserted: StoredEvent[] = [];
 		let duplicates = 0;
-		for (const event of events) {
+		for (const [i, event] of events.entries()) {
 			const ts = eventTimeMs(event);
 			if (!Number.isFinite(ts)) {
 				// Callers validate at the edge; this keeps a bad caller from storing an undatable event.
 				throw new InputError(`event ${event.trace_id}/${event.span_id} has an invalid timestamp "${event.timestamp}"`);
 			}
 
-			const body = JSON.stringify(event);
-			const info = this.stmts.insertEvent.run(event.trace_id, event.span_id, event.event_type, ts, eventDigest(body), body);
+			const info = this.stmts.insertEvent.run(event.trace_id, event.span_id, event.event_type, ts, identities[i]!, bodies[i]!);
 			if (info.changes === 0) {
 				duplicates++;
 			} else {

@@ -1,3 +1,6 @@
+import type {Db} from './open-database.js';
+import {refoldRuns} from './refold-runs.js';
+
 /*
  * SQLite has no trigger for "insert or update", so each metrics rule below has
  * two triggers; the rule itself is written once here and used by both.
@@ -297,7 +300,16 @@ ${SMOKE_SETTLED}
 	`
 	UPDATE events SET digest = digest || ':0' WHERE instr(digest, ':') = 0;
 	`,
+	// 6: the exact-answers rules (a recovered failure is not the root cause,
+	// every root in the run's window). Nothing in the schema changes: the
+	// follow-up in FOLLOW_UPS summarizes every stored run again.
+	`
+	SELECT 1;
+	`,
 ];
+
+/** Work a migration needs beyond SQL, by migration number (0-based), run right after it in the same transaction. */
+export const FOLLOW_UPS: ReadonlyMap<number, (db: Db) => void> = new Map([[5, refoldRuns]]);
 
 /** "TDK1" as a 32-bit integer: marks a SQLite file as a tracedeck run index. */
 export const APPLICATION_ID = 0x54444b31;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {StoreError} from '../core/errors.js';
-import {APPLICATION_ID, MIGRATIONS} from './migrations.js';
+import {APPLICATION_ID, FOLLOW_UPS, MIGRATIONS} from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -67,6 +67,7 @@ function checkAndMigrate(db: Db, file: string, readonly: boolean): void {
 		const current = db.pragma('user_version', {simple: true}) as number;
 		for (let v = current; v < MIGRATIONS.length; v++) {
 			db.exec(MIGRATIONS[v]!);
+			FOLLOW_UPS.get(v)?.(db);
 		}
 
 		db.pragma(`application_id = ${APPLICATION_ID}`);

@@ -1,6 +1,7 @@
+import {alignedOrder} from './aligned-order.js';
 import {displayName} from './fold.js';
+import {diffPlans, type PlanDiff} from './plan-diff.js';
 import type {Run} from './run.js';
-import {isSecretKey} from './secret-keys.js';
 import type {Span, SpanStatus} from './span.js';
 import {buildTree, byStart, walk, type TraceTree} from './tree.js';
 
@@ -24,18 +25,6 @@ export interface StepDiff {
 	change: StepChange;
 }
 
-export interface PlanEntryDiff {
-	key: string;
-	/** Null when the key is absent on that side; secrets come as "<redacted>". */
-	a: unknown;
-	b: unknown;
-}
-
-export interface PlanDiff {
-	args: PlanEntryDiff[];
-	env: PlanEntryDiff[];
-}
-
 export interface RunDiff {
 	a: Run;
 	b: Run;
@@ -48,13 +37,10 @@ export interface DiffOptions {
 	thresholdRatio?: number;
 	/** A timing change smaller than this is noise. Default 100 ms. */
 	thresholdMs?: number;
+	/** Each run's plan (plan.json, secrets redacted); undefined when the run recorded none. */
 	planA?: unknown;
 	planB?: unknown;
 }
-
-const REDACTED = '<redacted>';
-const REDACTION_MARK = /<redacted(?::\d+chars)?>/;
-const MAX_VALUE_DEPTH = 64;
 
 interface Occurrence {
 	path: string;
@@ -146,127 +132,12 @@ function changeOf(a: StepSide | null, b: StepSide | null, ratio: number, floorMs
 function alignSteps(a: Occurrence[], b: Occurrence[], ratio: number, floorMs: number): StepDiff[] {
 	const inA = new Map(a.map(o => [o.path, sideOf(o.span)]));
 	const inB = new Map(b.map(o => [o.path, sideOf(o.span)]));
-	// A removed step goes right after the step that preceded it in A and is still in B.
-	const removedAfter = new Map<string | null, string[]>();
-	let anchor: string | null = null;
-	for (const {path} of a) {
-		if (inB.has(path)) {
-			anchor = path;
-		} else {
-			const list = removedAfter.get(anchor) ?? [];
-			list.push(path);
-			removedAfter.set(anchor, list);
-		}
-	}
-
-	const order: string[] = [...(removedAfter.get(null) ?? [])];
-	for (const {path} of b) {
-		order.push(path);
-		for (const removed of removedAfter.get(path) ?? []) {
-			order.push(removed);
-		}
-	}
-
+	const order = alignedOrder(a.map(o => o.path), b.map(o => o.path));
 	return order.map(path => {
 		const sideA = inA.get(path) ?? null;
 		const sideB = inB.get(path) ?? null;
 		return {path, a: sideA, b: sideB, change: changeOf(sideA, sideB, ratio, floorMs)};
 	});
-}
-
-function recordOf(value: unknown): Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-/**
- * Key-order-independent text of a value, for equality. Plans come from JSON,
- * but the type says unknown: depth is capped and cycles cut so no value can
- * exhaust the stack.
- */
-function canonical(value: unknown, ancestors: Set<object> = new Set()): string {
-	if (typeof value === 'bigint') {
-		return `${value}n`;
-	}
-
-	if (value === null || typeof value !== 'object') {
-		return JSON.stringify(value) ?? 'undefined';
-	}
-
-	if (ancestors.has(value) || ancestors.size >= MAX_VALUE_DEPTH) {
-		return '"<cycle or too deep>"';
-	}
-
-	ancestors.add(value);
-	let text: string;
-	if (Array.isArray(value)) {
-		text = `[${value.map((item: unknown) => canonical(item, ancestors)).join(',')}]`;
-	} else {
-		const record = value as Record<string, unknown>;
-		const keys = Object.keys(record).sort();
-		text = `{${keys.map(key => `${JSON.stringify(key)}:${canonical(record[key], ancestors)}`).join(',')}}`;
-	}
-
-	ancestors.delete(value);
-	return text;
-}
-
-/** A copy safe to print: secret keys and values already redacted at the source never show raw. */
-function shown(value: unknown, ancestors: Set<object> = new Set()): unknown {
-	if (typeof value === 'string') {
-		return REDACTION_MARK.test(value) ? REDACTED : value;
-	}
-
-	if (value === null || typeof value !== 'object') {
-		return value;
-	}
-
-	if (ancestors.has(value) || ancestors.size >= MAX_VALUE_DEPTH) {
-		return REDACTED;
-	}
-
-	ancestors.add(value);
-	let copy: unknown;
-	if (Array.isArray(value)) {
-		copy = value.map((item: unknown) => shown(item, ancestors));
-	} else {
-		const out: Record<string, unknown> = {};
-		for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-			out[key] = isSecretKey(key) ? REDACTED : shown(item, ancestors);
-		}
-
-		copy = out;
-	}
-
-	ancestors.delete(value);
-	return copy;
-}
-
-function diffSection(a: Record<string, unknown>, b: Record<string, unknown>): PlanEntryDiff[] {
-	const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-	const out: PlanEntryDiff[] = [];
-	for (const key of keys) {
-		const hasA = Object.hasOwn(a, key);
-		const hasB = Object.hasOwn(b, key);
-		// Compared raw, shown redacted: a rotated secret is a real difference, its value is not for the screen.
-		if (hasA === hasB && canonical(a[key]) === canonical(b[key])) {
-			continue;
-		}
-
-		const show = (has: boolean, value: unknown): unknown => (!has ? null : isSecretKey(key) ? REDACTED : shown(value));
-		out.push({key, a: show(hasA, a[key]), b: show(hasB, b[key])});
-	}
-
-	return out;
-}
-
-/** The args and env keys whose values differ between two plans; anything not shaped like a plan is empty. */
-export function diffPlans(planA: unknown, planB: unknown): PlanDiff {
-	const a = recordOf(planA);
-	const b = recordOf(planB);
-	return {
-		args: diffSection(recordOf(a['args']), recordOf(b['args'])),
-		env: diffSection(recordOf(a['env']), recordOf(b['env'])),
-	};
 }
 
 /**

@@ -70,7 +70,8 @@ function startState(index: RunIndex, initial: InitialScreen | undefined): Consol
 		if (initial?.screen === 'trace') {
 			state = reduce(state, {type: 'open-run', run: refOf(index.resolveRun(initial.run))});
 		} else if (initial?.screen === 'diff') {
-			state = reduce(state, {type: 'open-diff', a: refOf(index.resolveRun(initial.a)), b: refOf(index.resolveRun(initial.b))});
+			const a = initial.a === undefined ? 'last-success' : refOf(index.resolveRun(initial.a));
+			state = reduce(state, {type: 'open-diff', a, b: refOf(index.resolveRun(initial.b))});
 		}
 	} catch (error) {
 		state = reduce(state, {type: 'message', message: {level: 'error', text: errorText(error)}});
@@ -99,7 +100,7 @@ function crumbsOf(stack: readonly View[]): string[] {
 			}
 
 			case 'diff': {
-				crumbs.push(`diff ${clean(view.a.runId)} ${clean(view.b.runId)}`);
+				crumbs.push(`diff ${view.a === 'last-success' ? 'last-success' : clean(view.a.runId)} ${clean(view.b.runId)}`);
 				break;
 			}
 		}
@@ -143,7 +144,7 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	const onDecisions = view.screen === 'run' && view.tab === 'decisions';
 	const decisions = useMemo(() => (onDecisions ? decisionOutcomes(model.tree, trace.run?.status) : null), [onDecisions, model.tree, trace.run?.status]);
 	const stats = useDecisionStats(index, trace.run, decisions);
-	const diff = useDiff(index, feed, view.screen === 'diff' ? view.a.traceId : null, view.screen === 'diff' ? view.b.traceId : null, home);
+	const diff = useDiff(index, feed, view.screen === 'diff' ? view.a : null, view.screen === 'diff' ? view.b.traceId : null, home);
 	const tabCounts = useMemo(() => {
 		let compensations = 0;
 		let choices = 0;

@@ -5,7 +5,8 @@ import type {RunIndex} from '../store/run-index.js';
 export type InitialScreen =
 	| {screen: 'runs'}
 	| {screen: 'trace'; run: string}
-	| {screen: 'diff'; a: string; b: string};
+	/** Without `a`, B is compared with its last success (the last successful run of its env and target before it). */
+	| {screen: 'diff'; a?: string; b: string};
 
 /** Makes the live feed for the console, e.g. Redis-backed with polling fallback. */
 export type FeedFactory = (index: RunIndex) => ChangeFeed | Promise<ChangeFeed>;

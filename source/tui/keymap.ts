@@ -89,7 +89,7 @@ export const BINDINGS: readonly Binding[] = [
 	{action: 'clearFilter', keys: [{special: 'escape'}], label: 'esc', help: 'clear the filter', scope: ['runs']},
 	{action: 'sort', keys: [{input: 's'}], label: 's', help: 'sort: started/duration/status', scope: ['runs'], footer: 'sort', rank: 3},
 	{action: 'mark', keys: [{input: 'm'}], label: 'm', help: 'mark this run for a diff', scope: ['runs', 'trace'], footer: 'mark', rank: 6},
-	{action: 'diff', keys: [{input: 'd'}], label: 'd', help: 'diff against the marked run', scope: ['runs', 'trace'], footer: 'diff', rank: 6},
+	{action: 'diff', keys: [{input: 'd'}], label: 'd', help: 'diff: mark or last success', scope: ['runs', 'trace'], footer: 'diff', rank: 6},
 	// DESIGN: `esc` goes back, `q` quits, on every screen alike.
 	{action: 'quit', keys: [{input: 'q'}], label: 'q', help: 'quit', scope: 'global', footer: 'quit', rank: 9},
 	{action: 'back', keys: [{special: 'escape'}], label: 'esc', help: 'go back', scope: NOT_RUNS, footer: 'back', rank: 5},

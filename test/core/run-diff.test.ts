@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
 import type {Run} from '../../source/core/run.js';
-import {diffPlans, diffRuns, type StepChange, type StepDiff} from '../../source/core/run-diff.js';
+import {diffPlans} from '../../source/core/plan-diff.js';
+import {diffRuns, type StepChange, type StepDiff} from '../../source/core/run-diff.js';
 import {isSecretKey} from '../../source/core/secret-keys.js';
 import type {Span, SpanStatus} from '../../source/core/span.js';
 import {failed, span} from './span-builder.js';
@@ -69,7 +70,7 @@ test('steps aligned by path, in B order with removed steps after their predecess
 	assert.deepEqual(diff.steps[1], {path: 'test', a: {status: 'success', duration_ms: 300}, b: {status: 'success', duration_ms: 590}, change: 'slower'});
 	assert.deepEqual(diff.steps[2]!.b, null);
 	assert.deepEqual(diff.steps[6]!.a, null);
-	assert.deepEqual(diff.plan, {args: [], env: []});
+	assert.deepEqual(diff.plan, {args: [], env: [], steps: [], resolved_values: [], recorded: {a: false, b: false}});
 });
 
 test('noise threshold: both the ms floor and the ratio of the faster side must be reached', () => {
@@ -167,6 +168,9 @@ test('plan differences: args and env, secrets redacted, never raw', () => {
 			{key: 'API_TOKEN', a: '<redacted>', b: '<redacted>'},
 			{key: 'DSN', a: null, b: '<redacted>'},
 		],
+		steps: [],
+		resolved_values: [],
+		recorded: {a: true, b: true},
 	});
 	const text = JSON.stringify(diffRuns({run: run('A'), spans: []}, {run: run('B'), spans: []}, {planA, planB}));
 	for (const raw of ['p1-raw', 'p2-raw', 'tok-a-raw', 'tok-b-raw', 'chars>']) {
@@ -175,10 +179,13 @@ test('plan differences: args and env, secrets redacted, never raw', () => {
 });
 
 test('plans: key order does not matter, missing or odd shapes are empty', () => {
-	assert.deepEqual(diffPlans({args: {o: {a: 1, b: 2}}}, {args: {o: {b: 2, a: 1}}}), {args: [], env: []});
-	assert.deepEqual(diffPlans(undefined, null), {args: [], env: []});
-	assert.deepEqual(diffPlans('plan', [1, 2]), {args: [], env: []});
-	assert.deepEqual(diffPlans({args: [1]}, {args: {x: 1}}), {args: [{key: 'x', a: null, b: 1}], env: []});
+	const empty = {args: [], env: [], steps: [], resolved_values: []};
+	const both = {a: true, b: true};
+	assert.deepEqual(diffPlans({args: {o: {a: 1, b: 2}}}, {args: {o: {b: 2, a: 1}}}), {...empty, recorded: both});
+	// Undefined is "no plan recorded"; null is a (useless) recorded plan.
+	assert.deepEqual(diffPlans(undefined, null), {...empty, recorded: {a: false, b: true}});
+	assert.deepEqual(diffPlans('plan', [1, 2]), {...empty, recorded: both});
+	assert.deepEqual(diffPlans({args: [1]}, {args: {x: 1}}), {...empty, args: [{key: 'x', a: null, b: 1}], recorded: both});
 	const cyclic: Record<string, unknown> = {};
 	cyclic['self'] = cyclic;
 	assert.doesNotThrow(() => diffPlans({args: {c: cyclic}}, {args: {c: 1}}));

@@ -76,8 +76,11 @@ test('runs: / filters by status, env and text; esc clears; s cycles the sort', a
 test('runs: m marks, d diffs the selected run against the marked one, side by side', async () => {
 	const h = open([...failedDeploy(), ...okDeploy()]);
 	await h.ready();
+	// Nothing marked: d compares with the last success (its own test below); esc comes back.
 	await h.press('d');
-	assert.match(h.frame(), /no run is marked/);
+	await settle(h, f => f.includes('A run-'));
+	assert.match(lines(h)[0]!, /› diff last-success run-20260114-101500-abc1234$/);
+	await h.press(KEYS.esc);
 	await h.press('m');
 	assert.match(h.frame(), /marked: run-20260114-101500-abc1234/);
 	assert.match(selectedLine(h), /^›●/);
@@ -91,7 +94,7 @@ test('runs: m marks, d diffs the selected run against the marked one, side by si
 	assert.match(frame, /= build +✓ 20s +✓ 19s +-100ms/);
 	assert.match(frame, /~ migrate +✗ 10s +✓ 1m00s +\+50s/);
 	assert.match(frame, /\+ smoke +- +✓ 9.8s/);
-	assert.match(frame, /no plan\.json/);
+	assert.match(frame, /no plan recorded for either run/);
 	await h.press('j', KEYS.enter);
 	assert.match(lines(h)[0]!, /› deploy api run-20260113-101500-fff0000 › trace$/);
 	await h.press(KEYS.esc, KEYS.esc);
@@ -440,4 +443,122 @@ test('opens on a run or a diff when asked (tracedeck runs open / runs diff), and
 	await h.ready();
 	assert.match(lines(h)[0]!, /tracedeck › runs$/);
 	assert.match(h.frame(), /✗ no run matches "missing"/);
+});
+
+/** A finished one-stage run: root with run fields, one stage, both ending `status` after 10 s. */
+function finishedRun(trace: string, runId: string, env: string | null, target: string | null, start: number, status: 'success' | 'failed'): ReturnType<typeof ev>[] {
+	const fields: Record<string, unknown> = {name: `deploy ${trace}`, run_id: runId};
+	if (env !== null) {
+		fields['env'] = env;
+	}
+
+	if (target !== null) {
+		fields['target'] = target;
+	}
+
+	const end = status === 'success' ? 'completed' : 'failed';
+	return [
+		ev(trace, 'root', null, 'workflow:started', start, fields),
+		ev(trace, 'st', 'root', 'stage:started', start + 1000, {name: 'build'}),
+		ev(trace, 'st', 'root', `stage:${end}`, start + 9000, undefined, status),
+		ev(trace, 'root', null, `workflow:${end}`, start + 10_000, undefined, status),
+	];
+}
+
+test('diff: d with nothing marked compares the selected run with its last success, and says which; none is a clear message', async () => {
+	const T0 = Date.parse('2026-01-14T10:15:00.000Z');
+	const hour = 3_600_000;
+	// The failed prod/api deploy at T0 (failedDeploy) is the run asked about. The candidates, by hand:
+	//   okDeploy, prod/api success at T0 - 24 h  → the last success before it: the answer
+	//   older,    prod/api success at T0 - 48 h  → a success, but an older one
+	//   failed,   prod/api failed  at T0 - 2 h   → later, but failed
+	//   staging,  staging/api success at T0 - 1 h → other env
+	//   web,      prod/web success at T0 - 30 min → other target
+	//   later,    prod/api success at T0 + 10 min → started after it
+	const h = open([
+		...failedDeploy(),
+		...okDeploy(),
+		...finishedRun('older', 'run-older', 'prod', 'api', T0 - 48 * hour, 'success'),
+		...finishedRun('failed', 'run-failed', 'prod', 'api', T0 - 2 * hour, 'failed'),
+		...finishedRun('staging', 'run-staging', 'staging', 'api', T0 - hour, 'success'),
+		...finishedRun('web', 'run-web', 'prod', 'web', T0 - hour / 2, 'success'),
+		...finishedRun('later', 'run-later', 'prod', 'api', T0 + hour / 6, 'success'),
+	]);
+	await h.ready();
+	// Newest first: later (T0 + 10 min) is on top, the failed deploy (T0) next.
+	await h.press('j');
+	assert.match(selectedLine(h), /deploy api/);
+	await h.press('d');
+	await settle(h, f => f.includes('A run-'));
+	let frame = h.frame();
+	assert.match(lines(h)[0]!, /tracedeck › runs › diff last-success run-20260114-101500-abc1234$/);
+	assert.match(frame, /A is the last successful prod\/api run before B/);
+	assert.match(frame, /A run-20260113-101500-fff0000 · ✓ ok/);
+	assert.match(frame, /B run-20260114-101500-abc1234 · ✗ failed/);
+	assert.match(frame, /~ migrate +✓ 1m00s +✗ 10s/);
+	assert.match(frame, /no plan recorded for either run/);
+	assert.ok(lines(h).every(line => line.length <= 80), 'fits 80 columns');
+	// The web run has no earlier prod/web success: the screen says so and what to do instead.
+	await h.press(KEYS.esc, 'j');
+	assert.match(selectedLine(h), /deploy web/);
+	await h.press('d');
+	await settle(h, f => f.includes('no successful'));
+	frame = h.frame();
+	assert.match(frame, /✗ no successful prod\/web run started before run-web; press m on a run, then d\n +on another to diff the two/);
+	// With a mark, d is the mark's diff as before.
+	await h.press(KEYS.esc, 'm', 'j', 'd');
+	await settle(h, f => f.includes('A run-'));
+	assert.match(lines(h)[0]!, /› diff run-web run-staging$/);
+	assert.doesNotMatch(h.frame(), /last successful/);
+});
+
+test('diff: opens on a run against its last success (tracedeck runs diff <run> in a terminal)', async () => {
+	const h = open([...failedDeploy(), ...okDeploy()], {initial: {screen: 'diff', b: 'run-20260114'}});
+	await settle(h, f => f.includes('A run-'));
+	assert.match(h.frame(), /A is the last successful prod\/api run before B/);
+	assert.match(h.frame(), /A run-20260113-101500-fff0000/);
+});
+
+test('diff: devcmd plans in the console: steps by id, resolved values by key, secrets redacted; a missing plan is said', async () => {
+	const {default: fs} = await import('node:fs');
+	const {default: path} = await import('node:path');
+	const {default: os} = await import('node:os');
+	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-artifacts-'));
+	const write = (runId: string, plan: unknown) => {
+		// No plan_hash on these runs: the artifact folder's hash segment is "_".
+		const dir = path.join(root, 'artifacts', 'prod', 'api', '_', runId);
+		fs.mkdirSync(dir, {recursive: true});
+		fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify(plan));
+	};
+
+	// A = the last success (0113), B = the failed run (0114). deploy/api's command changed, smoke was added,
+	// the token rotated (32 → 40 chars), REPLICAS 3 → 5.
+	write('run-20260113-101500-fff0000', {
+		steps: [{id: 'main/deploy/api', command: 'kubectl apply -f k8s/api/', decorator: 'shell'}],
+		resolved_values: {1: '@env(API_TOKEN) → <redacted:32chars>', 2: '@var(REPLICAS) → 3'},
+	});
+	write('run-20260114-101500-abc1234', {
+		steps: [{id: 'main/deploy/api', command: 'kubectl apply -f k8s/api-v2/', decorator: 'shell'}, {id: 'main/smoke', command: 'curl -f /health', decorator: 'retry'}],
+		resolved_values: {1: '@env(API_TOKEN) → <redacted:40chars>', 2: '@var(REPLICAS) → 5'},
+	});
+	let h = open([...failedDeploy(), ...okDeploy()], {home: root});
+	await h.ready();
+	await h.press('d');
+	await settle(h, f => f.includes('PLAN STEPS'));
+	await h.press('G');
+	const frame = h.frame();
+	assert.match(frame, /plan: 2 steps, 2 resolved values changed/);
+	assert.match(frame, /~ main\/deploy\/api +changed\n +command: kubectl apply -f k8s\/api\/ → kubectl apply -f k8s\/api-v2\//);
+	assert.match(frame, /\+ main\/smoke +added\n +command: curl -f \/health\n +decorator: retry/);
+	assert.match(frame, /PLAN RESOLVED VALUES\n.*~ 1 +@env\(API_TOKEN\) <redacted> → <redacted> +\(redacted; values differ\)\n.*~ 2 +@var\(REPLICAS\) 3 → 5/);
+	assert.doesNotMatch(frame, /chars>/);
+	h.cleanup();
+	fs.rmSync(path.join(root, 'artifacts', 'prod', 'api', '_', 'run-20260113-101500-fff0000'), {recursive: true});
+	h = open([...failedDeploy(), ...okDeploy()], {home: root});
+	await h.ready();
+	await h.press('d');
+	await settle(h, f => f.includes('A run-'));
+	assert.match(h.frame(), /plan recorded for B only \(A has none\): not compared/);
+	assert.doesNotMatch(h.frame(), /PLAN STEPS/);
+	fs.rmSync(root, {recursive: true, force: true});
 });

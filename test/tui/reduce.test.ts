@@ -81,10 +81,13 @@ test('sort cycles started, duration, status', () => {
 	assert.deepEqual(sorts, ['duration', 'status', 'started']);
 });
 
-test('diff needs a marked run, and another run than the marked one', () => {
+test('d diffs against the marked run, or against the last success when none is marked; never the marked run itself', () => {
 	let state = apply({type: 'diff-against-mark', run: A});
-	assert.equal(state.message?.level, 'error');
-	assert.equal(state.stack.length, 1);
+	// Nothing marked: A against its last success, looked up when the diff loads.
+	const unmarked = top(state);
+	assert.equal(state.message, null);
+	assert.deepEqual(unmarked.screen === 'diff' && [unmarked.a, unmarked.b.traceId], ['last-success', 'ta']);
+	state = apply();
 	state = reduce(state, {type: 'mark', run: A});
 	assert.equal(state.mark?.traceId, 'ta');
 	state = reduce(state, {type: 'diff-against-mark', run: A});
@@ -92,7 +95,7 @@ test('diff needs a marked run, and another run than the marked one', () => {
 	state = reduce(state, {type: 'diff-against-mark', run: B});
 	const view = top(state);
 	assert.equal(view.screen, 'diff');
-	assert.equal(view.screen === 'diff' && view.a.traceId, 'ta');
+	assert.equal(view.screen === 'diff' && view.a !== 'last-success' && view.a.traceId, 'ta');
 	assert.equal(view.screen === 'diff' && view.b.traceId, 'tb');
 	// Marking the marked run again unmarks it.
 	assert.equal(reduce(reduce(initialState(), {type: 'mark', run: A}), {type: 'mark', run: A}).mark, null);

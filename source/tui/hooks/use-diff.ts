@@ -1,16 +1,18 @@
-import {useEffect, useState} from 'react';
+import {useEffect, useRef, useState} from 'react';
 import type {Run} from '../../core/run.js';
 import {diffRuns, type RunDiff} from '../../core/run-diff.js';
 import type {ChangeFeed} from '../../live/change-feed.js';
+import {lastSuccessBefore, noBaselineMessage} from '../../store/baseline-run.js';
 import type {RunIndex} from '../../store/run-index.js';
 import {readRunPlan} from '../../store/run-plan.js';
+import type {DiffBase} from '../state/console-state.js';
 import {coalesce} from './coalesce.js';
 
 export interface DiffData {
 	diff: RunDiff | null;
 	error: string | null;
-	/** Whether plan.json was found for each side (plan changes need both). */
-	plans: {a: boolean; b: boolean};
+	/** Run A when it was picked as B's last success (not named): the screen says so. */
+	baseline: Run | null;
 }
 
 /** A run's plan.json from its artifact folder (store/run-plan), when there is a home to look in. */
@@ -18,22 +20,36 @@ export function readPlan(home: string | undefined, run: Run): unknown {
 	return home === undefined ? undefined : readRunPlan(home, run);
 }
 
-function compute(index: RunIndex, a: string, b: string, home: string | undefined): DiffData {
-	const runA = index.resolveRun(a);
+const NO_BASELINE_HINT = 'press m on a run, then d on another to diff the two';
+
+function compute(index: RunIndex, a: DiffBase, b: string, home: string | undefined): DiffData {
 	const runB = index.resolveRun(b);
+	const baseline = a === 'last-success' ? lastSuccessBefore(index, runB) : null;
+	const runA = a === 'last-success' ? baseline : index.resolveRun(a.traceId);
+	if (runA === null) {
+		return {...NONE, error: noBaselineMessage(runB, NO_BASELINE_HINT)};
+	}
+
 	const planA = readPlan(home, runA);
 	const planB = readPlan(home, runB);
 	const diff = diffRuns({run: runA, spans: index.spans(runA.trace_id)}, {run: runB, spans: index.spans(runB.trace_id)}, {planA, planB});
-	return {diff, error: null, plans: {a: planA !== undefined, b: planB !== undefined}};
+	return {diff, error: null, baseline};
 }
 
-const NONE: DiffData = {diff: null, error: null, plans: {a: false, b: false}};
+const NONE: DiffData = {diff: null, error: null, baseline: null};
 
-/** Two runs aligned step by step (core/run-diff), recomputed while either is still changing. */
-/** `home` is where the runs' artifacts (plan.json) are; without it, plan changes are not compared. */
-export function useDiff(index: RunIndex, feed: ChangeFeed, a: string | null, b: string | null, home?: string): DiffData {
+/**
+ * Two runs aligned step by step (core/run-diff), recomputed while either is
+ * still changing. `a` may be 'last-success': B's baseline is looked up here,
+ * where the index is. `home` is where the runs' artifacts (plan.json) are;
+ * without it, no plan is recorded for either side.
+ */
+export function useDiff(index: RunIndex, feed: ChangeFeed, a: DiffBase | null, b: string | null, home?: string): DiffData {
 	const [data, setData] = useState<{key: string; data: DiffData}>({key: '', data: NONE});
-	const key = a !== null && b !== null ? `${a}\u0000${b}` : '';
+	const aKey = a === null ? null : a === 'last-success' ? '\u0001last-success' : a.traceId;
+	const key = aKey !== null && b !== null ? `${aKey}\u0000${b}` : '';
+	// The trace the refresh listens for besides B's: A's, once known.
+	const watched = useRef<string | null>(null);
 	useEffect(() => {
 		if (a === null || b === null) {
 			return;
@@ -41,8 +57,11 @@ export function useDiff(index: RunIndex, feed: ChangeFeed, a: string | null, b: 
 
 		const run = (): void => {
 			try {
-				setData({key, data: compute(index, a, b, home)});
+				const next = compute(index, a, b, home);
+				watched.current = next.diff?.a.trace_id ?? null;
+				setData({key, data: next});
 			} catch (error) {
+				watched.current = null;
 				setData({key, data: {...NONE, error: (error as Error).message}});
 			}
 		};
@@ -50,7 +69,8 @@ export function useDiff(index: RunIndex, feed: ChangeFeed, a: string | null, b: 
 		run();
 		const refresh = coalesce(run, 250);
 		const off = feed.onChange(traceIds => {
-			if (traceIds.includes(a) || traceIds.includes(b)) {
+			// Until A is found (no baseline yet, an error), any change may bring it.
+			if (watched.current === null || traceIds.includes(watched.current) || traceIds.includes(b)) {
 				refresh.trigger();
 			}
 		});
@@ -58,7 +78,8 @@ export function useDiff(index: RunIndex, feed: ChangeFeed, a: string | null, b: 
 			off();
 			refresh.cancel();
 		};
-	}, [index, feed, a, b, home, key]);
+		// `key` stands for `a` and `b`: a fresh RunRef object for the same run is the same diff.
+	}, [index, feed, key, home]);
 
 	return data.key === key ? data.data : NONE;
 }

@@ -2,7 +2,9 @@ import {Box} from 'ink';
 import React, {useMemo} from 'react';
 import {formatDuration} from '../../core/format-duration.js';
 import type {Run} from '../../core/run.js';
-import type {PlanEntryDiff, RunDiff, StepChange, StepDiff, StepSide} from '../../core/run-diff.js';
+import {differsOnlyInSecret, planSummary, planVerdict, splitResolved, type PlanEntryDiff, type PlanStepDiff} from '../../core/plan-diff.js';
+import type {RunDiff, StepChange, StepDiff, StepSide} from '../../core/run-diff.js';
+import {scopeLabel} from '../../store/baseline-run.js';
 import {Line} from '../components/line.js';
 import {VirtualList} from '../components/virtual-table.js';
 import type {DiffData} from '../hooks/use-diff.js';
@@ -13,14 +15,19 @@ import {motionHandlers} from '../state/list-motion.js';
 import {runDurationMs} from '../state/run-filter.js';
 import type {Symbols} from '../symbols.js';
 import {statusColor, statusSegment, statusSymbol} from '../theme.js';
-import {clean, fit, fitLine, inlineValue, type Line as LineType, type Segment} from '../text.js';
+import {clean, fit, fitLine, inlineValue, wrap, type Line as LineType, type Segment} from '../text.js';
 import {useUi} from '../ui-context.js';
 import type {TimedScreenFrame} from './screen-frame.js';
 
 export type DiffRow =
 	| {kind: 'step'; step: StepDiff}
 	| {kind: 'section'; title: string}
-	| {kind: 'plan'; entry: PlanEntryDiff}
+	/** `resolved`: a devcmd resolved value ("@env(X) → value"). */
+	| {kind: 'plan'; entry: PlanEntryDiff; resolved?: boolean}
+	/** A plan step added, removed or changed; its fields follow as `field` rows. */
+	| {kind: 'plan-step'; step: PlanStepDiff}
+	/** A field of a plan step: both sides when it changed, else the side the step is on. */
+	| {kind: 'field'; entry: PlanEntryDiff; only: 'a' | 'b' | null}
 	| {kind: 'note'; text: string};
 
 export function changeSymbol(change: StepChange, symbols: Symbols): string {
@@ -31,26 +38,60 @@ export function changeColor(change: StepChange): string | undefined {
 	return {added: 'green', removed: 'red', status: 'yellow', slower: 'red', faster: 'green', same: undefined}[change];
 }
 
-/** The rows of a diff: the aligned steps, then the plan's changed args and env. */
-export function diffRows(diff: RunDiff, plans: {a: boolean; b: boolean}): DiffRow[] {
+/** The rows of a diff: the aligned steps, then the plan's changed steps, resolved values, args and env. */
+export function diffRows(diff: RunDiff): DiffRow[] {
 	const rows: DiffRow[] = diff.steps.map(step => ({kind: 'step', step}));
-	rows.push({kind: 'section', title: 'PLAN'});
-	if (!plans.a || !plans.b) {
-		rows.push({kind: 'note', text: `no plan.json for ${!plans.a && !plans.b ? 'either run' : !plans.a ? 'run A' : 'run B'} in the artifacts: args and env cannot be compared`});
-	} else if (diff.plan.args.length === 0 && diff.plan.env.length === 0) {
-		rows.push({kind: 'note', text: 'same args and env'});
+	const {plan} = diff;
+	// The summary line above cuts it at 80 columns; here it is whole.
+	rows.push({kind: 'section', title: 'PLAN'}, {kind: 'note', text: planSummary(plan)});
+	if (planVerdict(plan) !== 'changed') {
+		return rows;
 	}
 
-	for (const [title, entries] of [['args', diff.plan.args], ['env', diff.plan.env]] as const) {
+	if (plan.steps.length > 0) {
+		rows.push({kind: 'section', title: 'PLAN STEPS'});
+		for (const step of plan.steps) {
+			rows.push({kind: 'plan-step', step});
+			for (const entry of step.fields) {
+				rows.push({kind: 'field', entry, only: step.change === 'added' ? 'b' : step.change === 'removed' ? 'a' : null});
+			}
+		}
+	}
+
+	for (const [title, entries, resolved] of [['RESOLVED VALUES', plan.resolved_values, true], ['ARGS', plan.args, false], ['ENV', plan.env, false]] as const) {
 		if (entries.length > 0) {
-			rows.push({kind: 'section', title: `PLAN ${title.toUpperCase()}`});
+			rows.push({kind: 'section', title: `PLAN ${title}`});
 			for (const entry of entries) {
-				rows.push({kind: 'plan', entry});
+				rows.push({kind: 'plan', entry, resolved});
 			}
 		}
 	}
 
 	return rows;
+}
+
+function entrySymbol(entry: PlanEntryDiff, symbols: Symbols): {text: string; color: string} {
+	return entry.a === null ? {text: symbols.added, color: 'green'} : entry.b === null ? {text: symbols.removed, color: 'red'} : {text: symbols.changed, color: 'yellow'};
+}
+
+/**
+ * "a → b" for a changed entry; "(absent)" for a missing side; a note when only
+ * a redacted part differs. A resolved value from the same source on both sides
+ * shows the source once ("@env(X)  3 → 5"): its own arrow would read as the change.
+ */
+function entryChange(entry: PlanEntryDiff, symbols: Symbols, resolved = false): LineType {
+	const splitA = resolved ? splitResolved(entry.a) : null;
+	const splitB = resolved ? splitResolved(entry.b) : null;
+	const source = splitA !== null && splitB !== null && splitA.source === splitB.source ? splitA.source : null;
+	const a = entry.a === null ? '(absent)' : inlineValue(source === null ? entry.a : splitA!.value, 120);
+	const b = entry.b === null ? '(absent)' : inlineValue(source === null ? entry.b : splitB!.value, 120);
+	return [
+		...(source === null ? [] : [{text: ` ${clean(source)}`}]),
+		{text: ` ${a}`, color: 'red'},
+		{text: ` ${symbols.arrow} `, dim: true},
+		{text: b, color: 'green'},
+		...(differsOnlyInSecret(entry) ? [{text: '  (redacted; values differ)', dim: true}] : []),
+	];
 }
 
 function sideText(side: StepSide | null, symbols: Symbols): Segment[] {
@@ -93,9 +134,10 @@ export interface DiffScreenProps extends TimedScreenFrame {
 export function DiffScreen({view, data, nowMs, width, height, dispatch, active}: DiffScreenProps): React.JSX.Element {
 	const {symbols} = useUi();
 	const {diff} = data;
-	const rows = useMemo(() => (diff ? diffRows(diff, data.plans) : []), [diff, data.plans]);
+	const rows = useMemo(() => (diff ? diffRows(diff) : []), [diff]);
 	const selected = Math.min(view.selection.index, Math.max(0, rows.length - 1));
-	const listHeight = Math.max(2, height - 3);
+	const picked = data.baseline === null ? 0 : 1;
+	const listHeight = Math.max(2, height - 3 - picked);
 	useKeymap(
 		'diff',
 		{
@@ -110,9 +152,10 @@ export function DiffScreen({view, data, nowMs, width, height, dispatch, active}:
 	);
 
 	if (!diff) {
+		const text = data.error ? wrap(`${symbols.failed} ${data.error}`, width - 2) : ['loading…'];
 		return (
 			<Box flexDirection="column" width={width} height={height}>
-				<Line segments={[{text: `  ${data.error ? `${symbols.failed} ${clean(data.error)}` : 'loading…'}`, color: data.error ? 'red' : undefined}]} width={width} />
+				{text.map((line, i) => <Line key={i} segments={[{text: `  ${line}`, color: data.error ? 'red' : undefined}]} width={width} />)}
 			</Box>
 		);
 	}
@@ -131,8 +174,8 @@ export function DiffScreen({view, data, nowMs, width, height, dispatch, active}:
 		}
 	}
 
-	const planChanges = diff.plan.args.length + diff.plan.env.length;
-	summary.push({text: `${symbols.dot} plan: ${planChanges === 0 ? 'no changes' : `${diff.plan.args.length} args, ${diff.plan.env.length} env changed`}`, dim: planChanges === 0});
+	const planChanged = planVerdict(diff.plan) === 'changed';
+	summary.push({text: `${symbols.dot} ${planSummary(diff.plan)}`, dim: !planChanged});
 
 	const inner = width - 2;
 	const sideWidth = 12;
@@ -155,16 +198,20 @@ export function DiffScreen({view, data, nowMs, width, height, dispatch, active}:
 
 		if (row.kind === 'plan') {
 			const {entry} = row;
-			const a = entry.a === null ? '(absent)' : inlineValue(entry.a, 120);
-			const b = entry.b === null ? '(absent)' : inlineValue(entry.b, 120);
-			const sym = entry.a === null ? symbols.added : entry.b === null ? symbols.removed : symbols.changed;
-			return [
-				{text: `${sym} `, color: entry.a === null ? 'green' : entry.b === null ? 'red' : 'yellow', bold: true},
-				{text: clean(entry.key), bold: true},
-				{text: `  ${a}`, color: 'red'},
-				{text: ` ${symbols.arrow} `, dim: true},
-				{text: b, color: 'green'},
-			];
+			const sym = entrySymbol(entry, symbols);
+			return [{text: `${sym.text} `, color: sym.color, bold: true}, {text: `${clean(entry.key)} `, bold: true}, ...entryChange(entry, symbols, row.resolved)];
+		}
+
+		if (row.kind === 'plan-step') {
+			const {step} = row;
+			const sym = step.change === 'added' ? {text: symbols.added, color: 'green'} : step.change === 'removed' ? {text: symbols.removed, color: 'red'} : {text: symbols.changed, color: 'yellow'};
+			return [{text: `${sym.text} `, color: sym.color, bold: true}, {text: clean(step.id), bold: true}, {text: `  ${step.change}`, color: sym.color}];
+		}
+
+		if (row.kind === 'field') {
+			const {entry, only} = row;
+			const key: Segment = {text: `    ${clean(entry.key)}:`, dim: true};
+			return only === null ? [key, ...entryChange(entry, symbols)] : [key, {text: ` ${inlineValue(only === 'a' ? entry.a : entry.b, 120)}`}];
 		}
 
 		const {step} = row;
@@ -188,6 +235,7 @@ export function DiffScreen({view, data, nowMs, width, height, dispatch, active}:
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>
+			{data.baseline === null ? null : <Line segments={[{text: `A is the last successful ${scopeLabel(diff.b)} run before B`, dim: true}]} width={width} />}
 			<Line segments={runLine('A', diff.a, nowMs, symbols)} width={width} />
 			<Line segments={runLine('B', diff.b, nowMs, symbols)} width={width} />
 			<Line segments={summary} width={width} />

@@ -1,11 +1,11 @@
-import type {Message, PromptKind, RunRef, RunTab, Selection} from './console-state.js';
+import type {DiffBase, Message, PromptKind, RunRef, RunTab, Selection} from './console-state.js';
 
 export type ConsoleAction =
 	/** `fromHome`: start from the runs list (the : commands), not on top of where you are. */
 	| {type: 'open-run'; run: RunRef; tab?: RunTab; fromHome?: boolean}
 	| {type: 'open-span'; spanId: string; spanName: string}
-	| {type: 'open-diff'; a: RunRef; b: RunRef; fromHome?: boolean}
-	/** Diff `run` against the marked run; a message when nothing is marked. */
+	| {type: 'open-diff'; a: DiffBase; b: RunRef; fromHome?: boolean}
+	/** Diff `run` against the marked run, or against its last success when nothing is marked. */
 	| {type: 'diff-against-mark'; run: RunRef}
 	| {type: 'back'}
 	| {type: 'home'}

@@ -55,9 +55,16 @@ export interface SpanView {
 	expandData: boolean;
 }
 
+/**
+ * What B is compared with: a named run, or the last successful run of B's env
+ * and target that started before B (looked up when the diff loads, so the
+ * screen can say which run it picked, or that there is none).
+ */
+export type DiffBase = RunRef | 'last-success';
+
 export interface DiffView {
 	screen: 'diff';
-	a: RunRef;
+	a: DiffBase;
 	b: RunRef;
 	selection: Selection;
 }

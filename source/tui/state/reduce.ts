@@ -63,7 +63,7 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 
 		case 'diff-against-mark': {
 			if (state.mark === null) {
-				return {...state, message: {level: 'error', text: 'no run is marked: press m on a run, then d on another'}};
+				return push(state, {screen: 'diff', a: 'last-success', b: action.run, selection: {index: 0, key: null}});
 			}
 
 			if (state.mark.traceId === action.run.traceId) {

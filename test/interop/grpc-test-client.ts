@@ -20,12 +20,11 @@ export interface RawClient {
 	close(): void;
 }
 
-export function rawClient(address: string, path: string, options: {gzip?: boolean} = {}): RawClient {
+export function rawClient(address: string, path: string): RawClient {
 	const Constructor = makeGenericClientConstructor({
 		export: {path, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity},
 	}, 'RawExport');
-	// 2 is gzip in grpc-js's compressionAlgorithms.
-	const client = new Constructor(address, credentials.createInsecure(), options.gzip ? {'grpc.default_compression_algorithm': 2} : {}) as Client & {
+	const client = new Constructor(address, credentials.createInsecure()) as unknown as Client & {
 		export(request: Buffer, callback: (error: ServiceError | null, response?: Buffer) => void): void;
 	};
 	return {

@@ -50,7 +50,7 @@ function deepRequest(depth: number): Uint8Array {
 		value = field(6, field(1, concat(field(1, Buffer.from('k')), field(2, value))));
 	}
 
-	const fixed64 = (number: number, text: string): Uint8Array => protobuf.Writer.create().uint32((number << 3) | 1).fixed64(protobuf.util.Long.fromString(text, true)).finish();
+	const fixed64 = (number: number, text: string): Uint8Array => protobuf.Writer.create().uint32((number << 3) | 1).fixed64(text).finish();
 	const span = concat(
 		field(1, Buffer.from(goodSpan.traceId, 'hex')),
 		field(2, Buffer.from(goodSpan.spanId, 'hex')),

@@ -1,5 +1,9 @@
 import {InputError, TracedeckError} from '../core/errors.js';
-import {DEFAULT_MAX_BODY_BYTES, METRICS_PATH, startOtlpReceiver, TRACES_PATH, type OtlpReceiver, type ReceiverMetrics} from '../interop/otlp-receiver.js';
+import {CorsOriginError, CorsPolicy} from '../interop/cors.js';
+import type {OtlpGrpcServer} from '../interop/otlp-grpc-server.js';
+import {DEFAULT_MAX_IN_FLIGHT, TraceIntake} from '../interop/otlp-intake.js';
+import {MetricsRejection} from '../interop/otlp-metrics-rejection.js';
+import {DEFAULT_MAX_BODY_BYTES, METRICS_PATH, OTLP_METRICS_PATH, startOtlpReceiver, TRACES_PATH, type OtlpReceiver, type ReceiverMetrics} from '../interop/otlp-receiver.js';
 import {NO_PUBLISHER, type EventPublisher} from '../live/event-publisher.js';
 import {openPublisher} from '../live/open-publisher.js';
 import {EventWriter} from '../live/event-writer.js';
@@ -9,39 +13,54 @@ import {COMMON_HELP, parseCommand, resolveHome, resolveRedisUrl} from './command
 
 const HELP = `
   Usage
-    $ tracedeck serve [--port 4318] [--host 127.0.0.1] [--redis <url>]
+    $ tracedeck serve [--port 4318] [--grpc-port 4317] [--host 127.0.0.1] [--redis <url>]
 
-  An OTLP/HTTP receiver: point any OpenTelemetry SDK or Collector at
-  http://<host>:<port>${TRACES_PATH} (protobuf or JSON, gzip or not) and its
-  traces become runs. The run id is the resource or span attribute
-  devcmd.run_id, else the trace id. Prometheus metrics on GET ${METRICS_PATH}.
+  An OTLP receiver: point any OpenTelemetry SDK or Collector at
+  http://<host>:<port>${TRACES_PATH} (OTLP/HTTP, protobuf or JSON, gzip or not)
+  or at <host>:<grpc-port> (OTLP/gRPC, gzip or not) and its traces become
+  runs. The run id is the resource or span attribute devcmd.run_id, else the
+  trace id. Metrics (${OTLP_METRICS_PATH}, gRPC MetricsService) are answered with a
+  rejection that says why: tracedeck does not store metrics; send them to
+  Prometheus.
+  Prometheus metrics of tracedeck itself on GET ${METRICS_PATH}.
   Stops cleanly on Ctrl-C / SIGTERM (twice to stop at once).
 
   Options
-    --port <n>          port to listen on (default 4318; 0 picks a free one)
+    --port <n>          OTLP/HTTP port (default 4318; 0 picks a free one)
+    --grpc-port <n>     OTLP/gRPC port (default 4317; 0 turns gRPC off)
     --host <addr>       address to bind (default 127.0.0.1; the receiver has no
                         authentication, so bind wider only on a trusted network)
     --redis <url>       also publish to Redis Streams for live views
                         (env TRACEDECK_REDIS_URL; default: SQLite alone)
-    --max-body <MB>     largest request accepted, before and after gunzip (default ${DEFAULT_MAX_BODY_BYTES / (1024 * 1024)})
+    --max-body <MB>     largest request or gRPC message accepted, before and
+                        after decompression (default ${DEFAULT_MAX_BODY_BYTES / (1024 * 1024)})
+    --max-inflight <n>  exports in progress at once, HTTP and gRPC together;
+                        more are turned away to retry shortly (HTTP 429,
+                        gRPC RESOURCE_EXHAUSTED with RetryInfo) (default ${DEFAULT_MAX_IN_FLIGHT})
+    --cors-origin <o>   let browser exporters on origin <o> post (CORS preflight
+                        answered); repeat it or give a comma list; * for any
+                        origin (default: none, no CORS headers)
 ${COMMON_HELP}
 
   Examples
     $ tracedeck serve
     $ OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node --require @opentelemetry/auto-instrumentations-node/register app.js
+    $ OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 node app.js
+    $ tracedeck serve --cors-origin http://localhost:3000
     $ tracedeck serve --host 0.0.0.0 --port 4318 --redis redis://localhost:6379
 `;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-function listenError(error: unknown, host: string, port: number): Error {
+function listenError(error: unknown, host: string, port: number, flag: '--port' | '--grpc-port'): Error {
 	const code = (error as {code?: string}).code;
+	const orOff = flag === '--grpc-port' ? ', or --grpc-port 0 for OTLP/HTTP alone' : '';
 	if (code === 'EADDRINUSE') {
-		return new TracedeckError(`port ${port} on ${host} is already in use (another collector?); pick another with --port`);
+		return new TracedeckError(`port ${port} on ${host} is already in use (another collector?); pick another with ${flag}${orOff}`);
 	}
 
 	if (code === 'EACCES') {
-		return new TracedeckError(`not allowed to listen on ${host}:${port}; ports under 1024 need privileges, pick another with --port`);
+		return new TracedeckError(`not allowed to listen on ${host}:${port}; ports under 1024 need privileges, pick another with ${flag}${orOff}`);
 	}
 
 	if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
@@ -88,14 +107,30 @@ export async function run(argv: string[]): Promise<number> {
 		host: {type: 'string', default: '127.0.0.1'},
 		redis: {type: 'string'},
 		maxBody: {type: 'number', default: DEFAULT_MAX_BODY_BYTES / (1024 * 1024)},
+		grpcPort: {type: 'number', default: 4317},
+		maxInflight: {type: 'number', default: DEFAULT_MAX_IN_FLIGHT},
+		corsOrigin: {type: 'string', isMultiple: true},
 	});
 	const {flags} = cli;
-	if (!Number.isInteger(flags.port) || flags.port < 0 || flags.port > 65_535) {
-		throw new InputError('--port must be a whole number from 0 to 65535');
+	for (const [flag, value] of [['--port', flags.port], ['--grpc-port', flags.grpcPort]] as const) {
+		if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+			throw new InputError(`${flag} must be a whole number from 0 to 65535`);
+		}
 	}
 
 	if (!(flags.maxBody > 0)) {
 		throw new InputError('--max-body must be a positive number of megabytes');
+	}
+
+	if (!Number.isInteger(flags.maxInflight) || flags.maxInflight < 1) {
+		throw new InputError('--max-inflight must be a whole number of exports, 1 or more');
+	}
+
+	let cors: CorsPolicy;
+	try {
+		cors = CorsPolicy.parse(flags.corsOrigin ?? []);
+	} catch (error) {
+		throw error instanceof CorsOriginError ? new InputError(`--cors-origin ${error.message}`) : error;
 	}
 
 	const home = resolveHome(flags.home);
@@ -103,20 +138,42 @@ export async function run(argv: string[]): Promise<number> {
 	const index = RunIndex.open(home);
 	let publisher: EventPublisher = NO_PUBLISHER;
 	let receiver: OtlpReceiver | undefined;
+	let grpc: OtlpGrpcServer | undefined;
 	try {
 		publisher = await openPublisher(redisUrl);
 		const writer = new EventWriter(index, publisher);
 		const metrics = await openMetrics(index, publisher);
+		// One of each for both transports: one in-flight limit, one metrics warning.
+		const intake = new TraceIntake({sink: writer, metrics, maxInFlight: flags.maxInflight});
+		const metricsRejection = new MetricsRejection();
+		const maxBodyBytes = Math.round(flags.maxBody * 1024 * 1024);
 		try {
-			receiver = await startOtlpReceiver({port: flags.port, host: flags.host, sink: writer, metrics, maxBodyBytes: Math.round(flags.maxBody * 1024 * 1024)});
+			receiver = await startOtlpReceiver({port: flags.port, host: flags.host, intake, metrics, metricsRejection, cors, maxBodyBytes});
 		} catch (error) {
-			throw listenError(error, flags.host, flags.port);
+			throw listenError(error, flags.host, flags.port, '--port');
+		}
+
+		if (flags.grpcPort !== 0) {
+			// Loaded here so that a serve without gRPC does not pay for grpc-js.
+			const {startOtlpGrpcServer} = await import('../interop/otlp-grpc-server.js');
+			try {
+				grpc = await startOtlpGrpcServer({port: flags.grpcPort, host: flags.host, intake, metricsRejection, maxMessageBytes: maxBodyBytes});
+			} catch (error) {
+				throw listenError(error, flags.host, flags.grpcPort, '--grpc-port');
+			}
 		}
 
 		const signal = shutdownSignal();
 
 		const live = redisUrl === undefined ? 'live streams off (no --redis)' : `live streams on ${redactRedisUrl(redisUrl)}`;
-		process.stderr.write(`tracedeck serve: listening on ${receiver.url} (POST ${TRACES_PATH}, GET ${METRICS_PATH}); home ${home}; ${live}\n`);
+		process.stderr.write(`tracedeck serve: listening on ${receiver.url} (OTLP/HTTP: POST ${TRACES_PATH}, ${OTLP_METRICS_PATH}; GET ${METRICS_PATH}); home ${home}; ${live}\n`);
+		process.stderr.write(grpc
+			? `tracedeck serve: OTLP/gRPC listening on ${grpc.address} (TraceService, MetricsService; exporters take http://${grpc.address})\n`
+			: 'tracedeck serve: OTLP/gRPC off (--grpc-port 0)\n');
+		if (cors.enabled) {
+			process.stderr.write(`tracedeck serve: cross-origin posts allowed from ${cors.describe()}\n`);
+		}
+
 		if (!LOOPBACK.has(flags.host)) {
 			process.stderr.write(`tracedeck serve: warning: bound to ${flags.host} without authentication; anyone who can reach it can write runs\n`);
 		}
@@ -124,7 +181,7 @@ export async function run(argv: string[]): Promise<number> {
 		const received = await signal;
 		process.stderr.write(`tracedeck serve: ${received}, finishing requests in flight…\n`);
 	} finally {
-		await receiver?.close();
+		await Promise.all([receiver?.close(), grpc?.close()]);
 		await publisher.close();
 		index.close();
 	}

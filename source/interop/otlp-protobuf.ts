@@ -326,9 +326,21 @@ export function encodeExportTraceResponse(partial?: PartialSuccess): Uint8Array 
 	return responseType.encode(responseType.fromObject(value)).finish();
 }
 
-/** A google.rpc.Status, the body OTLP/HTTP puts on error responses. */
-export function encodeRpcStatus(code: number, message: string): Uint8Array {
-	return rpcStatusType.encode(rpcStatusType.fromObject({code, message})).finish();
+/** A google.rpc.Any: a message of another type, named by its type URL. */
+export interface RpcAny {
+	typeUrl: string;
+	value: Uint8Array;
+}
+
+/** A google.rpc.Status: the body OTLP/HTTP puts on error responses, and gRPC's grpc-status-details-bin. */
+export function encodeRpcStatus(code: number, message: string, details: readonly RpcAny[] = []): Uint8Array {
+	return rpcStatusType.encode(rpcStatusType.fromObject({code, message, details: [...details]})).finish();
+}
+
+/** For tests and tools: read a google.rpc.Status. */
+export function decodeRpcStatus(body: Uint8Array): {code: number; message: string; details: RpcAny[]} {
+	const object = rpcStatusType.toObject(rpcStatusType.decode(body), {arrays: true}) as {code?: number; message?: string; details: Array<{typeUrl?: string; value?: Uint8Array}>};
+	return {code: object.code ?? 0, message: object.message ?? '', details: object.details.map(any => ({typeUrl: any.typeUrl ?? '', value: any.value ?? new Uint8Array()}))};
 }
 
 /** For tests and tools: the reverse of decodeExportTraceRequest's framing (hex ids back to bytes). */

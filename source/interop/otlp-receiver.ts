@@ -1,29 +1,17 @@
 import http, {type IncomingMessage, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
-import {StoreError} from '../core/errors.js';
-import type {TraceEvent} from '../core/trace-event.js';
-import {convertOtlpBatch, type OtlpBatch} from './otlp-batch.js';
+import {CorsPolicy} from './cors.js';
+import {IntakeError, TraceIntake, type EventSink, type IntakeFailure, type ReceiverMetrics} from './otlp-intake.js';
+import {countJsonDataPoints, countProtobufDataPoints, encodeExportMetricsResponse, exportMetricsResponseJson, MetricsRejection, OtlpMetricsError} from './otlp-metrics-rejection.js';
 import {decodeExportTraceRequest, encodeExportTraceResponse, encodeRpcStatus, OtlpProtobufError, type PartialSuccess} from './otlp-protobuf.js';
-import {OtlpParseError} from './otlp-to-events.js';
 import {BodyError, readRequestBody} from './request-body.js';
 
-/** Where received events go: the EventWriter (SQLite, then Redis). */
-export interface EventSink {
-	write(events: readonly TraceEvent[]): Promise<unknown>;
-}
+export type {EventSink, ReceiverMetrics} from './otlp-intake.js';
 
-/** What the receiver reports to, and what GET /metrics renders. */
-export interface ReceiverMetrics {
-	recordEvents(n: number): void;
-	recordIngestError(): void;
-	/** From the newest event's own timestamp to its being stored and published: how far behind the live view runs. */
-	observeStreamLatency(ms: number): void;
-	readonly contentType: string;
-	render(): Promise<string>;
-}
+/** Traces go to a sink through an intake of the receiver's own, or through one shared with the gRPC server (one limit for both). */
+type TraceDestination = {sink: EventSink; intake?: never; maxInFlight?: number} | {intake: TraceIntake; sink?: never};
 
-export interface OtlpReceiverOptions {
-	sink: EventSink;
+export type OtlpReceiverOptions = TraceDestination & {
 	/** Default 4318, OTLP/HTTP's port; 0 picks a free one. */
 	port?: number;
 	/** Default 127.0.0.1: the receiver has no authentication, so it is not exposed unless asked. */
@@ -35,7 +23,11 @@ export interface OtlpReceiverOptions {
 	/** One line per server-side failure (5xx). Default stderr. */
 	log?: (line: string) => void;
 	now?: () => number;
-}
+	/** Which browser origins may post (preflight answered); default none. */
+	cors?: CorsPolicy;
+	/** Shared with the gRPC server so that serve warns once; default one of the receiver's own. */
+	metricsRejection?: MetricsRejection;
+};
 
 export interface OtlpReceiver {
 	/** e.g. http://127.0.0.1:4318 */
@@ -47,12 +39,17 @@ export interface OtlpReceiver {
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 export const TRACES_PATH = '/v1/traces';
+/** OTLP metrics, answered with a rejection (not to be confused with METRICS_PATH, tracedeck's own). */
+export const OTLP_METRICS_PATH = '/v1/metrics';
 export const METRICS_PATH = '/metrics';
+/** The OTLP signal paths a browser exporter may post to; CORS covers these. */
+const OTLP_PATHS = new Set([TRACES_PATH, '/v1/logs', OTLP_METRICS_PATH]);
 
 type Encoding = 'json' | 'protobuf';
 
 // google.rpc.Code values for the Status body of error answers.
-const RPC_CODE: Record<number, number> = {400: 3, 404: 5, 405: 12, 413: 8, 415: 3, 500: 13, 503: 14};
+const RPC_CODE: Record<number, number> = {400: 3, 403: 7, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14};
+const HTTP_STATUS: Record<IntakeFailure, number> = {invalid: 400, overloaded: 429, unavailable: 503, internal: 500};
 
 function encodingOf(contentType: string | undefined): Encoding | undefined {
 	const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
@@ -78,10 +75,8 @@ class HttpError extends Error {
 	}
 }
 
-/** Busy, locked, full or failing disks pass; a sender should retry later. Anything else is our bug. */
-function isTransientStoreFailure(error: unknown): boolean {
-	const code = (error as {code?: unknown} | null)?.code;
-	return error instanceof StoreError || (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN)/.test(code));
+function httpErrorOf(error: IntakeError): HttpError {
+	return new HttpError(HTTP_STATUS[error.failure], error.message, error.retryAfterSeconds === undefined ? {} : {'Retry-After': String(error.retryAfterSeconds)});
 }
 
 function send(response: ServerResponse, status: number, contentType: string, body: string | Uint8Array, headers: Record<string, string> = {}): void {
@@ -110,40 +105,46 @@ function sendExportResponse(response: ServerResponse, encoding: Encoding, partia
 	send(response, 200, 'application/json', JSON.stringify(body));
 }
 
-function parseBody(body: Buffer, encoding: Encoding): OtlpBatch {
-	let document: unknown;
-	if (encoding === 'json') {
-		try {
-			document = JSON.parse(body.toString('utf8'));
-		} catch (error) {
-			throw new HttpError(400, `body is not JSON (${(error as Error).message})`);
-		}
-	} else {
-		try {
-			document = decodeExportTraceRequest(body);
-		} catch (error) {
-			throw error instanceof OtlpProtobufError ? new HttpError(400, error.message) : error;
-		}
-	}
-
+function parseJson(body: Buffer): unknown {
 	try {
-		return convertOtlpBatch(document);
+		return JSON.parse(body.toString('utf8'));
 	} catch (error) {
-		throw error instanceof OtlpParseError ? new HttpError(400, `invalid OTLP: ${error.message}`) : error;
+		throw new HttpError(400, `body is not JSON (${(error as Error).message})`);
 	}
 }
 
-/** The node:http handler: POST /v1/traces (JSON or protobuf, gzip or not) and GET /metrics. */
+function decodeTraceBody(body: Buffer, encoding: Encoding): unknown {
+	if (encoding === 'json') {
+		return parseJson(body);
+	}
+
+	try {
+		return decodeExportTraceRequest(body);
+	} catch (error) {
+		throw error instanceof OtlpProtobufError ? new HttpError(400, error.message) : error;
+	}
+}
+
+function countDataPoints(body: Buffer, encoding: Encoding): number {
+	try {
+		return encoding === 'json' ? countJsonDataPoints(parseJson(body)) : countProtobufDataPoints(body);
+	} catch (error) {
+		throw error instanceof OtlpMetricsError ? new HttpError(400, error.message) : error;
+	}
+}
+
+/** The node:http handler: POST /v1/traces and /v1/metrics (JSON or protobuf, gzip or not), GET /metrics, CORS preflights. */
 export function createOtlpHandler(options: OtlpReceiverOptions): (request: IncomingMessage, response: ServerResponse) => void {
 	const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 	const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-	const now = options.now ?? Date.now;
-	const {metrics, sink} = options;
+	const {metrics} = options;
+	const intake = options.intake ?? new TraceIntake({sink: options.sink, metrics, log, now: options.now, maxInFlight: options.maxInFlight});
+	const metricsRejection = options.metricsRejection ?? new MetricsRejection(log);
+	const cors = options.cors ?? CorsPolicy.OFF;
 
-	const receiveTraces = async (request: IncomingMessage, response: ServerResponse, encoding: Encoding): Promise<void> => {
-		let body: Buffer;
+	const readBody = async (request: IncomingMessage): Promise<Buffer> => {
 		try {
-			body = await readRequestBody(request, maxBodyBytes);
+			return await readRequestBody(request, maxBodyBytes);
 		} catch (error) {
 			if (error instanceof BodyError) {
 				// The rest of the body is not read: close the connection rather than parse it as the next request.
@@ -152,61 +153,83 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 
 			throw error;
 		}
+	};
 
-		const batch = parseBody(body, encoding);
-		if (batch.events.length === 0 && batch.rejectedSpans > 0) {
-			throw new HttpError(400, batch.errorMessage);
+	const receiveTraces = async (request: IncomingMessage, response: ServerResponse, encoding: Encoding): Promise<void> => {
+		// Taken before the body is read: a body held in memory is what the limit protects.
+		let release: (() => void) | undefined;
+		try {
+			release = intake.admit();
+			const document = decodeTraceBody(await readBody(request), encoding);
+			sendExportResponse(response, encoding, await intake.store(document));
+		} catch (error) {
+			throw error instanceof IntakeError ? httpErrorOf(error) : error;
+		} finally {
+			release?.();
 		}
+	};
 
-		if (batch.events.length > 0) {
-			try {
-				await sink.write(batch.events);
-			} catch (error) {
-				const message = error instanceof Error ? error.message : String(error);
-				log(`tracedeck serve: could not store ${batch.events.length} events: ${message}`);
-				throw isTransientStoreFailure(error)
-					? new HttpError(503, `could not store the spans, retry later: ${message}`, {'Retry-After': '5'})
-					: new HttpError(500, `could not store the spans: ${message}`);
+	const receiveMetrics = async (request: IncomingMessage, response: ServerResponse, encoding: Encoding): Promise<void> => {
+		const rejection = metricsRejection.reject(countDataPoints(await readBody(request), encoding), `OTLP/HTTP ${OTLP_METRICS_PATH}`);
+		if (encoding === 'protobuf') {
+			send(response, 200, 'application/x-protobuf', encodeExportMetricsResponse(rejection));
+		} else {
+			send(response, 200, 'application/json', JSON.stringify(exportMetricsResponseJson(rejection)));
+		}
+	};
+
+	/** An OTLP export: POST, a body in one of OTLP's encodings; failures answered in that encoding and counted. */
+	const receiveExport = async (request: IncomingMessage, response: ServerResponse, path: string, receive: typeof receiveTraces): Promise<void> => {
+		const encoding = encodingOf(request.headers['content-type']);
+		try {
+			if (request.method !== 'POST') {
+				throw new HttpError(405, `${path} takes POST`, {Allow: 'POST'});
 			}
 
-			// Received, duplicates included: a sender's retry is traffic too.
-			metrics?.recordEvents(batch.events.length);
-			const newest = batch.events.reduce((max, event) => Math.max(max, Date.parse(event.timestamp)), 0);
-			metrics?.observeStreamLatency(Math.max(0, now() - newest));
-		}
+			if (!encoding) {
+				throw new HttpError(415, `Content-Type "${request.headers['content-type'] ?? ''}" is not supported; send application/json or application/x-protobuf`, {Connection: 'close'});
+			}
 
-		if (batch.rejectedSpans > 0) {
-			metrics?.recordIngestError();
-		}
+			await receive(request, response, encoding);
+		} catch (error) {
+			intake.recordFailure();
+			if (error instanceof HttpError && !response.headersSent) {
+				sendError(response, error, encoding);
+				return;
+			}
 
-		sendExportResponse(response, encoding, batch.rejectedSpans > 0 ? {rejectedSpans: batch.rejectedSpans, errorMessage: batch.errorMessage} : undefined);
+			throw error;
+		}
 	};
 
 	const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
 		// The request-target as sent, without its query; never parsed as a URL, so no input can make this throw.
 		const path = (request.url ?? '/').split('?')[0]!;
-		if (path === TRACES_PATH) {
-			const encoding = encodingOf(request.headers['content-type']);
-			try {
-				if (request.method !== 'POST') {
-					throw new HttpError(405, `${TRACES_PATH} takes POST`, {Allow: 'POST'});
+		if (OTLP_PATHS.has(path)) {
+			const origin = request.headers.origin;
+			if (CorsPolicy.isPreflight(request.method, origin, request.headers['access-control-request-method'])) {
+				const answer = cors.preflight(origin, request.headers['access-control-request-headers']);
+				if (answer.status === 403) {
+					throw new HttpError(403, `cross-origin requests from this origin are not allowed; start tracedeck serve with --cors-origin <origin> to allow it`, answer.headers);
 				}
 
-				if (!encoding) {
-					throw new HttpError(415, `Content-Type "${request.headers['content-type'] ?? ''}" is not supported; send application/json or application/x-protobuf`, {Connection: 'close'});
-				}
-
-				await receiveTraces(request, response, encoding);
-			} catch (error) {
-				metrics?.recordIngestError();
-				if (error instanceof HttpError && !response.headersSent) {
-					sendError(response, error, encoding);
-					return;
-				}
-
-				throw error;
+				response.writeHead(204, answer.headers);
+				response.end();
+				return;
 			}
 
+			for (const [name, value] of Object.entries(cors.responseHeaders(origin))) {
+				response.setHeader(name, value);
+			}
+		}
+
+		if (path === TRACES_PATH) {
+			await receiveExport(request, response, path, receiveTraces);
+			return;
+		}
+
+		if (path === OTLP_METRICS_PATH) {
+			await receiveExport(request, response, path, receiveMetrics);
 			return;
 		}
 

@@ -38,7 +38,7 @@ function watchStderr(child: ChildProcessWithoutNullStreams): {url: Promise<strin
 describe('tracedeck serve', () => {
 	it('prints its URL, receives OTLP, serves /metrics, and stops cleanly on SIGTERM', {timeout: 60_000}, async () => {
 		const home = tempHome();
-		const child = spawnSourceCli(['serve', '--port', '0'], {home});
+		const child = spawnSourceCli(['serve', '--port', '0', '--grpc-port', '0'], {home});
 		const stderr = watchStderr(child);
 		try {
 			const url = await stderr.url;

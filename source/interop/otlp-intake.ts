@@ -1,0 +1,153 @@
+import {StoreError} from '../core/errors.js';
+import type {TraceEvent} from '../core/trace-event.js';
+import {convertOtlpBatch} from './otlp-batch.js';
+import type {PartialSuccess} from './otlp-protobuf.js';
+import {OtlpParseError} from './otlp-to-events.js';
+
+/** Where received events go: the EventWriter (SQLite, then Redis). */
+export interface EventSink {
+	write(events: readonly TraceEvent[]): Promise<unknown>;
+}
+
+/** What the receivers report to, and what GET /metrics renders. */
+export interface ReceiverMetrics {
+	recordEvents(n: number): void;
+	recordIngestError(): void;
+	/** From the newest event's own timestamp to its being stored and published: how far behind the live view runs. */
+	observeStreamLatency(ms: number): void;
+	readonly contentType: string;
+	render(): Promise<string>;
+}
+
+/**
+ * Why an export was not taken. Each transport answers it in its own terms:
+ * invalid is HTTP 400 / gRPC INVALID_ARGUMENT (do not retry), overloaded is
+ * 429 / RESOURCE_EXHAUSTED and unavailable 503 / UNAVAILABLE (retry after
+ * `retryAfterSeconds`), internal 500 / INTERNAL.
+ */
+export type IntakeFailure = 'invalid' | 'overloaded' | 'unavailable' | 'internal';
+
+export class IntakeError extends Error {
+	readonly failure: IntakeFailure;
+	/** Set on the retryable failures: HTTP's Retry-After, gRPC's RetryInfo. */
+	readonly retryAfterSeconds: number | undefined;
+
+	constructor(failure: IntakeFailure, message: string, retryAfterSeconds?: number) {
+		super(message);
+		this.failure = failure;
+		this.retryAfterSeconds = retryAfterSeconds;
+	}
+}
+
+/** A locked store frees up in seconds (EventWriter has already retried for a while). */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+/** A full house empties as the exports in progress finish, typically within one. */
+export const SHED_RETRY_AFTER_SECONDS = 1;
+/** Exports in progress at once, over every transport, before new ones are turned away. */
+export const DEFAULT_MAX_IN_FLIGHT = 32;
+
+export interface TraceIntakeOptions {
+	sink: EventSink;
+	metrics?: ReceiverMetrics;
+	/** One line per server-side failure. Default stderr. */
+	log?: (line: string) => void;
+	now?: () => number;
+	/** Default DEFAULT_MAX_IN_FLIGHT. Each export in progress holds its decoded request (up to the body limit) in memory. */
+	maxInFlight?: number;
+}
+
+/** Busy, locked, full or failing disks pass; a sender should retry later. Anything else is our bug. */
+function isTransientStoreFailure(error: unknown): boolean {
+	const code = (error as {code?: unknown} | null)?.code;
+	return error instanceof StoreError || (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN)/.test(code));
+}
+
+/**
+ * What OTLP/HTTP and OTLP/gRPC do alike with a trace export once its
+ * transport has decoded it: admit it or shed load, validate it (keeping the
+ * good spans: partial success), store it through the one writer, count it.
+ * One instance serves both transports, so one limit covers them.
+ */
+export class TraceIntake {
+	private readonly sink: EventSink;
+	private readonly metrics: ReceiverMetrics | undefined;
+	private readonly log: (line: string) => void;
+	private readonly now: () => number;
+	private readonly maxInFlight: number;
+	private inFlight = 0;
+
+	constructor(options: TraceIntakeOptions) {
+		this.sink = options.sink;
+		this.metrics = options.metrics;
+		this.log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+		this.now = options.now ?? Date.now;
+		this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+	}
+
+	/**
+	 * Take a place for one export until the returned release is called (once,
+	 * whatever happens). @throws IntakeError (overloaded) when all are taken.
+	 */
+	admit(): () => void {
+		if (this.inFlight >= this.maxInFlight) {
+			throw new IntakeError('overloaded', `tracedeck serve is at its limit of ${this.maxInFlight} exports in progress; retry in ${SHED_RETRY_AFTER_SECONDS} s`, SHED_RETRY_AFTER_SECONDS);
+		}
+
+		this.inFlight++;
+		let released = false;
+		return () => {
+			if (!released) {
+				released = true;
+				this.inFlight--;
+			}
+		};
+	}
+
+	/**
+	 * Convert and store one ExportTraceServiceRequest in the OTLP/JSON shape
+	 * (protobuf decoded by decodeExportTraceRequest). Resolves with the
+	 * partial success to report, if some spans were rejected.
+	 * @throws IntakeError
+	 */
+	async store(document: unknown): Promise<PartialSuccess | undefined> {
+		let batch;
+		try {
+			batch = convertOtlpBatch(document);
+		} catch (error) {
+			throw error instanceof OtlpParseError ? new IntakeError('invalid', `invalid OTLP: ${error.message}`) : error;
+		}
+
+		if (batch.events.length === 0 && batch.rejectedSpans > 0) {
+			throw new IntakeError('invalid', batch.errorMessage);
+		}
+
+		if (batch.events.length > 0) {
+			try {
+				await this.sink.write(batch.events);
+			} catch (error) {
+				const message = error instanceof Error ? error.message : String(error);
+				this.log(`tracedeck serve: could not store ${batch.events.length} events: ${message}`);
+				throw isTransientStoreFailure(error)
+					? new IntakeError('unavailable', `could not store the spans, retry later: ${message}`, STORE_RETRY_AFTER_SECONDS)
+					: new IntakeError('internal', `could not store the spans: ${message}`);
+			}
+
+			// Received, duplicates included: a sender's retry is traffic too.
+			this.metrics?.recordEvents(batch.events.length);
+			const newest = batch.events.reduce((max, event) => Math.max(max, Date.parse(event.timestamp)), 0);
+			this.metrics?.observeStreamLatency(Math.max(0, this.now() - newest));
+		}
+
+		if (batch.rejectedSpans === 0) {
+			return undefined;
+		}
+
+		this.metrics?.recordIngestError();
+		return {rejectedSpans: batch.rejectedSpans, errorMessage: batch.errorMessage};
+	}
+
+	/** An export that was not taken (any transport, any reason). */
+	recordFailure(): void {
+		this.metrics?.recordIngestError();
+	}
+}

@@ -1,30 +1,51 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {generateDataset} from '../../fixtures/generate.js';
+import {InputError} from '../core/errors.js';
+import {sanitize} from '../core/sanitize.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveRedisUrl, writeJson} from './command-line.js';
+import {COMMON_HELP, parseCommand, resolveHome, resolveRedisUrl, writeJson} from './command-line.js';
+import {checkDemoHome, DEMO_DEFAULT_HOME, DEMO_MARKER, resetDemoHome, type HomeSource} from './demo-home.js';
 
 const HELP = `
   Usage
     $ tracedeck demo [--home <dir>] [--runs 80] [--seed 7] [--no-live] [--no-console]
 
-  Fills a demo home (default ~/.tracedeck-demo, emptied first) with generated
-  runs of the last 24 hours (CI pipelines, deploys, loan-approval sagas with
-  compensations, agent workflows with AI decisions; failures, retries, stderr,
-  runs still running), starts a simulated live deploy that emits events for
-  about a minute at a time, and opens the console on it. With Redis reachable
-  (--redis, TRACEDECK_REDIS_URL, or a local server on 127.0.0.1:6379) the live
-  run streams through Redis; otherwise the console polls SQLite.
+  Fills a demo home with generated runs of the last 24 hours (CI pipelines,
+  deploys, loan-approval sagas with compensations, agent workflows with AI
+  decisions; failures, retries, stderr, runs still running), starts a
+  simulated live deploy that emits events for about a minute at a time (about
+  one run in three fails its checkout smoke test and rolls back), and opens
+  the console on it. With Redis reachable (--redis, TRACEDECK_REDIS_URL, or a
+  local server on 127.0.0.1:6379) the live run streams through Redis;
+  otherwise the console polls SQLite.
+
+  The home is --home, else TRACEDECK_HOME, else ~/.tracedeck-demo. Demo only
+  fills a new or empty folder, or one it filled before (marked by
+  ${DEMO_MARKER}), whose runs it then replaces; it refuses any other home
+  (exit 2) and deletes nothing there.
+
+  Without a terminal it fills the home, prints its path and exits, as with
+  --no-console.
 
   Options
     --runs <n>       generated runs (default 80)
-    --seed <n>       generator seed (default 7)
+    --seed <n>       seed of the generated runs and of the live runs (live run k
+                     uses seed + k; default 7)
     --no-live        no simulated live run
     --no-console     fill the home and exit (prints its path)
     --redis <url>    Redis for the live run
 ${COMMON_HELP}
 `;
+
+const MAX_RUNS = 100_000;
+
+function homeSource(flag: string | undefined, env: NodeJS.ProcessEnv): HomeSource {
+	if (flag !== undefined && flag !== '') {
+		return 'flag';
+	}
+
+	const fromEnv = env['TRACEDECK_HOME'];
+	return fromEnv !== undefined && fromEnv !== '' ? 'env' : 'default';
+}
 
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommand(argv, HELP, {
@@ -35,17 +56,26 @@ export async function run(argv: string[]): Promise<number> {
 		redis: {type: 'string'},
 	});
 	const {flags} = cli;
-	const home = path.resolve(flags.home ?? path.join(os.homedir(), '.tracedeck-demo'));
-	fs.rmSync(path.join(home, 'runs.db'), {force: true});
-	fs.rmSync(path.join(home, 'runs.db-wal'), {force: true});
-	fs.rmSync(path.join(home, 'runs.db-shm'), {force: true});
+	if (!Number.isSafeInteger(flags.runs) || flags.runs < 1 || flags.runs > MAX_RUNS) {
+		throw new InputError(`--runs must be a whole number from 1 to ${MAX_RUNS}`);
+	}
+
+	if (!Number.isSafeInteger(flags.seed)) {
+		throw new InputError('--seed must be a whole number');
+	}
+
+	const home = resolveHome(flags.home, process.env, DEMO_DEFAULT_HOME);
+	checkDemoHome(home, homeSource(flags.home, process.env));
+	const now = new Date();
+	const dataset = generateDataset({seed: flags.seed, runs: flags.runs, now, running: 2, stalled: 1});
+	resetDemoHome(home, dataset.map(events => events[0]!.trace_id), now);
 	const index = RunIndex.open(home);
-	const dataset = generateDataset({seed: flags.seed, runs: flags.runs, now: new Date(), running: 2, stalled: 1});
 	for (const events of dataset) {
 		index.appendEvents(events);
 	}
 
-	if (!flags.console) {
+	const terminal = process.stdout.isTTY === true && process.stdin.isTTY === true;
+	if (!flags.console || !terminal) {
 		index.close();
 		if (flags.json) {
 			writeJson({home, runs: dataset.length});
@@ -53,16 +83,16 @@ export async function run(argv: string[]): Promise<number> {
 			process.stdout.write(`${home}\n`);
 		}
 
+		if (flags.console) {
+			// Asked for the console without a terminal (a pipe, CI, `ssh host cmd`): the home is still worth having.
+			process.stderr.write(`tracedeck: no terminal, so no console and no live run; the demo home is filled: open it with tracedeck --home ${sanitize(home, true)}\n`);
+		}
+
 		return 0;
 	}
 
 	const {openConsole} = await import('./open-console.js');
-	if (!process.stdout.isTTY || !process.stdin.isTTY) {
-		index.close();
-		return openConsole({home});
-	}
-
-	const live = flags.live ? await startLiveDemo(index, resolveRedisUrl(flags.redis) ?? 'redis://127.0.0.1:6379') : undefined;
+	const live = flags.live ? await startLiveDemo(index, resolveRedisUrl(flags.redis) ?? 'redis://127.0.0.1:6379', flags.seed) : undefined;
 	try {
 		return await openConsole({home, redisUrl: live?.redisUrl});
 	} finally {
@@ -77,7 +107,7 @@ interface LiveDemo {
 }
 
 /** The simulated live run, looping until the console closes; Redis only when it answers. */
-async function startLiveDemo(index: RunIndex, redisUrl: string): Promise<LiveDemo> {
+async function startLiveDemo(index: RunIndex, redisUrl: string, seed: number): Promise<LiveDemo> {
 	const {startDemoLoop} = await import('../live/demo-loop.js');
-	return startDemoLoop(index, redisUrl);
+	return startDemoLoop(index, redisUrl, {seed});
 }

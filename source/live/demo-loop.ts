@@ -18,6 +18,8 @@ export interface DemoLoopOptions {
 	durationMs?: number;
 	/** Pause between runs (default 5 s). */
 	pauseMs?: number;
+	/** The first run's seed; run n uses seed + n, so one seed replays the same outcomes (default 1). */
+	seed?: number;
 	/** Default: silent, since the console owns the terminal. */
 	logger?: LiveLogger;
 }
@@ -35,7 +37,7 @@ export async function startDemoLoop(index: RunIndex, redisUrl: string | undefine
 	const writer = new EventWriter(index, publisher);
 	const controller = new AbortController();
 	const loop = (async () => {
-		for (let seed = 1; !controller.signal.aborted; seed++) {
+		for (let seed = options.seed ?? 1; !controller.signal.aborted; seed++) {
 			try {
 				await simulateLiveRun(writer, {seed, durationMs: options.durationMs, signal: controller.signal});
 			} catch {

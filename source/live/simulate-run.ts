@@ -1,6 +1,12 @@
-import {mulberry32} from '../../fixtures/random.js';
+import {hashSeed, Random} from '../../fixtures/random.js';
 import type {TraceEvent} from '../core/trace-event.js';
-import {sleep} from './sleep.js';
+import {sleep as realSleep} from './sleep.js';
+
+/** The share of simulated runs that fail, as the README promises ("about one run in three"). */
+export const LIVE_FAILURE_SHARE = 1 / 3;
+
+/** Where a failing simulated run fails: the smoke test of the checkout endpoint. */
+export const LIVE_FAILED_STEP = 'Smoke Tests/POST /v1/checkout';
 
 export interface SimulateLiveRunOptions {
 	/** Same seed, same clock: same run. Default: from the clock. */
@@ -9,11 +15,16 @@ export interface SimulateLiveRunOptions {
 	durationMs?: number;
 	/** The clock for timestamps and ids (default Date.now). */
 	now?: () => number;
+	/**
+	 * How the run waits between events (default a real timer). Given with
+	 * `now`, a virtual clock: a test then plays a minute-long run at once.
+	 */
+	sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 	/** Aborting ends the run early as cancelled. */
 	signal?: AbortSignal;
 	env?: string;
 	target?: string;
-	/** Default: the seed decides (about one run in three fails its smoke tests). */
+	/** Default: the seed decides (liveRunOutcome: about one run in three fails its smoke tests). */
 	outcome?: 'success' | 'failed';
 }
 
@@ -22,6 +33,8 @@ export interface SimulatedRun {
 	trace_id: string;
 	status: 'success' | 'failed' | 'cancelled';
 	events: number;
+	/** The step path of the failure that failed the run (LIVE_FAILED_STEP), null otherwise. */
+	failed_at: string | null;
 }
 
 /** Anything that stores events: EventWriter, an owned writer, the emitter's sink. */
@@ -29,13 +42,18 @@ export interface EventSink {
 	write(events: readonly TraceEvent[]): Promise<unknown>;
 }
 
-function hex(random: () => number, length: number): string {
-	let out = '';
-	while (out.length < length) {
-		out += Math.floor(random() * 0x1_00_00_00_00).toString(16).padStart(8, '0');
-	}
+/**
+ * The seed's outcome: the first draw of the run's story, so that choosing a
+ * seed chooses the outcome whatever the clock (a test or `demo --seed` can
+ * pick a failing run).
+ */
+export function liveRunOutcome(seed: number): 'success' | 'failed' {
+	return storyOf(seed).chance(LIVE_FAILURE_SHARE) ? 'failed' : 'success';
+}
 
-	return out.slice(0, length);
+/** What the seed alone decides: outcome first, then the numbers and pacing. */
+function storyOf(seed: number): Random {
+	return new Random(hashSeed('live-run', seed));
 }
 
 function runIdAt(ms: number, sha: string): string {
@@ -54,22 +72,36 @@ interface Beat {
 	tags?: string[];
 }
 
+interface Script {
+	beats: Beat[];
+	/** The planned stage and step spans, which the root declares as total_steps. */
+	steps: number;
+}
+
 /**
  * The script of a deploy: Build, Deploy (an AI decision picks spot capacity,
- * spot fails, the saga releases the reservation and falls back to on-demand),
- * Health Check (a retry), Migration, Smoke Tests (which fail in some runs).
+ * attaching spot nodes fails, the saga releases the reservation and falls
+ * back to on-demand, and the stage succeeds), Health Check (a retry),
+ * Migration, Smoke Tests. A failing run fails for real at POST /v1/checkout:
+ * its stage and the run fail, and a Rollback stage puts the previous
+ * revision back, as the generated deploys do. The spot failure stays a
+ * recovered one in every run: its stage succeeded.
  */
-function script(random: () => number, outcome: 'success' | 'failed', names: {target: string; sha: string}): {beats: Beat[]; steps: number} {
-	const s = (name: string) => `${name}-${hex(random, 8)}`;
+function script(story: Random, ids: Random, outcome: 'success' | 'failed', names: {target: string; env: string; sha: string}): Script {
+	const s = (name: string) => `${name}-${ids.id(8)}`;
 	const [build, deploy, health, migration, smoke] = [s('build'), s('deploy'), s('health'), s('migrate'), s('smoke')];
 	const [decide, reserveSpot, attachSpot, release, reserveOnDemand, rollout] = [s('decide'), s('spot'), s('attach'), s('release'), s('ondemand'), s('rollout')];
 	const [probe, apply, getOrders, checkout] = [s('probe'), s('apply'), s('orders'), s('checkout')];
 	const image = `${names.target}:${names.sha.slice(0, 7)}`;
-	const confidence = Math.round((0.62 + random() * 0.2) * 100) / 100;
+	const hundredths = (value: number) => Math.round(value * 100) / 100;
+	const confidence = hundredths(story.float(0.62, 0.82));
+	// Over the 1 MB budget, as the warning says, by a plausible margin.
+	const bundleMb = story.float(1.05, 1.6).toFixed(2);
+	const nodes = 3;
 	const beats: Beat[] = [
 		{wait: 1, span: build, parent: 'root', type: 'stage:started', data: {name: 'Build'}},
 		{wait: 3, span: build, type: 'log:stderr', data: {line: 'npm WARN deprecated inflight@1.0.6: This module is not supported'}},
-		{wait: 3, span: build, type: 'log:stderr', data: {line: `warning: bundle size ${(1 + random()).toFixed(2)} MB exceeds the 1 MB budget`}},
+		{wait: 3, span: build, type: 'log:stderr', data: {line: `warning: bundle size ${bundleMb} MB exceeds the 1 MB budget`}},
 		{wait: 4, span: build, parent: 'root', type: 'stage:completed', status: 'success', data: {name: 'Build', output: {image}, exit_code: 0}},
 
 		{wait: 1, span: deploy, parent: 'root', type: 'stage:started', data: {name: 'Deploy'}},
@@ -78,13 +110,13 @@ function script(random: () => number, outcome: 'success' | 'failed', names: {tar
 			decision: 'spot',
 			alternatives: [
 				{option: 'spot', score: confidence, reason: 'about 60% cheaper; the pool had capacity five minutes ago'},
-				{option: 'on-demand', score: Math.round((confidence - 0.09) * 100) / 100, reason: 'always available, full price'},
+				{option: 'on-demand', score: hundredths(confidence - 0.09), reason: 'always available, full price'},
 			],
 			reasoning: 'Spot capacity in eu-west-1b was available at the last check and the rollout is interruptible, so the cheaper pool wins.',
 			confidence,
 		}},
-		{wait: 1, span: reserveSpot, parent: deploy, type: 'step:started', data: {name: 'reserve spot capacity', input: {pool: 'spot', nodes: 3}}, tags: ['saga']},
-		{wait: 3, span: reserveSpot, parent: deploy, type: 'step:completed', status: 'success', data: {name: 'reserve spot capacity', output: {reservation: `res-${hex(random, 6)}`}}},
+		{wait: 1, span: reserveSpot, parent: deploy, type: 'step:started', data: {name: 'reserve spot capacity', input: {pool: 'spot', nodes}}, tags: ['saga']},
+		{wait: 3, span: reserveSpot, parent: deploy, type: 'step:completed', status: 'success', data: {name: 'reserve spot capacity', output: {reservation: `res-${ids.id(6)}`}}},
 		{wait: 1, span: attachSpot, parent: deploy, type: 'step:started', data: {name: 'attach spot nodes'}, tags: ['saga']},
 		{wait: 3, span: attachSpot, type: 'log:stderr', data: {line: 'InsufficientInstanceCapacity: no spot capacity for m6i.large in eu-west-1b'}},
 		{wait: 1, span: attachSpot, parent: deploy, type: 'step:failed', status: 'failed', data: {
@@ -92,10 +124,10 @@ function script(random: () => number, outcome: 'success' | 'failed', names: {tar
 		}},
 		{wait: 1, span: release, parent: deploy, type: 'saga:compensating', data: {name: 'release spot capacity', original_span_id: reserveSpot}},
 		{wait: 2, span: release, parent: deploy, type: 'saga:compensated', status: 'success', data: {name: 'release spot capacity', original_span_id: reserveSpot}},
-		{wait: 1, span: reserveOnDemand, parent: deploy, type: 'step:started', data: {name: 'reserve on-demand capacity', input: {pool: 'on-demand', nodes: 3}}, tags: ['saga']},
-		{wait: 3, span: reserveOnDemand, parent: deploy, type: 'step:completed', status: 'success', data: {name: 'reserve on-demand capacity'}},
+		{wait: 1, span: reserveOnDemand, parent: deploy, type: 'step:started', data: {name: 'reserve on-demand capacity', input: {pool: 'on-demand', nodes}}, tags: ['saga']},
+		{wait: 3, span: reserveOnDemand, parent: deploy, type: 'step:completed', status: 'success', data: {name: 'reserve on-demand capacity', output: {reservation: `res-${ids.id(6)}`}}},
 		{wait: 2, span: rollout, parent: deploy, type: 'step:started', data: {name: `roll out ${image}`}},
-		{wait: 5, span: rollout, parent: deploy, type: 'step:completed', status: 'success', data: {name: `roll out ${image}`}},
+		{wait: 5, span: rollout, parent: deploy, type: 'step:completed', status: 'success', data: {name: `roll out ${image}`, output: {replicas: nodes}}},
 		{wait: 1, span: deploy, parent: 'root', type: 'stage:completed', status: 'success', data: {name: 'Deploy'}},
 
 		{wait: 1, span: health, parent: 'root', type: 'stage:started', data: {name: 'Health Check'}},
@@ -116,13 +148,23 @@ function script(random: () => number, outcome: 'success' | 'failed', names: {tar
 		{wait: 3, span: getOrders, parent: smoke, type: 'step:completed', status: 'success', data: {name: 'GET /v1/orders'}},
 		{wait: 1, span: checkout, parent: smoke, type: 'step:started', data: {name: 'POST /v1/checkout'}},
 	];
+	const steps = new Set(beats.filter(beat => /^(stage|step):started$/.test(beat.type)).map(beat => beat.span)).size;
 	if (outcome === 'failed') {
+		const [rollback, undo, settle] = [s('rollback'), s('undo'), s('settle')];
 		const error = {message: 'POST /v1/checkout: expected 201, got 502 Bad Gateway'};
+		const command = `kubectl rollout undo deployment/${names.target} -n ${names.env}`;
 		beats.push(
 			{wait: 2, span: checkout, type: 'log:stderr', data: {line: 'AssertionError: expected 201, got 502 Bad Gateway (upstream payments timed out)'}},
 			{wait: 1, span: checkout, parent: smoke, type: 'step:failed', status: 'failed', data: {name: 'POST /v1/checkout', exit_code: 1, error}},
-			{wait: 1, span: smoke, parent: 'root', type: 'stage:failed', status: 'failed', data: {name: 'Smoke Tests', error}},
-			{wait: 1, span: 'root', type: 'workflow:failed', status: 'failed', data: {error}},
+			{wait: 1, span: smoke, parent: 'root', type: 'stage:failed', status: 'failed', data: {name: 'Smoke Tests', error: {message: `POST /v1/checkout failed: ${error.message}`}}},
+			{wait: 1, span: rollback, parent: 'root', type: 'stage:started', data: {name: 'Rollback', reason: error.message}},
+			{wait: 1, span: undo, parent: rollback, type: 'step:started', data: {name: 'kubectl rollout undo', command}},
+			{wait: 2, span: undo, type: 'log:stderr', data: {line: `deployment.apps/${names.target} rolled back`}},
+			{wait: 1, span: undo, parent: rollback, type: 'step:completed', status: 'success', data: {name: 'kubectl rollout undo', exit_code: 0}},
+			{wait: 1, span: settle, parent: rollback, type: 'step:started', data: {name: 'wait for previous revision'}},
+			{wait: 3, span: settle, parent: rollback, type: 'step:completed', status: 'success', data: {name: 'wait for previous revision', output: {replicas: nodes}}},
+			{wait: 1, span: rollback, parent: 'root', type: 'stage:completed', status: 'success', data: {name: 'Rollback'}},
+			{wait: 1, span: 'root', type: 'workflow:failed', status: 'failed', data: {error: {message: `${error.message}; rolled back to the previous revision`}}},
 		);
 	} else {
 		beats.push(
@@ -132,32 +174,39 @@ function script(random: () => number, outcome: 'success' | 'failed', names: {tar
 		);
 	}
 
-	const steps = new Set(beats.filter(beat => /^(stage|step):started$/.test(beat.type)).map(beat => beat.span)).size;
+	// Steps take uneven times, as real ones do; the total is scaled to the duration later.
+	for (const beat of beats) {
+		beat.wait *= story.float(0.6, 1.4);
+	}
+
 	return {beats, steps};
 }
 
 /**
  * A simulated live deploy, written through `writer` as it happens over about
  * `durationMs`: stages Build, Deploy, Health Check, Migration and Smoke Tests,
- * an AI decision, a saga compensation, a retry and stderr lines. Resolves
- * when the run has ended; an abort ends it as cancelled.
+ * an AI decision, a saga compensation, a retry and stderr lines; about one
+ * run in three fails its checkout smoke test and rolls back. Resolves when
+ * the run has ended; an abort ends it as cancelled.
  */
 export async function simulateLiveRun(writer: EventSink, options: SimulateLiveRunOptions = {}): Promise<SimulatedRun> {
 	const now = options.now ?? Date.now;
+	const sleep = options.sleep ?? realSleep;
 	const startMs = now();
 	const seed = options.seed ?? startMs;
-	const choices = mulberry32(seed);
-	const outcome = options.outcome ?? (choices() < 0.35 ? 'failed' : 'success');
+	const story = storyOf(seed);
+	const seeded = story.chance(LIVE_FAILURE_SHARE) ? 'failed' : 'success';
+	const outcome = options.outcome ?? seeded;
 	// Ids also depend on the start, so that looping one seed gives distinct runs.
-	const ids = mulberry32((seed ^ Math.floor(startMs / 1000) ^ (startMs % 1000) * 7919) >>> 0);
-	const traceId = hex(ids, 32);
-	const rootId = hex(ids, 16);
-	const sha = hex(ids, 40);
+	const ids = new Random(hashSeed('live-ids', seed, startMs));
+	const traceId = ids.id(32);
+	const rootId = ids.id(16);
+	const sha = ids.id(40);
 	const target = options.target ?? 'api';
 	const env = options.env ?? 'staging';
 	const runId = runIdAt(startMs, sha);
-	const {beats, steps} = script(ids, outcome, {target, sha});
-	const unit = (options.durationMs ?? 60_000) / beats.reduce((sum, beat) => sum + beat.wait, 0);
+	const {beats, steps} = script(story, ids, outcome, {target, env, sha});
+	const unit = Math.max(0, options.durationMs ?? 60_000) / beats.reduce((sum, beat) => sum + beat.wait, 0);
 	const span = (id: string) => (id === 'root' ? rootId : id);
 	let written = 0;
 	const emit = async (event: Omit<TraceEvent, 'trace_id' | 'timestamp'>) => {
@@ -187,7 +236,7 @@ export async function simulateLiveRun(writer: EventSink, options: SimulateLiveRu
 			}
 
 			await emit({span_id: rootId, event_type: 'workflow:cancelled', status: 'failed', data: {status: 'cancelled', reason: 'simulation stopped'}});
-			return {run_id: runId, trace_id: traceId, status: 'cancelled', events: written};
+			return {run_id: runId, trace_id: traceId, status: 'cancelled', events: written, failed_at: null};
 		}
 
 		const [kind = '', phase = ''] = beat.type.split(':');
@@ -219,5 +268,5 @@ export async function simulateLiveRun(writer: EventSink, options: SimulateLiveRu
 		await emit(event);
 	}
 
-	return {run_id: runId, trace_id: traceId, status: outcome, events: written};
+	return {run_id: runId, trace_id: traceId, status: outcome, events: written, failed_at: outcome === 'failed' ? LIVE_FAILED_STEP : null};
 }

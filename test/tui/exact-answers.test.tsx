@@ -74,7 +74,7 @@ test('a run that succeeded after a local undo shows no root cause, no failed ste
 	assert.match(trace, /1 recovered failure/);
 	await h.press('C');
 	const comp = h.frame();
-	assert.match(comp, /✓ local undo: 1 step undone and the saga went on to succeed \(no rollback\)/);
+	assert.match(comp, /✓ local undo: 1 step undone and its scope went on to succeed \(no rollback\)/);
 	assert.ok(!comp.includes('ORPHAN'), 'no orphan');
 	assert.ok(!comp.includes('incomplete'), 'not an incomplete rollback');
 	assert.match(comp, /✓ push via mirror .*no undo needed/);

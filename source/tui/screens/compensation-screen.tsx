@@ -185,7 +185,7 @@ export function compensationVerdict(view: CompensationView, symbols: Symbols): L
 	const steps = `${undone} step${undone === 1 ? '' : 's'} undone`;
 	if (view.scopes.length === 1 && view.scopes[0] === 'local_undo') {
 		// Nothing was rolled back: a step was undone and its scope went on to succeed.
-		return [{text: `${symbols.success} local undo`, color: 'green', bold: true}, {text: `: ${steps} and the saga went on to succeed (no rollback)`}];
+		return [{text: `${symbols.success} local undo`, color: 'green', bold: true}, {text: `: ${steps} and its scope went on to succeed (no rollback)`}];
 	}
 
 	return [{text: `${symbols.success} compensation worked`, color: 'green', bold: true}, {text: `: ${steps}, no orphans`}, kind];

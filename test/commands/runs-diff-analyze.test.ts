@@ -25,7 +25,8 @@ function goodDeploy(traceId: string, runId: string, shiftS: number, choice = 'A'
 function seed(home: string): void {
 	const index = RunIndex.open(home);
 	// Relative to now so `--since 24h` holds them: 3 h, 2 h and 1 h ago.
-	const hoursAgo = (h: number): number => (Date.now() - Date.parse(at(0))) / 1000 - h * 3600;
+	// Whole seconds: a fractional shift rounds each timestamp to the millisecond on its own and a 4 s step can last 4001 ms.
+	const hoursAgo = (h: number): number => Math.floor((Date.now() - Date.parse(at(0))) / 1000) - h * 3600;
 	index.appendEvents(goodDeploy('g1', 'run-good-1', hoursAgo(3)));
 	index.appendEvents(goodDeploy('g2', 'run-good-2', hoursAgo(2)));
 	const failed = [...failedDeploy('f1', 'run-bad-1'), {trace_id: 'f1', span_id: 'ai', parent_span_id: 'r', event_type: 'ai:decision', timestamp: at(2), data: {name: 'choose-route', decision: 'B'}} satisfies TraceEvent];

@@ -18,7 +18,7 @@ export class JaegerParseError extends Error {}
 
 const traceId = foreignIdSchema(32);
 const spanId = foreignIdSchema(16);
-const keyValue = z.object({key: z.string(), type: z.string().nullish(), value: z.unknown()});
+const keyValue = z.object({key: z.string(), type: z.string().nullish(), value: z.unknown().optional()});
 const keyValues = z.array(keyValue).nullish();
 const processSchema = z.object({serviceName: z.string().nullish(), tags: keyValues});
 const spanSchema = z.object({
@@ -36,7 +36,7 @@ const spanSchema = z.object({
 	// A span on its own (Kafka, archive) carries its process instead of a processID.
 	process: processSchema.nullish(),
 });
-const traceSchema = z.object({traceID: traceId.nullish(), spans: z.array(spanSchema), processes: z.unknown()});
+const traceSchema = z.object({traceID: traceId.nullish(), spans: z.array(spanSchema), processes: z.unknown().optional()});
 
 type KeyValue = z.infer<typeof keyValue>;
 type JaegerProcess = z.infer<typeof processSchema>;

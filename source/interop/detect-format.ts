@@ -1,3 +1,5 @@
+import type {ZipkinItem} from './zipkin-json.js';
+
 /*
  * What a trace file is, told by its content and never by its name: the
  * bytes say text, binary or compressed; a parsed JSON value says which of
@@ -8,13 +10,13 @@
 export type JsonDocument =
 	/** TraceEvents: one object, or an array of them. */
 	| {format: 'trace-events'; events: unknown[]; single: boolean}
-	/** OTLP ExportTraceServiceRequests (an array of them is what Jaeger UI also reads); `where` prefixes error paths. */
-	| {format: 'otlp'; requests: unknown[]; where: string}
+	/** OTLP ExportTraceServiceRequests (an array of them is what Jaeger UI also reads); `pathPrefix` says where they sit, for errors. */
+	| {format: 'otlp'; requests: unknown[]; pathPrefix: string}
 	/** OTLP logs, metrics or profiles: not traces. */
 	| {format: 'otlp-other'; signal: string}
-	/** Jaeger JSON trace objects; `errors` are what the query API said beside them. */
-	| {format: 'jaeger'; traces: unknown[]; where: string; errors: string[]}
-	| {format: 'zipkin'; spans: Array<{value: unknown; where: string}>}
+	/** Jaeger JSON trace objects at `path`; `errors` are what the query API said beside them. */
+	| {format: 'jaeger'; traces: unknown[]; path: string; errors: string[]}
+	| {format: 'zipkin'; spans: ZipkinItem[]}
 	/** A recognized shape that tracedeck does not read, or an API's error answer: the message says which. */
 	| {format: 'refused'; message: string}
 	/** Nothing any format would call a span. */
@@ -124,6 +126,7 @@ function isJaegerTrace(value: unknown): boolean {
 	return isRecord(value) && Array.isArray(value['spans']) && ('traceID' in value || 'processes' in value);
 }
 
+const ZIPKIN_V1 = 'Zipkin v1 JSON (binaryAnnotations), which tracedeck does not read; fetch the trace from Zipkin\'s /api/v2 instead';
 const OTLP_OTHER_SIGNALS: Readonly<Record<string, string>> = {resourceLogs: 'logs', resourceMetrics: 'metrics', resourceProfiles: 'profiles'};
 
 /** An API's error entry (`{code, msg}` from /api/traces, `{httpCode, message}` from /api/v3) as text. */
@@ -136,14 +139,14 @@ function apiErrorText(value: unknown): string {
 
 function classifyArray(value: unknown[]): JsonDocument {
 	const first = value[0];
-	if (value.length === 0) {
-		return {format: 'none'};
-	}
-
 	// Zipkin's /api/v2/traces answers a list of traces, each a list of spans.
 	if (Array.isArray(first)) {
 		const spans = value.flatMap((trace, t) => (Array.isArray(trace) ? trace : [trace]).map((span, s) => ({value: span, where: Array.isArray(trace) ? `${t}.${s}` : `${t}`})));
-		return spans.length > 0 && isZipkinSpan(spans[0]!.value) ? {format: 'zipkin', spans} : spans.length === 0 ? {format: 'none'} : {format: 'refused', message: 'an array of arrays that are not Zipkin v2 spans'};
+		if (spans.length === 0) {
+			return {format: 'none'};
+		}
+
+		return isZipkinSpan(spans[0]!.value) ? {format: 'zipkin', spans} : {format: 'refused', message: 'an array of arrays that are not Zipkin v2 traces'};
 	}
 
 	if (!isRecord(first)) {
@@ -155,7 +158,7 @@ function classifyArray(value: unknown[]): JsonDocument {
 	}
 
 	if (isZipkinV1(first)) {
-		return {format: 'refused', message: 'Zipkin v1 JSON (binaryAnnotations), which tracedeck does not read; fetch the trace from Zipkin\'s /api/v2 instead'};
+		return {format: 'refused', message: ZIPKIN_V1};
 	}
 
 	if (isZipkinSpan(first)) {
@@ -163,11 +166,11 @@ function classifyArray(value: unknown[]): JsonDocument {
 	}
 
 	if (isJaegerTrace(first)) {
-		return {format: 'jaeger', traces: value, where: '', errors: []};
+		return {format: 'jaeger', traces: value, path: '', errors: []};
 	}
 
 	if ('resourceSpans' in first) {
-		return {format: 'otlp', requests: value, where: ''};
+		return {format: 'otlp', requests: value, pathPrefix: ''};
 	}
 
 	return {format: 'none'};
@@ -184,7 +187,7 @@ export function classifyJson(value: unknown): JsonDocument {
 	}
 
 	if ('resourceSpans' in value) {
-		return {format: 'otlp', requests: [value], where: ''};
+		return {format: 'otlp', requests: [value], pathPrefix: ''};
 	}
 
 	// Before the wrappers below: a TraceEvent has a "data" of its own.
@@ -201,7 +204,7 @@ export function classifyJson(value: unknown): JsonDocument {
 	const result = value['result'];
 	if (isRecord(result)) {
 		if ('resourceSpans' in result) {
-			return {format: 'otlp', requests: [result], where: 'result.'};
+			return {format: 'otlp', requests: [result], pathPrefix: 'result.'};
 		}
 
 		if (Array.isArray(result['spans'])) {
@@ -209,7 +212,7 @@ export function classifyJson(value: unknown): JsonDocument {
 		}
 	}
 
-	if (isRecord(value['error']) && !('traceId' in value)) {
+	if (isRecord(value['error'])) {
 		return {format: 'refused', message: `the Jaeger API answered with an error: ${apiErrorText(value['error'])}`};
 	}
 
@@ -221,15 +224,15 @@ export function classifyJson(value: unknown): JsonDocument {
 			return {format: 'refused', message: `the Jaeger API answered with an error: ${errors.join('; ')}`};
 		}
 
-		return traces.length === 0 || isJaegerTrace(traces[0]) ? {format: 'jaeger', traces, where: 'data', errors} : {format: 'none'};
+		return traces.length === 0 || isJaegerTrace(traces[0]) ? {format: 'jaeger', traces, path: 'data', errors} : {format: 'none'};
 	}
 
 	if (isJaegerTrace(value)) {
-		return {format: 'jaeger', traces: [value], where: '', errors: []};
+		return {format: 'jaeger', traces: [value], path: '', errors: []};
 	}
 
 	if (isZipkinV1(value)) {
-		return {format: 'refused', message: 'Zipkin v1 JSON (binaryAnnotations), which tracedeck does not read; fetch the trace from Zipkin\'s /api/v2 instead'};
+		return {format: 'refused', message: ZIPKIN_V1};
 	}
 
 	if (isZipkinSpan(value)) {

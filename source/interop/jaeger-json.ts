@@ -198,7 +198,7 @@ interface ConvertedSpan {
 function convertSpan(span: JaegerSpan, fallbackTraceId: string | undefined, where: string): ConvertedSpan {
 	const trace = span.traceID ?? fallbackTraceId;
 	if (trace === undefined) {
-		throw new JaegerParseError(`${where}.traceID: a hex trace id, here or on the trace`);
+		throw new JaegerParseError(`${where}.traceID: a trace id, on the span or on its trace`);
 	}
 
 	const tags = tagList(span.tags);

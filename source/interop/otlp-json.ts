@@ -144,11 +144,11 @@ function currentResourceSpans(resourceSpans: unknown): unknown {
 }
 
 /**
- * An OTLP/JSON traces document in today's field names: files written before
- * OTLP 1.0 say `instrumentationLibrarySpans` and `instrumentationLibrary`
- * (renamed `scopeSpans` and `scope`), and a generic protobuf JSON encoder
- * writes ids in base64. Anything else is passed on as it is, for the schema
- * to judge; the input is not changed.
+ * An OTLP/JSON traces document in today's field names: files from before
+ * OTLP 0.15 renamed them say `instrumentationLibrarySpans` and
+ * `instrumentationLibrary` (now `scopeSpans` and `scope`), and a generic
+ * protobuf JSON encoder writes ids in base64. Anything else is passed on as
+ * it is, for the schema to judge; the input is not changed.
  */
 export function currentOtlpTraces(document: unknown): unknown {
 	if (!isRecord(document) || !Array.isArray(document['resourceSpans'])) {
@@ -156,22 +156,4 @@ export function currentOtlpTraces(document: unknown): unknown {
 	}
 
 	return {...document, resourceSpans: document['resourceSpans'].map(resourceSpans => currentResourceSpans(resourceSpans))};
-}
-
-/** How many spans a (current) OTLP/JSON traces document holds, counting only what has the right shape. */
-export function otlpSpanCount(document: unknown): number {
-	let count = 0;
-	if (!isRecord(document) || !Array.isArray(document['resourceSpans'])) {
-		return count;
-	}
-
-	for (const resourceSpans of document['resourceSpans']) {
-		const list = isRecord(resourceSpans) ? resourceSpans['scopeSpans'] : undefined;
-		for (const scopeSpans of Array.isArray(list) ? list : []) {
-			const spans = isRecord(scopeSpans) ? scopeSpans['spans'] : undefined;
-			count += Array.isArray(spans) ? spans.length : 0;
-		}
-	}
-
-	return count;
 }

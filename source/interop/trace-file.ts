@@ -52,8 +52,15 @@ class Reader {
 		}
 	}
 
+	/** Not push(...events): a file's worth of arguments would overflow the stack. */
+	add(events: readonly TraceEvent[]): void {
+		for (const event of events) {
+			this.events.push(event);
+		}
+	}
+
 	take(other: Reader): void {
-		this.events.push(...other.events);
+		this.add(other.events);
 		for (const format of other.formats) {
 			this.format(format);
 		}
@@ -68,7 +75,7 @@ class Reader {
 	otlp(requests: readonly unknown[], place: Place, format: TraceFormat, what: string, prefix = ''): void {
 		for (const [i, request] of requests.entries()) {
 			try {
-				this.events.push(...otlpToEvents(currentOtlpTraces(request)));
+				this.add(otlpToEvents(currentOtlpTraces(request)));
 			} catch (error) {
 				if (error instanceof OtlpParseError) {
 					throw fail(`${place.where}: invalid ${what}: ${prefix}${requests.length > 1 ? `${i}.` : ''}${error.message}${stored(place)}`);
@@ -101,7 +108,7 @@ class Reader {
 			}
 
 			case 'otlp': {
-				this.otlp(document.requests, place, place.line === undefined ? 'OTLP JSON' : 'OTLP JSON Lines', 'OTLP', document.where);
+				this.otlp(document.requests, place, place.line === undefined ? 'OTLP JSON' : 'OTLP JSON Lines', 'OTLP', document.pathPrefix);
 				return;
 			}
 
@@ -113,7 +120,7 @@ class Reader {
 			case 'jaeger': {
 				let converted;
 				try {
-					converted = jaegerTracesToOtlp(document.traces, document.where);
+					converted = jaegerTracesToOtlp(document.traces, document.path);
 				} catch (error) {
 					if (error instanceof JaegerParseError) {
 						throw fail(`${place.where}: invalid Jaeger JSON: ${error.message}${stored(place)}`);

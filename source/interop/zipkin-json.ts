@@ -39,8 +39,8 @@ const spanSchema = z.object({
 	localEndpoint: endpoint.nullish(),
 	remoteEndpoint: endpoint.nullish(),
 	annotations: z.array(z.object({timestamp: unixMicros, value: z.string()})).nullish(),
-	// Zipkin's tags are strings; some tracers send numbers and booleans, kept as such.
-	tags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullish(),
+	// Checked in tagList, from the raw object: a zod record drops a "__proto__" key, unchecked.
+	tags: z.unknown().optional(),
 });
 
 type ZipkinSpan = z.infer<typeof spanSchema>;
@@ -51,10 +51,13 @@ export interface ZipkinItem {
 	where: string;
 }
 
+function pathOf(...parts: string[]): string {
+	return parts.filter(Boolean).join('.');
+}
+
 function describeIssue(error: z.ZodError, where: string): string {
 	const issue = error.issues[0];
-	const path = [where, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
-	return `${path || 'span'}: ${issue?.message ?? 'invalid'}`;
+	return `${pathOf(where, ...(issue?.path ?? []).map(String)) || 'span'}: ${issue?.message ?? 'invalid'}`;
 }
 
 function tagValue(value: string | number | boolean | null): OtlpAnyValue {
@@ -70,15 +73,25 @@ function tagValue(value: string | number | boolean | null): OtlpAnyValue {
 }
 
 /**
- * The tags in the order the file has them. Read from the raw object, not
- * zod's copy: a record keyed by untrusted names loses "__proto__" there.
+ * The tags in the order the file has them. Zipkin's tags are strings; some
+ * tracers send numbers and booleans, kept as such.
  */
-function tagList(raw: unknown): SpanTags {
+function tagList(raw: unknown, where: string): SpanTags {
 	const tags = new SpanTags();
-	if (raw && typeof raw === 'object') {
-		for (const [key, value] of Object.entries(raw as Record<string, string | number | boolean | null>)) {
-			tags.push(key, tagValue(value));
+	if (raw === undefined || raw === null) {
+		return tags;
+	}
+
+	if (typeof raw !== 'object' || Array.isArray(raw)) {
+		throw new ZipkinParseError(`${pathOf(where, 'tags')}: expected an object of strings`);
+	}
+
+	for (const [key, value] of Object.entries(raw)) {
+		if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
+			throw new ZipkinParseError(`${pathOf(where, 'tags', key)}: expected a string`);
 		}
+
+		tags.push(key, tagValue(value as string | number | boolean | null));
 	}
 
 	return tags;
@@ -141,8 +154,8 @@ function sharedServerId(trace: string, id: string): string {
 	return createHash('sha256').update(`zipkin shared server span\n${trace}\n${id}`).digest('hex').slice(0, 16);
 }
 
-function convertSpan(span: ZipkinSpan, rawTags: unknown, ids: {spanId: string; parentId: string | undefined}, where: string): {span: OtlpSpanJson; scope: OtlpScopeJson} {
-	const tags = tagList(rawTags);
+function convertSpan(span: ZipkinSpan, ids: {spanId: string; parentId: string | undefined}, where: string): {span: OtlpSpanJson; scope: OtlpScopeJson} {
+	const tags = tagList(span.tags, where);
 	const status = statusOf(tags);
 	const scopeName = anyValueText(tags.take('otel.scope.name')) ?? anyValueText(tags.get('otel.library.name'));
 	const scopeVersion = anyValueText(tags.take('otel.scope.version')) ?? anyValueText(tags.get('otel.library.version'));
@@ -155,7 +168,7 @@ function convertSpan(span: ZipkinSpan, rawTags: unknown, ids: {spanId: string; p
 	// An incomplete span may leave out its timestamp; its first annotation still says when it was seen.
 	const start = span.timestamp ?? annotations.reduce<bigint | undefined>((min, annotation) => (min === undefined || annotation.timestamp < min ? annotation.timestamp : min), undefined);
 	if (start === undefined) {
-		throw new ZipkinParseError(`${where}.timestamp: epoch microseconds (the span has neither a timestamp nor annotations)`);
+		throw new ZipkinParseError(`${pathOf(where, 'timestamp')}: epoch microseconds (the span has neither a timestamp nor annotations)`);
 	}
 
 	// A kind-less Zipkin span is a local one: OpenTelemetry's Zipkin exporter writes INTERNAL so.
@@ -187,14 +200,14 @@ export function zipkinSpansToOtlp(items: readonly ZipkinItem[]): OtlpTracesJson 
 		throw new ZipkinParseError(`document: nested deeper than ${MAX_JSON_DEPTH} levels`);
 	}
 
-	const spans: Array<{span: ZipkinSpan; raw: Record<string, unknown>; where: string}> = [];
+	const spans: Array<{span: ZipkinSpan; where: string}> = [];
 	for (const item of items) {
 		const result = spanSchema.safeParse(item.value);
 		if (!result.success) {
 			throw new ZipkinParseError(describeIssue(result.error, item.where));
 		}
 
-		spans.push({span: result.data, raw: item.value as Record<string, unknown>, where: item.where});
+		spans.push({span: result.data, where: item.where});
 	}
 
 	const key = (span: ZipkinSpan): string => `${span.traceId}/${span.id}`;
@@ -207,13 +220,13 @@ export function zipkinSpansToOtlp(items: readonly ZipkinItem[]): OtlpTracesJson 
 	}
 
 	const groups = new ResourceGroups();
-	for (const {span, raw, where} of spans) {
+	for (const {span, where} of spans) {
 		const moved = span.kind === 'SERVER' ? movedServerIds.get(key(span)) : undefined;
 		// The Collector drops a parent that is the span itself.
 		const declaredParent = span.parentId && span.parentId !== span.id ? span.parentId : undefined;
 		// Children of a shared id hang under its server side, as Jaeger's deduper re-parents them.
 		const parentId = moved ? span.id : declaredParent && movedServerIds.get(`${span.traceId}/${declaredParent}`) || declaredParent;
-		const converted = convertSpan(span, raw['tags'], {spanId: moved ?? span.id, parentId}, where);
+		const converted = convertSpan(span, {spanId: moved ?? span.id, parentId}, where);
 		const service = span.localEndpoint?.serviceName ?? '';
 		groups.add(service, () => service === '' ? [] : [{key: 'service.name', value: {stringValue: service}}], converted.scope, converted.span);
 	}

@@ -19,7 +19,8 @@ const HELP = `
       one trace or an array of them, and api_v3's {"result": ...}
     Zipkin v2 JSON: an array of spans (/api/v2/trace/<id>), or of traces
   and run artifact folders. Each file is validated whole, then stored in one
-  transaction: a bad file stores nothing, and ingesting a file twice changes nothing.
+  transaction: a bad file stores nothing (a file without spans is bad too), and
+  ingesting a file twice changes nothing.
 ${COMMON_HELP}
 
   Examples

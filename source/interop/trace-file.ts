@@ -270,7 +270,9 @@ class Reader {
 			}
 
 			case 'text-or-binary': {
-				if (!sniffed.binary) {
+				if (!sniffed.binary && !sniffed.looksJson) {
+					this.textNotObject(this.text(bytes, sniffed.bomLength));
+				} else if (!sniffed.binary) {
 					this.json(this.text(bytes, sniffed.bomLength), this.name);
 				} else if (sniffed.looksJson) {
 					this.jsonThenProtobuf(bytes, sniffed.bomLength);
@@ -278,6 +280,15 @@ class Reader {
 					this.protobuf(bytes, this.name);
 				}
 			}
+		}
+	}
+
+	/** Text that opens no JSON object or array: a bare JSON value holds no spans, anything else is no trace file. */
+	textNotObject(text: string): void {
+		try {
+			JSON.parse(text);
+		} catch {
+			throw fail(`${this.name}: not a trace file (neither JSON nor OTLP protobuf); expected ${EXPECTED_FORMATS}`);
 		}
 	}
 

@@ -162,6 +162,7 @@ describe('trace files told by content', () => {
 		// An OTLP protobuf request with a resource and no spans.
 		assert.equal(refusal(encodeExportTraceRequest({resourceSpans: [{resource: {attributes: [{key: 'service.name', value: {stringValue: 'idle'}}]}, scopeSpans: []}]}), 'x.pb'), `x.pb: no spans found; expected ${EXPECTED_FORMATS}`);
 		assert.equal(refusal(' \n\t\n', 'blank.jsonl'), 'blank.jsonl: empty file');
+		assert.equal(refusal('exporters:\n  file:\n    path: ./traces.json\n', 'otelcol.yaml'), `otelcol.yaml: not a trace file (neither JSON nor OTLP protobuf); expected ${EXPECTED_FORMATS}`);
 	});
 
 	it('names the file and the line of bad input, and what the API said', () => {

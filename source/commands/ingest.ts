@@ -1,5 +1,5 @@
 import {InputError} from '../core/errors.js';
-import {expandInputs, readEventsFile} from '../interop/input-files.js';
+import {expandInputs, readTraceFile} from '../interop/input-files.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
 import {progressReporter} from './progress.js';
@@ -8,16 +8,27 @@ const HELP = `
   Usage
     $ tracedeck ingest <file|dir>...
 
-  Reads TraceEvent JSON Lines (.jsonl), OTLP JSON exports ({"resourceSpans": ...})
+  Reads, told by content and not by file name (gzip-compressed or not):
+    TraceEvent JSON Lines (or a JSON array of TraceEvents)
+    OTLP JSON: one export ({"resourceSpans": ...}) or JSON Lines of them, as the
+      OTLP file exporter and the Collector's file exporter write; older files
+      (instrumentationLibrarySpans) too
+    OTLP protobuf: an ExportTraceServiceRequest, or the Collector file
+      exporter's stream (format: proto)
+    Jaeger JSON: Jaeger UI's downloads and the query API's {"data": [...]},
+      one trace or an array of them, and api_v3's {"result": ...}
+    Zipkin v2 JSON: an array of spans (/api/v2/trace/<id>), or of traces
   and run artifact folders. Each file is validated whole, then stored in one
-  transaction: a bad file stores nothing, and ingesting a file twice changes nothing.
-  Two identical lines in a file are two events; a file that grew adds its new
-  lines only. Events that carry an event_id are one event per id.
+  transaction: a bad file stores nothing (a file without spans is bad too), and
+  ingesting a file twice changes nothing. Two identical lines in a file are two
+  events; a file that grew adds its new lines only. Events that carry an
+  event_id are one event per id.
 ${COMMON_HELP}
 
   Examples
     $ tracedeck ingest run-20261124-031500-3f2a9c1.jsonl
     $ tracedeck ingest ./artifacts/prod/api/
+    $ tracedeck ingest jaeger-trace.json zipkin.json otelcol-traces.jsonl
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -32,7 +43,11 @@ export async function run(argv: string[]): Promise<number> {
 	const summary = {files: 0, events: 0, duplicates: 0, runs: new Set<string>()};
 	try {
 		for (const file of files) {
-			const events = readEventsFile(file);
+			const {events, notes} = readTraceFile(file);
+			for (const note of notes) {
+				process.stderr.write(`tracedeck: warning: ${note}\n`);
+			}
+
 			const result = index.appendEvents(events);
 			summary.files++;
 			summary.events += result.inserted.length;

@@ -108,7 +108,7 @@ test('bad input: one clear line, a non-zero exit code, nothing half-written', as
 		{name: 'truncated OTLP', args: ['ingest', path.join(home, 'trunc.json')], code: 2, message: /trunc\.json: truncated or invalid JSON/, setup() {
 			fs.writeFileSync(path.join(home, 'trunc.json'), JSON.stringify(otlpDocument()).slice(0, 300));
 		}},
-		{name: 'non-OTLP JSON', args: ['ingest', path.join(home, 'other.json')], code: 2, message: /other\.json: neither an OTLP JSON export/, setup() {
+		{name: 'JSON of no trace format', args: ['ingest', path.join(home, 'other.json')], code: 2, message: /other\.json: no spans found; expected TraceEvent JSON Lines, OTLP JSON\/JSON Lines\/protobuf, Jaeger JSON or Zipkin v2 JSON$/m, setup() {
 			fs.writeFileSync(path.join(home, 'other.json'), '{"hello": "world"}');
 		}},
 		{name: 'OTLP with a broken span', args: ['ingest', path.join(home, 'broken.json')], code: 2, message: /broken\.json: invalid OTLP: resourceSpans\.0\.scopeSpans\.0\.spans\.0\.spanId/, setup() {

@@ -1,0 +1,363 @@
+import zlib from 'node:zlib';
+import {InputError} from '../core/errors.js';
+import {sanitize} from '../core/sanitize.js';
+import type {TraceEvent} from '../core/trace-event.js';
+import {classifyJson, sniffBytes, type JsonDocument} from './detect-format.js';
+import {JaegerParseError, jaegerTracesToOtlp} from './jaeger-json.js';
+import {currentOtlpTraces} from './otlp-json.js';
+import {decodeExportTraceRequest, OtlpProtobufError} from './otlp-protobuf.js';
+import {OtlpParseError, otlpToEvents} from './otlp-to-events.js';
+import {EventParseError, parseTraceEvent} from './trace-event-schema.js';
+import {ZipkinParseError, zipkinSpansToOtlp} from './zipkin-json.js';
+
+export const EXPECTED_FORMATS = 'TraceEvent JSON Lines, OTLP JSON/JSON Lines/protobuf, Jaeger JSON or Zipkin v2 JSON';
+
+export type TraceFormat = 'TraceEvent JSON' | 'TraceEvent JSON Lines' | 'OTLP JSON' | 'OTLP JSON Lines' | 'OTLP protobuf' | 'Jaeger JSON' | 'Zipkin v2 JSON';
+
+/** A whole file, read and checked: everything in it, or an InputError and nothing. */
+export interface TraceFile {
+	events: TraceEvent[];
+	/** The formats it held, in order of first appearance. */
+	formats: TraceFormat[];
+	/** What the user should hear about although nothing failed (left-out logs, API errors beside the data). */
+	notes: string[];
+}
+
+// Past this a gzip file is refused rather than inflated: its text would not fit in one string.
+const MAX_INFLATED_BYTES = 512 * 1024 * 1024;
+
+/** An error about untrusted input: one line, no terminal escapes, whatever the file held. */
+function fail(message: string): InputError {
+	return new InputError(sanitize(message, true));
+}
+
+/** Where a document sits: the file (`name`), a line of it, or a frame of a protobuf stream. */
+interface Place {
+	where: string;
+	line?: number;
+}
+
+class Reader {
+	readonly events: TraceEvent[] = [];
+	readonly formats: TraceFormat[] = [];
+	readonly notes: string[] = [];
+	/** Requests of other OTLP signals left out, by signal. */
+	readonly skipped = new Map<string, number>();
+
+	constructor(readonly name: string) {}
+
+	format(format: TraceFormat): void {
+		if (!this.formats.includes(format)) {
+			this.formats.push(format);
+		}
+	}
+
+	/** Not push(...events): a file's worth of arguments would overflow the stack. */
+	add(events: readonly TraceEvent[]): void {
+		for (const event of events) {
+			this.events.push(event);
+		}
+	}
+
+	take(other: Reader): void {
+		this.add(other.events);
+		for (const format of other.formats) {
+			this.format(format);
+		}
+
+		this.notes.push(...other.notes);
+		for (const [signal, count] of other.skipped) {
+			this.skipped.set(signal, (this.skipped.get(signal) ?? 0) + count);
+		}
+	}
+
+	/** OTLP/JSON documents (of any age) to events; `prefix` is where they sit in their document, for error paths. */
+	otlp(requests: readonly unknown[], place: Place, format: TraceFormat, what: string, prefix = ''): void {
+		for (const [i, request] of requests.entries()) {
+			try {
+				this.add(otlpToEvents(currentOtlpTraces(request)));
+			} catch (error) {
+				if (error instanceof OtlpParseError) {
+					throw fail(`${place.where}: invalid ${what}: ${prefix}${requests.length > 1 ? `${i}.` : ''}${error.message}${stored(place)}`);
+				}
+
+				throw error;
+			}
+		}
+
+		this.format(format);
+	}
+
+	document(document: JsonDocument, place: Place): void {
+		switch (document.format) {
+			case 'trace-events': {
+				for (const [i, value] of document.events.entries()) {
+					try {
+						this.events.push(parseTraceEvent(value));
+					} catch (error) {
+						if (!(error instanceof EventParseError)) {
+							throw error;
+						}
+
+						throw fail(place.line !== undefined && document.single ? `${place.where}: ${error.message}` : `${place.where}: invalid event${document.single ? '' : ` ${i}`}: ${error.message}${stored(place)}`);
+					}
+				}
+
+				this.format(place.line === undefined ? 'TraceEvent JSON' : 'TraceEvent JSON Lines');
+				return;
+			}
+
+			case 'otlp': {
+				this.otlp(document.requests, place, place.line === undefined ? 'OTLP JSON' : 'OTLP JSON Lines', 'OTLP', document.pathPrefix);
+				return;
+			}
+
+			case 'otlp-other': {
+				this.skipped.set(document.signal, (this.skipped.get(document.signal) ?? 0) + 1);
+				return;
+			}
+
+			case 'jaeger': {
+				let converted;
+				try {
+					converted = jaegerTracesToOtlp(document.traces, document.path);
+				} catch (error) {
+					if (error instanceof JaegerParseError) {
+						throw fail(`${place.where}: invalid Jaeger JSON: ${error.message}${stored(place)}`);
+					}
+
+					throw error;
+				}
+
+				this.otlp([converted], place, 'Jaeger JSON', 'Jaeger JSON');
+				if (document.errors.length > 0) {
+					this.notes.push(`${place.where}: the Jaeger API also answered with errors: ${document.errors.join('; ')}`);
+				}
+
+				return;
+			}
+
+			case 'zipkin': {
+				let converted;
+				try {
+					converted = zipkinSpansToOtlp(document.spans);
+				} catch (error) {
+					if (error instanceof ZipkinParseError) {
+						throw fail(`${place.where}: invalid Zipkin v2 JSON: ${error.message}${stored(place)}`);
+					}
+
+					throw error;
+				}
+
+				this.otlp([converted], place, 'Zipkin v2 JSON', 'Zipkin v2 JSON');
+				return;
+			}
+
+			case 'refused': {
+				throw fail(`${place.where}: ${document.message}`);
+			}
+
+			case 'none': {
+				// A whole file of it is "no spans found", said once at the end; one line of it amid others is a bad line.
+				if (place.line !== undefined) {
+					throw fail(`${place.where}: no trace record in this line; expected a TraceEvent, an OTLP export request, Jaeger JSON or Zipkin v2 JSON`);
+				}
+			}
+		}
+	}
+
+	/** JSON text: one document, or JSON Lines (one document per line). */
+	json(text: string, where: string): void {
+		let whole: unknown;
+		try {
+			whole = JSON.parse(text);
+		} catch (error) {
+			this.jsonLines(text, where, error as Error);
+			return;
+		}
+
+		const document = classifyJson(whole);
+		// A TraceEvent on one line is a JSON Lines file of one line, and its errors name line 1, as they always have.
+		const oneLine = document.format === 'trace-events' && document.single && !text.trim().includes('\n');
+		this.document(document, oneLine ? {where: `${where}:1`, line: 1} : {where});
+	}
+
+	jsonLines(text: string, where: string, wholeError: Error): void {
+		const lines = text.split('\n');
+		const first = lines.findIndex(line => line.trim() !== '');
+		try {
+			JSON.parse(lines[first]!);
+		} catch {
+			// Not one value per line either: the file as a whole is broken (cut short, or not JSON at all).
+			throw fail(`${where}: truncated or invalid JSON (${wholeError.message}); nothing from it was stored`);
+		}
+
+		for (let i = first; i < lines.length; i++) {
+			const line = lines[i]!.trim();
+			if (line === '') {
+				continue;
+			}
+
+			let value: unknown;
+			try {
+				value = JSON.parse(line);
+			} catch (error) {
+				throw fail(`${where}:${i + 1}: not JSON (${(error as Error).message})`);
+			}
+
+			this.document(classifyJson(value), {where: `${where}:${i + 1}`, line: i + 1});
+		}
+	}
+
+	protobuf(bytes: Uint8Array, where: string): void {
+		let request;
+		try {
+			request = decodeExportTraceRequest(bytes);
+		} catch (error) {
+			if (error instanceof OtlpProtobufError) {
+				throw fail(`${where}: neither JSON nor an OTLP protobuf ExportTraceServiceRequest (${error.message.replace(/^not an OTLP ExportTraceServiceRequest \((.*)\)$/, '$1')}); expected ${EXPECTED_FORMATS}`);
+			}
+
+			throw error;
+		}
+
+		this.otlp([request], {where}, 'OTLP protobuf', 'OTLP protobuf');
+	}
+
+	bytes(bytes: Uint8Array, inflated: boolean): void {
+		const sniffed = sniffBytes(bytes);
+		switch (sniffed.kind) {
+			case 'empty': {
+				throw fail(`${this.name}: empty file`);
+			}
+
+			case 'gzip': {
+				if (inflated) {
+					throw fail(`${this.name}: gzip inside gzip; decompress it once (gunzip) and ingest that`);
+				}
+
+				let inflatedBytes: Uint8Array;
+				try {
+					inflatedBytes = zlib.gunzipSync(bytes, {maxOutputLength: MAX_INFLATED_BYTES});
+				} catch (error) {
+					throw fail(`${this.name}: damaged gzip, or over ${MAX_INFLATED_BYTES / 1024 / 1024} MiB inflated (${(error as Error).message})`);
+				}
+
+				this.bytes(inflatedBytes, true);
+				return;
+			}
+
+			case 'zstd': {
+				throw fail(`${this.name}: zstd-compressed (the Collector file exporter's compression: zstd), which tracedeck does not read; decompress it first (zstd -d)`);
+			}
+
+			case 'protobuf-frames': {
+				for (const [n, frame] of sniffed.frames.entries()) {
+					const where = `${this.name} (message ${n + 1} at byte ${frame.offset})`;
+					const inner = sniffBytes(frame.bytes);
+					if (inner.kind === 'zstd' || inner.kind === 'gzip') {
+						throw fail(`${where}: compressed (the Collector file exporter's compression setting), which tracedeck does not read; export the file without compression`);
+					}
+
+					if (inner.kind === 'text-or-binary' && inner.looksJson && !inner.binary) {
+						this.json(Buffer.from(frame.bytes).toString('utf8'), where);
+					} else {
+						this.protobuf(frame.bytes, where);
+					}
+				}
+
+				return;
+			}
+
+			case 'text-or-binary': {
+				if (!sniffed.binary && !sniffed.looksJson) {
+					this.textNotObject(this.text(bytes, sniffed.bomLength));
+				} else if (!sniffed.binary) {
+					this.json(this.text(bytes, sniffed.bomLength), this.name);
+				} else if (sniffed.looksJson) {
+					this.jsonThenProtobuf(bytes, sniffed.bomLength);
+				} else {
+					this.protobuf(bytes, this.name);
+				}
+			}
+		}
+	}
+
+	/** Text that opens no JSON object or array: a bare JSON value holds no spans, anything else is no trace file. */
+	textNotObject(text: string): void {
+		try {
+			JSON.parse(text);
+		} catch {
+			throw fail(`${this.name}: not a trace file (neither JSON nor OTLP protobuf); expected ${EXPECTED_FORMATS}`);
+		}
+	}
+
+	/**
+	 * Starts like JSON but holds bytes no JSON text can: a protobuf message
+	 * whose first length byte happens to be "{" or "[", or JSON with a stray
+	 * control character. Whichever reads wins; else the JSON error, which names
+	 * the line.
+	 */
+	jsonThenProtobuf(bytes: Uint8Array, bomLength: number): void {
+		const asJson = new Reader(this.name);
+		try {
+			asJson.json(this.text(bytes, bomLength), this.name);
+			this.take(asJson);
+		} catch (jsonError) {
+			const asProtobuf = new Reader(this.name);
+			try {
+				asProtobuf.protobuf(bytes, this.name);
+			} catch {
+				throw jsonError;
+			}
+
+			if (asProtobuf.events.length === 0) {
+				throw jsonError;
+			}
+
+			this.take(asProtobuf);
+		}
+	}
+
+	text(bytes: Uint8Array, bomLength: number): string {
+		try {
+			return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', bomLength);
+		} catch {
+			throw fail(`${this.name}: too large to read as one JSON text (${bytes.byteLength} bytes); split it into smaller files`);
+		}
+	}
+
+	finish(): TraceFile {
+		const skipped = [...this.skipped].map(([signal, count]) => `${count} OTLP ${signal} ${count === 1 ? 'request' : 'requests'}`).join(' and ');
+		if (this.events.length === 0) {
+			throw fail(`${this.name}: no spans found${skipped ? ` (only ${skipped}, which ingest does not read)` : ''}; expected ${EXPECTED_FORMATS}`);
+		}
+
+		if (skipped) {
+			this.notes.push(`${this.name}: left out ${skipped}: ingest reads traces`);
+		}
+
+		return {events: this.events, formats: this.formats, notes: this.notes.map(note => sanitize(note, true))};
+	}
+}
+
+function stored(place: Place): string {
+	return place.line === undefined ? '; nothing from it was stored' : '';
+}
+
+/**
+ * Read a trace file of any format tracedeck knows, told by its content:
+ * TraceEvent JSON Lines or a JSON array of them, OTLP JSON (one document or
+ * JSON Lines, as the OTLP file exporter and the Collector's file exporter
+ * write; older field names too), OTLP protobuf (one ExportTraceServiceRequest,
+ * or the Collector's length-prefixed stream), Jaeger JSON (the query API's
+ * {"data": ...}, one trace or an array of them, api_v3's {"result": ...}) and
+ * Zipkin v2 JSON; gzip-compressed or not. Every span goes through the one
+ * OTLP → events path. Throws InputError (and nothing else) for bad input,
+ * naming the file and, in JSON Lines, the line.
+ */
+export function parseTraceFile(bytes: Uint8Array, name: string): TraceFile {
+	const reader = new Reader(name);
+	reader.bytes(bytes, false);
+	return reader.finish();
+}

@@ -308,10 +308,21 @@ export class RunIndex {
 		this.writeRun(run, spans.filter(span => isStep(span)).length);
 	}
 
-	/** Two traces claiming one run id (a re-run under the same id) both stay visible. */
+	/**
+	 * Two traces claiming one run id (a re-run under the same id) both stay
+	 * visible: the later one gets a suffix from its trace id. The short suffix
+	 * comes first (ids already stored keep it); padded 64-bit ids share their
+	 * first eight characters, so the whole trace id follows when it is taken.
+	 */
 	private uniqueRunId(runId: string, traceId: string): string {
-		const owner = this.stmts.runIdTaken.get(runId) as string | undefined;
-		return owner === undefined || owner === traceId ? runId : `${runId}~${traceId.slice(0, 8)}`;
+		for (const candidate of [runId, `${runId}~${traceId.slice(0, 8)}`]) {
+			const owner = this.stmts.runIdTaken.get(candidate) as string | undefined;
+			if (owner === undefined || owner === traceId) {
+				return candidate;
+			}
+		}
+
+		return `${runId}~${traceId}`;
 	}
 
 	private updateRunIncrementally(run: Run, stepsSeenBefore: number, before: Map<string, Span | undefined>, after: Map<string, Span>, lastEventMs: number): void {

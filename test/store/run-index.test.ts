@@ -166,3 +166,16 @@ test('a failure recovered by a later batch leaves the stored run without a faile
 	assert.equal(index.resolveRun('run-rec').failed_step, null);
 	index.close();
 });
+
+test('three traces claiming one run id, with trace ids that share their first eight characters, are three runs', () => {
+	// Jaeger's 64-bit trace ids padded to 32 hex characters all start with 00000000.
+	const index = RunIndex.open(tempHome());
+	const ids = ['0000000000000000aaaaaaaaaaaaaaa1', '0000000000000000aaaaaaaaaaaaaaa2', '0000000000000000aaaaaaaaaaaaaaa3'];
+	for (const traceId of ids) {
+		index.appendEvents([{trace_id: traceId, span_id: 'r', event_type: 'workflow:started', timestamp: at(0), data: {name: 'deploy', run_id: 'run-same'}}]);
+	}
+
+	const runIds = index.listRuns().map(run => run.run_id).sort();
+	assert.deepEqual(runIds, ['run-same', 'run-same~00000000', `run-same~${ids[2]}`]);
+	index.close();
+});

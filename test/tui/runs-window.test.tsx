@@ -194,3 +194,15 @@ test('the runs held stay a bounded window around the selection, wherever it goes
 	index.close();
 	fs.rmSync(dir, {recursive: true, force: true});
 });
+
+test('80 columns, ASCII: a long failure point gives way from its start, its count stays', async () => {
+	const now = Date.now();
+	const long = 'deploy/attach spot nodes to the big cluster';
+	const h = renderApp([...finished('a', now - 60_000, long), ...finished('b', now - 120_000, long), ...finished('c', now - 180_000, null)], {ascii: true});
+	harness = h;
+	await settle(h, frame => frame.includes('3 runs'));
+	// "0 active | 3 recent | 24h: 2/3 failed" is 37 columns, ", most at " 10 and " x2" 3: 30 are left for
+	// the 43-column path, "~" and its last 29 characters. The sort no longer fits and goes.
+	assert.equal(lines(h)[1], '0 active | 3 recent | 24h: 2/3 failed, most at ~spot nodes to the big cluster x2');
+	assert.ok(h.frame().split('').every(char => char.charCodeAt(0) < 128), 'ASCII only');
+});

@@ -1,7 +1,7 @@
 import {Box} from 'ink';
 import React, {useLayoutEffect, useMemo} from 'react';
 import type {Run} from '../../core/run.js';
-import {clean, type Line as LineType} from '../text.js';
+import {clean, lineWidth, textWidth, truncateStart, type Line as LineType} from '../text.js';
 import {Line} from '../components/line.js';
 import {headerSegments, layoutColumns, rowSegments, VirtualList, type Column} from '../components/virtual-table.js';
 import type {RunsPager} from '../hooks/use-runs.js';
@@ -103,23 +103,30 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 	const known = (value: number | null): string => (value === null ? symbols.ellipsis : String(value));
 	const filtered = page.filter !== '';
 	const {day} = page;
-	const dayText = day === null || day.total === 0
-		? []
-		: [
-			// The figure covers the list below it: with a filter on, the filter's runs. On call, a filter is
-			// the question being asked ("how is prod doing?"), and a figure over other runs beside a list of
-			// these would answer a different one; "(filtered)" says so, the crumb and "of N" give the whole.
-			{text: ` ${symbols.dot} 24h${filtered ? ' (filtered)' : ''}: ${day.failed}/${day.total} failed`, color: day.failed > 0 ? 'red' : undefined},
-			...(day.top ? [{text: `, most at ${clean(day.top.step)} ×${day.top.count}`}] : []),
-		];
 	// Most telling first: 80 columns cut the end. Under a filter "(n of N)" says what "recent" would.
-	const summary: LineType = [
+	const head: LineType = [
 		{text: `${known(page.active)} active`, bold: true, color: (page.active ?? 0) > 0 ? 'yellow' : undefined},
 		...((page.stuck ?? 0) > 0 ? [{text: ` (${symbols.stuck} ${page.stuck} stuck)`, color: 'magenta', bold: true}] : []),
 		...(filtered
 			? [{text: ` ${symbols.dot} filter: ${clean(page.filter)}`, color: 'cyan'}, {text: ` (${known(page.total)} of ${known(page.indexTotal)})`, dim: true}]
 			: [{text: ` ${symbols.dot} ${page.total === null || page.active === null ? symbols.ellipsis : page.total - page.active} recent`}]),
-		...dayText,
+		...(day === null || day.total === 0
+			? []
+			// The figure covers the list below it: with a filter on, the filter's runs. On call, a filter is
+			// the question being asked ("how is prod doing?"), and a figure over other runs beside a list of
+			// these would answer a different one; "(filtered)" says so, the crumb and "of N" give the whole.
+			: [{text: ` ${symbols.dot} 24h${filtered ? ' (filtered)' : ''}: ${day.failed}/${day.total} failed`, color: day.failed > 0 ? 'red' : undefined}]),
+	];
+	if (day?.top && day.total > 0) {
+		// A long step path gives way (from its start: the leaf says most) before its count does.
+		const count = ` ${symbols.times}${day.top.count}`;
+		const room = width - lineWidth(head) - textWidth(', most at ') - textWidth(count);
+		const step = clean(day.top.step);
+		head.push({text: `, most at ${textWidth(step) > room && room >= 8 ? truncateStart(step, room, ellipsis) : step}${count}`});
+	}
+
+	const summary: LineType = [
+		...head,
 		{text: ` ${symbols.dot} sort: ${page.sort}`, dim: true},
 		...(mark ? [{text: ` ${symbols.dot} marked: ${clean(mark.runId)}`, color: 'blue'}] : []),
 	];

@@ -164,15 +164,30 @@ function toRun(row: RunRow): Run {
 	return run;
 }
 
-/** Rows [from, to) of one segment that holds `size` rows; read from whichever end is nearer (G must not walk the whole index). */
+const RUNS_BY_ROWID = `SELECT runs.rowid AS id, ${RUN_COLUMNS} FROM runs WHERE runs.rowid IN (SELECT value FROM json_each(?))`;
+
+/**
+ * Rows [from, to) of one segment that holds `size` rows, read from whichever
+ * end is nearer (G must not walk the whole index). The ordered part picks
+ * row ids only: ties on started_ms make SQLite sort each run of equal
+ * starts, and rows it sorts it carries whole, body and all, through every
+ * row it skips.
+ */
 function segmentRows(db: Db, compiled: Compiled, segment: Segment, size: number, from: number, to: number): Run[] {
 	const reverse = from > size - to;
 	const where = segmentWhere(compiled, segment);
 	const order = orderSql(segment.order, reverse);
-	const rows = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`)
-		.all(...where.params, ...order.params, to - from, reverse ? size - to : from) as RunRow[];
-	const runs = rows.map(row => toRun(row));
-	return reverse ? runs.reverse() : runs;
+	const ids = db.prepare(`SELECT runs.rowid FROM runs WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`).pluck()
+		.all(...where.params, ...order.params, to - from, reverse ? size - to : from) as number[];
+	if (reverse) {
+		ids.reverse();
+	}
+
+	const rows = new Map((db.prepare(RUNS_BY_ROWID).all(JSON.stringify(ids)) as Array<RunRow & {id: number}>).map(row => [row.id, row]));
+	return ids.flatMap(id => {
+		const row = rows.get(id);
+		return row ? [toRun(row)] : [];
+	});
 }
 
 /** The first `limit` runs of the listing, without counting anything first: what the first frame shows. */
@@ -239,12 +254,16 @@ export function positionOf(db: Db, listing: RunListing, counts: RunCounts, trace
 		const compiled = compile(db, listing);
 		let start = 0;
 		for (const [i, segment] of compiled.segments.entries()) {
+			if ((counts.segments[i] ?? 0) === 0) {
+				continue;
+			}
+
 			const where = segmentWhere(compiled, segment, [{sql: 'runs.trace_id = ?', params: [traceId]}]);
 			const terms = segment.order.map((term, j) => `${term.sql} AS t${j}`).join(', ');
 			const values = db.prepare(`SELECT ${terms} FROM runs WHERE ${where.sql}`).raw()
 				.get(...segment.order.flatMap(term => term.params), ...where.params) as SqlValue[] | undefined;
 			if (values !== undefined) {
-				return start + beforeParts(segment.order, values).reduce((sum, part) => sum + countBefore(db, compiled, segment, part), 0);
+				return start + beforeParts(segment.order, values).reduce((sum, part) => sum + countBefore(db, compiled, counts, segment, part), 0);
 			}
 
 			start += counts.segments[i] ?? 0;
@@ -260,13 +279,15 @@ export function positionOf(db: Db, listing: RunListing, counts: RunCounts, trace
  * other segments: counting without the segment's own clause lets SQLite
  * answer from the index alone instead of reading every row.
  */
-function countBefore(db: Db, compiled: Compiled, segment: Segment, before: SqlPart): number {
+function countBefore(db: Db, compiled: Compiled, counts: RunCounts, segment: Segment, before: SqlPart): number {
 	if (!segment.remainder) {
 		return count(db, segmentWhere(compiled, segment, [before]));
 	}
 
 	const all = count(db, {sql: [before, ...(compiled.filter ? [compiled.filter] : [])].map(part => part.sql).join(' AND '), params: [...before.params, ...(compiled.filter?.params ?? [])]});
-	const others = compiled.segments.filter(other => other !== segment).reduce((sum, other) => sum + count(db, segmentWhere(compiled, other, [before])), 0);
+	// An empty segment has nothing before the point (and the "other statuses" one would make SQLite scan).
+	const others = compiled.segments.filter((other, i) => other !== segment && (counts.segments[i] ?? 0) > 0)
+		.reduce((sum, other) => sum + count(db, segmentWhere(compiled, other, [before])), 0);
 	return all - others;
 }
 

@@ -147,19 +147,25 @@ export function useRuns(index: RunIndex, feed: ChangeFeed, reloadMs = 150, query
 		setPage(next);
 	};
 
+	const cost = useRef(0);
 	const reloadNow = (): void => {
+		const started = performance.now();
 		try {
 			commit(fullPage(index, resolveQuery(latest.current), anchor.current, current.current.version + 1));
 		} catch (error) {
 			commit({...current.current, error: errorText(error)});
 		}
+
+		cost.current = performance.now() - started;
 	};
 
 	const reloader = useRef<{trigger: () => void} | null>(null);
 	const lastWindow = useRef('');
 	const tried = useRef('');
 	useEffect(() => {
-		const reload = coalesce(reloadNow, reloadMs);
+		// A reload that took long (a text filter or a duration sort over a million runs) waits twice as
+		// long before the next: the keyboard keeps at least two thirds of the time under a busy feed.
+		const reload = coalesce(reloadNow, () => Math.max(reloadMs, 2 * cost.current));
 		reloader.current = reload;
 		const off = feed.onChange(() => {
 			reload.trigger();

@@ -97,8 +97,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const VERBATIM_IN_JSON = /^[\u0020\u0021\u0023-\u005b\u005d-\u007e]+$/;
 
 /**
- * A cheap test on the raw body text that every run whose body field holds
- * `needle` passes, or null when there is none. JSON.stringify writes a
+ * A cheap test on the raw body text that every run with a stored field
+ * (body or column) holding `needle` passes, or null when there is none. JSON.stringify writes a
  * string's characters as they are except quotes, backslashes, control
  * characters and lone surrogates, so an ASCII needle without those appears in
  * the body as it does in the field (the loose pattern covers K and İ), and a
@@ -112,23 +112,28 @@ function bodyTest(needle: string): SqlPart | null {
 	return !ASCII.test(needle) && !LONE_SURROGATE.test(needle) ? {sql: hasBeyondAscii('runs.body'), params: []} : null;
 }
 
-/**
- * Fields of a run that live only in its JSON body (name, git branch and sha).
- * Parsing every body is what makes a text filter slow, so the raw body text
- * is tested first, and only the bodies that pass are parsed.
- */
-function bodyFieldsSql(paths: readonly string[], needle: string): SqlPart {
-	const fields = anyOf(paths.map(path => containsSql(`json_extract(runs.body, '${path}')`, needle)));
-	const first = bodyTest(needle);
-	return first === null ? fields : {sql: `(${first.sql} AND ${fields.sql})`, params: [...first.params, ...fields.params]};
+/** `first` AND `then`, or `then` alone when there is no first test. */
+function guarded(first: SqlPart | null, then: SqlPart): SqlPart {
+	return first === null ? then : {sql: `(${first.sql} AND ${then.sql})`, params: [...first.params, ...then.params]};
 }
 
-const CURRENT_STEP = `(CASE WHEN runs.status = 'running' THEN (${currentStepSql('runs.trace_id')}) END)`;
+function bodyFieldSql(path: string, needle: string): SqlPart {
+	return containsSql(`json_extract(runs.body, '${path}')`, needle);
+}
 
-/** A free-text word: in any of the fields matchesRun reads, cheapest first. */
+const CURRENT_STEP = `(${currentStepSql('runs.trace_id')})`;
+
+/**
+ * A free-text word: in any of the fields matchesRun reads. Every stored
+ * field is in the body too (its columns mirror it), so the cheap body test
+ * rules out most runs before a column is compared or a body parsed; only
+ * a running run's current step lives elsewhere (the spans).
+ */
 function wordSql(word: string): SqlPart {
 	const columns = ['runs.run_id', 'runs.trace_id', 'runs.env', 'runs.target', 'runs.user', 'runs.failed_step', 'runs.status'];
-	return anyOf([...columns.map(column => containsSql(column, word)), bodyFieldsSql(['$.name', '$.git.branch', '$.git.sha'], word), containsSql(CURRENT_STEP, word)]);
+	const stored = anyOf([...columns.map(column => containsSql(column, word)), ...['$.name', '$.git.branch', '$.git.sha'].map(path => bodyFieldSql(path, word))]);
+	const step = containsSql(CURRENT_STEP, word);
+	return anyOf([guarded(bodyTest(word), stored), {sql: `(runs.status = 'running' AND ${step.sql})`, params: step.params}]);
 }
 
 function statusSql(values: readonly string[], clock: RunClock): SqlPart {
@@ -163,7 +168,7 @@ export function runQueryWhere(db: Db, query: RunQuery, clock: RunClock): SqlWher
 		[query.env, value => containsSql('runs.env', value)],
 		[query.target, value => containsSql('runs.target', value)],
 		[query.user, value => containsSql('runs.user', value)],
-		[query.branch, value => bodyFieldsSql(['$.git.branch'], value)],
+		[query.branch, value => guarded(bodyTest(value), bodyFieldSql('$.git.branch', value))],
 	];
 	for (const [values, match] of fields) {
 		if (values.length > 0) {

@@ -6,6 +6,7 @@ import type {Span} from '../core/span.js';
 import {isStep} from '../core/step-kind.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
+import {currentStepSql} from './current-step.js';
 import {InputOccurrences} from './event-digest.js';
 import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
 import {SqlWhere} from './sql-where.js';
@@ -102,8 +103,7 @@ export class RunIndex {
 				plan_hash = excluded.plan_hash, status = excluded.status, started_ms = excluded.started_ms, ended_ms = excluded.ended_ms,
 				last_event_ms = excluded.last_event_ms, steps_seen = excluded.steps_seen, failed_step = excluded.failed_step,
 				user = excluded.user, body = excluded.body`),
-			currentStep: db.prepare(`SELECT path FROM spans WHERE trace_id = ? AND end_ms IS NULL AND kind IN ('stage', 'step', 'job', 'task')
-				ORDER BY start_ms DESC LIMIT 1`).pluck(),
+			currentStep: db.prepare(currentStepSql('?')).pluck(),
 			runByExactId: db.prepare('SELECT body FROM runs WHERE run_id = ? OR trace_id = ?').pluck(),
 			runsByPrefix: db.prepare("SELECT body FROM runs WHERE run_id LIKE ? ESCAPE '\\' OR trace_id LIKE ? ESCAPE '\\' LIMIT 6").pluck(),
 			eventsOfTrace: db.prepare('SELECT id, body FROM events WHERE trace_id = ? ORDER BY id'),

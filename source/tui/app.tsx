@@ -30,7 +30,7 @@ import {SpanDetail} from './screens/span-detail.js';
 import {TraceScreen} from './screens/trace-screen.js';
 import type {ConsoleAction} from './state/actions.js';
 import {parseCommand} from './state/command.js';
-import {currentView, initialState, screenOf, traceOf, type ConsoleState, type View} from './state/console-state.js';
+import {currentView, initialState, runsView, screenOf, traceOf, type ConsoleState, type RunsView, type View} from './state/console-state.js';
 import {reduce} from './state/reduce.js';
 import {symbolsFor, wantsAscii, wantsColor} from './symbols.js';
 import {clean, wrap} from './text.js';
@@ -78,6 +78,12 @@ function startState(index: RunIndex, initial: InitialScreen | undefined): Consol
 	}
 
 	return state;
+}
+
+/** The runs list's view: the bottom of the stack, whatever is on top of it. */
+function runsViewOf(state: ConsoleState): RunsView {
+	const bottom = state.stack[0];
+	return bottom?.screen === 'runs' ? bottom : runsView();
 }
 
 function crumbsOf(stack: readonly View[]): string[] {
@@ -136,7 +142,8 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	}, []);
 	const nowMs = useNow(tickMs);
 	const live = useLiveStatus(feed);
-	const runs = useRuns(index, feed, reloadMs);
+	const list = runsViewOf(state);
+	const runs = useRuns(index, feed, reloadMs, {filter: list.filter, sort: list.sort, selection: list.selection, nowMs, stuckAfterMs});
 	const view = currentView(state);
 	const screen = screenOf(view);
 	const trace = useTrace(index, feed, traceOf(view), reloadMs);
@@ -295,8 +302,8 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	if (state.help) {
 		body = <HelpOverlay screen={screen} width={width} height={bodyHeight} />;
 	} else if (view.screen === 'runs') {
-		right = `${runs.runs.length} runs`;
-		body = <RunsScreen view={view} runs={runs.runs} nowMs={nowMs} stuckAfterMs={stuckAfterMs} mark={state.mark} width={width} height={bodyHeight} dispatch={run} active={active} />;
+		right = `${runs.indexTotal ?? ui.symbols.ellipsis} runs`;
+		body = <RunsScreen view={view} runs={runs} nowMs={nowMs} stuckAfterMs={stuckAfterMs} mark={state.mark} width={width} height={bodyHeight} dispatch={run} active={active} />;
 	} else if (view.screen === 'run') {
 		right = trace.loading ? 'loading…' : `${model.spanCount} spans`;
 		const tabHeight = bodyHeight - 2;

@@ -32,6 +32,8 @@ export interface Symbols {
 	crumb: string;
 	dot: string;
 	ellipsis: string;
+	/** "×3": how many times. */
+	times: string;
 	bar: string;
 	barCritical: string;
 	barOther: string;
@@ -71,6 +73,7 @@ export const UNICODE: Symbols = {
 	crumb: '›',
 	dot: '·',
 	ellipsis: '…',
+	times: '×',
 	bar: '█',
 	barCritical: '█',
 	barOther: '▒',
@@ -110,6 +113,7 @@ export const ASCII: Symbols = {
 	crumb: '>',
 	dot: '|',
 	ellipsis: '...',
+	times: 'x',
 	bar: '#',
 	barCritical: '#',
 	barOther: '=',

@@ -216,7 +216,7 @@ test('ASCII when the locale is not UTF-8 or when asked; colour off under NO_COLO
 });
 
 test('the last 24 hours at a glance: failed of total, and where most failed runs broke', async () => {
-	const {lastDay} = await import('../../source/tui/screens/runs-screen.js');
+	const {lastDay} = await import('../../source/tui/state/run-filter.js');
 	const at = (hoursAgo: number): string => new Date(NOW - hoursAgo * 3_600_000).toISOString();
 	const runs = [
 		run('a', {status: 'failed', failed_step: 'deploy/migrate', started_at: at(1)}),

@@ -1,8 +1,9 @@
 /**
  * Run `fn` at most once per `ms`, a little after the first call in a burst:
  * a feed that says "changed" for every event must not reload for every event.
+ * `ms` may be asked for at each burst (a wait that grows with the work).
  */
-export function coalesce(fn: () => void, ms: number): {trigger: () => void; cancel: () => void} {
+export function coalesce(fn: () => void, ms: number | (() => number)): {trigger: () => void; cancel: () => void} {
 	let timer: NodeJS.Timeout | undefined;
 	return {
 		trigger() {
@@ -13,7 +14,7 @@ export function coalesce(fn: () => void, ms: number): {trigger: () => void; canc
 			timer = setTimeout(() => {
 				timer = undefined;
 				fn();
-			}, ms);
+			}, typeof ms === 'number' ? ms : ms());
 		},
 		cancel() {
 			if (timer !== undefined) {

@@ -1,60 +1,24 @@
 import {Box} from 'ink';
-import React, {useMemo} from 'react';
+import React, {useLayoutEffect, useMemo} from 'react';
 import type {Run} from '../../core/run.js';
-import {clean, type Line as LineType} from '../text.js';
+import {clean, lineWidth, textWidth, truncateStart, type Line as LineType} from '../text.js';
 import {Line} from '../components/line.js';
-import {VirtualTable, type Column} from '../components/virtual-table.js';
+import {headerSegments, layoutColumns, rowSegments, VirtualList, type Column} from '../components/virtual-table.js';
+import type {RunsPager} from '../hooks/use-runs.js';
 import {useKeymap} from '../hooks/use-keymap.js';
 import {ageText, progressText, runState, whereText} from '../run-labels.js';
 import type {RunRef, RunsView} from '../state/console-state.js';
 import {motionHandlers, resolveIndex} from '../state/list-motion.js';
-import {filterRuns, isStuck} from '../state/run-filter.js';
 import {statusSegment} from '../theme.js';
 import {useUi} from '../ui-context.js';
 import type {TimedScreenFrame} from './screen-frame.js';
 
 export interface RunsScreenProps extends TimedScreenFrame {
 	view: RunsView;
-	runs: readonly Run[];
+	/** The list over the whole index, a window of it held. */
+	runs: RunsPager;
 	stuckAfterMs: number;
 	mark: RunRef | null;
-}
-
-export interface DaySummary {
-	total: number;
-	failed: number;
-	/** The step most failed runs broke at, when any did. */
-	top: {step: string; count: number} | null;
-}
-
-/** Question 5 at a glance: how many runs failed in the last 24 hours, and where most of them broke. */
-export function lastDay(runs: readonly Run[], nowMs: number): DaySummary {
-	const since = nowMs - 86_400_000;
-	let total = 0;
-	let failed = 0;
-	const points = new Map<string, number>();
-	for (const run of runs) {
-		if (Date.parse(run.started_at) < since) {
-			continue;
-		}
-
-		total++;
-		if (run.status === 'failed') {
-			failed++;
-			if (run.failed_step) {
-				points.set(run.failed_step, (points.get(run.failed_step) ?? 0) + 1);
-			}
-		}
-	}
-
-	let top: DaySummary['top'] = null;
-	for (const [step, count] of points) {
-		if (top === null || count > top.count || (count === top.count && step < top.step)) {
-			top = {step, count};
-		}
-	}
-
-	return {total, failed, top};
 }
 
 export function refOf(run: Run): RunRef {
@@ -63,23 +27,35 @@ export function refOf(run: Run): RunRef {
 
 /**
  * Runs: active first (step k/n and elapsed, stuck ones flagged), then recent
- * ones; filter, sort, mark and diff. Only the rows in view render.
+ * ones; filter, sort, mark and diff, over the whole index. The figures come
+ * from SQL; the rows are a window that pages in as the selection moves, and
+ * only the rows in view render.
  */
-export function RunsScreen({view, runs, nowMs, stuckAfterMs, mark, width, height, dispatch, active}: RunsScreenProps): React.JSX.Element {
-	const {symbols} = useUi();
-	const rows = useMemo(() => filterRuns(runs, view.filter, view.sort, nowMs, stuckAfterMs), [runs, view.filter, view.sort, nowMs, stuckAfterMs]);
-	const positions = useMemo(() => new Map(rows.map((run, i) => [run.trace_id, i])), [rows]);
-	const selected = resolveIndex(view.selection, rows.length, key => positions.get(key));
-	const current = rows[selected];
+export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, height, dispatch, active}: RunsScreenProps): React.JSX.Element {
+	const {symbols, ascii} = useUi();
+	const count = page.total ?? page.runs.length;
+	const positions = useMemo(() => new Map(page.runs.map((run, i) => [run.trace_id, page.offset + i])), [page.runs, page.offset]);
+	const selected = resolveIndex(view.selection, count, key => positions.get(key));
+	const current = page.at(selected);
 	const tableHeight = Math.max(1, height - 2);
 	const select = (index: number): void => {
-		dispatch({type: 'select', selection: {index, key: rows[index]?.trace_id ?? null}});
+		const run = page.fetch(index, tableHeight);
+		dispatch({type: 'select', selection: {index, key: run?.trace_id ?? null}});
 	};
+
+	// The rows in view must be held, also after a resize or a reload that moved the selection
+	// (fetch reads nothing when they are; the first frame's screenful waits for its count). A layout
+	// effect: it runs with the commit, before the next key can move the selection elsewhere.
+	useLayoutEffect(() => {
+		if (page.total !== null && page.total > 0) {
+			page.fetch(selected, tableHeight);
+		}
+	}, [page, selected, tableHeight]);
 
 	useKeymap(
 		'runs',
 		{
-			...motionHandlers(selected, rows.length, tableHeight - 2, select),
+			...motionHandlers(selected, () => page.count(), tableHeight - 2, select),
 			open() {
 				if (current) {
 					dispatch({type: 'open-run', run: refOf(current)});
@@ -110,7 +86,7 @@ export function RunsScreen({view, runs, nowMs, stuckAfterMs, mark, width, height
 		active,
 	);
 
-	const sorted = (title: string, key: RunsView['sort']): string => (view.sort === key ? `${title} ${symbols.faster}` : title);
+	const sorted = (title: string, key: RunsView['sort']): string => (page.sort === key ? `${title} ${symbols.faster}` : title);
 	const columns: Array<Column<Run>> = [
 		{id: 'status', title: sorted('status', 'status'), width: 11, priority: 0, cell: run => statusSegment(runState(run, nowMs, stuckAfterMs), symbols)},
 		{id: 'name', title: 'run', width: 18, flex: 2, priority: 0, cell: run => clean(run.name)},
@@ -121,19 +97,37 @@ export function RunsScreen({view, runs, nowMs, stuckAfterMs, mark, width, height
 		{id: 'where', title: 'step / failed at', width: 16, flex: 1, priority: 5, cell: run => ({text: whereText(run, nowMs, stuckAfterMs), color: run.status === 'failed' ? 'red' : undefined})},
 		{id: 'id', title: 'run id', width: 24, flex: 1, priority: 6, cell: run => ({text: clean(run.run_id), dim: true})},
 	];
+	const laid = layoutColumns(columns, Math.max(0, width - 2));
+	const ellipsis = ascii ? '~' : '…';
 
-	const day = useMemo(() => lastDay(runs, nowMs), [runs, nowMs]);
-	const activeCount = rows.filter(run => run.status === 'running').length;
-	const stuckCount = rows.filter(run => isStuck(run, nowMs, stuckAfterMs)).length;
-	const summary: LineType = [
-		{text: `${activeCount} active`, bold: true, color: activeCount > 0 ? 'yellow' : undefined},
-		...(stuckCount > 0 ? [{text: ` (${symbols.stuck} ${stuckCount} stuck)`, color: 'magenta', bold: true}] : []),
-		{text: ` ${symbols.dot} ${rows.length - activeCount} recent`},
-		...(day.total === 0
+	const known = (value: number | null): string => (value === null ? symbols.ellipsis : String(value));
+	const filtered = page.filter !== '';
+	const {day} = page;
+	// Most telling first: 80 columns cut the end. Under a filter "(n of N)" says what "recent" would.
+	const head: LineType = [
+		{text: `${known(page.active)} active`, bold: true, color: (page.active ?? 0) > 0 ? 'yellow' : undefined},
+		...((page.stuck ?? 0) > 0 ? [{text: ` (${symbols.stuck} ${page.stuck} stuck)`, color: 'magenta', bold: true}] : []),
+		...(filtered
+			? [{text: ` ${symbols.dot} filter: ${clean(page.filter)}`, color: 'cyan'}, {text: ` (${known(page.total)} of ${known(page.indexTotal)})`, dim: true}]
+			: [{text: ` ${symbols.dot} ${page.total === null || page.active === null ? symbols.ellipsis : page.total - page.active} recent`}]),
+		...(day === null || day.total === 0
 			? []
-			: [{text: ` ${symbols.dot} 24h: ${day.failed}/${day.total} failed`, color: day.failed > 0 ? 'red' : undefined}, ...(day.top ? [{text: `, most at ${clean(day.top.step)} ×${day.top.count}`}] : [])]),
-		...(view.filter === '' ? [] : [{text: ` ${symbols.dot} filter: ${clean(view.filter)}`, color: 'cyan'}, {text: ` (${rows.length} of ${runs.length})`, dim: true}]),
-		{text: ` ${symbols.dot} sort: ${view.sort}`, dim: true},
+			// The figure covers the list below it: with a filter on, the filter's runs. On call, a filter is
+			// the question being asked ("how is prod doing?"), and a figure over other runs beside a list of
+			// these would answer a different one; "(filtered)" says so, the crumb and "of N" give the whole.
+			: [{text: ` ${symbols.dot} 24h${filtered ? ' (filtered)' : ''}: ${day.failed}/${day.total} failed`, color: day.failed > 0 ? 'red' : undefined}]),
+	];
+	if (day?.top && day.total > 0) {
+		// A long step path gives way (from its start: the leaf says most) before its count does.
+		const count = ` ${symbols.times}${day.top.count}`;
+		const room = width - lineWidth(head) - textWidth(', most at ') - textWidth(count);
+		const step = clean(day.top.step);
+		head.push({text: `, most at ${textWidth(step) > room && room >= 8 ? truncateStart(step, room, ellipsis) : step}${count}`});
+	}
+
+	const summary: LineType = [
+		...head,
+		{text: ` ${symbols.dot} sort: ${page.sort}`, dim: true},
 		...(mark ? [{text: ` ${symbols.dot} marked: ${clean(mark.runId)}`, color: 'blue'}] : []),
 	];
 	const sep = {text: ` ${symbols.dot} `, dim: true};
@@ -147,20 +141,28 @@ export function RunsScreen({view, runs, nowMs, stuckAfterMs, mark, width, height
 			...(current.runner ? [sep, {text: clean(current.runner), dim: true}] : []),
 		]
 		: [];
-	const empty = runs.length === 0
+	const empty = page.indexTotal === 0
 		? 'no runs yet: tracedeck ingest <file.jsonl>, or tracedeck demo'
-		: `no run matches "${clean(view.filter)}" (esc clears the filter)`;
+		: `no run matches "${clean(page.filter)}" (esc clears the filter)`;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Line segments={summary} width={width} />
-			<VirtualTable
-				rows={rows}
-				columns={columns}
-				width={width}
+			<VirtualList
+				count={count}
 				height={tableHeight}
+				width={width}
 				selected={selected}
+				header={headerSegments(laid)}
+				renderRow={index => {
+					const run = page.at(index);
+					// Outside the window only until its rows are in (one render at most).
+					return run ? rowSegments(laid, run, index, ellipsis) : [{text: symbols.ellipsis, dim: true}];
+				}}
+				gutterMark={index => {
+					const run = page.at(index);
+					return run && mark?.traceId === run.trace_id ? {text: symbols.mark, color: 'blue'} : undefined;
+				}}
 				empty={empty}
-				gutterMark={run => (mark?.traceId === run.trace_id ? {text: symbols.mark, color: 'blue'} : undefined)}
 			/>
 			<Line segments={[{text: ' '}, ...details]} width={width} />
 		</Box>

@@ -57,12 +57,16 @@ export function resolveIndex(selection: {index: number; key: string | null}, cou
 
 export type MotionHandlers = Partial<Record<ActionName, () => void>>;
 
-/** j/k/g/G/PgUp/PgDn for a list: each moves the cursor and calls `select` with the new index. */
-export function motionHandlers(index: number, count: number, page: number, select: (index: number) => void): MotionHandlers {
+/**
+ * j/k/g/G/PgUp/PgDn for a list: each moves the cursor and calls `select`
+ * with the new index. `count` may be asked for at the key (a list counted
+ * lazily, over an index too big to hold).
+ */
+export function motionHandlers(index: number, count: number | (() => number), page: number, select: (index: number) => void): MotionHandlers {
 	const handlers: MotionHandlers = {};
 	for (const action of ['up', 'down', 'pageUp', 'pageDown', 'top', 'bottom'] as const) {
 		handlers[action] = () => {
-			const next = moveIndex(action, index, count, page);
+			const next = moveIndex(action, index, typeof count === 'number' ? count : count(), page);
 			if (next !== undefined && next !== index) {
 				select(next);
 			}

@@ -1,15 +1,17 @@
 import type {Run} from '../../core/run.js';
+import {DAY_MS, type DaySummary} from '../../store/run-day-summary.js';
+import type {RunQuery} from '../../store/run-query-sql.js';
 import type {SortKey} from './console-state.js';
 
+/*
+ * The filter language of the runs screen, and its rules stated over runs in
+ * memory. The runs screen does not filter in memory (it lists the whole
+ * index through SQL, source/store/run-page.ts); these functions are the
+ * rules that SQL is tested against, and the pieces the labels share.
+ */
+
 /** "status:failed env:prod api" → field terms and free text, all of which must match. */
-export interface RunQuery {
-	status: string[];
-	env: string[];
-	target: string[];
-	user: string[];
-	branch: string[];
-	text: string[];
-}
+export type {RunQuery} from '../../store/run-query-sql.js';
 
 const FIELDS = new Set(['status', 'env', 'target', 'user', 'branch']);
 const STATUS_ALIASES: Record<string, string> = {ok: 'success', passed: 'success', succeeded: 'success', error: 'failed', fail: 'failed', active: 'running', canceled: 'cancelled'};
@@ -104,4 +106,34 @@ export function orderRuns(runs: readonly Run[], sort: SortKey, nowMs: number): R
 export function filterRuns(runs: readonly Run[], filter: string, sort: SortKey, nowMs: number, stuckAfterMs: number): Run[] {
 	const query = parseRunQuery(filter);
 	return orderRuns(runs.filter(run => matchesRun(run, query, nowMs, stuckAfterMs)), sort, nowMs);
+}
+
+/** Question 5 at a glance over runs in memory: the rule daySummary (source/store/run-day-summary.ts) counts in SQL. */
+export function lastDay(runs: readonly Run[], nowMs: number): DaySummary {
+	const since = nowMs - DAY_MS;
+	let total = 0;
+	let failed = 0;
+	const points = new Map<string, number>();
+	for (const run of runs) {
+		if (Date.parse(run.started_at) < since) {
+			continue;
+		}
+
+		total++;
+		if (run.status === 'failed') {
+			failed++;
+			if (run.failed_step) {
+				points.set(run.failed_step, (points.get(run.failed_step) ?? 0) + 1);
+			}
+		}
+	}
+
+	let top: DaySummary['top'] = null;
+	for (const [step, count] of points) {
+		if (top === null || count > top.count || (count === top.count && step < top.step)) {
+			top = {step, count};
+		}
+	}
+
+	return {total, failed, top};
 }

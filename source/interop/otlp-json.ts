@@ -32,7 +32,14 @@ export interface OtlpSpanJson {
 	droppedAttributesCount?: number;
 	events?: OtlpSpanEventJson[];
 	droppedEventsCount?: number;
+	links?: OtlpLinkJson[];
 	status?: OtlpStatusJson;
+}
+
+export interface OtlpLinkJson {
+	traceId: string;
+	spanId: string;
+	attributes?: OtlpKeyValue[];
 }
 
 export interface OtlpScopeJson {

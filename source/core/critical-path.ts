@@ -13,6 +13,26 @@ interface Window {
 	end: number;
 }
 
+/** The link attribute OpenTelemetry gives OpenTracing's reference type (Jaeger's FOLLOWS_FROM arrives as one). */
+const REF_TYPE = 'opentracing.ref_type';
+
+/**
+ * Whether the parent does not wait for the child (DESIGN, "critical_path"):
+ * a CONSUMER under a PRODUCER (Jaeger UI's rule: the message is handled after
+ * the producer moved on), or a child that only follows from its parent: it
+ * links to its parent with `opentracing.ref_type: follows_from`. OTLP has no
+ * follows-from flag of its own; a reader of Jaeger data makes the followed
+ * span the parent (as Jaeger UI does with a span's first reference) and adds
+ * that link. The child's whole subtree leaves the parent's path with it.
+ */
+export function isAsynchronousChild(parent: Span, child: Span): boolean {
+	if (parent.span_kind === 'producer' && child.span_kind === 'consumer') {
+		return true;
+	}
+
+	return (child.links ?? []).some(link => link.span_id === parent.span_id && link.attributes[REF_TYPE] === 'follows_from');
+}
+
 /** What an open span's end means when the caller gives no clock: the core has none of its own. */
 function latestKnownMs(tree: TraceTree): number {
 	let latest = Number.NEGATIVE_INFINITY;
@@ -57,6 +77,9 @@ export function criticalPath(tree: TraceTree, nowMs?: number): CriticalSegment[]
  * parent's window (clock skew, overflow); children wholly outside it are left
  * out. The segments, in time order, cover exactly the root's window.
  *
+ * Asynchronous children (isAsynchronousChild) are left out, as Jaeger UI
+ * leaves out non-blocking children.
+ *
  * Two departures from Jaeger, both for millisecond timestamps: a child that
  * ends exactly where the next one starts still counts (Jaeger wants strictly
  * before, which drops back-to-back steps), and each parent keeps a cursor into
@@ -72,11 +95,12 @@ function rootCriticalPath(tree: TraceTree, root: Span, now: number): CriticalSeg
 	for (let i = 0; i < queue.length; i++) {
 		const id = queue[i]!;
 		const parent = windows.get(id)!;
+		const parentSpan = tree.byId.get(id)!;
 		const kept: string[] = [];
 		for (const child of tree.children.get(id) ?? []) {
 			const start = child.start_ms;
 			const end = endOf(child);
-			if (start >= parent.end || end <= parent.start) {
+			if (start >= parent.end || end <= parent.start || isAsynchronousChild(parentSpan, child)) {
 				continue;
 			}
 

@@ -1,5 +1,6 @@
-import {STDERR_TAIL_LINES, type Span, type SpanStatus} from './span.js';
-import {eventKind, eventPhase, type TraceEvent} from './trace-event.js';
+import {isoToMs} from './iso-time.js';
+import {STDERR_TAIL_LINES, type Span, type SpanEvent, type SpanStatus} from './span.js';
+import {eventKind, eventPhase, SPAN_EVENT_TYPE, type TraceEvent} from './trace-event.js';
 
 const SUCCESS_PHASES = new Set(['completed', 'succeeded', 'success', 'compensated', 'done', 'finished', 'ok']);
 const FAILED_PHASES = new Set(['failed', 'failure', 'error', 'compensation_failed', 'cancelled', 'timeout']);
@@ -32,8 +33,50 @@ export function terminalStatus(event: TraceEvent): SpanStatus | undefined {
 	return undefined;
 }
 
+/** Epoch milliseconds, fractional: the digits below the millisecond are kept. */
 export function eventTimeMs(event: TraceEvent): number {
-	return Date.parse(event.timestamp);
+	return isoToMs(event.timestamp);
+}
+
+function record(value: unknown): Record<string, unknown> {
+	return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {};
+}
+
+/** Keep span events in time order; equal times keep arrival order. */
+function insertEvent(events: SpanEvent[], event: SpanEvent): void {
+	let i = events.length;
+	while (i > 0 && events[i - 1]!.time_ms > event.time_ms) {
+		i--;
+	}
+
+	events.splice(i, 0, event);
+}
+
+/** What the producer said about the span as a whole: the first value given wins, links add up. */
+function applySpanFacts(span: Span, event: TraceEvent): void {
+	if (span.span_kind === null && event.span_kind !== undefined) {
+		span.span_kind = event.span_kind;
+	}
+
+	if (span.service === null && event.service !== undefined) {
+		span.service = event.service;
+	}
+
+	if (span.resource === null && event.resource !== undefined) {
+		span.resource = event.resource;
+	}
+
+	if (span.scope === null && event.scope !== undefined) {
+		span.scope = event.scope;
+	}
+
+	if (event.links !== undefined) {
+		span.links.push(...event.links);
+	}
+
+	if (event.status_message !== undefined) {
+		span.status_message = event.status_message;
+	}
 }
 
 function toError(value: unknown): Span['error'] {
@@ -71,6 +114,13 @@ function emptySpan(event: TraceEvent, at: number): Span {
 		stderr: [],
 		tags: [],
 		event_count: 0,
+		service: null,
+		span_kind: null,
+		resource: null,
+		scope: null,
+		events: [],
+		links: [],
+		status_message: null,
 	};
 }
 
@@ -82,10 +132,23 @@ function emptySpan(event: TraceEvent, at: number): Span {
 export function applyEvent(previous: Span | undefined, event: TraceEvent): Span {
 	const at = eventTimeMs(event);
 	const span: Span = previous
-		? {...previous, attributes: {...previous.attributes}, retries: [...previous.retries], stderr: [...previous.stderr], tags: [...previous.tags]}
+		? {
+			...previous,
+			attributes: {...previous.attributes},
+			retries: [...previous.retries],
+			stderr: [...previous.stderr],
+			tags: [...previous.tags],
+			events: [...previous.events],
+			links: [...previous.links],
+		}
 		: emptySpan(event, at);
+	applySpanFacts(span, event);
 	span.event_count += 1;
-	span.start_ms = Math.min(span.start_ms, at);
+	// A span event (clock skew aside) falls inside its span: it does not move the start.
+	if (event.event_type !== SPAN_EVENT_TYPE) {
+		span.start_ms = Math.min(span.start_ms, at);
+	}
+
 	if (span.parent_span_id === null && event.parent_span_id) {
 		span.parent_span_id = event.parent_span_id;
 	}
@@ -97,6 +160,12 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 	}
 
 	const data = event.data ?? {};
+	if (event.event_type === SPAN_EVENT_TYPE) {
+		// A span event says nothing about the span's own kind, name or status.
+		insertEvent(span.events, {name: typeof data['name'] === 'string' ? data['name'] : '', time_ms: at, attributes: record(data['attributes'])});
+		return span;
+	}
+
 	const kind = eventKind(event.event_type);
 	if (kind === 'log') {
 		const line = data['line'];

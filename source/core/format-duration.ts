@@ -1,4 +1,8 @@
-/** Human duration for tables: "850ms", "4.2s", "2m13s", "1h05m", "3d4h". */
+/**
+ * Human duration for tables: "350µs", "2.5ms", "850ms", "4.2s", "2m13s",
+ * "1h05m", "3d4h". Spans keep microseconds (DESIGN), so below 1 ms the
+ * console shows µs, and below 10 ms a tenth of a millisecond.
+ */
 export function formatDuration(ms: number | null | undefined): string {
 	if (ms === null || ms === undefined || !Number.isFinite(ms)) {
 		return '-';
@@ -6,7 +10,15 @@ export function formatDuration(ms: number | null | undefined): string {
 
 	const sign = ms < 0 ? '-' : '';
 	const abs = Math.abs(ms);
-	if (abs < 1000) {
+	if (abs > 0 && Math.round(abs * 1000) < 1000) {
+		return `${sign}${Math.round(abs * 1000)}µs`;
+	}
+
+	if (abs < 9.95) {
+		return `${sign}${(Math.round(abs * 10) / 10).toString()}ms`;
+	}
+
+	if (abs < 999.5) {
 		return `${sign}${Math.round(abs)}ms`;
 	}
 

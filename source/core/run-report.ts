@@ -4,13 +4,17 @@ import {decisionOutcomes, type DecisionOutcome} from './decisions.js';
 import {recoveredFailures, rootCauseFailure} from './failure.js';
 import {displayName} from './fold.js';
 import type {Run} from './run.js';
-import type {Retry, Span, SpanError, SpanStatus} from './span.js';
+import type {Retry, Span, SpanError, SpanEvent, SpanStatus} from './span.js';
+import type {SpanKind, SpanLink, SpanScope} from './trace-event.js';
 import {buildTree, stepPath, walk, type TraceTree} from './tree.js';
 
-/** A span as `runs show --json` prints it. Times are epoch milliseconds. */
+/** A span as `runs show --json` prints it. Times are epoch milliseconds, fractional below the millisecond. */
 export interface ReportSpan {
 	span_id: string;
+	/** As declared, even when that span never arrived (DESIGN). */
 	parent_span_id: string | null;
+	/** Whether the declared parent is in the trace; false for a root. The tree makes a span whose parent is missing a root. */
+	parent_known: boolean;
 	name: string;
 	path: string;
 	kind: string;
@@ -25,6 +29,13 @@ export interface ReportSpan {
 	retries: Retry[];
 	stderr: string[];
 	tags: string[];
+	service: string | null;
+	span_kind: SpanKind | null;
+	resource: Record<string, unknown> | null;
+	scope: SpanScope | null;
+	events: SpanEvent[];
+	links: SpanLink[];
+	status_message: string | null;
 }
 
 export interface RunReport {
@@ -42,7 +53,8 @@ export interface RunReport {
 function reportSpan(tree: TraceTree, span: Span): ReportSpan {
 	const out: ReportSpan = {
 		span_id: span.span_id,
-		parent_span_id: tree.parent.get(span.span_id) ?? null,
+		parent_span_id: span.parent_span_id,
+		parent_known: (tree.parent.get(span.span_id) ?? null) !== null,
 		name: displayName(span),
 		path: stepPath(tree, span.span_id),
 		kind: span.kind,
@@ -54,6 +66,13 @@ function reportSpan(tree: TraceTree, span: Span): ReportSpan {
 		retries: span.retries,
 		stderr: span.stderr,
 		tags: span.tags,
+		service: span.service,
+		span_kind: span.span_kind,
+		resource: span.resource,
+		scope: span.scope,
+		events: span.events,
+		links: span.links,
+		status_message: span.status_message,
 	};
 	if (span.input !== undefined) {
 		out.input = span.input;

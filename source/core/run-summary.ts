@@ -77,6 +77,24 @@ function statusOf(tree: TraceTree, root: Span, failure: Failure | null): RunStat
 	return failure === null ? 'success' : 'failed';
 }
 
+/**
+ * DESIGN: env from devcmd.env (the root's `env`), else OpenTelemetry's
+ * deployment.environment.name, else the older deployment.environment, as a
+ * resource or a span attribute; target from devcmd.target, else the root's
+ * service.name.
+ */
+function envOf(root: Span): string | null {
+	const resource = root.resource ?? {};
+	const a = root.attributes;
+	return str(a['env'])
+		?? str(resource['deployment.environment.name']) ?? str(a['deployment.environment.name'])
+		?? str(resource['deployment.environment']) ?? str(a['deployment.environment']);
+}
+
+function targetOf(root: Span): string | null {
+	return str(root.attributes['target']) ?? str(root.service) ?? str(root.resource?.['service.name']);
+}
+
 /** The run id a trace's root declares, else the trace id. */
 export function runIdOf(root: Span | null, traceId: string): string {
 	return str(root?.attributes['run_id']) ?? traceId;
@@ -120,8 +138,8 @@ export function summarizeRun(spans: readonly Span[], lastEventMs?: number, prebu
 	return {
 		run_id: runIdOf(root, root.trace_id),
 		trace_id: root.trace_id,
-		env: str(a['env']),
-		target: str(a['target']),
+		env: envOf(root),
+		target: targetOf(root),
 		plan_hash: str(a['plan_hash']),
 		status,
 		started_at: new Date(startedAt).toISOString(),

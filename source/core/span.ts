@@ -1,4 +1,4 @@
-import type {EventStatus} from './trace-event.js';
+import type {EventStatus, SpanKind, SpanLink, SpanScope} from './trace-event.js';
 
 export type SpanStatus = EventStatus;
 
@@ -8,18 +8,29 @@ export interface Retry {
 	at_ms: number;
 }
 
+/** A span event (OTLP span event, or a TraceEvent of type SPAN_EVENT_TYPE). */
+export interface SpanEvent {
+	name: string;
+	/** Epoch milliseconds, may be fractional. */
+	time_ms: number;
+	attributes: Record<string, unknown>;
+}
+
 export interface SpanError {
 	message: string;
 	stack?: string;
 }
 
 /**
- * A span folded from one or more TraceEvents. Times are epoch milliseconds;
- * end_ms is null while the span is still open (no terminal event yet).
+ * A span folded from one or more TraceEvents. Times are epoch milliseconds,
+ * fractional below the millisecond; end_ms is null while the span is still
+ * open (no terminal event yet). Spans stored before migration 7 lack the
+ * fields from `service` on; the migration gives them their empty values.
  */
 export interface Span {
 	trace_id: string;
 	span_id: string;
+	/** The parent as declared, even when that span never arrived (the tree then makes this span a root). */
 	parent_span_id: string | null;
 	name: string;
 	/** The event_type's kind of the span's first non-log event: workflow, stage, step, saga, ai, ... */
@@ -39,6 +50,17 @@ export interface Span {
 	stderr: string[];
 	tags: string[];
 	event_count: number;
+	/** The resource's service.name, or null. */
+	service: string | null;
+	/** OpenTelemetry's span kind, null where the producer did not say. */
+	span_kind: SpanKind | null;
+	resource: Record<string, unknown> | null;
+	scope: SpanScope | null;
+	/** Every span event, in time order. */
+	events: SpanEvent[];
+	links: SpanLink[];
+	/** The producer's status message (an error span's often says why). */
+	status_message: string | null;
 }
 
 export const STDERR_TAIL_LINES = 200;

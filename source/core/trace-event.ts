@@ -1,13 +1,38 @@
 /** The wire format: what producers emit. Several events may share a span_id. */
 export type EventStatus = 'success' | 'failed' | 'pending';
 
+/** OpenTelemetry's span kinds, lower case. */
+export type SpanKind = 'server' | 'client' | 'producer' | 'consumer' | 'internal';
+export const SPAN_KINDS: readonly SpanKind[] = ['server', 'client', 'producer', 'consumer', 'internal'];
+
+/** The instrumentation scope (library) that recorded a span. */
+export interface SpanScope {
+	name: string;
+	version?: string;
+}
+
+/**
+ * A link to another span. A link whose attributes say
+ * `opentracing.ref_type: "follows_from"` (OpenTelemetry's name for
+ * OpenTracing's and Jaeger's FOLLOWS_FROM) marks the span as following from
+ * that one rather than being waited for by it.
+ */
+export interface SpanLink {
+	trace_id: string;
+	span_id: string;
+	attributes: Record<string, unknown>;
+}
+
+/** event_type of a span event (OTLP's span events): data is {name, attributes}. */
+export const SPAN_EVENT_TYPE = 'event:recorded';
+
 export interface TraceEvent {
 	trace_id: string;
 	span_id: string;
 	parent_span_id?: string;
 	/** "<kind>:<phase>", e.g. "stage:completed", "saga:compensating", "ai:decision", "log:stderr". */
 	event_type: string;
-	/** ISO 8601 with milliseconds. */
+	/** ISO 8601, UTC, with milliseconds and up to 6 more digits ("…00.123456789Z"). */
 	timestamp: string;
 	status?: EventStatus;
 	data?: Record<string, unknown>;
@@ -21,6 +46,17 @@ export interface TraceEvent {
 	 * its content and its occurrence among identical events of one input.
 	 */
 	event_id?: string;
+	/** What the producer said about the span; any event of the span may carry them, the first one given is kept. */
+	span_kind?: SpanKind;
+	/** The resource's service.name. */
+	service?: string;
+	/** The resource's attributes. */
+	resource?: Record<string, unknown>;
+	scope?: SpanScope;
+	/** Links of the span; links from several events add up. */
+	links?: SpanLink[];
+	/** The status message the producer gave with the span's status. */
+	status_message?: string;
 }
 
 export function eventKind(eventType: string): string {

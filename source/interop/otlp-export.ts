@@ -19,8 +19,10 @@ export interface RunWithSpans {
  */
 export const MAX_VALUE_DEPTH = Math.floor((MAX_JSON_DEPTH - 12) / 4);
 
+/** Fractional milliseconds keep their microseconds (a double holds no more at epoch scale). */
 export function msToUnixNanos(ms: number): string {
-	return (BigInt(Math.round(ms)) * 1_000_000n).toString();
+	const whole = Math.floor(ms);
+	return (BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1000)) * 1000n).toString();
 }
 
 /**

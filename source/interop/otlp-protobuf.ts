@@ -82,6 +82,15 @@ message Span {
   }
   repeated Event events = 11;
   uint32 dropped_events_count = 12;
+  message Link {
+    bytes trace_id = 1;
+    bytes span_id = 2;
+    string trace_state = 3;
+    repeated opentelemetry.proto.common.v1.KeyValue attributes = 4;
+    uint32 dropped_attributes_count = 5;
+    fixed32 flags = 6;
+  }
+  repeated Link links = 13;
   uint32 dropped_links_count = 14;
   Status status = 15;
 }
@@ -157,6 +166,12 @@ interface PbEvent {
 	attributes?: PbKeyValue[];
 }
 
+interface PbLink {
+	traceId?: Uint8Array;
+	spanId?: Uint8Array;
+	attributes?: PbKeyValue[];
+}
+
 interface PbSpan {
 	traceId?: Uint8Array;
 	spanId?: Uint8Array;
@@ -171,6 +186,7 @@ interface PbSpan {
 	droppedAttributesCount?: number;
 	events?: PbEvent[];
 	droppedEventsCount?: number;
+	links?: PbLink[];
 	status?: {message?: string; code?: number};
 }
 
@@ -257,6 +273,10 @@ function spanJson(span: PbSpan): OtlpSpanJson {
 	const parent = hex(span.parentSpanId);
 	if (parent !== '') {
 		out.parentSpanId = parent;
+	}
+
+	if (span.links !== undefined && span.links.length > 0) {
+		out.links = span.links.map(link => ({traceId: hex(link.traceId), spanId: hex(link.spanId), attributes: keyValuesJson(link.attributes)}));
 	}
 
 	// Zero is proto3's "not set": the span is still open.
@@ -382,6 +402,7 @@ export function encodeExportTraceRequest(document: OtlpTracesJson): Uint8Array {
 					...(span.endTimeUnixNano === undefined ? {} : {endTimeUnixNano: span.endTimeUnixNano}),
 					attributes: keyValues(span.attributes),
 					events: (span.events ?? []).map(event => ({timeUnixNano: event.timeUnixNano, name: event.name, attributes: keyValues(event.attributes)})),
+					links: (span.links ?? []).map(link => ({traceId: bytes(link.traceId), spanId: bytes(link.spanId), attributes: keyValues(link.attributes)})),
 					...(span.status ? {status: {code: span.status.code ?? 0, message: span.status.message ?? ''}} : {}),
 				})),
 			})),

@@ -1,5 +1,6 @@
 import {z} from 'zod';
-import type {TraceEvent} from '../core/trace-event.js';
+import {isoFromNanos} from '../core/iso-time.js';
+import {SPAN_EVENT_TYPE, type SpanKind, type SpanLink, type SpanScope, type TraceEvent} from '../core/trace-event.js';
 import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 import {fromKeyValues, type OtlpKeyValue} from './otlp-attributes.js';
 
@@ -31,13 +32,17 @@ const otlpSpan = z.object({
 	endTimeUnixNano: nanos.optional(),
 	attributes,
 	events: z.array(z.object({timeUnixNano: nanos, name: z.string().optional().default(''), attributes})).optional(),
+	links: z.array(z.object({traceId: z.string().min(1), spanId: z.string().min(1), attributes})).optional(),
 	status: z.object({code: z.union([z.number(), z.string()]).optional(), message: z.string().optional()}).optional(),
 });
 
 export const otlpTracesSchema = z.object({
 	resourceSpans: z.array(z.object({
 		resource: z.object({attributes}).optional(),
-		scopeSpans: z.array(z.object({spans: z.array(otlpSpan).optional()})).optional(),
+		scopeSpans: z.array(z.object({
+			scope: z.object({name: z.string().optional(), version: z.string().optional()}).optional().nullable(),
+			spans: z.array(otlpSpan).optional(),
+		})).optional(),
 	})),
 });
 
@@ -63,9 +68,33 @@ const RUN_FIELDS: Record<string, string> = {
 	'devcmd.total_steps': 'total_steps',
 };
 
+/** Nanoseconds to ISO 8601 with all nine digits kept: BigInt, so no float rounding on the way. */
 function toIso(value: string | number): string {
-	const ms = typeof value === 'number' ? Math.floor(value / 1e6) : Number(BigInt(value) / 1_000_000n);
-	return new Date(ms).toISOString();
+	return isoFromNanos(typeof value === 'number' ? BigInt(Math.floor(value)) : BigInt(value));
+}
+
+const SPAN_KIND_BY_CODE: Record<string, SpanKind> = {
+	'1': 'internal', SPAN_KIND_INTERNAL: 'internal',
+	'2': 'server', SPAN_KIND_SERVER: 'server',
+	'3': 'client', SPAN_KIND_CLIENT: 'client',
+	'4': 'producer', SPAN_KIND_PRODUCER: 'producer',
+	'5': 'consumer', SPAN_KIND_CONSUMER: 'consumer',
+};
+
+/** OTLP's kind (enum number, or its name in OTLP/JSON); UNSPECIFIED and unknown values say nothing. */
+function spanKindOf(kind: number | string | undefined): SpanKind | undefined {
+	return kind === undefined ? undefined : SPAN_KIND_BY_CODE[String(kind)];
+}
+
+/** OTLP ids are hex, case-insensitive (the same trace in upper and lower case is one trace): shown in lower case. */
+function normalId(id: string): string {
+	return /^[0-9a-fA-F]+$/.test(id) ? id.toLowerCase() : id;
+}
+
+/** What OTLP said about where a span came from, for every span of a scope. */
+export interface OtlpOrigin {
+	resource: Record<string, unknown>;
+	scope?: SpanScope;
 }
 
 function isFailed(span: OtlpSpan): boolean {
@@ -108,13 +137,16 @@ function runFields(attrs: Record<string, unknown>): Record<string, unknown> {
 	return out;
 }
 
-function spanEvents(span: OtlpSpan, resourceAttrs: Record<string, unknown>): TraceEvent[] {
+function spanEvents(span: OtlpSpan, origin: OtlpOrigin): TraceEvent[] {
+	const resourceAttrs = origin.resource;
 	const attrs = fromKeyValues((span.attributes ?? []) as OtlpKeyValue[]);
-	const parent = span.parentSpanId ? span.parentSpanId : undefined;
 	// tracedeck's own export writes tracedeck.kind on every span. Such a span's
 	// attributes are already its full data, and the rest is restored exactly
 	// rather than guessed, so that export then ingest gives back the same span.
 	const exported = typeof attrs[INTERNAL.kind] === 'string';
+	// tracedeck's ids need not be hex, and its own export gives them back as they were.
+	const id = exported ? (text: string) => text : normalId;
+	const parent = span.parentSpanId ? id(span.parentSpanId) : undefined;
 	const kind = exported ? attrs[INTERNAL.kind] as string : parent ? 'step' : 'workflow';
 	const data: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(attrs)) {
@@ -134,14 +166,25 @@ function spanEvents(span: OtlpSpan, resourceAttrs: Record<string, unknown>): Tra
 	}
 
 	const tags = Array.isArray(attrs[INTERNAL.tags]) ? (attrs[INTERNAL.tags] as unknown[]).filter((t): t is string => typeof t === 'string') : undefined;
-	const base = {trace_id: span.traceId, span_id: span.spanId, ...(parent ? {parent_span_id: parent} : {})};
+	const base = {trace_id: id(span.traceId), span_id: id(span.spanId), ...(parent ? {parent_span_id: parent} : {})};
 	const start: TraceEvent = {...base, event_type: `${kind}:started`, timestamp: toIso(span.startTimeUnixNano), data, ...(tags ? {tags} : {})};
+	// Today's export writes kind INTERNAL, service "tracedeck" and scope "tracedeck" for every span
+	// (made up, not what was received), so on our own spans they are not facts to keep.
+	if (!exported) {
+		Object.assign(start, spanFacts(span, origin));
+	}
+
 	const events: TraceEvent[] = [start];
 	const stderr: TraceEvent[] = [];
 	let errorFromEvents: {message: string; stack?: string} | undefined;
 	for (const ev of span.events ?? []) {
 		const evAttrs = fromKeyValues((ev.attributes ?? []) as OtlpKeyValue[]);
 		const timestamp = toIso(ev.timeUnixNano);
+		// Every event of a foreign span is kept as it came; our own export's events only encode retries, stderr and the error.
+		if (!exported) {
+			events.push({...base, event_type: SPAN_EVENT_TYPE, timestamp, data: {name: ev.name, attributes: evAttrs}});
+		}
+
 		if (ev.name === 'retry') {
 			const n = Number(evAttrs['n'] ?? evAttrs['retry.n']);
 			const exitCode = Number(evAttrs['exit_code']);
@@ -200,8 +243,41 @@ function spanEvents(span: OtlpSpan, resourceAttrs: Record<string, unknown>): Tra
 	}
 
 	const eventType = declared ?? `${kind}:${failed ? 'failed' : 'completed'}`;
-	events.push({...base, event_type: eventType, timestamp: toIso(span.endTimeUnixNano), status: failed ? 'failed' : 'success', ...(Object.keys(endData).length > 0 ? {data: endData} : {})});
+	const message = !exported && span.status?.message ? {status_message: span.status.message} : {};
+	events.push({...base, event_type: eventType, timestamp: toIso(span.endTimeUnixNano), status: failed ? 'failed' : 'success', ...message, ...(Object.keys(endData).length > 0 ? {data: endData} : {})});
 	return events;
+}
+
+/** Kind, service, resource, scope and links: what a foreign span says about itself beyond its data. */
+function spanFacts(span: OtlpSpan, origin: OtlpOrigin): Partial<TraceEvent> {
+	const facts: Partial<TraceEvent> = {};
+	const kind = spanKindOf(span.kind);
+	if (kind !== undefined) {
+		facts.span_kind = kind;
+	}
+
+	const service = origin.resource['service.name'];
+	if (typeof service === 'string' && service !== '') {
+		facts.service = service;
+	}
+
+	if (Object.keys(origin.resource).length > 0) {
+		facts.resource = origin.resource;
+	}
+
+	if (origin.scope !== undefined) {
+		facts.scope = origin.scope;
+	}
+
+	if (span.links !== undefined && span.links.length > 0) {
+		facts.links = span.links.map((link): SpanLink => ({
+			trace_id: normalId(link.traceId),
+			span_id: normalId(link.spanId),
+			attributes: fromKeyValues((link.attributes ?? []) as OtlpKeyValue[]),
+		}));
+	}
+
+	return facts;
 }
 
 function describeIssue(error: z.ZodError): string {
@@ -225,8 +301,13 @@ export function otlpToEvents(document: unknown): TraceEvent[] {
 	for (const rs of result.data.resourceSpans) {
 		const resourceAttrs = fromKeyValues((rs.resource?.attributes ?? []) as OtlpKeyValue[]);
 		for (const ss of rs.scopeSpans ?? []) {
+			const name = ss.scope?.name;
+			const version = ss.scope?.version;
+			// An empty scope name is OTLP's "unknown": no scope said.
+			const scope = name ? {name, ...(version ? {version} : {})} : undefined;
+			const origin: OtlpOrigin = scope ? {resource: resourceAttrs, scope} : {resource: resourceAttrs};
 			for (const span of ss.spans ?? []) {
-				events.push(...spanEvents(span, resourceAttrs));
+				events.push(...spanEvents(span, origin));
 			}
 		}
 	}

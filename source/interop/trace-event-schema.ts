@@ -1,10 +1,14 @@
 import {z} from 'zod';
-import type {TraceEvent} from '../core/trace-event.js';
+import {canonicalIso, isoToMs} from '../core/iso-time.js';
+import {SPAN_KINDS, type TraceEvent} from '../core/trace-event.js';
 import {eventIdProblem} from './event-id.js';
 import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 
-const ISO_WITH_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+// Up to nanoseconds: more digits would claim a precision no producer has.
+const ISO_WITH_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const id = z.string().min(1).max(512);
+const MAX_LINKS = 1000;
+const attributes = z.record(z.string(), z.unknown());
 
 const eventId = z.string().superRefine((value, context) => {
 	const problem = eventIdProblem(value);
@@ -18,13 +22,19 @@ export const traceEventSchema = z.object({
 	span_id: id,
 	parent_span_id: id.nullish(),
 	event_type: z.string().min(1).max(256),
-	timestamp: z.string().regex(ISO_WITH_TIME, 'an ISO 8601 time like 2026-01-31T12:00:00.000Z').refine(text => !Number.isNaN(Date.parse(text)), 'a real date'),
+	timestamp: z.string().regex(ISO_WITH_TIME, 'an ISO 8601 time like 2026-01-31T12:00:00.000Z (up to 9 fractional digits)').refine(text => !Number.isNaN(isoToMs(text)), 'a real date'),
 	status: z.enum(['success', 'failed', 'pending']).nullish(),
 	data: z.record(z.string(), z.unknown()).nullish(),
 	tags: z.array(z.string()).nullish(),
 	parent_trace_id: id.nullish(),
 	correlation_id: z.string().nullish(),
 	event_id: eventId.nullish(),
+	span_kind: z.enum(SPAN_KINDS as [string, ...string[]]).nullish(),
+	service: z.string().max(512).nullish(),
+	resource: attributes.nullish(),
+	scope: z.object({name: z.string().max(512), version: z.string().max(256).nullish()}).nullish(),
+	links: z.array(z.object({trace_id: id, span_id: id, attributes: attributes.nullish()})).max(MAX_LINKS, `at most ${MAX_LINKS} links`).nullish(),
+	status_message: z.string().max(65_536).nullish(),
 });
 
 /** A validation failure, phrased for one line of stderr. */
@@ -42,7 +52,8 @@ function firstIssue(error: z.ZodError): string {
 
 /**
  * Validate an untrusted value as a TraceEvent and normalize it: null optionals
- * are dropped and the timestamp is re-written as ISO 8601 UTC with milliseconds.
+ * are dropped and the timestamp is re-written as ISO 8601 UTC with milliseconds
+ * and the digits below them it had.
  */
 export function parseTraceEvent(value: unknown): TraceEvent {
 	if (nestsDeeperThan(value)) {
@@ -59,7 +70,7 @@ export function parseTraceEvent(value: unknown): TraceEvent {
 		trace_id: e.trace_id,
 		span_id: e.span_id,
 		event_type: e.event_type,
-		timestamp: new Date(Date.parse(e.timestamp)).toISOString(),
+		timestamp: canonicalIso(e.timestamp),
 	};
 	if (e.parent_span_id) {
 		event.parent_span_id = e.parent_span_id;
@@ -87,6 +98,30 @@ export function parseTraceEvent(value: unknown): TraceEvent {
 
 	if (e.event_id) {
 		event.event_id = e.event_id;
+	}
+
+	if (e.span_kind) {
+		event.span_kind = e.span_kind as NonNullable<TraceEvent['span_kind']>;
+	}
+
+	if (e.service) {
+		event.service = e.service;
+	}
+
+	if (e.resource) {
+		event.resource = e.resource;
+	}
+
+	if (e.scope) {
+		event.scope = e.scope.version ? {name: e.scope.name, version: e.scope.version} : {name: e.scope.name};
+	}
+
+	if (e.links) {
+		event.links = e.links.map(link => ({trace_id: link.trace_id, span_id: link.span_id, attributes: link.attributes ?? {}}));
+	}
+
+	if (e.status_message) {
+		event.status_message = e.status_message;
 	}
 
 	return event;

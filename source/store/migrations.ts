@@ -306,6 +306,15 @@ ${SMOKE_SETTLED}
 	`
 	SELECT 1;
 	`,
+	// 7: spans carry what producers sent (DESIGN, "Spans carry what producers
+	// sent"). Spans stored before have none of it (the old edges dropped it),
+	// so they get the empty values: no span kind, no service, no events or
+	// links. json_insert leaves a body that already has a field alone.
+	`
+	UPDATE spans SET body = json_insert(body,
+		'$.service', NULL, '$.span_kind', NULL, '$.resource', NULL, '$.scope', NULL,
+		'$.events', json('[]'), '$.links', json('[]'), '$.status_message', NULL);
+	`,
 ];
 
 /** Work a migration needs beyond SQL, by migration number (0-based), run right after it in the same transaction. */

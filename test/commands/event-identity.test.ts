@@ -57,14 +57,14 @@ test('identical events (issue 14.1): OTLP stderr lines ["same","same","other","s
 	const byIngest = tempHome();
 	const file = path.join(byIngest, 'export.json');
 	fs.writeFileSync(file, JSON.stringify(otlpWithRepeats()));
-	// Start, four lines, end: six events, none stored before.
 	const first = runCli(['ingest', file, '--json'], {home: byIngest});
 	assert.equal(first.code, 0, first.stderr);
-	assert.deepEqual(JSON.parse(first.stdout), {files: 1, events: 6, duplicates: 0, traces: 1});
+	// Four stderr lines, start and end, and the stderr_tail span event itself, kept as it came.
+	assert.deepEqual(JSON.parse(first.stdout), {files: 1, events: 7, duplicates: 0, traces: 1});
 	const expected = {events: ['same', 'same', 'other', 'same'], tail: ['same', 'same', 'other', 'same']};
 	assert.deepEqual(stderrLines(byIngest, 'run-otlp-repeats'), expected);
 	const again = runCli(['ingest', file, '--json'], {home: byIngest});
-	assert.deepEqual(JSON.parse(again.stdout), {files: 1, events: 0, duplicates: 6, traces: 0});
+	assert.deepEqual(JSON.parse(again.stdout), {files: 1, events: 0, duplicates: 7, traces: 0});
 	assert.deepEqual(stderrLines(byIngest, 'run-otlp-repeats'), expected);
 
 	const byServe = tempHome();

@@ -27,6 +27,13 @@ export function span(id: string, parent: string | null, start: number, end: numb
 		stderr: [],
 		tags: [],
 		event_count: end === null ? 1 : 2,
+		service: null,
+		span_kind: null,
+		resource: null,
+		scope: null,
+		events: [],
+		links: [],
+		status_message: null,
 		...extras,
 	};
 }

@@ -4,6 +4,7 @@ import {InputError, TracedeckError} from '../core/errors.js';
 import type {Run} from '../core/run.js';
 import {buildRunReport} from '../core/run-report.js';
 import {runArtifactDir} from '../store/artifact-dir.js';
+import {adoptLegacyArtifactDir} from '../store/artifact-migration.js';
 import {RunIndex} from '../store/run-index.js';
 import {writeFileAtomic} from './atomic-file.js';
 import {runsToOtlp, type RunWithSpans} from './otlp-export.js';
@@ -20,7 +21,7 @@ export interface ArtifactOptions {
 
 export interface RunArtifacts {
 	run: Run;
-	/** `<home>/artifacts/<env|_>/<target|_>/<plan-hash|_>/<run-id>/` */
+	/** `<home>/artifacts/<env|_>/<target|_>/<plan-hash|_>/<run-id>/`, each escaped one to one (store/artifact-dir.ts) */
 	dir: string;
 	/** The run's recorded plan hash, else the hash of the given plan, else null. */
 	plan_hash: string | null;
@@ -97,6 +98,8 @@ export function writeArtifactsFor(home: string, {run, spans}: RunWithSpans, opti
 	};
 	const nowMs = options.nowMs ?? Date.now();
 	try {
+		// A folder an older tracedeck named for this run moves to today's name first: one folder per run.
+		adoptLegacyArtifactDir(home, filed);
 		fs.mkdirSync(dir, {recursive: true});
 		if (files.plan !== null) {
 			writeFileAtomic(files.plan, `${JSON.stringify(redacted, null, 2)}\n`);

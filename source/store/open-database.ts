@@ -31,8 +31,97 @@ export function damagedStoreError(file: string, error: unknown): unknown {
 	return DAMAGED.test((error as {code?: string} | undefined)?.code ?? '') ? new StoreError(describe(file, error)) : error;
 }
 
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Whose file is this, judged from its 100-byte header alone, before SQLite
+ * opens it (an open may already switch journal modes or recover a WAL):
+ * 'fresh' when there is nothing yet (no file, or zero bytes, which SQLite
+ * reads as an empty database), 'ours' when it carries tracedeck's application
+ * id, 'unsure' when the header names no application and no schema: a new
+ * file, or one whose first changes still sit in its write-ahead log. Anything
+ * else is refused here, untouched.
+ */
+function headerOwner(file: string): 'fresh' | 'ours' | 'unsure' {
+	let header: Buffer;
+	try {
+		const fd = fs.openSync(file, 'r');
+		try {
+			header = Buffer.alloc(100);
+			header = header.subarray(0, fs.readSync(fd, header, 0, 100, 0));
+		} finally {
+			fs.closeSync(fd);
+		}
+	} catch (error) {
+		// Unreadable here means unreadable to SQLite too: its open gives the message.
+		return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'fresh' : 'unsure';
+	}
+
+	if (header.length === 0) {
+		return 'fresh';
+	}
+
+	if (header.length < 100 || !header.subarray(0, 16).equals(SQLITE_MAGIC)) {
+		throw new StoreError(describe(file, {code: 'SQLITE_NOTADB'}));
+	}
+
+	// Offsets from SQLite's file format: 40 schema cookie, 60 user_version, 68 application_id (big-endian).
+	const appId = header.readInt32BE(68);
+	if (appId === APPLICATION_ID) {
+		return 'ours';
+	}
+
+	if (appId !== 0 || header.readUInt32BE(60) !== 0 || header.readUInt32BE(40) !== 0) {
+		throw new StoreError(foreign(file));
+	}
+
+	return 'unsure';
+}
+
+function foreign(file: string): string {
+	return `${file} is not a tracedeck database; point --home / TRACEDECK_HOME at a tracedeck home`;
+}
+
+/**
+ * Refuse a foreign database by what SQLite reads (the header may be stale
+ * while changes sit in the WAL): another application's id, or no id but
+ * a schema or a user_version of its own. Only reads: nothing is written
+ * before this has passed.
+ */
+function checkOwner(db: Db, file: string): void {
+	const appId = db.pragma('application_id', {simple: true}) as number;
+	if (appId === APPLICATION_ID) {
+		return;
+	}
+
+	const version = db.pragma('user_version', {simple: true}) as number;
+	const objects = (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as {n: number}).n;
+	if (appId !== 0 || version !== 0 || objects > 0) {
+		throw new StoreError(foreign(file));
+	}
+}
+
+/**
+ * A file whose header was unsure and that has a write-ahead log: look with a
+ * read-only connection first, since a writable one would recover that log
+ * into the file (and checkpoint it on close) before we could refuse it.
+ */
+function probeWithLog(file: string): void {
+	const wal = `${file}-wal`;
+	if (!fs.existsSync(wal) || fs.statSync(wal).size === 0) {
+		return;
+	}
+
+	const probe = new Database(file, {readonly: true, fileMustExist: true});
+	try {
+		checkOwner(probe, file);
+	} finally {
+		probe.close();
+	}
+}
+
+/** Connection settings; journal_mode writes the file, so it only runs once the file is known to be ours. */
 function applyPragmas(db: Db, readonly: boolean): void {
-	db.pragma('busy_timeout = 10000');
 	if (!readonly) {
 		db.pragma('journal_mode = WAL');
 		db.pragma('synchronous = NORMAL');
@@ -41,15 +130,9 @@ function applyPragmas(db: Db, readonly: boolean): void {
 	db.pragma('foreign_keys = ON');
 }
 
-/** Refuse foreign or newer databases before touching them, then migrate. */
+/** Refuse newer databases, then migrate. */
 function checkAndMigrate(db: Db, file: string, readonly: boolean): void {
-	const appId = db.pragma('application_id', {simple: true}) as number;
 	const version = db.pragma('user_version', {simple: true}) as number;
-	const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number}).n;
-	if (appId !== APPLICATION_ID && (tables > 0 || appId !== 0)) {
-		throw new StoreError(`${file} is not a tracedeck database; point --home / TRACEDECK_HOME at a tracedeck home`);
-	}
-
 	if (version > MIGRATIONS.length) {
 		throw new StoreError(`${file} was written by a newer tracedeck (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade tracedeck`);
 	}
@@ -85,18 +168,26 @@ export interface OpenOptions {
 
 /**
  * Open (creating if needed) the run index at `<home>/runs.db`. Every failure
- * becomes a StoreError with one line that says what to do.
+ * becomes a StoreError with one line that says what to do. A file that is
+ * not tracedeck's is refused before anything writes to it (no journal mode
+ * switch, no WAL recovery): it is left byte for byte as it was.
  */
 export function openDatabase(home: string, options: OpenOptions = {}): Db {
 	const file = path.join(home, 'runs.db');
-	const readonly = options.readonly === true && fs.existsSync(file);
 	let db: Db | undefined;
 	try {
+		const owner = headerOwner(file);
+		const readonly = options.readonly === true && owner !== 'fresh';
 		if (!readonly) {
 			fs.mkdirSync(home, {recursive: true});
+			if (owner === 'unsure') {
+				probeWithLog(file);
+			}
 		}
 
 		db = new Database(file, {readonly, fileMustExist: readonly});
+		db.pragma('busy_timeout = 10000');
+		checkOwner(db, file);
 		applyPragmas(db, readonly);
 		checkAndMigrate(db, file, readonly);
 		return db;

@@ -35,3 +35,21 @@ export class StoreError extends TracedeckError {
 		this.name = 'StoreError';
 	}
 }
+
+/** SQLite's SQLITE_FULL or the system's ENOSPC: the disk (or the quota) has no room left. */
+export function isDiskFull(error: unknown): boolean {
+	const code = (error as {code?: unknown} | null | undefined)?.code;
+	return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/**
+ * A write that found the disk full. Exit code 4, as for a store that cannot
+ * be used as it is: trying again will not help until space is freed. `what`
+ * names what could not be written, and what became of it.
+ */
+export class DiskFullError extends StoreError {
+	constructor(what: string) {
+		super(`disk full: cannot write ${what}; free space on that disk (or set --home / TRACEDECK_HOME to a home with room) and try again`);
+		this.name = 'DiskFullError';
+	}
+}

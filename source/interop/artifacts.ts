@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {InputError, TracedeckError} from '../core/errors.js';
+import {DiskFullError, InputError, isDiskFull, TracedeckError} from '../core/errors.js';
 import type {Run} from '../core/run.js';
 import {buildRunReport} from '../core/run-report.js';
 import {runArtifactDir} from '../store/artifact-dir.js';
@@ -114,7 +114,11 @@ export function writeArtifactsFor(home: string, {run, spans}: RunWithSpans, opti
 			throw error;
 		}
 
-		// A read-only or full disk is the user's to fix, not a bug: say where and why in one line.
+		if (isDiskFull(error)) {
+			throw new DiskFullError(`the artifacts of run ${run.run_id} under ${dir} (files written before are whole, the rest are as they were)`);
+		}
+
+		// A read-only disk is the user's to fix, not a bug: say where and why in one line.
 		throw new TracedeckError(`cannot write the artifacts of run ${run.run_id} under ${dir} (${code}); check that ${home} is writable and has space`);
 	}
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import {StoreError} from '../core/errors.js';
+import {DiskFullError, isDiskFull, StoreError} from '../core/errors.js';
 import {APPLICATION_ID, FOLLOW_UPS, MIGRATIONS} from './migrations.js';
 
 export type Db = Database.Database;
@@ -9,8 +9,13 @@ export type Db = Database.Database;
 // Extended codes too (SQLITE_CORRUPT_INDEX, ...): better-sqlite3 reports those.
 const DAMAGED = /^SQLITE_(NOTADB|CORRUPT)/;
 
+function codeOf(error: unknown): string {
+	const code = (error as {code?: unknown} | null | undefined)?.code;
+	return typeof code === 'string' ? code : '';
+}
+
 function describe(file: string, error: unknown): string {
-	const code = (error as {code?: string}).code ?? '';
+	const code = codeOf(error);
 	if (DAMAGED.test(code)) {
 		return `${file} is not a readable SQLite database (corrupt or truncated); move it aside and re-ingest your runs`;
 	}
@@ -19,16 +24,31 @@ function describe(file: string, error: unknown): string {
 		return `cannot open ${file}: check that the folder exists and is writable, or set --home / TRACEDECK_HOME`;
 	}
 
+	if (code.startsWith('SQLITE_READONLY')) {
+		return `cannot write ${file}: it or its folder is read-only; write commands need a writable home (read commands work without one)`;
+	}
+
+	if (/^(EROFS|EACCES|EPERM)$/.test(code)) {
+		return `cannot write ${file}: its folder is read-only or not yours to write (${code}); write commands need a writable home (read commands work without one), or set --home / TRACEDECK_HOME`;
+	}
+
 	return `cannot use ${file}: ${(error as Error).message}`;
 }
 
 /**
  * SQLite finds most damage lazily, when a query first reads a bad page, long
  * after the open succeeded: such an error becomes the same one-line
- * StoreError (exit 4) as a damaged file at open. Other errors pass through.
+ * StoreError (exit 4) as a damaged file at open. So does a write that found
+ * the disk full (SQLITE_FULL; the transaction was rolled back whole). Other
+ * errors pass through.
  */
 export function damagedStoreError(file: string, error: unknown): unknown {
-	return DAMAGED.test((error as {code?: string} | undefined)?.code ?? '') ? new StoreError(describe(file, error)) : error;
+	if (isDiskFull(error)) {
+		return new DiskFullError(`${file} (the write was rolled back: nothing of it is stored)`);
+	}
+
+	const code = codeOf(error);
+	return DAMAGED.test(code) || code.startsWith('SQLITE_READONLY') ? new StoreError(describe(file, error)) : error;
 }
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
@@ -166,30 +186,129 @@ export interface OpenOptions {
 	readonly?: boolean;
 }
 
+/** Codes of an open refused for want of write access (a read-only mount, a folder not ours to write). */
+const NO_WRITE_ACCESS = /^(SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_PERM|EROFS|EACCES|EPERM)/;
+
+function refuseDirectory(file: string): void {
+	let isDirectory = false;
+	try {
+		isDirectory = fs.statSync(file).isDirectory();
+	} catch {
+		// Missing or unreadable: the open says what is wrong.
+	}
+
+	if (isDirectory) {
+		throw new StoreError(`${file} is a directory, not a run index; move it aside (tracedeck creates runs.db itself) or point --home / TRACEDECK_HOME at a tracedeck home`);
+	}
+}
+
+function hasLog(file: string): boolean {
+	try {
+		return fs.statSync(`${file}-wal`).size > 0;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * A read-only open of a WAL database needs its -shm file, which SQLite
+ * cannot create in a folder it may not write (a read-only mount, another
+ * user's home), and better-sqlite3 is built without URI names, so
+ * `?immutable=1` is not available. When nothing sits in a -wal (every close
+ * checkpoints it), the file alone is the whole index: read a copy of it into
+ * memory instead. Costs memory the size of runs.db, and only where the plain
+ * open failed. Undefined when a copy would miss changes still in the log.
+ */
+function openSnapshot(file: string): Db | undefined {
+	if (fs.existsSync(`${file}-shm`) || hasLog(file)) {
+		return undefined;
+	}
+
+	const bytes = fs.readFileSync(file);
+	if (bytes.length >= 100) {
+		// Bytes 18-19 say "WAL"; the copy has no log, so it reads as a rollback-journal database.
+		bytes[18] = 1;
+		bytes[19] = 1;
+	}
+
+	// Writable in memory: an older schema is migrated in the copy, never on disk.
+	return new Database(bytes);
+}
+
+function openForReading(file: string): {db: Db; inMemory: boolean} {
+	let db: Db | undefined;
+	try {
+		db = new Database(file, {readonly: true, fileMustExist: true});
+		// The -shm is opened on the first read, not by the constructor.
+		db.pragma('application_id', {simple: true});
+		return {db, inMemory: false};
+	} catch (error) {
+		db?.close();
+		const snapshot = codeOf(error) === 'SQLITE_CANTOPEN' ? openSnapshot(file) : undefined;
+		if (snapshot === undefined) {
+			if (codeOf(error) === 'SQLITE_CANTOPEN' && hasLog(file)) {
+				throw new StoreError(`cannot read ${file}: its last changes are still in runs.db-wal and the folder cannot be written, so SQLite cannot read them; run any tracedeck command once where the home is writable, or read a copy of the home`);
+			}
+
+			throw error;
+		}
+
+		return {db: snapshot, inMemory: true};
+	}
+}
+
+/** A read command in a home with no runs.db that cannot be created: nothing was recorded there, so an empty index answers. */
+function emptyIndex(file: string): Db {
+	const db = new Database(':memory:');
+	checkAndMigrate(db, file, false);
+	return db;
+}
+
 /**
  * Open (creating if needed) the run index at `<home>/runs.db`. Every failure
  * becomes a StoreError with one line that says what to do. A file that is
  * not tracedeck's is refused before anything writes to it (no journal mode
- * switch, no WAL recovery): it is left byte for byte as it was.
+ * switch, no WAL recovery): it is left byte for byte as it was. Read-only
+ * opens work in a home that cannot be written (see openSnapshot).
  */
 export function openDatabase(home: string, options: OpenOptions = {}): Db {
 	const file = path.join(home, 'runs.db');
+	const wantsRead = options.readonly === true;
 	let db: Db | undefined;
 	try {
+		refuseDirectory(file);
 		const owner = headerOwner(file);
-		const readonly = options.readonly === true && owner !== 'fresh';
-		if (!readonly) {
-			fs.mkdirSync(home, {recursive: true});
-			if (owner === 'unsure') {
-				probeWithLog(file);
+		const readonly = wantsRead && owner !== 'fresh';
+		let inMemory = false;
+		if (readonly) {
+			({db, inMemory} = openForReading(file));
+		} else {
+			try {
+				fs.mkdirSync(home, {recursive: true});
+				// SQLite would quietly open a file it may not write read-only, and fail only at the first write.
+				fs.accessSync(home, fs.constants.W_OK);
+				if (owner !== 'fresh' || fs.existsSync(file)) {
+					fs.accessSync(file, fs.constants.W_OK);
+				}
+
+				if (owner === 'unsure') {
+					probeWithLog(file);
+				}
+
+				db = new Database(file);
+			} catch (error) {
+				if (wantsRead && !fs.existsSync(file) && NO_WRITE_ACCESS.test(codeOf(error))) {
+					return emptyIndex(file);
+				}
+
+				throw error;
 			}
 		}
 
-		db = new Database(file, {readonly, fileMustExist: readonly});
 		db.pragma('busy_timeout = 10000');
 		checkOwner(db, file);
-		applyPragmas(db, readonly);
-		checkAndMigrate(db, file, readonly);
+		applyPragmas(db, readonly || inMemory);
+		checkAndMigrate(db, file, readonly && !inMemory);
 		return db;
 	} catch (error) {
 		db?.close();
@@ -202,6 +321,7 @@ export function openDatabase(home: string, options: OpenOptions = {}): Db {
 			throw error;
 		}
 
-		throw new StoreError(describe(file, error));
+		const known = damagedStoreError(file, error);
+		throw known instanceof StoreError ? known : new StoreError(describe(file, error));
 	}
 }

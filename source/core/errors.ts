@@ -20,6 +20,21 @@ export class InputError extends TracedeckError {
 	}
 }
 
+/**
+ * A setting (a flag, an environment variable, an option) whose value cannot
+ * work, e.g. a malformed TRACEDECK_REDIS_URL. Exit code 2, like a usage error;
+ * `setting` names it as the user wrote it.
+ */
+export class ConfigError extends InputError {
+	readonly setting: string;
+
+	constructor(setting: string, message: string) {
+		super(message);
+		this.name = 'ConfigError';
+		this.setting = setting;
+	}
+}
+
 /** The thing asked for does not exist (unknown run id, missing file). Exit code 3. */
 export class NotFoundError extends TracedeckError {
 	constructor(message: string) {

@@ -1,5 +1,6 @@
 import {TracedeckError} from './core/errors.js';
 import {COMMANDS} from './commands/command-table.js';
+import {knownFailure} from './commands/command-line.js';
 
 function usage(): string {
 	const width = Math.max(...Object.keys(COMMANDS).map(name => name.length));
@@ -61,6 +62,12 @@ export async function main(argv: string[]): Promise<number> {
 		if (error instanceof TracedeckError) {
 			process.stderr.write(`tracedeck: ${error.message}\n`);
 			return error.exitCode;
+		}
+
+		const known = knownFailure(error);
+		if (known) {
+			process.stderr.write(`tracedeck: ${known.message}\n`);
+			return known.exitCode;
 		}
 
 		const code = (error as {code?: unknown} | null)?.code;

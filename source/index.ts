@@ -30,6 +30,7 @@ export {
 	type RedactOptions,
 } from './core/redact.js';
 export {errorData, type ErrorData} from './emit/error-data.js';
+export {ConfigError, DiskFullError, InputError, NotFoundError, StoreError, TracedeckError} from './core/errors.js';
 export type {JsonObject, JsonValue} from './core/json-value.js';
 export {isSecretKey} from './core/secret-keys.js';
 export type {EventStatus, TraceEvent} from './core/trace-event.js';

@@ -1,5 +1,5 @@
 import meow, {type AnyFlags, type Result} from 'meow';
-import {InputError} from '../core/errors.js';
+import {DiskFullError, InputError, isDiskFull} from '../core/errors.js';
 import {parseDuration} from '../core/format-duration.js';
 
 export {resolveHome, resolveRedisUrl} from './settings.js';
@@ -65,4 +65,18 @@ export function requireArgs(input: string[], count: number, what: string): void 
 	if (input.length < count) {
 		throw new InputError(`missing ${what}; see --help`);
 	}
+}
+
+/**
+ * An error that is not a TracedeckError but still the user's to fix, as the
+ * one line and exit code cli.ts reports; undefined for a real internal error.
+ * A full disk (SQLITE_FULL, ENOSPC) is exit 4: nothing to retry until there is room.
+ */
+export function knownFailure(error: unknown): {message: string; exitCode: number} | undefined {
+	if (isDiskFull(error)) {
+		const full = new DiskFullError(`to the tracedeck home (${error instanceof Error ? error.message : String(error)})`);
+		return {message: full.message, exitCode: full.exitCode};
+	}
+
+	return undefined;
 }

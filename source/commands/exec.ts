@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import {InputError} from '../core/errors.js';
+import {ConfigError, InputError} from '../core/errors.js';
 import {secretKeyMatcher} from '../core/redact.js';
 import {startChild, type ChildOutcome} from '../emit/child-step.js';
 import {CiRecorder, type CiRunRef, type NewRunFields} from '../emit/ci-run.js';
@@ -369,7 +369,19 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	const home = resolveHome(flags.home);
-	const redisUrl = resolveRedisUrl(flags.redis);
+	let redisUrl: string | undefined;
+	try {
+		redisUrl = resolveRedisUrl(flags.redis);
+	} catch (error) {
+		if (!(error instanceof ConfigError)) {
+			throw error;
+		}
+
+		// A config error is exit 2 elsewhere, but the CI step is not ours to fail (DESIGN: if tracedeck
+		// cannot record, it warns and the step runs). SQLite, the source of truth, still records it.
+		warn(`${error.message}; recording without live streams`);
+	}
+
 	const runId = flags.run !== undefined && flags.run !== '' ? flags.run : process.env['TRACEDECK_RUN_ID'] || undefined;
 	if (flags.finish) {
 		if (command.length > 0) {

@@ -1,4 +1,5 @@
-import {InputError} from '../core/errors.js';
+import {InputError, NotFoundError, type TracedeckError} from '../core/errors.js';
+import {sanitize} from '../core/sanitize.js';
 import {expandInputs, readTraceFile} from '../interop/input-files.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
@@ -20,9 +21,12 @@ const HELP = `
     Zipkin v2 JSON: an array of spans (/api/v2/trace/<id>), or of traces
   and run artifact folders. Each file is validated whole, then stored in one
   transaction: a bad file stores nothing (a file without spans is bad too), and
-  ingesting a file twice changes nothing. Two identical lines in a file are two
-  events; a file that grew adds its new lines only. Events that carry an
-  event_id are one event per id.
+  ingesting a file twice changes nothing. Two identical lines in a file are two events; a file that grew adds its new
+  lines only. Events that carry an event_id are one event per id.
+  Given several files (or a folder of them), a bad one is refused and the
+  others are still stored: one line per file says which, and the exit code
+  is 2 when any was refused. A full disk or an unusable index stops at once
+  and lists the files not ingested.
 ${COMMON_HELP}
 
   Examples
@@ -31,44 +35,143 @@ ${COMMON_HELP}
     $ tracedeck ingest jaeger-trace.json zipkin.json otelcol-traces.jsonl
 `;
 
+interface Stored {
+	file: string;
+	status: 'stored';
+	events: number;
+	duplicates: number;
+	traces: number;
+}
+
+/** What became of one file; `--json` lists them under `inputs`. */
+type FileOutcome = Stored | {file: string; status: 'refused'; error: string};
+
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** A file's own fault (unreadable, malformed, missing): refused, and the next file goes on. A store or internal error stops the ingest. */
+function isFileProblem(error: unknown): error is TracedeckError {
+	return error instanceof InputError || error instanceof NotFoundError;
+}
+
+type Expanded = {input: string; files: string[]; error?: undefined} | {input: string; files?: undefined; error: TracedeckError};
+
+function expandOne(input: string): Expanded {
+	try {
+		return {input, files: expandInputs([input])};
+	} catch (error) {
+		if (isFileProblem(error)) {
+			return {input, error};
+		}
+
+		throw error;
+	}
+}
+
+/** The refusal as one printable line that names the file (most messages already start with it). */
+function refusal(file: string, error: Error): string {
+	const message = sanitize(error.message, true);
+	return message.startsWith(sanitize(file, true)) ? message : `${sanitize(file, true)}: ${message}`;
+}
+
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommand(argv, HELP, {});
 	if (cli.input.length === 0) {
 		throw new InputError('ingest needs at least one file or folder; see tracedeck ingest --help');
 	}
 
-	const files = expandInputs(cli.input);
-	const index = RunIndex.open(resolveHome(cli.flags.home));
-	const progress = progressReporter('ingest', files.length);
-	const summary = {files: 0, events: 0, duplicates: 0, runs: new Set<string>()};
+	// One input that is one file: its error is the command's, as it always was. Several files: each stands alone.
+	const files = cli.input.length === 1 ? expandInputs(cli.input) : undefined;
+	return ingest(cli.input, files, cli.flags, files === undefined || files.length !== 1);
+}
+
+/**
+ * Store each file in its own transaction. With `several`, a bad file is
+ * refused (nothing of it stored, a line on stderr) and the next goes on; the
+ * report says per file what was stored, and the exit is 2 when any file was
+ * refused. A store failure (disk full, a damaged index) stops at once: the
+ * files stored before it are listed, then the error.
+ */
+async function ingest(inputs: readonly string[], expanded: string[] | undefined, flags: {home: string | undefined; json: boolean}, several: boolean): Promise<number> {
+	const index = RunIndex.open(resolveHome(flags.home));
+	const outcomes: FileOutcome[] = [];
+	const runs = new Set<string>();
+	const notStored: string[] = [];
+	const refuse = (file: string, error: TracedeckError): void => {
+		const line = refusal(file, error);
+		outcomes.push({file, status: 'refused', error: line});
+		process.stderr.write(`tracedeck: refused ${line}\n`);
+	};
+
+	// Each input expands on its own, so that a missing one is refused like a bad file, in its place.
+	const entries = expanded === undefined ? inputs.map(input => expandOne(input)) : [{input: inputs[0]!, files: expanded}];
+	const pending = entries.flatMap(entry => entry.files ?? []);
+	const progress = progressReporter('ingest', pending.length);
 	try {
-		for (const file of files) {
-			const {events, notes} = readTraceFile(file);
-			for (const note of notes) {
-				process.stderr.write(`tracedeck: warning: ${note}\n`);
+		for (const entry of entries) {
+			if (entry.error !== undefined) {
+				refuse(entry.input, entry.error);
+				continue;
 			}
 
-			const result = index.appendEvents(events);
-			summary.files++;
-			summary.events += result.inserted.length;
-			summary.duplicates += result.duplicates;
-			for (const trace of result.traces) {
-				summary.runs.add(trace);
-			}
+			for (const file of entry.files) {
+				try {
+					const {events, notes} = readTraceFile(file);
+					for (const note of notes) {
+						process.stderr.write(`tracedeck: warning: ${sanitize(note, true)}\n`);
+					}
 
-			progress.tick(file);
+					const result = index.appendEvents(events);
+					outcomes.push({file, status: 'stored', events: result.inserted.length, duplicates: result.duplicates, traces: result.traces.length});
+					for (const trace of result.traces) {
+						runs.add(trace);
+					}
+				} catch (error) {
+					if (!several || !isFileProblem(error)) {
+						notStored.push(...pending);
+						throw error;
+					}
+
+					refuse(file, error);
+				} finally {
+					pending.shift();
+				}
+
+				progress.tick(file);
+			}
 		}
 	} finally {
 		progress.done();
 		index.close();
+		if (several && notStored.length > 0) {
+			// Stopped: say what is stored, and which files are not, before the error itself.
+			report(outcomes, runs, flags.json, true, notStored);
+			process.stderr.write(`tracedeck: not ingested: ${notStored.map(file => sanitize(file, true)).join(', ')}\n`);
+		}
 	}
 
-	if (cli.flags.json) {
-		writeJson({files: summary.files, events: summary.events, duplicates: summary.duplicates, traces: summary.runs.size});
-	} else {
-		const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
-		process.stdout.write(`ingested ${plural(summary.events, 'event')} (${summary.duplicates} already stored) from ${plural(summary.files, 'file')} into ${plural(summary.runs.size, 'run')}\n`);
+	report(outcomes, runs, flags.json, several, []);
+	return outcomes.some(outcome => outcome.status === 'refused') ? 2 : 0;
+}
+
+function report(outcomes: readonly FileOutcome[], runs: ReadonlySet<string>, json: boolean, several: boolean, notIngested: readonly string[]): void {
+	const stored = outcomes.filter((outcome): outcome is Stored => outcome.status === 'stored');
+	const refused = outcomes.length - stored.length;
+	const events = stored.reduce((sum, outcome) => sum + outcome.events, 0);
+	const duplicates = stored.reduce((sum, outcome) => sum + outcome.duplicates, 0);
+	if (json) {
+		writeJson({
+			files: stored.length, events, duplicates, traces: runs.size,
+			...(several ? {refused, inputs: outcomes} : {}),
+			...(notIngested.length > 0 ? {not_ingested: notIngested} : {}),
+		});
+		return;
 	}
 
-	return 0;
+	if (several) {
+		for (const outcome of stored) {
+			process.stdout.write(`${sanitize(outcome.file, true)}: ${plural(outcome.events, 'event')} stored (${outcome.duplicates} already stored) into ${plural(outcome.traces, 'run')}\n`);
+		}
+	}
+
+	process.stdout.write(`ingested ${plural(events, 'event')} (${duplicates} already stored) from ${plural(stored.length, 'file')} into ${plural(runs.size, 'run')}${refused > 0 ? `; ${plural(refused, 'file')} refused, nothing of ${refused === 1 ? 'it' : 'them'} stored` : ''}\n`);
 }

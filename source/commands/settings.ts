@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import {checkRedisUrl} from '../live/redis-url.js';
 
 /** The tracedeck home: --home, else TRACEDECK_HOME, else `fallback` (~/.tracedeck; the demo has its own). */
 export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, fallback = path.join(os.homedir(), '.tracedeck')): string {
@@ -7,8 +8,17 @@ export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = p
 	return path.resolve(chosen && chosen !== '' ? chosen : fallback);
 }
 
-/** The Redis URL that turns on live streams, or undefined for SQLite alone. */
+/**
+ * The Redis URL that turns on live streams (--redis, else
+ * TRACEDECK_REDIS_URL), or undefined for SQLite alone; empty is off.
+ *
+ * @throws ConfigError (exit 2) for a malformed URL, naming the one that was used
+ */
 export function resolveRedisUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
 	const chosen = flag ?? env['TRACEDECK_REDIS_URL'];
-	return chosen && chosen !== '' ? chosen : undefined;
+	if (!chosen || chosen === '') {
+		return undefined;
+	}
+
+	return checkRedisUrl(chosen, flag === undefined ? 'TRACEDECK_REDIS_URL' : '--redis');
 }

@@ -20,6 +20,21 @@ export class InputError extends TracedeckError {
 	}
 }
 
+/**
+ * A setting (a flag, an environment variable, an option) whose value cannot
+ * work, e.g. a malformed TRACEDECK_REDIS_URL. Exit code 2, like a usage error;
+ * `setting` names it as the user wrote it.
+ */
+export class ConfigError extends InputError {
+	readonly setting: string;
+
+	constructor(setting: string, message: string) {
+		super(message);
+		this.name = 'ConfigError';
+		this.setting = setting;
+	}
+}
+
 /** The thing asked for does not exist (unknown run id, missing file). Exit code 3. */
 export class NotFoundError extends TracedeckError {
 	constructor(message: string) {
@@ -33,5 +48,23 @@ export class StoreError extends TracedeckError {
 	constructor(message: string) {
 		super(message, 4);
 		this.name = 'StoreError';
+	}
+}
+
+/** SQLite's SQLITE_FULL or the system's ENOSPC: the disk (or the quota) has no room left. */
+export function isDiskFull(error: unknown): boolean {
+	const code = (error as {code?: unknown} | null | undefined)?.code;
+	return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/**
+ * A write that found the disk full. Exit code 4, as for a store that cannot
+ * be used as it is: trying again will not help until space is freed. `what`
+ * names what could not be written, and what became of it.
+ */
+export class DiskFullError extends StoreError {
+	constructor(what: string) {
+		super(`disk full: cannot write ${what}; free space on that disk (or set --home / TRACEDECK_HOME to a home with room) and try again`);
+		this.name = 'DiskFullError';
 	}
 }

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type {TraceEvent} from '../core/trace-event.js';
 import {openEventWriter} from '../live/event-writer.js';
+import {checkRedisUrl} from '../live/redis-url.js';
 import {eventIdProblem} from '../interop/event-id.js';
 import {newEventId, newSpanId, newTraceId, rootSpanIdForRun, traceIdForRun} from './ids.js';
 import {redactData, type RedactOptions} from '../core/redact.js';
@@ -38,9 +39,14 @@ function homeOf(home: string | undefined): string {
 	return path.resolve(chosen !== undefined && chosen !== '' ? chosen : path.join(os.homedir(), '.tracedeck'));
 }
 
+/** The Redis URL to use, checked: a malformed one is a ConfigError naming where it came from. */
 function redisUrlOf(url: string | undefined): string | undefined {
 	const chosen = url ?? process.env['TRACEDECK_REDIS_URL'];
-	return chosen !== undefined && chosen !== '' ? chosen : undefined;
+	if (chosen === undefined || chosen === '') {
+		return undefined;
+	}
+
+	return checkRedisUrl(chosen, url === undefined ? 'TRACEDECK_REDIS_URL' : 'the redisUrl option of TraceEmitter.open');
 }
 
 function requireText(value: unknown, field: string): string {
@@ -67,9 +73,13 @@ export class TraceEmitter implements EventEmitting {
 	/**
 	 * Open the run index (and Redis, when a URL is given or set in the
 	 * environment) and return an emitter that owns them: `close()` closes both.
+	 *
+	 * @throws ConfigError (an InputError) for a malformed Redis URL, before anything is opened
+	 * @throws StoreError when the run index cannot be used (foreign, newer, damaged, disk full)
 	 */
 	static async open(options: OpenEmitterOptions = {}): Promise<TraceEmitter> {
-		const writer = await openEventWriter({home: homeOf(options.home), redisUrl: redisUrlOf(options.redisUrl)});
+		const redisUrl = redisUrlOf(options.redisUrl);
+		const writer = await openEventWriter({home: homeOf(options.home), redisUrl});
 		const emitter = new TraceEmitter(writer, options);
 		emitter.onClose = async () => writer.close();
 		return emitter;

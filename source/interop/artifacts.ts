@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {InputError, TracedeckError} from '../core/errors.js';
+import {DiskFullError, InputError, isDiskFull, TracedeckError} from '../core/errors.js';
 import type {Run} from '../core/run.js';
 import {buildRunReport} from '../core/run-report.js';
 import {runArtifactDir} from '../store/artifact-dir.js';
+import {adoptLegacyArtifactDir} from '../store/artifact-migration.js';
 import {RunIndex} from '../store/run-index.js';
 import {writeFileAtomic} from './atomic-file.js';
 import {runsToOtlp, type RunWithSpans} from './otlp-export.js';
@@ -20,7 +21,7 @@ export interface ArtifactOptions {
 
 export interface RunArtifacts {
 	run: Run;
-	/** `<home>/artifacts/<env|_>/<target|_>/<plan-hash|_>/<run-id>/` */
+	/** `<home>/artifacts/<env|_>/<target|_>/<plan-hash|_>/<run-id>/`, each escaped one to one (store/artifact-dir.ts) */
 	dir: string;
 	/** The run's recorded plan hash, else the hash of the given plan, else null. */
 	plan_hash: string | null;
@@ -97,6 +98,8 @@ export function writeArtifactsFor(home: string, {run, spans}: RunWithSpans, opti
 	};
 	const nowMs = options.nowMs ?? Date.now();
 	try {
+		// A folder an older tracedeck named for this run moves to today's name first: one folder per run.
+		adoptLegacyArtifactDir(home, filed);
 		fs.mkdirSync(dir, {recursive: true});
 		if (files.plan !== null) {
 			writeFileAtomic(files.plan, `${JSON.stringify(redacted, null, 2)}\n`);
@@ -111,7 +114,11 @@ export function writeArtifactsFor(home: string, {run, spans}: RunWithSpans, opti
 			throw error;
 		}
 
-		// A read-only or full disk is the user's to fix, not a bug: say where and why in one line.
+		if (isDiskFull(error)) {
+			throw new DiskFullError(`the artifacts of run ${run.run_id} under ${dir} (files written before are whole, the rest are as they were)`);
+		}
+
+		// A read-only disk is the user's to fix, not a bug: say where and why in one line.
 		throw new TracedeckError(`cannot write the artifacts of run ${run.run_id} under ${dir} (${code}); check that ${home} is writable and has space`);
 	}
 

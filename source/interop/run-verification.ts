@@ -4,6 +4,7 @@ import path from 'node:path';
 import type {Run} from '../core/run.js';
 import {sanitize} from '../core/sanitize.js';
 import {runArtifactDir} from '../store/artifact-dir.js';
+import {findRunArtifactDir} from '../store/artifact-lookup.js';
 import {parsePlan, parseSignature, planHash, verifyPlanSignature} from './plan-signature.js';
 
 /**
@@ -74,7 +75,8 @@ export function verifyRun(run: Run, home: string, key?: VerificationKey): RunVer
 		return result('no-plan-hash', 'the run recorded no plan hash; nothing to verify');
 	}
 
-	const dir = runArtifactDir(home, run);
+	// plan.sig is read beside the plan.json found: today's folder name first, then an older tracedeck's.
+	const dir = findRunArtifactDir(home, run, 'plan.json') ?? runArtifactDir(home, run);
 	const planPath = path.join(dir, 'plan.json');
 	const planBytes = readOptional(planPath);
 	if (planBytes === undefined) {

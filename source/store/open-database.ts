@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import {StoreError} from '../core/errors.js';
+import {DiskFullError, isDiskFull, StoreError} from '../core/errors.js';
 import {APPLICATION_ID, FOLLOW_UPS, MIGRATIONS} from './migrations.js';
 
 export type Db = Database.Database;
@@ -9,8 +9,13 @@ export type Db = Database.Database;
 // Extended codes too (SQLITE_CORRUPT_INDEX, ...): better-sqlite3 reports those.
 const DAMAGED = /^SQLITE_(NOTADB|CORRUPT)/;
 
+function codeOf(error: unknown): string {
+	const code = (error as {code?: unknown} | null | undefined)?.code;
+	return typeof code === 'string' ? code : '';
+}
+
 function describe(file: string, error: unknown): string {
-	const code = (error as {code?: string}).code ?? '';
+	const code = codeOf(error);
 	if (DAMAGED.test(code)) {
 		return `${file} is not a readable SQLite database (corrupt or truncated); move it aside and re-ingest your runs`;
 	}
@@ -19,20 +24,124 @@ function describe(file: string, error: unknown): string {
 		return `cannot open ${file}: check that the folder exists and is writable, or set --home / TRACEDECK_HOME`;
 	}
 
+	if (code.startsWith('SQLITE_READONLY')) {
+		return `cannot write ${file}: it or its folder is read-only; write commands need a writable home (read commands work without one)`;
+	}
+
+	if (/^(EROFS|EACCES|EPERM)$/.test(code)) {
+		return `cannot write ${file}: its folder is read-only or not yours to write (${code}); write commands need a writable home (read commands work without one), or set --home / TRACEDECK_HOME`;
+	}
+
 	return `cannot use ${file}: ${(error as Error).message}`;
 }
 
 /**
  * SQLite finds most damage lazily, when a query first reads a bad page, long
  * after the open succeeded: such an error becomes the same one-line
- * StoreError (exit 4) as a damaged file at open. Other errors pass through.
+ * StoreError (exit 4) as a damaged file at open. So does a write that found
+ * the disk full (SQLITE_FULL; the transaction was rolled back whole). Other
+ * errors pass through.
  */
 export function damagedStoreError(file: string, error: unknown): unknown {
-	return DAMAGED.test((error as {code?: string} | undefined)?.code ?? '') ? new StoreError(describe(file, error)) : error;
+	if (isDiskFull(error)) {
+		return new DiskFullError(`${file} (the write was rolled back: nothing of it is stored)`);
+	}
+
+	const code = codeOf(error);
+	return DAMAGED.test(code) || code.startsWith('SQLITE_READONLY') ? new StoreError(describe(file, error)) : error;
 }
 
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Whose file is this, judged from its 100-byte header alone, before SQLite
+ * opens it (an open may already switch journal modes or recover a WAL):
+ * 'fresh' when there is nothing yet (no file, or zero bytes, which SQLite
+ * reads as an empty database), 'ours' when it carries tracedeck's application
+ * id, 'unsure' when the header names no application and no schema: a new
+ * file, or one whose first changes still sit in its write-ahead log. Anything
+ * else is refused here, untouched.
+ */
+function headerOwner(file: string): 'fresh' | 'ours' | 'unsure' {
+	let header: Buffer;
+	try {
+		const fd = fs.openSync(file, 'r');
+		try {
+			header = Buffer.alloc(100);
+			header = header.subarray(0, fs.readSync(fd, header, 0, 100, 0));
+		} finally {
+			fs.closeSync(fd);
+		}
+	} catch (error) {
+		// Unreadable here means unreadable to SQLite too: its open gives the message.
+		return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'fresh' : 'unsure';
+	}
+
+	if (header.length === 0) {
+		return 'fresh';
+	}
+
+	if (header.length < 100 || !header.subarray(0, 16).equals(SQLITE_MAGIC)) {
+		throw new StoreError(describe(file, {code: 'SQLITE_NOTADB'}));
+	}
+
+	// Offsets from SQLite's file format: 40 schema cookie, 60 user_version, 68 application_id (big-endian).
+	const appId = header.readInt32BE(68);
+	if (appId === APPLICATION_ID) {
+		return 'ours';
+	}
+
+	if (appId !== 0 || header.readUInt32BE(60) !== 0 || header.readUInt32BE(40) !== 0) {
+		throw new StoreError(foreign(file));
+	}
+
+	return 'unsure';
+}
+
+function foreign(file: string): string {
+	return `${file} is not a tracedeck database; point --home / TRACEDECK_HOME at a tracedeck home`;
+}
+
+/**
+ * Refuse a foreign database by what SQLite reads (the header may be stale
+ * while changes sit in the WAL): another application's id, or no id but
+ * a schema or a user_version of its own. Only reads: nothing is written
+ * before this has passed.
+ */
+function checkOwner(db: Db, file: string): void {
+	const appId = db.pragma('application_id', {simple: true}) as number;
+	if (appId === APPLICATION_ID) {
+		return;
+	}
+
+	const version = db.pragma('user_version', {simple: true}) as number;
+	const objects = (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as {n: number}).n;
+	if (appId !== 0 || version !== 0 || objects > 0) {
+		throw new StoreError(foreign(file));
+	}
+}
+
+/**
+ * A file whose header was unsure and that has a write-ahead log: look with a
+ * read-only connection first, since a writable one would recover that log
+ * into the file (and checkpoint it on close) before we could refuse it.
+ */
+function probeWithLog(file: string): void {
+	const wal = `${file}-wal`;
+	if (!fs.existsSync(wal) || fs.statSync(wal).size === 0) {
+		return;
+	}
+
+	const probe = new Database(file, {readonly: true, fileMustExist: true});
+	try {
+		checkOwner(probe, file);
+	} finally {
+		probe.close();
+	}
+}
+
+/** Connection settings; journal_mode writes the file, so it only runs once the file is known to be ours. */
 function applyPragmas(db: Db, readonly: boolean): void {
-	db.pragma('busy_timeout = 10000');
 	if (!readonly) {
 		db.pragma('journal_mode = WAL');
 		db.pragma('synchronous = NORMAL');
@@ -41,15 +150,9 @@ function applyPragmas(db: Db, readonly: boolean): void {
 	db.pragma('foreign_keys = ON');
 }
 
-/** Refuse foreign or newer databases before touching them, then migrate. */
+/** Refuse newer databases, then migrate. */
 function checkAndMigrate(db: Db, file: string, readonly: boolean): void {
-	const appId = db.pragma('application_id', {simple: true}) as number;
 	const version = db.pragma('user_version', {simple: true}) as number;
-	const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number}).n;
-	if (appId !== APPLICATION_ID && (tables > 0 || appId !== 0)) {
-		throw new StoreError(`${file} is not a tracedeck database; point --home / TRACEDECK_HOME at a tracedeck home`);
-	}
-
 	if (version > MIGRATIONS.length) {
 		throw new StoreError(`${file} was written by a newer tracedeck (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade tracedeck`);
 	}
@@ -83,22 +186,129 @@ export interface OpenOptions {
 	readonly?: boolean;
 }
 
+/** Codes of an open refused for want of write access (a read-only mount, a folder not ours to write). */
+const NO_WRITE_ACCESS = /^(SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_PERM|EROFS|EACCES|EPERM)/;
+
+function refuseDirectory(file: string): void {
+	let isDirectory = false;
+	try {
+		isDirectory = fs.statSync(file).isDirectory();
+	} catch {
+		// Missing or unreadable: the open says what is wrong.
+	}
+
+	if (isDirectory) {
+		throw new StoreError(`${file} is a directory, not a run index; move it aside (tracedeck creates runs.db itself) or point --home / TRACEDECK_HOME at a tracedeck home`);
+	}
+}
+
+function hasLog(file: string): boolean {
+	try {
+		return fs.statSync(`${file}-wal`).size > 0;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * A read-only open of a WAL database needs its -shm file, which SQLite
+ * cannot create in a folder it may not write (a read-only mount, another
+ * user's home), and better-sqlite3 is built without URI names, so
+ * `?immutable=1` is not available. When nothing sits in a -wal (every close
+ * checkpoints it), the file alone is the whole index: read a copy of it into
+ * memory instead. Costs memory the size of runs.db, and only where the plain
+ * open failed. Undefined when a copy would miss changes still in the log.
+ */
+function openSnapshot(file: string): Db | undefined {
+	if (fs.existsSync(`${file}-shm`) || hasLog(file)) {
+		return undefined;
+	}
+
+	const bytes = fs.readFileSync(file);
+	if (bytes.length >= 100) {
+		// Bytes 18-19 say "WAL"; the copy has no log, so it reads as a rollback-journal database.
+		bytes[18] = 1;
+		bytes[19] = 1;
+	}
+
+	// Writable in memory: an older schema is migrated in the copy, never on disk.
+	return new Database(bytes);
+}
+
+function openForReading(file: string): {db: Db; inMemory: boolean} {
+	let db: Db | undefined;
+	try {
+		db = new Database(file, {readonly: true, fileMustExist: true});
+		// The -shm is opened on the first read, not by the constructor.
+		db.pragma('application_id', {simple: true});
+		return {db, inMemory: false};
+	} catch (error) {
+		db?.close();
+		const snapshot = codeOf(error) === 'SQLITE_CANTOPEN' ? openSnapshot(file) : undefined;
+		if (snapshot === undefined) {
+			if (codeOf(error) === 'SQLITE_CANTOPEN' && hasLog(file)) {
+				throw new StoreError(`cannot read ${file}: its last changes are still in runs.db-wal and the folder cannot be written, so SQLite cannot read them; run any tracedeck command once where the home is writable, or read a copy of the home`);
+			}
+
+			throw error;
+		}
+
+		return {db: snapshot, inMemory: true};
+	}
+}
+
+/** A read command in a home with no runs.db that cannot be created: nothing was recorded there, so an empty index answers. */
+function emptyIndex(file: string): Db {
+	const db = new Database(':memory:');
+	checkAndMigrate(db, file, false);
+	return db;
+}
+
 /**
  * Open (creating if needed) the run index at `<home>/runs.db`. Every failure
- * becomes a StoreError with one line that says what to do.
+ * becomes a StoreError with one line that says what to do. A file that is
+ * not tracedeck's is refused before anything writes to it (no journal mode
+ * switch, no WAL recovery): it is left byte for byte as it was. Read-only
+ * opens work in a home that cannot be written (see openSnapshot).
  */
 export function openDatabase(home: string, options: OpenOptions = {}): Db {
 	const file = path.join(home, 'runs.db');
-	const readonly = options.readonly === true && fs.existsSync(file);
+	const wantsRead = options.readonly === true;
 	let db: Db | undefined;
 	try {
-		if (!readonly) {
-			fs.mkdirSync(home, {recursive: true});
+		refuseDirectory(file);
+		const owner = headerOwner(file);
+		const readonly = wantsRead && owner !== 'fresh';
+		let inMemory = false;
+		if (readonly) {
+			({db, inMemory} = openForReading(file));
+		} else {
+			try {
+				fs.mkdirSync(home, {recursive: true});
+				// SQLite would quietly open a file it may not write read-only, and fail only at the first write.
+				fs.accessSync(home, fs.constants.W_OK);
+				if (owner !== 'fresh' || fs.existsSync(file)) {
+					fs.accessSync(file, fs.constants.W_OK);
+				}
+
+				if (owner === 'unsure') {
+					probeWithLog(file);
+				}
+
+				db = new Database(file);
+			} catch (error) {
+				if (wantsRead && !fs.existsSync(file) && NO_WRITE_ACCESS.test(codeOf(error))) {
+					return emptyIndex(file);
+				}
+
+				throw error;
+			}
 		}
 
-		db = new Database(file, {readonly, fileMustExist: readonly});
-		applyPragmas(db, readonly);
-		checkAndMigrate(db, file, readonly);
+		db.pragma('busy_timeout = 10000');
+		checkOwner(db, file);
+		applyPragmas(db, readonly || inMemory);
+		checkAndMigrate(db, file, readonly && !inMemory);
 		return db;
 	} catch (error) {
 		db?.close();
@@ -111,6 +321,7 @@ export function openDatabase(home: string, options: OpenOptions = {}): Db {
 			throw error;
 		}
 
-		throw new StoreError(describe(file, error));
+		const known = damagedStoreError(file, error);
+		throw known instanceof StoreError ? known : new StoreError(describe(file, error));
 	}
 }

@@ -1,13 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {Run} from '../core/run.js';
-import {runArtifactDir} from './artifact-dir.js';
+import {findRunArtifactDir} from './artifact-lookup.js';
 
-/** The run's resolved plan (secrets already redacted) from its artifacts, or undefined when it has none. */
+/**
+ * The run's resolved plan (secrets already redacted) from its artifacts, or
+ * undefined when it has none. Looked up under today's folder name, then under
+ * the name an older tracedeck gave it (findRunArtifactDir).
+ */
 export function readRunPlan(home: string, run: Run): unknown {
-	const file = path.join(runArtifactDir(home, run), 'plan.json');
+	const dir = findRunArtifactDir(home, run, 'plan.json');
+	if (dir === undefined) {
+		return undefined;
+	}
+
 	try {
-		return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+		return JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8')) as unknown;
 	} catch {
 		return undefined;
 	}

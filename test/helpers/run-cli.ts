@@ -12,8 +12,10 @@ export interface CliResult {
 
 /** Run the built CLI (dist, via bin/tracedeck.js) as a user would, without a terminal. */
 export function runCli(args: readonly string[], options: {home?: string; env?: NodeJS.ProcessEnv; input?: string; nodeArgs?: string[]} = {}): CliResult {
-	const env: NodeJS.ProcessEnv = {...process.env, ...options.env, NO_COLOR: '1'};
+	const env: NodeJS.ProcessEnv = {...process.env};
+	// The caller's Redis is never the test's, unless the test sets one itself.
 	delete env['TRACEDECK_REDIS_URL'];
+	Object.assign(env, options.env, {NO_COLOR: '1'});
 	if (options.home !== undefined) {
 		env['TRACEDECK_HOME'] = options.home;
 	}

@@ -101,7 +101,8 @@ test('artifact folders (issue 14.3): folders written under the old naming are st
 	const diff = runCli(['runs', 'diff', 'col/x', 'col_x', '--json'], {home});
 	assert.equal(diff.code, 0, diff.stderr);
 	// A's plan comes from the old folder, B has none: replicas 2 against nothing.
-	assert.deepEqual((JSON.parse(diff.stdout) as {plan: unknown}).plan, {args: [{key: 'replicas', a: 2, b: null}], env: [{key: 'REGION', a: 'eu-west-1', b: null}]});
+	const plan = (JSON.parse(diff.stdout) as {plan: {args: unknown; env: unknown; recorded: unknown}}).plan;
+	assert.deepEqual({args: plan.args, env: plan.env, recorded: plan.recorded}, {args: [{key: 'replicas', a: 2, b: null}], env: [{key: 'REGION', a: 'eu-west-1', b: null}], recorded: {a: true, b: false}});
 
 	const open = runCli(['runs', 'open', 'col/x', '--no-browser', '--json'], {home});
 	assert.equal(open.code, 0, open.stderr);

@@ -39,15 +39,16 @@ const sdkJson = JsonTraceSerializer.serializeRequest(spans)!;
 
 describe('trace files told by content', () => {
 	it('reads every fixture, each as its format', () => {
-		// Events: a start and an end per span, plus one per stderr line (jaeger-trace.json's migrate has one).
+		// Events: a start and an end per span, plus one per stderr line (jaeger-trace.json's migrate has one),
+		// plus one per span event (Jaeger logs, Zipkin annotations, OTLP events), each kept as its own event.
 		const expected: Record<string, {formats: string[]; events: number}> = {
 			'jaeger-api-v3.json': {formats: ['OTLP JSON'], events: 4},
-			'jaeger-trace.json': {formats: ['Jaeger JSON'], events: 5},
+			'jaeger-trace.json': {formats: ['Jaeger JSON'], events: 6},
 			'jaeger-traces.json': {formats: ['Jaeger JSON'], events: 6},
-			'jaeger-ui-download.json': {formats: ['Jaeger JSON'], events: 10},
-			'otel-collector-file.jsonl': {formats: ['OTLP JSON Lines'], events: 6},
+			'jaeger-ui-download.json': {formats: ['Jaeger JSON'], events: 11},
+			'otel-collector-file.jsonl': {formats: ['OTLP JSON Lines'], events: 7},
 			'otlp-legacy.json': {formats: ['OTLP JSON'], events: 4},
-			'zipkin-v2.json': {formats: ['Zipkin v2 JSON'], events: 8},
+			'zipkin-v2.json': {formats: ['Zipkin v2 JSON'], events: 10},
 		};
 		assert.deepEqual(FIXTURES, Object.keys(expected).sort());
 		for (const name of FIXTURES) {
@@ -76,15 +77,15 @@ describe('trace files told by content', () => {
 		const fromProtobuf = parse(sdkProtobuf, 'export.pb');
 		assert.deepEqual(fromProtobuf.formats, ['OTLP protobuf']);
 		assert.deepEqual(fromProtobuf.events, parse(sdkJson, 'export.json').events);
-		// Root start/end, child start, its retry event and its end: 5 events, the child's under the root.
-		// The SDK hands spans over as they end: the child first.
+		// Root start/end, child start, its retry span event (kept as a span event and read as a retry) and its end:
+		// 6 events, the child's under the root. The SDK hands spans over as they end: the child first.
 		const [child, root] = spans.map(span => span.spanContext().spanId);
 		assert.deepEqual(fromProtobuf.events.map(event => [event.span_id, event.event_type, event.parent_span_id ?? null]), [
-			[child, 'step:started', root], [child, 'step:retry', root], [child, 'step:failed', root],
+			[child, 'step:started', root], [child, 'event:recorded', root], [child, 'step:retry', root], [child, 'step:failed', root],
 			[root, 'workflow:started', null], [root, 'workflow:failed', null],
 		]);
-		assert.deepEqual(fromProtobuf.events[2]!.data, {error: {message: 'card declined'}});
-		assert.equal(fromProtobuf.events[3]!.data!['run_id'], 'run-sdk-1');
+		assert.deepEqual(fromProtobuf.events[3]!.data, {error: {message: 'card declined'}});
+		assert.equal(fromProtobuf.events[4]!.data!['run_id'], 'run-sdk-1');
 	});
 
 	it('reads the Collector file exporter\'s protobuf stream, message by message', () => {
@@ -145,7 +146,7 @@ describe('trace files told by content', () => {
 		const logs = JSON.stringify({resourceLogs: [{scopeLogs: [{logRecords: [{timeUnixNano: '1767268800000000000', body: {stringValue: 'hello'}}]}]}]});
 		const metrics = JSON.stringify({resourceMetrics: [{scopeMetrics: []}]});
 		const mixed = parse(`${collector}${logs}\n${metrics}\n${logs}\n`, 'otelcol.jsonl');
-		assert.equal(mixed.events.length, 6);
+		assert.equal(mixed.events.length, 7);
 		assert.deepEqual(mixed.notes, ['otelcol.jsonl: left out 2 OTLP logs requests and 1 OTLP metrics request: ingest reads traces']);
 		assert.equal(refusal(`${logs}\n`, 'logs.jsonl'), `logs.jsonl: no spans found (only 1 OTLP logs request, which ingest does not read); expected ${EXPECTED_FORMATS}`);
 	});

@@ -165,8 +165,6 @@ test('messages (issue 14.11): on a read-only home, read commands answer as on a 
 	const reads = [
 		['runs', 'list', '--json'],
 		['runs', 'show', 'run-20261124-030000-abc1234', '--json'],
-		['runs', 'analyze', '--since', '3650d', '--json'],
-		['runs', 'export', '--format', 'json', '--since', '3650d'],
 		['runs', 'grep', 'health', '--since', '3650d', '--json'],
 	];
 	// A clean copy first (the writer's close checkpointed everything into runs.db), then the reads,

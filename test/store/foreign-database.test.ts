@@ -51,7 +51,6 @@ const FOREIGN: Array<{what: string; make: (db: Database.Database) => void}> = [
 const COMMANDS: Array<{kind: string; args: (home: string) => string[]}> = [
 	{kind: 'read', args: () => ['runs', 'list', '--json']},
 	{kind: 'read', args: () => ['runs', 'show', 'run-x']},
-	{kind: 'read', args: () => ['runs', 'analyze', '--json']},
 	{kind: 'write', args: home => ['ingest', path.join(home, '..', `${path.basename(home)}.jsonl`)]},
 	{kind: 'write', args: () => ['runs', 'purge', '--json']},
 ];

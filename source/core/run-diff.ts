@@ -1,6 +1,6 @@
 import {displayName} from './fold.js';
 import type {Run} from './run.js';
-import {isSecretKey} from './secret-keys.js';
+import {isSecretKey} from './redact.js';
 import type {Span, SpanStatus} from './span.js';
 import {buildTree, byStart, walk, type TraceTree} from './tree.js';
 

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {InputError, TracedeckError} from '../core/errors.js';
 import type {Run} from '../core/run.js';
+import {toRedactedJson} from '../core/redact.js';
 import {buildRunReport} from '../core/run-report.js';
 import {runArtifactDir} from '../store/artifact-dir.js';
 import {RunIndex} from '../store/run-index.js';
 import {writeFileAtomic} from './atomic-file.js';
 import {runsToOtlp, type RunWithSpans} from './otlp-export.js';
 import {planHash} from './plan-signature.js';
-import {redactSecrets} from './plan-redaction.js';
 import {renderReportHtml} from './report-html.js';
 
 export interface ArtifactOptions {
@@ -84,7 +84,7 @@ function checkedPlanHash(run: Run, redacted: unknown): string {
 /** Write a run's artifacts from data already loaded. Each file is replaced atomically. */
 export function writeArtifactsFor(home: string, {run, spans}: RunWithSpans, options: ArtifactOptions = {}): RunArtifacts {
 	const hasPlan = options.plan !== undefined;
-	const redacted = hasPlan ? redactSecrets(options.plan) : undefined;
+	const redacted = hasPlan ? toRedactedJson(options.plan) : undefined;
 	const hash = hasPlan ? checkedPlanHash(run, redacted) : run.plan_hash;
 	// The folder and summary.json name the plan by hash even when the run itself did not record one.
 	const filed: Run = {...run, plan_hash: hash};

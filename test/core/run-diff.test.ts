@@ -3,7 +3,7 @@ import {test} from 'node:test';
 import fc from 'fast-check';
 import type {Run} from '../../source/core/run.js';
 import {diffPlans, diffRuns, type StepChange, type StepDiff} from '../../source/core/run-diff.js';
-import {isSecretKey} from '../../source/core/secret-keys.js';
+import {isSecretKey} from '../../source/core/redact.js';
 import type {Span, SpanStatus} from '../../source/core/span.js';
 import {failed, span} from './span-builder.js';
 

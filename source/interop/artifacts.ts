@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import {InputError, TracedeckError} from '../core/errors.js';
 import type {Run} from '../core/run.js';
 import {toRedactedJson} from '../core/redact.js';
 import {buildRunReport} from '../core/run-report.js';
 import {runArtifactDir} from '../store/artifact-dir.js';
+import {makePrivateDir} from '../store/private-files.js';
 import {RunIndex} from '../store/run-index.js';
 import {writeFileAtomic} from './atomic-file.js';
 import {runsToOtlp, type RunWithSpans} from './otlp-export.js';
@@ -97,7 +97,7 @@ export function writeArtifactsFor(home: string, {run, spans}: RunWithSpans, opti
 	};
 	const nowMs = options.nowMs ?? Date.now();
 	try {
-		fs.mkdirSync(dir, {recursive: true});
+		makePrivateDir(dir);
 		if (files.plan !== null) {
 			writeFileAtomic(files.plan, `${JSON.stringify(redacted, null, 2)}\n`);
 		}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import {StoreError} from '../core/errors.js';
 import {APPLICATION_ID, FOLLOW_UPS, MIGRATIONS} from './migrations.js';
+import {createPrivateFile, makePrivateDir} from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -93,7 +94,8 @@ export function openDatabase(home: string, options: OpenOptions = {}): Db {
 	let db: Db | undefined;
 	try {
 		if (!readonly) {
-			fs.mkdirSync(home, {recursive: true});
+			makePrivateDir(home);
+			createPrivateFile(file);
 		}
 
 		db = new Database(file, {readonly, fileMustExist: readonly});

@@ -17,7 +17,8 @@ import {startTestRedis} from '../live/redis-server.js';
  * Issue 14, item 6, end to end: secrets that reach `serve`, `ingest` and
  * `exec` are stored in no place in clear: not in runs.db (its bytes, WAL and
  * tables), not in artifacts (otlp-traces.json, report.html, summary.json),
- * not in `runs export` (json, csv, otlp), not on the Redis streams.
+ * not in `runs export` (json, csv, otlp), not on the Redis streams. The home
+ * and its files are private under the default umask.
  */
 
 /** Every file under `dir`, recursively. */
@@ -290,4 +291,44 @@ test('secrets (issue 14.6): exec stores no secret from its command line or its s
 	assert.match(rows, /\["sh","-c","exit 0","sh","--token","<redacted:16chars>","PASSWORD=<redacted:15chars>"\]/);
 	assertHomeClean(home, s);
 	assertReadersClean(home, 'run-secrets-exec', s);
+});
+
+/** Mode bits of a path, as an octal string: "700", "600". */
+function mode(file: string): string {
+	return (fs.statSync(file).mode & 0o777).toString(8);
+}
+
+test('secrets (issue 14.6): under umask 022 the home is created 0700, runs.db and its -wal and -shm 0600, artifact folders 0700 and files 0600', {timeout: 120_000}, async () => {
+	const previous = process.umask(0o022);
+	try {
+		const home = path.join(tempHome(), 'new', 'home');
+		const child = spawnSourceCli(['serve', '--port', '0'], {home});
+		try {
+			const url = await listening(child);
+			const response = await fetch(`${url}/v1/traces`, {method: 'POST', body: JSON.stringify(otlpWithSecrets('run-modes', '7bf92f3577b34da6a3ce929d0e0e4739')), headers: {'Content-Type': 'application/json'}});
+			assert.equal(response.status, 200);
+			// While serve holds the database open, its WAL and shared memory exist.
+			assert.equal(mode(path.dirname(home)), '700', 'a parent folder tracedeck created');
+			assert.equal(mode(home), '700');
+			for (const name of ['runs.db', 'runs.db-wal', 'runs.db-shm']) {
+				assert.equal(mode(path.join(home, name)), '600', name);
+			}
+		} finally {
+			await stopServe(child);
+		}
+
+		const opened = runCli(['runs', 'open', 'run-modes', '--no-browser'], {home});
+		assert.equal(opened.code, 0, opened.stderr);
+		const exported = path.join(home, 'export.csv');
+		assert.equal(runCli(['runs', 'export', '--output', exported], {home}).code, 0);
+		assert.equal(mode(exported), '600', 'an export file');
+		const artifacts = path.join(home, 'artifacts');
+		const entries = [artifacts, ...fs.readdirSync(artifacts, {recursive: true, encoding: 'utf8'}).map(name => path.join(artifacts, name))];
+		assert.ok(entries.length >= 8, entries.join('\n'));
+		for (const entry of entries) {
+			assert.equal(mode(entry), fs.statSync(entry).isDirectory() ? '700' : '600', path.relative(home, entry));
+		}
+	} finally {
+		process.umask(previous);
+	}
 });

@@ -22,17 +22,24 @@ export {newSpanId, newTraceId, rootSpanIdForRun, stepSpanId, traceIdForRun} from
 export {formatRunId} from './emit/run-id.js';
 export {
 	CIRCULAR_MARKER,
+	createRedactor,
 	DEFAULT_MAX_DEPTH,
+	isRedactedMarker,
+	isSecretKey,
+	redactCommandWords,
 	redactData,
 	redactedMarker,
+	redactEvent,
+	redactLines,
+	redactText,
 	secretKeyMatcher,
 	toRedactedJson,
 	type RedactOptions,
+	type Redactor,
 } from './core/redact.js';
 export {errorData, type ErrorData} from './emit/error-data.js';
 export {ConfigError, DiskFullError, InputError, NotFoundError, StoreError, TracedeckError} from './core/errors.js';
 export type {JsonObject, JsonValue} from './core/json-value.js';
-export {isSecretKey} from './core/secret-keys.js';
 export type {EventStatus, TraceEvent} from './core/trace-event.js';
 export type {Retry, Span, SpanError, SpanStatus} from './core/span.js';
 export type {GitInfo, Run, RunStatus} from './core/run.js';

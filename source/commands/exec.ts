@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import {ConfigError, InputError} from '../core/errors.js';
-import {secretKeyMatcher} from '../core/redact.js';
+import {redactCommandWords, redactText} from '../core/redact.js';
 import {startChild, type ChildOutcome} from '../emit/child-step.js';
 import {CiRecorder, type CiRunRef, type NewRunFields} from '../emit/ci-run.js';
-import {redactCommand, redactShellCommand} from '../emit/command-redaction.js';
 import {TraceEmitter} from '../emit/emitter.js';
 import {gitFacts} from '../emit/git-info.js';
 import {LineTail} from '../emit/line-tail.js';
@@ -298,8 +297,7 @@ async function execStep(request: StepRequest): Promise<number> {
 			announce(run, env);
 		}
 
-		const isSecret = secretKeyMatcher();
-		const shown = request.command.length === 1 ? redactShellCommand(request.command[0]!, isSecret) : redactCommand(request.command, isSecret);
+		const shown = request.command.length === 1 ? redactText(request.command[0]!) : redactCommandWords(request.command);
 		const tail = new LineTail(50, 4096);
 		const attempt = async (): Promise<ChildOutcome> => {
 			childRunning = true;

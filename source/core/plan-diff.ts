@@ -1,5 +1,5 @@
 import {alignedOrder} from './aligned-order.js';
-import {isSecretKey} from './secret-keys.js';
+import {isSecretKey} from './redact.js';
 
 export interface PlanEntryDiff {
 	key: string;

@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import type {Run} from '../core/run.js';
 import type {SpanStatus} from '../core/span.js';
+import {redactLines} from '../core/redact.js';
 import {buildTree, descendants} from '../core/tree.js';
 import type {RunIndex} from '../store/run-index.js';
 import type {ChildOutcome} from './child-step.js';
@@ -54,8 +55,15 @@ export interface CiRecorderOptions {
 }
 
 /** Shown on a stderr line cut at the per-line cap. */
-function truncatedLine(line: TailLine): string {
-	return line.truncated_bytes > 0 ? `${line.text}… [${line.truncated_bytes} more bytes]` : line.text;
+function truncatedLine(line: TailLine, text: string): string {
+	return line.truncated_bytes > 0 ? `${text}… [${line.truncated_bytes} more bytes]` : text;
+}
+
+/** The first `max` characters, or fewer: a cut never falls inside a `<redacted:NNchars>` marker. */
+function cutOutsideMarkers(text: string, max: number): string {
+	const cut = text.slice(0, max);
+	const open = cut.lastIndexOf('<redacted:');
+	return open !== -1 && !/^<redacted:\d+chars>/.test(cut.slice(open)) ? cut.slice(0, open) : cut;
 }
 
 /**
@@ -176,10 +184,12 @@ export class CiRecorder {
 	 */
 	async stepEnded(step: CiStepRef, end: StepEnd): Promise<void> {
 		const {outcome} = end;
-		const events: EventInput[] = end.stderr.map(line => ({
+		// Redacted as lines: a private key printed over several lines is hidden whole.
+		const texts = redactLines(end.stderr.map(line => line.text));
+		const events: EventInput[] = end.stderr.map((line, i) => ({
 			...this.leafEvent(step, 'log:stderr'),
 			timestamp: new Date(line.at_ms).toISOString(),
-			data: {line: truncatedLine(line)},
+			data: {line: truncatedLine(line, texts[i]!)},
 		}));
 		const data: Record<string, unknown> = {exit_code: outcome.exitCode, attempts: end.attempts};
 		if (outcome.signal !== null) {
@@ -191,7 +201,7 @@ export class CiRecorder {
 		if (outcome.exitCode !== 0 || outcome.interrupted !== null) {
 			status = 'failed';
 			type = outcome.interrupted === null ? 'step:failed' : 'step:cancelled';
-			data['error'] = {message: this.failureMessage(end)};
+			data['error'] = {message: this.failureMessage(end, texts)};
 			if (outcome.interrupted !== null) {
 				data['interrupted_by'] = outcome.interrupted;
 			}
@@ -256,15 +266,15 @@ export class CiRecorder {
 		await this.record(events);
 	}
 
-	private failureMessage(end: StepEnd): string {
+	private failureMessage(end: StepEnd, texts: readonly string[]): string {
 		const {outcome} = end;
 		const why = outcome.spawnError
 			? `could not start: ${outcome.spawnError.message}`
 			: outcome.signal === null ? `exited with code ${outcome.exitCode}` : `killed by ${outcome.signal}`;
 		const tried = end.attempts > 1 ? ` after ${end.attempts} attempts` : '';
 		const interrupted = outcome.interrupted === null ? '' : ` (interrupted by ${outcome.interrupted})`;
-		const last = [...end.stderr].reverse().find(line => line.text.trim() !== '');
-		const hint = last === undefined ? '' : `: ${last.text.trim().slice(0, 200)}`;
+		const last = [...texts].reverse().find(text => text.trim() !== '');
+		const hint = last === undefined ? '' : `: ${cutOutsideMarkers(last.trim(), 200)}`;
 		return `${why}${tried}${interrupted}${hint}`;
 	}
 

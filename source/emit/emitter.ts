@@ -5,7 +5,7 @@ import {openEventWriter} from '../live/event-writer.js';
 import {checkRedisUrl} from '../live/redis-url.js';
 import {eventIdProblem} from '../interop/event-id.js';
 import {newEventId, newSpanId, newTraceId, rootSpanIdForRun, traceIdForRun} from './ids.js';
-import {redactData, type RedactOptions} from '../core/redact.js';
+import {createRedactor, redactData, redactTags, type RedactOptions, type Redactor} from '../core/redact.js';
 import {RunContext, type StartRunOptions} from './run-context.js';
 import {formatRunId} from './run-id.js';
 import {TraceContext, type EventEmitting, type EventInput} from './trace-context.js';
@@ -20,7 +20,7 @@ export interface EventSink {
 
 /** Options of a TraceEmitter. */
 export interface TraceEmitterOptions {
-	/** Extra secret keys and the depth kept in `data`. */
+	/** Extra secret keys and patterns, and the depth kept in `data`. */
 	redact?: RedactOptions;
 	/** The clock for default timestamps. */
 	now?: () => Date;
@@ -80,23 +80,34 @@ export class TraceEmitter implements EventEmitting {
 	static async open(options: OpenEmitterOptions = {}): Promise<TraceEmitter> {
 		const redisUrl = redisUrlOf(options.redisUrl);
 		const writer = await openEventWriter({home: homeOf(options.home), redisUrl});
-		const emitter = new TraceEmitter(writer, options);
+		let emitter: TraceEmitter;
+		try {
+			emitter = new TraceEmitter(writer, options);
+		} catch (error) {
+			await writer.close();
+			throw error;
+		}
+
 		emitter.onClose = async () => writer.close();
 		return emitter;
 	}
 
 	private readonly sink: EventSink;
-	private readonly redact: RedactOptions;
+	private readonly redactor: Redactor;
 	private readonly now: () => Date;
 	private onClose: (() => Promise<void>) | undefined;
 	private closed = false;
 	// Writes in flight (a retry may be sleeping): close() lets them finish first.
 	private readonly pending = new Set<Promise<unknown>>();
 
-	/** An emitter over a writer the caller owns (and closes). */
+	/**
+	 * An emitter over a writer the caller owns (and closes).
+	 *
+	 * @throws TypeError when `redact.extraPatterns` holds something that is not a regular expression.
+	 */
 	constructor(sink: EventSink, options: TraceEmitterOptions = {}) {
 		this.sink = sink;
-		this.redact = {...options.redact};
+		this.redactor = createRedactor({...options.redact});
 		this.now = options.now ?? (() => new Date());
 	}
 
@@ -131,11 +142,11 @@ export class TraceEmitter implements EventEmitting {
 		}
 
 		if (input.data !== undefined) {
-			event.data = redactData(input.data, this.redact);
+			event.data = redactData(input.data, this.redactor);
 		}
 
 		if (input.tags !== undefined && input.tags.length > 0) {
-			event.tags = input.tags.map(tag => String(tag));
+			event.tags = redactTags(input.tags, this.redactor);
 		}
 
 		if (input.parent_trace_id !== undefined) {

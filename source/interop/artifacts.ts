@@ -1,15 +1,15 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import {DiskFullError, InputError, isDiskFull, TracedeckError} from '../core/errors.js';
 import type {Run} from '../core/run.js';
+import {toRedactedJson} from '../core/redact.js';
 import {buildRunReport} from '../core/run-report.js';
 import {runArtifactDir} from '../store/artifact-dir.js';
 import {adoptLegacyArtifactDir} from '../store/artifact-migration.js';
+import {makePrivateDir} from '../store/private-files.js';
 import {RunIndex} from '../store/run-index.js';
 import {writeFileAtomic} from './atomic-file.js';
 import {runsToOtlp, type RunWithSpans} from './otlp-export.js';
 import {planHash} from './plan-signature.js';
-import {redactSecrets} from './plan-redaction.js';
 import {renderReportHtml} from './report-html.js';
 
 export interface ArtifactOptions {
@@ -85,7 +85,7 @@ function checkedPlanHash(run: Run, redacted: unknown): string {
 /** Write a run's artifacts from data already loaded. Each file is replaced atomically. */
 export function writeArtifactsFor(home: string, {run, spans}: RunWithSpans, options: ArtifactOptions = {}): RunArtifacts {
 	const hasPlan = options.plan !== undefined;
-	const redacted = hasPlan ? redactSecrets(options.plan) : undefined;
+	const redacted = hasPlan ? toRedactedJson(options.plan) : undefined;
 	const hash = hasPlan ? checkedPlanHash(run, redacted) : run.plan_hash;
 	// The folder and summary.json name the plan by hash even when the run itself did not record one.
 	const filed: Run = {...run, plan_hash: hash};
@@ -100,7 +100,7 @@ export function writeArtifactsFor(home: string, {run, spans}: RunWithSpans, opti
 	try {
 		// A folder an older tracedeck named for this run moves to today's name first: one folder per run.
 		adoptLegacyArtifactDir(home, filed);
-		fs.mkdirSync(dir, {recursive: true});
+		makePrivateDir(dir);
 		if (files.plan !== null) {
 			writeFileAtomic(files.plan, `${JSON.stringify(redacted, null, 2)}\n`);
 		}

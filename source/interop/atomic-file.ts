@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import {PRIVATE_FILE_MODE} from '../store/private-files.js';
 
 /**
  * A file that appears whole or not at all: written to a hidden temp file
@@ -17,7 +18,14 @@ export class AtomicFile {
 	constructor(file: string) {
 		this.file = file;
 		this.temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
-		this.fd = fs.openSync(this.temp, 'wx', 0o644);
+		this.fd = fs.openSync(this.temp, 'wx', PRIVATE_FILE_MODE);
+		try {
+			// Only its owner reads what tracedeck writes: runs carry what their steps printed.
+			fs.fchmodSync(this.fd, PRIVATE_FILE_MODE);
+		} catch (error) {
+			this.abort();
+			throw error;
+		}
 	}
 
 	write(data: string | Uint8Array): void {

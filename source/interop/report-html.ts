@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import {SCOPE_KIND_WORDS} from '../core/compensations.js';
 import {formatDuration} from '../core/format-duration.js';
+import {toRedactedJson} from '../core/redact.js';
 import type {ReportSpan, RunReport} from '../core/run-report.js';
 import {sanitize} from '../core/sanitize.js';
-import {redactSecrets} from './plan-redaction.js';
 
 export interface ReportHtmlOptions {
 	/** When the report was made; open spans run up to it (default: the latest time in the run). */
@@ -31,7 +31,7 @@ function isoText(text: string | null): string {
 }
 
 function jsonBlock(value: unknown): string {
-	let text = JSON.stringify(redactSecrets(value), null, 2) ?? String(value);
+	let text = JSON.stringify(toRedactedJson(value), null, 2) ?? String(value);
 	if (text.length > MAX_BLOCK_CHARS) {
 		text = `${text.slice(0, MAX_BLOCK_CHARS)}\n… (${text.length - MAX_BLOCK_CHARS} more characters; see tracedeck runs show --json)`;
 	}

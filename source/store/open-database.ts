@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import {DiskFullError, isDiskFull, StoreError} from '../core/errors.js';
 import {APPLICATION_ID, FOLLOW_UPS, MIGRATIONS} from './migrations.js';
+import {createPrivateFile, makePrivateDir} from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -284,7 +285,7 @@ export function openDatabase(home: string, options: OpenOptions = {}): Db {
 			({db, inMemory} = openForReading(file));
 		} else {
 			try {
-				fs.mkdirSync(home, {recursive: true});
+				makePrivateDir(home);
 				// SQLite would quietly open a file it may not write read-only, and fail only at the first write.
 				fs.accessSync(home, fs.constants.W_OK);
 				if (owner !== 'fresh' || fs.existsSync(file)) {
@@ -295,6 +296,8 @@ export function openDatabase(home: string, options: OpenOptions = {}): Db {
 					probeWithLog(file);
 				}
 
+				// Created 0600 before SQLite opens it, so its -wal and -shm are private too.
+				createPrivateFile(file);
 				db = new Database(file);
 			} catch (error) {
 				if (wantsRead && !fs.existsSync(file) && NO_WRITE_ACCESS.test(codeOf(error))) {

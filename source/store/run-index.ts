@@ -1,6 +1,7 @@
 import {NotFoundError, InputError} from '../core/errors.js';
 import {applyEvent, displayName, eventTimeMs} from '../core/fold.js';
 import type {Run, RunStatus} from '../core/run.js';
+import {redactForStore} from '../core/redact.js';
 import {summarizeRun} from '../core/run-summary.js';
 import type {Span} from '../core/span.js';
 import {isStep} from '../core/step-kind.js';
@@ -136,7 +137,9 @@ export class RunIndex {
 	 * as often as it came before in the input) is skipped, so re-ingesting
 	 * changes nothing while two identical lines stay two events.
 	 */
-	appendEvents(events: readonly TraceEvent[], options: AppendOptions = {}): AppendResult {
+	appendEvents(given: readonly TraceEvent[], options: AppendOptions = {}): AppendResult {
+		// Redacted before anything is serialized: the identity is of what is stored, and `inserted` (what Redis gets) holds no secret.
+		const events = redactForStore(given);
 		const bodies = events.map(event => JSON.stringify(event));
 		const numbered = (options.input ?? new InputOccurrences()).number(events, bodies);
 		const result = this.guard(() => this.db.transaction(() => this.appendInTransaction(events, bodies, numbered.identities)).immediate());

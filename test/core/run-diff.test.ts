@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type {Run} from '../../source/core/run.js';
 import {diffPlans} from '../../source/core/plan-diff.js';
 import {diffRuns, type StepChange, type StepDiff} from '../../source/core/run-diff.js';
-import {isSecretKey} from '../../source/core/secret-keys.js';
+import {isSecretKey} from '../../source/core/redact.js';
 import type {Span, SpanStatus} from '../../source/core/span.js';
 import {failed, span} from './span-builder.js';
 

@@ -113,3 +113,56 @@ test('no secret reaches Redis: the trace stream and traces:active hold only reda
 	assertNoSecret(text, 'Redis');
 	assert.match(text, /redacted:/);
 });
+
+// Secrets inside values the emitter was given (issue 14.6): the key names say nothing, the values do.
+const VALUE_SECRETS = {
+	bearer: 'em-bearer-4d5e6f7a',
+	dsn: 'em-dsn-pass-8b9c',
+	resolved: 'em-resolved-tok-0d1e',
+	tag: 'em-tag-tok-2f3a',
+	pattern: 'corp-7h8i9j0k',
+} as const;
+
+test('secrets (issue 14.6): the emitter redacts secrets inside values (Authorization: Bearer, postgres://user:pw@host, @env(API_TOKEN) → value, extra patterns) and returns what it stored', async t => {
+	const home = tempHome(t);
+	const emitter = await TraceEmitter.open({home, redact: {extraPatterns: [/corp-[a-z0-9]{8}/]}});
+	const run = await emitter.startRun({run_id: 'run-value-secrets', name: 'deploy', env: 'prod', target: 'api', tags: [`token=${VALUE_SECRETS.tag}`], data: {
+		resolved_values: {1: `@env(API_TOKEN) → ${VALUE_SECRETS.resolved}`, 2: '@var(REPLICAS) → 3'},
+	}});
+	const event = await emitter.emit({trace_id: run.trace_id, span_id: 'call', parent_span_id: run.root_span_id, event_type: 'step:started', data: {
+		name: 'call api',
+		note: `curl -H "Authorization: Bearer ${VALUE_SECRETS.bearer}"`,
+		target: `postgres://deploy:${VALUE_SECRETS.dsn}@db.internal/shop`,
+		ticket: `see ${VALUE_SECRETS.pattern}`,
+	}});
+	await run.finish('success');
+	await emitter.close();
+
+	// NN counted by hand: "em-bearer-4d5e6f7a" is 18 characters, "em-dsn-pass-8b9c" 16, "corp-7h8i9j0k" 13.
+	assert.deepEqual(event.data, {
+		name: 'call api',
+		note: 'curl -H "Authorization: Bearer <redacted:18chars>"',
+		target: 'postgres://deploy:<redacted:16chars>@db.internal/shop',
+		ticket: 'see <redacted:13chars>',
+	});
+	const db = new Database(path.join(home, 'runs.db'), {readonly: true});
+	t.after(() => db.close());
+	const bodies = db.prepare('SELECT body FROM events WHERE trace_id = ?').pluck().all(run.trace_id) as string[];
+	const text = bodies.join('\n');
+	for (const [name, secret] of Object.entries(VALUE_SECRETS)) {
+		assert.equal(text.includes(secret), false, `${name} secret stored`);
+	}
+
+	assert.match(text, /"@env\(API_TOKEN\) → <redacted:20chars>"/);
+	assert.match(text, /"@var\(REPLICAS\) → 3"/);
+	assert.match(text, /"tags":\["token=<redacted:15chars>"\]/);
+	assert.ok(bodies.some(body => body === JSON.stringify(event)), 'the event emit() returned is the one stored, byte for byte');
+});
+
+test('secrets (issue 14.6): a bad extra pattern is a TypeError at open, and the run index it opened is closed again', async t => {
+	const home = tempHome(t);
+	await assert.rejects(TraceEmitter.open({home, redact: {extraPatterns: ['(unclosed']}}), (error: Error) => error instanceof TypeError && /extraPatterns\[0\]/.test(error.message));
+	// Closed: another writer opens it at once.
+	const emitter = await TraceEmitter.open({home});
+	await emitter.close();
+});

@@ -4,11 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import {InputError} from '../../source/core/errors.js';
+import {toRedactedJson} from '../../source/core/redact.js';
 import {buildRunReport} from '../../source/core/run-report.js';
 import {AtomicFile, writeFileAtomic} from '../../source/interop/atomic-file.js';
 import {writeRunArtifacts} from '../../source/interop/artifacts.js';
 import {expandInputs, readEventsFile} from '../../source/interop/input-files.js';
-import {redactSecrets} from '../../source/interop/plan-redaction.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {homeWith, sampleRunEvents, tempHome} from './sample-run.js';
 
@@ -34,7 +34,7 @@ function canonical(value: unknown): string {
 }
 
 // The hash covers the plan as written to plan.json: secrets redacted.
-const PLAN_HASH = crypto.createHash('sha256').update(canonical(redactSecrets(PLAN))).digest('hex');
+const PLAN_HASH = crypto.createHash('sha256').update(canonical(toRedactedJson(PLAN))).digest('hex');
 const NOW = Date.parse('2026-03-02T10:00:02.000Z');
 const RUN_ID = 'run-20260302-100000-3f2a9c1';
 
@@ -55,7 +55,8 @@ describe('run artifacts', () => {
 			target: 'api',
 			env: {API_TOKEN: '<redacted:13chars>', REGION: 'eu-west-1', DB_PASSWORD: '<redacted:7chars>'},
 			args: ['deploy', '--password', '<redacted:4chars>', '--api-key=<redacted:4chars>', 'DEPLOY_SECRET=<redacted:3chars>', '--dry-run'],
-			steps: [{name: 'migrate', command: 'migrate --token=<redacted:3chars> --verbose', credentials: '<redacted:15chars>'}],
+			// A secret object's NN is the length of its JSON, {"user":"ci","key":"k"}: 23 characters.
+			steps: [{name: 'migrate', command: 'migrate --token=<redacted:3chars> --verbose', credentials: '<redacted:23chars>'}],
 			nothing: null,
 		});
 
@@ -147,14 +148,14 @@ describe('run artifacts', () => {
 describe('plan redaction', () => {
 	it('is idempotent and leaves the input alone', () => {
 		const input = structuredClone(PLAN);
-		const once = redactSecrets(PLAN);
-		assert.deepEqual(redactSecrets(once), once);
+		const once = toRedactedJson(PLAN);
+		assert.deepEqual(toRedactedJson(once), once);
 		assert.deepEqual(PLAN, input);
 	});
 
 	it('handles __proto__ keys and deep nesting without harm', () => {
 		const hostile = JSON.parse('{"__proto__": {"token": "x"}, "a": 1}') as unknown;
-		const out = redactSecrets(hostile) as Record<string, unknown>;
+		const out = toRedactedJson(hostile) as Record<string, unknown>;
 		assert.deepEqual(Object.keys(out), ['__proto__', 'a']);
 		assert.equal(Object.getPrototypeOf(out), Object.prototype);
 		assert.deepEqual(out['__proto__'], {token: '<redacted:1chars>'});
@@ -163,7 +164,7 @@ describe('plan redaction', () => {
 			deep = {next: deep};
 		}
 
-		assert.doesNotThrow(() => redactSecrets(deep));
+		assert.doesNotThrow(() => toRedactedJson(deep));
 	});
 });
 

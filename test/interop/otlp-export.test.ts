@@ -67,7 +67,8 @@ describe('OTLP export', () => {
 		const attrs = fromKeyValues(migrate.attributes ?? []);
 		assert.equal(attrs['tracedeck.kind'], 'step');
 		assert.equal(attrs['tracedeck.end_event_type'], 'step:failed');
-		assert.deepEqual(JSON.parse(attrs['tracedeck.input'] as string), {sql: 'ALTER TABLE users', password: 'hunter2'});
+		// The store redacts before anything is kept (issue 14.6): the export carries the marker, never the secret.
+		assert.deepEqual(JSON.parse(attrs['tracedeck.input'] as string), {sql: 'ALTER TABLE users', password: '<redacted:7chars>'});
 		assert.equal(attrs['exit_code'], 1);
 		const stderr = migrate.events!.find(event => event.name === 'stderr_tail')!;
 		assert.deepEqual(fromKeyValues(stderr.attributes ?? [])['lines'], ['ERROR: lock timeout <script>alert(1)</script>', 'rolling back']);

@@ -381,8 +381,8 @@ export function textRedaction(isSecret: (name: string) => boolean, extraPatterns
 
 	// Until nothing changes: a marker can open a new context for a rule (text
 	// after it starts afresh), and redacted output must pass through unchanged.
-	// Every change removes characters from outside markers, so this ends; in
-	// practice after one pass, or two when something was found.
+	// Every change turns text outside markers into a marker, so this ends (and
+	// MAX_PASSES bounds it): one pass in practice, two when something was found.
 	return input => {
 		let before = input;
 		let out = pass(before);
@@ -394,6 +394,7 @@ export function textRedaction(isSecret: (name: string) => boolean, extraPatterns
 		return out;
 	};
 }
+
 // ---------------------------------------------------------------------------
 // Command lines as argv
 

@@ -579,7 +579,11 @@ export function redactEvent(event: TraceEvent, options?: RedactOptions | Redacto
 	const redactor = redactorFor(options);
 	const cleanData = event.data === undefined || redactor.isClean(event.data);
 	const cleanTags = !Array.isArray(event.tags) || event.tags.every(tag => typeof tag !== 'string' || redactor.text(tag) === tag);
-	if (cleanData && cleanTags) {
+	// What OpenTelemetry producers send beside data (the status message, resource and link attributes) is user text too.
+	const cleanStatus = typeof event.status_message !== 'string' || redactor.text(event.status_message) === event.status_message;
+	const cleanResource = event.resource === undefined || redactor.isClean(event.resource);
+	const cleanLinks = event.links === undefined || redactor.isClean(event.links);
+	if (cleanData && cleanTags && cleanStatus && cleanResource && cleanLinks) {
 		return event;
 	}
 
@@ -595,6 +599,18 @@ export function redactEvent(event: TraceEvent, options?: RedactOptions | Redacto
 
 	if (!cleanTags) {
 		out.tags = event.tags!.map(tag => (typeof tag === 'string' ? redactor.text(tag) : tag));
+	}
+
+	if (!cleanStatus) {
+		out.status_message = redactor.text(event.status_message!);
+	}
+
+	if (!cleanResource) {
+		out.resource = redactor.json(event.resource) as Record<string, unknown>;
+	}
+
+	if (!cleanLinks) {
+		out.links = redactor.json(event.links) as TraceEvent['links'];
 	}
 
 	return out;

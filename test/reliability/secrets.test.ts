@@ -229,7 +229,11 @@ test('secrets (issue 14.6): ingest (JSON Lines and OTLP JSON) stores none in cle
 	// The identity is of the redacted event: the same files again store nothing new.
 	const again = runCli(['ingest', jsonl, otlp, '--json'], {home});
 	assert.equal(again.code, 0, again.stderr);
-	assert.deepEqual(JSON.parse(again.stdout), {...JSON.parse(first.stdout), events: 0, duplicates: stored.events, traces: 0});
+	const firstReport = JSON.parse(first.stdout) as {inputs: Array<{events: number; duplicates: number; traces: number}>};
+	const againReport = JSON.parse(again.stdout) as typeof firstReport & {events: number; duplicates: number; traces: number};
+	assert.deepEqual({events: againReport.events, duplicates: againReport.duplicates, traces: againReport.traces}, {events: 0, duplicates: stored.events, traces: 0});
+	// Per file too: each file's events are all already stored.
+	assert.deepEqual(againReport.inputs.map(input => [input.events, input.duplicates, input.traces]), firstReport.inputs.map(input => [0, input.events, 0]));
 
 	const secrets = {...JSONL_SECRETS, ...OTLP_SECRETS};
 	const rows = storedRows(home);

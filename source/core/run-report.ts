@@ -9,7 +9,8 @@ import type {SpanKind, SpanLink, SpanScope} from './trace-event.js';
 import {buildTree, stepPath, walk, type TraceTree} from './tree.js';
 
 /** A span as `runs show --json` prints it. Times are epoch milliseconds, fractional below the millisecond. */
-export interface ReportSpan {
+/** The OpenTelemetry fields are the span's own, printed as folded. */
+export interface ReportSpan extends Pick<Span, 'service' | 'span_kind' | 'resource' | 'scope' | 'events' | 'links' | 'status_message'> {
 	span_id: string;
 	/** As declared, even when that span never arrived (DESIGN). */
 	parent_span_id: string | null;
@@ -29,13 +30,6 @@ export interface ReportSpan {
 	retries: Retry[];
 	stderr: string[];
 	tags: string[];
-	service: string | null;
-	span_kind: SpanKind | null;
-	resource: Record<string, unknown> | null;
-	scope: SpanScope | null;
-	events: SpanEvent[];
-	links: SpanLink[];
-	status_message: string | null;
 }
 
 export interface RunReport {

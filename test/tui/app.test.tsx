@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {afterEach, test} from 'node:test';
 import {agentDecision, failedSaga} from '../../fixtures/canonical.js';
-import {ev, failedDeploy, KEYS, okDeploy, renderApp, runningDeploy, sleep, type Harness} from './helpers.js';
+import {ev, failedDeploy, KEYS, okDeploy, renderApp, runningDeploy, settle, type Harness} from './helpers.js';
 
 let harness: Harness | undefined;
 afterEach(() => {
@@ -23,13 +23,6 @@ function selectedLine(h: Harness): string {
 	return lines(h).find(line => line.startsWith('›')) ?? '';
 }
 
-async function settle(h: Harness, until: (frame: string) => boolean, ms = 5000): Promise<void> {
-	const start = Date.now();
-	while (!until(h.frame()) && Date.now() - start < ms) {
-		// eslint-disable-next-line no-await-in-loop
-		await sleep(10);
-	}
-}
 
 test('runs: active runs first with step k/n and elapsed, stuck ones flagged, then recent ones; fits 80x24', async () => {
 	const now = Date.now();

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import {afterEach, test} from 'node:test';
 import type {TraceEvent} from '../../source/core/trace-event.js';
-import {ev, KEYS, renderApp, sleep, spanEvents, T0, type Harness} from './helpers.js';
+import {ev, KEYS, renderApp, settle, spanEvents, T0, type Harness} from './helpers.js';
 
 let harness: Harness | undefined;
 afterEach(() => {
@@ -10,13 +10,6 @@ afterEach(() => {
 	harness = undefined;
 });
 
-async function settle(h: Harness, until: (frame: string) => boolean, ms = 5000): Promise<void> {
-	const start = Date.now();
-	while (!until(h.frame()) && Date.now() - start < ms) {
-		// eslint-disable-next-line no-await-in-loop
-		await sleep(10);
-	}
-}
 
 /** deploy ✓ after "attach spot nodes" ✗ (a fallback took over), then smoke ✗ at POST /checkout. */
 function fallbackThenRealFailure(trace = 'trace-spot'): TraceEvent[] {

@@ -130,6 +130,15 @@ export const sleep = async (ms: number): Promise<void> => new Promise(resolve =>
 	setTimeout(resolve, ms);
 });
 
+/** Wait until the frame satisfies `until` (or `ms` pass): for what loads after a key, such as a trace's spans. */
+export async function settle(h: Harness, until: (frame: string) => boolean, ms = 5000): Promise<void> {
+	const start = Date.now();
+	while (!until(h.frame()) && Date.now() - start < ms) {
+		// eslint-disable-next-line no-await-in-loop
+		await sleep(10);
+	}
+}
+
 export function makeHome(events: readonly TraceEvent[]): {dir: string; index: RunIndex} {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-tui-'));
 	const index = RunIndex.open(dir);

@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import {sanitize} from '../core/sanitize.js';
 
 /** A run of text with one style. Colours are names Ink understands. */
@@ -11,45 +12,29 @@ export interface Segment {
 
 export type Line = Segment[];
 
-const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cf}]/u;
-const EMOJI = /\p{Extended_Pictographic}/u;
+/*
+ * Widths come from string-width, the measure Ink itself lays rows out with:
+ * a hand-written table disagreed with it on hundreds of characters (a row
+ * holding ✅ lost its last column; a family emoji shifted the columns after it).
+ * Text is cut on grapheme clusters, so an emoji sequence or a letter with its
+ * combining marks is kept whole or dropped whole.
+ */
+const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
+// Printable ASCII is one column a character; most text in a run is that.
+const PLAIN = /^[\x20-\x7e]*$/;
 
-/** Columns a code point takes: 0 for combining marks, 2 for East Asian wide and emoji. */
-export function charWidth(char: string): number {
-	const code = char.codePointAt(0) ?? 0;
-	if (code < 0x300) {
-		return code < 0x20 || (code >= 0x7f && code < 0xa0) ? 0 : 1;
+/** The grapheme clusters of text, in order. */
+function clusters(text: string): string[] {
+	if (PLAIN.test(text)) {
+		return [...text];
 	}
 
-	if (ZERO_WIDTH.test(char) || (code >= 0xfe00 && code <= 0xfe0f)) {
-		return 0;
-	}
-
-	if (
-		(code >= 0x1100 && code <= 0x115f)
-		|| (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f)
-		|| (code >= 0xac00 && code <= 0xd7a3)
-		|| (code >= 0xf900 && code <= 0xfaff)
-		|| (code >= 0xfe30 && code <= 0xfe4f)
-		|| (code >= 0xff00 && code <= 0xff60)
-		|| (code >= 0xffe0 && code <= 0xffe6)
-		|| (code >= 0x1f300 && code <= 0x1f64f)
-		|| (code >= 0x1f900 && code <= 0x1f9ff)
-		|| (code >= 0x20000 && code <= 0x3fffd)
-	) {
-		return 2;
-	}
-
-	return code >= 0x1f000 && EMOJI.test(char) ? 2 : 1;
+	return Array.from(graphemes.segment(text), part => part.segment);
 }
 
+/** Columns text takes on a terminal, as Ink measures it. */
 export function textWidth(text: string): number {
-	let width = 0;
-	for (const char of text) {
-		width += charWidth(char);
-	}
-
-	return width;
+	return PLAIN.test(text) ? text.length : stringWidth(text);
 }
 
 /** Cut text to at most `width` columns, ending in `ellipsis` when cut. */
@@ -69,13 +54,13 @@ export function truncate(text: string, width: number, ellipsis = '…'): string 
 
 	let out = '';
 	let used = 0;
-	for (const char of text) {
-		const w = charWidth(char);
+	for (const cluster of clusters(text)) {
+		const w = textWidth(cluster);
 		if (used + w > room) {
 			break;
 		}
 
-		out += char;
+		out += cluster;
 		used += w;
 	}
 
@@ -93,16 +78,16 @@ export function truncateStart(text: string, width: number, ellipsis = '…'): st
 		return ellipsis.slice(0, Math.max(0, width));
 	}
 
-	const chars = [...text];
+	const parts = clusters(text);
 	let out = '';
 	let used = 0;
-	for (let i = chars.length - 1; i >= 0; i--) {
-		const w = charWidth(chars[i]!);
+	for (let i = parts.length - 1; i >= 0; i--) {
+		const w = textWidth(parts[i]!);
 		if (used + w > room) {
 			break;
 		}
 
-		out = chars[i]! + out;
+		out = parts[i]! + out;
 		used += w;
 	}
 
@@ -146,12 +131,9 @@ export function fitLine(line: Line, width: number, pad = true, ellipsis = '…')
 	return out;
 }
 
+/** Columns a line of segments takes. */
 export function lineWidth(line: Line): number {
 	return line.reduce((sum, segment) => sum + textWidth(segment.text), 0);
-}
-
-export function lineText(line: Line): string {
-	return line.map(segment => segment.text).join('');
 }
 
 /** Untrusted text as one display line: escapes and controls gone, newlines folded. */
@@ -183,13 +165,13 @@ export function wrap(text: string, width: number): string[] {
 
 				let head = '';
 				let used = 0;
-				for (const char of rest) {
-					const w = charWidth(char);
-					if (used + w > width) {
+				for (const cluster of clusters(rest)) {
+					const w = textWidth(cluster);
+					if (used + w > width && head !== '') {
 						break;
 					}
 
-					head += char;
+					head += cluster;
 					used += w;
 				}
 

@@ -2,7 +2,7 @@ import React from 'react';
 import {formatDuration} from '../../core/format-duration.js';
 import type {LiveStatus} from '../../live/change-feed.js';
 import type {Message} from '../state/console-state.js';
-import {clean, textWidth, type Line as LineType} from '../text.js';
+import {clean, lineWidth, type Line as LineType} from '../text.js';
 import {useUi} from '../ui-context.js';
 import {Line} from './line.js';
 
@@ -24,8 +24,8 @@ export function StatusLine({live, width, message, right = []}: StatusLineProps):
 			{text: `live: ${live.source}`},
 			{text: ` ${symbols.dot} lag ${live.lagMs === null ? '-' : formatDuration(live.lagMs)}`, dim: true},
 		];
-	const rightWidth = right.reduce((sum, s) => sum + textWidth(s.text), 0);
-	const leftWidth = left.reduce((sum, s) => sum + textWidth(s.text), 0);
+	const rightWidth = lineWidth(right);
+	const leftWidth = lineWidth(left);
 	const segments: LineType = leftWidth + rightWidth + 1 <= width
 		? [...left, {text: ' '.repeat(width - leftWidth - rightWidth)}, ...right]
 		: [...left];

@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import React, {useRef} from 'react';
-import {fit, fitLine, textWidth, type Line as LineType, type Segment} from '../text.js';
+import {fit, fitLine, lineWidth, type Line as LineType, type Segment} from '../text.js';
 import {useUi} from '../ui-context.js';
 import {Line} from './line.js';
 
@@ -72,7 +72,7 @@ export function rowSegments<T>(columns: ReadonlyArray<LaidOutColumn<T>>, row: T,
 
 		const line = cellLine(column.cell(row, index));
 		if (column.align === 'right') {
-			const w = line.reduce((sum, s) => sum + textWidth(s.text), 0);
+			const w = lineWidth(line);
 			if (w < column.actual) {
 				out.push({text: ' '.repeat(column.actual - w)});
 				out.push(...line);

@@ -5,6 +5,7 @@ import {DEFAULT_MAX_IN_FLIGHT, TraceIntake} from '../interop/otlp-intake.js';
 import {MetricsRejection} from '../interop/otlp-metrics-rejection.js';
 import {DEFAULT_MAX_BODY_BYTES, METRICS_PATH, OTLP_METRICS_PATH, startOtlpReceiver, TRACES_PATH, type OtlpReceiver, type ReceiverMetrics} from '../interop/otlp-receiver.js';
 import {NO_PUBLISHER, type EventPublisher} from '../live/event-publisher.js';
+import {stuckAfterMs} from '../live/active-runs.js';
 import {openPublisher} from '../live/open-publisher.js';
 import {EventWriter} from '../live/event-writer.js';
 import {redactRedisUrl} from '../live/live-logger.js';
@@ -88,7 +89,8 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
 async function openMetrics(index: RunIndex, publisher: EventPublisher): Promise<ReceiverMetrics> {
 	// Loaded here so that no other command pays for prom-client.
 	const {TracedeckMetrics} = await import('../interop/prometheus-metrics.js');
-	const metrics = new TracedeckMetrics(index);
+	// The console's threshold, so that tracedeck_stuck_runs counts the runs the console marks stuck.
+	const metrics = new TracedeckMetrics(index, {stuckAfterMs: stuckAfterMs()});
 	return {
 		recordEvents: n => metrics.recordEvents(n),
 		recordIngestError: () => metrics.recordIngestError(),

@@ -5,6 +5,15 @@ import {stepNumber} from './run-progress.js';
 /** No event for this long and a running run counts as stuck. */
 export const DEFAULT_STUCK_AFTER_MS = 5 * 60_000;
 
+/**
+ * A running run is stuck when it sent no event for longer than the threshold.
+ * The console, the active-runs list and tracedeck_stuck_runs all ask this,
+ * with the one threshold TRACEDECK_STUCK_AFTER sets.
+ */
+export function isStuck(run: Pick<Run, 'status' | 'last_event_ms'>, nowMs: number, stuckAfterMs: number): boolean {
+	return run.status === 'running' && nowMs - run.last_event_ms > stuckAfterMs;
+}
+
 /** A running run as the "what is running right now" list shows it. */
 export interface ActiveRun {
 	run: Run;
@@ -36,7 +45,7 @@ export function activeRuns(runs: readonly Run[], now: number, stuckAfterMs = DEF
 			elapsed_ms: Number.isNaN(started) ? 0 : Math.max(0, now - started),
 			idle_ms: idle,
 			current_step: run.current_step,
-			stuck: idle > stuckAfterMs,
+			stuck: isStuck(run, now, stuckAfterMs),
 		};
 	});
 }

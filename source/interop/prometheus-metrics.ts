@@ -1,15 +1,14 @@
 import {Counter, Gauge, Histogram, Registry, type Metric} from 'prom-client';
+import {DEFAULT_STUCK_AFTER_MS} from '../core/active-runs.js';
+import {formatDuration} from '../core/format-duration.js';
 import type {RunIndex} from '../store/run-index.js';
 import {DeploymentFigures, type HistogramFigures, type Labels} from './deployment-figures.js';
 
 /** Stream latency buckets in milliseconds: live tailing should stay well under a second. */
 const STREAM_LATENCY_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000];
 
-/** A running run with no event for this long counts as stuck (tracedeck_stuck_runs). */
-export const DEFAULT_STUCK_AFTER_MS = 15 * 60_000;
-
 export interface MetricsOptions {
-	/** Default 15 minutes. */
+	/** Default DEFAULT_STUCK_AFTER_MS; serve passes TRACEDECK_STUCK_AFTER. */
 	stuckAfterMs?: number;
 	/** The clock, for tests. */
 	now?: () => number;
@@ -120,7 +119,7 @@ export class TracedeckMetrics {
 		});
 		const stuck: Gauge = new Gauge({
 			name: 'tracedeck_stuck_runs',
-			help: `Running runs with no event for ${Math.round(stuckAfterMs / 60_000)} minutes or more`,
+			help: `Running runs with no event for more than ${formatDuration(stuckAfterMs)} (TRACEDECK_STUCK_AFTER)`,
 			labelNames: ['env'],
 			registers,
 			collect() {

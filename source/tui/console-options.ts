@@ -25,4 +25,4 @@ export interface ConsoleOptions {
 	stuckAfterMs?: number;
 }
 
-export const DEFAULT_STUCK_AFTER_MS = 5 * 60_000;
+export {DEFAULT_STUCK_AFTER_MS} from '../core/active-runs.js';

@@ -1,7 +1,8 @@
 import {formatDuration} from '../core/format-duration.js';
 import type {Run} from '../core/run.js';
 import {stepLabel} from '../core/run-progress.js';
-import {isStuck, runDurationMs} from './state/run-filter.js';
+import {isStuck} from '../core/active-runs.js';
+import {runDurationMs} from './state/run-filter.js';
 import type {Symbols} from './symbols.js';
 import {statusSegment, type StatusLike} from './theme.js';
 import {clean, type Line} from './text.js';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
+import {DEFAULT_STUCK_AFTER_MS, isStuck} from '../../source/core/active-runs.js';
 import {TracedeckMetrics} from '../../source/interop/prometheus-metrics.js';
 import {purgeRuns, parseRetention} from '../../source/store/retention.js';
 import {RunIndex} from '../../source/store/run-index.js';
@@ -53,7 +54,7 @@ test('a scrape parses strictly and carries the deployment figures of the run ind
 	assert.equal(sampleValue(families, 'deployment_total', {env: 'staging', status: 'success'}), undefined, 'staging never finished a deployment');
 	assert.equal(sampleValue(families, 'deployment_in_progress', {env: 'prod'}), 1);
 	assert.equal(sampleValue(families, 'deployment_in_progress', {env: 'staging'}), 1);
-	// p3's last event is 30 s into an hour-old run: both running runs are silent past 15 min.
+	// p3's last event is 30 s into an hour-old run: both running runs are silent past the stuck threshold.
 	assert.equal(sampleValue(families, 'tracedeck_stuck_runs', {env: 'staging'}), 1);
 	assert.equal(sampleValue(families, 'tracedeck_stuck_runs', {env: 'prod'}), 1);
 	assert.equal(sampleValue(families, 'deployment_rollback_total'), 1, 'rollback > rollback db is one rollback');
@@ -166,4 +167,19 @@ test('events arriving one by one count the same as one batch (the triggers\' upd
 	assert.equal(sampleValue(families, 'deployment_rollback_total'), 1);
 	assert.equal(sampleValue(families, 'smoke_test_total', {status: 'failed'}), 1);
 	assert.equal(sampleValue(families, 'time_to_deploy_seconds_sum', {env: 'prod', status: 'failed'}), 300);
+});
+
+test('one stuck threshold: /metrics counts as stuck exactly the runs the console marks stuck', async () => {
+	const home = tempHome();
+	const index = RunIndex.open(home);
+	// Silent for 6 minutes: past the 5-minute default, under the 15 minutes /metrics once used on its own.
+	index.appendEvents(deployEvents({trace: 'q1', env: 'prod', startMs: NOW - 6 * 60_000, stages: [{name: 'build', start: 0, end: null}]}));
+	const run = index.listRuns({status: 'running'})[0]!;
+	const families = parsePrometheusText(await new TracedeckMetrics(index, {now: () => NOW}).render());
+	const longer = parsePrometheusText(await new TracedeckMetrics(index, {now: () => NOW, stuckAfterMs: 10 * 60_000}).render());
+	index.close();
+	assert.equal(isStuck(run, NOW, DEFAULT_STUCK_AFTER_MS), true);
+	assert.equal(sampleValue(families, 'tracedeck_stuck_runs', {env: 'prod'}), 1);
+	assert.equal(isStuck(run, NOW, 10 * 60_000), false);
+	assert.equal(sampleValue(longer, 'tracedeck_stuck_runs', {env: 'prod'}) ?? 0, 0);
 });

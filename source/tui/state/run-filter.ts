@@ -1,3 +1,4 @@
+import {isStuck} from '../../core/active-runs.js';
 import type {Run} from '../../core/run.js';
 import {DAY_MS, type DaySummary} from '../../store/run-day-summary.js';
 import type {RunQuery} from '../../store/run-query-sql.js';
@@ -36,10 +37,6 @@ export function parseRunQuery(text: string): RunQuery {
 	}
 
 	return query;
-}
-
-export function isStuck(run: Run, nowMs: number, stuckAfterMs: number): boolean {
-	return run.status === 'running' && nowMs - run.last_event_ms > stuckAfterMs;
 }
 
 function oneOf(values: string[], actual: string | null | undefined): boolean {

@@ -1,4 +1,5 @@
 import {TracedeckError} from './core/errors.js';
+import {wantsColor} from './core/terminal-env.js';
 import {COMMANDS} from './commands/command-table.js';
 import {knownFailure} from './commands/command-line.js';
 
@@ -44,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
 		return 0;
 	}
 
-	if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') {
+	if (!wantsColor(process.env)) {
 		process.env['FORCE_COLOR'] = '0';
 	}
 

@@ -3,7 +3,8 @@ import {formatDuration} from '../core/format-duration.js';
 import {stepLabel} from '../core/run-progress.js';
 import type {RunReport} from '../core/run-report.js';
 import {sanitize} from '../core/sanitize.js';
-import {statusSymbol} from './run-status-symbol.js';
+import {statusSymbol} from '../core/symbols.js';
+import {textSymbols} from './text-symbols.js';
 
 function clean(text: string): string {
 	return sanitize(text, true);
@@ -15,8 +16,9 @@ export function formatRunReport(report: RunReport, now: number): string {
 	const out: string[] = [];
 	const end = run.ended_at === null ? now : Date.parse(run.ended_at);
 	const steps = stepLabel(run);
+	const symbols = textSymbols();
 	out.push(`${clean(run.name)}  ${clean(run.run_id)}`);
-	out.push(`${statusSymbol(run.status)} ${run.status}  ${clean([run.env, run.target].filter(Boolean).join('/') || '-')}  started ${run.started_at}  ${formatDuration(end - Date.parse(run.started_at))}${steps === '' ? '' : `  ${steps}`}${run.retries > 0 ? `  retries ${run.retries}` : ''}`);
+	out.push(`${statusSymbol(run.status, symbols)} ${run.status}  ${clean([run.env, run.target].filter(Boolean).join('/') || '-')}  started ${run.started_at}  ${formatDuration(end - Date.parse(run.started_at))}${steps === '' ? '' : `  ${steps}`}${run.retries > 0 ? `  retries ${run.retries}` : ''}`);
 	if (run.git?.sha || run.user) {
 		out.push(clean(`git ${run.git?.sha ?? '-'}${run.git?.branch ? ` (${run.git.branch})` : ''}  user ${run.user ?? '-'}  runner ${run.runner ?? '-'}`));
 	}
@@ -28,7 +30,7 @@ export function formatRunReport(report: RunReport, now: number): string {
 		const d = span.parent_span_id === null ? 0 : (depth.get(span.parent_span_id) ?? 0) + 1;
 		depth.set(span.span_id, d);
 		const indent = '  '.repeat(Math.min(d, 30));
-		const symbol = statusSymbol(span.end_ms === null ? 'running' : span.status);
+		const symbol = statusSymbol(span.end_ms === null ? 'running' : span.status, symbols);
 		out.push(`${critical.has(span.span_id) ? '*' : ' '} ${indent}${symbol} ${clean(span.name)}  ${formatDuration(span.duration_ms ?? now - span.start_ms)}${span.retries.length > 0 ? `  (${span.retries.length} retries)` : ''}`);
 	}
 
@@ -58,7 +60,7 @@ export function formatRunReport(report: RunReport, now: number): string {
 		out.push('', 'COMPENSATIONS');
 		const names = new Map(report.spans.map(span => [span.span_id, span.name]));
 		for (const c of report.compensations) {
-			out.push(`  ${statusSymbol(c.end_ms === null ? 'running' : c.status)} ${clean(names.get(c.original_span_id) ?? c.original_span_id)} <- ${clean(names.get(c.span_id) ?? c.span_id)}  ${formatDuration(c.end_ms === null ? null : c.end_ms - c.start_ms)}  (${SCOPE_KIND_WORDS[c.scope]})`);
+			out.push(`  ${statusSymbol(c.end_ms === null ? 'running' : c.status, symbols)} ${clean(names.get(c.original_span_id) ?? c.original_span_id)} <- ${clean(names.get(c.span_id) ?? c.span_id)}  ${formatDuration(c.end_ms === null ? null : c.end_ms - c.start_ms)}  (${SCOPE_KIND_WORDS[c.scope]})`);
 		}
 
 		if (report.orphans.length > 0) {

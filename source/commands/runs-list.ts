@@ -4,7 +4,8 @@ import {stepLabel} from '../core/run-progress.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
 import {RUN_FILTER_FLAGS, RUN_FILTER_HELP, runFilterFromFlags} from './run-filter-flags.js';
-import {statusSymbol} from './run-status-symbol.js';
+import {statusSymbol} from '../core/symbols.js';
+import {textSymbols} from './text-symbols.js';
 import {textTable} from './text-table.js';
 
 const HELP = `
@@ -50,9 +51,10 @@ export async function run(argv: string[]): Promise<number> {
 		return 0;
 	}
 
+	const symbols = textSymbols();
 	const rows = runs.map(r => [
 		r.run_id,
-		`${statusSymbol(r.status)} ${r.status}`,
+		`${statusSymbol(r.status, symbols)} ${r.status}`,
 		r.env ?? '-',
 		r.target ?? '-',
 		r.started_at.replace('T', ' ').slice(0, 19),

@@ -9,7 +9,9 @@ import {
 import {watch} from '../live/watch.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, requireArgs, resolveHome, resolveRedisUrl, sinceToMs} from './command-line.js';
-import {statusSymbol} from './run-status-symbol.js';
+import {statusSymbol} from '../core/symbols.js';
+import {wantsColor} from '../core/terminal-env.js';
+import {textSymbols} from './text-symbols.js';
 
 const HELP = `
   Usage
@@ -58,8 +60,8 @@ export interface TailIo {
 }
 
 function styleFor(color: boolean): LineStyle {
-	const ascii = statusSymbol('success') !== '✓';
-	const symbol = (status: 'success' | 'failed' | 'pending') => (ascii ? statusSymbol(status) : PLAIN_STYLE.symbol(status));
+	const symbols = textSymbols();
+	const symbol = (status: 'success' | 'failed' | 'pending') => statusSymbol(status, symbols);
 	if (!color) {
 		return {...PLAIN_STYLE, symbol};
 	}
@@ -87,8 +89,7 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 	const sinceMs = sinceToMs(flags.since);
 	const stdout = io.stdout ?? process.stdout;
 	const stderr = io.stderr ?? process.stderr;
-	const noColor = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
-	const style = styleFor(io.color ?? (stdout.isTTY === true && !noColor));
+	const style = styleFor(io.color ?? (stdout.isTTY === true && wantsColor(process.env)));
 	const redisUrl = resolveRedisUrl(flags.redis);
 
 	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});

@@ -4,6 +4,7 @@ import {formatDuration} from '../core/format-duration.js';
 import {toRedactedJson} from '../core/redact.js';
 import type {ReportSpan, RunReport} from '../core/run-report.js';
 import {sanitize} from '../core/sanitize.js';
+import {statusSymbol, UNICODE, type StatusLike} from '../core/symbols.js';
 
 export interface ReportHtmlOptions {
 	/** When the report was made; open spans run up to it (default: the latest time in the run). */
@@ -39,11 +40,11 @@ function jsonBlock(value: unknown): string {
 	return `<pre class="block">${esc(text)}</pre>`;
 }
 
-const SYMBOLS: Record<string, string> = {success: '✓', failed: '✗', pending: '…', running: '…', cancelled: '⊘'};
+const STATUSES: ReadonlySet<string> = new Set<StatusLike>(['success', 'failed', 'pending', 'running', 'cancelled']);
 
-/** The text cue of a status (colour is never the only one); own keys only, whatever the status says. */
+/** The text cue of a status (colour is never the only one), the console's glyph; '?' for a status it does not know. */
 function symbol(status: string): string {
-	return Object.hasOwn(SYMBOLS, status) ? SYMBOLS[status]! : '?';
+	return STATUSES.has(status) ? statusSymbol(status as StatusLike, UNICODE) : '?';
 }
 
 function badge(status: string): string {

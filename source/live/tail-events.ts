@@ -1,6 +1,7 @@
 import {applyEvent, displayName, terminalStatus} from '../core/fold.js';
 import {sanitize} from '../core/sanitize.js';
 import type {Span} from '../core/span.js';
+import {statusSymbol, UNICODE} from '../core/symbols.js';
 import {eventKind, eventPhase, type TraceEvent} from '../core/trace-event.js';
 
 /** error: failures and stderr; warn: also retries and compensations; info: everything. */
@@ -181,7 +182,7 @@ export interface LineStyle {
 }
 
 export const PLAIN_STYLE: LineStyle = {
-	symbol: status => ({success: '✓', failed: '✗', pending: '…'})[status],
+	symbol: status => statusSymbol(status, UNICODE),
 	failed: text => text,
 	success: text => text,
 	dim: text => text,

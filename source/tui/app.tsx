@@ -32,7 +32,8 @@ import type {ConsoleAction} from './state/actions.js';
 import {parseCommand} from './state/command.js';
 import {currentView, initialState, runsView, screenOf, traceOf, type ConsoleState, type RunsView, type View} from './state/console-state.js';
 import {reduce} from './state/reduce.js';
-import {symbolsFor, wantsAscii, wantsColor} from './symbols.js';
+import {symbolsFor} from '../core/symbols.js';
+import {wantsAscii, wantsColor} from '../core/terminal-env.js';
 import {clean, wrap} from './text.js';
 import {UiContext, type Ui} from './ui-context.js';
 
@@ -123,8 +124,8 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	const {exit} = useApp();
 	const size = useTerminalSize({columns, rows});
 	const ui = useMemo<Ui>(() => {
-		const isAscii = ascii ?? wantsAscii();
-		return {symbols: symbolsFor(isAscii), ascii: isAscii, color: color ?? wantsColor()};
+		const isAscii = ascii ?? wantsAscii(process.env);
+		return {symbols: symbolsFor(isAscii), ascii: isAscii, color: color ?? wantsColor(process.env)};
 	}, [ascii, color]);
 	// The reducer runs here, not inside React: a key handler sees the state the
 	// previous key left even before React has rendered it, and knows whether

@@ -3,8 +3,8 @@ import type {Run} from '../core/run.js';
 import {stepLabel} from '../core/run-progress.js';
 import {isStuck} from '../core/active-runs.js';
 import {runDurationMs} from './state/run-filter.js';
-import type {Symbols} from './symbols.js';
-import {statusSegment, type StatusLike} from './theme.js';
+import type {StatusLike, Symbols} from '../core/symbols.js';
+import {statusSegment} from './theme.js';
 import {clean, type Line} from './text.js';
 
 /** A run's state for display: running runs that went quiet are stuck. */

@@ -1,6 +1,7 @@
 import type {RunStatus} from '../core/run.js';
 import type {SpanStatus} from '../core/span.js';
-import type {Symbols} from './symbols.js';
+import {statusSymbol, type StatusLike, type Symbols} from '../core/symbols.js';
+
 import type {Segment} from './text.js';
 
 export const COLORS = {
@@ -15,32 +16,6 @@ export const COLORS = {
 	muted: 'gray',
 	mark: 'blue',
 } as const;
-
-export type StatusLike = SpanStatus | RunStatus | 'stuck';
-
-export function statusSymbol(status: StatusLike, symbols: Symbols): string {
-	switch (status) {
-		case 'success': {
-			return symbols.success;
-		}
-
-		case 'failed': {
-			return symbols.failed;
-		}
-
-		case 'cancelled': {
-			return symbols.cancelled;
-		}
-
-		case 'stuck': {
-			return symbols.stuck;
-		}
-
-		default: {
-			return symbols.running;
-		}
-	}
-}
 
 export function statusColor(status: StatusLike): string {
 	return COLORS[status];

@@ -1,5 +1,5 @@
 import {createContext, useContext} from 'react';
-import {UNICODE, type Symbols} from './symbols.js';
+import {UNICODE, type Symbols} from '../core/symbols.js';
 
 /** How the terminal wants things drawn: glyph set and colour. */
 export interface Ui {

@@ -9,8 +9,10 @@ import {cellsOf, waterfallBar} from '../../source/tui/components/waterfall-bar.j
 import {BINDINGS, bindingsFor, footerHints, noKey, resolveAction} from '../../source/tui/keymap.js';
 import {parseCommand} from '../../source/tui/state/command.js';
 import {moveIndex, resolveIndex} from '../../source/tui/state/list-motion.js';
-import {filterRuns, isStuck, matchesRun, orderRuns, parseRunQuery} from '../../source/tui/state/run-filter.js';
-import {ASCII, UNICODE, wantsAscii, wantsColor} from '../../source/tui/symbols.js';
+import {isStuck} from '../../source/core/active-runs.js';
+import {filterRuns, matchesRun, orderRuns, parseRunQuery} from '../../source/tui/state/run-filter.js';
+import {ASCII, UNICODE} from '../../source/core/symbols.js';
+import {wantsAscii, wantsColor} from '../../source/core/terminal-env.js';
 import {clean, cleanLines, fit, fitLine, prettyLines, textWidth, truncate, truncateStart, wrap} from '../../source/tui/text.js';
 import {splitBurst} from '../../source/tui/hooks/use-keymap.js';
 

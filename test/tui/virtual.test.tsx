@@ -7,7 +7,7 @@ import {VirtualList, VirtualTable, type Column} from '../../source/tui/component
 import {traceModel} from '../../source/tui/hooks/use-trace-model.js';
 import {TraceScreen} from '../../source/tui/screens/trace-screen.js';
 import {runView} from '../../source/tui/state/console-state.js';
-import {UNICODE} from '../../source/tui/symbols.js';
+import {UNICODE} from '../../source/core/symbols.js';
 import {UiContext} from '../../source/tui/ui-context.js';
 
 const UI = {symbols: UNICODE, ascii: false, color: false};

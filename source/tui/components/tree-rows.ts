@@ -1,8 +1,8 @@
 import {displayName} from '../../core/fold.js';
 import type {Span} from '../../core/span.js';
 import type {TraceTree} from '../../core/tree.js';
-import type {Symbols} from '../symbols.js';
-import {statusColor, statusSymbol} from '../theme.js';
+import {statusSymbol, type Symbols} from '../../core/symbols.js';
+import {statusColor} from '../theme.js';
 import {clean, type Line} from '../text.js';
 
 export interface TreeRow {

@@ -1,6 +1,6 @@
 import type {CriticalSegment} from '../../core/critical-path.js';
 import type {Span} from '../../core/span.js';
-import type {Symbols} from '../symbols.js';
+import type {Symbols} from '../../core/symbols.js';
 import {statusColor} from '../theme.js';
 import type {Line} from '../text.js';
 

@@ -12,7 +12,7 @@ import {useKeymap} from '../hooks/use-keymap.js';
 import type {TraceModel} from '../hooks/use-trace-model.js';
 import type {RunView} from '../state/console-state.js';
 import {motionHandlers, resolveIndex} from '../state/list-motion.js';
-import type {Symbols} from '../symbols.js';
+import type {Symbols} from '../../core/symbols.js';
 import {clean, fit, textWidth, wrap, type Line as LineType, type Segment} from '../text.js';
 import {useUi} from '../ui-context.js';
 import type {ScreenFrame} from './screen-frame.js';

@@ -1,5 +1,8 @@
+import type {RunStatus} from './run.js';
+import type {SpanStatus} from './span.js';
+
 /**
- * Every glyph the console draws, in a Unicode and an ASCII set. Each state has
+ * Every glyph tracedeck draws (the console, text output, report.html), in a Unicode and an ASCII set. Each state has
  * a symbol besides its colour, so NO_COLOR and monochrome terminals lose nothing.
  */
 export interface Symbols {
@@ -123,28 +126,34 @@ export const ASCII: Symbols = {
 	live: '*',
 };
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/**
- * ASCII when asked (TRACEDECK_ASCII=1) or when the locale is not UTF-8. The
- * first of LC_ALL, LC_CTYPE, LANG that is set decides, as setlocale does.
- */
-export function wantsAscii(env: Env = process.env): boolean {
-	const forced = env['TRACEDECK_ASCII'];
-	if (forced !== undefined && forced !== '') {
-		return forced !== '0';
-	}
-
-	const locale = [env['LC_ALL'], env['LC_CTYPE'], env['LANG']].find(value => value !== undefined && value !== '') ?? '';
-	return !/utf-?8/i.test(locale);
-}
-
-/** NO_COLOR (any non-empty value) turns colour off; text cues stay. */
-export function wantsColor(env: Env = process.env): boolean {
-	const noColor = env['NO_COLOR'];
-	return noColor === undefined || noColor === '';
-}
-
 export function symbolsFor(ascii: boolean): Symbols {
 	return ascii ? ASCII : UNICODE;
+}
+
+/** What a status cue can be about: a span, a run, or a run gone silent. */
+export type StatusLike = SpanStatus | RunStatus | 'stuck';
+
+/** The one glyph of a status: every screen, every text output and report.html draw this. */
+export function statusSymbol(status: StatusLike, symbols: Symbols): string {
+	switch (status) {
+		case 'success': {
+			return symbols.success;
+		}
+
+		case 'failed': {
+			return symbols.failed;
+		}
+
+		case 'cancelled': {
+			return symbols.cancelled;
+		}
+
+		case 'stuck': {
+			return symbols.stuck;
+		}
+
+		default: {
+			return symbols.running;
+		}
+	}
 }

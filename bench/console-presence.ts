@@ -14,7 +14,7 @@ export function consoleMissing(): string | undefined {
 	}
 
 	if (!fs.existsSync(path.join(REPO, 'dist/source/tui/start-console.js'))) {
-		return 'skipped: console not built (dist/source/tui/start-console.js); run npx tsc -p tsconfig.json';
+		return 'skipped: console not built (dist/source/tui/start-console.js); run npm run build';
 	}
 
 	return undefined;

@@ -38,7 +38,7 @@ function splitAtMarkers(text: string): string[] {
 	return text.includes('<redacted:') ? text.split(MARKER_SPLIT) : [text];
 }
 
-const AUTH_SCHEMES = String.raw`Bearer|Basic|Digest|Token|Negotiate|NTLM|Bot|OAuth|ApiKey|SharedKey|AWS4-HMAC-SHA256`;
+const AUTH_SCHEMES = 'Bearer|Basic|Digest|Token|Negotiate|NTLM|Bot|OAuth|ApiKey|SharedKey|AWS4-HMAC-SHA256';
 const SCHEME_ONLY = new RegExp(String.raw`^(?:${AUTH_SCHEMES})\s*$`, 'i');
 
 /** `-----BEGIN RSA PRIVATE KEY-----` ... `-----END RSA PRIVATE KEY-----`: the body goes; a block cut short is redacted to the end. */
@@ -72,7 +72,7 @@ const NAMED_VALUE = /(?:(\\?")((?:[^"\\\n]|\\[^"\n])*)(\\?")|'([^'\n]*)'|(?!\\?[
 const OPTION_VALUE = /(?<![\w.-])(--?[A-Za-z][\w.-]{0,63})([ \t]+)(?!-)("[^"\n]*"|'[^'\n]*'|[^\s"']+)/g;
 
 /** mysql's `-p<password>` (attached: `-p` alone prompts). */
-const MYSQL_NAMES = String.raw`mysql(?:dump|admin|import|sh|check|binlog|pump)?|mariadb(?:-dump|-admin|-import|-check)?`;
+const MYSQL_NAMES = 'mysql(?:dump|admin|import|sh|check|binlog|pump)?|mariadb(?:-dump|-admin|-import|-check)?';
 const MYSQL_FAMILY = new RegExp(String.raw`(?<![\w-])(?:${MYSQL_NAMES})(?![\w-])`);
 const MYSQL_PROGRAM = new RegExp(`^(?:${MYSQL_NAMES})$`);
 const ATTACHED_P = /(?<=^|[\s"'=])-p('[^'\n]*'|"[^"\n]*"|[^\s"']+)/g;

@@ -349,7 +349,7 @@ function walk(value: unknown, policy: Policy, maxDepth: number): JsonValue | und
 		}
 
 		if (++visited > MAX_VALUES) {
-			setMember(frame.target, frame.target instanceof Array ? null : '…', `[truncated: more than ${MAX_VALUES} values]`);
+			setMember(frame.target, Array.isArray(frame.target) ? null : '…', `[truncated: more than ${MAX_VALUES} values]`);
 			frame.index = frame.length;
 			continue;
 		}
@@ -434,7 +434,7 @@ function isClean(value: unknown, policy: Policy, maxDepth: number): boolean {
 			if (Array.isArray(current)) {
 				const items = current as unknown[];
 				const words = items.every(item => typeof item === 'string') ? policy.words(items as string[]) : undefined;
-				if (words !== undefined && words.some((word, i) => word !== items[i])) {
+				if (words?.some((word, i) => word !== items[i])) {
 					return false;
 				}
 

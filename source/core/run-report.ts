@@ -4,8 +4,7 @@ import {decisionOutcomes, type DecisionOutcome} from './decisions.js';
 import {recoveredFailures, rootCauseFailure} from './failure.js';
 import {displayName} from './fold.js';
 import type {Run} from './run.js';
-import type {Retry, Span, SpanError, SpanEvent, SpanStatus} from './span.js';
-import type {SpanKind, SpanLink, SpanScope} from './trace-event.js';
+import type {Retry, Span, SpanError, SpanStatus} from './span.js';
 import {buildTree, stepPath, walk, type TraceTree} from './tree.js';
 
 /** A span as `runs show --json` prints it. Times are epoch milliseconds, fractional below the millisecond. */

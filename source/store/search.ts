@@ -172,7 +172,7 @@ function likeRows(db: Db, query: SearchQuery, limit: number): Array<HitRow & {fi
 			rows.push({...row, field: 'name', text: likeSnippet(row.name ?? '', query.pattern)});
 		}
 
-		if (row.error !== null && row.error.toLowerCase().includes(query.pattern.toLowerCase())) {
+		if (row.error?.toLowerCase().includes(query.pattern.toLowerCase())) {
 			rows.push({...row, field: 'error', text: likeSnippet(row.error, query.pattern)});
 		}
 	}

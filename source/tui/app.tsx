@@ -1,5 +1,6 @@
 import {Box, useApp, type Key} from 'ink';
-import React, {useCallback, useMemo, useRef, useState} from 'react';
+import type React from 'react';
+import {useCallback, useMemo, useRef, useState} from 'react';
 import {decisionOutcomes} from '../core/decisions.js';
 import {isCompensation, isDecision} from '../core/step-kind.js';
 import type {ChangeFeed} from '../live/change-feed.js';

@@ -1,5 +1,3 @@
-import type {RunStatus} from '../core/run.js';
-import type {SpanStatus} from '../core/span.js';
 import {statusSymbol, type StatusLike, type Symbols} from '../core/symbols.js';
 
 import type {Segment} from './text.js';

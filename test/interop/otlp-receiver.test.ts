@@ -158,7 +158,9 @@ describe('OTLP/HTTP receiver answers', () => {
 	};
 	const recorded = {events: 0, errors: 0, latencies: [] as number[]};
 	const metrics: ReceiverMetrics = {
-		recordEvents: n => void (recorded.events += n),
+		recordEvents: n => {
+			recorded.events += n;
+		},
 		recordIngestError: () => void recorded.errors++,
 		observeStreamLatency: ms => void recorded.latencies.push(ms),
 		contentType: 'text/plain; version=0.0.4; charset=utf-8',

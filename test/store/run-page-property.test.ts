@@ -6,7 +6,8 @@ import {daySummary} from '../../source/store/run-day-summary.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {countRuns, countStuck, positionOf, runsBetween, type RunListing} from '../../source/store/run-page.js';
 import type {SortKey} from '../../source/tui/state/console-state.js';
-import {filterRuns, isStuck, lastDay, parseRunQuery} from '../../source/tui/state/run-filter.js';
+import {isStuck} from '../../source/core/active-runs.js';
+import {filterRuns, lastDay, parseRunQuery} from '../../source/tui/state/run-filter.js';
 import {tempHome} from '../helpers/temp-home.js';
 
 const N = Date.parse('2026-03-01T12:00:00.000Z');

@@ -333,7 +333,7 @@ test('NO_COLOR and ASCII: no escape codes, no non-ASCII glyphs, the cues remain 
 	assert.match(frame, /^[\x00-\x7f]*$/, 'ASCII only');
 	assert.match(frame, /> \.\. running/);
 	assert.match(frame, /x failed/);
-	assert.match(frame, /  ok +deploy api/);
+	assert.match(frame, / {2}ok +deploy api/);
 	assert.match(lines(h)[0]!, /tracedeck > runs/);
 	await h.press('j', KEYS.enter);
 	await settle(h, f => /[1-9]\d* shown of/.test(f));

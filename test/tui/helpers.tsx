@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
-import React from 'react';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import type {ChangeFeed, LiveStatus} from '../../source/live/change-feed.js';
 import {RunIndex} from '../../source/store/run-index.js';

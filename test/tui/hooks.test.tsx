@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import test from 'node:test';
 import {Text} from 'ink';
 import {render} from 'ink-testing-library';
-import React from 'react';
+import type React from 'react';
 import type {Span} from '../../source/core/span.js';
 import {useRuns} from '../../source/tui/hooks/use-runs.js';
 import {useTrace, type TraceData} from '../../source/tui/hooks/use-trace.js';

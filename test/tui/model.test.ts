@@ -12,15 +12,13 @@ import {moveIndex, resolveIndex} from '../../source/tui/state/list-motion.js';
 import {isStuck} from '../../source/core/active-runs.js';
 import {filterRuns, matchesRun, orderRuns, parseRunQuery} from '../../source/tui/state/run-filter.js';
 import {ASCII, UNICODE} from '../../source/core/symbols.js';
+import {span as buildSpan} from '../core/span-builder.js';
 import {wantsAscii, wantsColor} from '../../source/core/terminal-env.js';
 import {clean, cleanLines, fit, fitLine, prettyLines, textWidth, truncate, truncateStart, wrap} from '../../source/tui/text.js';
 import {splitBurst} from '../../source/tui/hooks/use-keymap.js';
 
 function span(id: string, parent: string | null, start: number, end: number | null, extra: Partial<Span> = {}): Span {
-	return {
-		trace_id: 't', span_id: id, parent_span_id: parent, name: id, kind: 'step', last_event_type: 'step:completed',
-		start_ms: start, end_ms: end, status: end === null ? 'pending' : 'success', attributes: {}, retries: [], stderr: [], tags: [], event_count: 2, ...extra,
-	};
+	return buildSpan(id, parent, start, end, {trace_id: 't', last_event_type: 'step:completed', event_count: 2, ...extra});
 }
 
 function run(id: string, extra: Partial<Run> = {}): Run {

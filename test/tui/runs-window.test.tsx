@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import {afterEach, test} from 'node:test';
 import {render} from 'ink-testing-library';
 import {Text} from 'ink';
-import React from 'react';
+import type React from 'react';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {useRuns, WINDOW_ROWS, type RunsPager} from '../../source/tui/hooks/use-runs.js';
 import {ev, KEYS, makeHome, ManualFeed, renderApp, settle as settleWithin, sleep, spanEvents, type Harness} from './helpers.js';

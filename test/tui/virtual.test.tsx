@@ -1,28 +1,22 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {render} from 'ink-testing-library';
-import React from 'react';
 import type {Span} from '../../source/core/span.js';
 import {VirtualList, VirtualTable, type Column} from '../../source/tui/components/virtual-table.js';
 import {traceModel} from '../../source/tui/hooks/use-trace-model.js';
 import {TraceScreen} from '../../source/tui/screens/trace-screen.js';
 import {runView} from '../../source/tui/state/console-state.js';
 import {UNICODE} from '../../source/core/symbols.js';
+import {span} from '../core/span-builder.js';
 import {UiContext} from '../../source/tui/ui-context.js';
 
 const UI = {symbols: UNICODE, ascii: false, color: false};
 
 function bigSpans(n: number): Span[] {
 	const base = Date.parse('2026-01-14T10:00:00.000Z');
-	const spans: Span[] = [{
-		trace_id: 't', span_id: 'root', parent_span_id: null, name: 'monorepo ci', kind: 'workflow', last_event_type: 'workflow:completed',
-		start_ms: base, end_ms: base + n * 10, status: 'success', attributes: {}, retries: [], stderr: [], tags: [], event_count: 2,
-	}];
+	const spans: Span[] = [span('root', null, base, base + n * 10, {trace_id: 't', name: 'monorepo ci', kind: 'workflow'})];
 	for (let i = 1; i < n; i++) {
-		spans.push({
-			trace_id: 't', span_id: `s${i}`, parent_span_id: 'root', name: `step ${i}`, kind: 'step', last_event_type: 'step:completed',
-			start_ms: base + i * 10, end_ms: base + i * 10 + 9, status: 'success', attributes: {}, retries: [], stderr: [], tags: [], event_count: 2,
-		});
+		spans.push(span(`s${i}`, 'root', base + i * 10, base + i * 10 + 9, {trace_id: 't', name: `step ${i}`}));
 	}
 
 	return spans;

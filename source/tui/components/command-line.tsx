@@ -1,4 +1,4 @@
-import React from 'react';
+import type React from 'react';
 import type {Prompt} from '../state/console-state.js';
 import {clean, truncateStart} from '../text.js';
 import {useUi} from '../ui-context.js';

@@ -1,4 +1,4 @@
-import React from 'react';
+import type React from 'react';
 import {footerHints, type ScreenKind} from '../keymap.js';
 import {keyLabel} from '../key-label.js';
 import {textWidth, type Line as LineType} from '../text.js';

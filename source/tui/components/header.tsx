@@ -1,4 +1,4 @@
-import React from 'react';
+import type React from 'react';
 import {textWidth, truncateStart, type Line as LineType} from '../text.js';
 import {useUi} from '../ui-context.js';
 import {Line} from './line.js';

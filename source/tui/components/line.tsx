@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import React from 'react';
+import type React from 'react';
 import {fitLine, type Line as LineType} from '../text.js';
 import {useUi} from '../ui-context.js';
 

@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import React from 'react';
+import type React from 'react';
 import type {Run} from '../../core/run.js';
 import {runSummary} from '../run-labels.js';
 import type {RunTab} from '../state/console-state.js';

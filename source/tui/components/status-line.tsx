@@ -1,4 +1,4 @@
-import React from 'react';
+import type React from 'react';
 import {formatDuration} from '../../core/format-duration.js';
 import type {LiveStatus} from '../../live/change-feed.js';
 import type {Message} from '../state/console-state.js';

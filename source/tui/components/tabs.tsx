@@ -1,4 +1,4 @@
-import React from 'react';
+import type React from 'react';
 import type {RunTab} from '../state/console-state.js';
 import type {Line as LineType} from '../text.js';
 import {Line} from './line.js';

@@ -1,5 +1,6 @@
 import {Box} from 'ink';
-import React, {useRef} from 'react';
+import type React from 'react';
+import {useRef} from 'react';
 import {fit, fitLine, lineWidth, type Line as LineType, type Segment} from '../text.js';
 import {useUi} from '../ui-context.js';
 import {Line} from './line.js';

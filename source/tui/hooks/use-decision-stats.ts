@@ -64,6 +64,7 @@ const NONE: DecisionStats = {byPath: new Map(), runsByPath: new Map(), lookback:
 
 /** Cross-run outcome rates for the run's decisions; computed when the decisions change, not per keypress. */
 export function useDecisionStats(index: RunIndex, run: Run | null, decisions: readonly DecisionOutcome[] | null): DecisionStats {
+	// biome-ignore lint/correctness/useExhaustiveDependencies: recomputed when the run is another run or its decisions change, not when the same run is re-read
 	return useMemo(() => {
 		if (run === null || decisions === null || decisions.length === 0) {
 			return NONE;

@@ -50,6 +50,7 @@ export function useDiff(index: RunIndex, feed: ChangeFeed, a: DiffBase | null, b
 	const key = aKey !== null && b !== null ? `${aKey}\u0000${b}` : '';
 	// The trace the refresh listens for besides B's: A's, once known.
 	const watched = useRef<string | null>(null);
+	// biome-ignore lint/correctness/useExhaustiveDependencies: keyed on `key`, which names both runs; the objects a and b are new on every render
 	useEffect(() => {
 		if (a === null || b === null) {
 			return;

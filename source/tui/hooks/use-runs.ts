@@ -162,6 +162,7 @@ export function useRuns(index: RunIndex, feed: ChangeFeed, reloadMs = 150, query
 	const reloader = useRef<{trigger: () => void} | null>(null);
 	const lastWindow = useRef('');
 	const tried = useRef('');
+	// biome-ignore lint/correctness/useExhaustiveDependencies: set up once per index; reloadNow reads the latest query through refs
 	useEffect(() => {
 		// A reload that took long (a text filter or a duration sort over a million runs) waits twice as
 		// long before the next: the keyboard keeps at least two thirds of the time under a busy feed.
@@ -199,6 +200,7 @@ export function useRuns(index: RunIndex, feed: ChangeFeed, reloadMs = 150, query
 		}
 	}, [filter, sort]);
 
+	// biome-ignore lint/correctness/useExhaustiveDependencies: moves with the clock only; commit works on the state held in refs
 	useEffect(() => {
 		const held = current.current;
 		if (nowMs === undefined || held.counts === null || held.listing.clock.nowMs === nowMs) {
@@ -222,6 +224,7 @@ export function useRuns(index: RunIndex, feed: ChangeFeed, reloadMs = 150, query
 		}
 	}, [nowMs, index]);
 
+	// biome-ignore lint/correctness/useExhaustiveDependencies: fetchAt and reloadNow read the latest state through refs; the pager is new when its page is
 	return useMemo<RunsPager>(() => ({
 		...page,
 		at(position) {

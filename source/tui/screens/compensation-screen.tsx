@@ -1,5 +1,6 @@
 import {Box} from 'ink';
-import React, {useMemo} from 'react';
+import type React from 'react';
+import {useMemo} from 'react';
 import {compensationChains, SCOPE_KIND_WORDS, type CompensationLink, type CompensationScopeKind} from '../../core/compensations.js';
 import {displayName} from '../../core/fold.js';
 import {formatDuration} from '../../core/format-duration.js';

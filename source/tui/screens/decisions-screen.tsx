@@ -1,5 +1,6 @@
 import {Box} from 'ink';
-import React, {useMemo} from 'react';
+import type React from 'react';
+import {useMemo} from 'react';
 import type {DecisionRate} from '../../core/analytics.js';
 import type {DecisionOutcome, DecisionOutcomeKind} from '../../core/decisions.js';
 import {displayName} from '../../core/fold.js';

@@ -1,5 +1,6 @@
 import {Box} from 'ink';
-import React, {useMemo} from 'react';
+import type React from 'react';
+import {useMemo} from 'react';
 import {formatDuration} from '../../core/format-duration.js';
 import type {Run} from '../../core/run.js';
 import {differsOnlyInSecret, planSummary, planVerdict, splitResolved, type PlanEntryDiff, type PlanStepDiff} from '../../core/plan-diff.js';

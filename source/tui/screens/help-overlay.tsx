@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import React from 'react';
+import type React from 'react';
 import {BINDINGS, bindingsFor, COMMANDS, FILTER_SYNTAX, PROMPT_KEYS, type Binding, type ScreenKind} from '../keymap.js';
 import {keyLabel} from '../key-label.js';
 import {Line} from '../components/line.js';

@@ -1,5 +1,6 @@
 import {Box} from 'ink';
-import React, {useLayoutEffect, useMemo} from 'react';
+import type React from 'react';
+import {useLayoutEffect, useMemo} from 'react';
 import type {Run} from '../../core/run.js';
 import {clean, lineWidth, textWidth, truncateStart, type Line as LineType} from '../text.js';
 import {Line} from '../components/line.js';

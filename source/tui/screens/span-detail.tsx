@@ -1,5 +1,6 @@
 import {Box} from 'ink';
-import React, {useMemo} from 'react';
+import type React from 'react';
+import {useMemo} from 'react';
 import {displayName} from '../../core/fold.js';
 import {formatDuration} from '../../core/format-duration.js';
 import type {Span} from '../../core/span.js';
@@ -174,6 +175,7 @@ export interface SpanDetailProps extends TimedScreenFrame {
 export function SpanDetail({view, model, nowMs, width, height, dispatch, active, loading}: SpanDetailProps): React.JSX.Element {
 	const {symbols} = useUi();
 	const span = model.tree.byId.get(view.spanId);
+	// biome-ignore lint/correctness/useExhaustiveDependencies: the clock only matters for open spans: finished ones do not redraw every tick
 	const lines = useMemo(
 		() => (span ? spanDetailLines(span, model.tree, {symbols, width, expandData: view.expandData, traceStartMs: model.range.start, nowMs}) : []),
 		// The clock only matters for open spans; finished ones do not redraw every tick.

@@ -1,5 +1,6 @@
 import {Box} from 'ink';
-import React, {useEffect, useMemo, useRef} from 'react';
+import type React from 'react';
+import {useEffect, useMemo, useRef} from 'react';
 import {displayName} from '../../core/fold.js';
 import {formatDuration} from '../../core/format-duration.js';
 import type {Run} from '../../core/run.js';
@@ -75,6 +76,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 	const newCount = view.paused ? Math.max(0, eventsSeen - view.pausedAt) : 0;
 
 	// Following: each time the trace grows, the selection moves to the newest span.
+	// biome-ignore lint/correctness/useExhaustiveDependencies: runs when the trace grows (version) or the newest span changes, not on every render
 	useEffect(() => {
 		if (following && model.newest) {
 			dispatch({type: 'follow', spanId: model.newest.span_id, path: pathIds(tree, model.newest.span_id)});
@@ -104,6 +106,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 		return undefined;
 	};
 
+	// biome-ignore lint/correctness/useExhaustiveDependencies: runs when the search text changes; the tree and findFrom of that render are the ones to search
 	useEffect(() => {
 		if (view.search === '') {
 			return;
@@ -131,6 +134,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 	const wide = width >= WIDE_COLUMNS;
 	const listWidth = wide ? Math.floor(width * 0.58) : width;
 	const paneSpan = wide ? row?.span : undefined;
+	// biome-ignore lint/correctness/useExhaustiveDependencies: the clock only matters for open spans: finished ones do not redraw every tick
 	const paneLines = useMemo(
 		() => (paneSpan ? spanDetailLines(paneSpan, tree, {symbols, width: width - listWidth - 2, expandData: false, traceStartMs: model.range.start, nowMs}) : []),
 		[paneSpan, tree, symbols, width, listWidth, model.range.start, paneSpan?.end_ms === null ? nowMs : 0],

@@ -13,8 +13,8 @@ export function consoleMissing(): string | undefined {
 		return 'skipped: console not present yet (source/tui/start-console.ts); re-run with BENCH_ONLY=console,trace-screen,rss once it lands';
 	}
 
-	if (!fs.existsSync(path.join(REPO, 'dist/source/tui/start-console.js'))) {
-		return 'skipped: console not built (dist/source/tui/start-console.js); run npm run build';
+	if (!fs.existsSync(path.join(REPO, 'dist/tui/start-console.js'))) {
+		return 'skipped: console not built (dist/tui/start-console.js); run npm run build';
 	}
 
 	return undefined;

@@ -14,8 +14,8 @@ if (mode === 'raw') {
 	held = db.prepare('SELECT body FROM spans WHERE trace_id = ?').pluck().all(run.trace_id).map(body => JSON.parse(body));
 	db.close();
 } else {
-	const {RunIndex} = await import('../dist/source/store/run-index.js');
-	const {buildRunReport} = await import('../dist/source/core/run-report.js');
+	const {RunIndex} = await import('../dist/store/run-index.js');
+	const {buildRunReport} = await import('../dist/core/run-report.js');
 	const index = RunIndex.open(home, {readonly: true});
 	const run = index.resolveRun(runId);
 	held = buildRunReport(run, index.spans(run.trace_id), Date.now());

@@ -6,7 +6,7 @@ import {fileURLToPath} from 'node:url';
 import type {TraceEvent} from '../source/core/trace-event.js';
 import {MIGRATIONS} from '../source/store/migrations.js';
 import {RunIndex} from '../source/store/run-index.js';
-import {generateDataset} from '../fixtures/generate.js';
+import {generateDataset} from '../source/demo/generate.js';
 import {bigTrace} from '../fixtures/big-trace.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

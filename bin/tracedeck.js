@@ -9,5 +9,5 @@ process.stdout.on('error', error => {
 
 	throw error;
 });
-const {main} = await import('../dist/source/cli.js');
+const {main} = await import('../dist/cli.js');
 process.exitCode = await main(process.argv.slice(2));

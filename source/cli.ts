@@ -40,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
 
 	if (argv[0] === '--version' || argv[0] === '-v') {
 		const {createRequire} = await import('node:module');
-		const pkg = createRequire(import.meta.url)('../../package.json') as {version: string};
+		const pkg = createRequire(import.meta.url)('../package.json') as {version: string};
 		process.stdout.write(`${pkg.version}\n`);
 		return 0;
 	}

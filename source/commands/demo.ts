@@ -1,4 +1,4 @@
-import {generateDataset} from '../../fixtures/generate.js';
+import {generateDataset} from '../demo/generate.js';
 import {InputError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
 import {RunIndex} from '../store/run-index.js';

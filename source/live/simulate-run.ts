@@ -1,4 +1,4 @@
-import {hashSeed, Random} from '../../fixtures/random.js';
+import {hashSeed, Random} from '../demo/random.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {sleep as realSleep} from './sleep.js';
 

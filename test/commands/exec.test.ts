@@ -13,7 +13,7 @@ const BIN = path.join(ROOT, 'bin/tracedeck.js');
 
 // The CLI runs from dist: build when the compiled exec is missing or older than its sources.
 before(() => {
-	const built = path.join(ROOT, 'dist/source/commands/exec.js');
+	const built = path.join(ROOT, 'dist/commands/exec.js');
 	const sources = [path.join(ROOT, 'source/commands/exec.ts'), ...fs.readdirSync(path.join(ROOT, 'source/emit')).map(file => path.join(ROOT, 'source/emit', file))];
 	const stale = !fs.existsSync(built) || sources.some(file => fs.statSync(file).mtimeMs > fs.statSync(built).mtimeMs);
 	if (stale) {
@@ -21,7 +21,7 @@ before(() => {
 		spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], {cwd: ROOT, stdio: 'ignore'});
 	}
 
-	assert.ok(fs.existsSync(built), 'dist/source/commands/exec.js after the build');
+	assert.ok(fs.existsSync(built), 'dist/commands/exec.js after the build');
 });
 
 function tempHome(t: TestContext): string {

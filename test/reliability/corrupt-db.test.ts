@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {before, test} from 'node:test';
 import Database from 'better-sqlite3';
-import {generateDataset} from '../../fixtures/generate.js';
+import {generateDataset} from '../../source/demo/generate.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {runCli} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
-import {generateDataset} from '../../fixtures/generate.js';
+import {generateDataset} from '../../source/demo/generate.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {runCli} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';

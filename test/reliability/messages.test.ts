@@ -216,7 +216,7 @@ test('messages (issue 14.11): a read-only home without runs.db lists no runs; on
 	const input = path.join(live, 'run.jsonl');
 	fs.writeFileSync(input, toJsonl(failedDeploy()));
 	const script = `
-		const {RunIndex} = await import(${JSON.stringify(path.resolve('dist/source/store/run-index.js'))});
+		const {RunIndex} = await import(${JSON.stringify(path.resolve('dist/store/run-index.js'))});
 		const fs = await import('node:fs');
 		const index = RunIndex.open(process.argv[1]);
 		index.db.pragma('wal_autocheckpoint = 0');

@@ -6,6 +6,7 @@ import {classifyJson, sniffBytes, type JsonDocument} from './detect-format.js';
 import {JaegerParseError, jaegerTracesToOtlp} from './jaeger-json.js';
 import {currentOtlpTraces} from './otlp-json.js';
 import {decodeExportTraceRequest, OtlpProtobufError} from './otlp-protobuf.js';
+import type {OtlpIdRule} from './otlp-span-checks.js';
 import {OtlpParseError, otlpToEvents} from './otlp-to-events.js';
 import {EventParseError, parseTraceEvent} from './trace-event-schema.js';
 import {ZipkinParseError, zipkinSpansToOtlp} from './zipkin-json.js';
@@ -72,10 +73,10 @@ class Reader {
 	}
 
 	/** OTLP/JSON documents (of any age) to events; `prefix` is where they sit in their document, for error paths. */
-	otlp(requests: readonly unknown[], place: Place, format: TraceFormat, what: string, prefix = ''): void {
+	otlp(requests: readonly unknown[], place: Place, format: TraceFormat, what: string, prefix = '', rule: OtlpIdRule = 'otlp'): void {
 		for (const [i, request] of requests.entries()) {
 			try {
-				this.add(otlpToEvents(currentOtlpTraces(request)));
+				this.add(otlpToEvents(currentOtlpTraces(request), rule));
 			} catch (error) {
 				if (error instanceof OtlpParseError) {
 					throw fail(`${place.where}: invalid ${what}: ${prefix}${requests.length > 1 ? `${i}.` : ''}${error.message}${stored(place)}`);
@@ -129,7 +130,7 @@ class Reader {
 					throw error;
 				}
 
-				this.otlp([converted], place, 'Jaeger JSON', 'Jaeger JSON');
+				this.otlp([converted], place, 'Jaeger JSON', 'Jaeger JSON', '', 'foreign');
 				if (document.errors.length > 0) {
 					this.notes.push(`${place.where}: the Jaeger API also answered with errors: ${document.errors.join('; ')}`);
 				}
@@ -149,7 +150,7 @@ class Reader {
 					throw error;
 				}
 
-				this.otlp([converted], place, 'Zipkin v2 JSON', 'Zipkin v2 JSON');
+				this.otlp([converted], place, 'Zipkin v2 JSON', 'Zipkin v2 JSON', '', 'foreign');
 				return;
 			}
 

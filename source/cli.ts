@@ -1,3 +1,4 @@
+import {sanitize} from './core/sanitize.js';
 import {TracedeckError} from './core/errors.js';
 import {wantsColor} from './core/terminal-env.js';
 import {COMMANDS} from './commands/command-table.js';
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
 	const routed = route(argv);
 	if (!routed) {
 		const what = argv[0] === 'runs' ? `runs ${argv[1] ?? ''}`.trim() : argv[0];
-		process.stderr.write(`tracedeck: unknown command "${what}"; see tracedeck --help\n`);
+		process.stderr.write(`tracedeck: unknown command "${sanitize(what, true)}"; see tracedeck --help\n`);
 		return 2;
 	}
 
@@ -60,14 +61,15 @@ export async function main(argv: string[]): Promise<number> {
 		const command = await COMMANDS[routed.name]!.load();
 		return await command.run(routed.rest);
 	} catch (error) {
+		// The one place command errors are printed: their messages often quote input (a line, a value, a run name), so one line, no escapes.
 		if (error instanceof TracedeckError) {
-			process.stderr.write(`tracedeck: ${error.message}\n`);
+			process.stderr.write(`tracedeck: ${sanitize(error.message, true)}\n`);
 			return error.exitCode;
 		}
 
 		const known = knownFailure(error);
 		if (known) {
-			process.stderr.write(`tracedeck: ${known.message}\n`);
+			process.stderr.write(`tracedeck: ${sanitize(known.message, true)}\n`);
 			return known.exitCode;
 		}
 
@@ -79,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
 		}
 
 		const message = error instanceof Error ? error.message : String(error);
-		process.stderr.write(`tracedeck: internal error: ${message}${process.env['TRACEDECK_DEBUG'] ? `\n${(error as Error).stack ?? ''}` : ' (set TRACEDECK_DEBUG=1 for details)'}\n`);
+		process.stderr.write(`tracedeck: internal error: ${sanitize(message, true)}${process.env['TRACEDECK_DEBUG'] ? `\n${sanitize((error as Error).stack ?? '')}` : ' (set TRACEDECK_DEBUG=1 for details)'}\n`);
 		return 70;
 	}
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import {ConfigError, InputError} from '../core/errors.js';
+import {identifierProblem} from '../core/input-limits.js';
 import {redactCommandWords, redactText} from '../core/redact.js';
 import {startChild, type ChildOutcome} from '../emit/child-step.js';
 import {CiRecorder, type CiRunRef, type NewRunFields} from '../emit/ci-run.js';
@@ -101,6 +102,21 @@ async function closeStore(store: Store | null): Promise<void> {
 	await Promise.race([closing, new Promise<void>(resolve => {
 		setTimeout(resolve, 3000).unref();
 	})]);
+}
+
+/**
+ * A run id, step path, env, target or name with a control, bidirectional or
+ * zero-width character would be stored and shown as something else than it
+ * is: a usage error before anything runs (exit 2), unlike the failures to
+ * record that exec only warns about, since the caller can fix it.
+ */
+function refuseBadIdentifiers(given: ReadonlyArray<[string, string | undefined]>): void {
+	for (const [flag, value] of given) {
+		const problem = value === undefined || value === '' ? undefined : identifierProblem(value);
+		if (problem !== undefined) {
+			throw new InputError(`${flag} ${JSON.stringify(value)}: ${problem}`);
+		}
+	}
 }
 
 function newRunFields(flags: {name?: string; env?: string; target?: string}, env: NodeJS.ProcessEnv): NewRunFields {
@@ -381,6 +397,13 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	const runId = flags.run !== undefined && flags.run !== '' ? flags.run : process.env['TRACEDECK_RUN_ID'] || undefined;
+	refuseBadIdentifiers([
+		[flags.run !== undefined && flags.run !== '' ? '--run' : 'TRACEDECK_RUN_ID', runId],
+		['--step', flags.step],
+		['--env', flags.env],
+		['--target', flags.target],
+		['--name', flags.name],
+	]);
 	if (flags.finish) {
 		if (command.length > 0) {
 			throw new InputError('--finish ends a run and takes no command');

@@ -124,10 +124,90 @@ function emptySpan(event: TraceEvent, at: number): Span {
 	};
 }
 
+/** Fold-order rank of a span's log lines (see phaseRank). */
+const LOG_RANK = 3;
+
+/**
+ * At one instant: the event that opens a span first, then its retries, then
+ * other updates (pending, progress, decisions), then its log lines, then what
+ * settles it. Updates come after retries so that the last update names the
+ * span's state (last_event_type), as tracedeck's own OTLP export expects
+ * when it restores that state on an event stamped at the span's start. Log
+ * lines rank alone so that, among themselves, they keep the order they were
+ * given in (see compareFoldOrder).
+ */
+function phaseRank(event: TraceEvent): number {
+	if (terminalStatus(event) !== undefined) {
+		return 4;
+	}
+
+	if (eventKind(event.event_type) === 'log') {
+		return LOG_RANK;
+	}
+
+	if (eventPhase(event.event_type) === 'started' && event.status !== 'pending') {
+		return 0;
+	}
+
+	const retry = event.data?.['retry'];
+	return retry !== null && typeof retry === 'object' ? 1 : 2;
+}
+
+/**
+ * The one order in which a span's events are folded, whatever order they
+ * arrived in: by time, then phase (started or pending before anything else,
+ * completion last, so a completion at the instant of its start still settles
+ * the span), then by the event's JSON text, a stable key that never depends
+ * on arrival. Folding in this order is what makes the same events give the
+ * same spans in any order (ingest of a shuffled file, a late batch, a
+ * replayed spool); the run index keeps to it when it folds incrementally
+ * (store/run-index.ts). `key` caches the JSON text, asked only on a tie.
+ */
+export function compareFoldOrder(a: TraceEvent, b: TraceEvent, key: (event: TraceEvent) => string = event => JSON.stringify(event)): number {
+	const byTime = eventTimeMs(a) - eventTimeMs(b);
+	if (byTime !== 0) {
+		return byTime;
+	}
+
+	const rank = phaseRank(a);
+	const byPhase = rank - phaseRank(b);
+	if (byPhase !== 0) {
+		return byPhase;
+	}
+
+	// Lines printed at one instant have no order but the producer's: a stable sort keeps it (and the run index reads them by arrival).
+	if (rank === LOG_RANK) {
+		return 0;
+	}
+
+	const ka = key(a);
+	const kb = key(b);
+	return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** The events in fold order (compareFoldOrder), each event's JSON text made at most once. */
+export function inFoldOrder(events: Iterable<TraceEvent>): TraceEvent[] {
+	const keys = new Map<TraceEvent, string>();
+	const key = (event: TraceEvent): string => {
+		let text = keys.get(event);
+		if (text === undefined) {
+			text = JSON.stringify(event);
+			keys.set(event, text);
+		}
+
+		return text;
+	};
+
+	return [...events].sort((a, b) => compareFoldOrder(a, b, key));
+}
+
 /**
  * Fold one event into its span. Pure: returns a new span and leaves the input alone.
- * Events may arrive out of order; start is the earliest event, end the latest
- * terminal event, and status the one of the latest terminal event.
+ * Start is the earliest event, end the latest terminal event, and status the
+ * one of the latest terminal event. The result depends on the order events
+ * are applied in only through ties and "first/last given" fields (name,
+ * attributes, input, stderr order); foldEvents and the run index apply them
+ * in fold order (compareFoldOrder), which makes spans order-independent.
  */
 export function applyEvent(previous: Span | undefined, event: TraceEvent): Span {
 	const at = eventTimeMs(event);
@@ -187,7 +267,12 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 		span.kind = kind;
 	}
 
-	span.last_event_type = event.event_type;
+	const settled = terminalStatus(event);
+	// A settled span keeps the type of what settled it: a start that arrives (or is stamped) after its completion does not reopen it in name.
+	if (settled !== undefined || span.end_ms === null) {
+		span.last_event_type = event.event_type;
+	}
+
 	if (typeof data['name'] === 'string' && data['name'] !== '' && span.name === '') {
 		span.name = data['name'];
 	}
@@ -219,7 +304,6 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 		span.retries.push(exitCode === undefined ? {n, at_ms: at} : {n, exit_code: exitCode, at_ms: at});
 	}
 
-	const settled = terminalStatus(event);
 	if (settled !== undefined && (span.end_ms === null || at >= span.end_ms)) {
 		span.status = settled;
 		span.end_ms = at;
@@ -233,10 +317,10 @@ export function displayName(span: Span): string {
 	return span.name !== '' ? span.name : `${span.kind || 'span'} ${span.span_id}`;
 }
 
-/** Fold a trace's events into spans, in order of first appearance. */
+/** Fold a trace's events into spans, in fold order (so in any arrival order the same spans, listed by their earliest event). */
 export function foldEvents(events: Iterable<TraceEvent>): Span[] {
 	const spans = new Map<string, Span>();
-	for (const event of events) {
+	for (const event of inFoldOrder(events)) {
 		spans.set(event.span_id, applyEvent(spans.get(event.span_id), event));
 	}
 

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import {idProblem, identifierProblem, isoDateProblem, nameProblem} from '../core/input-limits.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {openEventWriter} from '../live/event-writer.js';
 import {checkRedisUrl} from '../live/redis-url.js';
@@ -55,6 +56,31 @@ function requireText(value: unknown, field: string): string {
 	}
 
 	return value;
+}
+
+/** The checks ingest makes (core/input-limits.ts), so that an emitted event is one ingest would take. */
+function refuseBadInput(event: TraceEvent): void {
+	for (const field of ['trace_id', 'span_id', 'parent_span_id', 'parent_trace_id'] as const) {
+		const value = event[field];
+		const problem = value === undefined ? undefined : idProblem(value);
+		if (problem !== undefined) {
+			throw new TypeError(`TraceEvent.${field} ${JSON.stringify(value)}: ${problem}`);
+		}
+	}
+
+	for (const key of ['run_id', 'env', 'target', 'user'] as const) {
+		const value = event.data?.[key];
+		const problem = typeof value === 'string' ? identifierProblem(value) : undefined;
+		if (problem !== undefined) {
+			throw new TypeError(`TraceEvent.data.${key} ${JSON.stringify(value)}: ${problem}`);
+		}
+	}
+
+	const name = event.data?.['name'];
+	const nameIssue = typeof name === 'string' ? nameProblem(name) : undefined;
+	if (nameIssue !== undefined) {
+		throw new TypeError(`TraceEvent.data.name: ${nameIssue}`);
+	}
 }
 
 /**
@@ -123,7 +149,8 @@ export class TraceEmitter implements EventEmitting {
 	 */
 	prepare(input: EventInput): TraceEvent {
 		const at = input.timestamp === undefined ? this.now().getTime() : Date.parse(input.timestamp);
-		if (Number.isNaN(at)) {
+		// Date.parse rolls February 30 over to March 2: a date that does not exist is refused as ingest refuses it.
+		if (Number.isNaN(at) || (typeof input.timestamp === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(input.timestamp) && isoDateProblem(input.timestamp) !== undefined)) {
 			throw new TypeError(`TraceEvent.timestamp "${String(input.timestamp)}" is not a date`);
 		}
 
@@ -168,6 +195,7 @@ export class TraceEmitter implements EventEmitting {
 			event.event_id = input.event_id;
 		}
 
+		refuseBadInput(event);
 		return event;
 	}
 

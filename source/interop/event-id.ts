@@ -3,8 +3,10 @@
  * edge that takes one: ingest, the emitter. Without zod, so the emitter stays light.
  */
 
-/** Longest event id: a UUID or ULID fits several times over. */
-export const MAX_EVENT_ID_LENGTH = 128;
+import {MAX_ID_LENGTH} from '../core/input-limits.js';
+
+/** Longest event id: the longest of any TraceEvent id. */
+export const MAX_EVENT_ID_LENGTH = MAX_ID_LENGTH;
 // Printable ASCII without spaces: ids are compared byte for byte and may be shown, so nothing that looks alike or moves the cursor.
 const EVENT_ID_FORM = /^[\x21-\x7e]+$/;
 

@@ -1,11 +1,7 @@
-/**
- * How deep untrusted JSON may nest before the parsers refuse it. Deeper
- * documents break things far from the edge: zod's recursive OTLP schema
- * overflows the stack near 1,500 levels, JSON.stringify (the run index stores
- * bodies) near 4,000, and SQLite's JSON functions, which the search and
- * metrics triggers run on stored bodies, fail past 1,000.
- */
-export const MAX_JSON_DEPTH = 256;
+import {MAX_JSON_DEPTH} from '../core/input-limits.js';
+
+// The limit lives with the other input limits; re-exported for the parsers and the export that keep under it.
+export {MAX_JSON_DEPTH} from '../core/input-limits.js';
 
 /** Whether objects and arrays in `value` nest deeper than `limit` levels. Iterative: safe at any depth. */
 export function nestsDeeperThan(value: unknown, limit = MAX_JSON_DEPTH): boolean {

@@ -4,6 +4,7 @@ import {grpcErrorOf} from './otlp-grpc-status.js';
 import {IntakeError, type TraceIntake} from './otlp-intake.js';
 import type {OtlpTracesJson} from './otlp-json.js';
 import type {MetricsRejection} from './otlp-metrics-rejection.js';
+import {sanitize} from '../core/sanitize.js';
 
 export interface OtlpGrpcServerOptions {
 	/** Shared with the HTTP receiver: the same validation, store writer and in-flight limit. */
@@ -40,7 +41,7 @@ export class GrpcListenError extends Error {
 const DEFAULT_MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
 
 function internalError(log: (line: string) => void, error: unknown): ServerErrorResponse {
-	log(`tracedeck serve: internal error (gRPC): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+	log(sanitize(`tracedeck serve: internal error (gRPC): ${error instanceof Error ? error.stack ?? error.message : String(error)}`));
 	return {name: 'InternalError', message: 'internal error; see the receiver\'s log', code: GrpcStatus.INTERNAL, details: 'internal error; see the receiver\'s log'};
 }
 

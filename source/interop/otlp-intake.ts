@@ -1,4 +1,5 @@
 import {StoreError} from '../core/errors.js';
+import {sanitize} from '../core/sanitize.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {convertOtlpBatch} from './otlp-batch.js';
 import type {PartialSuccess} from './otlp-protobuf.js';
@@ -33,7 +34,8 @@ export class IntakeError extends Error {
 	readonly retryAfterSeconds: number | undefined;
 
 	constructor(failure: IntakeFailure, message: string, retryAfterSeconds?: number) {
-		super(message);
+		// Sent back to the client and often quoting what it sent: one line, no terminal escapes.
+		super(sanitize(message, true));
 		this.failure = failure;
 		this.retryAfterSeconds = retryAfterSeconds;
 	}
@@ -126,7 +128,7 @@ export class TraceIntake {
 				await this.sink.write(batch.events);
 			} catch (error) {
 				const message = error instanceof Error ? error.message : String(error);
-				this.log(`tracedeck serve: could not store ${batch.events.length} events: ${message}`);
+				this.log(sanitize(`tracedeck serve: could not store ${batch.events.length} events: ${message}`, true));
 				throw isTransientStoreFailure(error)
 					? new IntakeError('unavailable', `could not store the spans, retry later: ${message}`, STORE_RETRY_AFTER_SECONDS)
 					: new IntakeError('internal', `could not store the spans: ${message}`);
@@ -143,7 +145,7 @@ export class TraceIntake {
 		}
 
 		this.metrics?.recordIngestError();
-		return {rejectedSpans: batch.rejectedSpans, errorMessage: batch.errorMessage};
+		return {rejectedSpans: batch.rejectedSpans, errorMessage: sanitize(batch.errorMessage, true)};
 	}
 
 	/** An export that was not taken (any transport, any reason). */

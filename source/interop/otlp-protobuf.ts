@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs';
 import type {OtlpAnyValue, OtlpKeyValue} from './otlp-attributes.js';
+import {invalidUtf8Field} from './protobuf-utf8.js';
 import type {OtlpResourceSpansJson, OtlpScopeSpansJson, OtlpSpanEventJson, OtlpSpanJson, OtlpTracesJson} from './otlp-json.js';
 
 /*
@@ -330,6 +331,11 @@ export function decodeExportTraceRequest(body: Uint8Array): OtlpTracesJson {
 		decoded = requestType.toObject(message, {longs: String, enums: Number, arrays: true}) as PbRequest;
 	} catch (error) {
 		throw new OtlpProtobufError(`not an OTLP ExportTraceServiceRequest (${(error as Error).message})`);
+	}
+
+	const badText = invalidUtf8Field(requestType, body);
+	if (badText !== undefined) {
+		throw new OtlpProtobufError(`not valid UTF-8 in the string field ${badText}; protobuf strings are UTF-8, so nothing of the request was stored`);
 	}
 
 	return {resourceSpans: (decoded.resourceSpans ?? []).map(rs => resourceSpansJson(rs))};

@@ -1,5 +1,7 @@
 import http, {type IncomingMessage, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
+import {sanitize} from '../core/sanitize.js';
+import {invalidUtf8Offset} from '../core/utf8.js';
 import {CorsPolicy} from './cors.js';
 import {IntakeError, TraceIntake, type EventSink, type IntakeFailure, type ReceiverMetrics} from './otlp-intake.js';
 import {countJsonDataPoints, countProtobufDataPoints, encodeExportMetricsResponse, exportMetricsResponseJson, MetricsRejection, OtlpMetricsError} from './otlp-metrics-rejection.js';
@@ -87,10 +89,12 @@ function send(response: ServerResponse, status: number, contentType: string, bod
 /** An error answer as OTLP/HTTP has it: a google.rpc.Status in the request's encoding. */
 function sendError(response: ServerResponse, error: HttpError, encoding: Encoding | undefined): void {
 	const code = RPC_CODE[error.status] ?? 2;
+	// Messages quote what the client sent (a JSON parser's complaint, a header): one line, no terminal escapes.
+	const message = sanitize(error.message, true);
 	if (encoding === 'protobuf') {
-		send(response, error.status, 'application/x-protobuf', encodeRpcStatus(code, error.message), error.headers);
+		send(response, error.status, 'application/x-protobuf', encodeRpcStatus(code, message), error.headers);
 	} else {
-		send(response, error.status, 'application/json', JSON.stringify({code, message: error.message}), error.headers);
+		send(response, error.status, 'application/json', JSON.stringify({code, message}), error.headers);
 	}
 }
 
@@ -106,6 +110,11 @@ function sendExportResponse(response: ServerResponse, encoding: Encoding, partia
 }
 
 function parseJson(body: Buffer): unknown {
+	const badByte = invalidUtf8Offset(body);
+	if (badByte !== undefined) {
+		throw new HttpError(400, `body is not valid UTF-8 (byte ${badByte}); JSON is UTF-8, so nothing of it was stored`);
+	}
+
 	try {
 		return JSON.parse(body.toString('utf8'));
 	} catch (error) {
@@ -257,7 +266,7 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 				return;
 			}
 
-			log(`tracedeck serve: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+			log(sanitize(`tracedeck serve: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`));
 			sendError(response, new HttpError(500, 'internal error; see the receiver\'s log'), encodingOf(request.headers['content-type']));
 		});
 	};

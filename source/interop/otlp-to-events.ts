@@ -3,6 +3,7 @@ import {isoFromNanos} from '../core/iso-time.js';
 import {SPAN_EVENT_TYPE, type SpanKind, type SpanLink, type SpanScope, type TraceEvent} from '../core/trace-event.js';
 import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 import {fromKeyValues, type OtlpKeyValue} from './otlp-attributes.js';
+import {otlpResourceProblem, otlpSpanProblem, type OtlpIdRule} from './otlp-span-checks.js';
 
 const anyValue: z.ZodType<unknown> = z.lazy(() => z.object({
 	stringValue: z.string().optional(),
@@ -137,13 +138,22 @@ function runFields(attrs: Record<string, unknown>): Record<string, unknown> {
 	return out;
 }
 
-function spanEvents(span: OtlpSpan, origin: OtlpOrigin): TraceEvent[] {
+function spanEvents(span: OtlpSpan, origin: OtlpOrigin, rule: OtlpIdRule, where: string): TraceEvent[] {
 	const resourceAttrs = origin.resource;
 	const attrs = fromKeyValues((span.attributes ?? []) as OtlpKeyValue[]);
 	// tracedeck's own export writes tracedeck.kind on every span. Such a span's
 	// attributes are already its full data, and the rest is restored exactly
 	// rather than guessed, so that export then ingest gives back the same span.
 	const exported = typeof attrs[INTERNAL.kind] === 'string';
+	const problem = otlpSpanProblem(span, {
+		span: attrs,
+		events: (span.events ?? []).map(ev => fromKeyValues((ev.attributes ?? []) as OtlpKeyValue[])),
+		links: (span.links ?? []).map(link => fromKeyValues((link.attributes ?? []) as OtlpKeyValue[])),
+	}, exported, rule);
+	if (problem !== undefined) {
+		throw new OtlpParseError(`${where}.${problem}`);
+	}
+
 	// tracedeck's ids need not be hex, and its own export gives them back as they were.
 	const id = exported ? (text: string) => text : normalId;
 	const parent = span.parentSpanId ? id(span.parentSpanId) : undefined;
@@ -285,8 +295,11 @@ function describeIssue(error: z.ZodError): string {
 	return issue ? `${issue.path.join('.') || 'document'}: ${issue.message}` : 'invalid OTLP';
 }
 
-/** Convert an OTLP JSON export into TraceEvents: a start event and (when ended) an end event per span. */
-export function otlpToEvents(document: unknown): TraceEvent[] {
+/**
+ * Convert an OTLP JSON export into TraceEvents: a start event and (when ended) an end event per span.
+ * `rule` says which ids to accept (see OtlpIdRule): OTLP's own unless the spans came from Jaeger or Zipkin.
+ */
+export function otlpToEvents(document: unknown, rule: OtlpIdRule = 'otlp'): TraceEvent[] {
 	// Checked first: the recursive AnyValue schema itself would overflow the stack.
 	if (nestsDeeperThan(document)) {
 		throw new OtlpParseError(`document: nested deeper than ${MAX_JSON_DEPTH} levels`);
@@ -298,16 +311,21 @@ export function otlpToEvents(document: unknown): TraceEvent[] {
 	}
 
 	const events: TraceEvent[] = [];
-	for (const rs of result.data.resourceSpans) {
+	for (const [i, rs] of result.data.resourceSpans.entries()) {
 		const resourceAttrs = fromKeyValues((rs.resource?.attributes ?? []) as OtlpKeyValue[]);
-		for (const ss of rs.scopeSpans ?? []) {
+		const resourceProblem = otlpResourceProblem(resourceAttrs);
+		if (resourceProblem !== undefined) {
+			throw new OtlpParseError(`resourceSpans.${i}.${resourceProblem}`);
+		}
+
+		for (const [j, ss] of (rs.scopeSpans ?? []).entries()) {
 			const name = ss.scope?.name;
 			const version = ss.scope?.version;
 			// An empty scope name is OTLP's "unknown": no scope said.
 			const scope = name ? {name, ...(version ? {version} : {})} : undefined;
 			const origin: OtlpOrigin = scope ? {resource: resourceAttrs, scope} : {resource: resourceAttrs};
-			for (const span of ss.spans ?? []) {
-				events.push(...spanEvents(span, origin));
+			for (const [k, span] of (ss.spans ?? []).entries()) {
+				events.push(...spanEvents(span, origin, rule, `resourceSpans.${i}.scopeSpans.${j}.spans.${k}`));
 			}
 		}
 	}

@@ -1,12 +1,23 @@
 import {z} from 'zod';
 import {canonicalIso, isoToMs} from '../core/iso-time.js';
+import {idProblem, identifierProblem, isoDateProblem, jsonValueProblem, MAX_EVENT_TYPE_LENGTH, MAX_JSON_DEPTH, nameProblem} from '../core/input-limits.js';
 import {SPAN_KINDS, type TraceEvent} from '../core/trace-event.js';
 import {eventIdProblem} from './event-id.js';
-import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
+import {nestsDeeperThan} from './json-depth.js';
 
 // Up to nanoseconds: more digits would claim a precision no producer has.
 const ISO_WITH_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-const id = z.string().min(1).max(512);
+/** A zod refinement from one of core/input-limits' checks, so that every edge words a refusal alike. */
+function checked(base: z.ZodString, check: (value: string) => string | undefined) {
+	return base.superRefine((value, context) => {
+		const problem = check(value);
+		if (problem !== undefined) {
+			context.addIssue({code: 'custom', message: problem});
+		}
+	});
+}
+
+const id = checked(z.string().min(1), idProblem);
 const MAX_LINKS = 1000;
 const attributes = z.record(z.string(), z.unknown());
 
@@ -21,8 +32,9 @@ export const traceEventSchema = z.object({
 	trace_id: id,
 	span_id: id,
 	parent_span_id: id.nullish(),
-	event_type: z.string().min(1).max(256),
-	timestamp: z.string().regex(ISO_WITH_TIME, 'an ISO 8601 time like 2026-01-31T12:00:00.000Z (up to 9 fractional digits)').refine(text => !Number.isNaN(isoToMs(text)), 'a real date'),
+	event_type: z.string().min(1).max(MAX_EVENT_TYPE_LENGTH),
+	timestamp: checked(z.string().regex(ISO_WITH_TIME, 'an ISO 8601 time like 2026-01-31T12:00:00.000Z (up to 9 fractional digits)'), isoDateProblem)
+		.refine(text => !Number.isNaN(isoToMs(text)), 'a real date'),
 	status: z.enum(['success', 'failed', 'pending']).nullish(),
 	data: z.record(z.string(), z.unknown()).nullish(),
 	tags: z.array(z.string()).nullish(),
@@ -50,14 +62,45 @@ function firstIssue(error: z.ZodError): string {
 	return `${where}: ${issue.message}`;
 }
 
+/** The data fields that name a run: identifiers, which must print as what they are. */
+const RUN_IDENTIFIERS = ['run_id', 'env', 'target', 'user'] as const;
+
+/** What the schema cannot say: sizes and well-formed text at any depth, the span's name, the run's identifiers. */
+function contentProblem(e: z.infer<typeof traceEventSchema>): string | undefined {
+	for (const [where, value] of [['data', e.data], ['resource', e.resource], ['tags', e.tags], ['links', e.links], ['status_message', e.status_message], ['correlation_id', e.correlation_id]] as const) {
+		const problem = value === undefined || value === null ? undefined : jsonValueProblem(value, where, MAX_JSON_DEPTH - 1);
+		if (problem !== undefined) {
+			return problem;
+		}
+	}
+
+	const name = e.data?.['name'];
+	const nameIssue = typeof name === 'string' ? nameProblem(name) : undefined;
+	if (nameIssue !== undefined) {
+		return `data.name: ${nameIssue}`;
+	}
+
+	for (const key of RUN_IDENTIFIERS) {
+		const value = e.data?.[key];
+		const issue = typeof value === 'string' ? identifierProblem(value) : undefined;
+		if (issue !== undefined) {
+			return `data.${key}: ${issue}`;
+		}
+	}
+
+	return undefined;
+}
+
 /**
  * Validate an untrusted value as a TraceEvent and normalize it: null optionals
  * are dropped and the timestamp is re-written as ISO 8601 UTC with milliseconds
  * and the digits below them it had.
  */
 export function parseTraceEvent(value: unknown): TraceEvent {
-	if (nestsDeeperThan(value)) {
-		throw new EventParseError(`data: nested deeper than ${MAX_JSON_DEPTH} levels`);
+	// Checked before the schema, which would otherwise walk all of it; the problem names where it is.
+	const deep = nestsDeeperThan(value) ? jsonValueProblem(value, 'event') : undefined;
+	if (deep !== undefined) {
+		throw new EventParseError(deep.replace(/^event\./, ''));
 	}
 
 	const result = traceEventSchema.safeParse(value);
@@ -66,6 +109,10 @@ export function parseTraceEvent(value: unknown): TraceEvent {
 	}
 
 	const e = result.data;
+	const problem = contentProblem(e);
+	if (problem !== undefined) {
+		throw new EventParseError(problem);
+	}
 	const event: TraceEvent = {
 		trace_id: e.trace_id,
 		span_id: e.span_id,

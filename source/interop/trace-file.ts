@@ -1,11 +1,13 @@
 import zlib from 'node:zlib';
 import {InputError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
+import {invalidUtf8Offset} from '../core/utf8.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {classifyJson, sniffBytes, type JsonDocument} from './detect-format.js';
 import {JaegerParseError, jaegerTracesToOtlp} from './jaeger-json.js';
 import {currentOtlpTraces} from './otlp-json.js';
 import {decodeExportTraceRequest, OtlpProtobufError} from './otlp-protobuf.js';
+import type {OtlpIdRule} from './otlp-span-checks.js';
 import {OtlpParseError, otlpToEvents} from './otlp-to-events.js';
 import {EventParseError, parseTraceEvent} from './trace-event-schema.js';
 import {ZipkinParseError, zipkinSpansToOtlp} from './zipkin-json.js';
@@ -72,10 +74,10 @@ class Reader {
 	}
 
 	/** OTLP/JSON documents (of any age) to events; `prefix` is where they sit in their document, for error paths. */
-	otlp(requests: readonly unknown[], place: Place, format: TraceFormat, what: string, prefix = ''): void {
+	otlp(requests: readonly unknown[], place: Place, format: TraceFormat, what: string, prefix = '', rule: OtlpIdRule = 'otlp'): void {
 		for (const [i, request] of requests.entries()) {
 			try {
-				this.add(otlpToEvents(currentOtlpTraces(request)));
+				this.add(otlpToEvents(currentOtlpTraces(request), rule));
 			} catch (error) {
 				if (error instanceof OtlpParseError) {
 					throw fail(`${place.where}: invalid ${what}: ${prefix}${requests.length > 1 ? `${i}.` : ''}${error.message}${stored(place)}`);
@@ -129,7 +131,7 @@ class Reader {
 					throw error;
 				}
 
-				this.otlp([converted], place, 'Jaeger JSON', 'Jaeger JSON');
+				this.otlp([converted], place, 'Jaeger JSON', 'Jaeger JSON', '', 'foreign');
 				if (document.errors.length > 0) {
 					this.notes.push(`${place.where}: the Jaeger API also answered with errors: ${document.errors.join('; ')}`);
 				}
@@ -149,7 +151,7 @@ class Reader {
 					throw error;
 				}
 
-				this.otlp([converted], place, 'Zipkin v2 JSON', 'Zipkin v2 JSON');
+				this.otlp([converted], place, 'Zipkin v2 JSON', 'Zipkin v2 JSON', '', 'foreign');
 				return;
 			}
 
@@ -260,7 +262,7 @@ class Reader {
 					}
 
 					if (inner.kind === 'text-or-binary' && inner.looksJson && !inner.binary) {
-						this.json(Buffer.from(frame.bytes).toString('utf8'), where);
+						this.json(this.text(frame.bytes, 0, where), where);
 					} else {
 						this.protobuf(frame.bytes, where);
 					}
@@ -319,7 +321,8 @@ class Reader {
 		}
 	}
 
-	text(bytes: Uint8Array, bomLength: number): string {
+	text(bytes: Uint8Array, bomLength: number, where = this.name): string {
+		refuseInvalidUtf8(bytes, bomLength, where);
 		try {
 			return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', bomLength);
 		} catch {
@@ -339,6 +342,29 @@ class Reader {
 
 		return {events: this.events, formats: this.formats, notes: this.notes.map(note => sanitize(note, true))};
 	}
+}
+
+/**
+ * JSON text is UTF-8: a byte that is not would be read as U+FFFD and stored
+ * as something the producer never sent. Refused, naming the line and byte.
+ */
+function refuseInvalidUtf8(bytes: Uint8Array, from: number, where: string): void {
+	const text = bytes.subarray(from);
+	const offset = invalidUtf8Offset(text);
+	if (offset === undefined) {
+		return;
+	}
+
+	let line = 1;
+	let lineStart = 0;
+	for (let i = 0; i < offset; i++) {
+		if (text[i] === 0x0a) {
+			line++;
+			lineStart = i + 1;
+		}
+	}
+
+	throw fail(`${where}:${line}: not valid UTF-8 (byte ${offset - lineStart + 1} of the line, 0x${text[offset]!.toString(16).padStart(2, '0')}); JSON text is UTF-8, so nothing from the file was stored`);
 }
 
 function stored(place: Place): string {

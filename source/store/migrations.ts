@@ -315,6 +315,13 @@ ${SMOKE_SETTLED}
 		'$.service', NULL, '$.span_kind', NULL, '$.resource', NULL, '$.scope', NULL,
 		'$.events', json('[]'), '$.links', json('[]'), '$.status_message', NULL);
 	`,
+	// 8: order-independent folding (core/fold.ts compareFoldOrder). An event
+	// that arrives before one already folded into its span (a shuffled file, a
+	// late batch) refolds that span from its stored events: this index finds
+	// them, and the latest stored time that decides it, without a scan of the trace.
+	`
+	CREATE INDEX IF NOT EXISTS events_by_span ON events (trace_id, span_id, ts_ms);
+	`,
 ];
 
 /**

@@ -1,5 +1,5 @@
 import {NotFoundError, InputError} from '../core/errors.js';
-import {applyEvent, displayName, eventTimeMs} from '../core/fold.js';
+import {applyEvent, displayName, eventTimeMs, inFoldOrder} from '../core/fold.js';
 import type {Run, RunStatus} from '../core/run.js';
 import {redactForStore} from '../core/redact.js';
 import {summarizeRun} from '../core/run-summary.js';
@@ -111,6 +111,8 @@ export class RunIndex {
 			eventsAfter: db.prepare('SELECT id, body FROM events WHERE id > ? ORDER BY id LIMIT ?'),
 			eventsOfTraceAfter: db.prepare('SELECT id, body FROM events WHERE trace_id = ? AND id > ? ORDER BY id LIMIT ?'),
 			maxEventId: db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck(),
+			latestEarlierEventMs: db.prepare('SELECT max(ts_ms) FROM events WHERE trace_id = ? AND span_id = ? AND id < ?').pluck(),
+			eventsOfSpan: db.prepare('SELECT body FROM events WHERE trace_id = ? AND span_id = ? ORDER BY id').pluck(),
 		};
 	}
 
@@ -185,24 +187,45 @@ export class RunIndex {
 			list.push(event);
 		}
 
+		const firstNewId = inserted[0]?.id ?? Number.MAX_SAFE_INTEGER;
 		for (const [traceId, traceEvents] of byTrace) {
-			this.foldTrace(traceId, traceEvents);
+			this.foldTrace(traceId, traceEvents, firstNewId);
 		}
 
 		return {inserted, duplicates, traces: [...byTrace.keys()]};
 	}
 
-	private foldTrace(traceId: string, events: TraceEvent[]): void {
+	/**
+	 * Fold the batch into the trace's stored spans as if all their events had
+	 * come at once: in fold order (core/fold.ts compareFoldOrder). A span's new
+	 * events that all come after its stored ones are applied to the stored
+	 * span (the common case: a live run, in time order); one that comes at or
+	 * before the latest stored event is refolded from all its stored events,
+	 * so that arrival order never shows in the span or the run.
+	 */
+	private foldTrace(traceId: string, events: TraceEvent[], firstNewId: number): void {
 		const before = new Map<string, Span | undefined>();
 		const after = new Map<string, Span>();
+		const refolded = new Set<string>();
 		let lastEventMs = 0;
-		for (const event of events) {
+		for (const event of inFoldOrder(events)) {
 			lastEventMs = Math.max(lastEventMs, eventTimeMs(event));
+			if (refolded.has(event.span_id)) {
+				continue;
+			}
+
 			if (!after.has(event.span_id)) {
 				const stored = this.stmts.getSpan.get(traceId, event.span_id) as string | undefined;
 				const previous = stored === undefined ? undefined : (JSON.parse(stored) as Span);
 				before.set(event.span_id, previous);
-				after.set(event.span_id, applyEvent(previous, event));
+				// The span's first event in fold order is its earliest in this batch.
+				const latestStored = previous === undefined ? null : this.stmts.latestEarlierEventMs.get(traceId, event.span_id, firstNewId) as number | null;
+				if (latestStored !== null && eventTimeMs(event) <= latestStored) {
+					after.set(event.span_id, this.refoldSpan(traceId, event.span_id));
+					refolded.add(event.span_id);
+				} else {
+					after.set(event.span_id, applyEvent(previous, event));
+				}
 			} else {
 				after.set(event.span_id, applyEvent(after.get(event.span_id), event));
 			}
@@ -231,6 +254,17 @@ export class RunIndex {
 		} else {
 			this.updateRunIncrementally(run, row.steps_seen, before, after, lastEventMs);
 		}
+	}
+
+	/** A span folded again from every stored event of it (this batch's included), in fold order. */
+	private refoldSpan(traceId: string, spanId: string): Span {
+		const events = (this.stmts.eventsOfSpan.all(traceId, spanId) as string[]).map(body => JSON.parse(body) as TraceEvent);
+		let span: Span | undefined;
+		for (const event of inFoldOrder(events)) {
+			span = applyEvent(span, event);
+		}
+
+		return span!;
 	}
 
 	/**

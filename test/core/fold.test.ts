@@ -118,11 +118,11 @@ test('applyEvent leaves the previous span untouched', () => {
 	assert.deepEqual(first, frozen);
 });
 
-test('foldEvents keeps the order of first appearance', () => {
+test('foldEvents lists spans by their earliest event, whatever the order events came in', () => {
 	const spans = foldEvents([event('b', 'step:started', 5), event('a', 'step:started', 1), event('b', 'step:completed', 9)]);
 	assert.deepEqual(
 		spans.map(s => s.span_id),
-		['b', 'a'],
+		['a', 'b'],
 	);
 });
 

@@ -148,7 +148,7 @@ describe('OTLP export', () => {
 			resourceSpans: [{
 				resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'r-1'}}, {key: 'devcmd.env', value: {stringValue: 'dev'}}]},
 				scopeSpans: [{spans: [
-					{traceId: 'aa', spanId: 'bb', name: 'root', startTimeUnixNano: '1000000', endTimeUnixNano: '2000000', status: {code: 2}, attributes: [{key: 'name', value: {stringValue: 'attribute, not span name'}}]},
+					{traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 'root', startTimeUnixNano: '1000000', endTimeUnixNano: '2000000', status: {code: 2}, attributes: [{key: 'name', value: {stringValue: 'attribute, not span name'}}]},
 				]}],
 			}],
 		});

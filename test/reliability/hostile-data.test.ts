@@ -30,7 +30,7 @@ let ingested = false;
 /** One home with the hostile run, ingested through the CLI like a real file, shared by the tests below. */
 function hostileRunHome(): string {
 	if (!ingested) {
-		ingest(hostileHome, 'hostile.jsonl', hostileRun());
+		ingest(hostileHome, 'hostile.jsonl', hostileRun(undefined, undefined, true));
 		ingested = true;
 	}
 

@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
 
 	const routed = route(argv);
 	if (!routed) {
-		const what = argv[0] === 'runs' ? `runs ${argv[1] ?? ''}`.trim() : argv[0];
+		const what = argv[0] === 'runs' ? `runs ${argv[1] ?? ''}`.trim() : (argv[0] ?? '');
 		process.stderr.write(`tracedeck: unknown command "${sanitize(what, true)}"; see tracedeck --help\n`);
 		return 2;
 	}

@@ -5,7 +5,7 @@ import {foldEvents} from '../../source/core/fold.js';
 import type {Span} from '../../source/core/span.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {RunIndex} from '../../source/store/run-index.js';
-import {generateRun, RUN_KINDS} from '../../fixtures/generate.js';
+import {generateRun, RUN_KINDS} from '../../source/demo/generate.js';
 import {tempHome} from '../helpers/temp-home.js';
 
 /**

@@ -1,4 +1,5 @@
 import {isoToMs} from './iso-time.js';
+import {insertLog, isLogRecord, spanLogOf} from './log-record.js';
 import {STDERR_TAIL_LINES, type Span, type SpanEvent, type SpanStatus} from './span.js';
 import {eventKind, eventPhase, SPAN_EVENT_TYPE, type TraceEvent} from './trace-event.js';
 
@@ -121,6 +122,7 @@ function emptySpan(event: TraceEvent, at: number): Span {
 		events: [],
 		links: [],
 		status_message: null,
+		logs: [],
 	};
 }
 
@@ -128,6 +130,11 @@ function emptySpan(event: TraceEvent, at: number): Span {
  * Fold one event into its span. Pure: returns a new span and leaves the input alone.
  * Events may arrive out of order; start is the earliest event, end the latest
  * terminal event, and status the one of the latest terminal event.
+ *
+ * A log record (log:record) only joins its span's `logs`: it says nothing
+ * about the span's kind, name, times or status, and is not one of its events.
+ * Folded into no span it gives an empty placeholder; callers that fold a
+ * trace hold such records back until their span arrives (foldEvents does).
  */
 export function applyEvent(previous: Span | undefined, event: TraceEvent): Span {
 	const at = eventTimeMs(event);
@@ -140,8 +147,15 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 			tags: [...previous.tags],
 			events: [...previous.events],
 			links: [...previous.links],
+			// Spans stored before migration 8 may come without logs.
+			logs: [...(previous.logs ?? [])],
 		}
 		: emptySpan(event, at);
+	if (isLogRecord(event)) {
+		insertLog(span.logs, spanLogOf(event));
+		return span;
+	}
+
 	applySpanFacts(span, event);
 	span.event_count += 1;
 	// A span event (clock skew aside) falls inside its span: it does not move the start.
@@ -233,11 +247,37 @@ export function displayName(span: Span): string {
 	return span.name !== '' ? span.name : `${span.kind || 'span'} ${span.span_id}`;
 }
 
-/** Fold a trace's events into spans, in order of first appearance. */
+/**
+ * Fold a trace's events into spans, in order of first appearance. A log
+ * record waits for its span, which may come later (logs and spans are
+ * exported apart); one whose span never comes makes no span.
+ */
 export function foldEvents(events: Iterable<TraceEvent>): Span[] {
 	const spans = new Map<string, Span>();
+	const waiting = new Map<string, TraceEvent[]>();
 	for (const event of events) {
-		spans.set(event.span_id, applyEvent(spans.get(event.span_id), event));
+		const previous = spans.get(event.span_id);
+		if (previous === undefined && isLogRecord(event)) {
+			const list = waiting.get(event.span_id);
+			if (list) {
+				list.push(event);
+			} else {
+				waiting.set(event.span_id, [event]);
+			}
+
+			continue;
+		}
+
+		let span = applyEvent(previous, event);
+		if (previous === undefined) {
+			for (const log of waiting.get(event.span_id) ?? []) {
+				span = applyEvent(span, log);
+			}
+
+			waiting.delete(event.span_id);
+		}
+
+		spans.set(event.span_id, span);
 	}
 
 	return [...spans.values()];

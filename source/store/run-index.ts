@@ -1,8 +1,10 @@
 import {NotFoundError, InputError} from '../core/errors.js';
 import {applyEvent, displayName, eventTimeMs} from '../core/fold.js';
+import {insertLog, isLogRecord, LOG_RECORD_EVENT_TYPE, spanLogOf, type RunLog} from '../core/log-record.js';
 import type {Run, RunStatus} from '../core/run.js';
 import {redactForStore} from '../core/redact.js';
 import {summarizeRun} from '../core/run-summary.js';
+import type {ServiceLog} from '../core/service-log.js';
 import type {Span} from '../core/span.js';
 import {isStep} from '../core/step-kind.js';
 import type {TraceEvent} from '../core/trace-event.js';
@@ -10,6 +12,7 @@ import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
 import {currentStepSql} from './current-step.js';
 import {InputOccurrences} from './event-digest.js';
 import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
+import {ServiceLogTable, type ServiceLogsResult} from './service-logs.js';
 import {SqlWhere} from './sql-where.js';
 
 export interface RunFilter {
@@ -70,6 +73,7 @@ export class RunIndex {
 
 	readonly db: Db;
 	private readonly stmts;
+	private serviceLogTable: ServiceLogTable | undefined;
 	private readonly checkpointTimer: NodeJS.Timeout | undefined;
 
 	constructor(db: Db) {
@@ -111,6 +115,10 @@ export class RunIndex {
 			eventsAfter: db.prepare('SELECT id, body FROM events WHERE id > ? ORDER BY id LIMIT ?'),
 			eventsOfTraceAfter: db.prepare('SELECT id, body FROM events WHERE trace_id = ? AND id > ? ORDER BY id LIMIT ?'),
 			maxEventId: db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck(),
+			// Both use events_log_records (migration 8): the literal event type is what lets SQLite pick the partial index.
+			earlierLogs: db.prepare(`SELECT body FROM events WHERE trace_id = ? AND span_id = ? AND event_type = '${LOG_RECORD_EVENT_TYPE}' AND id < ? ORDER BY id`).pluck(),
+			strayLogs: db.prepare(`SELECT e.span_id, e.body FROM events e WHERE e.trace_id = ? AND e.event_type = '${LOG_RECORD_EVENT_TYPE}'
+				AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = e.trace_id AND s.span_id = e.span_id) ORDER BY e.id`),
 		};
 	}
 
@@ -174,15 +182,15 @@ export class RunIndex {
 			}
 		}
 
-		const byTrace = new Map<string, TraceEvent[]>();
-		for (const {event} of inserted) {
-			let list = byTrace.get(event.trace_id);
+		const byTrace = new Map<string, StoredEvent[]>();
+		for (const stored of inserted) {
+			let list = byTrace.get(stored.event.trace_id);
 			if (!list) {
 				list = [];
-				byTrace.set(event.trace_id, list);
+				byTrace.set(stored.event.trace_id, list);
 			}
 
-			list.push(event);
+			list.push(stored);
 		}
 
 		for (const [traceId, traceEvents] of byTrace) {
@@ -192,17 +200,28 @@ export class RunIndex {
 		return {inserted, duplicates, traces: [...byTrace.keys()]};
 	}
 
-	private foldTrace(traceId: string, events: TraceEvent[]): void {
+	private foldTrace(traceId: string, events: readonly StoredEvent[]): void {
 		const before = new Map<string, Span | undefined>();
 		const after = new Map<string, Span>();
+		// Spans that got more than log records: only these can change the run beyond its last event time.
+		const reshaped = new Set<string>();
 		let lastEventMs = 0;
-		for (const event of events) {
+		for (const {id, event} of events) {
 			lastEventMs = Math.max(lastEventMs, eventTimeMs(event));
+			if (!isLogRecord(event)) {
+				reshaped.add(event.span_id);
+			}
+
 			if (!after.has(event.span_id)) {
 				const stored = this.stmts.getSpan.get(traceId, event.span_id) as string | undefined;
 				const previous = stored === undefined ? undefined : (JSON.parse(stored) as Span);
+				if (previous === undefined && isLogRecord(event)) {
+					// Its span has not arrived (and may never): the record waits in events, and the span gathers it below when it comes.
+					continue;
+				}
+
 				before.set(event.span_id, previous);
-				after.set(event.span_id, applyEvent(previous, event));
+				after.set(event.span_id, previous === undefined ? this.withEarlierLogs(traceId, applyEvent(previous, event), id) : applyEvent(previous, event));
 			} else {
 				after.set(event.span_id, applyEvent(after.get(event.span_id), event));
 			}
@@ -225,7 +244,7 @@ export class RunIndex {
 
 		const row = this.stmts.getRun.get(traceId) as RunRow | undefined;
 		const run = row === undefined ? undefined : (JSON.parse(row.body) as Run);
-		const needsFull = row === undefined || run === undefined || this.reachesBeyondSpans(traceId, run, before, after);
+		const needsFull = row === undefined || run === undefined || this.reachesBeyondSpans(traceId, run, before, after, reshaped);
 		if (needsFull) {
 			this.recomputeRun(traceId, lastEventMs, row);
 		} else {
@@ -239,11 +258,16 @@ export class RunIndex {
 	 * window, or a success above a recorded failure, which recovers it and
 	 * moves the root cause.
 	 */
-	private reachesBeyondSpans(traceId: string, run: Run, before: Map<string, Span | undefined>, after: Map<string, Span>): boolean {
+	private reachesBeyondSpans(traceId: string, run: Run, before: Map<string, Span | undefined>, after: Map<string, Span>, reshaped: ReadonlySet<string>): boolean {
 		const started = Date.parse(run.started_at);
 		const ended = run.ended_at === null ? null : Date.parse(run.ended_at);
 		const succeeded: string[] = [];
 		for (const span of after.values()) {
+			if (!reshaped.has(span.span_id)) {
+				// Log records leave a span's times, status and name alone.
+				continue;
+			}
+
 			const previous = before.get(span.span_id);
 			if (span.parent_span_id === null || span.status === 'failed' || (previous !== undefined && previous.name !== span.name)
 				|| span.start_ms < started || (ended !== null && span.end_ms !== null && span.end_ms > ended)) {
@@ -275,6 +299,16 @@ export class RunIndex {
 		}
 
 		return false;
+	}
+
+	/** A span that has just arrived, with the log records stored for it before the event at `beforeId`. */
+	private withEarlierLogs(traceId: string, span: Span, beforeId: number): Span {
+		let out = span;
+		for (const body of this.stmts.earlierLogs.all(traceId, span.span_id, beforeId) as string[]) {
+			out = applyEvent(out, JSON.parse(body) as TraceEvent);
+		}
+
+		return out;
 	}
 
 	/** The span's step path from stored parents (and this batch's), as the tree would spell it. */
@@ -423,6 +457,32 @@ export class RunIndex {
 		for (const body of rows) {
 			yield JSON.parse(body) as Span;
 		}
+	}
+
+	/**
+	 * Log records of a trace whose span is not stored (it never arrived, or
+	 * the record named none), in time order: the run shows them itself.
+	 */
+	strayLogs(traceId: string): RunLog[] {
+		const logs: RunLog[] = [];
+		for (const row of this.guard(() => this.stmts.strayLogs.all(traceId)) as Array<{span_id: string; body: string}>) {
+			insertLog(logs, {span_id: row.span_id, ...spanLogOf(JSON.parse(row.body) as TraceEvent)});
+		}
+
+		return logs;
+	}
+
+	/**
+	 * Store log records that name no trace under their service, redacted,
+	 * all or nothing; identity as for events (see appendEvents).
+	 */
+	appendServiceLogs(given: readonly ServiceLog[], options: AppendOptions = {}): ServiceLogsResult {
+		this.serviceLogTable ??= new ServiceLogTable(this.db);
+		const table = this.serviceLogTable;
+		const prepared = table.prepare(given, options.input);
+		const result = this.guard(() => this.db.transaction(() => table.insert(prepared.logs, prepared.identities)).immediate());
+		prepared.commit();
+		return result;
 	}
 
 	events(traceId: string): StoredEvent[] {

@@ -22,6 +22,7 @@ message ScopeLogs {
   repeated LogRecord log_records = 2;
   string schema_url = 3;
 }
+// severity_number is the SeverityNumber enum, read as its number (an enum is an int32 on the wire).
 message LogRecord {
   fixed64 time_unix_nano = 1;
   fixed64 observed_time_unix_nano = 11;

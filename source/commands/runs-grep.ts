@@ -1,7 +1,7 @@
 import {InputError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
 import {RunIndex} from '../store/run-index.js';
-import {searchRuns} from '../store/search.js';
+import {searchRuns, type SearchHit} from '../store/search.js';
 import {COMMON_HELP, parseCommand, requireArgs, resolveHome, sinceToMs, writeJson} from './command-line.js';
 import {textTable} from './text-table.js';
 
@@ -10,7 +10,9 @@ const HELP = `
     $ tracedeck runs grep <pattern> [filters]
 
   Searches step names, error messages and stderr/log lines of stored runs,
-  newest runs first. The pattern is matched as a phrase of whole words
+  newest runs first, and the OpenTelemetry log records services sent
+  without a trace (RUN says "service <name>"; a trace whose spans never
+  arrived, "trace <id>"). The pattern is matched as a phrase of whole words
   (full-text, case-insensitive; "conn*" matches words starting with conn);
   with --like it is a plain substring, punctuation included (and words glued
   to terminal colour codes, which full-text search sees as other words).
@@ -26,6 +28,15 @@ ${COMMON_HELP}
     $ tracedeck runs grep "connection refused" --env prod --since 7d
     $ tracedeck runs grep --like ":5432" --json | jq -r '.[].run_id'
 `;
+
+/** The RUN column: the run, else the trace that has only log records, else the service that sent the record. */
+function whereOf(hit: SearchHit): string {
+	if (hit.run_id !== null) {
+		return hit.run_id;
+	}
+
+	return hit.trace_id === null ? `service ${hit.service || '(unnamed)'}` : `trace ${hit.trace_id}`;
+}
 
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommand(argv, HELP, {
@@ -58,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
 		return 0;
 	}
 
-	const rows = hits.map(hit => [hit.run_id, sanitize(hit.path, true), hit.field, hit.snippet]);
+	const rows = hits.map(hit => [whereOf(hit), sanitize(hit.path, true), hit.field, hit.snippet]);
 	process.stdout.write(`${textTable(['RUN', 'STEP', 'IN', 'MATCH'], rows)}\n`);
 	return 0;
 }

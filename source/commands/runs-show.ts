@@ -8,10 +8,12 @@ const HELP = `
     $ tracedeck runs show <run>
 
   Shows one run: its spans as a tree, the critical path, the root-cause
-  failure with its error and input, saga compensations and orphans, and AI
-  decisions with what followed. <run> is a run id, a trace id, or a unique
-  prefix of either. In a terminal it opens the trace screen of the console;
-  piped, or with --text, it prints text; with --json, DESIGN's JSON document.
+  failure with its error and input, saga compensations and orphans, AI
+  decisions with what followed, and OpenTelemetry log records (under their
+  span, or in the run's "logs" when their span never arrived). <run> is a
+  run id, a trace id, or a unique prefix of either. In a terminal it opens
+  the trace screen of the console; piped, or with --text, it prints text;
+  with --json, DESIGN's JSON document.
 
   Options
     --text         print text even in a terminal
@@ -34,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
 	const index = RunIndex.open(home, {readonly: true});
 	try {
 		const found = index.resolveRun(cli.input[0]!);
-		const report = buildRunReport(found, index.spans(found.trace_id), Date.now());
+		const report = buildRunReport(found, index.spans(found.trace_id), Date.now(), index.strayLogs(found.trace_id));
 		if (cli.flags.json) {
 			writeJson(report);
 		} else {

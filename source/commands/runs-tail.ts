@@ -28,8 +28,10 @@ const HELP = `
 
   Options
     --step <path>      only this step and the steps below it (e.g. Deploy or deploy/migrate)
-    --level <level>    error: failures and stderr lines; warn: also retries and
-                       compensations; info: everything (default)
+    --level <level>    error: failures, stderr lines and ERROR/FATAL log records;
+                       warn: also retries, compensations and WARN records;
+                       info: everything (default). A log record's level is its
+                       severity number (its severity text when that is 0)
     --since <dur|date> only past events from this window (15m, 2h) or date
     --follow           keep following after the run ends (stop with Ctrl-C)
     --redis <url>      Redis for live events (env TRACEDECK_REDIS_URL)

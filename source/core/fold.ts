@@ -1,4 +1,5 @@
 import {isoToMs} from './iso-time.js';
+import {insertLog, isLogRecord, spanLogOf} from './log-record.js';
 import {STDERR_TAIL_LINES, type Span, type SpanEvent, type SpanStatus} from './span.js';
 import {eventKind, eventPhase, SPAN_EVENT_TYPE, type TraceEvent} from './trace-event.js';
 
@@ -121,6 +122,7 @@ function emptySpan(event: TraceEvent, at: number): Span {
 		events: [],
 		links: [],
 		status_message: null,
+		logs: [],
 	};
 }
 
@@ -208,6 +210,11 @@ export function inFoldOrder(events: Iterable<TraceEvent>): TraceEvent[] {
  * are applied in only through ties and "first/last given" fields (name,
  * attributes, input, stderr order); foldEvents and the run index apply them
  * in fold order (compareFoldOrder), which makes spans order-independent.
+ *
+ * A log record (log:record) only joins its span's `logs`: it says nothing
+ * about the span's kind, name, times or status, and is not one of its events.
+ * Folded into no span it gives an empty placeholder; callers that fold a
+ * trace hold such records back until their span arrives (foldEvents does).
  */
 export function applyEvent(previous: Span | undefined, event: TraceEvent): Span {
 	const at = eventTimeMs(event);
@@ -220,8 +227,15 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 			tags: [...previous.tags],
 			events: [...previous.events],
 			links: [...previous.links],
+			// Spans stored before migration 8 may come without logs.
+			logs: [...(previous.logs ?? [])],
 		}
 		: emptySpan(event, at);
+	if (isLogRecord(event)) {
+		insertLog(span.logs, spanLogOf(event));
+		return span;
+	}
+
 	applySpanFacts(span, event);
 	span.event_count += 1;
 	// A span event (clock skew aside) falls inside its span: it does not move the start.
@@ -317,11 +331,39 @@ export function displayName(span: Span): string {
 	return span.name !== '' ? span.name : `${span.kind || 'span'} ${span.span_id}`;
 }
 
-/** Fold a trace's events into spans, in fold order (so in any arrival order the same spans, listed by their earliest event). */
+/**
+ * Fold a trace's events into spans, in fold order (so in any arrival order
+ * the same spans, listed by their earliest event). A log record waits for its
+ * span, which may come later (logs and spans are exported apart, and a
+ * record may be stamped before its span's start); one whose span never comes
+ * makes no span.
+ */
 export function foldEvents(events: Iterable<TraceEvent>): Span[] {
 	const spans = new Map<string, Span>();
+	const waiting = new Map<string, TraceEvent[]>();
 	for (const event of inFoldOrder(events)) {
-		spans.set(event.span_id, applyEvent(spans.get(event.span_id), event));
+		const previous = spans.get(event.span_id);
+		if (previous === undefined && isLogRecord(event)) {
+			const list = waiting.get(event.span_id);
+			if (list) {
+				list.push(event);
+			} else {
+				waiting.set(event.span_id, [event]);
+			}
+
+			continue;
+		}
+
+		let span = applyEvent(previous, event);
+		if (previous === undefined) {
+			for (const log of waiting.get(event.span_id) ?? []) {
+				span = applyEvent(span, log);
+			}
+
+			waiting.delete(event.span_id);
+		}
+
+		spans.set(event.span_id, span);
 	}
 
 	return [...spans.values()];

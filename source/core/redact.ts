@@ -623,3 +623,8 @@ export function redactEvent(event: TraceEvent, options?: RedactOptions | Redacto
 export function redactForStore(events: readonly TraceEvent[]): TraceEvent[] {
 	return events.map(event => redactEvent(event, STORED_REDACTOR));
 }
+
+/** A record the run index keeps beside events (a service's log record), redacted as events are: plain JSON, same rules, same depth. */
+export function redactRecordForStore(record: Readonly<Record<string, unknown>>): JsonObject {
+	return redactData(record, STORED_REDACTOR);
+}

@@ -3,13 +3,14 @@ import {criticalPath, type CriticalSegment} from './critical-path.js';
 import {decisionOutcomes, type DecisionOutcome} from './decisions.js';
 import {recoveredFailures, rootCauseFailure} from './failure.js';
 import {displayName} from './fold.js';
+import type {RunLog} from './log-record.js';
 import type {Run} from './run.js';
 import type {Retry, Span, SpanError, SpanStatus} from './span.js';
 import {buildTree, stepPath, walk, type TraceTree} from './tree.js';
 
 /** A span as `runs show --json` prints it. Times are epoch milliseconds, fractional below the millisecond. */
 /** The OpenTelemetry fields are the span's own, printed as folded. */
-export interface ReportSpan extends Pick<Span, 'service' | 'span_kind' | 'resource' | 'scope' | 'events' | 'links' | 'status_message'> {
+export interface ReportSpan extends Pick<Span, 'service' | 'span_kind' | 'resource' | 'scope' | 'events' | 'links' | 'status_message' | 'logs'> {
 	span_id: string;
 	/** As declared, even when that span never arrived (DESIGN). */
 	parent_span_id: string | null;
@@ -41,6 +42,8 @@ export interface RunReport {
 	compensations: CompensationLink[];
 	orphans: string[];
 	decisions: DecisionOutcome[];
+	/** Log records of the run whose span is not in it (never arrived, or none named), in time order; the rest are under their span. */
+	logs: RunLog[];
 }
 
 function reportSpan(tree: TraceTree, span: Span): ReportSpan {
@@ -66,6 +69,7 @@ function reportSpan(tree: TraceTree, span: Span): ReportSpan {
 		events: span.events,
 		links: span.links,
 		status_message: span.status_message,
+		logs: span.logs ?? [],
 	};
 	if (span.input !== undefined) {
 		out.input = span.input;
@@ -85,9 +89,10 @@ function reportSpan(tree: TraceTree, span: Span): ReportSpan {
 /**
  * Everything `runs show` answers about one run: the spans in tree order, the
  * critical path, the root-cause failure, compensations and AI decisions.
- * `nowMs` closes open spans for the critical path of a running run.
+ * `nowMs` closes open spans for the critical path of a running run;
+ * `strayLogs` are the run's log records without a span (RunIndex.strayLogs).
  */
-export function buildRunReport(run: Run, spans: readonly Span[], nowMs?: number): RunReport {
+export function buildRunReport(run: Run, spans: readonly Span[], nowMs?: number, strayLogs: readonly RunLog[] = []): RunReport {
 	const tree = buildTree(spans);
 	const failure = rootCauseFailure(tree);
 	const chains = compensationChains(tree);
@@ -107,5 +112,6 @@ export function buildRunReport(run: Run, spans: readonly Span[], nowMs?: number)
 		compensations: chains.compensations,
 		orphans: chains.orphans,
 		decisions: decisionOutcomes(tree, run.status),
+		logs: [...strayLogs],
 	};
 }

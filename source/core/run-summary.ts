@@ -84,11 +84,26 @@ function statusOf(tree: TraceTree, root: Span, failure: Failure | null): RunStat
  * service.name.
  */
 function envOf(root: Span): string | null {
-	const resource = root.resource ?? {};
-	const a = root.attributes;
-	return str(a['env'])
-		?? str(resource['deployment.environment.name']) ?? str(a['deployment.environment.name'])
-		?? str(resource['deployment.environment']) ?? str(a['deployment.environment']);
+	return str(root.attributes['env']) ?? otelEnvironment(root.resource ?? {}, root.attributes);
+}
+
+/** OpenTelemetry's environment, newest name first, each looked for in every record given before the next name. */
+function otelEnvironment(...records: ReadonlyArray<Record<string, unknown>>): string | null {
+	for (const key of ['deployment.environment.name', 'deployment.environment']) {
+		for (const record of records) {
+			const value = str(record[key]);
+			if (value !== null) {
+				return value;
+			}
+		}
+	}
+
+	return null;
+}
+
+/** The environment a resource names, by the rule runs follow (devcmd.env first): for what is not a run, a service's log records. */
+export function resourceEnv(resource: Record<string, unknown>): string | null {
+	return str(resource['devcmd.env']) ?? otelEnvironment(resource);
 }
 
 function targetOf(root: Span): string | null {

@@ -1,3 +1,4 @@
+import type {SpanLog} from './log-record.js';
 import type {EventStatus, SpanKind, SpanLink, SpanScope} from './trace-event.js';
 
 export type SpanStatus = EventStatus;
@@ -25,7 +26,8 @@ export interface SpanError {
  * A span folded from one or more TraceEvents. Times are epoch milliseconds,
  * fractional below the millisecond; end_ms is null while the span is still
  * open (no terminal event yet). Spans stored before migration 7 lack the
- * fields from `service` on; the migration gives them their empty values.
+ * fields from `service` on, and before migration 8 `logs`; the migrations
+ * give them their empty values.
  */
 export interface Span {
 	trace_id: string;
@@ -61,6 +63,8 @@ export interface Span {
 	links: SpanLink[];
 	/** The producer's status message (an error span's often says why). */
 	status_message: string | null;
+	/** OpenTelemetry log records emitted within the span (log:record events), in time order. */
+	logs: SpanLog[];
 }
 
 export const STDERR_TAIL_LINES = 200;

@@ -1,8 +1,9 @@
 import {logVerbosity, Server, ServerCredentials, setLogVerbosity, status as GrpcStatus, type sendUnaryData, type ServerErrorResponse, type ServerUnaryCall} from '@grpc/grpc-js';
-import {METRICS_EXPORT, TRACE_EXPORT, type Decoded, type MetricsExportResponse, type TraceExportResponse} from './otlp-grpc-service.js';
+import {LOGS_EXPORT, METRICS_EXPORT, TRACE_EXPORT, type Decoded, type LogsExportResponse, type MetricsExportResponse, type TraceExportResponse} from './otlp-grpc-service.js';
 import {grpcErrorOf} from './otlp-grpc-status.js';
 import {IntakeError, type TraceIntake} from './otlp-intake.js';
 import type {OtlpTracesJson} from './otlp-json.js';
+import type {OtlpLogsJson} from './otlp-logs-protobuf.js';
 import type {MetricsRejection} from './otlp-metrics-rejection.js';
 import {sanitize} from '../core/sanitize.js';
 
@@ -45,7 +46,7 @@ function internalError(log: (line: string) => void, error: unknown): ServerError
 	return {name: 'InternalError', message: 'internal error; see the receiver\'s log', code: GrpcStatus.INTERNAL, details: 'internal error; see the receiver\'s log'};
 }
 
-/** Start the OTLP/gRPC receiver (TraceService and MetricsService); resolves once it listens. */
+/** Start the OTLP/gRPC receiver (TraceService, LogsService and MetricsService); resolves once it listens. */
 export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promise<OtlpGrpcServer> {
 	const {intake, metricsRejection} = options;
 	const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -62,15 +63,23 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
 	});
 
 	const exportTraces = (call: ServerUnaryCall<Decoded<OtlpTracesJson>, TraceExportResponse>, callback: sendUnaryData<TraceExportResponse>): void => {
+		exportSignal(call.request, callback, async value => intake.store(value));
+	};
+
+	const exportLogs = (call: ServerUnaryCall<Decoded<OtlpLogsJson>, LogsExportResponse>, callback: sendUnaryData<LogsExportResponse>): void => {
+		exportSignal(call.request, callback, async value => intake.storeLogs(value));
+	};
+
+	/** Traces and logs alike: bad data refused, a place taken under the shared limit, stored, answered. */
+	function exportSignal<T, P>(request: Decoded<T>, callback: sendUnaryData<{partialSuccess?: P}>, store: (value: T) => Promise<P | undefined>): void {
 		let release: (() => void) | undefined;
-		const answer = async (): Promise<TraceExportResponse> => {
-			const request = call.request;
+		const answer = async (): Promise<{partialSuccess?: P}> => {
 			if (!request.ok) {
 				throw new IntakeError('invalid', request.problem);
 			}
 
 			release = intake.admit();
-			const partialSuccess = await intake.store(request.value);
+			const partialSuccess = await store(request.value);
 			return partialSuccess ? {partialSuccess} : {};
 		};
 
@@ -78,7 +87,7 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
 			intake.recordFailure();
 			callback(error instanceof IntakeError ? grpcErrorOf(error) : internalError(log, error));
 		}).finally(() => release?.());
-	};
+	}
 
 	const exportMetrics = (call: ServerUnaryCall<Decoded<number>, MetricsExportResponse>, callback: sendUnaryData<MetricsExportResponse>): void => {
 		const request = call.request;
@@ -92,6 +101,7 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
 
 	server.addService({export: TRACE_EXPORT}, {export: exportTraces});
 	server.addService({export: METRICS_EXPORT}, {export: exportMetrics});
+	server.addService({export: LOGS_EXPORT}, {export: exportLogs});
 
 	const host = options.host ?? '127.0.0.1';
 	const shown = host.includes(':') ? `[${host}]` : host;

@@ -1,5 +1,6 @@
 import type {MethodDefinition} from '@grpc/grpc-js';
 import type {OtlpTracesJson} from './otlp-json.js';
+import {decodeExportLogsRequest, decodeExportLogsResponse, encodeExportLogsRequest, encodeExportLogsResponse, type LogsPartialSuccess, type OtlpLogsJson} from './otlp-logs-protobuf.js';
 import {countProtobufDataPoints, decodeExportMetricsResponse, encodeExportMetricsResponse, OtlpMetricsError, type MetricsPartialSuccess} from './otlp-metrics-rejection.js';
 import {decodeExportTraceRequest, decodeExportTraceResponse, encodeExportTraceRequest, encodeExportTraceResponse, OtlpProtobufError, type PartialSuccess} from './otlp-protobuf.js';
 
@@ -7,11 +8,12 @@ import {decodeExportTraceRequest, decodeExportTraceResponse, encodeExportTraceRe
  * The OTLP/gRPC services as grpc-js generic definitions over the protobufjs
  * codecs OTLP/HTTP already uses, so both transports read the same bytes the
  * same way and no .proto file is loaded at run time. The paths are those of
- * opentelemetry-proto's collector/{trace,metrics}/v1 services.
+ * opentelemetry-proto's collector/{trace,metrics,logs}/v1 services.
  */
 
 export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 export const METRICS_EXPORT_PATH = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
+export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 
 /**
  * A request as the handler gets it. Decoding never throws: grpc-js would
@@ -22,6 +24,10 @@ export type Decoded<T> = {ok: true; value: T} | {ok: false; problem: string};
 
 export interface TraceExportResponse {
 	partialSuccess?: PartialSuccess;
+}
+
+export interface LogsExportResponse {
+	partialSuccess?: LogsPartialSuccess;
 }
 
 export interface MetricsExportResponse {
@@ -62,6 +68,16 @@ export const TRACE_EXPORT: MethodDefinition<Decoded<OtlpTracesJson>, TraceExport
 	requestDeserialize: decodeWith(decodeExportTraceRequest, OtlpProtobufError),
 	responseSerialize: response => asBuffer(encodeExportTraceResponse(response.partialSuccess)),
 	responseDeserialize: bytes => decodeExportTraceResponse(bytes),
+};
+
+export const LOGS_EXPORT: MethodDefinition<Decoded<OtlpLogsJson>, LogsExportResponse> = {
+	path: LOGS_EXPORT_PATH,
+	requestStream: false,
+	responseStream: false,
+	requestSerialize: encodeOrRefuse(encodeExportLogsRequest),
+	requestDeserialize: decodeWith(decodeExportLogsRequest, OtlpProtobufError),
+	responseSerialize: response => asBuffer(encodeExportLogsResponse(response.partialSuccess)),
+	responseDeserialize: bytes => decodeExportLogsResponse(bytes),
 };
 
 /** Metrics are counted, not decoded: the request is its number of data points. */

@@ -1,13 +1,18 @@
 import {StoreError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
+import type {ServiceLog} from '../core/service-log.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {convertOtlpBatch} from './otlp-batch.js';
+import type {LogsPartialSuccess} from './otlp-logs-protobuf.js';
+import {convertOtlpLogs} from './otlp-logs-to-events.js';
 import type {PartialSuccess} from './otlp-protobuf.js';
 import {OtlpParseError} from './otlp-to-events.js';
 
 /** Where received events go: the EventWriter (SQLite, then Redis). */
 export interface EventSink {
 	write(events: readonly TraceEvent[]): Promise<unknown>;
+	/** Log records that name no trace, kept under their service; a sink without it rejects them. */
+	writeServiceLogs?(logs: readonly ServiceLog[]): Promise<unknown>;
 }
 
 /** What the receivers report to, and what GET /metrics renders. */
@@ -124,20 +129,8 @@ export class TraceIntake {
 		}
 
 		if (batch.events.length > 0) {
-			try {
-				await this.sink.write(batch.events);
-			} catch (error) {
-				const message = error instanceof Error ? error.message : String(error);
-				this.log(sanitize(`tracedeck serve: could not store ${batch.events.length} events: ${message}`, true));
-				throw isTransientStoreFailure(error)
-					? new IntakeError('unavailable', `could not store the spans, retry later: ${message}`, STORE_RETRY_AFTER_SECONDS)
-					: new IntakeError('internal', `could not store the spans: ${message}`);
-			}
-
-			// Received, duplicates included: a sender's retry is traffic too.
-			this.metrics?.recordEvents(batch.events.length);
-			const newest = batch.events.reduce((max, event) => Math.max(max, Date.parse(event.timestamp)), 0);
-			this.metrics?.observeStreamLatency(Math.max(0, this.now() - newest));
+			await this.persist(`${batch.events.length} events`, 'the spans', async () => this.sink.write(batch.events));
+			this.counted(batch.events);
 		}
 
 		if (batch.rejectedSpans === 0) {
@@ -146,6 +139,70 @@ export class TraceIntake {
 
 		this.metrics?.recordIngestError();
 		return {rejectedSpans: batch.rejectedSpans, errorMessage: sanitize(batch.errorMessage, true)};
+	}
+
+	/**
+	 * The same for an ExportLogsServiceRequest (OTLP/JSON shape, protobuf
+	 * decoded by decodeExportLogsRequest): records within a trace are stored
+	 * as its events, the others under their service. @throws IntakeError
+	 */
+	async storeLogs(document: unknown): Promise<LogsPartialSuccess | undefined> {
+		let batch;
+		try {
+			batch = convertOtlpLogs(document);
+		} catch (error) {
+			throw error instanceof OtlpParseError ? new IntakeError('invalid', `invalid OTLP logs: ${error.message}`) : error;
+		}
+
+		let {rejectedLogRecords, errorMessage} = batch;
+		const writeServiceLogs = this.sink.writeServiceLogs?.bind(this.sink);
+		if (batch.serviceLogs.length > 0 && !writeServiceLogs) {
+			rejectedLogRecords += batch.serviceLogs.length;
+			errorMessage ||= `${batch.serviceLogs.length} of ${batch.records} log records rejected: this receiver keeps log records only within a trace`;
+			batch.serviceLogs = [];
+		}
+
+		if (batch.events.length === 0 && batch.serviceLogs.length === 0 && rejectedLogRecords > 0) {
+			throw new IntakeError('invalid', errorMessage);
+		}
+
+		if (batch.events.length > 0) {
+			await this.persist(`${batch.events.length} log events`, 'the log records', async () => this.sink.write(batch.events));
+			this.counted(batch.events);
+		}
+
+		if (batch.serviceLogs.length > 0 && writeServiceLogs) {
+			const logs = batch.serviceLogs;
+			await this.persist(`${logs.length} log records`, 'the log records', async () => writeServiceLogs(logs));
+			this.metrics?.recordEvents(logs.length);
+		}
+
+		if (rejectedLogRecords === 0) {
+			return undefined;
+		}
+
+		this.metrics?.recordIngestError();
+		return {rejectedLogRecords, errorMessage};
+	}
+
+	/** A store write; its failure as the sender should read it (retry later, or our bug). @throws IntakeError */
+	private async persist(counted: string, what: string, write: () => Promise<unknown>): Promise<void> {
+		try {
+			await write();
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			this.log(sanitize(`tracedeck serve: could not store ${counted}: ${message}`, true));
+			throw isTransientStoreFailure(error)
+				? new IntakeError('unavailable', `could not store ${what}, retry later: ${message}`, STORE_RETRY_AFTER_SECONDS)
+				: new IntakeError('internal', `could not store ${what}: ${message}`);
+		}
+	}
+
+	/** Received, duplicates included: a sender's retry is traffic too. */
+	private counted(events: readonly TraceEvent[]): void {
+		this.metrics?.recordEvents(events.length);
+		const newest = events.reduce((max, event) => Math.max(max, Date.parse(event.timestamp)), 0);
+		this.metrics?.observeStreamLatency(Math.max(0, this.now() - newest));
 	}
 
 	/** An export that was not taken (any transport, any reason). */

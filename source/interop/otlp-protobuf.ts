@@ -11,7 +11,8 @@ import type {OtlpResourceSpansJson, OtlpScopeSpansJson, OtlpSpanEventJson, OtlpS
  * fields tracedeck does not read (links, entity refs) are left out, and
  * protobuf skips unknown fields, so a newer sender still decodes.
  */
-const PROTO = `
+/** common/v1/common.proto: also the base of the logs messages (otlp-logs-protobuf.ts). */
+export const COMMON_PROTO = `
 syntax = "proto3";
 
 package opentelemetry.proto.common.v1;
@@ -41,7 +42,7 @@ message InstrumentationScope {
 }
 `;
 
-const RESOURCE_PROTO = `
+export const RESOURCE_PROTO = `
 syntax = "proto3";
 package opentelemetry.proto.resource.v1;
 message Resource {
@@ -132,7 +133,7 @@ message Status {
 
 function buildRoot(): protobuf.Root {
 	const root = new protobuf.Root();
-	for (const source of [PROTO, RESOURCE_PROTO, TRACE_PROTO, SERVICE_PROTO, RPC_STATUS_PROTO]) {
+	for (const source of [COMMON_PROTO, RESOURCE_PROTO, TRACE_PROTO, SERVICE_PROTO, RPC_STATUS_PROTO]) {
 		protobuf.parse(source, root);
 	}
 
@@ -146,7 +147,7 @@ const responseType = root.lookupType('opentelemetry.proto.collector.trace.v1.Exp
 const rpcStatusType = root.lookupType('google.rpc.Status');
 
 /* The shapes `toObject` gives with the options below: camelCase names, 64-bit integers as strings, bytes as Uint8Array. */
-interface PbAnyValue {
+export interface PbAnyValue {
 	stringValue?: string;
 	boolValue?: boolean;
 	intValue?: string;
@@ -156,7 +157,7 @@ interface PbAnyValue {
 	bytesValue?: Uint8Array;
 }
 
-interface PbKeyValue {
+export interface PbKeyValue {
 	key?: string;
 	value?: PbAnyValue;
 }
@@ -210,12 +211,13 @@ interface PbRequest {
 /** A body that is not an ExportTraceServiceRequest. */
 export class OtlpProtobufError extends Error {}
 
-function hex(bytes: Uint8Array | undefined): string {
+/** Protobuf id bytes as OTLP/JSON's hex; absent is "". */
+export function hex(bytes: Uint8Array | undefined): string {
 	return bytes === undefined ? '' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /* AnyValue nesting is bounded by protobufjs's decode recursion limit, so plain recursion is safe here. */
-function anyValueJson(value: PbAnyValue | undefined): OtlpAnyValue {
+export function anyValueJson(value: PbAnyValue | undefined): OtlpAnyValue {
 	if (!value) {
 		return {};
 	}
@@ -252,7 +254,8 @@ function anyValueJson(value: PbAnyValue | undefined): OtlpAnyValue {
 	return {};
 }
 
-function keyValuesJson(list: PbKeyValue[] | undefined): OtlpKeyValue[] {
+/** Decoded KeyValues (toObject's shape) in the OTLP/JSON shape. */
+export function keyValuesJson(list: PbKeyValue[] | undefined): OtlpKeyValue[] {
 	return (list ?? []).map(kv => ({key: kv.key ?? '', value: anyValueJson(kv.value)}));
 }
 
@@ -369,30 +372,35 @@ export function decodeRpcStatus(body: Uint8Array): {code: number; message: strin
 	return {code: object.code ?? 0, message: object.message ?? '', details: object.details.map(any => ({typeUrl: any.typeUrl ?? '', value: any.value ?? new Uint8Array()}))};
 }
 
+/** For encoders: an OTLP/JSON AnyValue as protobufjs's fromObject takes it (base64 bytes back to bytes). */
+export function anyValuePb(value: OtlpAnyValue | undefined): Record<string, unknown> {
+	if (!value) {
+		return {};
+	}
+
+	if (value.arrayValue) {
+		return {arrayValue: {values: (value.arrayValue.values ?? []).map(item => anyValuePb(item))}};
+	}
+
+	if (value.kvlistValue) {
+		return {kvlistValue: {values: keyValuesPb(value.kvlistValue.values)}};
+	}
+
+	if (value.bytesValue !== undefined) {
+		return {bytesValue: Buffer.from(value.bytesValue, 'base64')};
+	}
+
+	return {...value};
+}
+
+export function keyValuesPb(list: OtlpKeyValue[] | undefined): Array<Record<string, unknown>> {
+	return (list ?? []).map(kv => ({key: kv.key, value: anyValuePb(kv.value)}));
+}
+
 /** For tests and tools: the reverse of decodeExportTraceRequest's framing (hex ids back to bytes). */
 export function encodeExportTraceRequest(document: OtlpTracesJson): Uint8Array {
 	const bytes = (text: string | undefined): Uint8Array => Buffer.from(text ?? '', 'hex');
-	const anyValue = (value: OtlpAnyValue | undefined): Record<string, unknown> => {
-		if (!value) {
-			return {};
-		}
-
-		if (value.arrayValue) {
-			return {arrayValue: {values: (value.arrayValue.values ?? []).map(item => anyValue(item))}};
-		}
-
-		if (value.kvlistValue) {
-			return {kvlistValue: {values: keyValues(value.kvlistValue.values)}};
-		}
-
-		if (value.bytesValue !== undefined) {
-			return {bytesValue: Buffer.from(value.bytesValue, 'base64')};
-		}
-
-		return {...value};
-	};
-
-	const keyValues = (list: OtlpKeyValue[] | undefined): Array<Record<string, unknown>> => (list ?? []).map(kv => ({key: kv.key, value: anyValue(kv.value)}));
+	const keyValues = keyValuesPb;
 	const object = {
 		resourceSpans: document.resourceSpans.map(rs => ({
 			resource: {attributes: keyValues(rs.resource?.attributes)},

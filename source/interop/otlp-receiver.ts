@@ -4,6 +4,7 @@ import {sanitize} from '../core/sanitize.js';
 import {invalidUtf8Offset} from '../core/utf8.js';
 import {CorsPolicy} from './cors.js';
 import {IntakeError, TraceIntake, type EventSink, type IntakeFailure, type ReceiverMetrics} from './otlp-intake.js';
+import {decodeExportLogsRequest, encodeExportLogsResponse, exportLogsResponseJson} from './otlp-logs-protobuf.js';
 import {countJsonDataPoints, countProtobufDataPoints, encodeExportMetricsResponse, exportMetricsResponseJson, MetricsRejection, OtlpMetricsError} from './otlp-metrics-rejection.js';
 import {decodeExportTraceRequest, encodeExportTraceResponse, encodeRpcStatus, OtlpProtobufError, type PartialSuccess} from './otlp-protobuf.js';
 import {BodyError, readRequestBody} from './request-body.js';
@@ -41,11 +42,12 @@ export interface OtlpReceiver {
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 export const TRACES_PATH = '/v1/traces';
+export const LOGS_PATH = '/v1/logs';
 /** OTLP metrics, answered with a rejection (not to be confused with METRICS_PATH, tracedeck's own). */
 export const OTLP_METRICS_PATH = '/v1/metrics';
 export const METRICS_PATH = '/metrics';
 /** The OTLP signal paths a browser exporter may post to; CORS covers these. */
-const OTLP_PATHS = new Set([TRACES_PATH, '/v1/logs', OTLP_METRICS_PATH]);
+const OTLP_PATHS = new Set([TRACES_PATH, LOGS_PATH, OTLP_METRICS_PATH]);
 
 type Encoding = 'json' | 'protobuf';
 
@@ -122,13 +124,13 @@ function parseJson(body: Buffer): unknown {
 	}
 }
 
-function decodeTraceBody(body: Buffer, encoding: Encoding): unknown {
+function decodeExportBody(body: Buffer, encoding: Encoding, decodeProtobuf: (body: Buffer) => unknown = decodeExportTraceRequest): unknown {
 	if (encoding === 'json') {
 		return parseJson(body);
 	}
 
 	try {
-		return decodeExportTraceRequest(body);
+		return decodeProtobuf(body);
 	} catch (error) {
 		throw error instanceof OtlpProtobufError ? new HttpError(400, error.message) : error;
 	}
@@ -142,7 +144,7 @@ function countDataPoints(body: Buffer, encoding: Encoding): number {
 	}
 }
 
-/** The node:http handler: POST /v1/traces and /v1/metrics (JSON or protobuf, gzip or not), GET /metrics, CORS preflights. */
+/** The node:http handler: POST /v1/traces, /v1/logs and /v1/metrics (JSON or protobuf, gzip or not), GET /metrics, CORS preflights. */
 export function createOtlpHandler(options: OtlpReceiverOptions): (request: IncomingMessage, response: ServerResponse) => void {
 	const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 	const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -169,8 +171,26 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 		let release: (() => void) | undefined;
 		try {
 			release = intake.admit();
-			const document = decodeTraceBody(await readBody(request), encoding);
+			const document = decodeExportBody(await readBody(request), encoding);
 			sendExportResponse(response, encoding, await intake.store(document));
+		} catch (error) {
+			throw error instanceof IntakeError ? httpErrorOf(error) : error;
+		} finally {
+			release?.();
+		}
+	};
+
+	// As receiveTraces, for OTLP logs: the same limit, body rules and answers.
+	const receiveLogs = async (request: IncomingMessage, response: ServerResponse, encoding: Encoding): Promise<void> => {
+		let release: (() => void) | undefined;
+		try {
+			release = intake.admit();
+			const partial = await intake.storeLogs(decodeExportBody(await readBody(request), encoding, decodeExportLogsRequest));
+			if (encoding === 'protobuf') {
+				send(response, 200, 'application/x-protobuf', encodeExportLogsResponse(partial));
+			} else {
+				send(response, 200, 'application/json', JSON.stringify(exportLogsResponseJson(partial)));
+			}
 		} catch (error) {
 			throw error instanceof IntakeError ? httpErrorOf(error) : error;
 		} finally {
@@ -239,6 +259,11 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 
 		if (path === OTLP_METRICS_PATH) {
 			await receiveExport(request, response, path, receiveMetrics);
+			return;
+		}
+
+		if (path === LOGS_PATH) {
+			await receiveExport(request, response, path, receiveLogs);
 			return;
 		}
 

@@ -5,7 +5,8 @@ import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 import {fromKeyValues, type OtlpKeyValue} from './otlp-attributes.js';
 import {otlpResourceProblem, otlpSpanProblem, type OtlpIdRule} from './otlp-span-checks.js';
 
-const anyValue: z.ZodType<unknown> = z.lazy(() => z.object({
+/** OTLP/JSON's AnyValue, KeyValue lists and nanosecond times, as the trace and the logs converters (otlp-logs-to-events.ts) read them. */
+export const anyValue: z.ZodType<unknown> = z.lazy(() => z.object({
 	stringValue: z.string().optional(),
 	boolValue: z.boolean().optional(),
 	intValue: z.union([z.string(), z.number()]).optional(),
@@ -15,10 +16,10 @@ const anyValue: z.ZodType<unknown> = z.lazy(() => z.object({
 	bytesValue: z.string().optional(),
 }));
 const keyValue: z.ZodType<unknown> = z.object({key: z.string(), value: anyValue.optional()});
-const attributes = z.array(keyValue).optional();
+export const attributes = z.array(keyValue).optional();
 // The latest instant a Date can hold, in nanoseconds: beyond it toISOString throws.
 const MAX_NANOS = 8_640_000_000_000_000_000_000n;
-const nanos = z.union([z.string().regex(/^\d+$/, 'a time in unix nanoseconds'), z.number().nonnegative()])
+export const nanos = z.union([z.string().regex(/^\d+$/, 'a time in unix nanoseconds'), z.number().nonnegative()])
 	// Zod runs this even when the regex above failed, so it checks the digits again before BigInt.
 	.refine(value => typeof value === 'number' ? value <= Number(MAX_NANOS) : /^\d+$/.test(value) && BigInt(value) <= MAX_NANOS, 'a time in unix nanoseconds before the year 275760');
 
@@ -70,7 +71,7 @@ const RUN_FIELDS: Record<string, string> = {
 };
 
 /** Nanoseconds to ISO 8601 with all nine digits kept: BigInt, so no float rounding on the way. */
-function toIso(value: string | number): string {
+export function toIso(value: string | number): string {
 	return isoFromNanos(typeof value === 'number' ? BigInt(Math.floor(value)) : BigInt(value));
 }
 
@@ -88,7 +89,7 @@ function spanKindOf(kind: number | string | undefined): SpanKind | undefined {
 }
 
 /** OTLP ids are hex, case-insensitive (the same trace in upper and lower case is one trace): shown in lower case. */
-function normalId(id: string): string {
+export function normalId(id: string): string {
 	return /^[0-9a-fA-F]+$/.test(id) ? id.toLowerCase() : id;
 }
 
@@ -290,7 +291,7 @@ function spanFacts(span: OtlpSpan, origin: OtlpOrigin): Partial<TraceEvent> {
 	return facts;
 }
 
-function describeIssue(error: z.ZodError): string {
+export function describeIssue(error: z.ZodError): string {
 	const issue = error.issues[0];
 	return issue ? `${issue.path.join('.') || 'document'}: ${issue.message}` : 'invalid OTLP';
 }

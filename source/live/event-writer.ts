@@ -1,6 +1,8 @@
 import {StoreError} from '../core/errors.js';
+import type {ServiceLog} from '../core/service-log.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {RunIndex, type AppendResult} from '../store/run-index.js';
+import type {ServiceLogsResult} from '../store/service-logs.js';
 import {NO_PUBLISHER, type EventPublisher} from './event-publisher.js';
 import type {LiveLogger} from './live-logger.js';
 import {openPublisher} from './open-publisher.js';
@@ -29,7 +31,7 @@ export class EventWriter {
 	private readonly tries: number;
 	private readonly backoffMs: number;
 
-	constructor(private readonly index: Pick<RunIndex, 'appendEvents'>, publisher: EventPublisher = NO_PUBLISHER, options: EventWriterOptions = {}) {
+	constructor(private readonly index: Pick<RunIndex, 'appendEvents'> & Partial<Pick<RunIndex, 'appendServiceLogs'>>, publisher: EventPublisher = NO_PUBLISHER, options: EventWriterOptions = {}) {
 		this.publisher = publisher;
 		this.tries = Math.max(1, options.tries ?? 3);
 		this.backoffMs = options.backoffMs ?? 50;
@@ -37,23 +39,7 @@ export class EventWriter {
 
 	/** @throws StoreError when the run index stays locked; any other store error as it is. */
 	async write(events: readonly TraceEvent[]): Promise<AppendResult> {
-		let result: AppendResult | undefined;
-		for (let attempt = 1; result === undefined; attempt++) {
-			try {
-				result = this.index.appendEvents(events);
-			} catch (error) {
-				if (!isBusyError(error)) {
-					throw error;
-				}
-
-				if (attempt >= this.tries) {
-					throw new StoreError(`could not store ${events.length} event(s): the run index stayed locked after ${this.tries} tries (${(error as Error).message}); is another process holding a long write?`);
-				}
-
-				await sleep(this.backoffMs * 2 ** (attempt - 1));
-			}
-		}
-
+		const result = await this.retrying(`${events.length} event(s)`, () => this.index.appendEvents(events));
 		if (result.inserted.length > 0) {
 			if (this.publisher.publishStored) {
 				this.publisher.publishStored(result.inserted);
@@ -63,6 +49,38 @@ export class EventWriter {
 		}
 
 		return result;
+	}
+
+	/**
+	 * Log records without a trace, kept under their service (SQLite only: no
+	 * trace stream carries them). Retried as write() is. @throws StoreError
+	 */
+	async writeServiceLogs(logs: readonly ServiceLog[]): Promise<ServiceLogsResult> {
+		const append = this.index.appendServiceLogs?.bind(this.index);
+		if (!append) {
+			throw new StoreError('this writer has no store for log records without a trace');
+		}
+
+		return this.retrying(`${logs.length} log record(s)`, () => append(logs));
+	}
+
+	/** Run a store write, retried with backoff while the database is busy, then a StoreError naming `what`. */
+	private async retrying<T>(what: string, write: () => T): Promise<T> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return write();
+			} catch (error) {
+				if (!isBusyError(error)) {
+					throw error;
+				}
+
+				if (attempt >= this.tries) {
+					throw new StoreError(`could not store ${what}: the run index stayed locked after ${this.tries} tries (${(error as Error).message}); is another process holding a long write?`);
+				}
+
+				await sleep(this.backoffMs * 2 ** (attempt - 1));
+			}
+		}
 	}
 }
 

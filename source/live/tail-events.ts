@@ -1,12 +1,26 @@
 import {applyEvent, displayName, terminalStatus} from '../core/fold.js';
+import {isLogRecord} from '../core/log-record.js';
+import {severityLevel, severityName, type SeverityLevel} from '../core/log-severity.js';
 import {sanitize} from '../core/sanitize.js';
 import type {Span} from '../core/span.js';
 import {statusSymbol, UNICODE} from '../core/symbols.js';
 import {eventKind, eventPhase, type TraceEvent} from '../core/trace-event.js';
 
-/** error: failures and stderr; warn: also retries and compensations; info: everything. */
+/** error: failures, stderr and ERROR/FATAL log records; warn: also retries, compensations and WARN records; info: everything. */
 export type TailLevel = 'error' | 'warn' | 'info';
 export const TAIL_LEVELS: readonly TailLevel[] = ['error', 'warn', 'info'];
+
+function logSeverity(event: TraceEvent): SeverityLevel {
+	const data = event.data ?? {};
+	return severityLevel(typeof data['severity_number'] === 'number' ? data['severity_number'] : 0, typeof data['severity_text'] === 'string' ? data['severity_text'] : '');
+}
+
+/** How a log record names its severity on a tail line: its own text, else the number's name. */
+function severityWord(event: TraceEvent): string {
+	const data = event.data ?? {};
+	const text = typeof data['severity_text'] === 'string' ? data['severity_text'].trim() : '';
+	return text !== '' ? text : severityName(typeof data['severity_number'] === 'number' ? data['severity_number'] : 0) || 'LOG';
+}
 
 export function isFailureEvent(event: TraceEvent): boolean {
 	return event.status === 'failed' || terminalStatus(event) === 'failed';
@@ -15,6 +29,12 @@ export function isFailureEvent(event: TraceEvent): boolean {
 export function matchesLevel(event: TraceEvent, level: TailLevel): boolean {
 	if (level === 'info') {
 		return true;
+	}
+
+	if (isLogRecord(event)) {
+		// A log record says how loud it is: its own severity decides, not its being a log line.
+		const loudness = logSeverity(event);
+		return loudness === 'error' || (level === 'warn' && loudness === 'warn');
 	}
 
 	const kind = eventKind(event.event_type);
@@ -40,7 +60,11 @@ export class SpanPaths {
 	}
 
 	apply(event: TraceEvent): void {
-		this.spans.set(event.span_id, applyEvent(this.spans.get(event.span_id), event));
+		const previous = this.spans.get(event.span_id);
+		// A log record names its span but does not make one: labels wait for the span itself.
+		if (previous !== undefined || !isLogRecord(event)) {
+			this.spans.set(event.span_id, applyEvent(previous, event));
+		}
 	}
 
 	/** Names from below the root down to the span, "/"-joined; "" for a root. */
@@ -201,9 +225,17 @@ function clock(timestamp: string): string {
 export function formatTailLine(record: TailRecord, style: LineStyle = PLAIN_STYLE, maxMessage = 2000): string {
 	const kind = eventKind(record.event_type);
 	const status = record.status;
-	const word = status ?? (kind === 'log' ? 'stderr' : 'running');
-	const cue = kind === 'log' ? '!' : style.symbol(status ?? 'pending');
-	const paint = status === 'failed' ? style.failed : status === 'success' ? style.success : kind === 'log' ? style.warn : (s: string) => s;
+	let word = status ?? (kind === 'log' ? 'stderr' : 'running');
+	let cue = kind === 'log' ? '!' : style.symbol(status ?? 'pending');
+	let paint = status === 'failed' ? style.failed : status === 'success' ? style.success : kind === 'log' ? style.warn : (s: string) => s;
+	if (isLogRecord(record.event)) {
+		// The record's own severity ("ERROR", "warn"), producer text: sanitized and cut like the rest.
+		const loudness = logSeverity(record.event);
+		word = sanitize(severityWord(record.event), true).slice(0, 12);
+		cue = loudness === 'info' ? '-' : '!';
+		paint = loudness === 'error' ? style.failed : loudness === 'warn' ? style.warn : (s: string) => s;
+	}
+
 	let message = sanitize(record.message, true);
 	if (message.length > maxMessage) {
 		message = `${message.slice(0, maxMessage)}…`;

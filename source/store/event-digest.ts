@@ -51,11 +51,12 @@ export interface NumberedEvents {
 export class InputOccurrences {
 	private readonly counts = new Map<string, number>();
 
-	/** Identities of `events`, serialized as `bodies`, as the next events of this input. */
-	number(events: readonly TraceEvent[], bodies: readonly string[]): NumberedEvents {
+	/** Identities of `events` (or other records), serialized as `bodies`, as the next events of this input. */
+	number(events: ReadonlyArray<Partial<Pick<TraceEvent, 'trace_id' | 'event_id'>>>, bodies: readonly string[]): NumberedEvents {
 		const added = new Map<string, number>();
 		const identities = events.map((event, i) => {
-			if (event.event_id !== undefined) {
+			// Records without a trace (a service's log records) have no producer id: their content is their identity.
+			if (event.event_id !== undefined && event.trace_id !== undefined) {
 				return producerIdentity(event.trace_id, event.event_id);
 			}
 

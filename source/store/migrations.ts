@@ -322,6 +322,45 @@ ${SMOKE_SETTLED}
 	`
 	CREATE INDEX IF NOT EXISTS events_by_span ON events (trace_id, span_id, ts_ms);
 	`,
+	// 9: OpenTelemetry logs. A log record within a trace is an event
+	// (log:record, data.line its body), already searched by log_search; its
+	// span keeps it under `logs`, which spans stored before get empty. A span
+	// that arrives after its log records (logs and spans are exported apart)
+	// gathers them through events_log_records. A record without a trace has no
+	// run to belong to: it is kept under its service in service_logs, with its
+	// identity (store/event-digest.ts) unique as events have it, and searched
+	// through service_log_search, filled by triggers as log_search is.
+	// IF NOT EXISTS: a store rolled back to an older user_version (the
+	// migration tests do) takes it again unharmed.
+	`
+	CREATE INDEX IF NOT EXISTS events_log_records ON events (trace_id, span_id, id) WHERE event_type = 'log:record';
+	UPDATE spans SET body = json_insert(body, '$.logs', json('[]'));
+
+	CREATE TABLE IF NOT EXISTS service_logs (
+		id INTEGER PRIMARY KEY,
+		service TEXT NOT NULL,
+		env TEXT,
+		time_ms REAL NOT NULL,
+		severity_number INTEGER NOT NULL,
+		severity_text TEXT NOT NULL,
+		body TEXT NOT NULL,
+		attributes_json TEXT NOT NULL,
+		resource_json TEXT NOT NULL,
+		scope_json TEXT,
+		event_name TEXT,
+		observed_ms REAL,
+		identity TEXT NOT NULL UNIQUE
+	);
+	CREATE INDEX IF NOT EXISTS service_logs_by_time ON service_logs (time_ms);
+	CREATE INDEX IF NOT EXISTS service_logs_by_service ON service_logs (service, time_ms);
+	CREATE VIRTUAL TABLE IF NOT EXISTS service_log_search USING fts5(body, content = 'service_logs', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+	CREATE TRIGGER IF NOT EXISTS service_log_search_insert AFTER INSERT ON service_logs BEGIN
+		INSERT INTO service_log_search (rowid, body) VALUES (new.id, new.body);
+	END;
+	CREATE TRIGGER IF NOT EXISTS service_log_search_delete AFTER DELETE ON service_logs BEGIN
+		INSERT INTO service_log_search (service_log_search, rowid, body) VALUES ('delete', old.id, old.body);
+	END;
+	`,
 ];
 
 /**

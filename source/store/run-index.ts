@@ -1,8 +1,10 @@
 import {NotFoundError, InputError} from '../core/errors.js';
-import {applyEvent, displayName, eventTimeMs, inFoldOrder} from '../core/fold.js';
+import {applyEvent, displayName, eventTimeMs, foldEvents, inFoldOrder} from '../core/fold.js';
+import {insertLog, isLogRecord, LOG_RECORD_EVENT_TYPE, spanLogOf, type RunLog} from '../core/log-record.js';
 import type {Run, RunStatus} from '../core/run.js';
 import {redactForStore} from '../core/redact.js';
 import {summarizeRun} from '../core/run-summary.js';
+import type {ServiceLog} from '../core/service-log.js';
 import type {Span} from '../core/span.js';
 import {isStep} from '../core/step-kind.js';
 import type {TraceEvent} from '../core/trace-event.js';
@@ -10,6 +12,7 @@ import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
 import {currentStepSql} from './current-step.js';
 import {InputOccurrences} from './event-digest.js';
 import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
+import {ServiceLogTable, type ServiceLogsResult} from './service-logs.js';
 import {SqlWhere} from './sql-where.js';
 
 export interface RunFilter {
@@ -70,6 +73,7 @@ export class RunIndex {
 
 	readonly db: Db;
 	private readonly stmts;
+	private serviceLogTable: ServiceLogTable | undefined;
 	private readonly checkpointTimer: NodeJS.Timeout | undefined;
 
 	constructor(db: Db) {
@@ -113,6 +117,10 @@ export class RunIndex {
 			maxEventId: db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck(),
 			latestEarlierEventMs: db.prepare('SELECT max(ts_ms) FROM events WHERE trace_id = ? AND span_id = ? AND id < ?').pluck(),
 			eventsOfSpan: db.prepare('SELECT body FROM events WHERE trace_id = ? AND span_id = ? ORDER BY id').pluck(),
+			// Both use events_log_records (migration 8): the literal event type is what lets SQLite pick the partial index.
+			earlierLogs: db.prepare(`SELECT body FROM events WHERE trace_id = ? AND span_id = ? AND event_type = '${LOG_RECORD_EVENT_TYPE}' AND id < ? ORDER BY id`).pluck(),
+			strayLogs: db.prepare(`SELECT e.span_id, e.body FROM events e WHERE e.trace_id = ? AND e.event_type = '${LOG_RECORD_EVENT_TYPE}'
+				AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = e.trace_id AND s.span_id = e.span_id) ORDER BY e.id`),
 		};
 	}
 
@@ -176,15 +184,15 @@ export class RunIndex {
 			}
 		}
 
-		const byTrace = new Map<string, TraceEvent[]>();
-		for (const {event} of inserted) {
-			let list = byTrace.get(event.trace_id);
+		const byTrace = new Map<string, StoredEvent[]>();
+		for (const stored of inserted) {
+			let list = byTrace.get(stored.event.trace_id);
 			if (!list) {
 				list = [];
-				byTrace.set(event.trace_id, list);
+				byTrace.set(stored.event.trace_id, list);
 			}
 
-			list.push(event);
+			list.push(stored);
 		}
 
 		const firstNewId = inserted[0]?.id ?? Number.MAX_SAFE_INTEGER;
@@ -201,33 +209,51 @@ export class RunIndex {
 	 * events that all come after its stored ones are applied to the stored
 	 * span (the common case: a live run, in time order); one that comes at or
 	 * before the latest stored event is refolded from all its stored events,
-	 * so that arrival order never shows in the span or the run.
+	 * so that arrival order never shows in the span or the run. A span new in
+	 * this batch gathers the log records stored for it before (logs and spans
+	 * are exported apart); a log record whose span has not arrived makes no
+	 * span: it waits in events.
 	 */
-	private foldTrace(traceId: string, events: TraceEvent[], firstNewId: number): void {
+	private foldTrace(traceId: string, events: readonly StoredEvent[], firstNewId: number): void {
 		const before = new Map<string, Span | undefined>();
 		const after = new Map<string, Span>();
-		const refolded = new Set<string>();
+		// Spans that got more than log records: only these can change the run beyond its last event time.
+		const reshaped = new Set<string>();
+		const bySpan = new Map<string, TraceEvent[]>();
 		let lastEventMs = 0;
-		for (const event of inFoldOrder(events)) {
+		for (const event of inFoldOrder(events.map(stored => stored.event))) {
 			lastEventMs = Math.max(lastEventMs, eventTimeMs(event));
-			if (refolded.has(event.span_id)) {
-				continue;
+			if (!isLogRecord(event)) {
+				reshaped.add(event.span_id);
 			}
 
-			if (!after.has(event.span_id)) {
-				const stored = this.stmts.getSpan.get(traceId, event.span_id) as string | undefined;
-				const previous = stored === undefined ? undefined : (JSON.parse(stored) as Span);
-				before.set(event.span_id, previous);
-				// The span's first event in fold order is its earliest in this batch.
-				const latestStored = previous === undefined ? null : this.stmts.latestEarlierEventMs.get(traceId, event.span_id, firstNewId) as number | null;
-				if (latestStored !== null && eventTimeMs(event) <= latestStored) {
-					after.set(event.span_id, this.refoldSpan(traceId, event.span_id));
-					refolded.add(event.span_id);
-				} else {
-					after.set(event.span_id, applyEvent(previous, event));
-				}
+			const list = bySpan.get(event.span_id);
+			if (list) {
+				list.push(event);
 			} else {
-				after.set(event.span_id, applyEvent(after.get(event.span_id), event));
+				bySpan.set(event.span_id, [event]);
+			}
+		}
+
+		for (const [spanId, spanEvents] of bySpan) {
+			const stored = this.stmts.getSpan.get(traceId, spanId) as string | undefined;
+			const previous = stored === undefined ? undefined : (JSON.parse(stored) as Span);
+			let span: Span | undefined;
+			if (previous === undefined) {
+				// Stored before this batch, only log records can be waiting for it.
+				const waiting = (this.stmts.earlierLogs.all(traceId, spanId, firstNewId) as string[]).map(body => JSON.parse(body) as TraceEvent);
+				span = foldEvents(waiting.length === 0 ? spanEvents : [...waiting, ...spanEvents])[0];
+			} else {
+				// The span's first event in fold order is its earliest in this batch.
+				const latestStored = this.stmts.latestEarlierEventMs.get(traceId, spanId, firstNewId) as number | null;
+				span = latestStored !== null && eventTimeMs(spanEvents[0]!) <= latestStored
+					? this.refoldSpan(traceId, spanId)
+					: spanEvents.reduce<Span>((folded, event) => applyEvent(folded, event), previous);
+			}
+
+			if (span !== undefined) {
+				before.set(spanId, previous);
+				after.set(spanId, span);
 			}
 		}
 
@@ -248,7 +274,7 @@ export class RunIndex {
 
 		const row = this.stmts.getRun.get(traceId) as RunRow | undefined;
 		const run = row === undefined ? undefined : (JSON.parse(row.body) as Run);
-		const needsFull = row === undefined || run === undefined || this.reachesBeyondSpans(traceId, run, before, after);
+		const needsFull = row === undefined || run === undefined || this.reachesBeyondSpans(traceId, run, before, after, reshaped);
 		if (needsFull) {
 			this.recomputeRun(traceId, lastEventMs, row);
 		} else {
@@ -259,12 +285,8 @@ export class RunIndex {
 	/** A span folded again from every stored event of it (this batch's included), in fold order. */
 	private refoldSpan(traceId: string, spanId: string): Span {
 		const events = (this.stmts.eventsOfSpan.all(traceId, spanId) as string[]).map(body => JSON.parse(body) as TraceEvent);
-		let span: Span | undefined;
-		for (const event of inFoldOrder(events)) {
-			span = applyEvent(span, event);
-		}
-
-		return span!;
+		// A stored span has an event besides log records, so the fold makes it.
+		return foldEvents(events)[0]!;
 	}
 
 	/**
@@ -273,11 +295,16 @@ export class RunIndex {
 	 * window, or a success above a recorded failure, which recovers it and
 	 * moves the root cause.
 	 */
-	private reachesBeyondSpans(traceId: string, run: Run, before: Map<string, Span | undefined>, after: Map<string, Span>): boolean {
+	private reachesBeyondSpans(traceId: string, run: Run, before: Map<string, Span | undefined>, after: Map<string, Span>, reshaped: ReadonlySet<string>): boolean {
 		const started = Date.parse(run.started_at);
 		const ended = run.ended_at === null ? null : Date.parse(run.ended_at);
 		const succeeded: string[] = [];
 		for (const span of after.values()) {
+			if (!reshaped.has(span.span_id)) {
+				// Log records leave a span's times, status and name alone.
+				continue;
+			}
+
 			const previous = before.get(span.span_id);
 			if (span.parent_span_id === null || span.status === 'failed' || (previous !== undefined && previous.name !== span.name)
 				|| span.start_ms < started || (ended !== null && span.end_ms !== null && span.end_ms > ended)) {
@@ -457,6 +484,32 @@ export class RunIndex {
 		for (const body of rows) {
 			yield JSON.parse(body) as Span;
 		}
+	}
+
+	/**
+	 * Log records of a trace whose span is not stored (it never arrived, or
+	 * the record named none), in time order: the run shows them itself.
+	 */
+	strayLogs(traceId: string): RunLog[] {
+		const logs: RunLog[] = [];
+		for (const row of this.guard(() => this.stmts.strayLogs.all(traceId)) as Array<{span_id: string; body: string}>) {
+			insertLog(logs, {span_id: row.span_id, ...spanLogOf(JSON.parse(row.body) as TraceEvent)});
+		}
+
+		return logs;
+	}
+
+	/**
+	 * Store log records that name no trace under their service, redacted,
+	 * all or nothing; identity as for events (see appendEvents).
+	 */
+	appendServiceLogs(given: readonly ServiceLog[], options: AppendOptions = {}): ServiceLogsResult {
+		this.serviceLogTable ??= new ServiceLogTable(this.db);
+		const table = this.serviceLogTable;
+		const prepared = table.prepare(given, options.input);
+		const result = this.guard(() => this.db.transaction(() => table.insert(prepared.logs, prepared.identities)).immediate());
+		prepared.commit();
+		return result;
 	}
 
 	events(traceId: string): StoredEvent[] {

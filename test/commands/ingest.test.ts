@@ -77,7 +77,7 @@ test('JSONL ingest, list and show agree with DESIGN\'s contracts', () => {
 	assert.match(text.stdout, /run-20261124-030000-abc1234\s+(✗|x) failed\s+prod\s+api/);
 	const show = runCli(['runs', 'show', 'run-20261124-030000-abc1234', '--json'], {home});
 	const report = JSON.parse(show.stdout) as Record<string, unknown>;
-	assert.deepEqual(Object.keys(report), ['run', 'spans', 'critical_path', 'failure', 'recovered', 'compensations', 'orphans', 'decisions']);
+	assert.deepEqual(Object.keys(report), ['run', 'spans', 'critical_path', 'failure', 'recovered', 'compensations', 'orphans', 'decisions', 'logs']);
 	assert.deepEqual((report['failure'] as {path: string[]}).path, ['r', 'd']);
 	const showText = runCli(['runs', 'show', 'run-20261124-030000-abc1234'], {home});
 	assert.match(showText.stdout, /FAILURE {2}Deploy\n {2}error: health check timeout after 30s/);

@@ -34,6 +34,7 @@ export function span(id: string, parent: string | null, start: number, end: numb
 		events: [],
 		links: [],
 		status_message: null,
+		logs: [],
 		...extras,
 	};
 }

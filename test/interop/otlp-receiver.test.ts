@@ -253,7 +253,8 @@ describe('OTLP/HTTP receiver answers', () => {
 	it('answers 415, 404 and 405 for the wrong type, path and method', async () => {
 		assert.equal((await post('hello', {'Content-Type': 'text/plain'})).status, 415);
 		assert.equal((await post('{}', {'Content-Type': 'application/json', 'Content-Encoding': 'br'})).status, 415);
-		assert.equal((await post('{}', {'Content-Type': 'application/json'}, '/v1/logs')).status, 404);
+		assert.equal((await post('{}', {'Content-Type': 'application/json'}, '/v1/profiles')).status, 404);
+		assert.equal((await post('{}', {'Content-Type': 'application/json'}, '/v1/logs')).status, 400, 'logs are served: {} is no logs export');
 		const get = await fetch(`${receiver.url}/v1/traces`);
 		assert.equal(get.status, 405);
 		assert.equal(get.headers.get('allow'), 'POST');

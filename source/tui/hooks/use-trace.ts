@@ -1,5 +1,6 @@
 import {useEffect, useState} from 'react';
 import {applyEvent} from '../../core/fold.js';
+import {isLogRecord} from '../../core/log-record.js';
 import type {Run} from '../../core/run.js';
 import type {Span} from '../../core/span.js';
 import type {ChangeFeed} from '../../live/change-feed.js';
@@ -110,7 +111,12 @@ export function useTrace(index: RunIndex, feed: ChangeFeed, traceId: string | nu
 				for (;;) {
 					const events = index.eventsAfter(cursor, traceId, BATCH);
 					for (const {id, event} of events) {
-						byId.set(event.span_id, applyEvent(byId.get(event.span_id), event));
+						const previous = byId.get(event.span_id);
+						// A log record whose span has not arrived makes no span here either (the store keeps it waiting for its span).
+						if (previous !== undefined || !isLogRecord(event)) {
+							byId.set(event.span_id, applyEvent(previous, event));
+						}
+
 						cursor = id;
 					}
 

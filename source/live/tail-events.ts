@@ -4,6 +4,7 @@ import {severityLevel, severityName, type SeverityLevel} from '../core/log-sever
 import {sanitize} from '../core/sanitize.js';
 import type {Span} from '../core/span.js';
 import {statusSymbol, UNICODE} from '../core/symbols.js';
+import {walkStepPath} from '../core/tree.js';
 import {eventKind, eventPhase, type TraceEvent} from '../core/trace-event.js';
 
 /** error: failures, stderr and ERROR/FATAL log records; warn: also retries, compensations and WARN records; info: everything. */
@@ -67,24 +68,22 @@ export class SpanPaths {
 		}
 	}
 
-	/** Names from below the root down to the span, "/"-joined; "" for a root. */
+	/**
+	 * The span's step path as `runs show` spells it (core/tree.ts walkStepPath,
+	 * with its cap on depth), so that a path copied from there matches
+	 * `--step`; "" for a root. A span whose parent has not arrived is a root
+	 * here, as it is in the tree.
+	 */
 	pathOf(spanId: string): string {
-		const names: string[] = [];
-		const visited = new Set<string>();
-		let span = this.spans.get(spanId);
-		while (span && !visited.has(span.span_id)) {
-			visited.add(span.span_id);
-			const parent = span.parent_span_id === null ? undefined : this.spans.get(span.parent_span_id);
-			if (!parent) {
-				// The top of the chain is a root, and a root's own path is "".
-				break;
+		return walkStepPath(id => {
+			const span = this.spans.get(id);
+			if (!span) {
+				return undefined;
 			}
 
-			names.unshift(displayName(span));
-			span = parent;
-		}
-
-		return names.join('/');
+			const parent = span.parent_span_id !== null && this.spans.has(span.parent_span_id) ? span.parent_span_id : null;
+			return {parent, name: displayName(span)};
+		}, spanId);
 	}
 
 	/** What to print for a span: its step path, else (a root) its name. */

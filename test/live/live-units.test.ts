@@ -4,7 +4,9 @@ import {compareStreamIds, decodeEntry, entryFields, streamIdAt, traceStream} fro
 import {redactRedisUrl} from '../../source/live/live-logger.js';
 import {SeenSet} from '../../source/live/seen-set.js';
 import {eventMessage, matchesLevel, SpanPaths} from '../../source/live/tail-events.js';
+import {foldEvents} from '../../source/core/fold.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
+import {buildTree, stepPath} from '../../source/core/tree.js';
 
 const at = '2025-03-14T09:00:00.000Z';
 const ev = (span_id: string, event_type: string, extra: Partial<TraceEvent> = {}): TraceEvent => ({trace_id: 't', span_id, event_type, timestamp: at, ...extra});
@@ -81,4 +83,23 @@ test('step paths leave out the root, like runs show; messages say what an event 
 	assert.equal(eventMessage(ev('a', 'ai:decision', {data: {decision: 'B', confidence: 0.7, alternatives: [{option: 'A'}, {option: 'B'}], reasoning: 'cheaper'}}), paths),
 		'chose B (confidence 0.7) over A: cheaper');
 	assert.equal(eventMessage(ev('r', 'step:started'), paths), '');
+});
+
+test('one step path: tail spells a deep step exactly as runs show does, cap included', () => {
+	const events: TraceEvent[] = [{trace_id: 't', span_id: 's0', event_type: 'workflow:started', timestamp: '2026-01-01T00:00:00.000Z', data: {name: 'root'}}];
+	for (let i = 1; i <= 40; i++) {
+		events.push({trace_id: 't', span_id: `s${i}`, parent_span_id: `s${i - 1}`, event_type: 'step:started', timestamp: '2026-01-01T00:00:01.000Z', data: {name: `level${i}`}});
+	}
+
+	const paths = new SpanPaths();
+	for (const event of events) {
+		paths.apply(event);
+	}
+
+	const tree = buildTree(foldEvents(events));
+	assert.equal(paths.pathOf('s40'), stepPath(tree, 's40'));
+	assert.ok(paths.pathOf('s40').startsWith('…/'), 'past 32 names the path is cut at its start');
+	// A span whose parent never arrived is a root in both.
+	paths.apply({trace_id: 't', span_id: 'lost', parent_span_id: 'nowhere', event_type: 'step:started', timestamp: '2026-01-01T00:00:02.000Z', data: {name: 'lost'}});
+	assert.equal(paths.pathOf('lost'), '');
 });

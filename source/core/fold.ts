@@ -77,6 +77,15 @@ function applySpanFacts(span: Span, event: TraceEvent): void {
 	if (event.status_message !== undefined) {
 		span.status_message = event.status_message;
 	}
+
+	if (event.status_code !== undefined) {
+		span.status_code = event.status_code;
+	}
+
+	for (const [key, value] of Object.entries(event.attributes ?? {})) {
+		// defineProperty: an attribute "__proto__" must stay an attribute, not become the prototype.
+		Object.defineProperty(span.attributes, key, {value, enumerable: true, writable: true, configurable: true});
+	}
 }
 
 function toError(value: unknown): Span['error'] {
@@ -108,6 +117,7 @@ function emptySpan(event: TraceEvent, at: number): Span {
 		last_event_type: '',
 		start_ms: at,
 		end_ms: null,
+		start_iso: event.timestamp,
 		status: 'pending',
 		attributes: {},
 		retries: [],
@@ -145,8 +155,9 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 	applySpanFacts(span, event);
 	span.event_count += 1;
 	// A span event (clock skew aside) falls inside its span: it does not move the start.
-	if (event.event_type !== SPAN_EVENT_TYPE) {
-		span.start_ms = Math.min(span.start_ms, at);
+	if (event.event_type !== SPAN_EVENT_TYPE && at < span.start_ms) {
+		span.start_ms = at;
+		span.start_iso = event.timestamp;
 	}
 
 	if (span.parent_span_id === null && event.parent_span_id) {
@@ -162,7 +173,7 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 	const data = event.data ?? {};
 	if (event.event_type === SPAN_EVENT_TYPE) {
 		// A span event says nothing about the span's own kind, name or status.
-		insertEvent(span.events, {name: typeof data['name'] === 'string' ? data['name'] : '', time_ms: at, attributes: record(data['attributes'])});
+		insertEvent(span.events, {name: typeof data['name'] === 'string' ? data['name'] : '', time_ms: at, time_iso: event.timestamp, attributes: record(data['attributes'])});
 		return span;
 	}
 
@@ -223,6 +234,7 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 	if (settled !== undefined && (span.end_ms === null || at >= span.end_ms)) {
 		span.status = settled;
 		span.end_ms = at;
+		span.end_iso = event.timestamp;
 	}
 
 	return span;

@@ -1,9 +1,10 @@
 /**
  * Bench sizes. BENCH_QUICK=1 shrinks everything for a smoke run (about a
  * minute); single sizes can be overridden, and BENCH_ONLY=a,b runs only the
- * named groups (e.g. BENCH_ONLY=console once the console lands).
+ * named groups (e.g. BENCH_ONLY=console, or BENCH_ONLY=otlp for the OTLP
+ * receiver's throughput, about a minute).
  */
-export const GROUPS = ['ingest', 'emit', 'live', 'cli', 'show10k', 'console', 'trace-screen', 'rss', 'million'] as const;
+export const GROUPS = ['ingest', 'emit', 'live', 'otlp', 'cli', 'show10k', 'console', 'trace-screen', 'rss', 'million'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface BenchConfig {

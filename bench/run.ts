@@ -16,6 +16,7 @@ import {benchEmit} from './emit.js';
 import {benchIngest} from './ingest.js';
 import {benchLive} from './live.js';
 import {benchMillionRuns} from './million-runs.js';
+import {benchOtlpThroughput} from './otlp-throughput.js';
 import {environment, formatNotes, formatTable, judge, skipped, toResult, writeResults, type Figure} from './report.js';
 import {benchRss} from './rss.js';
 import {benchShow10k} from './show-10k.js';
@@ -27,6 +28,7 @@ const BENCHES: Record<Group, (config: BenchConfig, ws: Workspace) => Promise<Fig
 	ingest: benchIngest,
 	emit: benchEmit,
 	live: async config => benchLive(config),
+	otlp: benchOtlpThroughput,
 	cli: benchCliWall,
 	show10k: benchShow10k,
 	console: benchConsoleFrame,

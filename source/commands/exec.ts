@@ -7,8 +7,10 @@ import {startChild, type ChildOutcome} from '../emit/child-step.js';
 import {CiRecorder, type CiRunRef, type NewRunFields} from '../emit/ci-run.js';
 import {TraceEmitter} from '../emit/emitter.js';
 import {gitFacts} from '../emit/git-info.js';
+import {stepSpanId} from '../emit/ids.js';
 import {LineTail} from '../emit/line-tail.js';
 import {stepSegments} from '../emit/step-path.js';
+import {childTraceEnv, parseTraceparent} from '../emit/traceparent.js';
 import {openEventWriter, type OwnedEventWriter} from '../live/event-writer.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, resolveHome, resolveRedisUrl, writeJson} from './command-line.js';
@@ -25,6 +27,12 @@ const HELP = `
 
   One argument after "--" runs through the shell ("npm ci && npm test");
   several run as they are, without one.
+
+  The command gets TRACEPARENT=00-<run trace id>-<step span id>-01 (W3C
+  Trace Context; TRACESTATE passes on as it was): an OpenTelemetry-instrumented
+  program's spans then join the run under the step. A TRACEPARENT exec itself
+  is given (the CI system's trace) becomes the run's parent trace and a link
+  on the run's root and on the step.
 
   Options
     --run <id>           the run to record into (env TRACEDECK_RUN_ID); started
@@ -147,6 +155,11 @@ function newRunFields(flags: {name?: string; env?: string; target?: string}, env
 	}
 
 	fields.runner = env['RUNNER_NAME'] || env['CI_RUNNER_DESCRIPTION'] || os.hostname();
+	const caller = parseTraceparent(env['TRACEPARENT']);
+	if (caller !== undefined) {
+		fields.caller = caller;
+	}
+
 	return fields;
 }
 
@@ -315,9 +328,11 @@ async function execStep(request: StepRequest): Promise<number> {
 
 		const shown = request.command.length === 1 ? redactText(request.command[0]!) : redactCommandWords(request.command);
 		const tail = new LineTail(50, 4096);
+		// The command runs inside the step's span: an instrumented program's spans join the run under the step.
+		const childEnv = run ? childTraceEnv(env, run.trace_id, stepSpanId(run.run_id, request.segments)) : env;
 		const attempt = async (): Promise<ChildOutcome> => {
 			childRunning = true;
-			const handle = startChild(request.command, {onStderr: chunk => tail.push(chunk)});
+			const handle = startChild(request.command, {onStderr: chunk => tail.push(chunk), env: childEnv});
 			return handle.done.finally(() => {
 				childRunning = false;
 				tail.end();
@@ -332,7 +347,7 @@ async function execStep(request: StepRequest): Promise<number> {
 		}
 
 		// Recorded after the spawn: a slow or locked store never delays the command.
-		const step = run ? await safely(async () => recorder.stepStarted(run, request.segments, startedAt, data)) : null;
+		const step = run ? await safely(async () => recorder.stepStarted(run, request.segments, startedAt, data, parseTraceparent(env['TRACEPARENT']))) : null;
 		let outcome = await running;
 		let attempts = 1;
 		while (outcome.exitCode !== 0 && outcome.spawnError === null && outcome.interrupted === null && signals.received() === null && attempts <= request.retries) {

@@ -16,7 +16,7 @@ const HELP = `
   Exports the runs that match, newest first:
     csv    one row per run with its fields (RFC 4180); --spans: one row per span
     json   an array of {run, spans}, spans as runs show --json has them
-    otlp   one OTLP/JSON document holding every run (resourceSpans per run),
+    otlp   one OTLP/JSON document holding every run (resourceSpans per resource),
            for Jaeger, Tempo or any OTLP backend; tracedeck ingest reads it back
 
   Options
@@ -115,14 +115,19 @@ async function writeExport(index: RunIndex, runs: readonly Run[], format: Format
 
 	const [open, close] = format === 'json' ? ['[', ']'] : ['{"resourceSpans":[', ']}'];
 	await output.write(open);
-	for (const [i, run] of runs.entries()) {
-		const item = format === 'json'
-			? JSON.stringify({run, spans: reportOf(run).spans}, null, 2)
-			: JSON.stringify(runToResourceSpans({run, spans: index.spans(run.trace_id)}));
-		await output.write(`${i === 0 ? '\n' : ',\n'}${item}`);
+	let written = 0;
+	for (const run of runs) {
+		// A run is one item in json; in otlp, one ResourceSpans per resource its spans came from.
+		const items = format === 'json'
+			? [JSON.stringify({run, spans: reportOf(run).spans}, null, 2)]
+			: runToResourceSpans({run, spans: index.spans(run.trace_id)}).map(group => JSON.stringify(group));
+		for (const item of items) {
+			await output.write(`${written === 0 ? '\n' : ',\n'}${item}`);
+			written++;
+		}
 	}
 
-	await output.write(`${runs.length > 0 ? '\n' : ''}${close}\n`);
+	await output.write(`${written > 0 ? '\n' : ''}${close}\n`);
 }
 
 export async function run(argv: string[]): Promise<number> {

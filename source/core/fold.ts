@@ -78,6 +78,15 @@ function applySpanFacts(span: Span, event: TraceEvent): void {
 	if (event.status_message !== undefined) {
 		span.status_message = event.status_message;
 	}
+
+	if (event.status_code !== undefined) {
+		span.status_code = event.status_code;
+	}
+
+	for (const [key, value] of Object.entries(event.attributes ?? {})) {
+		// defineProperty: an attribute "__proto__" must stay an attribute, not become the prototype.
+		Object.defineProperty(span.attributes, key, {value, enumerable: true, writable: true, configurable: true});
+	}
 }
 
 function toError(value: unknown): Span['error'] {
@@ -109,6 +118,7 @@ function emptySpan(event: TraceEvent, at: number): Span {
 		last_event_type: '',
 		start_ms: at,
 		end_ms: null,
+		start_iso: event.timestamp,
 		status: 'pending',
 		attributes: {},
 		retries: [],
@@ -177,8 +187,9 @@ export function compareFoldOrder(a: TraceEvent, b: TraceEvent, key: (event: Trac
 		return byPhase;
 	}
 
-	// Lines printed at one instant have no order but the producer's: a stable sort keeps it (and the run index reads them by arrival).
-	if (rank === LOG_RANK) {
+	// Lines printed at one instant, and a span's events recorded at one instant, have no order but the
+	// producer's (the list it sent them in): a stable sort keeps it, and the run index reads them by arrival.
+	if (rank === LOG_RANK || (a.event_type === SPAN_EVENT_TYPE && b.event_type === SPAN_EVENT_TYPE)) {
 		return 0;
 	}
 
@@ -239,8 +250,9 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 	applySpanFacts(span, event);
 	span.event_count += 1;
 	// A span event (clock skew aside) falls inside its span: it does not move the start.
-	if (event.event_type !== SPAN_EVENT_TYPE) {
-		span.start_ms = Math.min(span.start_ms, at);
+	if (event.event_type !== SPAN_EVENT_TYPE && at < span.start_ms) {
+		span.start_ms = at;
+		span.start_iso = event.timestamp;
 	}
 
 	if (span.parent_span_id === null && event.parent_span_id) {
@@ -256,7 +268,7 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 	const data = event.data ?? {};
 	if (event.event_type === SPAN_EVENT_TYPE) {
 		// A span event says nothing about the span's own kind, name or status.
-		insertEvent(span.events, {name: typeof data['name'] === 'string' ? data['name'] : '', time_ms: at, attributes: record(data['attributes'])});
+		insertEvent(span.events, {name: typeof data['name'] === 'string' ? data['name'] : '', time_ms: at, time_iso: event.timestamp, attributes: record(data['attributes'])});
 		return span;
 	}
 
@@ -321,6 +333,7 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 	if (settled !== undefined && (span.end_ms === null || at >= span.end_ms)) {
 		span.status = settled;
 		span.end_ms = at;
+		span.end_iso = event.timestamp;
 	}
 
 	return span;

@@ -38,6 +38,12 @@ export function isoFromNanos(nanos: bigint): string {
 	return new Date(Number(ms)).toISOString().replace(/Z$/, `${below}Z`);
 }
 
+/** Unix nanoseconds of an ISO 8601 time, exact: the inverse of isoFromNanos (digits past the ninth are dropped). */
+export function nanosFromIso(text: string): bigint {
+	const {millisecondText, rest} = split(text);
+	return BigInt(Date.parse(millisecondText)) * 1_000_000n + BigInt(rest.padEnd(6, '0').slice(0, 6));
+}
+
 /** ISO 8601 UTC from (possibly fractional) epoch milliseconds, to the microsecond. */
 export function isoFromMs(ms: number): string {
 	const whole = Math.floor(ms);

@@ -127,7 +127,12 @@ export function isCardDigits(digits: string): boolean {
 	return digits.length >= 13 && digits.length <= 19 && digits[0]! >= '2' && digits[0]! <= '6' && luhn(digits);
 }
 
-/** The card numbers in one digit run: whole groups of 3 or more digits joined by one kind of separator. */
+/**
+ * The card numbers in one digit run: whole groups joined by one kind of
+ * separator, as cards are printed: a first group of 4, then groups of 3 to 6
+ * (4-4-4-4, 4-6-5, 4-6-4), or one group that is a whole card. A date and time
+ * such as 20260101-120000 (a run id's) is not a card, whatever Luhn says of it.
+ */
 function redactCards(run: string): string {
 	const groups = run.split(/([ -])/);
 	if (groups.length === 1) {
@@ -141,7 +146,10 @@ function redactCards(run: string): string {
 		let found = -1;
 		let digits = '';
 		for (let j = i; j < groups.length && digits.length < 19; j += 2) {
-			if (groups[j]!.length < 3 || (j > i && groups[j - 1] !== groups[i + 1])) {
+			const size = groups[j]!.length;
+			// A group that is a whole card number by itself stands alone: "4111111111111111 2026".
+			const alone = j === i && isCardDigits(groups[j]!);
+			if (!alone && ((j === i ? size !== 4 : size < 3 || size > 6) || (j > i && groups[j - 1] !== groups[i + 1]))) {
 				break;
 			}
 

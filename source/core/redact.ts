@@ -579,11 +579,12 @@ export function redactEvent(event: TraceEvent, options?: RedactOptions | Redacto
 	const redactor = redactorFor(options);
 	const cleanData = event.data === undefined || redactor.isClean(event.data);
 	const cleanTags = !Array.isArray(event.tags) || event.tags.every(tag => typeof tag !== 'string' || redactor.text(tag) === tag);
-	// What OpenTelemetry producers send beside data (the status message, resource and link attributes) is user text too.
+	// What OpenTelemetry producers send beside data (the status message, span, resource and link attributes) is user text too.
 	const cleanStatus = typeof event.status_message !== 'string' || redactor.text(event.status_message) === event.status_message;
 	const cleanResource = event.resource === undefined || redactor.isClean(event.resource);
 	const cleanLinks = event.links === undefined || redactor.isClean(event.links);
-	if (cleanData && cleanTags && cleanStatus && cleanResource && cleanLinks) {
+	const cleanAttributes = event.attributes === undefined || redactor.isClean(event.attributes);
+	if (cleanData && cleanTags && cleanStatus && cleanResource && cleanLinks && cleanAttributes) {
 		return event;
 	}
 
@@ -611,6 +612,10 @@ export function redactEvent(event: TraceEvent, options?: RedactOptions | Redacto
 
 	if (!cleanLinks) {
 		out.links = redactor.json(event.links) as TraceEvent['links'];
+	}
+
+	if (!cleanAttributes) {
+		out.attributes = redactor.json(event.attributes) as Record<string, unknown>;
 	}
 
 	return out;

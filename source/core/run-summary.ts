@@ -1,4 +1,5 @@
 import {rootCauseFailure, type Failure} from './failure.js';
+import {runFieldsOf} from './run-fields.js';
 import type {GitInfo, Run, RunStatus} from './run.js';
 import type {Span} from './span.js';
 import {isCancelled} from './span-status.js';
@@ -83,8 +84,8 @@ function statusOf(tree: TraceTree, root: Span, failure: Failure | null): RunStat
  * resource or a span attribute; target from devcmd.target, else the root's
  * service.name.
  */
-function envOf(root: Span): string | null {
-	return str(root.attributes['env']) ?? otelEnvironment(root.resource ?? {}, root.attributes);
+function envOf(root: Span, a: Record<string, unknown>): string | null {
+	return str(a['env']) ?? otelEnvironment(root.resource ?? {}, a);
 }
 
 /** OpenTelemetry's environment, newest name first, each looked for in every record given before the next name. */
@@ -106,13 +107,13 @@ export function resourceEnv(resource: Record<string, unknown>): string | null {
 	return str(resource['devcmd.env']) ?? otelEnvironment(resource);
 }
 
-function targetOf(root: Span): string | null {
-	return str(root.attributes['target']) ?? str(root.service) ?? str(root.resource?.['service.name']);
+function targetOf(root: Span, a: Record<string, unknown>): string | null {
+	return str(a['target']) ?? str(root.service) ?? str(root.resource?.['service.name']);
 }
 
 /** The run id a trace's root declares, else the trace id. */
 export function runIdOf(root: Span | null, traceId: string): string {
-	return str(root?.attributes['run_id']) ?? traceId;
+	return (root ? str(runFieldsOf(root)['run_id']) : null) ?? traceId;
 }
 
 /**
@@ -126,7 +127,7 @@ export function summarizeRun(spans: readonly Span[], lastEventMs?: number, prebu
 		return null;
 	}
 
-	const a = root.attributes;
+	const a = runFieldsOf(root);
 	const steps = spans.filter(span => isStep(span));
 	const ended = steps.filter(span => span.end_ms !== null).length;
 	const declaredTotal = typeof a['total_steps'] === 'number' ? a['total_steps'] : 0;
@@ -153,8 +154,8 @@ export function summarizeRun(spans: readonly Span[], lastEventMs?: number, prebu
 	return {
 		run_id: runIdOf(root, root.trace_id),
 		trace_id: root.trace_id,
-		env: envOf(root),
-		target: targetOf(root),
+		env: envOf(root, a),
+		target: targetOf(root, a),
 		plan_hash: str(a['plan_hash']),
 		status,
 		started_at: new Date(startedAt).toISOString(),

@@ -1,5 +1,5 @@
 import type {SpanLog} from './log-record.js';
-import type {EventStatus, SpanKind, SpanLink, SpanScope} from './trace-event.js';
+import type {EventStatus, SpanKind, SpanLink, SpanScope, StatusCode} from './trace-event.js';
 
 export type SpanStatus = EventStatus;
 
@@ -14,6 +14,8 @@ export interface SpanEvent {
 	name: string;
 	/** Epoch milliseconds, may be fractional. */
 	time_ms: number;
+	/** The exact time as received (ISO 8601, up to nanoseconds), which time_ms only approximates; absent on spans stored before it was kept. */
+	time_iso?: string;
 	attributes: Record<string, unknown>;
 }
 
@@ -41,6 +43,13 @@ export interface Span {
 	last_event_type: string;
 	start_ms: number;
 	end_ms: number | null;
+	/**
+	 * start_ms and end_ms exactly as received (ISO 8601, up to nanoseconds): a
+	 * double near 2026 holds a quarter microsecond at best, and OTLP sends
+	 * nanoseconds that an export must give back. Absent on spans stored before they were kept.
+	 */
+	start_iso?: string;
+	end_iso?: string;
 	status: SpanStatus;
 	/** data fields other than input/output/error/line/retry, merged in event order. */
 	attributes: Record<string, unknown>;
@@ -65,6 +74,8 @@ export interface Span {
 	status_message: string | null;
 	/** OpenTelemetry log records emitted within the span (log:record events), in time order. */
 	logs: SpanLog[];
+	/** OTLP's status code as sent; present only on spans that came as OTLP (see TraceEvent.status_code). */
+	status_code?: StatusCode;
 }
 
 export const STDERR_TAIL_LINES = 200;

@@ -23,6 +23,10 @@ export interface SpanLink {
 	attributes: Record<string, unknown>;
 }
 
+/** OTLP's status code as the producer set it: UNSET and OK both read as success, but are not the same answer. */
+export type StatusCode = 'unset' | 'ok' | 'error';
+export const STATUS_CODES: readonly StatusCode[] = ['unset', 'ok', 'error'];
+
 /** event_type of a span event (OTLP's span events): data is {name, attributes}. */
 export const SPAN_EVENT_TYPE = 'event:recorded';
 
@@ -57,6 +61,17 @@ export interface TraceEvent {
 	links?: SpanLink[];
 	/** The status message the producer gave with the span's status. */
 	status_message?: string;
+	/**
+	 * OTLP's status code as sent. Only OTLP ingest sets it, so a span that has
+	 * one came as an OTLP span, and export gives it back as it came.
+	 */
+	status_code?: StatusCode;
+	/**
+	 * An OTLP span's attributes, merged into the span's attributes exactly as
+	 * they are: unlike `data`, no key here means anything to the fold (an
+	 * attribute called `error` or `input` stays an attribute).
+	 */
+	attributes?: Record<string, unknown>;
 }
 
 export function eventKind(eventType: string): string {

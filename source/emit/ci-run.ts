@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import type {Run} from '../core/run.js';
 import type {SpanStatus} from '../core/span.js';
+import type {SpanLink} from '../core/trace-event.js';
 import {redactLines} from '../core/redact.js';
 import {buildTree, descendants} from '../core/tree.js';
 import type {RunIndex} from '../store/run-index.js';
@@ -10,6 +11,7 @@ import {rootSpanIdForRun, stepSpanId, traceIdForRun} from './ids.js';
 import type {TailLine} from './line-tail.js';
 import {formatRunId} from './run-id.js';
 import type {EventInput} from './trace-context.js';
+import type {Traceparent} from './traceparent.js';
 
 /** The run a CI step records into. */
 export interface CiRunRef {
@@ -28,6 +30,8 @@ export interface NewRunFields {
 	git?: {sha?: string; branch?: string; shortSha?: string};
 	user?: string;
 	runner?: string;
+	/** The trace context exec was called in (a CI system's TRACEPARENT): the run's parent trace. */
+	caller?: Traceparent;
 }
 
 /** A step being recorded: its span and its ancestors' (one per path segment). */
@@ -71,6 +75,11 @@ function cutOutsideMarkers(text: string, max: number): string {
  * one warning and later events are skipped: a CI step never fails because of
  * tracedeck.
  */
+/** A link to the span exec was called under, marked as coming from the environment. */
+function callerLink(caller: Traceparent): SpanLink {
+	return {trace_id: caller.trace_id, span_id: caller.span_id, attributes: {source: 'TRACEPARENT'}};
+}
+
 export class CiRecorder {
 	private broken: boolean;
 	private readonly now: () => Date;
@@ -141,12 +150,23 @@ export class CiRecorder {
 			data['runner'] = facts.runner;
 		}
 
-		await this.record([{trace_id: ref.trace_id, span_id: ref.root_span_id, event_type: 'workflow:started', data}]);
+		const root: EventInput = {trace_id: ref.trace_id, span_id: ref.root_span_id, event_type: 'workflow:started', data};
+		if (facts.caller !== undefined && facts.caller.trace_id !== ref.trace_id) {
+			// The CI system's trace is the run's parent trace; its span is where the run began.
+			root.parent_trace_id = facts.caller.trace_id;
+			root.links = [callerLink(facts.caller)];
+		}
+
+		await this.record([root]);
 		return ref;
 	}
 
-	/** Spans for each segment of the step path, the missing ancestors' starts and the step's own start. */
-	async stepStarted(run: CiRunRef, segments: string[], startedAt: Date, data: Record<string, unknown>): Promise<CiStepRef> {
+	/**
+	 * Spans for each segment of the step path, the missing ancestors' starts and
+	 * the step's own start. `caller`, the trace context exec was called in,
+	 * becomes a link of the step: each CI step may run under another CI span.
+	 */
+	async stepStarted(run: CiRunRef, segments: string[], startedAt: Date, data: Record<string, unknown>, caller?: Traceparent): Promise<CiStepRef> {
 		const span_ids = segments.map((_, i) => stepSpanId(run.run_id, segments.slice(0, i + 1)));
 		const step: CiStepRef = {run, segments, span_ids};
 		const known = new Set(this.spansOf(run.trace_id).map(span => span.span_id));
@@ -165,6 +185,7 @@ export class CiRecorder {
 				event_type: leaf ? 'step:started' : 'stage:started',
 				timestamp,
 				data: {...(leaf ? data : {}), name: segments[i]!, step_path: segments.slice(0, i + 1).join('/')},
+				...(leaf && caller !== undefined && caller.trace_id !== run.trace_id ? {links: [callerLink(caller)]} : {}),
 			});
 		}
 

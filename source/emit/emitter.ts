@@ -184,6 +184,10 @@ export class TraceEmitter implements EventEmitting {
 			event.correlation_id = input.correlation_id;
 		}
 
+		if (input.links !== undefined && input.links.length > 0) {
+			event.links = input.links.map(link => ({...link, attributes: redactData(link.attributes, this.redactor)}));
+		}
+
 		if (input.event_id === undefined) {
 			event.event_id = newEventId();
 		} else {

@@ -1,8 +1,16 @@
+import {nanosFromIso} from '../core/iso-time.js';
+import {GIT_ATTRIBUTES, RUN_ATTRIBUTES} from '../core/run-fields.js';
 import type {Run} from '../core/run.js';
-import type {Span} from '../core/span.js';
+import type {Span, SpanEvent} from '../core/span.js';
+import type {SpanKind, SpanLink, StatusCode} from '../core/trace-event.js';
 import {MAX_JSON_DEPTH} from './json-depth.js';
 import type {OtlpAnyValue, OtlpKeyValue} from './otlp-attributes.js';
-import {SPAN_KIND_INTERNAL, STATUS_CODE_ERROR, STATUS_CODE_OK, type OtlpResourceSpansJson, type OtlpSpanEventJson, type OtlpSpanJson, type OtlpTracesJson} from './otlp-json.js';
+import {
+	SPAN_KIND_INTERNAL, STATUS_CODE_ERROR, STATUS_CODE_OK,
+	type OtlpResourceSpansJson, type OtlpScopeJson, type OtlpSpanEventJson, type OtlpSpanJson, type OtlpSpanLinkJson, type OtlpStatusJson, type OtlpTracesJson,
+} from './otlp-json.js';
+import {INTERNAL} from './otlp-to-events.js';
+import {ResourceGroups, scopeOf} from './resource-groups.js';
 
 /** A run and its spans as the run index holds them. */
 export interface RunWithSpans {
@@ -68,42 +76,130 @@ export function exportKeyValues(record: Record<string, unknown>, depth = 0): Otl
 		.map(([key, value]) => ({key, value: exportValue(value, depth)}));
 }
 
+/** The exact unix nanoseconds of a time the span kept as text, else of its (microsecond) milliseconds. */
+function nanosOf(iso: string | undefined, ms: number): string {
+	return iso === undefined ? msToUnixNanos(ms) : nanosFromIso(iso).toString();
+}
+
+const SPAN_KIND_CODES: Record<SpanKind, number> = {internal: SPAN_KIND_INTERNAL, server: 2, client: 3, producer: 4, consumer: 5};
+
+function eventsToOtlp(events: readonly SpanEvent[]): OtlpSpanEventJson[] {
+	return events.map(event => ({timeUnixNano: nanosOf(event.time_iso, event.time_ms), name: event.name, attributes: exportKeyValues(event.attributes)}));
+}
+
+function linksToOtlp(links: readonly SpanLink[]): OtlpSpanLinkJson[] {
+	return links.map(link => ({traceId: link.trace_id, spanId: link.span_id, attributes: exportKeyValues(link.attributes)}));
+}
+
+/** The fields every span has, as they are. */
+function commonFields(span: Span): OtlpSpanJson {
+	const out: OtlpSpanJson = {traceId: span.trace_id, spanId: span.span_id, name: span.name, startTimeUnixNano: nanosOf(span.start_iso, span.start_ms)};
+	if (span.parent_span_id !== null) {
+		// As declared, also when that span never arrived.
+		out.parentSpanId = span.parent_span_id;
+	}
+
+	if (span.end_ms !== null) {
+		out.endTimeUnixNano = nanosOf(span.end_iso, span.end_ms);
+	}
+
+	return out;
+}
+
+/**
+ * A span that came as OTLP (it has a status code), given back as it came:
+ * attributes, kind, events, links and status as received, nothing added.
+ * What tracedeck read out of it (its kind of step, retries, stderr, the
+ * error) is read again the same way by ingest.
+ */
+function receivedSpanToOtlp(span: Span & {status_code: StatusCode}): OtlpSpanJson {
+	const out = commonFields(span);
+	if (span.span_kind !== null) {
+		out.kind = SPAN_KIND_CODES[span.span_kind];
+	}
+
+	out.attributes = exportKeyValues(span.attributes);
+	out.events = eventsToOtlp(span.events);
+	if (span.links.length > 0) {
+		out.links = linksToOtlp(span.links);
+	}
+
+	const status: OtlpStatusJson = {};
+	if (span.status_code !== 'unset') {
+		status.code = span.status_code === 'ok' ? STATUS_CODE_OK : STATUS_CODE_ERROR;
+	}
+
+	if (span.status_message !== null) {
+		status.message = span.status_message;
+	}
+
+	if (Object.keys(status).length > 0) {
+		out.status = status;
+	}
+
+	return out;
+}
+
+/** The OpenTelemetry facts a TraceEvent producer's span really had: the OTLP fields may carry defaults instead. */
+function factsOf(span: Span): Record<string, unknown> | undefined {
+	const facts: Record<string, unknown> = {
+		span_kind: span.span_kind ?? undefined,
+		service: span.service ?? undefined,
+		resource: span.resource ?? undefined,
+		scope: span.scope ?? undefined,
+		status_message: span.status_message ?? undefined,
+	};
+	return Object.values(facts).some(value => value !== undefined) ? facts : undefined;
+}
+
 /**
  * The attributes that let ingest (otlpToEvents) rebuild the span exactly:
- * its kind, last event type, input and output (as JSON text) and tags.
+ * its kind, last event type, input and output (as JSON text), tags, its
+ * OpenTelemetry facts and how many of its events are its own.
  * Set after the span's own attributes, so a producer's look-alike key cannot
  * shadow them.
  */
 function spanAttributes(span: Span): OtlpKeyValue[] {
 	const record: Record<string, unknown> = {...span.attributes};
-	record['tracedeck.kind'] = span.kind;
+	record[INTERNAL.kind] = span.kind;
 	if (span.last_event_type !== '') {
-		record['tracedeck.end_event_type'] = span.last_event_type;
+		record[INTERNAL.endEventType] = span.last_event_type;
 	}
 
 	if (span.input !== undefined) {
-		record['tracedeck.input'] = JSON.stringify(span.input);
+		record[INTERNAL.input] = JSON.stringify(span.input);
 	}
 
 	if (span.output !== undefined) {
-		record['tracedeck.output'] = JSON.stringify(span.output);
+		record[INTERNAL.output] = JSON.stringify(span.output);
 	}
 
 	if (span.tags.length > 0) {
-		record['tracedeck.tags'] = span.tags;
+		record[INTERNAL.tags] = span.tags;
+	}
+
+	const facts = factsOf(span);
+	if (facts !== undefined) {
+		record[INTERNAL.facts] = JSON.stringify(facts);
+	}
+
+	if (span.events.length > 0) {
+		record[INTERNAL.spanEvents] = span.events.length;
 	}
 
 	return exportKeyValues(record);
 }
 
-function spanEvents(span: Span): OtlpSpanEventJson[] {
-	const events: OtlpSpanEventJson[] = span.retries.map(retry => ({
+/** The span's own events, then retries, stderr and the error as the events OTLP backends show. */
+function producedEvents(span: Span): OtlpSpanEventJson[] {
+	const events = eventsToOtlp(span.events);
+	events.push(...span.retries.map(retry => ({
 		timeUnixNano: msToUnixNanos(retry.at_ms),
 		name: 'retry',
 		attributes: exportKeyValues({n: retry.n, exit_code: retry.exit_code}),
-	}));
+	})));
 	// Per-line times are not kept on the span; the tail is stamped inside the span's window so it moves nothing.
-	const at = msToUnixNanos(span.end_ms ?? span.start_ms);
+	const at = span.end_ms === null ? nanosOf(span.start_iso, span.start_ms) : nanosOf(span.end_iso, span.end_ms);
 	if (span.stderr.length > 0) {
 		events.push({timeUnixNano: at, name: 'stderr_tail', attributes: exportKeyValues({lines: span.stderr})});
 	}
@@ -119,64 +215,94 @@ function spanEvents(span: Span): OtlpSpanEventJson[] {
 	return events;
 }
 
-/** One span as OTLP/JSON. Ids stay as given: tracedeck ids need not be hex. */
-export function spanToOtlp(span: Span): OtlpSpanJson {
-	const out: OtlpSpanJson = {
-		traceId: span.trace_id,
-		spanId: span.span_id,
-		name: span.name,
-		kind: SPAN_KIND_INTERNAL,
-		startTimeUnixNano: msToUnixNanos(span.start_ms),
-		attributes: spanAttributes(span),
-		events: spanEvents(span),
-	};
-	if (span.parent_span_id !== null) {
-		out.parentSpanId = span.parent_span_id;
+/**
+ * A span of a TraceEvent producer (no OTLP origin). OTLP asks for fields such
+ * a producer may not have given, so these get defaults for backends to show:
+ * kind INTERNAL (what an OpenTelemetry SDK gives a span that says nothing),
+ * status OK for a success and the error's message as a failure's status
+ * message. What the span really had travels in INTERNAL.facts, which ingest
+ * reads instead of the defaults.
+ */
+function producedSpanToOtlp(span: Span): OtlpSpanJson {
+	const out = commonFields(span);
+	out.kind = span.span_kind === null ? SPAN_KIND_INTERNAL : SPAN_KIND_CODES[span.span_kind];
+	out.attributes = spanAttributes(span);
+	out.events = producedEvents(span);
+	if (span.links.length > 0) {
+		out.links = linksToOtlp(span.links);
 	}
 
-	if (span.end_ms !== null) {
-		out.endTimeUnixNano = msToUnixNanos(span.end_ms);
-	}
-
+	const message = span.status_message ?? (span.status === 'failed' ? span.error?.message : undefined);
 	if (span.status === 'failed') {
-		out.status = {code: STATUS_CODE_ERROR, message: span.error?.message ?? ''};
+		out.status = {code: STATUS_CODE_ERROR, ...(message === undefined ? {} : {message})};
 	} else if (span.status === 'success') {
-		out.status = {code: STATUS_CODE_OK};
+		out.status = {code: STATUS_CODE_OK, ...(message === undefined ? {} : {message})};
+	} else if (message !== undefined) {
+		out.status = {message};
 	}
 
 	return out;
 }
 
-/** The run's fields as resource attributes, for OTLP backends (Jaeger, Tempo) to search by. */
-function resourceAttributes(run: Run): OtlpKeyValue[] {
-	return exportKeyValues({
-		'service.name': run.target ?? 'tracedeck',
-		'devcmd.run_id': run.run_id,
-		'devcmd.env': run.env ?? undefined,
-		'devcmd.target': run.target ?? undefined,
-		'devcmd.plan_hash': run.plan_hash ?? undefined,
-		'devcmd.user': run.user ?? undefined,
-		'runner.id': run.runner ?? undefined,
-		'git.sha': run.git?.sha,
-		'git.branch': run.git?.branch,
-	});
+function isReceived(span: Span): span is Span & {status_code: StatusCode} {
+	return span.status_code !== undefined;
 }
 
-export function runToResourceSpans({run, spans}: RunWithSpans): OtlpResourceSpansJson {
-	return {
-		resource: {attributes: resourceAttributes(run)},
-		scopeSpans: [{scope: {name: 'tracedeck'}, spans: spans.map(span => spanToOtlp(span))}],
-	};
+/** One span as OTLP/JSON. Ids stay as given: tracedeck ids need not be hex (OTLP ones are lower-case hex already). */
+export function spanToOtlp(span: Span): OtlpSpanJson {
+	return isReceived(span) ? receivedSpanToOtlp(span) : producedSpanToOtlp(span);
 }
 
 /**
- * Runs as one OTLP/JSON document (one resourceSpans per run). `tracedeck
- * ingest` reads it back into the same spans.
+ * The resource of a TraceEvent producer's span: its own attributes, if it
+ * gave any, with the run's fields for OTLP backends (Jaeger, Tempo) to search
+ * by, and a service.name, which OTLP backends expect: the span's service, else
+ * the run's target, else "tracedeck" (a default: ingest does not take it for the span's).
+ */
+function producedResource(run: Run, span: Span): Record<string, unknown> {
+	const names = RUN_ATTRIBUTES;
+	return {
+		...span.resource,
+		'service.name': span.service ?? span.resource?.['service.name'] ?? run.target ?? 'tracedeck',
+		[names.run_id[0]]: run.run_id,
+		[names.env[0]]: run.env ?? undefined,
+		[names.target[0]]: run.target ?? undefined,
+		[names.plan_hash[0]]: run.plan_hash ?? undefined,
+		[names.user[0]]: run.user ?? undefined,
+		[names.runner[0]]: run.runner ?? undefined,
+		[GIT_ATTRIBUTES.sha[0]]: run.git?.sha,
+		[GIT_ATTRIBUTES.branch[0]]: run.git?.branch,
+	};
+}
+
+/** A default scope for TraceEvent producers' spans: tracedeck is what turned them into OTLP. */
+const PRODUCED_SCOPE: OtlpScopeJson = {name: 'tracedeck'};
+
+/**
+ * A run's spans grouped as OTLP nests them: one ResourceSpans per resource,
+ * one ScopeSpans per scope in it. Spans that came as OTLP keep the resource
+ * and scope they came with.
+ */
+export function runToResourceSpans({run, spans}: RunWithSpans): OtlpResourceSpansJson[] {
+	const groups = new ResourceGroups();
+	for (const span of spans) {
+		const received = isReceived(span);
+		const resource = received ? span.resource ?? {} : producedResource(run, span);
+		const scope = received ? scopeOf(span.scope?.name, span.scope?.version) : span.scope ?? PRODUCED_SCOPE;
+		groups.add(JSON.stringify(resource), () => exportKeyValues(resource), scope, spanToOtlp(span));
+	}
+
+	return groups.document().resourceSpans;
+}
+
+/**
+ * Runs as one OTLP/JSON document. `tracedeck ingest` reads it back into the
+ * same spans.
  */
 export function runsToOtlp(runs: Iterable<RunWithSpans>): OtlpTracesJson {
 	const resourceSpans: OtlpResourceSpansJson[] = [];
 	for (const item of runs) {
-		resourceSpans.push(runToResourceSpans(item));
+		resourceSpans.push(...runToResourceSpans(item));
 	}
 
 	return {resourceSpans};

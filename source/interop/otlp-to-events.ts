@@ -1,6 +1,6 @@
 import {z} from 'zod';
 import {isoFromNanos} from '../core/iso-time.js';
-import {SPAN_EVENT_TYPE, type SpanKind, type SpanLink, type SpanScope, type TraceEvent} from '../core/trace-event.js';
+import {SPAN_EVENT_TYPE, SPAN_KINDS, type SpanKind, type SpanLink, type SpanScope, type StatusCode, type TraceEvent} from '../core/trace-event.js';
 import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 import {fromKeyValues, type OtlpKeyValue} from './otlp-attributes.js';
 import {otlpResourceProblem, otlpSpanProblem, type OtlpIdRule} from './otlp-span-checks.js';
@@ -53,27 +53,29 @@ type OtlpSpan = z.infer<typeof otlpSpan>;
 
 export class OtlpParseError extends Error {}
 
-/** Attributes tracedeck writes on export so that ingest restores the same spans. */
-const INTERNAL = {
+/** Attributes tracedeck writes on export of a TraceEvent producer's span, so that ingest restores the same span. */
+export const INTERNAL = {
 	kind: 'tracedeck.kind',
 	endEventType: 'tracedeck.end_event_type',
 	input: 'tracedeck.input',
 	output: 'tracedeck.output',
 	tags: 'tracedeck.tags',
+	/** JSON text of the OpenTelemetry facts the span really had ({span_kind, service, resource, scope, status_message}): the OTLP fields beside it may hold export defaults. */
+	facts: 'tracedeck.facts',
+	/** How many of the span's OTLP events, from the first, are its own span events; the rest encode retries, stderr and the error. */
+	spanEvents: 'tracedeck.span_events',
 } as const;
-const RUN_FIELDS: Record<string, string> = {
-	'devcmd.env': 'env',
-	'devcmd.target': 'target',
-	'devcmd.plan_hash': 'plan_hash',
-	'runner.id': 'runner',
-	'devcmd.user': 'user',
-	'devcmd.total_steps': 'total_steps',
-};
 
 /** Nanoseconds to ISO 8601 with all nine digits kept: BigInt, so no float rounding on the way. */
 export function toIso(value: string | number): string {
 	return isoFromNanos(typeof value === 'number' ? BigInt(Math.floor(value)) : BigInt(value));
 }
+
+const STATUS_CODE_BY_CODE: Record<string, StatusCode> = {
+	'0': 'unset', STATUS_CODE_UNSET: 'unset',
+	'1': 'ok', STATUS_CODE_OK: 'ok',
+	'2': 'error', STATUS_CODE_ERROR: 'error',
+};
 
 const SPAN_KIND_BY_CODE: Record<string, SpanKind> = {
 	'1': 'internal', SPAN_KIND_INTERNAL: 'internal',
@@ -116,35 +118,215 @@ function parseJsonAttribute(value: unknown): unknown {
 	}
 }
 
-/** The run's fields, from resource attributes overlaid with the root span's own. */
-function runFields(attrs: Record<string, unknown>): Record<string, unknown> {
-	const out: Record<string, unknown> = {};
-	const runId = attrs['devcmd.run_id'] ?? attrs['tracedeck.run_id'];
-	if (typeof runId === 'string' && runId !== '') {
-		out['run_id'] = runId;
+type OtlpEvent = NonNullable<OtlpSpan['events']>[number];
+type SpanBase = Pick<TraceEvent, 'trace_id' | 'span_id' | 'parent_span_id'>;
+
+/** What tracedeck reads out of span events by their name, beside keeping them: retries, stderr lines, the exception. */
+interface EventReadings {
+	stderr: TraceEvent[];
+	error?: {message: string; stack?: string};
+}
+
+/** A retry becomes a `<kind>:retry` event (returned); stderr lines and the exception go into `readings`. */
+function readEvent(ev: OtlpEvent, evAttrs: Record<string, unknown>, timestamp: string, base: SpanBase, kind: string, readings: EventReadings): TraceEvent | undefined {
+	if (ev.name === 'retry') {
+		const n = Number(evAttrs['n'] ?? evAttrs['retry.n']);
+		const exitCode = Number(evAttrs['exit_code']);
+		return {...base, event_type: `${kind}:retry`, timestamp, data: {retry: {n: Number.isFinite(n) ? n : 0, ...(Number.isFinite(exitCode) ? {exit_code: exitCode} : {})}}};
 	}
 
-	for (const [from, to] of Object.entries(RUN_FIELDS)) {
-		if (attrs[from] !== undefined) {
-			out[to] = attrs[from];
+	if (ev.name === 'stderr_tail' || ev.name === 'stderr') {
+		const text = evAttrs['lines'] ?? evAttrs['line'] ?? evAttrs['tail'];
+		// A tail "a\nb\n" is two lines, not two and an empty one.
+		const lines = Array.isArray(text) ? text.map(String) : typeof text === 'string' ? text.replace(/\r?\n$/, '').split(/\r?\n/) : [];
+		// One event per line, repeats included and in order: the store tells identical lines apart by their occurrence.
+		for (const line of lines) {
+			readings.stderr.push({...base, event_type: 'log:stderr', timestamp, data: {line}});
+		}
+	} else if (ev.name === 'exception') {
+		const message = evAttrs['exception.message'];
+		const stack = evAttrs['exception.stacktrace'];
+		readings.error = {message: typeof message === 'string' ? message : 'exception', ...(typeof stack === 'string' ? {stack} : {})};
+	}
+
+	return undefined;
+}
+
+function hasEnded(span: OtlpSpan): span is OtlpSpan & {endTimeUnixNano: string | number} {
+	return span.endTimeUnixNano !== undefined && Number(span.endTimeUnixNano) > 0;
+}
+
+/**
+ * A span as any OTLP producer sends it: its attributes, kind, resource, scope,
+ * events, links and status are kept as they came (the attributes apart from
+ * `data`, so that no attribute name means anything to the fold), and what
+ * tracedeck reads out of them (kind of step, retries, stderr, the error) is
+ * added beside them. Export gives such a span back as it came.
+ */
+function foreignSpanEvents(span: OtlpSpan, origin: OtlpOrigin, attrs: Record<string, unknown>): TraceEvent[] {
+	const parent = span.parentSpanId ? normalId(span.parentSpanId) : undefined;
+	const kind = parent ? 'step' : 'workflow';
+	const base: SpanBase = {trace_id: normalId(span.traceId), span_id: normalId(span.spanId), ...(parent ? {parent_span_id: parent} : {})};
+	const start: TraceEvent = {
+		...base,
+		event_type: `${kind}:started`,
+		timestamp: toIso(span.startTimeUnixNano),
+		data: {name: span.name},
+		...(Object.keys(attrs).length > 0 ? {attributes: attrs} : {}),
+		...spanFacts(span, origin),
+	};
+	const events: TraceEvent[] = [start];
+	const readings: EventReadings = {stderr: []};
+	for (const ev of span.events ?? []) {
+		const evAttrs = fromKeyValues((ev.attributes ?? []) as OtlpKeyValue[]);
+		const timestamp = toIso(ev.timeUnixNano);
+		events.push({...base, event_type: SPAN_EVENT_TYPE, timestamp, data: {name: ev.name, attributes: evAttrs}});
+		const retry = readEvent(ev, evAttrs, timestamp, base, kind, readings);
+		if (retry) {
+			events.push(retry);
 		}
 	}
 
-	const sha = attrs['git.sha'] ?? attrs['vcs.ref.head.revision'];
-	const branch = attrs['git.branch'] ?? attrs['vcs.ref.head.name'];
-	if (typeof sha === 'string' || typeof branch === 'string') {
-		out['git'] = {...(typeof sha === 'string' ? {sha} : {}), ...(typeof branch === 'string' ? {branch} : {})};
+	events.push(...readings.stderr);
+	if (!hasEnded(span)) {
+		return events;
+	}
+
+	const failed = isFailed(span);
+	// span.error is what the failure analysis shows: the exception, else the status message, else "failed".
+	// It is tracedeck's reading, not a fact of the span: export writes the status as it came, never this.
+	const error = failed ? readings.error ?? {message: span.status?.message || 'failed'} : undefined;
+	events.push({...base, event_type: `${kind}:${failed ? 'failed' : 'completed'}`, timestamp: toIso(span.endTimeUnixNano), status: failed ? 'failed' : 'success', ...(error ? {data: {error}} : {})});
+	return events;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The facts a TraceEvent producer's span had, as tracedeck's export wrote them down (INTERNAL.facts); anything malformed is left out. */
+function exportedFacts(text: unknown): Partial<TraceEvent> {
+	const facts = parseJsonAttribute(text);
+	if (!isRecord(facts)) {
+		return {};
+	}
+
+	const out: Partial<TraceEvent> = {};
+	if (SPAN_KINDS.includes(facts['span_kind'] as SpanKind)) {
+		out.span_kind = facts['span_kind'] as SpanKind;
+	}
+
+	if (typeof facts['service'] === 'string') {
+		out.service = facts['service'];
+	}
+
+	if (isRecord(facts['resource'])) {
+		out.resource = facts['resource'];
+	}
+
+	const scope = facts['scope'];
+	if (isRecord(scope) && typeof scope['name'] === 'string') {
+		out.scope = typeof scope['version'] === 'string' ? {name: scope['name'], version: scope['version']} : {name: scope['name']};
+	}
+
+	if (typeof facts['status_message'] === 'string') {
+		out.status_message = facts['status_message'];
 	}
 
 	return out;
 }
 
+/**
+ * A span of a TraceEvent producer as tracedeck's own export wrote it (it has
+ * INTERNAL.kind): its attributes are already its full data, and the rest is
+ * restored exactly from what the export wrote down, so that export then
+ * ingest gives back the same span. Its ids need not be hex and stay as they are.
+ */
+function exportedSpanEvents(span: OtlpSpan, attrs: Record<string, unknown>): TraceEvent[] {
+	const parent = span.parentSpanId || undefined;
+	const kind = attrs[INTERNAL.kind] as string;
+	const data: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(attrs)) {
+		if (!Object.values(INTERNAL).includes(key as never)) {
+			data[key] = value;
+		}
+	}
+
+	// After the attributes: an attribute called "name" must not rename the span.
+	data['name'] = span.name;
+	if (attrs[INTERNAL.input] !== undefined) {
+		data['input'] = parseJsonAttribute(attrs[INTERNAL.input]);
+	}
+
+	const tags = Array.isArray(attrs[INTERNAL.tags]) ? (attrs[INTERNAL.tags] as unknown[]).filter((t): t is string => typeof t === 'string') : undefined;
+	const base: SpanBase = {trace_id: span.traceId, span_id: span.spanId, ...(parent ? {parent_span_id: parent} : {})};
+	const links = linksOf(span, text => text);
+	const start: TraceEvent = {
+		...base,
+		event_type: `${kind}:started`,
+		timestamp: toIso(span.startTimeUnixNano),
+		data,
+		...(tags ? {tags} : {}),
+		...exportedFacts(attrs[INTERNAL.facts]),
+		...(links ? {links} : {}),
+	};
+	const events: TraceEvent[] = [start];
+	const readings: EventReadings = {stderr: []};
+	const own = Number(attrs[INTERNAL.spanEvents] ?? 0);
+	for (const [i, ev] of (span.events ?? []).entries()) {
+		const evAttrs = fromKeyValues((ev.attributes ?? []) as OtlpKeyValue[]);
+		const timestamp = toIso(ev.timeUnixNano);
+		// Exports before INTERNAL.spanEvents only wrote events that encode retries, stderr and the error.
+		const retry = i < own
+			? {...base, event_type: SPAN_EVENT_TYPE, timestamp, data: {name: ev.name, attributes: evAttrs}}
+			: readEvent(ev, evAttrs, timestamp, base, kind, readings);
+		if (retry) {
+			events.push(retry);
+		}
+	}
+
+	// Folding gives a span that only has log lines the kind "step", and the next event may still say
+	// otherwise; so these spans get their lines first, and fold to the kind they were exported with.
+	events.unshift(...readings.stderr);
+	const output = attrs[INTERNAL.output] === undefined ? undefined : parseJsonAttribute(attrs[INTERNAL.output]);
+	const declared = typeof attrs[INTERNAL.endEventType] === 'string' ? attrs[INTERNAL.endEventType] as string : undefined;
+	if (!hasEnded(span)) {
+		// Still open: what an end event would carry goes on the start event, and
+		// the last event type comes back on a pending event that leaves it open.
+		if (output !== undefined) {
+			data['output'] = output;
+		}
+
+		if (readings.error) {
+			data['error'] = readings.error;
+		}
+
+		const lastType = events.findLast(event => !event.event_type.startsWith('log:') && event.event_type !== SPAN_EVENT_TYPE)?.event_type;
+		if (declared !== undefined && declared !== lastType) {
+			events.push({...base, event_type: declared, timestamp: start.timestamp, status: 'pending'});
+		}
+
+		return events;
+	}
+
+	const failed = isFailed(span);
+	const endData: Record<string, unknown> = {};
+	if (readings.error) {
+		endData['error'] = readings.error;
+	}
+
+	if (output !== undefined) {
+		endData['output'] = output;
+	}
+
+	const eventType = declared ?? `${kind}:${failed ? 'failed' : 'completed'}`;
+	events.push({...base, event_type: eventType, timestamp: toIso(span.endTimeUnixNano), status: failed ? 'failed' : 'success', ...(Object.keys(endData).length > 0 ? {data: endData} : {})});
+	return events;
+}
+
 function spanEvents(span: OtlpSpan, origin: OtlpOrigin, rule: OtlpIdRule, where: string): TraceEvent[] {
-	const resourceAttrs = origin.resource;
 	const attrs = fromKeyValues((span.attributes ?? []) as OtlpKeyValue[]);
-	// tracedeck's own export writes tracedeck.kind on every span. Such a span's
-	// attributes are already its full data, and the rest is restored exactly
-	// rather than guessed, so that export then ingest gives back the same span.
+	// tracedeck's own export writes tracedeck.kind on every span of a TraceEvent producer (see exportedSpanEvents).
 	const exported = typeof attrs[INTERNAL.kind] === 'string';
 	const problem = otlpSpanProblem(span, {
 		span: attrs,
@@ -155,113 +337,24 @@ function spanEvents(span: OtlpSpan, origin: OtlpOrigin, rule: OtlpIdRule, where:
 		throw new OtlpParseError(`${where}.${problem}`);
 	}
 
-	// tracedeck's ids need not be hex, and its own export gives them back as they were.
-	const id = exported ? (text: string) => text : normalId;
-	const parent = span.parentSpanId ? id(span.parentSpanId) : undefined;
-	const kind = exported ? attrs[INTERNAL.kind] as string : parent ? 'step' : 'workflow';
-	const data: Record<string, unknown> = {};
-	for (const [key, value] of Object.entries(attrs)) {
-		if (!Object.values(INTERNAL).includes(key as never)) {
-			data[key] = value;
-		}
-	}
-
-	// After the attributes: an attribute called "name" must not rename the span.
-	data['name'] = span.name;
-	if (!parent && !exported) {
-		Object.assign(data, runFields({...resourceAttrs, ...attrs}));
-	}
-
-	if (attrs[INTERNAL.input] !== undefined) {
-		data['input'] = parseJsonAttribute(attrs[INTERNAL.input]);
-	}
-
-	const tags = Array.isArray(attrs[INTERNAL.tags]) ? (attrs[INTERNAL.tags] as unknown[]).filter((t): t is string => typeof t === 'string') : undefined;
-	const base = {trace_id: id(span.traceId), span_id: id(span.spanId), ...(parent ? {parent_span_id: parent} : {})};
-	const start: TraceEvent = {...base, event_type: `${kind}:started`, timestamp: toIso(span.startTimeUnixNano), data, ...(tags ? {tags} : {})};
-	// Today's export writes kind INTERNAL, service "tracedeck" and scope "tracedeck" for every span
-	// (made up, not what was received), so on our own spans they are not facts to keep.
-	if (!exported) {
-		Object.assign(start, spanFacts(span, origin));
-	}
-
-	const events: TraceEvent[] = [start];
-	const stderr: TraceEvent[] = [];
-	let errorFromEvents: {message: string; stack?: string} | undefined;
-	for (const ev of span.events ?? []) {
-		const evAttrs = fromKeyValues((ev.attributes ?? []) as OtlpKeyValue[]);
-		const timestamp = toIso(ev.timeUnixNano);
-		// Every event of a foreign span is kept as it came; our own export's events only encode retries, stderr and the error.
-		if (!exported) {
-			events.push({...base, event_type: SPAN_EVENT_TYPE, timestamp, data: {name: ev.name, attributes: evAttrs}});
-		}
-
-		if (ev.name === 'retry') {
-			const n = Number(evAttrs['n'] ?? evAttrs['retry.n']);
-			const exitCode = Number(evAttrs['exit_code']);
-			events.push({...base, event_type: `${kind}:retry`, timestamp, data: {retry: {n: Number.isFinite(n) ? n : 0, ...(Number.isFinite(exitCode) ? {exit_code: exitCode} : {})}}});
-		} else if (ev.name === 'stderr_tail' || ev.name === 'stderr') {
-			const text = evAttrs['lines'] ?? evAttrs['line'] ?? evAttrs['tail'];
-			// A tail "a\nb\n" is two lines, not two and an empty one.
-			const lines = Array.isArray(text) ? text.map(String) : typeof text === 'string' ? text.replace(/\r?\n$/, '').split(/\r?\n/) : [];
-			// One event per line, repeats included and in order: the store tells identical lines apart by their occurrence.
-			for (const line of lines) {
-				stderr.push({...base, event_type: 'log:stderr', timestamp, data: {line}});
-			}
-		} else if (ev.name === 'exception') {
-			const message = evAttrs['exception.message'];
-			const stack = evAttrs['exception.stacktrace'];
-			errorFromEvents = {message: typeof message === 'string' ? message : 'exception', ...(typeof stack === 'string' ? {stack} : {})};
-		}
-	}
-
-	// Folding gives a span that only has log lines the kind "step", and the next event may still say
-	// otherwise; so our own spans get their lines first, and fold to the kind they were exported with.
-	events.splice(exported ? 0 : events.length, 0, ...stderr);
-	const output = attrs[INTERNAL.output] === undefined ? undefined : parseJsonAttribute(attrs[INTERNAL.output]);
-	const declared = typeof attrs[INTERNAL.endEventType] === 'string' ? attrs[INTERNAL.endEventType] as string : undefined;
-	if (span.endTimeUnixNano === undefined || Number(span.endTimeUnixNano) <= 0) {
-		if (exported) {
-			// Still open: what an end event would carry goes on the start event, and
-			// the last event type comes back on a pending event that leaves it open.
-			if (output !== undefined) {
-				data['output'] = output;
-			}
-
-			if (errorFromEvents) {
-				data['error'] = errorFromEvents;
-			}
-
-			const lastType = events.findLast(event => !event.event_type.startsWith('log:'))?.event_type;
-			if (declared !== undefined && declared !== lastType) {
-				events.push({...base, event_type: declared, timestamp: start.timestamp, status: 'pending'});
-			}
-		}
-
-		return events;
-	}
-
-	const failed = isFailed(span);
-	const endData: Record<string, unknown> = {};
-	// A foreign failed span without an exception event still gets a message; our own spans say exactly what they had.
-	const error = exported ? errorFromEvents : failed ? errorFromEvents ?? {message: span.status?.message || 'failed'} : undefined;
-	if (error) {
-		endData['error'] = error;
-	}
-
-	if (output !== undefined) {
-		endData['output'] = output;
-	}
-
-	const eventType = declared ?? `${kind}:${failed ? 'failed' : 'completed'}`;
-	const message = !exported && span.status?.message ? {status_message: span.status.message} : {};
-	events.push({...base, event_type: eventType, timestamp: toIso(span.endTimeUnixNano), status: failed ? 'failed' : 'success', ...message, ...(Object.keys(endData).length > 0 ? {data: endData} : {})});
-	return events;
+	return exported ? exportedSpanEvents(span, attrs) : foreignSpanEvents(span, origin, attrs);
 }
 
-/** Kind, service, resource, scope and links: what a foreign span says about itself beyond its data. */
+function linksOf(span: OtlpSpan, id: (text: string) => string): SpanLink[] | undefined {
+	if (span.links === undefined || span.links.length === 0) {
+		return undefined;
+	}
+
+	return span.links.map((link): SpanLink => ({
+		trace_id: id(link.traceId),
+		span_id: id(link.spanId),
+		attributes: fromKeyValues((link.attributes ?? []) as OtlpKeyValue[]),
+	}));
+}
+
+/** Kind, service, resource, scope, links and status: what a foreign span says about itself beyond its data. */
 function spanFacts(span: OtlpSpan, origin: OtlpOrigin): Partial<TraceEvent> {
-	const facts: Partial<TraceEvent> = {};
+	const facts: Partial<TraceEvent> = {status_code: STATUS_CODE_BY_CODE[String(span.status?.code ?? 0)] ?? 'unset'};
 	const kind = spanKindOf(span.kind);
 	if (kind !== undefined) {
 		facts.span_kind = kind;
@@ -280,12 +373,13 @@ function spanFacts(span: OtlpSpan, origin: OtlpOrigin): Partial<TraceEvent> {
 		facts.scope = origin.scope;
 	}
 
-	if (span.links !== undefined && span.links.length > 0) {
-		facts.links = span.links.map((link): SpanLink => ({
-			trace_id: normalId(link.traceId),
-			span_id: normalId(link.spanId),
-			attributes: fromKeyValues((link.attributes ?? []) as OtlpKeyValue[]),
-		}));
+	const links = linksOf(span, normalId);
+	if (links) {
+		facts.links = links;
+	}
+
+	if (span.status?.message) {
+		facts.status_message = span.status.message;
 	}
 
 	return facts;

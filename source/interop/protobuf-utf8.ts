@@ -54,3 +54,21 @@ export function invalidUtf8Field(type: protobuf.Type, bytes: Uint8Array, path = 
 
 	return undefined;
 }
+
+/**
+ * Why a decoded OTLP request must still be refused for its text, or
+ * undefined: a string field that is not UTF-8, or framing the walk cannot
+ * follow (protobufjs's decoder is more lenient than the walk, and a body the
+ * walk cannot read is not one to trust). `what` names the request, as
+ * "ExportTraceServiceRequest".
+ */
+export function textProblem(type: protobuf.Type, bytes: Uint8Array, what: string): string | undefined {
+	let field: string | undefined;
+	try {
+		field = invalidUtf8Field(type, bytes);
+	} catch (error) {
+		return `not an OTLP ${what} (${(error as Error).message})`;
+	}
+
+	return field === undefined ? undefined : `not valid UTF-8 in the string field ${field}; protobuf strings are UTF-8, so nothing of the request was stored`;
+}

@@ -1,7 +1,7 @@
 import {z} from 'zod';
 import {canonicalIso, isoToMs} from '../core/iso-time.js';
 import {idProblem, identifierProblem, isoDateProblem, jsonValueProblem, MAX_EVENT_TYPE_LENGTH, MAX_JSON_DEPTH, nameProblem} from '../core/input-limits.js';
-import {SPAN_KINDS, type TraceEvent} from '../core/trace-event.js';
+import {SPAN_KINDS, STATUS_CODES, type StatusCode, type TraceEvent} from '../core/trace-event.js';
 import {eventIdProblem} from './event-id.js';
 import {nestsDeeperThan} from './json-depth.js';
 
@@ -47,6 +47,8 @@ export const traceEventSchema = z.object({
 	scope: z.object({name: z.string().max(512), version: z.string().max(256).nullish()}).nullish(),
 	links: z.array(z.object({trace_id: id, span_id: id, attributes: attributes.nullish()})).max(MAX_LINKS, `at most ${MAX_LINKS} links`).nullish(),
 	status_message: z.string().max(65_536).nullish(),
+	status_code: z.enum(STATUS_CODES as [string, ...string[]]).nullish(),
+	attributes: attributes.nullish(),
 });
 
 /** A validation failure, phrased for one line of stderr. */
@@ -169,6 +171,14 @@ export function parseTraceEvent(value: unknown): TraceEvent {
 
 	if (e.status_message) {
 		event.status_message = e.status_message;
+	}
+
+	if (e.status_code) {
+		event.status_code = e.status_code as StatusCode;
+	}
+
+	if (e.attributes) {
+		event.attributes = e.attributes;
 	}
 
 	return event;

@@ -254,6 +254,8 @@ test('secrets (issue 14.6): card numbers that pass Luhn, 13 to 19 digits with sp
 	assert.equal(redactText('amex 3782 822463 10005'), 'amex <redacted:17chars>');
 	assert.equal(redactText('card 4111 1111 1111 1111 2026'), 'card <redacted:19chars> 2026', 'a year after the card is not part of it');
 	assert.equal(redactText('card 4111 1111 1111 1112'), 'card 4111 1111 1111 1112');
+	// 20260101120000 passes Luhn, but printed as a date and a time it is a run id's, not a card.
+	assert.equal(redactText('run-20260101-120000-abc1234'), 'run-20260101-120000-abc1234');
 	assert.equal(redactText('ts 1767225600000 and 2026-03-02 10:00:02 and 0.4111111111111111'), 'ts 1767225600000 and 2026-03-02 10:00:02 and 0.4111111111111111');
 	assert.equal(redactText('id a4111111111111111b'), 'id a4111111111111111b');
 	const data = redactData({card: 4111111111111111, at: 1767225600000, count: 42, span_id: '4111111111111111', trace_id: '4111111111111111'});

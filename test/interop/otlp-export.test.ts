@@ -143,19 +143,46 @@ describe('OTLP export', () => {
 		assert.equal(typeof value, 'string', 'past the cap an attribute value comes back as its JSON text');
 	});
 
-	it('keeps the OTLP mapping for foreign spans: resource run fields, default error message', () => {
+	it('keeps the OTLP mapping for foreign spans: run fields from the resource, the error tracedeck reads, attributes as they came', () => {
 		const events = otlpToEvents({
 			resourceSpans: [{
 				resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'r-1'}}, {key: 'devcmd.env', value: {stringValue: 'dev'}}]},
 				scopeSpans: [{spans: [
-					{traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 'root', startTimeUnixNano: '1000000', endTimeUnixNano: '2000000', status: {code: 2}, attributes: [{key: 'name', value: {stringValue: 'attribute, not span name'}}]},
+					{traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 'root', startTimeUnixNano: '1000000', endTimeUnixNano: '2000000', status: {code: 2}, attributes: [{key: 'name', value: {stringValue: 'attribute, not span name'}}, {key: 'error', value: {boolValue: true}}]},
 				]}],
 			}],
 		});
-		assert.equal(events[0]!.data!['run_id'], 'r-1');
-		assert.equal(events[0]!.data!['env'], 'dev');
 		assert.equal(events[0]!.data!['name'], 'root', 'an attribute called name does not rename the span');
+		assert.deepEqual(events[0]!.attributes, {name: 'attribute, not span name', error: true}, 'attributes travel apart from data: no name in them means anything');
 		assert.deepEqual(events[1]!.data!['error'], {message: 'failed'});
+		const home = homeWith(events);
+		const report = reportOf(home, 'r-1');
+		assert.equal(report.run.env, 'dev');
+		const [root] = report.spans;
+		assert.equal(root!.name, 'root');
+		assert.deepEqual(root!.attributes, {name: 'attribute, not span name', error: true}, 'the run fields are read from the resource, not added as attributes');
+		assert.deepEqual(root!.error, {message: 'failed'});
+		assert.equal(root!.status_message, null, 'no message is made up');
+	});
+
+	it('exports OTLP spans with their secrets redacted wherever they were: attributes, resource, events, links, status message', () => {
+		const secret = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+		const kv = (key: string, value: string) => ({key, value: {stringValue: value}});
+		const home = homeWith(otlpToEvents({resourceSpans: [{
+			resource: {attributes: [kv('service.name', 'web'), kv('deploy.token', secret)]},
+			scopeSpans: [{scope: {name: 'lib'}, spans: [{
+				traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'GET /', kind: 2,
+				startTimeUnixNano: '1772445600000000000', endTimeUnixNano: '1772445600000500000',
+				attributes: [kv('http.url', `https://x/?token=${secret}`), kv('password', 'hunter2-hunter2')],
+				events: [{timeUnixNano: '1772445600000100000', name: 'auth', attributes: [kv('header', `Bearer ${secret}`)]}],
+				links: [{traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', attributes: [kv('key', secret)]}],
+				status: {code: 2, message: `rejected ${secret}`},
+			}]}],
+		}]}));
+		const text = JSON.stringify(exportHome(home));
+		assert.ok(!text.includes(secret) && !text.includes('hunter2'), 'no secret in the export');
+		assert.match(text, /<redacted/);
+		assert.match(text, /"name":"GET \/"/, 'the rest is exported');
 	});
 
 	it('rejects times no date can hold instead of crashing', () => {

@@ -67,7 +67,7 @@ describe('OTLP protobuf', () => {
 		assert.equal(decoded.parentSpanId, undefined);
 		assert.equal(decoded.endTimeUnixNano, undefined);
 		const events = otlpToEvents({resourceSpans: [{resource: open.resourceSpans[0]!.resource, scopeSpans: [{spans: [decoded]}]}]});
-		assert.equal(events[0]!.data!['run_id'], 'run-pb', 'a root span takes the run id from the resource');
+		assert.equal(events[0]!.resource!['devcmd.run_id'], 'run-pb', 'a root span carries its resource, which holds the run id');
 		assert.equal(events.at(-1)!.event_type, 'workflow:retry', 'no end event for an open span');
 	});
 

@@ -85,7 +85,7 @@ describe('trace files told by content', () => {
 			[root, 'workflow:started', null], [root, 'workflow:failed', null],
 		]);
 		assert.deepEqual(fromProtobuf.events[3]!.data, {error: {message: 'card declined'}});
-		assert.equal(fromProtobuf.events[4]!.data!['run_id'], 'run-sdk-1');
+		assert.equal(fromProtobuf.events[4]!.resource!['devcmd.run_id'], 'run-sdk-1', 'the run id stays the resource attribute it is');
 	});
 
 	it('reads the Collector file exporter\'s protobuf stream, message by message', () => {
@@ -255,10 +255,15 @@ describe('trace file detection under fuzz', () => {
 			// Each file in a namespace of its own: mutated copies of one seed claim one run id from trace ids
 			// that share their first 8 characters, which the run index cannot store (a store issue, reported).
 			accepted++;
+			// The run id is data's run_id (TraceEvents) or devcmd.run_id / tracedeck.run_id (OTLP, span or resource).
+			const own = (record: Record<string, unknown> | undefined): Record<string, unknown> | undefined => record && Object.fromEntries(Object.entries(record)
+				.map(([key, value]) => [key, ['run_id', 'devcmd.run_id', 'tracedeck.run_id'].includes(key) && typeof value === 'string' ? `f${accepted}/${value}` : value]));
 			index.appendEvents(file.events.map(event => ({
 				...event,
 				trace_id: `f${accepted}/${event.trace_id}`,
-				...(typeof event.data?.['run_id'] === 'string' ? {data: {...event.data, run_id: `f${accepted}/${event.data['run_id']}`}} : {}),
+				data: own(event.data),
+				resource: own(event.resource),
+				attributes: own(event.attributes),
 			})));
 		}), {numRuns: Number(process.env['FUZZ_RUNS'] ?? 400)});
 		t.diagnostic(`${accepted} accepted files stored`);

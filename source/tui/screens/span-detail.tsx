@@ -10,35 +10,15 @@ import {useKeymap} from '../hooks/use-keymap.js';
 import type {TraceModel} from '../hooks/use-trace-model.js';
 import type {SpanView} from '../state/console-state.js';
 import {moveIndex} from '../state/list-motion.js';
-import {statusSymbol, type Symbols} from '../../core/symbols.js';
+import {statusSymbol} from '../../core/symbols.js';
 import {statusColor, statusSegment} from '../theme.js';
 import {clean, cleanLines, inlineValue, prettyLines, wrap, type Line as LineType} from '../text.js';
 import {useUi} from '../ui-context.js';
+import {LONG, more, offset, section, SHORT, type DetailOptions} from './detail-lines.js';
 import type {TimedScreenFrame} from './screen-frame.js';
+import {missingParentLine, originLine, otelSections} from './span-otel-lines.js';
 
-export interface DetailOptions {
-	symbols: Symbols;
-	width: number;
-	expandData: boolean;
-	/** Where the trace starts: offsets read "+1m02s". */
-	traceStartMs: number;
-	nowMs: number;
-}
-
-const SHORT = {data: 12, stack: 6, stderr: 10, path: 12};
-const LONG = {data: 5000, stack: 500, stderr: 1000, path: 500};
-
-function section(title: string, note = ''): LineType {
-	return [{text: title, bold: true, color: 'cyan'}, ...(note === '' ? [] : [{text: ` ${note}`, dim: true}])];
-}
-
-function more(hidden: number, what: string, expandData: boolean): LineType[] {
-	return hidden > 0 ? [[{text: `  ${hidden} more ${what}${expandData ? '' : ' (e to expand)'}`, dim: true}]] : [];
-}
-
-function offset(ms: number): string {
-	return `+${formatDuration(Math.max(0, ms))}`;
-}
+export type {DetailOptions} from './detail-lines.js';
 
 /** The path from the root down to the span, one level per line; very deep paths keep their ends. */
 function pathLines(path: readonly Span[], spanId: string, options: DetailOptions): LineType[] {
@@ -69,7 +49,8 @@ function pathLines(path: readonly Span[], spanId: string, options: DetailOptions
 
 /**
  * Everything about one span as display lines: where it sits, what it was
- * given and returned, how it failed, its retries and stderr. Every string
+ * given and returned, how it failed, what OpenTelemetry said of it (service,
+ * kind, scope, status message, events, links, resource), its retries and stderr. Every string
  * from the producer is sanitized here.
  */
 export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOptions): LineType[] {
@@ -90,10 +71,12 @@ export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOpti
 		{text: `started ${offset(span.start_ms - options.traceStartMs)}`},
 	]);
 	lines.push([{text: `span ${clean(span.span_id)} ${symbols.dot} ${span.event_count} event${span.event_count === 1 ? '' : 's'} ${symbols.dot} last ${clean(span.last_event_type)}`, dim: true}]);
+	lines.push(...originLine(span, options));
 	lines.push([]);
 
 	const path = pathTo(tree, span.span_id);
 	lines.push(section('PATH FROM ROOT', `(${path.length} ${path.length === 1 ? 'level' : 'levels'})`));
+	lines.push(...missingParentLine(span, tree));
 	lines.push(...pathLines(path, span.span_id, options));
 
 	if (span.error) {
@@ -112,6 +95,7 @@ export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOpti
 		}
 	}
 
+	lines.push(...otelSections(span, options));
 	if (span.retries.length > 0) {
 		lines.push([], section('RETRIES', `(${span.retries.length})`));
 		for (const retry of span.retries) {

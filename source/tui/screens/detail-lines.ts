@@ -1,0 +1,30 @@
+import {formatDuration} from '../../core/format-duration.js';
+import type {Symbols} from '../../core/symbols.js';
+import type {Line} from '../text.js';
+
+/** What a detail page needs to lay out a span. */
+export interface DetailOptions {
+	symbols: Symbols;
+	width: number;
+	expandData: boolean;
+	/** Where the trace starts: offsets read "+1m02s". */
+	traceStartMs: number;
+	nowMs: number;
+}
+
+/** How much of each list a detail page shows before "n more (e to expand)". */
+export const SHORT = {data: 12, stack: 6, stderr: 10, path: 12, events: 8, links: 4, resource: 3} as const;
+export const LONG = {data: 5000, stack: 500, stderr: 1000, path: 500, events: 1000, links: 1000, resource: 1000} as const;
+
+export function section(title: string, note = ''): Line {
+	return [{text: title, bold: true, color: 'cyan'}, ...(note === '' ? [] : [{text: ` ${note}`, dim: true}])];
+}
+
+export function more(hidden: number, what: string, expandData: boolean): Line[] {
+	return hidden > 0 ? [[{text: `  ${hidden} more ${what}${expandData ? '' : ' (e to expand)'}`, dim: true}]] : [];
+}
+
+/** A time after a start, "+1m02s" (never negative: clocks of two producers may disagree). */
+export function offset(ms: number): string {
+	return `+${formatDuration(Math.max(0, ms))}`;
+}

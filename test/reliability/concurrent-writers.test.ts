@@ -72,7 +72,7 @@ test('four processes writing 10,000 events each into one home lose nothing and f
 
 	const results = await Promise.all(writers.map(writer => writer.done));
 	for (const [w, result] of results.entries()) {
-		// SQLITE_BUSY would show here: WAL + busy_timeout should make writers wait, not fail.
+		// SQLITE_BUSY would show here: WAL and the writer's retries should make writers wait, not fail.
 		assert.equal(result.code, 0, `writer ${w} failed: ${result.stderr}`);
 		const summary = JSON.parse(result.stdout) as {inserted: number; duplicates: number; ms: number};
 		t.diagnostic(`writer ${w} (batches of ${BATCHES[w]}): ${summary.ms} ms`);

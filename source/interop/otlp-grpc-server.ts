@@ -1,9 +1,12 @@
-import {logVerbosity, Server, ServerCredentials, setLogVerbosity, status as GrpcStatus, type sendUnaryData, type ServerErrorResponse, type ServerUnaryCall} from '@grpc/grpc-js';
+import {logVerbosity, Server, ServerCredentials, setLogVerbosity, status as GrpcStatus, type Metadata, type sendUnaryData, type ServerErrorResponse, type ServerUnaryCall} from '@grpc/grpc-js';
+import {yieldToEventLoop} from '../live/sleep.js';
+import {BearerToken} from './bearer-token.js';
 import {METRICS_EXPORT, TRACE_EXPORT, type Decoded, type MetricsExportResponse, type TraceExportResponse} from './otlp-grpc-service.js';
 import {grpcErrorOf} from './otlp-grpc-status.js';
-import {IntakeError, type TraceIntake} from './otlp-intake.js';
-import type {OtlpTracesJson} from './otlp-json.js';
+import {IntakeError, SLICE_SPANS, type Admission, type TraceIntake} from './otlp-intake.js';
 import type {MetricsRejection} from './otlp-metrics-rejection.js';
+import {decodeExportTraceRequestInSlices, OtlpProtobufError} from './otlp-protobuf.js';
+import type {TlsFiles} from './tls-files.js';
 
 export interface OtlpGrpcServerOptions {
 	/** Shared with the HTTP receiver: the same validation, store writer and in-flight limit. */
@@ -17,6 +20,10 @@ export interface OtlpGrpcServerOptions {
 	maxMessageBytes?: number;
 	/** One line per server-side failure. Default stderr. */
 	log?: (line: string) => void;
+	/** Required as `authorization: Bearer <token>` metadata on every call; default none. */
+	token?: string;
+	/** Serve TLS with this certificate and key; default plaintext. */
+	tls?: TlsFiles;
 }
 
 export interface OtlpGrpcServer {
@@ -44,6 +51,11 @@ function internalError(log: (line: string) => void, error: unknown): ServerError
 	return {name: 'InternalError', message: 'internal error; see the receiver\'s log', code: GrpcStatus.INTERNAL, details: 'internal error; see the receiver\'s log'};
 }
 
+function credentialsOf(tls: TlsFiles | undefined): ServerCredentials {
+	// No client certificates asked for: the bearer token is the client's credential.
+	return tls ? ServerCredentials.createSsl(null, [{cert_chain: tls.cert, private_key: tls.key}], false) : ServerCredentials.createInsecure();
+}
+
 /** Start the OTLP/gRPC receiver (TraceService and MetricsService); resolves once it listens. */
 export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promise<OtlpGrpcServer> {
 	const {intake, metricsRejection} = options;
@@ -60,26 +72,54 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
 		'grpc.max_send_message_length': 4 * 1024 * 1024,
 	});
 
-	const exportTraces = (call: ServerUnaryCall<Decoded<OtlpTracesJson>, TraceExportResponse>, callback: sendUnaryData<TraceExportResponse>): void => {
-		let release: (() => void) | undefined;
+	const token = options.token === undefined ? undefined : new BearerToken(options.token);
+	/** Every call is checked before its handler runs; a service added here gets the same check. */
+	const authorized = (metadata: Metadata): boolean => {
+		const [value] = metadata.get('authorization');
+		return token === undefined || token.accepts(typeof value === 'string' ? value : undefined);
+	};
+
+	const unauthenticated: ServerErrorResponse = {
+		name: 'Unauthenticated',
+		message: 'missing or wrong bearer token; send authorization: Bearer <token> metadata (the token tracedeck serve was started with)',
+		code: GrpcStatus.UNAUTHENTICATED,
+		details: 'missing or wrong bearer token; send authorization: Bearer <token> metadata (the token tracedeck serve was started with)',
+	};
+
+	const exportTraces = (call: ServerUnaryCall<Buffer, TraceExportResponse>, callback: sendUnaryData<TraceExportResponse>): void => {
+		let admission: Admission | undefined;
 		const answer = async (): Promise<TraceExportResponse> => {
-			const request = call.request;
-			if (!request.ok) {
-				throw new IntakeError('invalid', request.problem);
+			// grpc-js has the whole message by now: its size is what it holds.
+			admission = intake.admit(call.request.length);
+			let document;
+			try {
+				document = await decodeExportTraceRequestInSlices(call.request, yieldToEventLoop, SLICE_SPANS);
+			} catch (error) {
+				throw error instanceof OtlpProtobufError ? new IntakeError('invalid', error.message) : error;
 			}
 
-			release = intake.admit();
-			const partialSuccess = await intake.store(request.value);
+			const partialSuccess = await intake.store(document);
 			return partialSuccess ? {partialSuccess} : {};
 		};
+
+		if (!authorized(call.metadata)) {
+			intake.recordFailure();
+			callback(unauthenticated);
+			return;
+		}
 
 		answer().then(response => callback(null, response), (error: unknown) => {
 			intake.recordFailure();
 			callback(error instanceof IntakeError ? grpcErrorOf(error) : internalError(log, error));
-		}).finally(() => release?.());
+		}).finally(() => admission?.release());
 	};
 
 	const exportMetrics = (call: ServerUnaryCall<Decoded<number>, MetricsExportResponse>, callback: sendUnaryData<MetricsExportResponse>): void => {
+		if (!authorized(call.metadata)) {
+			callback(unauthenticated);
+			return;
+		}
+
 		const request = call.request;
 		if (!request.ok) {
 			callback(grpcErrorOf(new IntakeError('invalid', request.problem)));
@@ -95,7 +135,7 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
 	const host = options.host ?? '127.0.0.1';
 	const shown = host.includes(':') ? `[${host}]` : host;
 	const port = await new Promise<number>((resolve, reject) => {
-		server.bindAsync(`${shown}:${options.port ?? 4317}`, ServerCredentials.createInsecure(), (error, bound) => {
+		server.bindAsync(`${shown}:${options.port ?? 4317}`, credentialsOf(options.tls), (error, bound) => {
 			if (error) {
 				server.forceShutdown();
 				reject(new GrpcListenError(error.message));

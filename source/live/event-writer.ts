@@ -5,7 +5,7 @@ import {RunIndex, type AppendResult} from '../store/run-index.js';
 import {NO_PUBLISHER, type EventPublisher} from './event-publisher.js';
 import type {LiveLogger} from './live-logger.js';
 import {openPublisher} from './open-publisher.js';
-import {sleep} from './sleep.js';
+import {sleep, yieldToEventLoop} from './sleep.js';
 
 export interface EventWriterOptions {
 	/**
@@ -34,11 +34,6 @@ export function isBusyError(error: unknown): boolean {
 	const code = (error as {code?: unknown} | null)?.code;
 	return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
-
-/** Lets timers, sockets and other requests run between two parts of a large write. */
-const yieldToEventLoop = (): Promise<void> => new Promise(resolve => {
-	setImmediate(resolve);
-});
 
 /** What the writer needs of the run index; finishParts only when it writes in parts. */
 type WritableIndex = Pick<RunIndex, 'appendEvents'> & Partial<Pick<RunIndex, 'finishParts'>>;

@@ -109,7 +109,7 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
 const STORE_PATIENCE_MS = 1000;
 
 /** /healthz: a read on the run index (works in WAL mode while another process writes). */
-function storeHealth(index: RunIndex): HealthCheck {
+export function storeHealth(index: RunIndex): HealthCheck {
 	return () => {
 		try {
 			index.maxEventId();

@@ -3,7 +3,7 @@
  * minute); single sizes can be overridden, and BENCH_ONLY=a,b runs only the
  * named groups (e.g. BENCH_ONLY=console once the console lands).
  */
-export const GROUPS = ['ingest', 'emit', 'live', 'cli', 'show10k', 'console', 'trace-screen', 'rss', 'million'] as const;
+export const GROUPS = ['ingest', 'emit', 'live', 'cli', 'show10k', 'console', 'trace-screen', 'rss', 'million', 'serve-load'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface BenchConfig {
@@ -17,7 +17,7 @@ export interface BenchConfig {
 	spawns: number;
 	/** Spans of the trace behind the "10k-span runs show" target. */
 	showSpans: number;
-	/** Spans of the big trace (RSS, trace screen). */
+	/** Spans of the big trace (RSS, trace screen, the big post of serve-load). */
 	bigSpans: number;
 	/** Trace sizes the trace screen is opened on. */
 	screenSpans: number[];

@@ -54,8 +54,8 @@ export const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
  * tens of milliseconds on a slow machine, so small exports are answered
  * while a large one is worked through.
  */
-export const SLICE_SPANS = 1000;
-export const PART_EVENTS = 2000;
+export const SLICE_SPANS = 500;
+export const PART_EVENTS = 1000;
 
 /**
  * One export's place in the intake, taken before its body is read, given

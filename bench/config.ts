@@ -4,7 +4,7 @@
  * named groups (e.g. BENCH_ONLY=console, or BENCH_ONLY=otlp for the OTLP
  * receiver's throughput, about a minute).
  */
-export const GROUPS = ['ingest', 'emit', 'live', 'otlp', 'cli', 'show10k', 'console', 'trace-screen', 'rss', 'million'] as const;
+export const GROUPS = ['ingest', 'emit', 'live', 'otlp', 'serve-load', 'cli', 'show10k', 'console', 'trace-screen', 'rss', 'million'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface BenchConfig {
@@ -18,7 +18,7 @@ export interface BenchConfig {
 	spawns: number;
 	/** Spans of the trace behind the "10k-span runs show" target. */
 	showSpans: number;
-	/** Spans of the big trace (RSS, trace screen). */
+	/** Spans of the big trace (RSS, trace screen, the big post of serve-load). */
 	bigSpans: number;
 	/** Trace sizes the trace screen is opened on. */
 	screenSpans: number[];

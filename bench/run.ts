@@ -3,7 +3,7 @@
  * printed as a table and written to bench/results.json.
  *
  *   BENCH_QUICK=1         small sizes, a smoke run
- *   BENCH_ONLY=a,b        only these groups (see config.ts), e.g. console,trace-screen,rss
+ *   BENCH_ONLY=a,b        only these groups (see config.ts), e.g. console,trace-screen,rss or serve-load
  *   BENCH_NO_BUILD=1      skip `tsc` (the CLI figures run the compiled dist)
  *   BENCH_KEEP=1          keep the temp homes
  */
@@ -19,6 +19,7 @@ import {benchMillionRuns} from './million-runs.js';
 import {benchOtlpThroughput} from './otlp-throughput.js';
 import {environment, formatNotes, formatTable, judge, skipped, toResult, writeResults, type Figure} from './report.js';
 import {benchRss} from './rss.js';
+import {benchServeLoad} from './serve-load.js';
 import {benchShow10k} from './show-10k.js';
 import {nowMs} from './stats.js';
 import {benchTraceScreen} from './trace-screen.js';
@@ -35,6 +36,7 @@ const BENCHES: Record<Group, (config: BenchConfig, ws: Workspace) => Promise<Fig
 	'trace-screen': benchTraceScreen,
 	rss: benchRss,
 	million: benchMillionRuns,
+	'serve-load': benchServeLoad,
 };
 
 function log(line: string): void {

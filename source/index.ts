@@ -38,7 +38,7 @@ export {
 	type Redactor,
 } from './core/redact.js';
 export {errorData, type ErrorData} from './emit/error-data.js';
-export {ConfigError, DiskFullError, InputError, NotFoundError, StoreError, TracedeckError} from './core/errors.js';
+export {ConfigError, DiskFullError, InputError, NotFoundError, StoreBusyError, StoreError, TracedeckError} from './core/errors.js';
 export type {JsonObject, JsonValue} from './core/json-value.js';
 export type {EventStatus, TraceEvent} from './core/trace-event.js';
 export type {Retry, Span, SpanError, SpanStatus} from './core/span.js';

@@ -1,6 +1,7 @@
 import {InputError, NotFoundError, type TracedeckError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
 import {expandInputs, readTraceFile} from '../interop/input-files.js';
+import {EventWriter} from '../live/event-writer.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
 import {progressReporter} from './progress.js';
@@ -93,6 +94,8 @@ export async function run(argv: string[]): Promise<number> {
  */
 async function ingest(inputs: readonly string[], expanded: string[] | undefined, flags: {home: string | undefined; json: boolean}, several: boolean): Promise<number> {
 	const index = RunIndex.open(resolveHome(flags.home));
+	// Waits out another writer's lock (serve, an emitter) asynchronously, then fails with StoreBusyError; each file stays one transaction.
+	const writer = new EventWriter(index);
 	const outcomes: FileOutcome[] = [];
 	const runs = new Set<string>();
 	const notStored: string[] = [];
@@ -120,7 +123,7 @@ async function ingest(inputs: readonly string[], expanded: string[] | undefined,
 						process.stderr.write(`tracedeck: warning: ${sanitize(note, true)}\n`);
 					}
 
-					const result = index.appendEvents(events);
+					const result = await writer.write(events);
 					outcomes.push({file, status: 'stored', events: result.inserted.length, duplicates: result.duplicates, traces: result.traces.length});
 					for (const trace of result.traces) {
 						runs.add(trace);

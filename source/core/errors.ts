@@ -68,3 +68,16 @@ export class DiskFullError extends StoreError {
 		this.name = 'DiskFullError';
 	}
 }
+
+/**
+ * Another writer kept the run index locked for longer than the writer was
+ * willing to wait (its retries, with backoff, spent). Nothing of the write is
+ * stored; trying again later will work. A StoreError, so callers that treat
+ * every store failure alike still do.
+ */
+export class StoreBusyError extends StoreError {
+	constructor(message: string) {
+		super(message);
+		this.name = 'StoreBusyError';
+	}
+}

@@ -282,7 +282,8 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 			}
 		}
 
-		if (span.kind === '') {
+		// Only a placeholder while no other event has named the span's kind (which may be '', from a type such as ":odd").
+		if (span.kind === '' && span.last_event_type === '') {
 			span.kind = 'step';
 		}
 
@@ -327,7 +328,14 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 		const r = retry as Record<string, unknown>;
 		const n = typeof r['n'] === 'number' ? r['n'] : span.retries.length + 1;
 		const exitCode = typeof r['exit_code'] === 'number' ? r['exit_code'] : undefined;
-		span.retries.push(exitCode === undefined ? {n, at_ms: at} : {n, exit_code: exitCode, at_ms: at});
+		// In time order, and by number at one instant: retries stamped alike keep one order however they arrived.
+		const entry = exitCode === undefined ? {n, at_ms: at} : {n, exit_code: exitCode, at_ms: at};
+		let i = span.retries.length;
+		while (i > 0 && (span.retries[i - 1]!.at_ms > at || (span.retries[i - 1]!.at_ms === at && span.retries[i - 1]!.n > n))) {
+			i--;
+		}
+
+		span.retries.splice(i, 0, entry);
 	}
 
 	if (settled !== undefined && (span.end_ms === null || at >= span.end_ms)) {

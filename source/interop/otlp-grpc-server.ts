@@ -1,11 +1,14 @@
-import {logVerbosity, Server, ServerCredentials, setLogVerbosity, status as GrpcStatus, type sendUnaryData, type ServerErrorResponse, type ServerUnaryCall} from '@grpc/grpc-js';
+import {logVerbosity, Server, ServerCredentials, setLogVerbosity, status as GrpcStatus, type Metadata, type sendUnaryData, type ServerErrorResponse, type ServerUnaryCall} from '@grpc/grpc-js';
+import {sanitize} from '../core/sanitize.js';
+import {yieldToEventLoop} from '../live/sleep.js';
+import {BearerToken} from './bearer-token.js';
 import {LOGS_EXPORT, METRICS_EXPORT, TRACE_EXPORT, type Decoded, type LogsExportResponse, type MetricsExportResponse, type TraceExportResponse} from './otlp-grpc-service.js';
 import {grpcErrorOf} from './otlp-grpc-status.js';
-import {IntakeError, type TraceIntake} from './otlp-intake.js';
-import type {OtlpTracesJson} from './otlp-json.js';
-import type {OtlpLogsJson} from './otlp-logs-protobuf.js';
+import {IntakeError, SLICE_SPANS, type Admission, type TraceIntake} from './otlp-intake.js';
 import type {MetricsRejection} from './otlp-metrics-rejection.js';
-import {sanitize} from '../core/sanitize.js';
+import {decodeExportLogsRequest} from './otlp-logs-protobuf.js';
+import {decodeExportTraceRequestInSlices, OtlpProtobufError} from './otlp-protobuf.js';
+import type {TlsFiles} from './tls-files.js';
 
 export interface OtlpGrpcServerOptions {
 	/** Shared with the HTTP receiver: the same validation, store writer and in-flight limit. */
@@ -19,6 +22,10 @@ export interface OtlpGrpcServerOptions {
 	maxMessageBytes?: number;
 	/** One line per server-side failure. Default stderr. */
 	log?: (line: string) => void;
+	/** Required as `authorization: Bearer <token>` metadata on every call; default none. */
+	token?: string;
+	/** Serve TLS with this certificate and key; default plaintext. */
+	tls?: TlsFiles;
 }
 
 export interface OtlpGrpcServer {
@@ -46,6 +53,11 @@ function internalError(log: (line: string) => void, error: unknown): ServerError
 	return {name: 'InternalError', message: 'internal error; see the receiver\'s log', code: GrpcStatus.INTERNAL, details: 'internal error; see the receiver\'s log'};
 }
 
+function credentialsOf(tls: TlsFiles | undefined): ServerCredentials {
+	// No client certificates asked for: the bearer token is the client's credential.
+	return tls ? ServerCredentials.createSsl(null, [{cert_chain: tls.cert, private_key: tls.key}], false) : ServerCredentials.createInsecure();
+}
+
 /** Start the OTLP/gRPC receiver (TraceService, LogsService and MetricsService); resolves once it listens. */
 export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promise<OtlpGrpcServer> {
 	const {intake, metricsRejection} = options;
@@ -62,34 +74,76 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
 		'grpc.max_send_message_length': 4 * 1024 * 1024,
 	});
 
-	const exportTraces = (call: ServerUnaryCall<Decoded<OtlpTracesJson>, TraceExportResponse>, callback: sendUnaryData<TraceExportResponse>): void => {
-		exportSignal(call.request, callback, async value => intake.store(value));
+	const token = options.token === undefined ? undefined : new BearerToken(options.token);
+	/** Every call is checked before its handler runs; a service added here gets the same check. */
+	const authorized = (metadata: Metadata): boolean => {
+		const [value] = metadata.get('authorization');
+		return token === undefined || token.accepts(typeof value === 'string' ? value : undefined);
 	};
 
-	const exportLogs = (call: ServerUnaryCall<Decoded<OtlpLogsJson>, LogsExportResponse>, callback: sendUnaryData<LogsExportResponse>): void => {
-		exportSignal(call.request, callback, async value => intake.storeLogs(value));
+	const unauthenticated: ServerErrorResponse = {
+		name: 'Unauthenticated',
+		message: 'missing or wrong bearer token; send authorization: Bearer <token> metadata (the token tracedeck serve was started with)',
+		code: GrpcStatus.UNAUTHENTICATED,
+		details: 'missing or wrong bearer token; send authorization: Bearer <token> metadata (the token tracedeck serve was started with)',
 	};
 
-	/** Traces and logs alike: bad data refused, a place taken under the shared limit, stored, answered. */
-	function exportSignal<T, P>(request: Decoded<T>, callback: sendUnaryData<{partialSuccess?: P}>, store: (value: T) => Promise<P | undefined>): void {
-		let release: (() => void) | undefined;
+	/** Traces and logs alike: the token checked, a place taken for the request's bytes, decoded (bad data refused), stored, answered. */
+	function exportSignal<P>(call: ServerUnaryCall<Buffer, {partialSuccess?: P}>, callback: sendUnaryData<{partialSuccess?: P}>, store: (bytes: Buffer) => Promise<P | undefined>): void {
+		let admission: Admission | undefined;
 		const answer = async (): Promise<{partialSuccess?: P}> => {
-			if (!request.ok) {
-				throw new IntakeError('invalid', request.problem);
-			}
-
-			release = intake.admit();
-			const partialSuccess = await store(request.value);
+			// grpc-js has the whole message by now: its size is what it holds.
+			admission = intake.admit(call.request.length);
+			const partialSuccess = await store(call.request);
 			return partialSuccess ? {partialSuccess} : {};
 		};
+
+		if (!authorized(call.metadata)) {
+			intake.recordFailure();
+			callback(unauthenticated);
+			return;
+		}
 
 		answer().then(response => callback(null, response), (error: unknown) => {
 			intake.recordFailure();
 			callback(error instanceof IntakeError ? grpcErrorOf(error) : internalError(log, error));
-		}).finally(() => release?.());
+		}).finally(() => admission?.release());
 	}
 
+	const invalid = (error: unknown): unknown => (error instanceof OtlpProtobufError ? new IntakeError('invalid', error.message) : error);
+
+	const exportTraces = (call: ServerUnaryCall<Buffer, TraceExportResponse>, callback: sendUnaryData<TraceExportResponse>): void => {
+		exportSignal(call, callback, async bytes => {
+			let document;
+			try {
+				document = await decodeExportTraceRequestInSlices(bytes, yieldToEventLoop, SLICE_SPANS);
+			} catch (error) {
+				throw invalid(error);
+			}
+
+			return intake.store(document);
+		});
+	};
+
+	const exportLogs = (call: ServerUnaryCall<Buffer, LogsExportResponse>, callback: sendUnaryData<LogsExportResponse>): void => {
+		exportSignal(call, callback, async bytes => {
+			let document;
+			try {
+				document = decodeExportLogsRequest(bytes);
+			} catch (error) {
+				throw invalid(error);
+			}
+
+			return intake.storeLogs(document);
+		});
+	};
+
 	const exportMetrics = (call: ServerUnaryCall<Decoded<number>, MetricsExportResponse>, callback: sendUnaryData<MetricsExportResponse>): void => {
+		if (!authorized(call.metadata)) {
+			callback(unauthenticated);
+			return;
+		}
+
 		const request = call.request;
 		if (!request.ok) {
 			callback(grpcErrorOf(new IntakeError('invalid', request.problem)));
@@ -106,7 +160,7 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
 	const host = options.host ?? '127.0.0.1';
 	const shown = host.includes(':') ? `[${host}]` : host;
 	const port = await new Promise<number>((resolve, reject) => {
-		server.bindAsync(`${shown}:${options.port ?? 4317}`, ServerCredentials.createInsecure(), (error, bound) => {
+		server.bindAsync(`${shown}:${options.port ?? 4317}`, credentialsOf(options.tls), (error, bound) => {
 			if (error) {
 				server.forceShutdown();
 				reject(new GrpcListenError(error.message));

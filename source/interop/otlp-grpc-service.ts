@@ -1,8 +1,7 @@
 import type {MethodDefinition} from '@grpc/grpc-js';
-import type {OtlpTracesJson} from './otlp-json.js';
-import {decodeExportLogsRequest, decodeExportLogsResponse, encodeExportLogsRequest, encodeExportLogsResponse, type LogsPartialSuccess, type OtlpLogsJson} from './otlp-logs-protobuf.js';
+import {decodeExportLogsResponse, encodeExportLogsResponse, type LogsPartialSuccess} from './otlp-logs-protobuf.js';
 import {countProtobufDataPoints, decodeExportMetricsResponse, encodeExportMetricsResponse, OtlpMetricsError, type MetricsPartialSuccess} from './otlp-metrics-rejection.js';
-import {decodeExportTraceRequest, decodeExportTraceResponse, encodeExportTraceRequest, encodeExportTraceResponse, OtlpProtobufError, type PartialSuccess} from './otlp-protobuf.js';
+import {decodeExportTraceResponse, encodeExportTraceResponse, type PartialSuccess} from './otlp-protobuf.js';
 
 /*
  * The OTLP/gRPC services as grpc-js generic definitions over the protobufjs
@@ -50,32 +49,28 @@ function decodeWith<T>(decode: (bytes: Buffer) => T, expected: new (message: str
 	};
 }
 
-function encodeOrRefuse<T>(encode: (value: T) => Uint8Array): (request: Decoded<T>) => Buffer {
-	return request => {
-		if (!request.ok) {
-			throw new Error(`cannot send an undecodable request: ${request.problem}`);
-		}
-
-		return asBuffer(encode(request.value));
-	};
-}
-
-export const TRACE_EXPORT: MethodDefinition<Decoded<OtlpTracesJson>, TraceExportResponse> = {
+/**
+ * Trace requests reach the handler as their bytes: grpc-js calls a
+ * deserializer synchronously, and a request of 100,000 spans takes seconds
+ * to decode, so the handler decodes it in slices (decodeExportTraceRequestInSlices).
+ */
+export const TRACE_EXPORT: MethodDefinition<Buffer, TraceExportResponse> = {
 	path: TRACE_EXPORT_PATH,
 	requestStream: false,
 	responseStream: false,
-	requestSerialize: encodeOrRefuse(encodeExportTraceRequest),
-	requestDeserialize: decodeWith(decodeExportTraceRequest, OtlpProtobufError),
+	requestSerialize: bytes => bytes,
+	requestDeserialize: bytes => bytes,
 	responseSerialize: response => asBuffer(encodeExportTraceResponse(response.partialSuccess)),
 	responseDeserialize: bytes => decodeExportTraceResponse(bytes),
 };
 
-export const LOGS_EXPORT: MethodDefinition<Decoded<OtlpLogsJson>, LogsExportResponse> = {
+/** Log requests too reach the handler as their bytes, so that they are counted against the bytes in flight as traces are. */
+export const LOGS_EXPORT: MethodDefinition<Buffer, LogsExportResponse> = {
 	path: LOGS_EXPORT_PATH,
 	requestStream: false,
 	responseStream: false,
-	requestSerialize: encodeOrRefuse(encodeExportLogsRequest),
-	requestDeserialize: decodeWith(decodeExportLogsRequest, OtlpProtobufError),
+	requestSerialize: bytes => bytes,
+	requestDeserialize: bytes => bytes,
 	responseSerialize: response => asBuffer(encodeExportLogsResponse(response.partialSuccess)),
 	responseDeserialize: bytes => decodeExportLogsResponse(bytes),
 };

@@ -2,7 +2,8 @@ import {StoreError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
 import type {ServiceLog} from '../core/service-log.js';
 import type {TraceEvent} from '../core/trace-event.js';
-import {convertOtlpBatch} from './otlp-batch.js';
+import {yieldToEventLoop} from '../live/sleep.js';
+import {convertOtlpBatchInSlices} from './otlp-batch.js';
 import type {LogsPartialSuccess} from './otlp-logs-protobuf.js';
 import {convertOtlpLogs} from './otlp-logs-to-events.js';
 import type {PartialSuccess} from './otlp-protobuf.js';
@@ -52,6 +53,26 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
 export const SHED_RETRY_AFTER_SECONDS = 1;
 /** Exports in progress at once, over every transport, before new ones are turned away. */
 export const DEFAULT_MAX_IN_FLIGHT = 32;
+/** Request bytes (after gunzip) being read, decoded or stored at once, over every transport. */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+/**
+ * Spans decoded or converted between two pauses, and events stored per
+ * transaction (serve's EventWriter): each slice holds the event loop for
+ * tens of milliseconds on a slow machine, so small exports are answered
+ * while a large one is worked through.
+ */
+export const SLICE_SPANS = 500;
+export const PART_EVENTS = 1000;
+
+/**
+ * One export's place in the intake, taken before its body is read, given
+ * back once it is answered. `grow` counts the bytes it holds as they arrive.
+ */
+export interface Admission {
+	/** @throws IntakeError (overloaded) when these bytes would take the intake over its byte limit. */
+	grow(bytes: number): void;
+	release(): void;
+}
 
 export interface TraceIntakeOptions {
 	sink: EventSink;
@@ -61,6 +82,12 @@ export interface TraceIntakeOptions {
 	now?: () => number;
 	/** Default DEFAULT_MAX_IN_FLIGHT. Each export in progress holds its decoded request (up to the body limit) in memory. */
 	maxInFlight?: number;
+	/**
+	 * Default DEFAULT_MAX_IN_FLIGHT_BYTES: bytes of requests in progress
+	 * (read, decoded, being stored). An export alone is always let in, so the
+	 * largest body allowed is never refused for good.
+	 */
+	maxInFlightBytes?: number;
 }
 
 /** Busy, locked, full or failing disks pass; a sender should retry later. Anything else is our bug. */
@@ -81,7 +108,9 @@ export class TraceIntake {
 	private readonly log: (line: string) => void;
 	private readonly now: () => number;
 	private readonly maxInFlight: number;
+	private readonly maxInFlightBytes: number;
 	private inFlight = 0;
+	private bytesInFlight = 0;
 
 	constructor(options: TraceIntakeOptions) {
 		this.sink = options.sink;
@@ -89,37 +118,73 @@ export class TraceIntake {
 		this.log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 		this.now = options.now ?? Date.now;
 		this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+		this.maxInFlightBytes = Math.max(1, options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES);
 	}
 
 	/**
-	 * Take a place for one export until the returned release is called (once,
-	 * whatever happens). @throws IntakeError (overloaded) when all are taken.
+	 * Take a place for one export until its release is called (once,
+	 * whatever happens), with `bytes` of it known already.
+	 * @throws IntakeError (overloaded) when all places are taken or the bytes
+	 * in flight would pass their limit.
 	 */
-	admit(): () => void {
+	admit(bytes = 0): Admission {
 		if (this.inFlight >= this.maxInFlight) {
 			throw new IntakeError('overloaded', `tracedeck serve is at its limit of ${this.maxInFlight} exports in progress; retry in ${SHED_RETRY_AFTER_SECONDS} s`, SHED_RETRY_AFTER_SECONDS);
 		}
 
 		this.inFlight++;
+		let held = 0;
 		let released = false;
-		return () => {
-			if (!released) {
-				released = true;
-				this.inFlight--;
-			}
+		const admission: Admission = {
+			grow: more => {
+				// Alone, an export always fits: the body limit bounds it, and refusing it would refuse it for ever.
+				if (released || (this.bytesInFlight > held && this.bytesInFlight + more > this.maxInFlightBytes)) {
+					admission.release();
+					throw new IntakeError('overloaded', `tracedeck serve is at its limit of ${Math.round(this.maxInFlightBytes / (1024 * 1024))} MB of exports in progress; retry in ${SHED_RETRY_AFTER_SECONDS} s`, SHED_RETRY_AFTER_SECONDS);
+				}
+
+				held += more;
+				this.bytesInFlight += more;
+			},
+			release: () => {
+				if (!released) {
+					released = true;
+					this.inFlight--;
+					this.bytesInFlight -= held;
+				}
+			},
 		};
+		if (bytes > 0) {
+			admission.grow(bytes);
+		}
+
+		return admission;
+	}
+
+	/** Exports and their bytes in progress now, for /healthz and tests. */
+	load(): {exports: number; bytes: number} {
+		return {exports: this.inFlight, bytes: this.bytesInFlight};
 	}
 
 	/**
 	 * Convert and store one ExportTraceServiceRequest in the OTLP/JSON shape
 	 * (protobuf decoded by decodeExportTraceRequest). Resolves with the
 	 * partial success to report, if some spans were rejected.
+	 *
+	 * A large request is converted in slices and stored in parts (when the
+	 * sink is serve's EventWriter), with pauses between them, so that other
+	 * requests are answered meanwhile. What it keeps of atomicity: it is
+	 * answered (resolves) only once every part and the run summaries are
+	 * stored; a failure midway leaves the parts stored so far and rejects
+	 * (503, retry later), and the sender's retry stores only what is missing,
+	 * since every event's identity is the same on each attempt
+	 * (store/event-digest.ts). Readers may see such a request half stored.
 	 * @throws IntakeError
 	 */
 	async store(document: unknown): Promise<PartialSuccess | undefined> {
 		let batch;
 		try {
-			batch = convertOtlpBatch(document);
+			batch = await convertOtlpBatchInSlices(document, yieldToEventLoop, SLICE_SPANS);
 		} catch (error) {
 			throw error instanceof OtlpParseError ? new IntakeError('invalid', `invalid OTLP: ${error.message}`) : error;
 		}

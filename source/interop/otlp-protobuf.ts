@@ -204,10 +204,6 @@ interface PbResourceSpans {
 	schemaUrl?: string;
 }
 
-interface PbRequest {
-	resourceSpans?: PbResourceSpans[];
-}
-
 /** A body that is not an ExportTraceServiceRequest. */
 export class OtlpProtobufError extends Error {}
 
@@ -323,25 +319,135 @@ function resourceSpansJson(resourceSpans: PbResourceSpans): OtlpResourceSpansJso
 	};
 }
 
+const resourceSpansType = root.lookupType('opentelemetry.proto.trace.v1.ResourceSpans');
+const scopeSpansType = root.lookupType('opentelemetry.proto.trace.v1.ScopeSpans');
+const spanType = root.lookupType('opentelemetry.proto.trace.v1.Span');
+const TO_OBJECT = {longs: String, enums: Number, arrays: true} as const;
+/** Wire type of a length-delimited field (a message, bytes, a string). */
+const LENGTH_DELIMITED = 2;
+
+/**
+ * The top-level fields of one message's bytes, in order: those numbered
+ * `field` as their value's bytes (without tag and length), every other field
+ * whole (tag included) concatenated into `rest`, which decodes as the same
+ * message without that field, merged as protobuf merges repeated fields.
+ */
+function splitField(bytes: Uint8Array, field: number): {values: Uint8Array[]; rest: Uint8Array} {
+	const reader = protobuf.Reader.create(bytes);
+	const values: Uint8Array[] = [];
+	const rest: Uint8Array[] = [];
+	while (reader.pos < reader.len) {
+		const start = reader.pos;
+		const tag = reader.uint32();
+		if (tag >>> 3 === field) {
+			if ((tag & 7) !== LENGTH_DELIMITED) {
+				throw new Error(`invalid wire type ${tag & 7} for field ${field}`);
+			}
+
+			const length = reader.uint32();
+			const from = reader.pos;
+			reader.skip(length);
+			values.push(bytes.subarray(from, reader.pos));
+		} else {
+			reader.skipType(tag & 7);
+			rest.push(bytes.subarray(start, reader.pos));
+		}
+	}
+
+	return {values, rest: rest.length === 1 ? rest[0]! : Buffer.concat(rest)};
+}
+
+/**
+ * Decode a request message by message rather than in one call, pausing
+ * (yield) after every `sliceSpans` spans, so that a caller can let other
+ * work run during a large request. Request → ResourceSpans (field 1) →
+ * ScopeSpans (field 2) → Span (field 2); the rest of each level is decoded
+ * as that message without its list.
+ */
+function* walkExportTraceRequest(body: Uint8Array, sliceSpans: number): Generator<void, OtlpTracesJson> {
+	const resourceSpans: OtlpResourceSpansJson[] = [];
+	let sinceYield = 0;
+	for (const rsBytes of splitField(body, 1).values) {
+		const rs = splitField(rsBytes, 2);
+		const rsObject = resourceSpansType.toObject(resourceSpansType.decode(rs.rest), TO_OBJECT) as PbResourceSpans;
+		const rsJson = resourceSpansJson(rsObject);
+		for (const ssBytes of rs.values) {
+			const ss = splitField(ssBytes, 2);
+			const ssJson = scopeSpansJson(scopeSpansType.toObject(scopeSpansType.decode(ss.rest), TO_OBJECT) as PbScopeSpans);
+			for (const spanBytes of ss.values) {
+				ssJson.spans!.push(spanJson(spanType.toObject(spanType.decode(spanBytes), TO_OBJECT) as PbSpan));
+				if (++sinceYield >= sliceSpans) {
+					sinceYield = 0;
+					yield;
+				}
+			}
+
+			rsJson.scopeSpans!.push(ssJson);
+		}
+
+		resourceSpans.push(rsJson);
+	}
+
+	return {resourceSpans};
+}
+
+function notARequest(error: unknown): OtlpProtobufError {
+	return new OtlpProtobufError(`not an OTLP ExportTraceServiceRequest (${(error as Error).message})`);
+}
+
 /**
  * Decode a protobuf ExportTraceServiceRequest into the OTLP/JSON shape
  * (hex ids, nanosecond strings), so one converter serves both encodings.
  */
 export function decodeExportTraceRequest(body: Uint8Array): OtlpTracesJson {
-	let decoded: PbRequest;
+	let request: OtlpTracesJson;
 	try {
-		const message = requestType.decode(body);
-		decoded = requestType.toObject(message, {longs: String, enums: Number, arrays: true}) as PbRequest;
+		const walk = walkExportTraceRequest(body, Number.POSITIVE_INFINITY);
+		for (;;) {
+			const step = walk.next();
+			if (step.done) {
+				request = step.value;
+				break;
+			}
+		}
 	} catch (error) {
-		throw new OtlpProtobufError(`not an OTLP ExportTraceServiceRequest (${(error as Error).message})`);
+		throw notARequest(error);
 	}
 
+	refuseBadText(body);
+	return request;
+}
+
+/** protobufjs decodes bytes that are not UTF-8 to U+FFFD without a word: a request holding such a string is refused whole. */
+function refuseBadText(body: Uint8Array): void {
 	const badText = textProblem(requestType, body, 'ExportTraceServiceRequest');
 	if (badText !== undefined) {
 		throw new OtlpProtobufError(badText);
 	}
+}
 
-	return {resourceSpans: (decoded.resourceSpans ?? []).map(rs => resourceSpansJson(rs))};
+/**
+ * decodeExportTraceRequest for a server: awaits `pause` after every
+ * `sliceSpans` spans, so that a request of 100,000 spans does not hold the
+ * event loop for the seconds its decoding takes.
+ */
+export async function decodeExportTraceRequestInSlices(body: Uint8Array, pause: () => Promise<void>, sliceSpans: number): Promise<OtlpTracesJson> {
+	const walk = walkExportTraceRequest(body, sliceSpans);
+	for (;;) {
+		let step: IteratorResult<void, OtlpTracesJson>;
+		try {
+			step = walk.next();
+		} catch (error) {
+			throw notARequest(error);
+		}
+
+		if (step.done) {
+			refuseBadText(body);
+			return step.value;
+		}
+
+		await pause();
+	}
 }
 
 export interface PartialSuccess {

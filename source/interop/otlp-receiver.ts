@@ -1,18 +1,25 @@
 import http, {type IncomingMessage, type ServerResponse} from 'node:http';
-import type {AddressInfo} from 'node:net';
+import https from 'node:https';
+import type {AddressInfo, Socket} from 'node:net';
 import {sanitize} from '../core/sanitize.js';
 import {invalidUtf8Offset} from '../core/utf8.js';
+import {yieldToEventLoop} from '../live/sleep.js';
+import {BEARER_CHALLENGE, BearerToken} from './bearer-token.js';
 import {CorsPolicy} from './cors.js';
-import {IntakeError, TraceIntake, type EventSink, type IntakeFailure, type ReceiverMetrics} from './otlp-intake.js';
+import {IntakeError, SHED_RETRY_AFTER_SECONDS, SLICE_SPANS, TraceIntake, type Admission, type EventSink, type IntakeFailure, type ReceiverMetrics} from './otlp-intake.js';
 import {decodeExportLogsRequest, encodeExportLogsResponse, exportLogsResponseJson} from './otlp-logs-protobuf.js';
 import {countJsonDataPoints, countProtobufDataPoints, encodeExportMetricsResponse, exportMetricsResponseJson, MetricsRejection, OtlpMetricsError} from './otlp-metrics-rejection.js';
-import {decodeExportTraceRequest, encodeExportTraceResponse, encodeRpcStatus, OtlpProtobufError, type PartialSuccess} from './otlp-protobuf.js';
+import {decodeExportTraceRequestInSlices, encodeExportTraceResponse, encodeRpcStatus, OtlpProtobufError, type PartialSuccess} from './otlp-protobuf.js';
 import {BodyError, readRequestBody} from './request-body.js';
+import type {TlsFiles} from './tls-files.js';
 
 export type {EventSink, ReceiverMetrics} from './otlp-intake.js';
 
 /** Traces go to a sink through an intake of the receiver's own, or through one shared with the gRPC server (one limit for both). */
-type TraceDestination = {sink: EventSink; intake?: never; maxInFlight?: number} | {intake: TraceIntake; sink?: never};
+type TraceDestination = {sink: EventSink; intake?: never; maxInFlight?: number; maxInFlightBytes?: number} | {intake: TraceIntake; sink?: never};
+
+/** What GET /healthz reports: whether the store answers a read. */
+export type HealthCheck = () => {ok: true} | {ok: false; problem: string};
 
 export type OtlpReceiverOptions = TraceDestination & {
 	/** Default 4318, OTLP/HTTP's port; 0 picks a free one. */
@@ -30,6 +37,20 @@ export type OtlpReceiverOptions = TraceDestination & {
 	cors?: CorsPolicy;
 	/** Shared with the gRPC server so that serve warns once; default one of the receiver's own. */
 	metricsRejection?: MetricsRejection;
+	/** Required as `Authorization: Bearer <token>` on every path but /healthz (and CORS preflights); default none. */
+	token?: string;
+	/** Serve https with this certificate and key; default plain http. */
+	tls?: TlsFiles;
+	/** Without it, /healthz says ok as long as the receiver answers. */
+	health?: HealthCheck;
+	/** Connections at once; a request on one more is answered 503 with Retry-After and the connection closed. Default 256. */
+	maxConnections?: number;
+	/** Request headers must arrive within this (slow-loris); Node answers 408. Default 10 s. */
+	headersTimeoutMs?: number;
+	/** A whole request (headers and body) must arrive within this; Node answers 408. Default 120 s. */
+	requestTimeoutMs?: number;
+	/** A body that stops arriving for this long is answered 408 and its connection closed. Default 10 s. */
+	bodyIdleTimeoutMs?: number;
 };
 
 export interface OtlpReceiver {
@@ -41,18 +62,24 @@ export interface OtlpReceiver {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_MAX_CONNECTIONS = 256;
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+const DEFAULT_BODY_IDLE_TIMEOUT_MS = 10_000;
 export const TRACES_PATH = '/v1/traces';
 export const LOGS_PATH = '/v1/logs';
 /** OTLP metrics, answered with a rejection (not to be confused with METRICS_PATH, tracedeck's own). */
 export const OTLP_METRICS_PATH = '/v1/metrics';
 export const METRICS_PATH = '/metrics';
+/** Liveness and store reachability, for load balancers and orchestrators: no token needed. */
+export const HEALTH_PATH = '/healthz';
 /** The OTLP signal paths a browser exporter may post to; CORS covers these. */
 const OTLP_PATHS = new Set([TRACES_PATH, LOGS_PATH, OTLP_METRICS_PATH]);
 
 type Encoding = 'json' | 'protobuf';
 
 // google.rpc.Code values for the Status body of error answers.
-const RPC_CODE: Record<number, number> = {400: 3, 403: 7, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14};
+const RPC_CODE: Record<number, number> = {400: 3, 401: 16, 403: 7, 404: 5, 405: 12, 408: 4, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14};
 const HTTP_STATUS: Record<IntakeFailure, number> = {invalid: 400, overloaded: 429, unavailable: 503, internal: 500};
 
 function encodingOf(contentType: string | undefined): Encoding | undefined {
@@ -124,13 +151,18 @@ function parseJson(body: Buffer): unknown {
 	}
 }
 
-function decodeExportBody(body: Buffer, encoding: Encoding, decodeProtobuf: (body: Buffer) => unknown = decodeExportTraceRequest): unknown {
+/**
+ * JSON.parse is one call (about 20 ms a megabyte); protobuf trace requests
+ * are decoded in slices, with pauses. Another signal's protobuf decoder may
+ * be given (logs), decoded in one call.
+ */
+async function decodeExportBody(body: Buffer, encoding: Encoding, decodeProtobuf?: (body: Buffer) => unknown): Promise<unknown> {
 	if (encoding === 'json') {
 		return parseJson(body);
 	}
 
 	try {
-		return decodeProtobuf(body);
+		return decodeProtobuf ? decodeProtobuf(body) : await decodeExportTraceRequestInSlices(body, yieldToEventLoop, SLICE_SPANS);
 	} catch (error) {
 		throw error instanceof OtlpProtobufError ? new HttpError(400, error.message) : error;
 	}
@@ -144,18 +176,28 @@ function countDataPoints(body: Buffer, encoding: Encoding): number {
 	}
 }
 
-/** The node:http handler: POST /v1/traces, /v1/logs and /v1/metrics (JSON or protobuf, gzip or not), GET /metrics, CORS preflights. */
+/** One OTLP signal path: what to do with a body that has been read (within every limit) in one of OTLP's encodings. */
+type ReceiveExport = (body: Buffer, encoding: Encoding, response: ServerResponse) => Promise<void>;
+
+/**
+ * The node:http handler: POST /v1/traces, /v1/logs and /v1/metrics (JSON or protobuf,
+ * gzip or not), GET /metrics, GET /healthz, CORS preflights. Whatever path
+ * is added to `exports` gets the same token check, admission (exports and
+ * bytes in flight), body limits and timeouts.
+ */
 export function createOtlpHandler(options: OtlpReceiverOptions): (request: IncomingMessage, response: ServerResponse) => void {
 	const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+	const bodyIdleMs = options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
 	const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-	const {metrics} = options;
-	const intake = options.intake ?? new TraceIntake({sink: options.sink, metrics, log, now: options.now, maxInFlight: options.maxInFlight});
+	const {metrics, health} = options;
+	const intake = options.intake ?? new TraceIntake({sink: options.sink, metrics, log, now: options.now, maxInFlight: options.maxInFlight, maxInFlightBytes: options.maxInFlightBytes});
 	const metricsRejection = options.metricsRejection ?? new MetricsRejection(log);
 	const cors = options.cors ?? CorsPolicy.OFF;
+	const token = options.token === undefined ? undefined : new BearerToken(options.token);
 
-	const readBody = async (request: IncomingMessage): Promise<Buffer> => {
+	const readBody = async (request: IncomingMessage, admission: Admission): Promise<Buffer> => {
 		try {
-			return await readRequestBody(request, maxBodyBytes);
+			return await readRequestBody(request, maxBodyBytes, {onBytes: bytes => admission.grow(bytes), idleMs: bodyIdleMs});
 		} catch (error) {
 			if (error instanceof BodyError) {
 				// The rest of the body is not read: close the connection rather than parse it as the next request.
@@ -166,40 +208,22 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 		}
 	};
 
-	const receiveTraces = async (request: IncomingMessage, response: ServerResponse, encoding: Encoding): Promise<void> => {
-		// Taken before the body is read: a body held in memory is what the limit protects.
-		let release: (() => void) | undefined;
-		try {
-			release = intake.admit();
-			const document = decodeExportBody(await readBody(request), encoding);
-			sendExportResponse(response, encoding, await intake.store(document));
-		} catch (error) {
-			throw error instanceof IntakeError ? httpErrorOf(error) : error;
-		} finally {
-			release?.();
+	const receiveTraces: ReceiveExport = async (body, encoding, response) => {
+		sendExportResponse(response, encoding, await intake.store(await decodeExportBody(body, encoding)));
+	};
+
+	// As receiveTraces, for OTLP logs: the same limits, body rules and answers.
+	const receiveLogs: ReceiveExport = async (body, encoding, response) => {
+		const partial = await intake.storeLogs(await decodeExportBody(body, encoding, decodeExportLogsRequest));
+		if (encoding === 'protobuf') {
+			send(response, 200, 'application/x-protobuf', encodeExportLogsResponse(partial));
+		} else {
+			send(response, 200, 'application/json', JSON.stringify(exportLogsResponseJson(partial)));
 		}
 	};
 
-	// As receiveTraces, for OTLP logs: the same limit, body rules and answers.
-	const receiveLogs = async (request: IncomingMessage, response: ServerResponse, encoding: Encoding): Promise<void> => {
-		let release: (() => void) | undefined;
-		try {
-			release = intake.admit();
-			const partial = await intake.storeLogs(decodeExportBody(await readBody(request), encoding, decodeExportLogsRequest));
-			if (encoding === 'protobuf') {
-				send(response, 200, 'application/x-protobuf', encodeExportLogsResponse(partial));
-			} else {
-				send(response, 200, 'application/json', JSON.stringify(exportLogsResponseJson(partial)));
-			}
-		} catch (error) {
-			throw error instanceof IntakeError ? httpErrorOf(error) : error;
-		} finally {
-			release?.();
-		}
-	};
-
-	const receiveMetrics = async (request: IncomingMessage, response: ServerResponse, encoding: Encoding): Promise<void> => {
-		const rejection = metricsRejection.reject(countDataPoints(await readBody(request), encoding), `OTLP/HTTP ${OTLP_METRICS_PATH}`);
+	const receiveMetrics: ReceiveExport = async (body, encoding, response) => {
+		const rejection = metricsRejection.reject(countDataPoints(body, encoding), `OTLP/HTTP ${OTLP_METRICS_PATH}`);
 		if (encoding === 'protobuf') {
 			send(response, 200, 'application/x-protobuf', encodeExportMetricsResponse(rejection));
 		} else {
@@ -207,9 +231,13 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 		}
 	};
 
+	const exports = new Map<string, ReceiveExport>([[TRACES_PATH, receiveTraces], [LOGS_PATH, receiveLogs], [OTLP_METRICS_PATH, receiveMetrics]]);
+
 	/** An OTLP export: POST, a body in one of OTLP's encodings; failures answered in that encoding and counted. */
-	const receiveExport = async (request: IncomingMessage, response: ServerResponse, path: string, receive: typeof receiveTraces): Promise<void> => {
+	const receiveExport = async (request: IncomingMessage, response: ServerResponse, path: string, receive: ReceiveExport): Promise<void> => {
 		const encoding = encodingOf(request.headers['content-type']);
+		let admission: Admission | undefined;
+		let bodyRead = false;
 		try {
 			if (request.method !== 'POST') {
 				throw new HttpError(405, `${path} takes POST`, {Allow: 'POST'});
@@ -219,21 +247,47 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 				throw new HttpError(415, `Content-Type "${request.headers['content-type'] ?? ''}" is not supported; send application/json or application/x-protobuf`, {Connection: 'close'});
 			}
 
-			await receive(request, response, encoding);
+			// Taken before the body is read: a body held in memory is what the limits protect.
+			admission = intake.admit();
+			const body = await readBody(request, admission);
+			bodyRead = true;
+			await receive(body, encoding, response);
 		} catch (error) {
 			intake.recordFailure();
-			if (error instanceof HttpError && !response.headersSent) {
-				sendError(response, error, encoding);
+			let answer = error instanceof IntakeError ? httpErrorOf(error) : error;
+			if (answer instanceof HttpError && !bodyRead && !request.complete) {
+				// Turned away before its body was read: not worth reading only to discard it.
+				answer = new HttpError(answer.status, answer.message, {Connection: 'close', ...answer.headers});
+			}
+
+			if (answer instanceof HttpError && !response.headersSent) {
+				sendError(response, answer, encoding);
 				return;
 			}
 
-			throw error;
+			throw answer;
+		} finally {
+			admission?.release();
 		}
+	};
+
+	const answerHealth = (request: IncomingMessage, response: ServerResponse): void => {
+		if (request.method !== 'GET' && request.method !== 'HEAD') {
+			throw new HttpError(405, `${HEALTH_PATH} takes GET`, {Allow: 'GET, HEAD'});
+		}
+
+		const report = health?.() ?? {ok: true};
+		send(response, report.ok ? 200 : 503, 'application/json', JSON.stringify(report.ok ? {status: 'ok'} : {status: 'unavailable', store: report.problem}), report.ok ? {} : {'Retry-After': String(SHED_RETRY_AFTER_SECONDS)});
 	};
 
 	const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
 		// The request-target as sent, without its query; never parsed as a URL, so no input can make this throw.
 		const path = (request.url ?? '/').split('?')[0]!;
+		if (path === HEALTH_PATH) {
+			answerHealth(request, response);
+			return;
+		}
+
 		if (OTLP_PATHS.has(path)) {
 			const origin = request.headers.origin;
 			if (CorsPolicy.isPreflight(request.method, origin, request.headers['access-control-request-method'])) {
@@ -252,18 +306,15 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 			}
 		}
 
-		if (path === TRACES_PATH) {
-			await receiveExport(request, response, path, receiveTraces);
-			return;
+		// Before anything else is looked at, on every path (unknown ones too: a 404 would tell what exists).
+		if (token && !token.accepts(request.headers.authorization)) {
+			intake.recordFailure();
+			throw new HttpError(401, 'missing or wrong bearer token; send Authorization: Bearer <token> (the token tracedeck serve was started with)', {'WWW-Authenticate': BEARER_CHALLENGE, Connection: 'close'});
 		}
 
-		if (path === OTLP_METRICS_PATH) {
-			await receiveExport(request, response, path, receiveMetrics);
-			return;
-		}
-
-		if (path === LOGS_PATH) {
-			await receiveExport(request, response, path, receiveLogs);
+		const receive = exports.get(path);
+		if (receive) {
+			await receiveExport(request, response, path, receive);
 			return;
 		}
 
@@ -297,18 +348,60 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 	};
 }
 
+/**
+ * Connections that have sent a request, at most `max` at once: a request on
+ * one more is answered 503 with Retry-After (OTLP senders retry it) and its
+ * connection closed, rather than letting their number, and the memory they
+ * hold, grow without bound. Connections that never send headers are the
+ * headers timeout's.
+ */
+function connectionLimit(max: number): (request: IncomingMessage, response: ServerResponse) => boolean {
+	const open = new Set<Socket>();
+	return (request, response) => {
+		const socket = request.socket;
+		if (open.has(socket)) {
+			return true;
+		}
+
+		if (open.size >= max) {
+			const message = `tracedeck serve has ${max} connections open, its limit; retry in ${SHED_RETRY_AFTER_SECONDS} s`;
+			send(response, 503, 'application/json', JSON.stringify({code: RPC_CODE[503], message}), {'Retry-After': String(SHED_RETRY_AFTER_SECONDS), Connection: 'close'});
+			return false;
+		}
+
+		open.add(socket);
+		socket.once('close', () => open.delete(socket));
+		return true;
+	};
+}
+
 /** Start the OTLP/HTTP receiver; resolves once it listens. */
 export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<OtlpReceiver> {
 	const handle = createOtlpHandler(options);
+	const admitConnection = connectionLimit(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
 	let closing = false;
-	const server = http.createServer((request, response) => {
+	const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+		if (!admitConnection(request, response)) {
+			return;
+		}
+
 		if (closing) {
 			// Answer what is in flight, but let no connection stay open for another request.
 			response.setHeader('Connection', 'close');
 		}
 
 		handle(request, response);
-	});
+	};
+
+	const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+	const requestTimeout = Math.max(headersTimeout, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+	const timeouts = {
+		headersTimeout,
+		requestTimeout,
+		// Node checks both timeouts on this interval (30 s by default), which would let a slow sender overstay them.
+		connectionsCheckingInterval: Math.min(1000, headersTimeout),
+	};
+	const server = options.tls ? https.createServer({...timeouts, cert: options.tls.cert, key: options.tls.key}, onRequest) : http.createServer(timeouts, onRequest);
 	const host = options.host ?? '127.0.0.1';
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -321,7 +414,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
 	const {port} = server.address() as AddressInfo;
 	const shown = host.includes(':') ? `[${host}]` : host;
 	return {
-		url: `http://${shown}:${port}`,
+		url: `${options.tls ? 'https' : 'http'}://${shown}:${port}`,
 		port,
 		async close(graceMs = 5000) {
 			closing = true;

@@ -1,4 +1,5 @@
 import {z} from 'zod';
+import {eventTimeMs} from '../core/fold.js';
 import {isoFromNanos} from '../core/iso-time.js';
 import {SPAN_EVENT_TYPE, SPAN_KINDS, type SpanKind, type SpanLink, type SpanScope, type StatusCode, type TraceEvent} from '../core/trace-event.js';
 import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
@@ -303,7 +304,9 @@ function exportedSpanEvents(span: OtlpSpan, attrs: Record<string, unknown>): Tra
 
 		const lastType = events.findLast(event => !event.event_type.startsWith('log:') && event.event_type !== SPAN_EVENT_TYPE)?.event_type;
 		if (declared !== undefined && declared !== lastType) {
-			events.push({...base, event_type: declared, timestamp: start.timestamp, status: 'pending'});
+			// Stamped with the span's latest event, so that in fold order it comes after every retry and update it had.
+			const latest = events.reduce((max, event) => (eventTimeMs(event) > eventTimeMs(max) ? event : max), start);
+			events.push({...base, event_type: declared, timestamp: latest.timestamp, status: 'pending'});
 		}
 
 		return events;

@@ -6,9 +6,9 @@ const gunzip = promisify(zlib.gunzip);
 
 /** A request whose body cannot be taken; `status` is the HTTP answer. */
 export class BodyError extends Error {
-	readonly status: 400 | 413 | 415;
+	readonly status: 400 | 408 | 413 | 415;
 
-	constructor(status: 400 | 413 | 415, message: string) {
+	constructor(status: 400 | 408 | 413 | 415, message: string) {
 		super(message);
 		this.status = status;
 	}
@@ -18,17 +18,38 @@ function tooLarge(maxBytes: number): BodyError {
 	return new BodyError(413, `request body over the ${Math.round(maxBytes / (1024 * 1024))} MB limit; send smaller batches`);
 }
 
-function readRaw(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export interface BodyOptions {
+	/** Told of every chunk's size as it arrives (and of what gunzip adds); may throw to refuse the body. */
+	onBytes?: (bytes: number) => void;
+	/** A body that stops arriving for this long is refused with 408 (a slow or stalled sender holds a place). Default none. */
+	idleMs?: number;
+}
+
+function idleTimeout(idleMs: number): BodyError {
+	return new BodyError(408, `request body stalled: nothing received for ${idleMs / 1000} s`);
+}
+
+function readRaw(request: IncomingMessage, maxBytes: number, options: BodyOptions): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
 		let done = false;
+		let idle: NodeJS.Timeout | undefined;
+		const {idleMs, onBytes} = options;
+		const rearm = (): void => {
+			if (idleMs !== undefined) {
+				clearTimeout(idle);
+				idle = setTimeout(() => finish(idleTimeout(idleMs)), idleMs);
+			}
+		};
+
 		const finish = (error: Error | undefined, body?: Buffer): void => {
 			if (done) {
 				return;
 			}
 
 			done = true;
+			clearTimeout(idle);
 			request.off('data', onData);
 			if (error) {
 				// Stop reading: the answer goes out with Connection: close.
@@ -46,9 +67,18 @@ function readRaw(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
 				return;
 			}
 
+			try {
+				onBytes?.(chunk.length);
+			} catch (error) {
+				finish(error as Error);
+				return;
+			}
+
 			chunks.push(chunk);
+			rearm();
 		};
 
+		rearm();
 		request.on('data', onData);
 		request.once('end', () => finish(undefined, Buffer.concat(chunks, size)));
 		// A sender that hangs up mid-body is its own problem, not a server error: nobody reads the answer anyway.
@@ -62,7 +92,7 @@ function readRaw(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
  * after gunzip (a small gzip can inflate enormously). Identity and gzip are
  * the encodings OTLP/HTTP requires; anything else is a 415.
  */
-export async function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export async function readRequestBody(request: IncomingMessage, maxBytes: number, options: BodyOptions = {}): Promise<Buffer> {
 	const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
 	if (!['identity', 'gzip', 'x-gzip', ''].includes(encoding)) {
 		throw new BodyError(415, `Content-Encoding "${encoding}" is not supported; send gzip or no encoding`);
@@ -73,13 +103,14 @@ export async function readRequestBody(request: IncomingMessage, maxBytes: number
 		throw tooLarge(maxBytes);
 	}
 
-	const raw = await readRaw(request, maxBytes);
+	const raw = await readRaw(request, maxBytes, options);
 	if (encoding !== 'gzip' && encoding !== 'x-gzip') {
 		return raw;
 	}
 
+	let inflated: Buffer;
 	try {
-		return await gunzip(raw, {maxOutputLength: maxBytes});
+		inflated = await gunzip(raw, {maxOutputLength: maxBytes});
 	} catch (error) {
 		if ((error as {code?: string}).code === 'ERR_BUFFER_TOO_LARGE') {
 			throw tooLarge(maxBytes);
@@ -87,4 +118,8 @@ export async function readRequestBody(request: IncomingMessage, maxBytes: number
 
 		throw new BodyError(400, `body is not valid gzip (${(error as Error).message})`);
 	}
+
+	// The compressed copy goes once this returns; the inflated one is what stays in memory.
+	options.onBytes?.(Math.max(0, inflated.length - raw.length));
+	return inflated;
 }

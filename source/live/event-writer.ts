@@ -1,19 +1,35 @@
-import {StoreError} from '../core/errors.js';
+import {StoreBusyError, StoreError} from '../core/errors.js';
 import type {ServiceLog} from '../core/service-log.js';
 import type {TraceEvent} from '../core/trace-event.js';
+import {AppendParts} from '../store/append-parts.js';
 import {RunIndex, type AppendResult} from '../store/run-index.js';
 import type {ServiceLogsResult} from '../store/service-logs.js';
 import {NO_PUBLISHER, type EventPublisher} from './event-publisher.js';
 import type {LiveLogger} from './live-logger.js';
 import {openPublisher} from './open-publisher.js';
-import {sleep} from './sleep.js';
+import {sleep, yieldToEventLoop} from './sleep.js';
 
 export interface EventWriterOptions {
-	/** Attempts before giving up on a busy database (default 3). */
+	/**
+	 * How long a write waits, in all, for a run index another writer has
+	 * locked, before it throws StoreBusyError (default 10 s).
+	 */
+	patienceMs?: number;
+	/** At most this many attempts, whatever the patience (default: as many as the patience allows). */
 	tries?: number;
-	/** First backoff; doubles on each retry (default 50 ms). */
+	/** First wait between attempts; doubles on each retry, up to 1 s (default 50 ms). */
 	backoffMs?: number;
+	/**
+	 * Store a write of more events than this in parts of this many, one short
+	 * transaction each, letting the event loop run between them (see
+	 * store/append-parts.ts). Default: every write is one transaction, all or
+	 * nothing, as the emitter promises.
+	 */
+	partEvents?: number;
 }
+
+export const DEFAULT_PATIENCE_MS = 10_000;
+const MAX_BACKOFF_MS = 1000;
 
 /** SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED, ...: another writer holds the lock; worth another try. */
 export function isBusyError(error: unknown): boolean {
@@ -21,34 +37,66 @@ export function isBusyError(error: unknown): boolean {
 	return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
+/** What the writer needs of the run index; finishParts only when it writes in parts. */
+type WritableIndex = Pick<RunIndex, 'appendEvents'> & Partial<Pick<RunIndex, 'finishParts' | 'appendServiceLogs'>>;
+
 /**
  * The one write path: SQLite first (the source of truth, awaited, retried
  * while the database is busy, then an error), then Redis (fire-and-forget)
  * for the events that were new. The caller owns the index and publisher.
+ *
+ * Waiting for a lock happens here, between attempts, never inside SQLite:
+ * each attempt waits at most BUSY_TIMEOUT_MS (store/open-database.ts) in the
+ * synchronous call, so the process keeps answering while another writer
+ * holds the lock.
  */
 export class EventWriter {
 	readonly publisher: EventPublisher;
 	private readonly tries: number;
+	private readonly patienceMs: number;
 	private readonly backoffMs: number;
+	private readonly partEvents: number;
 
-	constructor(private readonly index: Pick<RunIndex, 'appendEvents'> & Partial<Pick<RunIndex, 'appendServiceLogs'>>, publisher: EventPublisher = NO_PUBLISHER, options: EventWriterOptions = {}) {
+	constructor(private readonly index: WritableIndex, publisher: EventPublisher = NO_PUBLISHER, options: EventWriterOptions = {}) {
 		this.publisher = publisher;
-		this.tries = Math.max(1, options.tries ?? 3);
+		this.tries = Math.max(1, options.tries ?? Number.POSITIVE_INFINITY);
+		this.patienceMs = options.patienceMs ?? DEFAULT_PATIENCE_MS;
 		this.backoffMs = options.backoffMs ?? 50;
+		this.partEvents = Math.max(1, options.partEvents ?? Number.POSITIVE_INFINITY);
 	}
 
-	/** @throws StoreError when the run index stays locked; any other store error as it is. */
+	/** @throws StoreBusyError when the run index stays locked; any other store error as it is. */
 	async write(events: readonly TraceEvent[]): Promise<AppendResult> {
-		const result = await this.retrying(`${events.length} event(s)`, () => this.index.appendEvents(events));
-		if (result.inserted.length > 0) {
-			if (this.publisher.publishStored) {
-				this.publisher.publishStored(result.inserted);
-			} else {
-				this.publisher.publish(result.inserted.map(stored => stored.event));
-			}
+		const {finishParts} = this.index;
+		if (events.length <= this.partEvents || finishParts === undefined) {
+			const result = await this.whileBusy(`${events.length} event(s)`, () => this.index.appendEvents(events));
+			this.publish(result);
+			return result;
 		}
 
-		return result;
+		// Each part is atomic and published once stored; the write as a whole is done when finishParts is.
+		const parts = new AppendParts();
+		const inserted: AppendResult['inserted'] = [];
+		const traces = new Set<string>();
+		let duplicates = 0;
+		for (let i = 0; i < events.length; i += this.partEvents) {
+			const part = events.slice(i, i + this.partEvents);
+			const result = await this.whileBusy(`${part.length} event(s)`, () => this.index.appendEvents(part, {parts}));
+			this.publish(result);
+			inserted.push(...result.inserted);
+			duplicates += result.duplicates;
+			for (const trace of result.traces) {
+				traces.add(trace);
+			}
+
+			await yieldToEventLoop();
+		}
+
+		for (const trace of await this.whileBusy(`${events.length} event(s)`, () => finishParts.call(this.index, parts))) {
+			traces.add(trace);
+		}
+
+		return {inserted, duplicates, traces: [...traces]};
 	}
 
 	/**
@@ -61,25 +109,40 @@ export class EventWriter {
 			throw new StoreError('this writer has no store for log records without a trace');
 		}
 
-		return this.retrying(`${logs.length} log record(s)`, () => append(logs));
+		return this.whileBusy(`${logs.length} log record(s)`, () => append(logs));
 	}
 
-	/** Run a store write, retried with backoff while the database is busy, then a StoreError naming `what`. */
-	private async retrying<T>(what: string, write: () => T): Promise<T> {
-		for (let attempt = 1; ; attempt++) {
+	/** Run one synchronous store call, trying again (after an asynchronous wait) while another writer holds the lock. */
+	private async whileBusy<T>(what: string, attempt: () => T): Promise<T> {
+		const started = Date.now();
+		for (let n = 1; ; n++) {
 			try {
-				return write();
+				return attempt();
 			} catch (error) {
 				if (!isBusyError(error)) {
 					throw error;
 				}
 
-				if (attempt >= this.tries) {
-					throw new StoreError(`could not store ${what}: the run index stayed locked after ${this.tries} tries (${(error as Error).message}); is another process holding a long write?`);
+				const wait = Math.min(this.backoffMs * 2 ** (n - 1), MAX_BACKOFF_MS);
+				const waited = Date.now() - started;
+				if (n >= this.tries || waited + wait > this.patienceMs) {
+					throw new StoreBusyError(`could not store ${what}: the run index stayed locked after ${n} tries over ${(waited / 1000).toFixed(1)} s (${(error as Error).message}); is another process holding a long write?`);
 				}
 
-				await sleep(this.backoffMs * 2 ** (attempt - 1));
+				await sleep(wait);
 			}
+		}
+	}
+
+	private publish(result: AppendResult): void {
+		if (result.inserted.length === 0) {
+			return;
+		}
+
+		if (this.publisher.publishStored) {
+			this.publisher.publishStored(result.inserted);
+		} else {
+			this.publisher.publish(result.inserted.map(stored => stored.event));
 		}
 	}
 }

@@ -21,3 +21,14 @@ export async function sleep(ms: number, signal?: AbortSignal, wake?: (resolve: (
 		unsubscribe = wake?.(done);
 	});
 }
+
+/**
+ * Let pending I/O (other requests, sockets, timers) run before going on: the
+ * pause between two slices of a long synchronous job. setImmediate runs
+ * after the poll phase, so whatever arrived meanwhile is handled first.
+ */
+export function yieldToEventLoop(): Promise<void> {
+	return new Promise(resolve => {
+		setImmediate(resolve);
+	});
+}

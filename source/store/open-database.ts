@@ -7,6 +7,14 @@ import {createPrivateFile, makePrivateDir} from './private-files.js';
 
 export type Db = Database.Database;
 
+/**
+ * How long one statement waits for another connection's lock. SQLite waits
+ * inside the call, which blocks the whole event loop (serve stops answering,
+ * timers stop), so this stays short; writers retry asynchronously, with
+ * backoff, for as long as they are willing to wait (live/event-writer.ts).
+ */
+export const BUSY_TIMEOUT_MS = 50;
+
 // Extended codes too (SQLITE_CORRUPT_INDEX, ...): better-sqlite3 reports those.
 const DAMAGED = /^SQLITE_(NOTADB|CORRUPT)/;
 
@@ -308,7 +316,7 @@ export function openDatabase(home: string, options: OpenOptions = {}): Db {
 			}
 		}
 
-		db.pragma('busy_timeout = 10000');
+		db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 		checkOwner(db, file);
 		applyPragmas(db, readonly || inMemory);
 		checkAndMigrate(db, file, readonly && !inMemory);

@@ -10,6 +10,7 @@ import {isStep} from '../core/step-kind.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
 import {currentStepSql} from './current-step.js';
+import type {AppendParts} from './append-parts.js';
 import {InputOccurrences} from './event-digest.js';
 import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
 import {ServiceLogTable, type ServiceLogsResult} from './service-logs.js';
@@ -47,6 +48,12 @@ export interface AppendOptions {
 	 * across the whole of it. Without it, the call is the whole input.
 	 */
 	input?: InputOccurrences;
+	/**
+	 * This call is one part of an input stored in several (see
+	 * append-parts.ts): run summaries that need the whole trace wait for
+	 * finishParts. Takes the place of `input`.
+	 */
+	parts?: AppendParts;
 }
 
 interface RunRow {
@@ -151,10 +158,30 @@ export class RunIndex {
 		// Redacted before anything is serialized: the identity is of what is stored, and `inserted` (what Redis gets) holds no secret.
 		const events = redactForStore(given);
 		const bodies = events.map(event => JSON.stringify(event));
-		const numbered = (options.input ?? new InputOccurrences()).number(events, bodies);
-		const result = this.guard(() => this.db.transaction(() => this.appendInTransaction(events, bodies, numbered.identities)).immediate());
+		const numbered = (options.parts?.input ?? options.input ?? new InputOccurrences()).number(events, bodies);
+		const result = this.guard(() => this.db.transaction(() => this.appendInTransaction(events, bodies, numbered.identities, options.parts)).immediate());
 		numbered.commit();
 		return result;
+	}
+
+	/**
+	 * The last step of an input stored in parts: summarize, in one
+	 * transaction, the runs the parts left for the end. Costs about as much
+	 * as the one summary a whole-input append makes. @returns their trace ids.
+	 */
+	finishParts(parts: AppendParts): string[] {
+		const traces = [...parts.staleRuns.keys()];
+		if (traces.length === 0) {
+			return traces;
+		}
+
+		this.guard(() => this.db.transaction(() => {
+			for (const [traceId, lastEventMs] of parts.staleRuns) {
+				this.recomputeRun(traceId, lastEventMs, this.stmts.getRun.get(traceId) as RunRow | undefined);
+			}
+		}).immediate());
+		parts.staleRuns.clear();
+		return traces;
 	}
 
 	/** Run a query; SQLite's report of a damaged file becomes a one-line StoreError, not an internal error. */
@@ -166,7 +193,7 @@ export class RunIndex {
 		}
 	}
 
-	private appendInTransaction(events: readonly TraceEvent[], bodies: readonly string[], identities: readonly string[]): AppendResult {
+	private appendInTransaction(events: readonly TraceEvent[], bodies: readonly string[], identities: readonly string[], parts: AppendParts | undefined): AppendResult {
 		const inserted: StoredEvent[] = [];
 		let duplicates = 0;
 		for (const [i, event] of events.entries()) {
@@ -179,6 +206,8 @@ export class RunIndex {
 			const info = this.stmts.insertEvent.run(event.trace_id, event.span_id, event.event_type, ts, identities[i]!, bodies[i]!);
 			if (info.changes === 0) {
 				duplicates++;
+				// A part stored before, by an attempt that never reached finishParts: its run may still be stale.
+				parts?.markStale(event.trace_id, ts);
 			} else {
 				inserted.push({id: Number(info.lastInsertRowid), event});
 			}
@@ -197,7 +226,7 @@ export class RunIndex {
 
 		const firstNewId = inserted[0]?.id ?? Number.MAX_SAFE_INTEGER;
 		for (const [traceId, traceEvents] of byTrace) {
-			this.foldTrace(traceId, traceEvents, firstNewId);
+			this.foldTrace(traceId, traceEvents, firstNewId, parts);
 		}
 
 		return {inserted, duplicates, traces: [...byTrace.keys()]};
@@ -214,7 +243,7 @@ export class RunIndex {
 	 * are exported apart); a log record whose span has not arrived makes no
 	 * span: it waits in events.
 	 */
-	private foldTrace(traceId: string, events: readonly StoredEvent[], firstNewId: number): void {
+	private foldTrace(traceId: string, events: readonly StoredEvent[], firstNewId: number, parts: AppendParts | undefined): void {
 		const before = new Map<string, Span | undefined>();
 		const after = new Map<string, Span>();
 		// Spans that got more than log records: only these can change the run beyond its last event time.
@@ -272,10 +301,19 @@ export class RunIndex {
 			});
 		}
 
+		if (parts?.staleRuns.has(traceId)) {
+			// finishParts summarizes this run from all its spans; counting onto a stale summary would be lost work.
+			parts.markStale(traceId, lastEventMs);
+			return;
+		}
+
 		const row = this.stmts.getRun.get(traceId) as RunRow | undefined;
 		const run = row === undefined ? undefined : (JSON.parse(row.body) as Run);
 		const needsFull = row === undefined || run === undefined || this.reachesBeyondSpans(traceId, run, before, after, reshaped);
-		if (needsFull) {
+		if (needsFull && parts) {
+			// Once at the end rather than once per part: a summary reads every span of the trace.
+			parts.markStale(traceId, lastEventMs);
+		} else if (needsFull) {
 			this.recomputeRun(traceId, lastEventMs, row);
 		} else {
 			this.updateRunIncrementally(run, row.steps_seen, before, after, lastEventMs);

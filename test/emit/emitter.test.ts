@@ -3,6 +3,7 @@ import {test} from 'node:test';
 import {compensationChains} from '../../source/core/compensations.js';
 import {decisionOutcomes} from '../../source/core/decisions.js';
 import {rootCauseFailure} from '../../source/core/failure.js';
+import {StoreBusyError} from '../../source/core/errors.js';
 import type {Span} from '../../source/core/span.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {buildTree, stepPath} from '../../source/core/tree.js';
@@ -227,7 +228,7 @@ test('recordDecision: one ai:decision event under the active span, with alternat
 	assert.equal(outcome?.outcome, 'failed');
 });
 
-test('emit: a busy database is retried with backoff, then the error is thrown', async () => {
+test('busy database: the emitter retries a locked store with backoff, then throws StoreBusyError', async () => {
 	let calls = 0;
 	let failFirst = 2;
 	const busy = Object.assign(new Error('database is locked'), {code: 'SQLITE_BUSY'});
@@ -241,7 +242,7 @@ test('emit: a busy database is retried with backoff, then the error is thrown', 
 			return {inserted: events.map((event, i) => ({id: i + 1, event})), duplicates: 0, traces: [events[0]!.trace_id]};
 		},
 	};
-	const emitter = new TraceEmitter(new EventWriter(index, undefined, {backoffMs: 5}));
+	const emitter = new TraceEmitter(new EventWriter(index, undefined, {tries: 3, backoffMs: 5}));
 	const started = Date.now();
 	await emitter.emit({trace_id: 't', span_id: 's', event_type: 'step:started'});
 	assert.equal(calls, 3, 'two busy tries, then stored');
@@ -249,7 +250,7 @@ test('emit: a busy database is retried with backoff, then the error is thrown', 
 
 	calls = 0;
 	failFirst = 10;
-	await assert.rejects(emitter.emit({trace_id: 't', span_id: 's', event_type: 'step:completed'}), /locked after 3 tries/);
+	await assert.rejects(emitter.emit({trace_id: 't', span_id: 's', event_type: 'step:completed'}), (error: unknown) => error instanceof StoreBusyError && /locked after 3 tries/.test(error.message));
 	assert.equal(calls, 3);
 });
 

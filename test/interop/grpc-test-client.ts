@@ -1,7 +1,7 @@
 import http2 from 'node:http2';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import {credentials, makeGenericClientConstructor, type Client, type ServiceError} from '@grpc/grpc-js';
+import {credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError} from '@grpc/grpc-js';
 
 /** A port nothing listens on right now (for a server that takes no "0 picks one", such as serve's --grpc-port). */
 export async function freePort(): Promise<number> {
@@ -20,16 +20,23 @@ export interface RawClient {
 	close(): void;
 }
 
-export function rawClient(address: string, path: string): RawClient {
+/** `token` goes as `authorization: Bearer <token>` metadata; `ca` turns on TLS, trusting that certificate (issued for localhost). */
+export function rawClient(address: string, path: string, options: {token?: string; ca?: Buffer} = {}): RawClient {
 	const Constructor = makeGenericClientConstructor({
 		export: {path, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity},
 	}, 'RawExport');
-	const client = new Constructor(address, credentials.createInsecure()) as unknown as Client & {
-		export(request: Buffer, callback: (error: ServiceError | null, response?: Buffer) => void): void;
+	const channel = options.ca ? credentials.createSsl(options.ca) : credentials.createInsecure();
+	const client = new Constructor(address, channel, options.ca ? {'grpc.ssl_target_name_override': 'localhost'} : {}) as unknown as Client & {
+		export(request: Buffer, metadata: Metadata, callback: (error: ServiceError | null, response?: Buffer) => void): void;
 	};
+	const metadata = new Metadata();
+	if (options.token !== undefined) {
+		metadata.set('authorization', `Bearer ${options.token}`);
+	}
+
 	return {
 		call: bytes => new Promise(resolve => {
-			client.export(Buffer.from(bytes), (error, response) => resolve(error ? {error} : {response: response!}));
+			client.export(Buffer.from(bytes), metadata, (error, response) => resolve(error ? {error} : {response: response!}));
 		}),
 		close: () => client.close(),
 	};

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {StoreError} from '../../source/core/errors.js';
+import {StoreBusyError, StoreError} from '../../source/core/errors.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import type {EventPublisher} from '../../source/live/event-publisher.js';
 import {EventWriter, isBusyError, openEventWriter} from '../../source/live/event-writer.js';
@@ -46,7 +46,7 @@ test('write stores in SQLite, then publishes only the events that were new, with
 	}
 });
 
-test('a busy database is retried with backoff; after three tries the write fails loudly', async () => {
+test('busy database: a locked store is retried with backoff; after its tries the write fails loudly with StoreBusyError', async () => {
 	const event = nthEvent(newTraceId(), 0);
 	const ok: AppendResult = {inserted: [{id: 1, event}], duplicates: 0, traces: [event.trace_id]};
 	let calls = 0;
@@ -73,9 +73,14 @@ test('a busy database is retried with backoff; after three tries the write fails
 		},
 	};
 	const silent = recordingPublisher();
-	await assert.rejects(new EventWriter(locked, silent, {backoffMs: 1}).write([event]), (error: unknown) => error instanceof StoreError && /after 3 tries/.test(error.message));
+	await assert.rejects(new EventWriter(locked, silent, {backoffMs: 1, tries: 3}).write([event]), (error: unknown) => error instanceof StoreBusyError && error instanceof StoreError && /after 3 tries/.test(error.message));
 	assert.equal(calls, 3);
 	assert.equal(silent.published.length, 0, 'nothing stored, nothing published');
+
+	// Without a cap on tries, the patience decides: the waits double from 1 ms until they would pass 40 ms.
+	calls = 0;
+	await assert.rejects(new EventWriter(locked, silent, {backoffMs: 1, patienceMs: 40}).write([event]), StoreBusyError);
+	assert.ok(calls >= 5, `tried ${calls} times`);
 });
 
 test('other store errors are not retried', async () => {

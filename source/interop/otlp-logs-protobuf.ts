@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs';
 import type {OtlpAnyValue, OtlpKeyValue} from './otlp-attributes.js';
 import type {OtlpScopeJson} from './otlp-json.js';
+import {protobufStringsProblem} from './protobuf-utf8.js';
 import {anyValueJson, anyValuePb, COMMON_PROTO, hex, keyValuesJson, keyValuesPb, OtlpProtobufError, RESOURCE_PROTO, type PbAnyValue, type PbKeyValue} from './otlp-protobuf.js';
 
 /*
@@ -177,6 +178,11 @@ export function decodeExportLogsRequest(body: Uint8Array): OtlpLogsJson {
 		decoded = requestType.toObject(requestType.decode(body), {longs: String, enums: Number, arrays: true}) as PbRequest;
 	} catch (error) {
 		throw new OtlpProtobufError(`not an OTLP ExportLogsServiceRequest (${(error as Error).message})`);
+	}
+
+	const badText = protobufStringsProblem(requestType, body);
+	if (badText !== undefined) {
+		throw new OtlpProtobufError(badText);
 	}
 
 	return {

@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
 import type {OtlpAnyValue, OtlpKeyValue} from './otlp-attributes.js';
-import {invalidUtf8Field} from './protobuf-utf8.js';
+import {protobufStringsProblem} from './protobuf-utf8.js';
 import type {OtlpResourceSpansJson, OtlpScopeSpansJson, OtlpSpanEventJson, OtlpSpanJson, OtlpTracesJson} from './otlp-json.js';
 
 /*
@@ -336,9 +336,9 @@ export function decodeExportTraceRequest(body: Uint8Array): OtlpTracesJson {
 		throw new OtlpProtobufError(`not an OTLP ExportTraceServiceRequest (${(error as Error).message})`);
 	}
 
-	const badText = invalidUtf8Field(requestType, body);
+	const badText = protobufStringsProblem(requestType, body);
 	if (badText !== undefined) {
-		throw new OtlpProtobufError(`not valid UTF-8 in the string field ${badText}; protobuf strings are UTF-8, so nothing of the request was stored`);
+		throw new OtlpProtobufError(badText);
 	}
 
 	return {resourceSpans: (decoded.resourceSpans ?? []).map(rs => resourceSpansJson(rs))};

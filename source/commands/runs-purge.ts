@@ -1,4 +1,4 @@
-import {sanitize} from '../core/sanitize.js';
+import {sanitizeMessage} from '../core/sanitize.js';
 import {describeRetention, purgeRuns, resolveRetention} from '../store/retention.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
@@ -52,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	for (const warning of result.warnings) {
-		process.stderr.write(`tracedeck: warning: ${sanitize(warning, true)}\n`);
+		process.stderr.write(`tracedeck: warning: ${sanitizeMessage(warning)}\n`);
 	}
 
 	return result.warnings.length > 0 ? 1 : 0;

@@ -1,4 +1,4 @@
-import {sanitize} from './core/sanitize.js';
+import {sanitize, sanitizeMessage} from './core/sanitize.js';
 import {TracedeckError} from './core/errors.js';
 import {wantsColor} from './core/terminal-env.js';
 import {COMMANDS} from './commands/command-table.js';
@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
 	const routed = route(argv);
 	if (!routed) {
 		const what = argv[0] === 'runs' ? `runs ${argv[1] ?? ''}`.trim() : (argv[0] ?? '');
-		process.stderr.write(`tracedeck: unknown command "${sanitize(what, true)}"; see tracedeck --help\n`);
+		process.stderr.write(`tracedeck: unknown command "${sanitizeMessage(what)}"; see tracedeck --help\n`);
 		return 2;
 	}
 
@@ -61,15 +61,15 @@ export async function main(argv: string[]): Promise<number> {
 		const command = await COMMANDS[routed.name]!.load();
 		return await command.run(routed.rest);
 	} catch (error) {
-		// The one place command errors are printed: their messages often quote input (a line, a value, a run name), so one line, no escapes.
+		// The one place command errors are printed: their messages often quote input (a line, a value, a run name), so one line, no escapes, hidden characters shown.
 		if (error instanceof TracedeckError) {
-			process.stderr.write(`tracedeck: ${sanitize(error.message, true)}\n`);
+			process.stderr.write(`tracedeck: ${sanitizeMessage(error.message)}\n`);
 			return error.exitCode;
 		}
 
 		const known = knownFailure(error);
 		if (known) {
-			process.stderr.write(`tracedeck: ${sanitize(known.message, true)}\n`);
+			process.stderr.write(`tracedeck: ${sanitizeMessage(known.message)}\n`);
 			return known.exitCode;
 		}
 
@@ -81,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
 		}
 
 		const message = error instanceof Error ? error.message : String(error);
-		process.stderr.write(`tracedeck: internal error: ${sanitize(message, true)}${process.env['TRACEDECK_DEBUG'] ? `\n${sanitize((error as Error).stack ?? '')}` : ' (set TRACEDECK_DEBUG=1 for details)'}\n`);
+		process.stderr.write(`tracedeck: internal error: ${sanitizeMessage(message)}${process.env['TRACEDECK_DEBUG'] ? `\n${sanitize((error as Error).stack ?? '')}` : ' (set TRACEDECK_DEBUG=1 for details)'}\n`);
 		return 70;
 	}
 }

@@ -1,5 +1,5 @@
 import {InputError, NotFoundError, type TracedeckError} from '../core/errors.js';
-import {sanitize} from '../core/sanitize.js';
+import {sanitizeMessage} from '../core/sanitize.js';
 import {expandInputs, readTraceFile} from '../interop/input-files.js';
 import {EventWriter} from '../live/event-writer.js';
 import {RunIndex} from '../store/run-index.js';
@@ -70,8 +70,8 @@ function expandOne(input: string): Expanded {
 
 /** The refusal as one printable line that names the file (most messages already start with it). */
 function refusal(file: string, error: Error): string {
-	const message = sanitize(error.message, true);
-	return message.startsWith(sanitize(file, true)) ? message : `${sanitize(file, true)}: ${message}`;
+	const message = sanitizeMessage(error.message);
+	return message.startsWith(sanitizeMessage(file)) ? message : `${sanitizeMessage(file)}: ${message}`;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -120,7 +120,7 @@ async function ingest(inputs: readonly string[], expanded: string[] | undefined,
 				try {
 					const {events, notes} = readTraceFile(file);
 					for (const note of notes) {
-						process.stderr.write(`tracedeck: warning: ${sanitize(note, true)}\n`);
+						process.stderr.write(`tracedeck: warning: ${sanitizeMessage(note)}\n`);
 					}
 
 					const result = await writer.write(events);
@@ -148,7 +148,7 @@ async function ingest(inputs: readonly string[], expanded: string[] | undefined,
 		if (several && notStored.length > 0) {
 			// Stopped: say what is stored, and which files are not, before the error itself.
 			report(outcomes, runs, flags.json, true, notStored);
-			process.stderr.write(`tracedeck: not ingested: ${notStored.map(file => sanitize(file, true)).join(', ')}\n`);
+			process.stderr.write(`tracedeck: not ingested: ${notStored.map(file => sanitizeMessage(file)).join(', ')}\n`);
 		}
 	}
 
@@ -172,7 +172,7 @@ function report(outcomes: readonly FileOutcome[], runs: ReadonlySet<string>, jso
 
 	if (several) {
 		for (const outcome of stored) {
-			process.stdout.write(`${sanitize(outcome.file, true)}: ${plural(outcome.events, 'event')} stored (${outcome.duplicates} already stored) into ${plural(outcome.traces, 'run')}\n`);
+			process.stdout.write(`${sanitizeMessage(outcome.file)}: ${plural(outcome.events, 'event')} stored (${outcome.duplicates} already stored) into ${plural(outcome.traces, 'run')}\n`);
 		}
 	}
 

@@ -1,4 +1,4 @@
-import {sanitize} from '../core/sanitize.js';
+import {sanitizeMessage} from '../core/sanitize.js';
 import {describeRetention, purgeRuns, resolveRetention} from '../store/retention.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
@@ -10,7 +10,9 @@ const HELP = `
 
   Deletes runs past their retention: the run, its spans and events (in one
   transaction) and its artifact folder. A run's age counts from its end, or
-  its newest event if later. Running runs are never deleted.
+  its newest event if later. Running runs are never deleted. Log records
+  sent without a trace (kept under their service) go once they are older
+  than the longest retention of any env.
 
   Retention: prod 90d, staging 30d, dev 7d, any other env 30d; override per
   env with TRACEDECK_RETENTION and then --keep, same syntax ("*" names every
@@ -48,11 +50,11 @@ export async function run(argv: string[]): Promise<number> {
 		}
 
 		const dirs = result.runs.reduce((sum, r) => sum + r.artifact_dirs.length, 0);
-		process.stdout.write(`${verb} ${result.runs.length} runs (${result.spans} spans, ${result.events} events, ${dirs} artifact folders)\n`);
+		process.stdout.write(`${verb} ${result.runs.length} runs (${result.spans} spans, ${result.events} events, ${dirs} artifact folders)${result.service_logs > 0 ? ` and ${result.service_logs} service log records` : ''}\n`);
 	}
 
 	for (const warning of result.warnings) {
-		process.stderr.write(`tracedeck: warning: ${sanitize(warning, true)}\n`);
+		process.stderr.write(`tracedeck: warning: ${sanitizeMessage(warning)}\n`);
 	}
 
 	return result.warnings.length > 0 ? 1 : 0;

@@ -29,9 +29,14 @@ export const MAX_STRING_LENGTH = 16 * 1024 * 1024;
 /** Longest identifier of a run (run id, env, target, user, step path). */
 export const MAX_IDENTIFIER_LENGTH = 512;
 
-// Controls (C0, DEL, C1), bidirectional overrides and isolates, marks, and zero-width characters:
-// text that moves the cursor, reorders what is shown, or makes two different ids look the same.
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/u;
+/**
+ * Bidirectional marks, overrides and isolates, and zero-width characters, as
+ * the inside of a regular expression's character class: text that reorders
+ * what is shown, or makes two different strings look the same.
+ */
+export const HIDDEN_FORMATTING_CLASS = '\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060\\u2066-\\u2069\\ufeff';
+// Controls (C0, DEL, C1) too: text that moves the cursor.
+const INVISIBLE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${HIDDEN_FORMATTING_CLASS}]`, 'u');
 const WHITESPACE = /\s/u;
 // A surrogate half without its other half: not text, and SQLite would store it as U+FFFD.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

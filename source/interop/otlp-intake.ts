@@ -1,5 +1,5 @@
 import {StoreError} from '../core/errors.js';
-import {sanitize} from '../core/sanitize.js';
+import {sanitizeMessage} from '../core/sanitize.js';
 import type {ServiceLog} from '../core/service-log.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {yieldToEventLoop} from '../live/sleep.js';
@@ -40,8 +40,8 @@ export class IntakeError extends Error {
 	readonly retryAfterSeconds: number | undefined;
 
 	constructor(failure: IntakeFailure, message: string, retryAfterSeconds?: number) {
-		// Sent back to the client and often quoting what it sent: one line, no terminal escapes.
-		super(sanitize(message, true));
+		// Sent back to the client and often quoting what it sent: one line, no terminal escapes, hidden characters shown.
+		super(sanitizeMessage(message));
 		this.failure = failure;
 		this.retryAfterSeconds = retryAfterSeconds;
 	}
@@ -203,7 +203,7 @@ export class TraceIntake {
 		}
 
 		this.metrics?.recordIngestError();
-		return {rejectedSpans: batch.rejectedSpans, errorMessage: sanitize(batch.errorMessage, true)};
+		return {rejectedSpans: batch.rejectedSpans, errorMessage: sanitizeMessage(batch.errorMessage)};
 	}
 
 	/**
@@ -256,7 +256,7 @@ export class TraceIntake {
 			await write();
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
-			this.log(sanitize(`tracedeck serve: could not store ${counted}: ${message}`, true));
+			this.log(sanitizeMessage(`tracedeck serve: could not store ${counted}: ${message}`));
 			throw isTransientStoreFailure(error)
 				? new IntakeError('unavailable', `could not store ${what}, retry later: ${message}`, STORE_RETRY_AFTER_SECONDS)
 				: new IntakeError('internal', `could not store ${what}: ${message}`);

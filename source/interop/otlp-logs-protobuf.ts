@@ -1,8 +1,8 @@
 import protobuf from 'protobufjs';
 import type {OtlpAnyValue, OtlpKeyValue} from './otlp-attributes.js';
 import type {OtlpScopeJson} from './otlp-json.js';
+import {protobufStringsProblem} from './protobuf-utf8.js';
 import {anyValueJson, anyValuePb, COMMON_PROTO, hex, keyValuesJson, keyValuesPb, OtlpProtobufError, RESOURCE_PROTO, type PbAnyValue, type PbKeyValue} from './otlp-protobuf.js';
-import {textProblem} from './protobuf-utf8.js';
 
 /*
  * The OTLP logs protocol, transcribed from opentelemetry-proto
@@ -180,7 +180,7 @@ export function decodeExportLogsRequest(body: Uint8Array): OtlpLogsJson {
 		throw new OtlpProtobufError(`not an OTLP ExportLogsServiceRequest (${(error as Error).message})`);
 	}
 
-	const badText = textProblem(requestType, body, 'ExportLogsServiceRequest');
+	const badText = protobufStringsProblem(requestType, body);
 	if (badText !== undefined) {
 		throw new OtlpProtobufError(badText);
 	}

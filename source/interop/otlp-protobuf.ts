@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
 import type {OtlpAnyValue, OtlpKeyValue} from './otlp-attributes.js';
-import {textProblem} from './protobuf-utf8.js';
+import {protobufStringsProblem} from './protobuf-utf8.js';
 import type {OtlpResourceSpansJson, OtlpScopeSpansJson, OtlpSpanEventJson, OtlpSpanJson, OtlpTracesJson} from './otlp-json.js';
 
 /*
@@ -420,7 +420,7 @@ export function decodeExportTraceRequest(body: Uint8Array): OtlpTracesJson {
 
 /** protobufjs decodes bytes that are not UTF-8 to U+FFFD without a word: a request holding such a string is refused whole. */
 function refuseBadText(body: Uint8Array): void {
-	const badText = textProblem(requestType, body, 'ExportTraceServiceRequest');
+	const badText = protobufStringsProblem(requestType, body);
 	if (badText !== undefined) {
 		throw new OtlpProtobufError(badText);
 	}

@@ -1,7 +1,7 @@
 import http, {type IncomingMessage, type ServerResponse} from 'node:http';
 import https from 'node:https';
 import type {AddressInfo, Socket} from 'node:net';
-import {sanitize} from '../core/sanitize.js';
+import {sanitize, sanitizeMessage} from '../core/sanitize.js';
 import {invalidUtf8Offset} from '../core/utf8.js';
 import {yieldToEventLoop} from '../live/sleep.js';
 import {BEARER_CHALLENGE, BearerToken} from './bearer-token.js';
@@ -119,7 +119,7 @@ function send(response: ServerResponse, status: number, contentType: string, bod
 function sendError(response: ServerResponse, error: HttpError, encoding: Encoding | undefined): void {
 	const code = RPC_CODE[error.status] ?? 2;
 	// Messages quote what the client sent (a JSON parser's complaint, a header): one line, no terminal escapes.
-	const message = sanitize(error.message, true);
+	const message = sanitizeMessage(error.message);
 	if (encoding === 'protobuf') {
 		send(response, error.status, 'application/x-protobuf', encodeRpcStatus(code, message), error.headers);
 	} else {

@@ -4,20 +4,35 @@ import {invalidUtf8Offset} from '../core/utf8.js';
 /** Below protobufjs's own decode recursion limit: a message that decoded is never deeper. */
 const MAX_MESSAGE_DEPTH = 1000;
 
+/** The wire type each declared field type travels with (proto3); repeated scalars may also come packed (2). */
+const WIRE_TYPES: Record<string, number> = {
+	double: 1, fixed64: 1, sfixed64: 1,
+	float: 5, fixed32: 5, sfixed32: 5,
+	int32: 0, int64: 0, uint32: 0, uint64: 0, sint32: 0, sint64: 0, bool: 0,
+	string: 2, bytes: 2,
+};
+
 function lowerCamel(name: string): string {
 	return name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
+/** What is wrong with a decoded message's strings, and where: not UTF-8, or not framed as its type says. */
+type StringsProblem = {kind: 'utf8'; field: string; offset: number} | {kind: 'framing'; field: string; problem: string};
+
+function expectedWireType(field: protobuf.Field): number {
+	return field.resolvedType instanceof protobuf.Type ? 2 : field.resolvedType instanceof protobuf.Enum ? 0 : WIRE_TYPES[field.type] ?? 2;
+}
+
 /**
- * The first `string` field of a protobuf message whose bytes are not UTF-8,
- * named by its path ("resourceSpans[0].scopeSpans[0].spans[2].name"), or
- * undefined. protobufjs decodes such bytes to U+FFFD without a word; proto3
- * says a string field holds UTF-8, so a receiver refuses rather than store
- * something other than what was sent. Walks the wire format with `type`'s
- * reflection; bytes fields (ids, bytesValue) may hold anything. Call it on a
- * message that has decoded: the walk trusts its framing.
+ * The first problem with a message's string fields, walking the wire format
+ * with `type`'s reflection. protobufjs's decoder is lenient where a receiver
+ * must not be: it reads a field by its declared type whatever wire type was
+ * sent, cuts a string that runs past the end of its message short, and turns
+ * bytes that are not UTF-8 into U+FFFD, all without a word. proto3 says a
+ * string field holds UTF-8; tracedeck stores nothing other than what was sent.
+ * Bytes fields (ids, bytesValue) may hold anything.
  */
-export function invalidUtf8Field(type: protobuf.Type, bytes: Uint8Array, path = '', depth = 0): string | undefined {
+function stringsProblem(type: protobuf.Type, bytes: Uint8Array, path: string, depth: number): StringsProblem | undefined {
 	if (depth > MAX_MESSAGE_DEPTH) {
 		return undefined;
 	}
@@ -29,8 +44,8 @@ export function invalidUtf8Field(type: protobuf.Type, bytes: Uint8Array, path = 
 		const id = tag >>> 3;
 		const wireType = tag & 7;
 		const field = type.fieldsById[id];
-		// Length-delimited (2) is where strings and messages travel; anything else is skipped as it is.
-		if (field === undefined || wireType !== 2 || (field.type !== 'string' && !(field.resolvedType instanceof protobuf.Type))) {
+		if (field === undefined) {
+			// Unknown fields are skipped by their wire type, as every decoder does (a newer sender).
 			reader.skipType(wireType);
 			continue;
 		}
@@ -38,14 +53,30 @@ export function invalidUtf8Field(type: protobuf.Type, bytes: Uint8Array, path = 
 		const n = counts.get(id) ?? 0;
 		counts.set(id, n + 1);
 		const name = `${path === '' ? '' : `${path}.`}${lowerCamel(field.name)}${field.repeated ? `[${n}]` : ''}`;
-		const value = reader.bytes();
+		const expected = expectedWireType(field);
+		if (wireType !== expected && !(field.repeated && expected !== 2 && wireType === 2)) {
+			return {kind: 'framing', field: name, problem: `sent with wire type ${wireType}, where its type takes ${expected}`};
+		}
+
+		if (wireType !== 2) {
+			reader.skipType(wireType);
+			continue;
+		}
+
+		const length = reader.uint32();
+		if (reader.pos + length > reader.len) {
+			return {kind: 'framing', field: name, problem: `${length} bytes long, running past the end of its message`};
+		}
+
+		const value = bytes.subarray(reader.pos, reader.pos + length);
+		reader.skip(length);
 		if (field.type === 'string') {
 			const offset = invalidUtf8Offset(value);
 			if (offset !== undefined) {
-				return `${name} (byte ${offset} of the string)`;
+				return {kind: 'utf8', field: name, offset};
 			}
-		} else {
-			const inner = invalidUtf8Field(field.resolvedType as protobuf.Type, value, name, depth + 1);
+		} else if (field.resolvedType instanceof protobuf.Type) {
+			const inner = stringsProblem(field.resolvedType, value, name, depth + 1);
 			if (inner !== undefined) {
 				return inner;
 			}
@@ -56,19 +87,25 @@ export function invalidUtf8Field(type: protobuf.Type, bytes: Uint8Array, path = 
 }
 
 /**
- * Why a decoded OTLP request must still be refused for its text, or
- * undefined: a string field that is not UTF-8, or framing the walk cannot
- * follow (protobufjs's decoder is more lenient than the walk, and a body the
- * walk cannot read is not one to trust). `what` names the request, as
- * "ExportTraceServiceRequest".
+ * Why a request that protobufjs decoded is refused all the same, or
+ * undefined: a string field that is not UTF-8 or is framed otherwise than
+ * its type says (see stringsProblem). One wording for every OTLP signal.
+ * Call it on a message that has decoded: the walk trusts the rest of its framing.
  */
-export function textProblem(type: protobuf.Type, bytes: Uint8Array, what: string): string | undefined {
-	let field: string | undefined;
+export function protobufStringsProblem(type: protobuf.Type, bytes: Uint8Array): string | undefined {
+	let found: StringsProblem | undefined;
 	try {
-		field = invalidUtf8Field(type, bytes);
+		found = stringsProblem(type, bytes, '', 0);
 	} catch (error) {
-		return `not an OTLP ${what} (${(error as Error).message})`;
+		// The decode read these bytes already; a walk that cannot is a framing the decoder let pass.
+		return `not an OTLP ${type.name} (${(error as Error).message})`;
 	}
 
-	return field === undefined ? undefined : `not valid UTF-8 in the string field ${field}; protobuf strings are UTF-8, so nothing of the request was stored`;
+	if (found === undefined) {
+		return undefined;
+	}
+
+	return found.kind === 'utf8'
+		? `not valid UTF-8 in the string field ${found.field} (byte ${found.offset} of the string); protobuf strings are UTF-8, so nothing of the request was stored`
+		: `not an OTLP ${type.name}: the field ${found.field} is ${found.problem}`;
 }

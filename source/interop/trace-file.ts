@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import {InputError} from '../core/errors.js';
-import {sanitize} from '../core/sanitize.js';
+import {sanitizeMessage} from '../core/sanitize.js';
 import {invalidUtf8Offset} from '../core/utf8.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {classifyJson, sniffBytes, type JsonDocument} from './detect-format.js';
@@ -30,7 +30,7 @@ const MAX_INFLATED_BYTES = 512 * 1024 * 1024;
 
 /** An error about untrusted input: one line, no terminal escapes, whatever the file held. */
 function fail(message: string): InputError {
-	return new InputError(sanitize(message, true));
+	return new InputError(sanitizeMessage(message));
 }
 
 /** Where a document sits: the file (`name`), a line of it, or a frame of a protobuf stream. */
@@ -340,7 +340,7 @@ class Reader {
 			this.notes.push(`${this.name}: left out ${skipped}: ingest reads traces`);
 		}
 
-		return {events: this.events, formats: this.formats, notes: this.notes.map(note => sanitize(note, true))};
+		return {events: this.events, formats: this.formats, notes: this.notes.map(note => sanitizeMessage(note))};
 	}
 }
 

@@ -61,6 +61,16 @@ export function retentionFor(policy: RetentionPolicy, env: string | null): numbe
 	return (env === null ? undefined : policy.byEnv.get(env)) ?? policy.defaultMs;
 }
 
+/**
+ * How long a service's log records (those without a trace, in service_logs)
+ * are kept: the longest retention configured for any env. They belong to no
+ * run, and a service's records may serve runs of every env, so none goes
+ * before the last run it could explain would.
+ */
+export function serviceLogRetention(policy: RetentionPolicy): number {
+	return Math.max(policy.defaultMs, ...policy.byEnv.values());
+}
+
 /** "prod=90d,staging=30d,*=30d" for output. */
 export function describeRetention(policy: RetentionPolicy): Record<string, string> {
 	const out: Record<string, string> = {};
@@ -91,6 +101,8 @@ export interface PurgeResult {
 	/** Rows removed (or that would be) from events and spans. */
 	events: number;
 	spans: number;
+	/** Log records without a trace removed (or that would be): those older than serviceLogRetention. */
+	service_logs: number;
 	/** Artifact folders that could not be removed; the runs are gone from the index all the same. */
 	warnings: string[];
 }
@@ -130,7 +142,8 @@ function selectExpired(index: RunIndex, policy: RetentionPolicy, now: number): C
 }
 
 /**
- * Delete expired runs with their spans and events in one transaction, then
+ * Delete expired runs with their spans and events, and service log records
+ * past serviceLogRetention, in one transaction, then
  * their artifact folders (after the commit: a folder left behind by a failed
  * removal can be re-ingested; an index row without its folder could not be
  * rebuilt). The full-text and metric triggers follow the deletes by themselves;
@@ -146,7 +159,11 @@ export function purgeRuns(index: RunIndex, home: string, policy: RetentionPolicy
 	const deleteSpans = db.prepare('DELETE FROM spans WHERE trace_id = ?');
 	// Select and delete share one IMMEDIATE transaction: no writer can restart a run in between.
 	const deleteRun = db.prepare('DELETE FROM runs WHERE trace_id = ?');
-	const work = (): {rows: CandidateRow[]; events: number; spans: number} => {
+	// service_log_search follows by its delete trigger.
+	const logCutoff = now - serviceLogRetention(policy);
+	const countServiceLogs = db.prepare('SELECT count(*) FROM service_logs WHERE time_ms < ?').pluck();
+	const deleteServiceLogs = db.prepare('DELETE FROM service_logs WHERE time_ms < ?');
+	const work = (): {rows: CandidateRow[]; events: number; spans: number; serviceLogs: number} => {
 		const rows = selectExpired(index, policy, now);
 		let events = 0;
 		let spans = 0;
@@ -161,10 +178,11 @@ export function purgeRuns(index: RunIndex, home: string, policy: RetentionPolicy
 			}
 		}
 
-		return {rows, events, spans};
+		const serviceLogs = dryRun ? countServiceLogs.get(logCutoff) as number : deleteServiceLogs.run(logCutoff).changes;
+		return {rows, events, spans, serviceLogs};
 	};
 
-	const {rows, events, spans} = dryRun ? db.transaction(work)() : db.transaction(work).immediate();
+	const {rows, events, spans, serviceLogs} = dryRun ? db.transaction(work)() : db.transaction(work).immediate();
 	const dirs = new Map<string, string[]>();
 	const warnings: string[] = [];
 	for (const row of rows) {
@@ -193,6 +211,7 @@ export function purgeRuns(index: RunIndex, home: string, policy: RetentionPolicy
 		})),
 		events,
 		spans,
+		service_logs: serviceLogs,
 		warnings,
 	};
 }

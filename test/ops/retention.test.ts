@@ -146,3 +146,23 @@ test('tracedeck runs purge: --dry-run --json, then for real, and bad --keep', ()
 	assert.equal(bad.code, 2);
 	assert.equal(bad.stderr, 'tracedeck: --keep: "prod:90d" is not <env>=<duration> (e.g. prod=90d, *=30d)\n');
 });
+
+test('a purge trims service logs older than the longest retention of any env, full-text index in step; a dry run counts them', () => {
+	const home = tempHome();
+	const index = RunIndex.open(home);
+	const record = (daysAgo: number, env: string | null) => ({service: 'billing', env, time: new Date(NOW - daysAgo * DAY).toISOString(), severity_number: 9, severity_text: 'INFO',
+		body: `cache warm ${daysAgo} days ago`, attributes: {}, resource: {'service.name': 'billing'}});
+	// The longest retention (prod, 90 days) decides, whatever the record's own env: dev's 7 days do not.
+	index.appendServiceLogs([record(120, 'dev'), record(91, null), record(89, 'dev'), record(10, 'prod'), record(1, null)]);
+	const matches = (): number => index.db.prepare("SELECT count(*) FROM service_log_search WHERE service_log_search MATCH 'cache'").pluck().get() as number;
+	const dry = purgeRuns(index, home, resolveRetention(undefined, {}), {dryRun: true, now: NOW});
+	assert.equal(dry.service_logs, 2);
+	assert.equal(matches(), 5, 'a dry run deletes nothing');
+	assert.equal(purgeRuns(index, home, resolveRetention('prod=100d', {}), {now: NOW}).service_logs, 1, 'prod=100d keeps the 91-day-old one');
+	assert.equal(purgeRuns(index, home, resolveRetention(undefined, {}), {now: NOW}).service_logs, 1);
+	const left = index.db.prepare('SELECT body FROM service_logs ORDER BY time_ms').pluck().all();
+	assert.deepEqual(left, ['cache warm 89 days ago', 'cache warm 10 days ago', 'cache warm 1 days ago']);
+	assert.equal(matches(), 3, 'service_log_search forgot the deleted records');
+	assert.doesNotThrow(() => index.db.prepare("INSERT INTO service_log_search (service_log_search) VALUES ('integrity-check')").run(), 'the full-text index matches its table');
+	index.close();
+});

@@ -17,8 +17,10 @@ export async function datasetHome(config: BenchConfig, ws: Workspace): Promise<s
 function biggestFailedRun(home: string): {runId: string; spans: number} {
 	const index = RunIndex.open(home, {readonly: true});
 	try {
-		const row = index.db.prepare(`SELECT r.run_id, count(*) AS n FROM runs r JOIN spans s ON s.trace_id = r.trace_id
-			WHERE r.status = 'failed' GROUP BY r.trace_id ORDER BY n DESC LIMIT 1`).get() as {run_id: string; n: number};
+		const row = index.db
+			.prepare(`SELECT r.run_id, count(*) AS n FROM runs r JOIN spans s ON s.trace_id = r.trace_id
+			WHERE r.status = 'failed' GROUP BY r.trace_id ORDER BY n DESC LIMIT 1`)
+			.get() as {run_id: string; n: number};
 		return {runId: row.run_id, spans: row.n};
 	} finally {
 		index.close();
@@ -28,9 +30,19 @@ function biggestFailedRun(home: string): {runId: string; spans: number} {
 export async function benchCliWall(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
 	const home = await datasetHome(config, ws);
 	const db = path.join(home, 'runs.db');
-	const list = await interleavedMedians(config.spawns, 2, () => tracedeckMs(home, ['runs', 'list', '--json']).ms, () => bareNodeMs(db, BARE_LIST).ms);
+	const list = await interleavedMedians(
+		config.spawns,
+		2,
+		() => tracedeckMs(home, ['runs', 'list', '--json']).ms,
+		() => bareNodeMs(db, BARE_LIST).ms,
+	);
 	const shown = biggestFailedRun(home);
-	const show = await interleavedMedians(config.spawns, 2, () => tracedeckMs(home, ['runs', 'show', shown.runId, '--json']).ms, () => bareNodeMs(db, BARE_SHOW, {RUN: shown.runId}).ms);
+	const show = await interleavedMedians(
+		config.spawns,
+		2,
+		() => tracedeckMs(home, ['runs', 'show', shown.runId, '--json']).ms,
+		() => bareNodeMs(db, BARE_SHOW, {RUN: shown.runId}).ms,
+	);
 	const baselineLabel = 'node -e: better-sqlite3 open + same reads';
 	return [
 		{id: 'cli.runs_list_json_ms', label: 'cli: runs list --json (wall)', unit: 'ms', value: list.a, baseline: list.b, baselineLabel, target: {kind: 'ratio', op: '<=', limit: 2}, note: `median of ${config.spawns} spawns each, ${config.ingestRuns} runs in the index`},

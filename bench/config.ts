@@ -46,7 +46,10 @@ function intFromEnv(name: string, fallback: number): number {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
 	const quick = env['BENCH_QUICK'] === '1';
-	const onlyRaw = (env['BENCH_ONLY'] ?? '').split(',').map(s => s.trim()).filter(Boolean);
+	const onlyRaw = (env['BENCH_ONLY'] ?? '')
+		.split(',')
+		.map(s => s.trim())
+		.filter(Boolean);
 	for (const name of onlyRaw) {
 		if (!(GROUPS as readonly string[]).includes(name)) {
 			throw new Error(`BENCH_ONLY: unknown group "${name}"; groups: ${GROUPS.join(', ')}`);

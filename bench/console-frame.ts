@@ -45,14 +45,16 @@ export async function benchConsoleFrame(config: BenchConfig, ws: Workspace): Pro
 		bareSamples.push(await firstFrameMs(BARE_INK));
 	}
 
-	return [{
-		id: 'console.first_frame_ms',
-		label,
-		unit: 'ms',
-		value: median(consoleSamples),
-		baseline: median(bareSamples),
-		baselineLabel: 'bare ink app, one Text',
-		target: {kind: 'ratio', op: '<=', limit: 1.2},
-		note: `pty via script, 120x40; median of ${runs}; ${config.ingestRuns} runs in the home`,
-	}];
+	return [
+		{
+			id: 'console.first_frame_ms',
+			label,
+			unit: 'ms',
+			value: median(consoleSamples),
+			baseline: median(bareSamples),
+			baselineLabel: 'bare ink app, one Text',
+			target: {kind: 'ratio', op: '<=', limit: 1.2},
+			note: `pty via script, 120x40; median of ${runs}; ${config.ingestRuns} runs in the home`,
+		},
+	];
 }

@@ -89,14 +89,15 @@ function arrivals(): {arrived: () => Promise<void>; deliver: () => void} {
 	let waiter: (() => void) | undefined;
 	let early = 0;
 	return {
-		arrived: () => new Promise(resolve => {
-			if (early > 0) {
-				early--;
-				resolve();
-			} else {
-				waiter = resolve;
-			}
-		}),
+		arrived: () =>
+			new Promise(resolve => {
+				if (early > 0) {
+					early--;
+					resolve();
+				} else {
+					waiter = resolve;
+				}
+			}),
 		deliver() {
 			const current = waiter;
 			waiter = undefined;
@@ -163,9 +164,7 @@ async function watched(url: string, total: number, warmup: number, throughWriter
 			throw new Error('watch() did not get onto Redis');
 		}
 
-		const send = throughWriter
-			? async (n: number) => writer.write([benchEvent(traceId, n)])
-			: async (n: number) => producer.xadd(traceStream(traceId), '*', ...entryFields(JSON.stringify(benchEvent(traceId, n)), undefined));
+		const send = throughWriter ? async (n: number) => writer.write([benchEvent(traceId, n)]) : async (n: number) => producer.xadd(traceStream(traceId), '*', ...entryFields(JSON.stringify(benchEvent(traceId, n)), undefined));
 		const samples = await measure(total, send, arrived);
 		return samples.slice(warmup);
 	} finally {
@@ -213,13 +212,15 @@ function row(name: string, f: LatencyFigures): string {
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
 	const events = process.argv[2] === undefined ? undefined : Number(process.argv[2]);
 	const result = await benchLiveLatency({events, redisUrl: process.env['REDIS_URL'] || undefined});
-	process.stdout.write([
-		`live latency, ${result.events} events one at a time (ms)`,
-		`${''.padEnd(26)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'mean'.padStart(8)}`,
-		row('XADD -> raw XREAD BLOCK', result.raw_xread),
-		row('XADD -> watch()', result.watch),
-		row('write() -> watch()', result.write_to_watch),
-		`watch / raw: p50 x${result.ratio_p50}, p99 x${result.ratio_p99}`,
-		'',
-	].join('\n'));
+	process.stdout.write(
+		[
+			`live latency, ${result.events} events one at a time (ms)`,
+			`${''.padEnd(26)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'mean'.padStart(8)}`,
+			row('XADD -> raw XREAD BLOCK', result.raw_xread),
+			row('XADD -> watch()', result.watch),
+			row('write() -> watch()', result.write_to_watch),
+			`watch / raw: p50 x${result.ratio_p50}, p99 x${result.ratio_p99}`,
+			'',
+		].join('\n'),
+	);
 }

@@ -11,9 +11,18 @@ import {interleavedMedians, nowMs, timeMs} from './stats.js';
 import {DATASET_NOW, cachedHome, type Workspace} from './workspace.js';
 
 const YEAR_MS = 365 * 24 * 3_600_000;
-const ENVS: ReadonlyArray<readonly [string, number]> = [['prod', 25], ['staging', 25], ['dev', 20], ['ci', 30]];
+const ENVS: ReadonlyArray<readonly [string, number]> = [
+	['prod', 25],
+	['staging', 25],
+	['dev', 20],
+	['ci', 30],
+];
 const TARGETS = ['api', 'web', 'worker', 'billing'];
-const STATUSES: ReadonlyArray<readonly [RunStatus, number]> = [['success', 85], ['failed', 12], ['cancelled', 3]];
+const STATUSES: ReadonlyArray<readonly [RunStatus, number]> = [
+	['success', 85],
+	['failed', 12],
+	['cancelled', 3],
+];
 const STEPS = ['Build', 'Deploy/helm upgrade', 'Health Check/probe healthz', 'Migration', 'test/unit', 'disburse'];
 
 /** The n-th newest run of a year of history, as the run index would store it. */
@@ -79,8 +88,7 @@ export function buildMillionRunHome(home: string, count: number): number {
 			db.transaction(() => {
 				for (let i = from; i < Math.min(count, from + chunk); i++) {
 					const run = fakeRun(rng, i, count, shas, plans);
-					insert.run(run.trace_id, run.run_id, run.env, run.target, run.plan_hash, run.status, Date.parse(run.started_at),
-						run.ended_at === null ? null : Date.parse(run.ended_at), run.last_event_ms, run.progress.total, run.failed_step, run.user, JSON.stringify(run));
+					insert.run(run.trace_id, run.run_id, run.env, run.target, run.plan_hash, run.status, Date.parse(run.started_at), run.ended_at === null ? null : Date.parse(run.ended_at), run.last_event_ms, run.progress.total, run.failed_step, run.user, JSON.stringify(run));
 				}
 			})();
 		}
@@ -115,7 +123,10 @@ export async function benchMillionRuns(config: BenchConfig, ws: Workspace): Prom
 			return () => timeMs(() => stmt.all(...params));
 		};
 
-		const listed = (filter: RunFilter): (() => number) => () => timeMs(() => index.listRuns(filter));
+		const listed =
+			(filter: RunFilter): (() => number) =>
+			() =>
+				timeMs(() => index.listRuns(filter));
 		// The very first query of a fresh connection reads the index pages in: what one CLI call pays.
 		const firstCall = timeMs(() => index.listRuns({limit: 50}));
 		const cases: Array<{id: string; label: string; filter: RunFilter; sql: string; params: string[]}> = [
@@ -135,7 +146,12 @@ export async function benchMillionRuns(config: BenchConfig, ws: Workspace): Prom
 		raw.close();
 	}
 
-	const wall = await interleavedMedians(config.quick ? 3 : 7, 1, () => tracedeckMs(home, ['runs', 'list', '--json']).ms, () => bareNodeMs(path.join(home, 'runs.db'), BARE_LIST).ms);
+	const wall = await interleavedMedians(
+		config.quick ? 3 : 7,
+		1,
+		() => tracedeckMs(home, ['runs', 'list', '--json']).ms,
+		() => bareNodeMs(path.join(home, 'runs.db'), BARE_LIST).ms,
+	);
 	figures.push({id: 'million.cli_list_json_ms', label: `runs list --json wall (${config.millionRuns.toLocaleString('en-US')} runs)`, unit: 'ms', value: wall.a, baseline: wall.b, baselineLabel: 'node -e: better-sqlite3 same SELECT', target: {kind: 'ratio', op: '<=', limit: 2}});
 	return figures;
 }

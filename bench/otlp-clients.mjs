@@ -35,47 +35,72 @@ function batch(job, client, index) {
 			startTimeUnixNano: String(start),
 			endTimeUnixNano: String(start + 900_000n),
 			attributes: root
-				? [{key: 'http.request.method', value: {stringValue: 'POST'}}, {key: 'url.path', value: {stringValue: '/checkout'}}, {key: 'http.response.status_code', value: {intValue: '200'}}]
-				: [{key: 'db.system', value: {stringValue: 'postgresql'}}, {key: 'db.query.text', value: {stringValue: 'SELECT * FROM orders WHERE id = $1'}}],
+				? [
+						{key: 'http.request.method', value: {stringValue: 'POST'}},
+						{key: 'url.path', value: {stringValue: '/checkout'}},
+						{key: 'http.response.status_code', value: {intValue: '200'}},
+					]
+				: [
+						{key: 'db.system', value: {stringValue: 'postgresql'}},
+						{key: 'db.query.text', value: {stringValue: 'SELECT * FROM orders WHERE id = $1'}},
+					],
 			events: root ? [] : [{timeUnixNano: String(start + 100_000n), name: 'rows', attributes: [{key: 'count', value: {intValue: '3'}}]}],
 			status: {code: 0},
 		});
 	}
 
-	const document = {resourceSpans: [{
-		resource: {attributes: [{key: 'service.name', value: {stringValue: 'checkout'}}, {key: 'service.version', value: {stringValue: '4.1.0'}}]},
-		scopeSpans: [{scope: {name: '@opentelemetry/instrumentation-http', version: '0.57.0'}, spans}],
-	}]};
+	const document = {
+		resourceSpans: [
+			{
+				resource: {
+					attributes: [
+						{key: 'service.name', value: {stringValue: 'checkout'}},
+						{key: 'service.version', value: {stringValue: '4.1.0'}},
+					],
+				},
+				scopeSpans: [{scope: {name: '@opentelemetry/instrumentation-http', version: '0.57.0'}, spans}],
+			},
+		],
+	};
 	return encodeExportTraceRequest(document);
 }
 
 function httpSender(address, agent) {
 	const url = new URL('/v1/traces', address);
-	return body => new Promise(resolve => {
-		const request = http.request(url, {method: 'POST', agent, headers: {'content-type': 'application/x-protobuf', 'content-length': body.length}}, response => {
-			response.resume();
-			response.once('end', () => resolve(response.statusCode === 200 ? undefined : `HTTP ${response.statusCode}`));
+	return body =>
+		new Promise(resolve => {
+			const request = http.request(url, {method: 'POST', agent, headers: {'content-type': 'application/x-protobuf', 'content-length': body.length}}, response => {
+				response.resume();
+				response.once('end', () => resolve(response.statusCode === 200 ? undefined : `HTTP ${response.statusCode}`));
+			});
+			request.once('error', error => resolve(error.message));
+			request.end(body);
 		});
-		request.once('error', error => resolve(error.message));
-		request.end(body);
-	});
 }
 
 const identity = bytes => bytes;
 
 function grpcSender(address) {
-	const Constructor = makeGenericClientConstructor({
-		export: {
-			path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-			requestStream: false, responseStream: false,
-			requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity,
+	const Constructor = makeGenericClientConstructor(
+		{
+			export: {
+				path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+				requestStream: false,
+				responseStream: false,
+				requestSerialize: identity,
+				requestDeserialize: identity,
+				responseSerialize: identity,
+				responseDeserialize: identity,
+			},
 		},
-	}, 'RawTraceExport');
+		'RawTraceExport',
+	);
 	const client = new Constructor(address, credentials.createInsecure());
 	return {
-		send: body => new Promise(resolve => {
-			client.export(Buffer.from(body), error => resolve(error ? `gRPC ${error.code}: ${error.details}` : undefined));
-		}),
+		send: body =>
+			new Promise(resolve => {
+				client.export(Buffer.from(body), error => resolve(error ? `gRPC ${error.code}: ${error.details}` : undefined));
+			}),
 		close: () => client.close(),
 	};
 }
@@ -89,16 +114,18 @@ async function run(job) {
 	let failures = 0;
 	let firstFailure;
 	const start = performance.now();
-	await Promise.all(bodies.map(async (list, c) => {
-		for (const body of list) {
-			// eslint-disable-next-line no-await-in-loop
-			const failure = await senders[c](body);
-			if (failure !== undefined) {
-				failures++;
-				firstFailure ??= failure;
+	await Promise.all(
+		bodies.map(async (list, c) => {
+			for (const body of list) {
+				// eslint-disable-next-line no-await-in-loop
+				const failure = await senders[c](body);
+				if (failure !== undefined) {
+					failures++;
+					firstFailure ??= failure;
+				}
 			}
-		}
-	}));
+		}),
+	);
 	const elapsedMs = performance.now() - start;
 	for (const agent of agents) {
 		agent.destroy();

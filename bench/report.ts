@@ -2,10 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 
 /** How a figure is judged: against an absolute limit in its own unit, or against its baseline as a ratio. */
-export type Target =
-	| {kind: 'abs'; op: '<=' | '>='; limit: number}
-	| {kind: 'ratio'; op: '<=' | '>='; limit: number}
-	| {kind: 'none'};
+export type Target = {kind: 'abs'; op: '<=' | '>='; limit: number} | {kind: 'ratio'; op: '<=' | '>='; limit: number} | {kind: 'none'};
 
 export type Verdict = 'PASS' | 'MISS' | 'INFO' | 'SKIP';
 
@@ -84,7 +81,14 @@ function formatTarget(figure: Figure): string {
 
 function pad(cells: string[][]): string {
 	const widths = cells[0]!.map((_, i) => Math.max(...cells.map(row => [...row[i]!].length)));
-	return cells.map(row => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - [...cell].length))).join('  ').trimEnd()).join('\n');
+	return cells
+		.map(row =>
+			row
+				.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - [...cell].length)))
+				.join('  ')
+				.trimEnd(),
+		)
+		.join('\n');
 }
 
 export interface Environment {
@@ -108,21 +112,17 @@ export function environment(quick: boolean): Environment {
 export function formatTable(figures: readonly JudgedFigure[]): string {
 	const rows = [['figure', 'value', 'baseline', 'ratio', 'target', 'result']];
 	for (const f of figures) {
-		rows.push([
-			f.label,
-			withUnit(f.value, f.unit),
-			f.baseline === null ? '-' : `${withUnit(f.baseline, f.unit)} (${f.baselineLabel})`,
-			f.ratio === null ? '-' : `${f.ratio.toFixed(2)}×`,
-			formatTarget(f),
-			f.verdict,
-		]);
+		rows.push([f.label, withUnit(f.value, f.unit), f.baseline === null ? '-' : `${withUnit(f.baseline, f.unit)} (${f.baselineLabel})`, f.ratio === null ? '-' : `${f.ratio.toFixed(2)}×`, formatTarget(f), f.verdict]);
 	}
 
 	return pad(rows);
 }
 
 export function formatNotes(figures: readonly JudgedFigure[]): string {
-	return figures.filter(f => f.note).map(f => `  ${f.label}: ${f.note}`).join('\n');
+	return figures
+		.filter(f => f.note)
+		.map(f => `  ${f.label}: ${f.note}`)
+		.join('\n');
 }
 
 export interface ResultFigure {

@@ -11,7 +11,11 @@ if (mode === 'raw') {
 	const {default: Database} = await import('better-sqlite3');
 	const db = new Database(path.join(home, 'runs.db'), {readonly: true});
 	const run = JSON.parse(db.prepare('SELECT body FROM runs WHERE run_id = ?').pluck().get(runId));
-	held = db.prepare('SELECT body FROM spans WHERE trace_id = ?').pluck().all(run.trace_id).map(body => JSON.parse(body));
+	held = db
+		.prepare('SELECT body FROM spans WHERE trace_id = ?')
+		.pluck()
+		.all(run.trace_id)
+		.map(body => JSON.parse(body));
 	db.close();
 } else {
 	const {RunIndex} = await import('../dist/store/run-index.js');

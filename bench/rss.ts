@@ -55,7 +55,7 @@ function sessionNodePeak(session: PtySession): number | null {
 async function traceScreenPeak({home, runId, drawn}: TraceHome): Promise<number> {
 	const session = PtySession.start([process.execPath, BIN, 'runs', 'show', runId], {TRACEDECK_HOME: home, TRACEDECK_REDIS_URL: ''});
 	try {
-		if (!await session.firstMatching(drawn, 0, 120_000)) {
+		if (!(await session.firstMatching(drawn, 0, 120_000))) {
 			throw new Error('the trace screen did not draw the trace');
 		}
 
@@ -86,12 +86,21 @@ export async function benchRss(config: BenchConfig, ws: Workspace): Promise<Figu
 	if (missing) {
 		figures.push(skipped('rss.trace_screen_mb', `peak RSS, trace screen, ${size}`, missing, TARGET));
 	} else {
-		figures.push({id: 'rss.trace_screen_mb', label: `peak RSS, trace screen, ${size}`, unit: 'MB', value: await traceScreenPeak(trace) / MB, baseline: raw, baselineLabel, target: TARGET, note: 'VmHWM of the console process after opening and scrolling'});
+		figures.push({id: 'rss.trace_screen_mb', label: `peak RSS, trace screen, ${size}`, unit: 'MB', value: (await traceScreenPeak(trace)) / MB, baseline: raw, baselineLabel, target: TARGET, note: 'VmHWM of the console process after opening and scrolling'});
 	}
 
 	figures.push(
 		{id: 'rss.report_mb', label: `peak RSS, spans + buildRunReport, ${size}`, unit: 'MB', value: childPeak(trace.home, trace.runId, 'report') / MB, baseline: raw, baselineLabel, target: TARGET, note: 'child over dist: RunIndex.spans + buildRunReport, VmHWM'},
-		{id: 'rss.runs_show_json_mb', label: `peak RSS, runs show --json, ${size}`, unit: 'MB', value: commandPeak(trace.home, ['runs', 'show', trace.runId, '--json'], path.join(ws.dir('rss'), 'peak')) / MB, baseline: raw, baselineLabel, target: {kind: 'none'}, note: 'the whole command incl. the pretty-printed JSON string'},
+		{
+			id: 'rss.runs_show_json_mb',
+			label: `peak RSS, runs show --json, ${size}`,
+			unit: 'MB',
+			value: commandPeak(trace.home, ['runs', 'show', trace.runId, '--json'], path.join(ws.dir('rss'), 'peak')) / MB,
+			baseline: raw,
+			baselineLabel,
+			target: {kind: 'none'},
+			note: 'the whole command incl. the pretty-printed JSON string',
+		},
 	);
 	return figures;
 }

@@ -92,13 +92,17 @@ async function main(): Promise<void> {
 	process.stdout.write(`${formatTable(table)}\n\nnotes:\n${formatNotes(table)}\n`);
 	const file = path.join(REPO, 'bench/results.json');
 	const measuredAt = new Date().toISOString();
-	writeResults(file, {
-		measured_at: measuredAt,
-		environment: env,
-		elapsed_ms: Math.round(elapsed),
-		groups_measured: [...config.only],
-		figures: judged.map(({group, figure}) => toResult(group, figure, measuredAt)),
-	}, GROUPS);
+	writeResults(
+		file,
+		{
+			measured_at: measuredAt,
+			environment: env,
+			elapsed_ms: Math.round(elapsed),
+			groups_measured: [...config.only],
+			figures: judged.map(({group, figure}) => toResult(group, figure, measuredAt)),
+		},
+		GROUPS,
+	);
 	process.stdout.write(`\nwritten: ${path.relative(process.cwd(), file)}${config.only.size < GROUPS.length ? ' (only the groups run were replaced)' : ''}\n`);
 }
 

@@ -36,7 +36,19 @@ function traceDocument(traceId: string, runId: string, spans: number): OtlpTrace
 	}
 
 	list.push({traceId, spanId: hex16(1), name: 'load', startTimeUnixNano: nanos(0), endTimeUnixNano: nanos(spans + 1)});
-	return {resourceSpans: [{resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: runId}}, {key: 'service.name', value: {stringValue: 'bench'}}]}, scopeSpans: [{spans: list as never}]}]};
+	return {
+		resourceSpans: [
+			{
+				resource: {
+					attributes: [
+						{key: 'devcmd.run_id', value: {stringValue: runId}},
+						{key: 'service.name', value: {stringValue: 'bench'}},
+					],
+				},
+				scopeSpans: [{spans: list as never}],
+			},
+		],
+	};
 }
 
 function post(url: string, body: Uint8Array, agent?: http.Agent): Promise<number> {
@@ -80,24 +92,26 @@ async function smallClients(url: string, phase: 'base' | 'load', until: Promise<
 		done = true;
 	});
 	const result: Phase = {latencies: [], failed: 0, sent: 0};
-	await Promise.all(Array.from({length: CLIENTS}, async (_, c) => {
-		const agent = new http.Agent({keepAlive: true, maxSockets: 1});
-		for (let n = 0; !done; n++) {
-			// A trace of its own per post, in either phase.
-			const traceId = `${hex16((phase === 'base' ? 0x100 : 0x200) + c)}${hex16(n + 1)}`;
-			const body = encodeExportTraceRequest(traceDocument(traceId, `run-${phase}-${c}-${n}`, SMALL_SPANS));
-			const start = nowMs();
-			const status = await post(url, body, agent);
-			result.sent++;
-			if (status === 200) {
-				result.latencies.push(nowMs() - start);
-			} else {
-				result.failed++;
+	await Promise.all(
+		Array.from({length: CLIENTS}, async (_, c) => {
+			const agent = new http.Agent({keepAlive: true, maxSockets: 1});
+			for (let n = 0; !done; n++) {
+				// A trace of its own per post, in either phase.
+				const traceId = `${hex16((phase === 'base' ? 0x100 : 0x200) + c)}${hex16(n + 1)}`;
+				const body = encodeExportTraceRequest(traceDocument(traceId, `run-${phase}-${c}-${n}`, SMALL_SPANS));
+				const start = nowMs();
+				const status = await post(url, body, agent);
+				result.sent++;
+				if (status === 200) {
+					result.latencies.push(nowMs() - start);
+				} else {
+					result.failed++;
+				}
 			}
-		}
 
-		agent.destroy();
-	}));
+			agent.destroy();
+		}),
+	);
 	return result;
 }
 
@@ -136,8 +150,7 @@ export async function benchServeLoad(config: BenchConfig, ws: Workspace): Promis
 	}
 
 	const answeredSmall = baseline.latencies.length + loaded.latencies.length;
-	const lost = baseline.failed + loaded.failed + (bigStatus === 200 ? 0 : 1)
-		+ Math.max(0, answeredSmall - storedSmall / SMALL_SPANS) + (bigStatus === 200 && storedBig !== config.bigSpans ? 1 : 0);
+	const lost = baseline.failed + loaded.failed + (bigStatus === 200 ? 0 : 1) + Math.max(0, answeredSmall - storedSmall / SMALL_SPANS) + (bigStatus === 200 && storedBig !== config.bigSpans ? 1 : 0);
 	const base99 = pct(baseline.latencies, 99);
 	const load99 = pct(loaded.latencies, 99);
 	const sizes = `${CLIENTS} clients × ${SMALL_SPANS}-span posts; big post ${config.bigSpans} spans (${(big.length / 1e6).toFixed(1)} MB protobuf) stored in ${(bigMs / 1000).toFixed(1)} s`;

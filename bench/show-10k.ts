@@ -40,12 +40,31 @@ function rawInProcess(home: string, runId: string): number {
 
 export async function benchShow10k(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
 	const trace = bigTraceHome(ws, config.showSpans);
-	const inProcess = await interleavedMedians(config.repeats, 2, () => showInProcess(trace.home, trace.runId), () => rawInProcess(trace.home, trace.runId));
+	const inProcess = await interleavedMedians(
+		config.repeats,
+		2,
+		() => showInProcess(trace.home, trace.runId),
+		() => rawInProcess(trace.home, trace.runId),
+	);
 	const db = path.join(trace.home, 'runs.db');
-	const wall = await interleavedMedians(config.spawns, 2, () => tracedeckMs(trace.home, ['runs', 'show', trace.runId, '--json']).ms, () => bareNodeMs(db, BARE_SHOW, {RUN: trace.runId}).ms);
+	const wall = await interleavedMedians(
+		config.spawns,
+		2,
+		() => tracedeckMs(trace.home, ['runs', 'show', trace.runId, '--json']).ms,
+		() => bareNodeMs(db, BARE_SHOW, {RUN: trace.runId}).ms,
+	);
 	const size = `${trace.spans} spans`;
 	return [
-		{id: 'show10k.in_process_ms', label: `runs show --json ${size} in-process`, unit: 'ms', value: inProcess.a, baseline: inProcess.b, baselineLabel: 'raw SELECT + JSON.parse + stringify', target: {kind: 'abs', op: '<=', limit: 100}, note: `open + resolveRun + spans + buildRunReport + JSON.stringify, median of ${config.repeats}`},
+		{
+			id: 'show10k.in_process_ms',
+			label: `runs show --json ${size} in-process`,
+			unit: 'ms',
+			value: inProcess.a,
+			baseline: inProcess.b,
+			baselineLabel: 'raw SELECT + JSON.parse + stringify',
+			target: {kind: 'abs', op: '<=', limit: 100},
+			note: `open + resolveRun + spans + buildRunReport + JSON.stringify, median of ${config.repeats}`,
+		},
 		{id: 'show10k.wall_ms', label: `runs show --json ${size} (wall)`, unit: 'ms', value: wall.a, baseline: wall.b, baselineLabel: 'node -e: better-sqlite3 same reads', target: {kind: 'abs', op: '<=', limit: 100}, note: `median of ${config.spawns} spawns each`},
 	];
 }

@@ -31,7 +31,7 @@ async function timeScreen(argv: readonly string[], env: NodeJS.ProcessEnv, drawn
 	const session = PtySession.start(argv, env);
 	try {
 		const shown = await session.firstMatching(drawn, 0, OPEN_TIMEOUT_MS);
-		const settled = shown && await session.settle(FRAME_QUIET_MS, OPEN_TIMEOUT_MS);
+		const settled = shown && (await session.settle(FRAME_QUIET_MS, OPEN_TIMEOUT_MS));
 		if (!shown || settled === null) {
 			throw new Error(`${argv.join(' ')} did not draw ${drawn} within ${OPEN_TIMEOUT_MS} ms; output: ${JSON.stringify(session.output.slice(-300))}`);
 		}
@@ -42,7 +42,7 @@ async function timeScreen(argv: readonly string[], env: NodeJS.ProcessEnv, drawn
 			const seen = session.chunks.length;
 			const pressed = session.press(key);
 			const frame = await session.firstVisible(seen, 5000);
-			const end = frame && await session.settle(FRAME_QUIET_MS, 5000);
+			const end = frame && (await session.settle(FRAME_QUIET_MS, 5000));
 			if (end === null || end === undefined) {
 				silent++;
 			} else {
@@ -61,10 +61,7 @@ async function timeScreen(argv: readonly string[], env: NodeJS.ProcessEnv, drawn
 export async function benchTraceScreen(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
 	const missing = consoleMissing();
 	if (missing) {
-		return config.screenSpans.flatMap(spans => [
-			skipped(`trace_screen.open_ms.${spans}`, `trace screen open, ${spans} spans`, missing),
-			skipped(`trace_screen.frame_p99_ms.${spans}`, `trace screen j frame p99, ${spans} spans`, missing),
-		]);
+		return config.screenSpans.flatMap(spans => [skipped(`trace_screen.open_ms.${spans}`, `trace screen open, ${spans} spans`, missing), skipped(`trace_screen.frame_p99_ms.${spans}`, `trace screen j frame p99, ${spans} spans`, missing)]);
 	}
 
 	const bare = await timeScreen(BARE_INK, {}, BARE_DRAWN, 'j', config.keypresses);
@@ -74,7 +71,7 @@ export async function benchTraceScreen(config: BenchConfig, ws: Workspace): Prom
 		const times = await timeScreen([process.execPath, BIN, 'runs', 'show', trace.runId], {TRACEDECK_HOME: trace.home, TRACEDECK_REDIS_URL: ''}, trace.drawn, 'j', config.keypresses);
 		const note = `${times.frames.length} keypresses timed${times.silent > 0 ? `, ${times.silent} drew nothing` : ''}; frame = key written → end of output burst (${FRAME_QUIET_MS} ms quiet)`;
 		figures.push(
-			{id: `trace_screen.open_ms.${spans}`, label: `trace screen open, ${spans} spans`, unit: 'ms', value: times.openMs, baseline: bare.openMs, baselineLabel: 'bare ink first frame', target: {kind: 'none'}, note: 'spawn of `runs show <run>` in a pty → the trace\'s rows drawn (not the loading frame)'},
+			{id: `trace_screen.open_ms.${spans}`, label: `trace screen open, ${spans} spans`, unit: 'ms', value: times.openMs, baseline: bare.openMs, baselineLabel: 'bare ink first frame', target: {kind: 'none'}, note: "spawn of `runs show <run>` in a pty → the trace's rows drawn (not the loading frame)"},
 			{id: `trace_screen.frame_p50_ms.${spans}`, label: `trace screen j frame p50, ${spans} spans`, unit: 'ms', value: pct(times.frames, 50), baseline: pct(bare.frames, 50), baselineLabel: 'bare ink re-render', target: {kind: 'none'}, note},
 			{id: `trace_screen.frame_p99_ms.${spans}`, label: `trace screen j frame p99, ${spans} spans`, unit: 'ms', value: pct(times.frames, 99), baseline: pct(bare.frames, 99), baselineLabel: 'bare ink re-render', target: {kind: 'none'}},
 		);

@@ -95,7 +95,10 @@ export function cachedHome<Meta>(ws: Workspace, name: string, inputs: string, bu
 		return {home, meta, buildMs: Date.now() - start};
 	}
 
-	const key = createHash('sha1').update(`${MIGRATIONS.join('\n')}\n${inputs}`).digest('hex').slice(0, 12);
+	const key = createHash('sha1')
+		.update(`${MIGRATIONS.join('\n')}\n${inputs}`)
+		.digest('hex')
+		.slice(0, 12);
 	const cache = path.join(os.tmpdir(), 'tdbench-cache');
 	const home = path.join(cache, `${name}-${key}`);
 	const metaFile = path.join(home, 'bench-meta.json');

@@ -7,15 +7,7 @@ import {knownFailure} from './commands/command-line.js';
 function usage(): string {
 	const width = Math.max(...Object.keys(COMMANDS).map(name => name.length));
 	const lines = Object.entries(COMMANDS).map(([name, entry]) => `  tracedeck ${name.padEnd(width)}  ${entry.summary}`);
-	return [
-		'tracedeck: a terminal incident console for runs and traces',
-		'',
-		'Usage',
-		...lines,
-		'',
-		'Every command takes --help. Read commands take --json.',
-		'Environment: TRACEDECK_HOME (--home, default ~/.tracedeck), TRACEDECK_REDIS_URL (--redis), NO_COLOR.',
-	].join('\n');
+	return ['tracedeck: a terminal incident console for runs and traces', '', 'Usage', ...lines, '', 'Every command takes --help. Read commands take --json.', 'Environment: TRACEDECK_HOME (--home, default ~/.tracedeck), TRACEDECK_REDIS_URL (--redis), NO_COLOR.'].join('\n');
 }
 
 /** Pick the command: "runs <verb>" is two words, everything else one; no words opens the console. */

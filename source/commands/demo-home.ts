@@ -52,9 +52,7 @@ function describeHome(home: string, source: HomeSource): string {
 }
 
 function refuse(home: string, source: HomeSource, why: string): never {
-	const fix = source === 'default'
-		? `remove its runs.db* yourself if it is only old demo data, or pass --home with a new or empty folder (e.g. --home "$(mktemp -d)")`
-		: 'pass --home with a new or empty folder (e.g. --home "$(mktemp -d)")';
+	const fix = source === 'default' ? `remove its runs.db* yourself if it is only old demo data, or pass --home with a new or empty folder (e.g. --home "$(mktemp -d)")` : 'pass --home with a new or empty folder (e.g. --home "$(mktemp -d)")';
 	throw new InputError(`demo will not fill ${describeHome(home, source)}: ${why}; demo only replaces runs it generated, so ${fix}`);
 }
 

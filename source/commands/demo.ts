@@ -68,7 +68,11 @@ export async function run(argv: string[]): Promise<number> {
 	checkDemoHome(home, homeSource(flags.home, process.env));
 	const now = new Date();
 	const dataset = generateDataset({seed: flags.seed, runs: flags.runs, now, running: 2, stalled: 1});
-	resetDemoHome(home, dataset.map(events => events[0]!.trace_id), now);
+	resetDemoHome(
+		home,
+		dataset.map(events => events[0]!.trace_id),
+		now,
+	);
 	const index = RunIndex.open(home);
 	for (const events of dataset) {
 		index.appendEvents(events);

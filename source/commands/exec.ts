@@ -107,9 +107,12 @@ async function closeStore(store: Store | null): Promise<void> {
 		warn(`closing the run index: ${messageOf(error)}`);
 	});
 	// Never hold the CI step up on a slow Redis goodbye.
-	await Promise.race([closing, new Promise<void>(resolve => {
-		setTimeout(resolve, 3000).unref();
-	})]);
+	await Promise.race([
+		closing,
+		new Promise<void>(resolve => {
+			setTimeout(resolve, 3000).unref();
+		}),
+	]);
 }
 
 /**

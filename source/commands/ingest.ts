@@ -163,7 +163,10 @@ function report(outcomes: readonly FileOutcome[], runs: ReadonlySet<string>, jso
 	const duplicates = stored.reduce((sum, outcome) => sum + outcome.duplicates, 0);
 	if (json) {
 		writeJson({
-			files: stored.length, events, duplicates, traces: runs.size,
+			files: stored.length,
+			events,
+			duplicates,
+			traces: runs.size,
 			...(several ? {refused, inputs: outcomes} : {}),
 			...(notIngested.length > 0 ? {not_ingested: notIngested} : {}),
 		});

@@ -39,11 +39,25 @@ export function formatAnalysis(analysis: Analysis, since: string): string {
 	const clean = (text: string): string => sanitize(text, true);
 	const out = [`${analysis.runs} runs in the last ${since}, ${analysis.failed} failed (${percent(analysis.failure_rate)}); compensation rate ${percent(analysis.compensation_rate)}`];
 	if (analysis.failure_points.length > 0) {
-		out.push('', 'FAILURE POINTS', textTable(['STEP', 'FAILED RUNS'], analysis.failure_points.map(p => [clean(p.path), String(p.failures)])));
+		out.push(
+			'',
+			'FAILURE POINTS',
+			textTable(
+				['STEP', 'FAILED RUNS'],
+				analysis.failure_points.map(p => [clean(p.path), String(p.failures)]),
+			),
+		);
 	}
 
 	if (analysis.slowest_steps.length > 0) {
-		out.push('', 'SLOWEST STEPS', textTable(['STEP', 'COUNT', 'P50', 'P95'], analysis.slowest_steps.map(s => [clean(s.path), String(s.count), formatDuration(s.p50_ms), formatDuration(s.p95_ms)])));
+		out.push(
+			'',
+			'SLOWEST STEPS',
+			textTable(
+				['STEP', 'COUNT', 'P50', 'P95'],
+				analysis.slowest_steps.map(s => [clean(s.path), String(s.count), formatDuration(s.p50_ms), formatDuration(s.p95_ms)]),
+			),
+		);
 	}
 
 	if (analysis.decisions.length > 0) {
@@ -66,10 +80,13 @@ function formatDora(dora: DoraFigures): string {
 		rate(group.change_failure_rate),
 		formatDuration(group.time_to_restore_ms),
 	]);
-	return ['DORA', textTable(['ENV/TARGET', 'DEPLOYS', 'PER DAY', 'LEAD TIME', 'CHANGE FAIL', 'RESTORE'], [
-		['all', String(dora.deployments), dora.deployment_frequency_per_day === null ? '-' : dora.deployment_frequency_per_day.toFixed(2), formatDuration(dora.lead_time_ms), rate(dora.change_failure_rate), formatDuration(dora.time_to_restore_ms)],
-		...rows,
-	])].join('\n');
+	return [
+		'DORA',
+		textTable(
+			['ENV/TARGET', 'DEPLOYS', 'PER DAY', 'LEAD TIME', 'CHANGE FAIL', 'RESTORE'],
+			[['all', String(dora.deployments), dora.deployment_frequency_per_day === null ? '-' : dora.deployment_frequency_per_day.toFixed(2), formatDuration(dora.lead_time_ms), rate(dora.change_failure_rate), formatDuration(dora.time_to_restore_ms)], ...rows],
+		),
+	].join('\n');
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -76,7 +76,11 @@ function planLines(plan: RunDiff['plan']): string[] {
 		}
 	}
 
-	for (const [title, entries] of [['PLAN RESOLVED VALUES', plan.resolved_values], ['PLAN ARGS', plan.args], ['PLAN ENV', plan.env]] as const) {
+	for (const [title, entries] of [
+		['PLAN RESOLVED VALUES', plan.resolved_values],
+		['PLAN ARGS', plan.args],
+		['PLAN ENV', plan.env],
+	] as const) {
 		if (entries.length > 0) {
 			lines.push('', title);
 			for (const entry of entries) {
@@ -121,11 +125,7 @@ function pickRuns(index: RunIndex, refs: readonly string[]): Picked {
 }
 
 function printDiff(index: RunIndex, home: string, {a, b, baseline}: Picked, json: boolean): void {
-	const diff = diffRuns(
-		{run: a, spans: index.spans(a.trace_id)},
-		{run: b, spans: index.spans(b.trace_id)},
-		{planA: readRunPlan(home, a), planB: readRunPlan(home, b)},
-	);
+	const diff = diffRuns({run: a, spans: index.spans(a.trace_id)}, {run: b, spans: index.spans(b.trace_id)}, {planA: readRunPlan(home, a), planB: readRunPlan(home, b)});
 	if (json) {
 		writeJson({...diff, baseline});
 	} else {

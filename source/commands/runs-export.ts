@@ -33,7 +33,7 @@ ${COMMON_HELP}
 `;
 
 const FORMATS = ['csv', 'json', 'otlp'] as const;
-type Format = typeof FORMATS[number];
+type Format = (typeof FORMATS)[number];
 
 /** Where the export goes: stdout as it is produced, or a file that appears whole at the end. */
 interface Output {
@@ -104,7 +104,11 @@ async function writeExport(index: RunIndex, runs: readonly Run[], format: Format
 		await output.write(csvRecord(spans ? SPAN_COLUMNS : RUN_COLUMNS));
 		for (const run of runs) {
 			if (spans) {
-				await output.write(reportOf(run).spans.map(span => csvRecord(spanCsvValues(run, span))).join(''));
+				await output.write(
+					reportOf(run)
+						.spans.map(span => csvRecord(spanCsvValues(run, span)))
+						.join(''),
+				);
 			} else {
 				await output.write(csvRecord(runCsvValues(run)));
 			}
@@ -118,9 +122,7 @@ async function writeExport(index: RunIndex, runs: readonly Run[], format: Format
 	let written = 0;
 	for (const run of runs) {
 		// A run is one item in json; in otlp, one ResourceSpans per resource its spans came from.
-		const items = format === 'json'
-			? [JSON.stringify({run, spans: reportOf(run).spans}, null, 2)]
-			: runToResourceSpans({run, spans: index.spans(run.trace_id)}).map(group => JSON.stringify(group));
+		const items = format === 'json' ? [JSON.stringify({run, spans: reportOf(run).spans}, null, 2)] : runToResourceSpans({run, spans: index.spans(run.trace_id)}).map(group => JSON.stringify(group));
 		for (const item of items) {
 			await output.write(`${written === 0 ? '\n' : ',\n'}${item}`);
 			written++;

@@ -52,15 +52,7 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	const symbols = textSymbols();
-	const rows = runs.map(r => [
-		r.run_id,
-		`${statusSymbol(r.status, symbols)} ${r.status}`,
-		r.env ?? '-',
-		r.target ?? '-',
-		r.started_at.replace('T', ' ').slice(0, 19),
-		formatDuration(runDurationMs(r)),
-		r.status === 'running' ? [stepLabel(r), r.current_step].filter(Boolean).join(' ') : r.failed_step ?? '',
-	]);
+	const rows = runs.map(r => [r.run_id, `${statusSymbol(r.status, symbols)} ${r.status}`, r.env ?? '-', r.target ?? '-', r.started_at.replace('T', ' ').slice(0, 19), formatDuration(runDurationMs(r)), r.status === 'running' ? [stepLabel(r), r.current_step].filter(Boolean).join(' ') : (r.failed_step ?? '')]);
 	process.stdout.write(`${textTable(['RUN', 'STATUS', 'ENV', 'TARGET', 'STARTED (UTC)', 'DURATION', 'STEP'], rows)}\n`);
 	return 0;
 }

@@ -37,7 +37,10 @@ export interface BrowserCommand {
  * it with, which is the usual case over SSH.
  */
 export function browserCommand(file: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): BrowserCommand | undefined {
-	const browser = env['BROWSER']?.split(':').map(entry => entry.trim()).find(entry => entry !== '');
+	const browser = env['BROWSER']
+		?.split(':')
+		.map(entry => entry.trim())
+		.find(entry => entry !== '');
 	if (browser) {
 		const url = pathToFileURL(file).href;
 		const words = browser.split(/\s+/);

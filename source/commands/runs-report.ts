@@ -100,10 +100,13 @@ export async function run(argv: string[]): Promise<number> {
 		'',
 	];
 	if (rows.length > 0) {
-		out.push(textTable(
-			['RUN', 'USER', 'ENV', 'TARGET', 'STATUS', 'PLAN', 'COMMIT', 'STARTED (UTC)', 'VERIFICATION'],
-			rows.map(r => [r.run_id, r.user ?? '-', r.env ?? '-', r.target ?? '-', r.status, r.plan_hash?.slice(0, 12) ?? '-', r.git_sha?.slice(0, 10) ?? '-', r.started_at.replace('T', ' ').slice(0, 19), r.verification]),
-		), '');
+		out.push(
+			textTable(
+				['RUN', 'USER', 'ENV', 'TARGET', 'STATUS', 'PLAN', 'COMMIT', 'STARTED (UTC)', 'VERIFICATION'],
+				rows.map(r => [r.run_id, r.user ?? '-', r.env ?? '-', r.target ?? '-', r.status, r.plan_hash?.slice(0, 12) ?? '-', r.git_sha?.slice(0, 10) ?? '-', r.started_at.replace('T', ' ').slice(0, 19), r.verification]),
+			),
+			'',
+		);
 	}
 
 	if (exceptions.length > 0) {

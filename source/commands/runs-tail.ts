@@ -3,9 +3,7 @@ import {InputError} from '../core/errors.js';
 import {terminalStatus} from '../core/fold.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {buildTree} from '../core/tree.js';
-import {
-	formatTailLine, matchesLevel, PLAIN_STYLE, SpanPaths, TAIL_LEVELS, tailJson, tailRecord, type LineStyle, type TailLevel, type TailSource,
-} from '../live/tail-events.js';
+import {formatTailLine, matchesLevel, PLAIN_STYLE, SpanPaths, TAIL_LEVELS, tailJson, tailRecord, type LineStyle, type TailLevel, type TailSource} from '../live/tail-events.js';
 import {watch} from '../live/watch.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, requireArgs, resolveHome, resolveRedisUrl, sinceToMs} from './command-line.js';
@@ -113,8 +111,7 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 		const spans = index.spans(traceId);
 		const rootId = buildTree(spans).root?.span_id;
 		const paths = new SpanPaths(spans);
-		const isRunEnd = (event: TraceEvent) => (rootId === undefined ? event.parent_span_id === undefined : event.span_id === rootId)
-			&& terminalStatus(event) !== undefined;
+		const isRunEnd = (event: TraceEvent) => (rootId === undefined ? event.parent_span_id === undefined : event.span_id === rootId) && terminalStatus(event) !== undefined;
 		const print = (event: TraceEvent, source: TailSource) => {
 			if (!matchesLevel(event, level)) {
 				return;
@@ -166,9 +163,7 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 				// Say so once Redis was asked for and is not there; stdout stays clean for pipes.
 				if (redisUrl !== undefined && (source === 'polling' || announced)) {
 					announced = true;
-					stderr.write(source === 'polling'
-						? 'tracedeck: Redis is unreachable; following by polling the run index\n'
-						: 'tracedeck: Redis is back; following live\n');
+					stderr.write(source === 'polling' ? 'tracedeck: Redis is unreachable; following by polling the run index\n' : 'tracedeck: Redis is back; following live\n');
 				}
 			},
 		});

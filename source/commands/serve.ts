@@ -163,7 +163,10 @@ export async function run(argv: string[]): Promise<number> {
 		maxConnections: {type: 'number', default: DEFAULT_MAX_CONNECTIONS},
 	});
 	const {flags} = cli;
-	for (const [flag, value] of [['--port', flags.port], ['--grpc-port', flags.grpcPort]] as const) {
+	for (const [flag, value] of [
+		['--port', flags.port],
+		['--grpc-port', flags.grpcPort],
+	] as const) {
 		if (!Number.isInteger(value) || value < 0 || value > 65_535) {
 			throw new InputError(`${flag} must be a whole number from 0 to 65535`);
 		}
@@ -230,9 +233,7 @@ export async function run(argv: string[]): Promise<number> {
 		const live = redisUrl === undefined ? 'live streams off (no --redis)' : `live streams on ${redactRedisUrl(redisUrl)}`;
 		const auth = token === undefined ? 'no token' : 'bearer token required';
 		process.stderr.write(`tracedeck serve: listening on ${receiver.url} (OTLP/HTTP: POST ${TRACES_PATH}, ${OTLP_METRICS_PATH}; GET ${METRICS_PATH}, ${HEALTH_PATH}); ${auth}; home ${home}; ${live}\n`);
-		process.stderr.write(grpc
-			? `tracedeck serve: OTLP/gRPC listening on ${grpc.address} (TraceService, MetricsService; exporters take ${tls ? 'https' : 'http'}://${grpc.address})\n`
-			: 'tracedeck serve: OTLP/gRPC off (--grpc-port 0)\n');
+		process.stderr.write(grpc ? `tracedeck serve: OTLP/gRPC listening on ${grpc.address} (TraceService, MetricsService; exporters take ${tls ? 'https' : 'http'}://${grpc.address})\n` : 'tracedeck serve: OTLP/gRPC off (--grpc-port 0)\n');
 		if (cors.enabled) {
 			process.stderr.write(`tracedeck serve: cross-origin posts allowed from ${cors.describe()}\n`);
 		}

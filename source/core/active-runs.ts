@@ -34,20 +34,22 @@ export interface ActiveRun {
  * newest first). Pure: the clock and the threshold are passed in.
  */
 export function activeRuns(runs: readonly Run[], now: number, stuckAfterMs = DEFAULT_STUCK_AFTER_MS): ActiveRun[] {
-	return runs.filter(run => run.status === 'running').map(run => {
-		const {completed, total} = run.progress;
-		const started = Date.parse(run.started_at);
-		const idle = Math.max(0, now - run.last_event_ms);
-		return {
-			run,
-			progress: {completed, total},
-			step_number: stepNumber(run),
-			elapsed_ms: Number.isNaN(started) ? 0 : Math.max(0, now - started),
-			idle_ms: idle,
-			current_step: run.current_step,
-			stuck: isStuck(run, now, stuckAfterMs),
-		};
-	});
+	return runs
+		.filter(run => run.status === 'running')
+		.map(run => {
+			const {completed, total} = run.progress;
+			const started = Date.parse(run.started_at);
+			const idle = Math.max(0, now - run.last_event_ms);
+			return {
+				run,
+				progress: {completed, total},
+				step_number: stepNumber(run),
+				elapsed_ms: Number.isNaN(started) ? 0 : Math.max(0, now - started),
+				idle_ms: idle,
+				current_step: run.current_step,
+				stuck: isStuck(run, now, stuckAfterMs),
+			};
+		});
 }
 
 /** "run-20250314-0900-abc1234, step 4 of 10 (deploy/migrate), 2m13s", plus why it is stuck. */

@@ -73,9 +73,7 @@ export function analyzeRuns(input: AnalyticsInput, options: AnalyzeOptions = {})
 		}
 	}
 
-	const failurePoints = [...points]
-		.map(([path, failures]) => ({path, failures}))
-		.sort((a, b) => b.failures - a.failures || byPath(a, b));
+	const failurePoints = [...points].map(([path, failures]) => ({path, failures})).sort((a, b) => b.failures - a.failures || byPath(a, b));
 
 	// The store may send one row per path and source; merge before taking percentiles.
 	const durations = new Map<string, number[]>();
@@ -111,9 +109,7 @@ export function analyzeRuns(input: AnalyticsInput, options: AnalyzeOptions = {})
 		decisions.set(key, entry);
 	}
 
-	const decisionRates = [...decisions.values()]
-		.map(entry => ({...entry, failure_rate: rate(entry.failed, entry.runs)}))
-		.sort((a, b) => byPath(a, b) || (a.decision < b.decision ? -1 : a.decision > b.decision ? 1 : 0));
+	const decisionRates = [...decisions.values()].map(entry => ({...entry, failure_rate: rate(entry.failed, entry.runs)})).sort((a, b) => byPath(a, b) || (a.decision < b.decision ? -1 : a.decision > b.decision ? 1 : 0));
 
 	return {
 		runs,

@@ -142,6 +142,10 @@ export function compensationChains(tree: TraceTree): CompensationChains {
 
 	return {
 		compensations,
-		orphans: [...orphans].map(id => tree.byId.get(id)).filter((span): span is Span => span !== undefined).sort(byStart).map(span => span.span_id),
+		orphans: [...orphans]
+			.map(id => tree.byId.get(id))
+			.filter((span): span is Span => span !== undefined)
+			.sort(byStart)
+			.map(span => span.span_id),
 	};
 }

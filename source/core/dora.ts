@@ -50,7 +50,10 @@ export interface DoraFigures extends DoraKeys {
 const DAY_MS = 86_400_000;
 
 function median(values: number[]): number | null {
-	return percentile([...values].sort((a, b) => a - b), 50);
+	return percentile(
+		[...values].sort((a, b) => a - b),
+		50,
+	);
 }
 
 interface Samples {
@@ -67,9 +70,7 @@ function endOf(row: DoraRow): number {
 
 /** One env/target's deployments, oldest first by end. */
 function sample(rows: readonly DoraRow[]): Samples {
-	const finished = rows
-		.filter(row => (row.status === 'success' || row.status === 'failed') && row.ended_ms !== null)
-		.sort((a, b) => endOf(a) - endOf(b) || a.started_ms - b.started_ms || (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0));
+	const finished = rows.filter(row => (row.status === 'success' || row.status === 'failed') && row.ended_ms !== null).sort((a, b) => endOf(a) - endOf(b) || a.started_ms - b.started_ms || (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0));
 	const out: Samples = {successful: 0, failed: 0, leadTimes: [], restores: [], unrestored: 0};
 	let outageSince: number | null = null;
 	for (const row of finished) {

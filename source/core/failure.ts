@@ -19,7 +19,9 @@ function endOrInfinity(span: Span): number {
  * under it stays unrecovered until it does.
  */
 export function recoveredFailures(tree: TraceTree): Span[] {
-	return walk(tree).filter(span => span.status === 'failed' && hasSucceededAncestor(tree, span)).sort(byStart);
+	return walk(tree)
+		.filter(span => span.status === 'failed' && hasSucceededAncestor(tree, span))
+		.sort(byStart);
 }
 
 /** Span ids under a span that succeeded, computed once per tree (parents before children). */
@@ -75,12 +77,7 @@ export function rootCauseCandidates(tree: TraceTree, within?: (span: Span) => bo
 export function firstToEnd(spans: readonly Span[]): Span | null {
 	let best: Span | null = null;
 	for (const span of spans) {
-		if (
-			best === null
-			|| endOrInfinity(span) < endOrInfinity(best)
-			|| (endOrInfinity(span) === endOrInfinity(best)
-				&& (span.start_ms < best.start_ms || (span.start_ms === best.start_ms && span.span_id < best.span_id)))
-		) {
+		if (best === null || endOrInfinity(span) < endOrInfinity(best) || (endOrInfinity(span) === endOrInfinity(best) && (span.start_ms < best.start_ms || (span.start_ms === best.start_ms && span.span_id < best.span_id)))) {
 			best = span;
 		}
 	}

@@ -40,7 +40,7 @@ export function eventTimeMs(event: TraceEvent): number {
 }
 
 function record(value: unknown): Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {};
+	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** Keep span events in time order; equal times keep arrival order. */
@@ -231,16 +231,16 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 	const at = eventTimeMs(event);
 	const span: Span = previous
 		? {
-			...previous,
-			attributes: {...previous.attributes},
-			retries: [...previous.retries],
-			stderr: [...previous.stderr],
-			tags: [...previous.tags],
-			events: [...previous.events],
-			links: [...previous.links],
-			// Spans stored before migration 8 may come without logs.
-			logs: [...(previous.logs ?? [])],
-		}
+				...previous,
+				attributes: {...previous.attributes},
+				retries: [...previous.retries],
+				stderr: [...previous.stderr],
+				tags: [...previous.tags],
+				events: [...previous.events],
+				links: [...previous.links],
+				// Spans stored before migration 8 may come without logs.
+				logs: [...(previous.logs ?? [])],
+			}
 		: emptySpan(event, at);
 	if (isLogRecord(event)) {
 		insertLog(span.logs, spanLogOf(event));
@@ -290,7 +290,7 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 		return span;
 	}
 
-	if (span.kind === '' || span.kind === 'step' && span.last_event_type === '') {
+	if (span.kind === '' || (span.kind === 'step' && span.last_event_type === '')) {
 		span.kind = kind;
 	}
 

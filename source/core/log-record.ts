@@ -49,7 +49,7 @@ export function isLogRecord(event: TraceEvent): boolean {
 }
 
 function record(value: unknown): Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {};
+	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** A log:record event as its span keeps it. Tolerant of hand-made data: what is missing is empty. */

@@ -259,12 +259,7 @@ export function planSummary(plan: PlanDiff): string {
 		}
 
 		case 'changed': {
-			const parts = [
-				plan.steps.length > 0 ? count(plan.steps.length, 'step') : '',
-				plan.resolved_values.length > 0 ? count(plan.resolved_values.length, 'resolved value') : '',
-				plan.args.length > 0 ? count(plan.args.length, 'arg') : '',
-				plan.env.length > 0 ? `${plan.env.length} env` : '',
-			];
+			const parts = [plan.steps.length > 0 ? count(plan.steps.length, 'step') : '', plan.resolved_values.length > 0 ? count(plan.resolved_values.length, 'resolved value') : '', plan.args.length > 0 ? count(plan.args.length, 'arg') : '', plan.env.length > 0 ? `${plan.env.length} env` : ''];
 			return `plan: ${parts.filter(part => part !== '').join(', ')} changed`;
 		}
 	}

@@ -48,10 +48,7 @@ const PEM = /-----BEGIN ([A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?)-----([\s\S]+?)(?
 const URL_USERINFO = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/)([^\s:/?#@"'<>\\]*):([^\s/?#"'<>\\]+)@/g;
 
 /** Header lines whose whole value is a credential: `Authorization: Bearer x`, `Cookie: a=b; c=d`. */
-const HEADER = new RegExp(
-	String.raw`(?<![A-Za-z0-9_-])((?:Proxy-)?Authorization|(?:Set-)?Cookie)(\\?["']?[ \t]*[:=][ \t]*\\?["']?)(?:(${AUTH_SCHEMES})([ \t]+))?([^\s"'\\][^\r\n"'\\]*)`,
-	'gi',
-);
+const HEADER = new RegExp(String.raw`(?<![A-Za-z0-9_-])((?:Proxy-)?Authorization|(?:Set-)?Cookie)(\\?["']?[ \t]*[:=][ \t]*\\?["']?)(?:(${AUTH_SCHEMES})([ \t]+))?([^\s"'\\][^\r\n"'\\]*)`, 'gi');
 const HEADER_NAMES = /^(?:(?:proxy-)?authorization|(?:set-)?cookie)$/i;
 
 /** devcmd's resolved values: `@env(API_TOKEN) → value`. */
@@ -182,7 +179,7 @@ function basicCredential(encoded: string): boolean {
 
 function quotedMarker(value: string): string {
 	const quote = value[0];
-	return (quote === '"' || quote === '\'') && value.length >= 2 && value.at(-1) === quote ? `${quote}${markerOf(value.slice(1, -1))}${quote}` : markerOf(value);
+	return (quote === '"' || quote === "'") && value.length >= 2 && value.at(-1) === quote ? `${quote}${markerOf(value.slice(1, -1))}${quote}` : markerOf(value);
 }
 
 /**
@@ -217,7 +214,10 @@ function stickyAt(pattern: RegExp, text: string, at: number): RegExpExecArray | 
 	return pattern.exec(text);
 }
 
-const includes = (...needles: string[]) => (text: string): boolean => needles.every(needle => text.includes(needle));
+const includes =
+	(...needles: string[]) =>
+	(text: string): boolean =>
+		needles.every(needle => text.includes(needle));
 
 const TEXT_RULES: readonly TextRule[] = [
 	{
@@ -230,47 +230,47 @@ const TEXT_RULES: readonly TextRule[] = [
 	},
 	{
 		hint: text => /authoriz|cookie/i.test(text),
-		apply: text => text.replace(HEADER, (match, name: string, separator: string, scheme: string | undefined, space: string | undefined, value: string) => {
-			if (scheme === undefined && SCHEME_ONLY.test(value)) {
-				// Already redacted after its scheme ("Bearer " then a marker).
-				return match;
-			}
+		apply: text =>
+			text.replace(HEADER, (match, name: string, separator: string, scheme: string | undefined, space: string | undefined, value: string) => {
+				if (scheme === undefined && SCHEME_ONLY.test(value)) {
+					// Already redacted after its scheme ("Bearer " then a marker).
+					return match;
+				}
 
-			return `${name}${separator}${scheme === undefined ? '' : `${scheme}${space!}`}${markerOf(value)}`;
-		}),
+				return `${name}${separator}${scheme === undefined ? '' : `${scheme}${space!}`}${markerOf(value)}`;
+			}),
 	},
 	{
 		hint: includes('@', '('),
-		apply: (text, context) => scanHeads(text, RESOLVED_HEAD, (head, end) => {
-			const [, source, name] = head as unknown as [string, string, string];
-			const value = SECRET_SOURCES.has(source.toLowerCase()) || context.isSecret(name) ? stickyAt(RESOLVED_VALUE, text, end) : null;
-			return value === null ? undefined : [end + value[0].length, `${head[0]}${markerOf(value[0])}`];
-		}),
+		apply: (text, context) =>
+			scanHeads(text, RESOLVED_HEAD, (head, end) => {
+				const [, source, name] = head as unknown as [string, string, string];
+				const value = SECRET_SOURCES.has(source.toLowerCase()) || context.isSecret(name) ? stickyAt(RESOLVED_VALUE, text, end) : null;
+				return value === null ? undefined : [end + value[0].length, `${head[0]}${markerOf(value[0])}`];
+			}),
 	},
 	{
 		hint: text => text.includes('=') || text.includes(':'),
-		apply: (text, context) => scanHeads(text, NAMED_HEAD, (head, end) => {
-			const name = head[1]!.replace(/^-+/, '');
-			if (HEADER_NAMES.test(name) || !context.isSecret(name)) {
-				return undefined;
-			}
+		apply: (text, context) =>
+			scanHeads(text, NAMED_HEAD, (head, end) => {
+				const name = head[1]!.replace(/^-+/, '');
+				if (HEADER_NAMES.test(name) || !context.isSecret(name)) {
+					return undefined;
+				}
 
-			const value = stickyAt(NAMED_VALUE, text, end);
-			if (value === null) {
-				return undefined;
-			}
+				const value = stickyAt(NAMED_VALUE, text, end);
+				if (value === null) {
+					return undefined;
+				}
 
-			const [whole, open, doubleQuoted, close, singleQuoted, bare] = value as unknown as [string, string?, string?, string?, string?, string?];
-			const redacted = open === undefined
-				? singleQuoted === undefined ? markerOf(bare!) : `'${markerOf(singleQuoted)}'`
-				: `${open}${markerOf(doubleQuoted!)}${close!}`;
-			return [end + whole.length, `${head[0]}${redacted}`];
-		}),
+				const [whole, open, doubleQuoted, close, singleQuoted, bare] = value as unknown as [string, string?, string?, string?, string?, string?];
+				const redacted = open === undefined ? (singleQuoted === undefined ? markerOf(bare!) : `'${markerOf(singleQuoted)}'`) : `${open}${markerOf(doubleQuoted!)}${close!}`;
+				return [end + whole.length, `${head[0]}${redacted}`];
+			}),
 	},
 	{
 		hint: includes('-'),
-		apply: (text, context) => text.replace(OPTION_VALUE, (match, option: string, space: string, value: string) =>
-			context.isSecret(option.replace(/^-+/, '')) ? `${option}${space}${quotedMarker(value)}` : match),
+		apply: (text, context) => text.replace(OPTION_VALUE, (match, option: string, space: string, value: string) => (context.isSecret(option.replace(/^-+/, '')) ? `${option}${space}${quotedMarker(value)}` : match)),
 	},
 	{
 		hint: text => text.includes('-p') && MYSQL_FAMILY.test(text),
@@ -294,23 +294,24 @@ const TEXT_RULES: readonly TextRule[] = [
 	},
 	{
 		hint: text => TOKEN_HINT.test(text),
-		apply: text => text.replace(TOKEN, (match, prefix: string, rest: string) => {
-			for (const [kind, body, exact] of TOKEN_BODIES) {
-				if (!kind.test(prefix)) {
-					continue;
+		apply: text =>
+			text.replace(TOKEN, (match, prefix: string, rest: string) => {
+				for (const [kind, body, exact] of TOKEN_BODIES) {
+					if (!kind.test(prefix)) {
+						continue;
+					}
+
+					const secret = body.exec(rest)?.[0];
+					// An AWS key id is exactly 16 characters after its prefix: a longer word is something else.
+					if (secret === undefined || (exact !== undefined && /^[A-Za-z0-9]*/.exec(rest)![0].length !== exact)) {
+						return match;
+					}
+
+					return `${prefix}${markerOf(secret)}${rest.slice(secret.length)}`;
 				}
 
-				const secret = body.exec(rest)?.[0];
-				// An AWS key id is exactly 16 characters after its prefix: a longer word is something else.
-				if (secret === undefined || (exact !== undefined && /^[A-Za-z0-9]*/.exec(rest)![0].length !== exact)) {
-					return match;
-				}
-
-				return `${prefix}${markerOf(secret)}${rest.slice(secret.length)}`;
-			}
-
-			return match;
-		}),
+				return match;
+			}),
 	},
 	{
 		hint: text => /[2-6]\d{3}/.test(text),

@@ -71,20 +71,7 @@ export const CIRCULAR_MARKER = '[circular]';
  * all match "apikey". Substring matching over-redacts now and then
  * ("tokenizer", "classname" has "ssn"): hiding a harmless value is the cheap mistake.
  */
-const SECRET_FRAGMENTS = [
-	'password',
-	'passwd',
-	'passphrase',
-	'secret',
-	'token',
-	'ssn',
-	'creditcard',
-	'authorization',
-	'apikey',
-	'privatekey',
-	'credential',
-	'cookie',
-];
+const SECRET_FRAGMENTS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'ssn', 'creditcard', 'authorization', 'apikey', 'privatekey', 'credential', 'cookie'];
 
 function normalizeKey(key: string): string {
 	return key.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -303,7 +290,7 @@ function walk(value: unknown, policy: Policy, maxDepth: number): JsonValue | und
 
 	const convert = (key: string | null, raw: unknown, depth: number, wordsDone: boolean): JsonValue | undefined => {
 		if (key !== null && raw !== null && raw !== undefined && policy.isSecretKey(key)) {
-			return isRedactedMarker(raw) ? raw as string : redactedMarker(raw);
+			return isRedactedMarker(raw) ? (raw as string) : redactedMarker(raw);
 		}
 
 		let current = raw;

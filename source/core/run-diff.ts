@@ -132,7 +132,10 @@ function changeOf(a: StepSide | null, b: StepSide | null, ratio: number, floorMs
 function alignSteps(a: Occurrence[], b: Occurrence[], ratio: number, floorMs: number): StepDiff[] {
 	const inA = new Map(a.map(o => [o.path, sideOf(o.span)]));
 	const inB = new Map(b.map(o => [o.path, sideOf(o.span)]));
-	const order = alignedOrder(a.map(o => o.path), b.map(o => o.path));
+	const order = alignedOrder(
+		a.map(o => o.path),
+		b.map(o => o.path),
+	);
 	return order.map(path => {
 		const sideA = inA.get(path) ?? null;
 		const sideB = inB.get(path) ?? null;

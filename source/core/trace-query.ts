@@ -76,9 +76,7 @@ export class TraceQuery {
 	 * ("saga:compensating" once compensated) no longer matches.
 	 */
 	findByType(type: string): Span[] {
-		const match = type.includes(':')
-			? (span: Span) => span.last_event_type === type
-			: (span: Span) => span.kind === type;
+		const match = type.includes(':') ? (span: Span) => span.last_event_type === type : (span: Span) => span.kind === type;
 		return this.timeline().filter(span => match(span));
 	}
 

@@ -85,7 +85,10 @@ export function buildTree(spans: readonly Span[]): TraceTree {
 	}
 
 	for (const [id, list] of children) {
-		children.set(id, list.filter(child => parent.get(child.span_id) === id));
+		children.set(
+			id,
+			list.filter(child => parent.get(child.span_id) === id),
+		);
 	}
 
 	// A span that declares no parent is the root; one whose parent was lost only stands in for it.

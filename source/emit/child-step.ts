@@ -55,9 +55,7 @@ export function startChild(command: readonly string[], options: ChildOptions = {
 
 	let child: ChildProcess;
 	try {
-		child = command.length === 1
-			? spawn(file, {shell: true, stdio: ['inherit', 'inherit', 'pipe'], env: options.env, cwd: options.cwd})
-			: spawn(file, args, {stdio: ['inherit', 'inherit', 'pipe'], env: options.env, cwd: options.cwd});
+		child = command.length === 1 ? spawn(file, {shell: true, stdio: ['inherit', 'inherit', 'pipe'], env: options.env, cwd: options.cwd}) : spawn(file, args, {stdio: ['inherit', 'inherit', 'pipe'], env: options.env, cwd: options.cwd});
 	} catch (error) {
 		// spawn throws at once on arguments it cannot pass (a NUL byte): the same outcome as a failed start.
 		const spawnError = error instanceof Error ? error : new Error(String(error));

@@ -289,9 +289,7 @@ export class CiRecorder {
 
 	private failureMessage(end: StepEnd, texts: readonly string[]): string {
 		const {outcome} = end;
-		const why = outcome.spawnError
-			? `could not start: ${outcome.spawnError.message}`
-			: outcome.signal === null ? `exited with code ${outcome.exitCode}` : `killed by ${outcome.signal}`;
+		const why = outcome.spawnError ? `could not start: ${outcome.spawnError.message}` : outcome.signal === null ? `exited with code ${outcome.exitCode}` : `killed by ${outcome.signal}`;
 		const tried = end.attempts > 1 ? ` after ${end.attempts} attempts` : '';
 		const interrupted = outcome.interrupted === null ? '' : ` (interrupted by ${outcome.interrupted})`;
 		const last = [...texts].reverse().find(text => text.trim() !== '');

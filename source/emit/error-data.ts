@@ -21,7 +21,7 @@ export function errorData(error: unknown): ErrorData {
 	}
 
 	try {
-		return {message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error)};
+		return {message: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error))};
 	} catch {
 		return {message: String(error)};
 	}

@@ -9,6 +9,9 @@ function pad(value: number): string {
 export function formatRunId(at: Date, shortSha?: string): string {
 	const date = `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
 	const time = `${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
-	const sha = shortSha?.trim().slice(0, 12).replace(/[^0-9a-zA-Z]/g, '');
+	const sha = shortSha
+		?.trim()
+		.slice(0, 12)
+		.replace(/[^0-9a-zA-Z]/g, '');
 	return sha ? `run-${date}-${time}-${sha.toLowerCase()}` : `run-${date}-${time}`;
 }

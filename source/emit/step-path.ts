@@ -5,7 +5,10 @@
  * @throws Error when no segment is left.
  */
 export function stepSegments(path: string): string[] {
-	const segments = path.split('/').map(segment => segment.trim()).filter(segment => segment !== '');
+	const segments = path
+		.split('/')
+		.map(segment => segment.trim())
+		.filter(segment => segment !== '');
 	if (segments.length === 0) {
 		throw new Error(`step path "${path}" has no step name; use e.g. "build" or "build/unit"`);
 	}

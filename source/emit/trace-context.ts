@@ -127,14 +127,21 @@ export class TraceContext {
 	 */
 	async traceSagaCompensation<T>(trace_id: string, original_span_id: string, fn: Work<T>, options: CompensationOptions = {}): Promise<T> {
 		const active = activeSpan();
-		const parent = options.parent_span_id
-			?? (active?.trace_id === trace_id ? active.span_id : trace_id === this.trace_id ? this.root_span_id : undefined);
+		const parent = options.parent_span_id ?? (active?.trace_id === trace_id ? active.span_id : trace_id === this.trace_id ? this.root_span_id : undefined);
 		const extra = {original_span_id};
-		return this.runSpan(parent, 'saga:compensating', {...options.data, name: options.name ?? 'compensate', ...extra}, options.tags, fn, {
-			completed: 'saga:compensated',
-			failed: 'saga:compensation_failed',
-			extra,
-		}, trace_id);
+		return this.runSpan(
+			parent,
+			'saga:compensating',
+			{...options.data, name: options.name ?? 'compensate', ...extra},
+			options.tags,
+			fn,
+			{
+				completed: 'saga:compensated',
+				failed: 'saga:compensation_failed',
+				extra,
+			},
+			trace_id,
+		);
 	}
 
 	/**
@@ -146,26 +153,27 @@ export class TraceContext {
 	async recordDecision(input: DecisionInput): Promise<string> {
 		const span_id = newSpanId();
 		const alternatives = input.alternatives.map(entry => (typeof entry === 'string' ? {option: entry} : {...entry}));
-		await this.emitter.emit(this.event(span_id, this.currentSpanId(), 'ai:decision', {
-			...input.data,
-			name: input.name ?? 'decision',
-			decision: input.decision,
-			alternatives,
-			reasoning: input.reasoning,
-			confidence: input.confidence,
-		}, input.tags, 'success'));
+		await this.emitter.emit(
+			this.event(
+				span_id,
+				this.currentSpanId(),
+				'ai:decision',
+				{
+					...input.data,
+					name: input.name ?? 'decision',
+					decision: input.decision,
+					alternatives,
+					reasoning: input.reasoning,
+					confidence: input.confidence,
+				},
+				input.tags,
+				'success',
+			),
+		);
 		return span_id;
 	}
 
-	protected event(
-		span_id: string,
-		parent_span_id: string | undefined,
-		event_type: string,
-		data: Record<string, unknown> | undefined,
-		tags: string[] | undefined,
-		status?: TraceEvent['status'],
-		trace_id = this.trace_id,
-	): EventInput {
+	protected event(span_id: string, parent_span_id: string | undefined, event_type: string, data: Record<string, unknown> | undefined, tags: string[] | undefined, status?: TraceEvent['status'], trace_id = this.trace_id): EventInput {
 		const event: EventInput = {trace_id, span_id, event_type};
 		if (parent_span_id !== undefined) {
 			event.parent_span_id = parent_span_id;
@@ -186,15 +194,7 @@ export class TraceContext {
 		return event;
 	}
 
-	private async runSpan<T>(
-		parent: string | undefined,
-		startType: string,
-		startData: Record<string, unknown>,
-		tags: string[] | undefined,
-		fn: Work<T>,
-		phases: Phases,
-		trace_id = this.trace_id,
-	): Promise<T> {
+	private async runSpan<T>(parent: string | undefined, startType: string, startData: Record<string, unknown>, tags: string[] | undefined, fn: Work<T>, phases: Phases, trace_id = this.trace_id): Promise<T> {
 		const span_id = newSpanId();
 		await this.emitter.emit(this.event(span_id, parent, startType, startData, tags, undefined, trace_id));
 		const ref: SpanRef = {trace_id, span_id, parent_span_id: parent};

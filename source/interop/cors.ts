@@ -55,7 +55,10 @@ export class CorsPolicy {
 	static parse(values: readonly string[]): CorsPolicy {
 		const origins: string[] = [];
 		for (const value of values) {
-			for (const item of value.split(',').map(part => part.trim()).filter(part => part !== '')) {
+			for (const item of value
+				.split(',')
+				.map(part => part.trim())
+				.filter(part => part !== '')) {
 				if (item === ANY) {
 					origins.push(ANY);
 					continue;
@@ -135,7 +138,10 @@ export class CorsPolicy {
 		}
 
 		// The exporter's own headers (Content-Type, and any configured ones such as Authorization) are allowed: the origin is what is checked.
-		const asked = (requestHeaders ?? '').split(',').map(name => name.trim()).filter(name => HEADER_NAME.test(name));
+		const asked = (requestHeaders ?? '')
+			.split(',')
+			.map(name => name.trim())
+			.filter(name => HEADER_NAME.test(name));
 		return {
 			status: 204,
 			headers: {

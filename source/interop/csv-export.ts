@@ -36,30 +36,15 @@ export function csvRecord(values: readonly CsvValue[]): string {
 }
 
 /** DESIGN's run fields, nested ones flattened. */
-export const RUN_COLUMNS = [
-	'run_id', 'trace_id', 'env', 'target', 'plan_hash', 'status', 'started_at', 'ended_at', 'duration_ms',
-	'failed_step', 'retries', 'runner', 'git_sha', 'git_branch', 'user', 'progress_completed', 'progress_total',
-	'policy_deny_network', 'policy_readonly_fs',
-] as const;
+export const RUN_COLUMNS = ['run_id', 'trace_id', 'env', 'target', 'plan_hash', 'status', 'started_at', 'ended_at', 'duration_ms', 'failed_step', 'retries', 'runner', 'git_sha', 'git_branch', 'user', 'progress_completed', 'progress_total', 'policy_deny_network', 'policy_readonly_fs'] as const;
 
 export function runCsvValues(run: Run): CsvValue[] {
 	const ended = run.ended_at === null ? null : Date.parse(run.ended_at) - Date.parse(run.started_at);
-	return [
-		run.run_id, run.trace_id, run.env, run.target, run.plan_hash, run.status, run.started_at, run.ended_at, ended,
-		run.failed_step, run.retries, run.runner, run.git?.sha, run.git?.branch, run.user, run.progress.completed, run.progress.total,
-		run.policy?.deny_network, run.policy?.readonly_fs,
-	];
+	return [run.run_id, run.trace_id, run.env, run.target, run.plan_hash, run.status, run.started_at, run.ended_at, ended, run.failed_step, run.retries, run.runner, run.git?.sha, run.git?.branch, run.user, run.progress.completed, run.progress.total, run.policy?.deny_network, run.policy?.readonly_fs];
 }
 
-export const SPAN_COLUMNS = [
-	'run_id', 'trace_id', 'span_id', 'parent_span_id', 'path', 'name', 'kind', 'status', 'started_at', 'ended_at',
-	'duration_ms', 'retries', 'error',
-] as const;
+export const SPAN_COLUMNS = ['run_id', 'trace_id', 'span_id', 'parent_span_id', 'path', 'name', 'kind', 'status', 'started_at', 'ended_at', 'duration_ms', 'retries', 'error'] as const;
 
 export function spanCsvValues(run: Run, span: ReportSpan): CsvValue[] {
-	return [
-		run.run_id, run.trace_id, span.span_id, span.parent_span_id, span.path, span.name, span.kind, span.status,
-		new Date(span.start_ms).toISOString(), span.end_ms === null ? null : new Date(span.end_ms).toISOString(),
-		span.duration_ms, span.retries.length, span.error?.message,
-	];
+	return [run.run_id, run.trace_id, span.span_id, span.parent_span_id, span.path, span.name, span.kind, span.status, new Date(span.start_ms).toISOString(), span.end_ms === null ? null : new Date(span.end_ms).toISOString(), span.duration_ms, span.retries.length, span.error?.message];
 }

@@ -126,13 +126,13 @@ function isJaegerTrace(value: unknown): boolean {
 	return isRecord(value) && Array.isArray(value['spans']) && ('traceID' in value || 'processes' in value);
 }
 
-const ZIPKIN_V1 = 'Zipkin v1 JSON (binaryAnnotations), which tracedeck does not read; fetch the trace from Zipkin\'s /api/v2 instead';
+const ZIPKIN_V1 = "Zipkin v1 JSON (binaryAnnotations), which tracedeck does not read; fetch the trace from Zipkin's /api/v2 instead";
 const OTLP_OTHER_SIGNALS: Readonly<Record<string, string>> = {resourceLogs: 'logs', resourceMetrics: 'metrics', resourceProfiles: 'profiles'};
 
 /** An API's error entry (`{code, msg}` from /api/traces, `{httpCode, message}` from /api/v3) as text. */
 function apiErrorText(value: unknown): string {
 	const record = isRecord(value) ? value : {};
-	const text = typeof value === 'string' ? value : record['msg'] ?? record['message'];
+	const text = typeof value === 'string' ? value : (record['msg'] ?? record['message']);
 	const code = record['code'] ?? record['httpCode'];
 	return `${typeof text === 'string' ? text : 'no message'}${typeof code === 'number' ? ` (${code})` : ''}`;
 }

@@ -23,7 +23,11 @@ export function paddedHexId(text: string, digits: 16 | 32): string | undefined {
  * ("span-1"), is kept as it is, as ingest keeps TraceEvent ids.
  */
 export function foreignIdSchema(digits: 16 | 32): z.ZodType<string, string> {
-	return z.string().min(1).max(512).transform(text => paddedHexId(text, digits) ?? text);
+	return z
+		.string()
+		.min(1)
+		.max(512)
+		.transform(text => paddedHexId(text, digits) ?? text);
 }
 
 export function isZeroId(id: string): boolean {

@@ -35,11 +35,7 @@ export function expandInputs(inputs: readonly string[]): string[] {
 
 		const entries = fs.readdirSync(input, {withFileTypes: true}).sort((a, b) => a.name.localeCompare(b.name));
 		const nested = entries.filter(entry => entry.isDirectory()).map(entry => path.join(input, entry.name));
-		files.push(
-			...entries.filter(entry => entry.isFile() && isTraceFileName(entry.name) && !['plan.json', 'summary.json'].includes(entry.name))
-				.map(entry => path.join(input, entry.name)),
-			...expandInputs(nested),
-		);
+		files.push(...entries.filter(entry => entry.isFile() && isTraceFileName(entry.name) && !['plan.json', 'summary.json'].includes(entry.name)).map(entry => path.join(input, entry.name)), ...expandInputs(nested));
 	}
 
 	return files;

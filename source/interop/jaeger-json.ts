@@ -162,7 +162,7 @@ function statusOf(tags: SpanTags, logs: JaegerSpan['logs']): OtlpStatusJson | un
 
 	const declared = statusCodeOfTag(anyValueText(tags.take('otel.status_code')));
 	const description = anyValueText(tags.take('otel.status_description'));
-	const code = failed ? 2 : declared ?? 0;
+	const code = failed ? 2 : (declared ?? 0);
 	let message = description;
 	if (message === undefined && code === 2) {
 		const errorLog = logs?.find(log => log.fields?.some(field => field.key === 'event' && field.value === 'error'));
@@ -226,9 +226,7 @@ function convertSpan(span: JaegerSpan, fallbackTraceId: string | undefined, wher
 		parent = span.parentSpanID;
 	}
 
-	const links: OtlpSpanLinkJson[] = references
-		.filter(ref => !(ref.refType === 'CHILD_OF' && ref.spanID === parent))
-		.map(ref => ({traceId: ref.traceID, spanId: ref.spanID, attributes: [{key: 'opentracing.ref_type', value: {stringValue: ref.refType === 'CHILD_OF' ? 'child_of' : 'follows_from'}}]}));
+	const links: OtlpSpanLinkJson[] = references.filter(ref => !(ref.refType === 'CHILD_OF' && ref.spanID === parent)).map(ref => ({traceId: ref.traceID, spanId: ref.spanID, attributes: [{key: 'opentracing.ref_type', value: {stringValue: ref.refType === 'CHILD_OF' ? 'child_of' : 'follows_from'}}]}));
 
 	const out: OtlpSpanJson = {
 		traceId: trace,

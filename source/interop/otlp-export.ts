@@ -5,10 +5,7 @@ import type {Span, SpanEvent} from '../core/span.js';
 import type {SpanKind, SpanLink, StatusCode} from '../core/trace-event.js';
 import {MAX_JSON_DEPTH} from './json-depth.js';
 import type {OtlpAnyValue, OtlpKeyValue} from './otlp-attributes.js';
-import {
-	SPAN_KIND_INTERNAL, STATUS_CODE_ERROR, STATUS_CODE_OK,
-	type OtlpResourceSpansJson, type OtlpScopeJson, type OtlpSpanEventJson, type OtlpSpanJson, type OtlpSpanLinkJson, type OtlpStatusJson, type OtlpTracesJson,
-} from './otlp-json.js';
+import {SPAN_KIND_INTERNAL, STATUS_CODE_ERROR, STATUS_CODE_OK, type OtlpResourceSpansJson, type OtlpScopeJson, type OtlpSpanEventJson, type OtlpSpanJson, type OtlpSpanLinkJson, type OtlpStatusJson, type OtlpTracesJson} from './otlp-json.js';
 import {INTERNAL} from './otlp-to-events.js';
 import {ResourceGroups, scopeOf} from './resource-groups.js';
 
@@ -193,11 +190,13 @@ function spanAttributes(span: Span): OtlpKeyValue[] {
 /** The span's own events, then retries, stderr and the error as the events OTLP backends show. */
 function producedEvents(span: Span): OtlpSpanEventJson[] {
 	const events = eventsToOtlp(span.events);
-	events.push(...span.retries.map(retry => ({
-		timeUnixNano: msToUnixNanos(retry.at_ms),
-		name: 'retry',
-		attributes: exportKeyValues({n: retry.n, exit_code: retry.exit_code}),
-	})));
+	events.push(
+		...span.retries.map(retry => ({
+			timeUnixNano: msToUnixNanos(retry.at_ms),
+			name: 'retry',
+			attributes: exportKeyValues({n: retry.n, exit_code: retry.exit_code}),
+		})),
+	);
 	// Per-line times are not kept on the span; the tail is stamped inside the span's window so it moves nothing.
 	const at = span.end_ms === null ? nanosOf(span.start_iso, span.start_ms) : nanosOf(span.end_iso, span.end_ms);
 	if (span.stderr.length > 0) {
@@ -287,8 +286,8 @@ export function runToResourceSpans({run, spans}: RunWithSpans): OtlpResourceSpan
 	const groups = new ResourceGroups();
 	for (const span of spans) {
 		const received = isReceived(span);
-		const resource = received ? span.resource ?? {} : producedResource(run, span);
-		const scope = received ? scopeOf(span.scope?.name, span.scope?.version) : span.scope ?? PRODUCED_SCOPE;
+		const resource = received ? (span.resource ?? {}) : producedResource(run, span);
+		const scope = received ? scopeOf(span.scope?.name, span.scope?.version) : (span.scope ?? PRODUCED_SCOPE);
 		groups.add(JSON.stringify(resource), () => exportKeyValues(resource), scope, spanToOtlp(span));
 	}
 

@@ -49,8 +49,8 @@ export class GrpcListenError extends Error {
 const DEFAULT_MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
 
 function internalError(log: (line: string) => void, error: unknown): ServerErrorResponse {
-	log(sanitize(`tracedeck serve: internal error (gRPC): ${error instanceof Error ? error.stack ?? error.message : String(error)}`));
-	return {name: 'InternalError', message: 'internal error; see the receiver\'s log', code: GrpcStatus.INTERNAL, details: 'internal error; see the receiver\'s log'};
+	log(sanitize(`tracedeck serve: internal error (gRPC): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+	return {name: 'InternalError', message: "internal error; see the receiver's log", code: GrpcStatus.INTERNAL, details: "internal error; see the receiver's log"};
 }
 
 function credentialsOf(tls: TlsFiles | undefined): ServerCredentials {
@@ -104,10 +104,15 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
 			return;
 		}
 
-		answer().then(response => callback(null, response), (error: unknown) => {
-			intake.recordFailure();
-			callback(error instanceof IntakeError ? grpcErrorOf(error) : internalError(log, error));
-		}).finally(() => admission?.release());
+		answer()
+			.then(
+				response => callback(null, response),
+				(error: unknown) => {
+					intake.recordFailure();
+					callback(error instanceof IntakeError ? grpcErrorOf(error) : internalError(log, error));
+				},
+			)
+			.finally(() => admission?.release());
 	}
 
 	const invalid = (error: unknown): unknown => (error instanceof OtlpProtobufError ? new IntakeError('invalid', error.message) : error);

@@ -257,9 +257,7 @@ export class TraceIntake {
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			this.log(sanitizeMessage(`tracedeck serve: could not store ${counted}: ${message}`));
-			throw isTransientStoreFailure(error)
-				? new IntakeError('unavailable', `could not store ${what}, retry later: ${message}`, STORE_RETRY_AFTER_SECONDS)
-				: new IntakeError('internal', `could not store ${what}: ${message}`);
+			throw isTransientStoreFailure(error) ? new IntakeError('unavailable', `could not store ${what}, retry later: ${message}`, STORE_RETRY_AFTER_SECONDS) : new IntakeError('internal', `could not store ${what}: ${message}`);
 		}
 	}
 

@@ -210,9 +210,7 @@ export function exportLogsResponseJson(partial?: LogsPartialSuccess): Record<str
 /** For tests and tools: read an ExportLogsServiceResponse. */
 export function decodeExportLogsResponse(body: Uint8Array): {partialSuccess?: LogsPartialSuccess} {
 	const object = responseType.toObject(responseType.decode(body), {longs: Number}) as {partialSuccess?: {rejectedLogRecords?: number; errorMessage?: string}};
-	return object.partialSuccess
-		? {partialSuccess: {rejectedLogRecords: object.partialSuccess.rejectedLogRecords ?? 0, errorMessage: object.partialSuccess.errorMessage ?? ''}}
-		: {};
+	return object.partialSuccess ? {partialSuccess: {rejectedLogRecords: object.partialSuccess.rejectedLogRecords ?? 0, errorMessage: object.partialSuccess.errorMessage ?? ''}} : {};
 }
 
 /** For tests and tools: the reverse of decodeExportLogsRequest (hex ids back to bytes). */

@@ -161,9 +161,7 @@ export function exportMetricsResponseJson(partial: MetricsPartialSuccess): {part
 /** For tests and tools: read an ExportMetricsServiceResponse. */
 export function decodeExportMetricsResponse(body: Uint8Array): {partialSuccess?: MetricsPartialSuccess} {
 	const object = responseType.toObject(responseType.decode(body), {longs: Number}) as {partialSuccess?: {rejectedDataPoints?: number; errorMessage?: string}};
-	return object.partialSuccess
-		? {partialSuccess: {rejectedDataPoints: object.partialSuccess.rejectedDataPoints ?? 0, errorMessage: object.partialSuccess.errorMessage ?? ''}}
-		: {};
+	return object.partialSuccess ? {partialSuccess: {rejectedDataPoints: object.partialSuccess.rejectedDataPoints ?? 0, errorMessage: object.partialSuccess.errorMessage ?? ''}} : {};
 }
 
 /**

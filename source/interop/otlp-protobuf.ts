@@ -534,7 +534,5 @@ export function encodeExportTraceRequest(document: OtlpTracesJson): Uint8Array {
 /** For tests and tools: read an ExportTraceServiceResponse. */
 export function decodeExportTraceResponse(body: Uint8Array): {partialSuccess?: PartialSuccess} {
 	const object = responseType.toObject(responseType.decode(body), {longs: Number}) as {partialSuccess?: {rejectedSpans?: number; errorMessage?: string}};
-	return object.partialSuccess
-		? {partialSuccess: {rejectedSpans: object.partialSuccess.rejectedSpans ?? 0, errorMessage: object.partialSuccess.errorMessage ?? ''}}
-		: {};
+	return object.partialSuccess ? {partialSuccess: {rejectedSpans: object.partialSuccess.rejectedSpans ?? 0, errorMessage: object.partialSuccess.errorMessage ?? ''}} : {};
 }

@@ -231,7 +231,11 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 		}
 	};
 
-	const exports = new Map<string, ReceiveExport>([[TRACES_PATH, receiveTraces], [LOGS_PATH, receiveLogs], [OTLP_METRICS_PATH, receiveMetrics]]);
+	const exports = new Map<string, ReceiveExport>([
+		[TRACES_PATH, receiveTraces],
+		[LOGS_PATH, receiveLogs],
+		[OTLP_METRICS_PATH, receiveMetrics],
+	]);
 
 	/** An OTLP export: POST, a body in one of OTLP's encodings; failures answered in that encoding and counted. */
 	const receiveExport = async (request: IncomingMessage, response: ServerResponse, path: string, receive: ReceiveExport): Promise<void> => {
@@ -342,8 +346,8 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 				return;
 			}
 
-			log(sanitize(`tracedeck serve: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`));
-			sendError(response, new HttpError(500, 'internal error; see the receiver\'s log'), encodingOf(request.headers['content-type']));
+			log(sanitize(`tracedeck serve: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+			sendError(response, new HttpError(500, "internal error; see the receiver's log"), encodingOf(request.headers['content-type']));
 		});
 	};
 }

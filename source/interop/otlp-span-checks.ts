@@ -31,8 +31,7 @@ export interface CheckedAttributes {
 /** Attributes tracedeck's export writes as JSON text, read back as JSON (otlp-to-events.ts). */
 const JSON_TEXT_ATTRIBUTES = ['tracedeck.input', 'tracedeck.output'];
 /** Attributes that name the run (otlp-to-events.ts reads them), and on our own spans their data names. */
-const RUN_IDENTIFIER_ATTRIBUTES = ['devcmd.run_id', 'tracedeck.run_id', 'devcmd.env', 'devcmd.target', 'devcmd.user', 'service.name',
-	'deployment.environment', 'deployment.environment.name', 'run_id', 'env', 'target', 'user'];
+const RUN_IDENTIFIER_ATTRIBUTES = ['devcmd.run_id', 'tracedeck.run_id', 'devcmd.env', 'devcmd.target', 'devcmd.user', 'service.name', 'deployment.environment', 'deployment.environment.name', 'run_id', 'env', 'target', 'user'];
 
 function idIssue(value: string, of: 'trace' | 'span', rule: OtlpIdRule | 'tracedeck'): string | undefined {
 	if (rule === 'otlp') {
@@ -104,12 +103,7 @@ export function otlpSpanProblem(span: CheckedSpan, attributes: CheckedAttributes
 		}
 	}
 
-	const values: Array<[string, unknown]> = [
-		['attributes', attributes.span],
-		['status.message', span.status?.message],
-		...attributes.events.map((value, i): [string, unknown] => [`events.${i}.attributes`, value]),
-		...attributes.links.map((value, i): [string, unknown] => [`links.${i}.attributes`, value]),
-	];
+	const values: Array<[string, unknown]> = [['attributes', attributes.span], ['status.message', span.status?.message], ...attributes.events.map((value, i): [string, unknown] => [`events.${i}.attributes`, value]), ...attributes.links.map((value, i): [string, unknown] => [`links.${i}.attributes`, value])];
 	for (const [where, value] of values) {
 		const issue = jsonValueProblem(value, where);
 		if (issue !== undefined) {

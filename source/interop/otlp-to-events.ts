@@ -7,22 +7,25 @@ import {fromKeyValues, type OtlpKeyValue} from './otlp-attributes.js';
 import {otlpResourceProblem, otlpSpanProblem, type OtlpIdRule} from './otlp-span-checks.js';
 
 /** OTLP/JSON's AnyValue, KeyValue lists and nanosecond times, as the trace and the logs converters (otlp-logs-to-events.ts) read them. */
-export const anyValue: z.ZodType<unknown> = z.lazy(() => z.object({
-	stringValue: z.string().optional(),
-	boolValue: z.boolean().optional(),
-	intValue: z.union([z.string(), z.number()]).optional(),
-	doubleValue: z.union([z.number(), z.string()]).optional(),
-	arrayValue: z.object({values: z.array(anyValue).optional()}).optional(),
-	kvlistValue: z.object({values: z.array(keyValue).optional()}).optional(),
-	bytesValue: z.string().optional(),
-}));
+export const anyValue: z.ZodType<unknown> = z.lazy(() =>
+	z.object({
+		stringValue: z.string().optional(),
+		boolValue: z.boolean().optional(),
+		intValue: z.union([z.string(), z.number()]).optional(),
+		doubleValue: z.union([z.number(), z.string()]).optional(),
+		arrayValue: z.object({values: z.array(anyValue).optional()}).optional(),
+		kvlistValue: z.object({values: z.array(keyValue).optional()}).optional(),
+		bytesValue: z.string().optional(),
+	}),
+);
 const keyValue: z.ZodType<unknown> = z.object({key: z.string(), value: anyValue.optional()});
 export const attributes = z.array(keyValue).optional();
 // The latest instant a Date can hold, in nanoseconds: beyond it toISOString throws.
 const MAX_NANOS = 8_640_000_000_000_000_000_000n;
-export const nanos = z.union([z.string().regex(/^\d+$/, 'a time in unix nanoseconds'), z.number().nonnegative()])
+export const nanos = z
+	.union([z.string().regex(/^\d+$/, 'a time in unix nanoseconds'), z.number().nonnegative()])
 	// Zod runs this even when the regex above failed, so it checks the digits again before BigInt.
-	.refine(value => typeof value === 'number' ? value <= Number(MAX_NANOS) : /^\d+$/.test(value) && BigInt(value) <= MAX_NANOS, 'a time in unix nanoseconds before the year 275760');
+	.refine(value => (typeof value === 'number' ? value <= Number(MAX_NANOS) : /^\d+$/.test(value) && BigInt(value) <= MAX_NANOS), 'a time in unix nanoseconds before the year 275760');
 
 const otlpSpan = z.object({
 	traceId: z.string().min(1),
@@ -40,13 +43,19 @@ const otlpSpan = z.object({
 });
 
 export const otlpTracesSchema = z.object({
-	resourceSpans: z.array(z.object({
-		resource: z.object({attributes}).optional(),
-		scopeSpans: z.array(z.object({
-			scope: z.object({name: z.string().optional(), version: z.string().optional()}).optional().nullable(),
-			spans: z.array(otlpSpan).optional(),
-		})).optional(),
-	})),
+	resourceSpans: z.array(
+		z.object({
+			resource: z.object({attributes}).optional(),
+			scopeSpans: z
+				.array(
+					z.object({
+						scope: z.object({name: z.string().optional(), version: z.string().optional()}).optional().nullable(),
+						spans: z.array(otlpSpan).optional(),
+					}),
+				)
+				.optional(),
+		}),
+	),
 });
 
 export type OtlpTraces = z.infer<typeof otlpTracesSchema>;
@@ -73,17 +82,25 @@ export function toIso(value: string | number): string {
 }
 
 const STATUS_CODE_BY_CODE: Record<string, StatusCode> = {
-	'0': 'unset', STATUS_CODE_UNSET: 'unset',
-	'1': 'ok', STATUS_CODE_OK: 'ok',
-	'2': 'error', STATUS_CODE_ERROR: 'error',
+	'0': 'unset',
+	STATUS_CODE_UNSET: 'unset',
+	'1': 'ok',
+	STATUS_CODE_OK: 'ok',
+	'2': 'error',
+	STATUS_CODE_ERROR: 'error',
 };
 
 const SPAN_KIND_BY_CODE: Record<string, SpanKind> = {
-	'1': 'internal', SPAN_KIND_INTERNAL: 'internal',
-	'2': 'server', SPAN_KIND_SERVER: 'server',
-	'3': 'client', SPAN_KIND_CLIENT: 'client',
-	'4': 'producer', SPAN_KIND_PRODUCER: 'producer',
-	'5': 'consumer', SPAN_KIND_CONSUMER: 'consumer',
+	'1': 'internal',
+	SPAN_KIND_INTERNAL: 'internal',
+	'2': 'server',
+	SPAN_KIND_SERVER: 'server',
+	'3': 'client',
+	SPAN_KIND_CLIENT: 'client',
+	'4': 'producer',
+	SPAN_KIND_PRODUCER: 'producer',
+	'5': 'consumer',
+	SPAN_KIND_CONSUMER: 'consumer',
 };
 
 /** OTLP's kind (enum number, or its name in OTLP/JSON); UNSPECIFIED and unknown values say nothing. */
@@ -196,7 +213,7 @@ function foreignSpanEvents(span: OtlpSpan, origin: OtlpOrigin, attrs: Record<str
 	const failed = isFailed(span);
 	// span.error is what the failure analysis shows: the exception, else the status message, else "failed".
 	// It is tracedeck's reading, not a fact of the span: export writes the status as it came, never this.
-	const error = failed ? readings.error ?? {message: span.status?.message || 'failed'} : undefined;
+	const error = failed ? (readings.error ?? {message: span.status?.message || 'failed'}) : undefined;
 	events.push({...base, event_type: `${kind}:${failed ? 'failed' : 'completed'}`, timestamp: toIso(span.endTimeUnixNano), status: failed ? 'failed' : 'success', ...(error ? {data: {error}} : {})});
 	return events;
 }
@@ -278,9 +295,7 @@ function exportedSpanEvents(span: OtlpSpan, attrs: Record<string, unknown>): Tra
 		const evAttrs = fromKeyValues((ev.attributes ?? []) as OtlpKeyValue[]);
 		const timestamp = toIso(ev.timeUnixNano);
 		// Exports before INTERNAL.spanEvents only wrote events that encode retries, stderr and the error.
-		const retry = i < own
-			? {...base, event_type: SPAN_EVENT_TYPE, timestamp, data: {name: ev.name, attributes: evAttrs}}
-			: readEvent(ev, evAttrs, timestamp, base, kind, readings);
+		const retry = i < own ? {...base, event_type: SPAN_EVENT_TYPE, timestamp, data: {name: ev.name, attributes: evAttrs}} : readEvent(ev, evAttrs, timestamp, base, kind, readings);
 		if (retry) {
 			events.push(retry);
 		}
@@ -290,7 +305,7 @@ function exportedSpanEvents(span: OtlpSpan, attrs: Record<string, unknown>): Tra
 	// otherwise; so these spans get their lines first, and fold to the kind they were exported with.
 	events.unshift(...readings.stderr);
 	const output = attrs[INTERNAL.output] === undefined ? undefined : parseJsonAttribute(attrs[INTERNAL.output]);
-	const declared = typeof attrs[INTERNAL.endEventType] === 'string' ? attrs[INTERNAL.endEventType] as string : undefined;
+	const declared = typeof attrs[INTERNAL.endEventType] === 'string' ? (attrs[INTERNAL.endEventType] as string) : undefined;
 	if (!hasEnded(span)) {
 		// Still open: what an end event would carry goes on the start event, and
 		// the last event type comes back on a pending event that leaves it open.
@@ -331,11 +346,16 @@ function spanEvents(span: OtlpSpan, origin: OtlpOrigin, rule: OtlpIdRule, where:
 	const attrs = fromKeyValues((span.attributes ?? []) as OtlpKeyValue[]);
 	// tracedeck's own export writes tracedeck.kind on every span of a TraceEvent producer (see exportedSpanEvents).
 	const exported = typeof attrs[INTERNAL.kind] === 'string';
-	const problem = otlpSpanProblem(span, {
-		span: attrs,
-		events: (span.events ?? []).map(ev => fromKeyValues((ev.attributes ?? []) as OtlpKeyValue[])),
-		links: (span.links ?? []).map(link => fromKeyValues((link.attributes ?? []) as OtlpKeyValue[])),
-	}, exported, rule);
+	const problem = otlpSpanProblem(
+		span,
+		{
+			span: attrs,
+			events: (span.events ?? []).map(ev => fromKeyValues((ev.attributes ?? []) as OtlpKeyValue[])),
+			links: (span.links ?? []).map(link => fromKeyValues((link.attributes ?? []) as OtlpKeyValue[])),
+		},
+		exported,
+		rule,
+	);
 	if (problem !== undefined) {
 		throw new OtlpParseError(`${where}.${problem}`);
 	}
@@ -348,11 +368,13 @@ function linksOf(span: OtlpSpan, id: (text: string) => string): SpanLink[] | und
 		return undefined;
 	}
 
-	return span.links.map((link): SpanLink => ({
-		trace_id: id(link.traceId),
-		span_id: id(link.spanId),
-		attributes: fromKeyValues((link.attributes ?? []) as OtlpKeyValue[]),
-	}));
+	return span.links.map(
+		(link): SpanLink => ({
+			trace_id: id(link.traceId),
+			span_id: id(link.spanId),
+			attributes: fromKeyValues((link.attributes ?? []) as OtlpKeyValue[]),
+		}),
+	);
 }
 
 /** Kind, service, resource, scope, links and status: what a foreign span says about itself beyond its data. */

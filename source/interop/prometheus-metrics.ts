@@ -24,7 +24,11 @@ class StoredHistogram {
 	readonly type = 'histogram';
 	readonly aggregator = 'sum';
 
-	constructor(readonly name: string, readonly help: string, private readonly read: () => HistogramFigures) {}
+	constructor(
+		readonly name: string,
+		readonly help: string,
+		private readonly read: () => HistogramFigures,
+	) {}
 
 	async get(): Promise<{name: string; help: string; type: string; aggregator: string; values: Array<{labels: Labels; value: number; metricName: string}>}> {
 		const {bounds, series} = this.read();
@@ -33,11 +37,7 @@ class StoredHistogram {
 			bounds.forEach((le, i) => {
 				values.push({labels: {...entry.labels, le: String(le)}, value: entry.buckets[i]!, metricName: `${this.name}_bucket`});
 			});
-			values.push(
-				{labels: {...entry.labels, le: '+Inf'}, value: entry.count, metricName: `${this.name}_bucket`},
-				{labels: entry.labels, value: entry.sum, metricName: `${this.name}_sum`},
-				{labels: entry.labels, value: entry.count, metricName: `${this.name}_count`},
-			);
+			values.push({labels: {...entry.labels, le: '+Inf'}, value: entry.count, metricName: `${this.name}_bucket`}, {labels: entry.labels, value: entry.sum, metricName: `${this.name}_sum`}, {labels: entry.labels, value: entry.count, metricName: `${this.name}_count`});
 		}
 
 		return {name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values};
@@ -69,7 +69,7 @@ export class TracedeckMetrics {
 		this.redisFailures = new Counter({name: 'tracedeck_redis_write_failures_total', help: 'Events that could not be written to Redis Streams (SQLite has them)', registers});
 		this.streamLatency = new Histogram({
 			name: 'tracedeck_stream_latency_ms',
-			help: 'Milliseconds from an event\'s timestamp to its arrival on the live stream',
+			help: "Milliseconds from an event's timestamp to its arrival on the live stream",
 			buckets: STREAM_LATENCY_BUCKETS_MS,
 			registers,
 		});
@@ -95,11 +95,9 @@ export class TracedeckMetrics {
 		};
 
 		const statuses = ['success', 'failed', 'cancelled'];
-		fromTable('deployment_total', 'Deployments (runs with an env) finished, by the status they first finished with', ['env', 'status'],
-			() => figures.deploymentEnvs().flatMap(env => statuses.map(status => ({env, status}))));
+		fromTable('deployment_total', 'Deployments (runs with an env) finished, by the status they first finished with', ['env', 'status'], () => figures.deploymentEnvs().flatMap(env => statuses.map(status => ({env, status}))));
 		fromTable('deployment_rollback_total', 'Rollbacks seen (outermost spans of kind rollback or named rollback)', [], () => []);
-		fromTable('smoke_test_total', 'Smoke tests settled (outermost spans of kind smoke or named smoke)', ['status'],
-			() => [{status: 'success'}, {status: 'failed'}]);
+		fromTable('smoke_test_total', 'Smoke tests settled (outermost spans of kind smoke or named smoke)', ['status'], () => [{status: 'success'}, {status: 'failed'}]);
 
 		const inProgress: Gauge = new Gauge({
 			name: 'deployment_in_progress',

@@ -6,10 +6,21 @@ const MAX_MESSAGE_DEPTH = 1000;
 
 /** The wire type each declared field type travels with (proto3); repeated scalars may also come packed (2). */
 const WIRE_TYPES: Record<string, number> = {
-	double: 1, fixed64: 1, sfixed64: 1,
-	float: 5, fixed32: 5, sfixed32: 5,
-	int32: 0, int64: 0, uint32: 0, uint64: 0, sint32: 0, sint64: 0, bool: 0,
-	string: 2, bytes: 2,
+	double: 1,
+	fixed64: 1,
+	sfixed64: 1,
+	float: 5,
+	fixed32: 5,
+	sfixed32: 5,
+	int32: 0,
+	int64: 0,
+	uint32: 0,
+	uint64: 0,
+	sint32: 0,
+	sint64: 0,
+	bool: 0,
+	string: 2,
+	bytes: 2,
 };
 
 function lowerCamel(name: string): string {
@@ -20,7 +31,7 @@ function lowerCamel(name: string): string {
 type StringsProblem = {kind: 'utf8'; field: string; offset: number} | {kind: 'framing'; field: string; problem: string};
 
 function expectedWireType(field: protobuf.Field): number {
-	return field.resolvedType instanceof protobuf.Type ? 2 : field.resolvedType instanceof protobuf.Enum ? 0 : WIRE_TYPES[field.type] ?? 2;
+	return field.resolvedType instanceof protobuf.Type ? 2 : field.resolvedType instanceof protobuf.Enum ? 0 : (WIRE_TYPES[field.type] ?? 2);
 }
 
 /**
@@ -105,7 +116,5 @@ export function protobufStringsProblem(type: protobuf.Type, bytes: Uint8Array): 
 		return undefined;
 	}
 
-	return found.kind === 'utf8'
-		? `not valid UTF-8 in the string field ${found.field} (byte ${found.offset} of the string); protobuf strings are UTF-8, so nothing of the request was stored`
-		: `not an OTLP ${type.name}: the field ${found.field} is ${found.problem}`;
+	return found.kind === 'utf8' ? `not valid UTF-8 in the string field ${found.field} (byte ${found.offset} of the string); protobuf strings are UTF-8, so nothing of the request was stored` : `not an OTLP ${type.name}: the field ${found.field} is ${found.problem}`;
 }

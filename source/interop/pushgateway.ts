@@ -23,9 +23,7 @@ const MAX_STAGES = 50;
 
 /** The group path; a value with a "/" goes base64url-encoded, as the Pushgateway documents. */
 export function groupPath(runId: string): string {
-	const value = runId.includes('/')
-		? `run_id@base64/${Buffer.from(runId, 'utf8').toString('base64url') || '='}`
-		: `run_id/${encodeURIComponent(runId)}`;
+	const value = runId.includes('/') ? `run_id@base64/${Buffer.from(runId, 'utf8').toString('base64url') || '='}` : `run_id/${encodeURIComponent(runId)}`;
 	return `/metrics/job/tracedeck/${value}`;
 }
 
@@ -37,16 +35,12 @@ export async function runFiguresText(run: Run, spans: readonly Span[]): Promise<
 	const started = Date.parse(run.started_at);
 	const ended = run.ended_at === null ? null : Date.parse(run.ended_at);
 	if (ended !== null) {
-		new Gauge({name: 'tracedeck_run_duration_seconds', help: 'Run duration, start to end', labelNames: ['env', 'target', 'status'], registers})
-			.set(labels, Math.max(0, ended - started) / 1000);
-		new Gauge({name: 'tracedeck_run_finished_timestamp_seconds', help: 'When the run ended (Unix seconds)', labelNames: ['env', 'target', 'status'], registers})
-			.set(labels, ended / 1000);
+		new Gauge({name: 'tracedeck_run_duration_seconds', help: 'Run duration, start to end', labelNames: ['env', 'target', 'status'], registers}).set(labels, Math.max(0, ended - started) / 1000);
+		new Gauge({name: 'tracedeck_run_finished_timestamp_seconds', help: 'When the run ended (Unix seconds)', labelNames: ['env', 'target', 'status'], registers}).set(labels, ended / 1000);
 	}
 
-	new Gauge({name: 'tracedeck_run_failed', help: '1 when the run failed, else 0', labelNames: ['env', 'target', 'status'], registers})
-		.set(labels, run.status === 'failed' ? 1 : 0);
-	new Gauge({name: 'tracedeck_run_retries', help: 'Step retries in the run', labelNames: ['env', 'target', 'status'], registers})
-		.set(labels, run.retries);
+	new Gauge({name: 'tracedeck_run_failed', help: '1 when the run failed, else 0', labelNames: ['env', 'target', 'status'], registers}).set(labels, run.status === 'failed' ? 1 : 0);
+	new Gauge({name: 'tracedeck_run_retries', help: 'Step retries in the run', labelNames: ['env', 'target', 'status'], registers}).set(labels, run.retries);
 	const stages = spans.filter(span => span.kind === 'stage' && span.end_ms !== null).slice(0, MAX_STAGES);
 	if (stages.length > 0) {
 		const gauge = new Gauge({name: 'tracedeck_run_stage_duration_seconds', help: 'Duration of each finished stage of the run', labelNames: ['env', 'target', 'stage', 'stage_status'], registers});
@@ -87,7 +81,7 @@ export async function pushRunFigures(url: string, run: Run, spans: readonly Span
 		return undefined;
 	} catch (error) {
 		const cause = (error as {cause?: {code?: string; message?: string}}).cause;
-		const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : cause?.code ?? cause?.message ?? (error as Error).message;
+		const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : (cause?.code ?? cause?.message ?? (error as Error).message);
 		return `pushgateway ${target.origin} unreachable (${sanitize(String(reason), true)}); run figures not pushed`;
 	}
 }

@@ -114,7 +114,11 @@ function header(ctx: Context): string {
 	const started = Date.parse(run.started_at);
 	const ended = run.ended_at === null ? null : Date.parse(run.ended_at);
 	const git = run.git ? [run.git.sha, run.git.branch && `(${run.git.branch})`].filter(Boolean).join(' ') : '-';
-	const policy = run.policy ? Object.entries(run.policy).map(([key, value]) => `${key}=${String(value)}`).join(', ') || '-' : '-';
+	const policy = run.policy
+		? Object.entries(run.policy)
+				.map(([key, value]) => `${key}=${String(value)}`)
+				.join(', ') || '-'
+		: '-';
 	return `<header>
 <h1>${esc(run.name)} ${badge(run.status)}</h1>
 <dl class="fields">
@@ -214,10 +218,7 @@ function timelineRow(ctx: Context, span: ReportSpan): string {
 	}
 
 	const depth = ctx.depth.get(span.span_id) ?? 0;
-	const cues = [
-		segments.length > 0 ? '<span class="cue crit-cue" title="on the critical path">◆</span>' : '',
-		ctx.report.failure?.span_id === span.span_id ? '<span class="cue cause-cue">root cause</span>' : '',
-	].join('');
+	const cues = [segments.length > 0 ? '<span class="cue crit-cue" title="on the critical path">◆</span>' : '', ctx.report.failure?.span_id === span.span_id ? '<span class="cue cause-cue">root cause</span>' : ''].join('');
 	const crit = segments.map(segment => `<div class="crit-seg" style="left:${scale.left(segment.start_ms)};width:${scale.width(segment.start_ms, segment.end_ms)}"></div>`).join('');
 	const duration = span.duration_ms === null ? `${formatDuration(end - span.start_ms)}…` : formatDuration(span.duration_ms);
 	return `<details class="${classes.join(' ')}" id="${ctx.anchor.get(span.span_id)!}" data-name="${esc(`${span.name} ${span.path}`.toLowerCase())}">
@@ -283,9 +284,10 @@ function compensationSection(ctx: Context): string {
 		const duration = link_.end_ms === null ? 'open' : formatDuration(link_.end_ms - link_.start_ms);
 		return `<tr class="st-${esc(link_.status)}"><td>${link(ctx, link_.original_span_id, link_.original_name ?? link_.original_span_id)}</td><td>${link(ctx, link_.span_id)}</td><td>${badge(link_.status)}</td><td>${esc(duration)}</td><td>${esc(SCOPE_KIND_WORDS[link_.scope])}</td></tr>`;
 	});
-	const orphanList = orphans.length === 0
-		? '<p class="none">No orphans: every forward step was undone or never needed undoing.</p>'
-		: `<h3><span aria-hidden="true">⚠</span> Orphans: forward steps left undone</h3><ul class="orphans">${orphans.map(id => `<li>${link(ctx, id)} <code>${esc(ctx.byId.get(id)?.path ?? '')}</code></li>`).join('')}</ul>`;
+	const orphanList =
+		orphans.length === 0
+			? '<p class="none">No orphans: every forward step was undone or never needed undoing.</p>'
+			: `<h3><span aria-hidden="true">⚠</span> Orphans: forward steps left undone</h3><ul class="orphans">${orphans.map(id => `<li>${link(ctx, id)} <code>${esc(ctx.byId.get(id)?.path ?? '')}</code></li>`).join('')}</ul>`;
 	return `<section id="compensations">
 <h2>Compensations</h2>
 ${rows.length > 0 ? `<table><thead><tr><th>Forward step</th><th>Compensation</th><th>Status</th><th>Took</th><th>Kind</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : ''}
@@ -304,9 +306,7 @@ function decisionSection(ctx: Context): string {
 			const chosen = alternative.option === decision.decision;
 			return `<tr${chosen ? ' class="chosen"' : ''}><td>${chosen ? '<span aria-hidden="true">➜</span> ' : ''}${esc(alternative.option)}${chosen ? ' (chosen)' : ''}</td><td>${alternative.score === undefined ? '-' : esc(alternative.score)}</td><td>${esc(alternative.reason ?? '')}</td></tr>`;
 		});
-		const outcome = decision.outcome === 'failed' && decision.downstream_failed_span_id
-			? `${badge('failed')} downstream failure: ${link(ctx, decision.downstream_failed_span_id)}`
-			: badge(decision.outcome);
+		const outcome = decision.outcome === 'failed' && decision.downstream_failed_span_id ? `${badge('failed')} downstream failure: ${link(ctx, decision.downstream_failed_span_id)}` : badge(decision.outcome);
 		return `<article class="decision">
 <h3>${link(ctx, decision.span_id, decision.name)} <code>${esc(decision.path)}</code></h3>
 <p>Chose <strong>${esc(decision.decision ?? '(not said)')}</strong>${decision.confidence === null ? '' : ` with confidence ${esc(Math.round(decision.confidence * 100))}%`}. Outcome: ${outcome}</p>

@@ -115,7 +115,5 @@ export function verifyRun(run: Run, home: string, key?: VerificationKey): RunVer
 		return result('unreadable', (error as Error).message, found);
 	}
 
-	return verifyPlanSignature(plan, signature, key.key)
-		? result('verified', `plan hash matches and plan.sig verifies with ${key.name}`, found)
-		: result('bad-signature', `plan.sig does not verify with ${key.name}: the plan was tampered with or signed by another key`, found);
+	return verifyPlanSignature(plan, signature, key.key) ? result('verified', `plan hash matches and plan.sig verifies with ${key.name}`, found) : result('bad-signature', `plan.sig does not verify with ${key.name}: the plan was tampered with or signed by another key`, found);
 }

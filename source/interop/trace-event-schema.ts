@@ -33,8 +33,7 @@ export const traceEventSchema = z.object({
 	span_id: id,
 	parent_span_id: id.nullish(),
 	event_type: z.string().min(1).max(MAX_EVENT_TYPE_LENGTH),
-	timestamp: checked(z.string().regex(ISO_WITH_TIME, 'an ISO 8601 time like 2026-01-31T12:00:00.000Z (up to 9 fractional digits)'), isoDateProblem)
-		.refine(text => !Number.isNaN(isoToMs(text)), 'a real date'),
+	timestamp: checked(z.string().regex(ISO_WITH_TIME, 'an ISO 8601 time like 2026-01-31T12:00:00.000Z (up to 9 fractional digits)'), isoDateProblem).refine(text => !Number.isNaN(isoToMs(text)), 'a real date'),
 	status: z.enum(['success', 'failed', 'pending']).nullish(),
 	data: z.record(z.string(), z.unknown()).nullish(),
 	tags: z.array(z.string()).nullish(),
@@ -45,7 +44,10 @@ export const traceEventSchema = z.object({
 	service: z.string().max(512).nullish(),
 	resource: attributes.nullish(),
 	scope: z.object({name: z.string().max(512), version: z.string().max(256).nullish()}).nullish(),
-	links: z.array(z.object({trace_id: id, span_id: id, attributes: attributes.nullish()})).max(MAX_LINKS, `at most ${MAX_LINKS} links`).nullish(),
+	links: z
+		.array(z.object({trace_id: id, span_id: id, attributes: attributes.nullish()}))
+		.max(MAX_LINKS, `at most ${MAX_LINKS} links`)
+		.nullish(),
 	status_message: z.string().max(65_536).nullish(),
 	status_code: z.enum(STATUS_CODES as [string, ...string[]]).nullish(),
 	attributes: attributes.nullish(),
@@ -69,7 +71,14 @@ const RUN_IDENTIFIERS = ['run_id', 'env', 'target', 'user'] as const;
 
 /** What the schema cannot say: sizes and well-formed text at any depth, the span's name, the run's identifiers. */
 function contentProblem(e: z.infer<typeof traceEventSchema>): string | undefined {
-	for (const [where, value] of [['data', e.data], ['resource', e.resource], ['tags', e.tags], ['links', e.links], ['status_message', e.status_message], ['correlation_id', e.correlation_id]] as const) {
+	for (const [where, value] of [
+		['data', e.data],
+		['resource', e.resource],
+		['tags', e.tags],
+		['links', e.links],
+		['status_message', e.status_message],
+		['correlation_id', e.correlation_id],
+	] as const) {
 		const problem = value === undefined || value === null ? undefined : jsonValueProblem(value, where, MAX_JSON_DEPTH - 1);
 		if (problem !== undefined) {
 			return problem;

@@ -7,7 +7,8 @@ const MAX_MICROS = 8_640_000_000_000_000_000n;
  * Epoch microseconds as Jaeger and Zipkin write them (a JSON integer, or its
  * digits as a string), read exactly as a bigint.
  */
-export const unixMicros = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,19}$/, 'epoch microseconds')])
+export const unixMicros = z
+	.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,19}$/, 'epoch microseconds')])
 	.transform(value => BigInt(value))
 	.refine(value => value <= MAX_MICROS, 'epoch microseconds before the year 275760');
 

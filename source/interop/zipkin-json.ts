@@ -107,7 +107,7 @@ function statusOf(tags: SpanTags): OtlpStatusJson | undefined {
 	const declared = statusCodeOfTag(anyValueText(tags.take('otel.status_code')));
 	const description = anyValueText(tags.take('otel.status_description'));
 	const errorText = anyValueText(errorTag);
-	const code = errorTag === undefined ? declared ?? 0 : 2;
+	const code = errorTag === undefined ? (declared ?? 0) : 2;
 	const message = description ?? (errorText === undefined || errorText === '' || errorText === 'true' ? undefined : errorText);
 	if (code === 0 && message === undefined) {
 		return undefined;
@@ -225,10 +225,10 @@ export function zipkinSpansToOtlp(items: readonly ZipkinItem[]): OtlpTracesJson 
 		// The Collector drops a parent that is the span itself.
 		const declaredParent = span.parentId && span.parentId !== span.id ? span.parentId : undefined;
 		// Children of a shared id hang under its server side, as Jaeger's deduper re-parents them.
-		const parentId = moved ? span.id : declaredParent && movedServerIds.get(`${span.traceId}/${declaredParent}`) || declaredParent;
+		const parentId = moved ? span.id : (declaredParent && movedServerIds.get(`${span.traceId}/${declaredParent}`)) || declaredParent;
 		const converted = convertSpan(span, {spanId: moved ?? span.id, parentId}, where);
 		const service = span.localEndpoint?.serviceName ?? '';
-		groups.add(service, () => service === '' ? [] : [{key: 'service.name', value: {stringValue: service}}], converted.scope, converted.span);
+		groups.add(service, () => (service === '' ? [] : [{key: 'service.name', value: {stringValue: service}}]), converted.scope, converted.span);
 	}
 
 	return groups.document();

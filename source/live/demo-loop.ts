@@ -32,7 +32,7 @@ const SILENT: LiveLogger = {warn() {}};
  * caller's to close, after stop().
  */
 export async function startDemoLoop(index: RunIndex, redisUrl: string | undefined, options: DemoLoopOptions = {}): Promise<DemoLoop> {
-	const reachable = redisUrl !== undefined && await redisAnswers(redisUrl);
+	const reachable = redisUrl !== undefined && (await redisAnswers(redisUrl));
 	const publisher: EventPublisher = reachable ? await createRedisPublisher(redisUrl, {logger: options.logger ?? SILENT}) : NO_PUBLISHER;
 	const writer = new EventWriter(index, publisher);
 	const controller = new AbortController();

@@ -57,7 +57,11 @@ export class EventWriter {
 	private readonly backoffMs: number;
 	private readonly partEvents: number;
 
-	constructor(private readonly index: WritableIndex, publisher: EventPublisher = NO_PUBLISHER, options: EventWriterOptions = {}) {
+	constructor(
+		private readonly index: WritableIndex,
+		publisher: EventPublisher = NO_PUBLISHER,
+		options: EventWriterOptions = {},
+	) {
 		this.publisher = publisher;
 		this.tries = Math.max(1, options.tries ?? Number.POSITIVE_INFINITY);
 		this.patienceMs = options.patienceMs ?? DEFAULT_PATIENCE_MS;

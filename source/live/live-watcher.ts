@@ -74,7 +74,11 @@ export class LiveWatcher implements LiveStream {
 	private readonly graceMs: number;
 	private readonly resumeSafetyMs: number;
 
-	constructor(private readonly key: string, private readonly traceId: string | undefined, private readonly options: WatchOptions) {
+	constructor(
+		private readonly key: string,
+		private readonly traceId: string | undefined,
+		private readonly options: WatchOptions,
+	) {
 		this.pollMs = options.pollMs ?? 500;
 		this.blockMs = options.blockMs ?? 2000;
 		this.reconcileMs = options.reconcileMs ?? 1000;

@@ -46,8 +46,7 @@ function isTraceEvent(value: unknown): value is TraceEvent {
 	}
 
 	const record = value as Record<string, unknown>;
-	return typeof record['trace_id'] === 'string' && typeof record['span_id'] === 'string'
-		&& typeof record['event_type'] === 'string' && typeof record['timestamp'] === 'string';
+	return typeof record['trace_id'] === 'string' && typeof record['span_id'] === 'string' && typeof record['event_type'] === 'string' && typeof record['timestamp'] === 'string';
 }
 
 /** An entry as XREAD returns it; undefined for anything that is not one of our events (streams are shared). */

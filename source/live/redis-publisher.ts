@@ -3,9 +3,7 @@ import type {TraceEvent} from '../core/trace-event.js';
 import type {StoredEvent} from '../store/run-index.js';
 import type {EventPublisher} from './event-publisher.js';
 import {redactRedisUrl, STDERR_LOGGER, type LiveLogger} from './live-logger.js';
-import {
-	ACTIVE_STREAM, ACTIVE_STREAM_MAXLEN, entryFields, TRACE_STREAM_MAXLEN, TRACE_STREAM_TTL_SECONDS, traceStream,
-} from './redis-entry.js';
+import {ACTIVE_STREAM, ACTIVE_STREAM_MAXLEN, entryFields, TRACE_STREAM_MAXLEN, TRACE_STREAM_TTL_SECONDS, traceStream} from './redis-entry.js';
 
 export interface RedisPublisherOptions {
 	logger?: LiveLogger;
@@ -126,29 +124,35 @@ export async function createRedisPublisher(url: string, options: RedisPublisherO
 			pipeline.expire(traceStream(traceId), ttlSeconds);
 		}
 
-		const done: Promise<void> = pipeline.exec().then(results => {
-			let failed = 0;
-			let firstError: Error | undefined;
-			for (let i = 0; i < items.length; i++) {
-				const error = results?.[2 * i]?.[0] ?? results?.[2 * i + 1]?.[0] ?? (results ? null : new Error('no reply'));
-				if (error) {
-					failed++;
-					firstError ??= error;
-				}
-			}
+		const done: Promise<void> = pipeline
+			.exec()
+			.then(
+				results => {
+					let failed = 0;
+					let firstError: Error | undefined;
+					for (let i = 0; i < items.length; i++) {
+						const error = results?.[2 * i]?.[0] ?? results?.[2 * i + 1]?.[0] ?? (results ? null : new Error('no reply'));
+						if (error) {
+							failed++;
+							firstError ??= error;
+						}
+					}
 
-			if (failed > 0) {
-				failures += failed;
-				markDown(firstError!.message);
-			} else {
-				down = false;
-			}
-		}, (error: unknown) => {
-			failures += items.length;
-			markDown(error instanceof Error ? error.message : String(error));
-		}).finally(() => {
-			inFlight.delete(done);
-		});
+					if (failed > 0) {
+						failures += failed;
+						markDown(firstError!.message);
+					} else {
+						down = false;
+					}
+				},
+				(error: unknown) => {
+					failures += items.length;
+					markDown(error instanceof Error ? error.message : String(error));
+				},
+			)
+			.finally(() => {
+				inFlight.delete(done);
+			});
 		inFlight.add(done);
 	};
 
@@ -186,7 +190,10 @@ export async function createRedisPublisher(url: string, options: RedisPublisherO
 			closing = true;
 			await Promise.allSettled([...inFlight]);
 			if (redis.status === 'ready') {
-				const quit = redis.quit().then(() => true, () => false);
+				const quit = redis.quit().then(
+					() => true,
+					() => false,
+				);
 				const timedOut = new Promise<boolean>(resolve => setTimeout(() => resolve(false), 1000).unref());
 				if (await Promise.race([quit, timedOut])) {
 					return;

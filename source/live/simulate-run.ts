@@ -105,23 +105,39 @@ function script(story: Random, ids: Random, outcome: 'success' | 'failed', names
 		{wait: 4, span: build, parent: 'root', type: 'stage:completed', status: 'success', data: {name: 'Build', output: {image}, exit_code: 0}},
 
 		{wait: 1, span: deploy, parent: 'root', type: 'stage:started', data: {name: 'Deploy'}},
-		{wait: 2, span: decide, parent: deploy, type: 'ai:decision', status: 'success', data: {
-			name: 'choose capacity pool',
-			decision: 'spot',
-			alternatives: [
-				{option: 'spot', score: confidence, reason: 'about 60% cheaper; the pool had capacity five minutes ago'},
-				{option: 'on-demand', score: hundredths(confidence - 0.09), reason: 'always available, full price'},
-			],
-			reasoning: 'Spot capacity in eu-west-1b was available at the last check and the rollout is interruptible, so the cheaper pool wins.',
-			confidence,
-		}},
+		{
+			wait: 2,
+			span: decide,
+			parent: deploy,
+			type: 'ai:decision',
+			status: 'success',
+			data: {
+				name: 'choose capacity pool',
+				decision: 'spot',
+				alternatives: [
+					{option: 'spot', score: confidence, reason: 'about 60% cheaper; the pool had capacity five minutes ago'},
+					{option: 'on-demand', score: hundredths(confidence - 0.09), reason: 'always available, full price'},
+				],
+				reasoning: 'Spot capacity in eu-west-1b was available at the last check and the rollout is interruptible, so the cheaper pool wins.',
+				confidence,
+			},
+		},
 		{wait: 1, span: reserveSpot, parent: deploy, type: 'step:started', data: {name: 'reserve spot capacity', input: {pool: 'spot', nodes}}, tags: ['saga']},
 		{wait: 3, span: reserveSpot, parent: deploy, type: 'step:completed', status: 'success', data: {name: 'reserve spot capacity', output: {reservation: `res-${ids.id(6)}`}}},
 		{wait: 1, span: attachSpot, parent: deploy, type: 'step:started', data: {name: 'attach spot nodes'}, tags: ['saga']},
 		{wait: 3, span: attachSpot, type: 'log:stderr', data: {line: 'InsufficientInstanceCapacity: no spot capacity for m6i.large in eu-west-1b'}},
-		{wait: 1, span: attachSpot, parent: deploy, type: 'step:failed', status: 'failed', data: {
-			name: 'attach spot nodes', exit_code: 1, error: {message: 'InsufficientInstanceCapacity: no spot capacity for m6i.large in eu-west-1b'},
-		}},
+		{
+			wait: 1,
+			span: attachSpot,
+			parent: deploy,
+			type: 'step:failed',
+			status: 'failed',
+			data: {
+				name: 'attach spot nodes',
+				exit_code: 1,
+				error: {message: 'InsufficientInstanceCapacity: no spot capacity for m6i.large in eu-west-1b'},
+			},
+		},
 		{wait: 1, span: release, parent: deploy, type: 'saga:compensating', data: {name: 'release spot capacity', original_span_id: reserveSpot}},
 		{wait: 2, span: release, parent: deploy, type: 'saga:compensated', status: 'success', data: {name: 'release spot capacity', original_span_id: reserveSpot}},
 		{wait: 1, span: reserveOnDemand, parent: deploy, type: 'step:started', data: {name: 'reserve on-demand capacity', input: {pool: 'on-demand', nodes}}, tags: ['saga']},
@@ -167,11 +183,7 @@ function script(story: Random, ids: Random, outcome: 'success' | 'failed', names
 			{wait: 1, span: 'root', type: 'workflow:failed', status: 'failed', data: {error: {message: `${error.message}; rolled back to the previous revision`}}},
 		);
 	} else {
-		beats.push(
-			{wait: 3, span: checkout, parent: smoke, type: 'step:completed', status: 'success', data: {name: 'POST /v1/checkout'}},
-			{wait: 1, span: smoke, parent: 'root', type: 'stage:completed', status: 'success', data: {name: 'Smoke Tests'}},
-			{wait: 1, span: 'root', type: 'workflow:completed', status: 'success'},
-		);
+		beats.push({wait: 3, span: checkout, parent: smoke, type: 'step:completed', status: 'success', data: {name: 'POST /v1/checkout'}}, {wait: 1, span: smoke, parent: 'root', type: 'stage:completed', status: 'success', data: {name: 'Smoke Tests'}}, {wait: 1, span: 'root', type: 'workflow:completed', status: 'success'});
 	}
 
 	// Steps take uneven times, as real ones do; the total is scaled to the duration later.
@@ -215,16 +227,20 @@ export async function simulateLiveRun(writer: EventSink, options: SimulateLiveRu
 		written++;
 	};
 
-	await emit({span_id: rootId, event_type: 'workflow:started', data: {
-		name: `deploy ${target}`,
-		run_id: runId,
-		env,
-		target,
-		total_steps: steps,
-		git: {sha, branch: 'main'},
-		user: 'deploy-bot',
-		runner: 'runner-3',
-	}});
+	await emit({
+		span_id: rootId,
+		event_type: 'workflow:started',
+		data: {
+			name: `deploy ${target}`,
+			run_id: runId,
+			env,
+			target,
+			total_steps: steps,
+			git: {sha, branch: 'main'},
+			user: 'deploy-bot',
+			runner: 'runner-3',
+		},
+	});
 	/** Spans started and not yet ended, in start order: an abort closes them. */
 	const open = new Map<string, string>();
 	for (const beat of beats) {

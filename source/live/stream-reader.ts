@@ -23,15 +23,17 @@ export class StreamReader {
 	/** ioredis is imported dynamically: a watcher without a Redis URL never loads it. */
 	static async open(url: string, options: StreamReaderOptions): Promise<StreamReader> {
 		const {Redis: RedisClient} = await import('ioredis');
-		return new StreamReader(new RedisClient(url, {
-			enableOfflineQueue: false,
-			maxRetriesPerRequest: 0,
-			autoResendUnfulfilledCommands: false,
-			// A half-open connection would otherwise leave XREAD waiting forever.
-			commandTimeout: options.maxBlockMs + 3000,
-			connectTimeout: 2000,
-			retryStrategy: times => Math.min(50 * 2 ** Math.min(times, 10), options.reconnectMaxMs),
-		}));
+		return new StreamReader(
+			new RedisClient(url, {
+				enableOfflineQueue: false,
+				maxRetriesPerRequest: 0,
+				autoResendUnfulfilledCommands: false,
+				// A half-open connection would otherwise leave XREAD waiting forever.
+				commandTimeout: options.maxBlockMs + 3000,
+				connectTimeout: 2000,
+				retryStrategy: times => Math.min(50 * 2 ** Math.min(times, 10), options.reconnectMaxMs),
+			}),
+		);
 	}
 
 	private constructor(redis: Redis) {

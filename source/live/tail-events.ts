@@ -130,9 +130,7 @@ export function eventMessage(event: TraceEvent, paths: SpanPaths): string {
 	if (event.event_type === 'ai:decision') {
 		const decision = text(data['decision']);
 		const confidence = typeof data['confidence'] === 'number' ? ` (confidence ${data['confidence']})` : '';
-		const others = Array.isArray(data['alternatives'])
-			? data['alternatives'].map(alt => text((alt as Record<string, unknown> | null)?.['option'])).filter(option => option !== undefined && option !== decision)
-			: [];
+		const others = Array.isArray(data['alternatives']) ? data['alternatives'].map(alt => text((alt as Record<string, unknown> | null)?.['option'])).filter(option => option !== undefined && option !== decision) : [];
 		const reasoning = text(data['reasoning']);
 		parts.push(`chose ${decision ?? '?'}${confidence}${others.length > 0 ? ` over ${others.join(', ')}` : ''}${reasoning ? `: ${reasoning}` : ''}`);
 	}

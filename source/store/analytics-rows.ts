@@ -11,11 +11,16 @@ import {runWindowWhere, type RunWindow} from './run-window.js';
 export function loadAnalyticsInput(db: Db, window: RunWindow): AnalyticsInput {
 	const {clauses, params} = runWindowWhere(window);
 	const sql = clauses.join(' AND ');
-	const runs = db.prepare(`SELECT r.run_id, r.status, r.failed_step,
+	const runs = db
+		.prepare(`SELECT r.run_id, r.status, r.failed_step,
 			EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = r.trace_id AND s.kind = 'saga') AS compensated
-		FROM runs r WHERE ${sql}`).all(...params) as Array<{run_id: string; status: RunStatus; failed_step: string | null; compensated: number}>;
-	const durations = db.prepare(`SELECT s.path, s.end_ms - s.start_ms AS ms FROM spans s JOIN runs r ON r.trace_id = s.trace_id
-		WHERE ${sql} AND s.end_ms IS NOT NULL AND s.kind IN ('stage', 'step', 'job', 'task') ORDER BY s.path`).raw().all(...params) as Array<[string, number]>;
+		FROM runs r WHERE ${sql}`)
+		.all(...params) as Array<{run_id: string; status: RunStatus; failed_step: string | null; compensated: number}>;
+	const durations = db
+		.prepare(`SELECT s.path, s.end_ms - s.start_ms AS ms FROM spans s JOIN runs r ON r.trace_id = s.trace_id
+		WHERE ${sql} AND s.end_ms IS NOT NULL AND s.kind IN ('stage', 'step', 'job', 'task') ORDER BY s.path`)
+		.raw()
+		.all(...params) as Array<[string, number]>;
 	const byPath = new Map<string, number[]>();
 	for (const [path, ms] of durations) {
 		let list = byPath.get(path);
@@ -27,14 +32,14 @@ export function loadAnalyticsInput(db: Db, window: RunWindow): AnalyticsInput {
 		list.push(ms);
 	}
 
-	const decisions = db.prepare(`SELECT s.path, json_extract(s.body, '$.attributes.decision') AS decision, r.status AS run_status
+	const decisions = db
+		.prepare(`SELECT s.path, json_extract(s.body, '$.attributes.decision') AS decision, r.status AS run_status
 		FROM spans s JOIN runs r ON r.trace_id = s.trace_id
-		WHERE ${sql} AND s.kind = 'ai' AND json_extract(s.body, '$.last_event_type') = 'ai:decision'`).all(...params) as Array<{path: string; decision: unknown; run_status: RunStatus}>;
+		WHERE ${sql} AND s.kind = 'ai' AND json_extract(s.body, '$.last_event_type') = 'ai:decision'`)
+		.all(...params) as Array<{path: string; decision: unknown; run_status: RunStatus}>;
 	return {
 		runs: runs.map(r => ({run_id: r.run_id, status: r.status, failed_step: r.failed_step, compensated: r.compensated === 1})),
 		stepDurations: [...byPath].map(([path, durations_ms]) => ({path, durations_ms})),
-		decisions: decisions
-			.filter(d => typeof d.decision === 'string' || typeof d.decision === 'number')
-			.map(d => ({path: d.path, decision: String(d.decision), run_status: d.run_status})),
+		decisions: decisions.filter(d => typeof d.decision === 'string' || typeof d.decision === 'number').map(d => ({path: d.path, decision: String(d.decision), run_status: d.run_status})),
 	};
 }

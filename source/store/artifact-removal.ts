@@ -5,7 +5,10 @@ import {holdsRun, type ArtifactRun} from './artifact-lookup.js';
 
 function subfolders(dir: string): string[] {
 	try {
-		return fs.readdirSync(dir, {withFileTypes: true}).filter(entry => entry.isDirectory()).map(entry => entry.name);
+		return fs
+			.readdirSync(dir, {withFileTypes: true})
+			.filter(entry => entry.isDirectory())
+			.map(entry => entry.name);
 	} catch {
 		return [];
 	}

@@ -35,12 +35,14 @@ export function commitTimeMs(value: unknown): number | null {
 export function loadDoraRows(db: Db, filter: DoraFilter): DoraRow[] {
 	const {clauses, params} = runWindowWhere(filter);
 	clauses.unshift('r.env IS NOT NULL');
-	const rows = db.prepare(`SELECT r.run_id, r.env, r.target, r.status, r.started_ms, r.ended_ms,
+	const rows = db
+		.prepare(`SELECT r.run_id, r.env, r.target, r.status, r.started_ms, r.ended_ms,
 			json_extract(r.body, '$.git.sha') AS git_sha,
 			(SELECT coalesce(json_extract(s.body, '$.attributes.git.committed_at'), json_extract(s.body, '$.attributes."git.committed_at"'))
 				FROM spans s WHERE s.trace_id = r.trace_id AND s.parent_span_id IS NULL ORDER BY s.start_ms LIMIT 1) AS committed_at
 		FROM runs r WHERE ${clauses.join(' AND ')}
-		ORDER BY r.started_ms`).all(...params) as Row[];
+		ORDER BY r.started_ms`)
+		.all(...params) as Row[];
 	return rows.map(row => ({
 		run_id: row.run_id,
 		env: row.env,

@@ -20,7 +20,10 @@ const DEFAULT_KEYS = new Set(['*', 'default']);
 export function parseRetention(text: string, base?: RetentionPolicy, where = '--keep'): RetentionPolicy {
 	const byEnv = new Map(base?.byEnv ?? []);
 	let defaultMs = base?.defaultMs ?? Number.NaN;
-	for (const part of text.split(',').map(item => item.trim()).filter(item => item !== '')) {
+	for (const part of text
+		.split(',')
+		.map(item => item.trim())
+		.filter(item => item !== '')) {
 		const eq = part.indexOf('=');
 		const env = eq === -1 ? '' : part.slice(0, eq).trim();
 		const ms = eq === -1 ? undefined : parseDuration(part.slice(eq + 1));
@@ -178,7 +181,7 @@ export function purgeRuns(index: RunIndex, home: string, policy: RetentionPolicy
 			}
 		}
 
-		const serviceLogs = dryRun ? countServiceLogs.get(logCutoff) as number : deleteServiceLogs.run(logCutoff).changes;
+		const serviceLogs = dryRun ? (countServiceLogs.get(logCutoff) as number) : deleteServiceLogs.run(logCutoff).changes;
 		return {rows, events, spans, serviceLogs};
 	};
 

@@ -20,9 +20,9 @@ export interface DaySummary {
 export function daySummary(db: Db, query: RunQuery, clock: RunClock): DaySummary {
 	const where = runQueryWhere(db, query, clock).add('runs.started_ms >= ?', clock.nowMs - DAY_MS);
 	try {
-		const totals = db.prepare(`SELECT count(*) AS total, coalesce(sum(runs.status = 'failed'), 0) AS failed FROM runs ${where.toSql()}`)
-			.get(...where.params) as {total: number; failed: number};
-		const top = db.prepare(`SELECT runs.failed_step AS step, count(*) AS count FROM runs ${where.toSql()}
+		const totals = db.prepare(`SELECT count(*) AS total, coalesce(sum(runs.status = 'failed'), 0) AS failed FROM runs ${where.toSql()}`).get(...where.params) as {total: number; failed: number};
+		const top = db
+			.prepare(`SELECT runs.failed_step AS step, count(*) AS count FROM runs ${where.toSql()}
 				AND runs.status = 'failed' AND runs.failed_step IS NOT NULL AND runs.failed_step <> ''
 			GROUP BY runs.failed_step ORDER BY count(*) DESC, runs.failed_step LIMIT 1`)
 			.get(...where.params) as {step: string; count: number} | undefined;

@@ -175,11 +175,15 @@ export class RunIndex {
 			return traces;
 		}
 
-		this.guard(() => this.db.transaction(() => {
-			for (const [traceId, lastEventMs] of parts.staleRuns) {
-				this.recomputeRun(traceId, lastEventMs, this.stmts.getRun.get(traceId) as RunRow | undefined);
-			}
-		}).immediate());
+		this.guard(() =>
+			this.db
+				.transaction(() => {
+					for (const [traceId, lastEventMs] of parts.staleRuns) {
+						this.recomputeRun(traceId, lastEventMs, this.stmts.getRun.get(traceId) as RunRow | undefined);
+					}
+				})
+				.immediate(),
+		);
 		parts.staleRuns.clear();
 		return traces;
 	}
@@ -275,9 +279,7 @@ export class RunIndex {
 			} else {
 				// The span's first event in fold order is its earliest in this batch.
 				const latestStored = this.stmts.latestEarlierEventMs.get(traceId, spanId, firstNewId) as number | null;
-				span = latestStored !== null && eventTimeMs(spanEvents[0]!) <= latestStored
-					? this.refoldSpan(traceId, spanId)
-					: spanEvents.reduce<Span>((folded, event) => applyEvent(folded, event), previous);
+				span = latestStored !== null && eventTimeMs(spanEvents[0]!) <= latestStored ? this.refoldSpan(traceId, spanId) : spanEvents.reduce<Span>((folded, event) => applyEvent(folded, event), previous);
 			}
 
 			if (span !== undefined) {
@@ -344,8 +346,7 @@ export class RunIndex {
 			}
 
 			const previous = before.get(span.span_id);
-			if (span.parent_span_id === null || span.status === 'failed' || (previous !== undefined && previous.name !== span.name)
-				|| span.start_ms < started || (ended !== null && span.end_ms !== null && span.end_ms > ended)) {
+			if (span.parent_span_id === null || span.status === 'failed' || (previous !== undefined && previous.name !== span.name) || span.start_ms < started || (ended !== null && span.end_ms !== null && span.end_ms > ended)) {
 				return true;
 			}
 
@@ -479,16 +480,17 @@ export class RunIndex {
 	}
 
 	listRuns(filter: RunFilter = {}): Run[] {
-		const where = new SqlWhere()
-			.add('env = ?', filter.env)
-			.add('target = ?', filter.target)
-			.add('status = ?', filter.status)
-			.add('started_ms >= ?', filter.sinceMs)
-			.add('plan_hash = ?', filter.planHash)
-			.add('user = ?', filter.user);
+		const where = new SqlWhere().add('env = ?', filter.env).add('target = ?', filter.target).add('status = ?', filter.status).add('started_ms >= ?', filter.sinceMs).add('plan_hash = ?', filter.planHash).add('user = ?', filter.user);
 		const sql = `SELECT body FROM runs ${where.toSql()} ORDER BY started_ms DESC, run_id DESC LIMIT ?`;
 		const params = [...where.params, filter.limit ?? -1];
-		return this.guard(() => (this.db.prepare(sql).pluck().all(...params) as string[]).map(body => this.hydrate(body)));
+		return this.guard(() =>
+			(
+				this.db
+					.prepare(sql)
+					.pluck()
+					.all(...params) as string[]
+			).map(body => this.hydrate(body)),
+		);
 	}
 
 	/** Name a run by its id, its trace id, or a unique prefix of either. */
@@ -556,9 +558,7 @@ export class RunIndex {
 
 	/** Events that arrived after `cursor` (an event id), oldest first: the polling fallback's feed. */
 	eventsAfter(cursor: number, traceId?: string, limit = 1000): StoredEvent[] {
-		const rows = this.guard(() => traceId === undefined
-			? this.stmts.eventsAfter.all(cursor, limit)
-			: this.stmts.eventsOfTraceAfter.all(traceId, cursor, limit));
+		const rows = this.guard(() => (traceId === undefined ? this.stmts.eventsAfter.all(cursor, limit) : this.stmts.eventsOfTraceAfter.all(traceId, cursor, limit)));
 		return this.parseEvents(rows as Array<{id: number; body: string}>);
 	}
 

@@ -54,7 +54,10 @@ function statusOther(known: readonly string[]): SqlPart {
 	return {sql: `(${ranges.join(' OR ')})`, params};
 }
 
-const BY_START: OrderTerm[] = [{sql: 'runs.started_ms', params: [], desc: true}, {sql: 'runs.run_id', params: [], desc: false}];
+const BY_START: OrderTerm[] = [
+	{sql: 'runs.started_ms', params: [], desc: true},
+	{sql: 'runs.run_id', params: [], desc: false},
+];
 const RUNNING = statusIs('running');
 const NOT_RUNNING: SqlPart = {sql: "runs.status <> 'running'", params: []};
 
@@ -67,13 +70,19 @@ const NOT_RUNNING: SqlPart = {sql: "runs.status <> 'running'", params: []};
 function segmentsOf(order: RunOrder, clock: RunClock): Segment[] {
 	switch (order) {
 		case 'started': {
-			return [{where: RUNNING, order: BY_START}, {where: NOT_RUNNING, order: BY_START, remainder: true}];
+			return [
+				{where: RUNNING, order: BY_START},
+				{where: NOT_RUNNING, order: BY_START, remainder: true},
+			];
 		}
 
 		case 'duration': {
 			// runDurationMs: a run without an end is timed up to now.
 			const duration: OrderTerm = {sql: 'max(0, coalesce(runs.ended_ms, ?) - runs.started_ms)', params: [clock.nowMs], desc: true};
-			return [{where: RUNNING, order: [duration, ...BY_START]}, {where: NOT_RUNNING, order: [duration, ...BY_START], remainder: true}];
+			return [
+				{where: RUNNING, order: [duration, ...BY_START]},
+				{where: NOT_RUNNING, order: [duration, ...BY_START], remainder: true},
+			];
 		}
 
 		case 'status': {
@@ -115,7 +124,10 @@ function segmentWhere(compiled: Compiled, segment: Segment, extra: readonly SqlP
 }
 
 function count(db: Db, where: SqlPart): number {
-	return db.prepare(`SELECT count(*) FROM runs WHERE ${where.sql}`).pluck().get(...where.params) as number;
+	return db
+		.prepare(`SELECT count(*) FROM runs WHERE ${where.sql}`)
+		.pluck()
+		.get(...where.params) as number;
 }
 
 /** Every run in the index, whatever the filter: the "of N" beside a filtered count. */
@@ -177,7 +189,9 @@ function segmentRows(db: Db, compiled: Compiled, segment: Segment, size: number,
 	const reverse = from > size - to;
 	const where = segmentWhere(compiled, segment);
 	const order = orderSql(segment.order, reverse);
-	const ids = db.prepare(`SELECT runs.rowid FROM runs WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`).pluck()
+	const ids = db
+		.prepare(`SELECT runs.rowid FROM runs WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`)
+		.pluck()
 		.all(...where.params, ...order.params, to - from, reverse ? size - to : from) as number[];
 	if (reverse) {
 		ids.reverse();
@@ -202,8 +216,7 @@ export function firstRuns(db: Db, listing: RunListing, limit: number): Run[] {
 
 			const where = segmentWhere(compiled, segment);
 			const order = orderSql(segment.order, false);
-			const rows = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ?`)
-				.all(...where.params, ...order.params, limit - runs.length) as RunRow[];
+			const rows = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ?`).all(...where.params, ...order.params, limit - runs.length) as RunRow[];
 			runs.push(...rows.map(row => toRun(row)));
 		}
 
@@ -260,7 +273,9 @@ export function positionOf(db: Db, listing: RunListing, counts: RunCounts, trace
 
 			const where = segmentWhere(compiled, segment, [{sql: 'runs.trace_id = ?', params: [traceId]}]);
 			const terms = segment.order.map((term, j) => `${term.sql} AS t${j}`).join(', ');
-			const values = db.prepare(`SELECT ${terms} FROM runs WHERE ${where.sql}`).raw()
+			const values = db
+				.prepare(`SELECT ${terms} FROM runs WHERE ${where.sql}`)
+				.raw()
 				.get(...segment.order.flatMap(term => term.params), ...where.params) as SqlValue[] | undefined;
 			if (values !== undefined) {
 				return start + beforeParts(segment.order, values).reduce((sum, part) => sum + countBefore(db, compiled, counts, segment, part), 0);
@@ -286,8 +301,7 @@ function countBefore(db: Db, compiled: Compiled, counts: RunCounts, segment: Seg
 
 	const all = count(db, {sql: [before, ...(compiled.filter ? [compiled.filter] : [])].map(part => part.sql).join(' AND '), params: [...before.params, ...(compiled.filter?.params ?? [])]});
 	// An empty segment has nothing before the point (and the "other statuses" one would make SQLite scan).
-	const others = compiled.segments.filter((other, i) => other !== segment && (counts.segments[i] ?? 0) > 0)
-		.reduce((sum, other) => sum + count(db, segmentWhere(compiled, other, [before])), 0);
+	const others = compiled.segments.filter((other, i) => other !== segment && (counts.segments[i] ?? 0) > 0).reduce((sum, other) => sum + count(db, segmentWhere(compiled, other, [before])), 0);
 	return all - others;
 }
 
@@ -326,19 +340,21 @@ export interface RunPage extends RunFigures {
  * run or a new sort have moved it, and centres the window on it.
  */
 export function readRunPage(db: Db, listing: RunListing, selection: {traceId: string | null; index: number}, size: number): RunPage {
-	return guard(db, () => db.transaction(() => {
-		const counts = countRuns(db, listing);
-		const found = selection.traceId === null ? undefined : positionOf(db, listing, counts, selection.traceId);
-		const selected = counts.total === 0 ? 0 : Math.max(0, Math.min(counts.total - 1, found ?? selection.index));
-		const {from, to} = windowAround(selected, counts.total, size);
-		return {
-			listing,
-			counts,
-			indexTotal: isEmptyQuery(listing.query) ? counts.total : countAllRuns(db),
-			offset: from,
-			runs: runsBetween(db, listing, counts, from, to),
-			selected,
-			...readRunFigures(db, listing),
-		};
-	})());
+	return guard(db, () =>
+		db.transaction(() => {
+			const counts = countRuns(db, listing);
+			const found = selection.traceId === null ? undefined : positionOf(db, listing, counts, selection.traceId);
+			const selected = counts.total === 0 ? 0 : Math.max(0, Math.min(counts.total - 1, found ?? selection.index));
+			const {from, to} = windowAround(selected, counts.total, size);
+			return {
+				listing,
+				counts,
+				indexTotal: isEmptyQuery(listing.query) ? counts.total : countAllRuns(db),
+				offset: from,
+				runs: runsBetween(db, listing, counts, from, to),
+				selected,
+				...readRunFigures(db, listing),
+			};
+		})(),
+	);
 }

@@ -41,8 +41,7 @@ function registerFunctions(db: Db): void {
 		return;
 	}
 
-	db.function(LOWER_CONTAINS, {deterministic: true}, (value: unknown, needle: unknown) =>
-		(value === null || value === undefined || typeof needle !== 'string' ? 0 : String(value).toLowerCase().includes(needle) ? 1 : 0));
+	db.function(LOWER_CONTAINS, {deterministic: true}, (value: unknown, needle: unknown) => (value === null || value === undefined || typeof needle !== 'string' ? 0 : String(value).toLowerCase().includes(needle) ? 1 : 0));
 	withFunctions.add(db);
 }
 

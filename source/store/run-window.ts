@@ -10,9 +10,5 @@ export interface RunWindow {
 
 /** The WHERE clauses (over the runs table aliased `r`) and their parameters. */
 export function runWindowWhere(window: RunWindow): SqlWhere {
-	return new SqlWhere()
-		.add('r.started_ms >= ?', window.sinceMs)
-		.add('r.started_ms < ?', window.untilMs)
-		.add('r.env = ?', window.env)
-		.add('r.target = ?', window.target);
+	return new SqlWhere().add('r.started_ms >= ?', window.sinceMs).add('r.started_ms < ?', window.untilMs).add('r.env = ?', window.env).add('r.target = ?', window.target);
 }

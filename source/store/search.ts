@@ -142,35 +142,44 @@ function ftsRows(db: Db, query: SearchQuery, limit: number): Array<HitRow & {fie
 	const filter = runFilter(query);
 	const rows: Array<HitRow & {field: SearchField}> = [];
 	// Newest rows first (rowid DESC) lets FTS5 stop at the limit instead of ranking every match.
-	for (const [field, column] of [['name', 0], ['error', 1]] as const) {
-		const found = db.prepare(`SELECT ${RUN_COLUMNS}, s.span_id, s.path, s.name, f.rowid AS seq,
+	for (const [field, column] of [
+		['name', 0],
+		['error', 1],
+	] as const) {
+		const found = db
+			.prepare(`SELECT ${RUN_COLUMNS}, s.span_id, s.path, s.name, f.rowid AS seq,
 				snippet(span_search, ${column}, '${OPEN}', '${CLOSE}', '…', ${SNIPPET_TOKENS}) AS text
 			FROM span_search f
 			JOIN span_search_keys k ON k.id = f.rowid
 			JOIN spans s ON s.trace_id = k.trace_id AND s.span_id = k.span_id
 			JOIN runs r ON r.trace_id = s.trace_id
 			WHERE span_search MATCH ?${filter.sql}
-			ORDER BY f.rowid DESC LIMIT ?`).all(`${field} : ${phrase}`, ...filter.params, limit) as HitRow[];
+			ORDER BY f.rowid DESC LIMIT ?`)
+			.all(`${field} : ${phrase}`, ...filter.params, limit) as HitRow[];
 		rows.push(...found.map(row => ({...row, field})));
 	}
 
 	const logFilter = runFilter(query, 'r.env', LOG_TIME);
-	const logs = db.prepare(`SELECT ${LOG_COLUMNS}, e.span_id, s.path, s.name, e.event_type, f.rowid AS seq,
+	const logs = db
+		.prepare(`SELECT ${LOG_COLUMNS}, e.span_id, s.path, s.name, e.event_type, f.rowid AS seq,
 			snippet(log_search, 0, '${OPEN}', '${CLOSE}', '…', ${SNIPPET_TOKENS}) AS text
 		FROM log_search f
 		JOIN events e ON e.id = f.rowid
 		LEFT JOIN runs r ON r.trace_id = e.trace_id
 		LEFT JOIN spans s ON s.trace_id = e.trace_id AND s.span_id = e.span_id
 		WHERE log_search MATCH ?${logFilter.sql}
-		ORDER BY f.rowid DESC LIMIT ?`).all(phrase, ...logFilter.params, limit) as HitRow[];
-	rows.push(...logs.map(row => ({...row, field: row.event_type === 'log:stderr' ? 'stderr' as const : 'log' as const, text: showMarks(row.text)})));
+		ORDER BY f.rowid DESC LIMIT ?`)
+		.all(phrase, ...logFilter.params, limit) as HitRow[];
+	rows.push(...logs.map(row => ({...row, field: row.event_type === 'log:stderr' ? ('stderr' as const) : ('log' as const), text: showMarks(row.text)})));
 	const serviceFilter = runFilter(query, 'l.env', 'l.time_ms');
-	const serviceLogs = db.prepare(`SELECT ${SERVICE_COLUMNS}, f.rowid AS seq,
+	const serviceLogs = db
+		.prepare(`SELECT ${SERVICE_COLUMNS}, f.rowid AS seq,
 			snippet(service_log_search, 0, '${OPEN}', '${CLOSE}', '…', ${SNIPPET_TOKENS}) AS text
 		FROM service_log_search f
 		JOIN service_logs l ON l.id = f.rowid
 		WHERE service_log_search MATCH ?${serviceFilter.sql}
-		ORDER BY f.rowid DESC LIMIT ?`).all(phrase, ...serviceFilter.params, limit) as HitRow[];
+		ORDER BY f.rowid DESC LIMIT ?`)
+		.all(phrase, ...serviceFilter.params, limit) as HitRow[];
 	rows.push(...serviceLogs.map(row => ({...row, field: 'log' as const, text: showMarks(row.text)})));
 	for (const row of rows) {
 		if (row.field === 'name' || row.field === 'error') {
@@ -205,19 +214,23 @@ function likeRows(db: Db, query: SearchQuery, limit: number): Array<HitRow & {fi
 	}
 
 	const logFilter = runFilter(query, 'r.env', LOG_TIME);
-	const logs = db.prepare(`SELECT ${LOG_COLUMNS}, e.span_id, s.path, s.name, e.event_type, e.id AS seq, l.line AS text
+	const logs = db
+		.prepare(`SELECT ${LOG_COLUMNS}, e.span_id, s.path, s.name, e.event_type, e.id AS seq, l.line AS text
 		FROM log_lines l
 		JOIN events e ON e.id = l.id
 		LEFT JOIN runs r ON r.trace_id = e.trace_id
 		LEFT JOIN spans s ON s.trace_id = e.trace_id AND s.span_id = e.span_id
 		WHERE l.line LIKE ? ESCAPE '\\'${logFilter.sql}
-		ORDER BY e.id DESC LIMIT ?`).all(like, ...logFilter.params, limit) as HitRow[];
-	rows.push(...logs.map(row => ({...row, field: row.event_type === 'log:stderr' ? 'stderr' as const : 'log' as const, text: likeSnippet(row.text, query.pattern)})));
+		ORDER BY e.id DESC LIMIT ?`)
+		.all(like, ...logFilter.params, limit) as HitRow[];
+	rows.push(...logs.map(row => ({...row, field: row.event_type === 'log:stderr' ? ('stderr' as const) : ('log' as const), text: likeSnippet(row.text, query.pattern)})));
 	const serviceFilter = runFilter(query, 'l.env', 'l.time_ms');
-	const serviceLogs = db.prepare(`SELECT ${SERVICE_COLUMNS}, l.id AS seq, l.body AS text
+	const serviceLogs = db
+		.prepare(`SELECT ${SERVICE_COLUMNS}, l.id AS seq, l.body AS text
 		FROM service_logs l
 		WHERE l.body LIKE ? ESCAPE '\\'${serviceFilter.sql}
-		ORDER BY l.id DESC LIMIT ?`).all(like, ...serviceFilter.params, limit) as HitRow[];
+		ORDER BY l.id DESC LIMIT ?`)
+		.all(like, ...serviceFilter.params, limit) as HitRow[];
 	rows.push(...serviceLogs.map(row => ({...row, field: 'log' as const, text: likeSnippet(row.text, query.pattern)})));
 	return rows;
 }
@@ -235,17 +248,16 @@ export function searchRuns(db: Db, query: SearchQuery): SearchHit[] {
 	const rows = query.like === true ? likeRows(db, query, limit) : ftsRows(db, query, limit);
 	// Hits of one run (or trace, or service) stay together: the key after the time says whose they are.
 	const owner = (row: HitRow): string => row.run_id ?? row.trace_id ?? `\u0000${row.service ?? ''}`;
-	rows.sort((a, b) => b.started_ms - a.started_ms || (owner(a) < owner(b) ? -1 : owner(a) > owner(b) ? 1 : 0)
-		|| FIELD_ORDER[a.field] - FIELD_ORDER[b.field] || a.seq - b.seq);
+	rows.sort((a, b) => b.started_ms - a.started_ms || (owner(a) < owner(b) ? -1 : owner(a) > owner(b) ? 1 : 0) || FIELD_ORDER[a.field] - FIELD_ORDER[b.field] || a.seq - b.seq);
 	return rows.slice(0, limit).map(row => ({
-		source: row.run_id !== null ? 'run' as const : row.trace_id !== null ? 'trace' as const : 'service' as const,
+		source: row.run_id !== null ? ('run' as const) : row.trace_id !== null ? ('trace' as const) : ('service' as const),
 		run_id: row.run_id,
 		trace_id: row.trace_id,
 		env: row.env,
 		target: row.target,
 		started_at: new Date(row.started_ms).toISOString(),
 		span_id: row.span_id,
-		path: row.trace_id === null ? '' : sanitize(row.path === null || row.path === '' ? row.name ?? row.span_id ?? '' : row.path, true),
+		path: row.trace_id === null ? '' : sanitize(row.path === null || row.path === '' ? (row.name ?? row.span_id ?? '') : row.path, true),
 		service: row.service === undefined || row.service === null ? null : sanitize(row.service, true),
 		field: row.field,
 		snippet: row.text,

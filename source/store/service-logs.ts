@@ -30,7 +30,10 @@ export class ServiceLogTable {
 	prepare(given: readonly ServiceLog[], input: InputOccurrences = new InputOccurrences()): {logs: ServiceLog[]; identities: string[]; commit(): void} {
 		// Redacted before the identity is taken: the identity is of what is stored.
 		const logs = given.map(log => redactRecordForStore(log as unknown as Record<string, unknown>) as unknown as ServiceLog);
-		const numbered = input.number(logs.map(() => ({})), logs.map(log => JSON.stringify(log)));
+		const numbered = input.number(
+			logs.map(() => ({})),
+			logs.map(log => JSON.stringify(log)),
+		);
 		return {logs, identities: numbered.identities, commit: () => numbered.commit()};
 	}
 

@@ -291,7 +291,9 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		return (
 			<UiContext.Provider value={ui}>
 				<Box flexDirection="column" width={width}>
-					{note.map((text, i) => <Line key={i} segments={[{text}]} width={width} />)}
+					{note.map((text, i) => (
+						<Line key={i} segments={[{text}]} width={width} />
+					))}
 				</Box>
 			</UiContext.Provider>
 		);

@@ -52,7 +52,10 @@ export function runSummary(run: Run, nowMs: number, stuckAfterMs: number, symbol
 	const state = runState(run, nowMs, stuckAfterMs);
 	const sep = {text: ` ${symbols.dot} `, dim: true};
 	const line: Line = [statusSegment(state, symbols), sep, {text: progressText(run, nowMs, symbols)}];
-	const where = [run.env, run.target].filter(v => v !== null).map(v => clean(v!)).join('/');
+	const where = [run.env, run.target]
+		.filter(v => v !== null)
+		.map(v => clean(v!))
+		.join('/');
 	if (where !== '') {
 		line.push(sep, {text: where});
 	}

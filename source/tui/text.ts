@@ -218,7 +218,7 @@ export function inlineValue(value: unknown, max = 400): string {
 export function prettyLines(value: unknown, maxLines: number, maxChars = 2_000_000): {lines: string[]; hidden: number} {
 	let text: string;
 	try {
-		text = typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? String(value);
+		text = typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value));
 	} catch {
 		text = String(value);
 	}

@@ -120,7 +120,10 @@ test('artifact folders (issue 14.3): folders written under the old naming are st
 	const purge = runCli(['runs', 'purge', '--keep', 'dev=1d', '--json'], {home: purgeHome});
 	assert.equal(purge.code, 0, purge.stderr);
 	const result = JSON.parse(purge.stdout) as {runs: {run_id: string; artifact_dirs: string[]}[]};
-	assert.deepEqual(result.runs.map(run => [run.run_id, run.artifact_dirs]), [['dev/1', [oldDev]]]);
+	assert.deepEqual(
+		result.runs.map(run => [run.run_id, run.artifact_dirs]),
+		[['dev/1', [oldDev]]],
+	);
 	assert.deepEqual(fs.readdirSync(path.join(purgeHome, 'artifacts')), [], 'the folder and the env/target/hash folders it left empty');
 });
 
@@ -134,6 +137,9 @@ test('artifact folders (issue 14.3): an old-named folder whose summary.json name
 	assert.equal(shared, legacyRunArtifactDir(home, {run_id: 'dev/2', env: 'dev', target: 'api', plan_hash: planHash(PLAN_A)}));
 	assert.equal((JSON.parse(runCli(['runs', 'verify', 'dev/2', '--json'], {home}).stdout) as {status: string}).status, 'no-plan');
 	const purge = runCli(['runs', 'purge', '--keep', 'dev=1d', '--json'], {home});
-	assert.deepEqual((JSON.parse(purge.stdout) as {runs: {artifact_dirs: string[]}[]}).runs.map(run => run.artifact_dirs), [[]]);
-	assert.ok(fs.existsSync(shared), 'dev_2\'s files are not dev/2\'s to delete');
+	assert.deepEqual(
+		(JSON.parse(purge.stdout) as {runs: {artifact_dirs: string[]}[]}).runs.map(run => run.artifact_dirs),
+		[[]],
+	);
+	assert.ok(fs.existsSync(shared), "dev_2's files are not dev/2's to delete");
 });

@@ -19,7 +19,10 @@ function foreignHome(): {home: string; runId: string; digest: () => string} {
 	index.appendEvents(events);
 	index.close();
 	const runId = String(events[0]!.data!['run_id']);
-	const digest = () => createHash('sha256').update(fs.readFileSync(path.join(home, 'runs.db'))).digest('hex');
+	const digest = () =>
+		createHash('sha256')
+			.update(fs.readFileSync(path.join(home, 'runs.db')))
+			.digest('hex');
 	return {home, runId, digest};
 }
 
@@ -87,7 +90,11 @@ describe('tracedeck demo: which home it fills', () => {
 		assert.equal(again.code, 0, again.stderr);
 		const second = runIds(home);
 		assert.equal(second.length, 12);
-		assert.deepEqual(second.filter(id => first.includes(id)), [], 'none of the first fill is left');
+		assert.deepEqual(
+			second.filter(id => first.includes(id)),
+			[],
+			'none of the first fill is left',
+		);
 	});
 
 	it('refuses a home with a runs.db it did not create: exit 2, one line naming --home, the runs.db untouched', () => {
@@ -139,7 +146,12 @@ describe('tracedeck demo: which home it fills', () => {
 
 	it('rejects a bad --runs or --seed with exit 2 before touching the home', () => {
 		const home = path.join(tempHome(), 'never-made');
-		for (const args of [['--runs', '0'], ['--runs', '2.5'], ['--seed', '1.5'], ['--seed', 'abc']]) {
+		for (const args of [
+			['--runs', '0'],
+			['--runs', '2.5'],
+			['--seed', '1.5'],
+			['--seed', 'abc'],
+		]) {
 			const result = runCli(['demo', '--no-console', ...args], {home});
 			assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
 			assert.equal(result.stderr.split('\n').filter(Boolean).length, 1);

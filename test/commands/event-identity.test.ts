@@ -20,7 +20,10 @@ function stderrLines(home: string, runRef: string): {events: string[]; tail: str
 	const index = RunIndex.open(home, {readonly: true});
 	try {
 		const run = index.resolveRun(runRef);
-		const events = index.events(run.trace_id).map(stored => stored.event).filter(event => event.event_type === 'log:stderr');
+		const events = index
+			.events(run.trace_id)
+			.map(stored => stored.event)
+			.filter(event => event.event_type === 'log:stderr');
 		const span = index.spans(run.trace_id).find(s => s.stderr.length > 0);
 		return {events: events.map(event => String(event.data?.['line'])), tail: span?.stderr ?? []};
 	} finally {
@@ -34,7 +37,7 @@ test('identical events (issue 14.1): an exec step that prints the same stderr li
 	const script = 'for (let i = 0; i < 5; i++) process.stderr.write("same\\n")';
 	const result = runCli(['exec', '--run', 'run-same5', '--step', 'noisy', '--', process.execPath, '-e', script], {home});
 	assert.equal(result.code, 0, result.stderr);
-	assert.equal(result.stderr.split('\n').filter(text => text === 'same').length, 5, 'the command\'s own stderr passes through');
+	assert.equal(result.stderr.split('\n').filter(text => text === 'same').length, 5, "the command's own stderr passes through");
 	assert.deepEqual(stderrLines(home, 'run-same5'), {events: Array(5).fill('same'), tail: Array(5).fill('same')});
 });
 
@@ -43,14 +46,33 @@ const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 /** One failed span whose stderr_tail holds ["same", "same", "other", "same"]: four lines at one instant. */
 function otlpWithRepeats(): unknown {
-	return {resourceSpans: [{
-		resource: {attributes: [{key: 'service.name', value: {stringValue: 'deployer'}}, {key: 'devcmd.run_id', value: {stringValue: 'run-otlp-repeats'}}]},
-		scopeSpans: [{spans: [{
-			traceId: TRACE, spanId: '00f067aa0ba902b7', name: 'migrate',
-			startTimeUnixNano: NANOS(at(0)), endTimeUnixNano: NANOS(at(9)), status: {code: 2, message: 'lock timeout'},
-			events: [{timeUnixNano: NANOS(at(8)), name: 'stderr_tail', attributes: [{key: 'lines', value: {arrayValue: {values: ['same', 'same', 'other', 'same'].map(stringValue => ({stringValue}))}}}]}],
-		}]}],
-	}]};
+	return {
+		resourceSpans: [
+			{
+				resource: {
+					attributes: [
+						{key: 'service.name', value: {stringValue: 'deployer'}},
+						{key: 'devcmd.run_id', value: {stringValue: 'run-otlp-repeats'}},
+					],
+				},
+				scopeSpans: [
+					{
+						spans: [
+							{
+								traceId: TRACE,
+								spanId: '00f067aa0ba902b7',
+								name: 'migrate',
+								startTimeUnixNano: NANOS(at(0)),
+								endTimeUnixNano: NANOS(at(9)),
+								status: {code: 2, message: 'lock timeout'},
+								events: [{timeUnixNano: NANOS(at(8)), name: 'stderr_tail', attributes: [{key: 'lines', value: {arrayValue: {values: ['same', 'same', 'other', 'same'].map(stringValue => ({stringValue}))}}}]}],
+							},
+						],
+					},
+				],
+			},
+		],
+	};
 }
 
 test('identical events (issue 14.1): OTLP stderr lines ["same","same","other","same"] are stored as exactly that, by ingest and by serve', async () => {

@@ -30,7 +30,7 @@ describe('exec hands its step span to the command as TRACEPARENT', () => {
 	});
 	after(() => fs.rmSync(home, {recursive: true, force: true}));
 
-	it('the OpenTelemetry SDK in the command puts its span under the step, in the run; the CI trace is the run\'s parent', () => {
+	it("the OpenTelemetry SDK in the command puts its span under the step, in the run; the CI trace is the run's parent", () => {
 		const spansFile = path.join(home, 'child-spans.json');
 		const env: NodeJS.ProcessEnv = {...process.env, TRACEDECK_HOME: home, NO_COLOR: '1', TRACEPARENT: `00-${CI_TRACE}-${CI_SPAN}-01`, TRACESTATE: 'ci=7'};
 		for (const key of ['TRACEDECK_RUN_ID', 'TRACEDECK_REDIS_URL', 'GITHUB_ENV']) {
@@ -47,26 +47,29 @@ describe('exec hands its step span to the command as TRACEPARENT', () => {
 			const run = index.resolveRun('run-tp-1');
 			const report = buildRunReport(run, index.spans(run.trace_id));
 			const step = report.spans.find(span => span.path === 'deploy/migrate')!;
-			assert.equal(seen.traceparent, `00-${run.trace_id}-${step.span_id}-01`, 'W3C form: the run\'s trace, the step\'s span, sampled');
+			assert.equal(seen.traceparent, `00-${run.trace_id}-${step.span_id}-01`, "W3C form: the run's trace, the step's span, sampled");
 			assert.match(seen.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
 			assert.equal(seen.tracestate, 'ci=7', 'TRACESTATE passes on as it was');
 
 			const child = report.spans.find(span => span.name === 'apply migrations');
-			assert.ok(child, 'the child\'s span landed in the run\'s trace');
+			assert.ok(child, "the child's span landed in the run's trace");
 			assert.equal(child.parent_span_id, step.span_id);
 			assert.equal(child.parent_known, true);
 			assert.equal(child.path, 'deploy/migrate/apply migrations');
 			assert.equal(child.service, 'migrator');
 			assert.equal(child.span_kind, 'client');
-			assert.equal(report.run.run_id, 'run-tp-1', 'the child\'s spans do not make a run of their own');
+			assert.equal(report.run.run_id, 'run-tp-1', "the child's spans do not make a run of their own");
 			assert.equal(index.listRuns().length, 1);
 
 			const link = {trace_id: CI_TRACE, span_id: CI_SPAN, attributes: {source: 'TRACEPARENT'}};
 			const root = report.spans.find(span => span.parent_span_id === null)!;
 			assert.deepEqual(root.links, [link], 'the run links to the CI span it began under');
 			assert.deepEqual(step.links, [link], 'and each step to the CI span that ran it');
-			const rootStart = index.events(run.trace_id).map(stored => stored.event).find(event => event.span_id === root.span_id)!;
-			assert.equal(rootStart.parent_trace_id, CI_TRACE, 'the CI trace is the run\'s parent trace');
+			const rootStart = index
+				.events(run.trace_id)
+				.map(stored => stored.event)
+				.find(event => event.span_id === root.span_id)!;
+			assert.equal(rootStart.parent_trace_id, CI_TRACE, "the CI trace is the run's parent trace");
 		} finally {
 			index.close();
 		}

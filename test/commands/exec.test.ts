@@ -77,7 +77,7 @@ test('the exit code is preserved: 0, 3, and 137 for a SIGKILLed command', async 
 	const home = tempHome(t);
 	const ok = tracedeck(home, ['exec', '--run', 'run-codes', '--step', 'ok', '--', ...nodeCommand('process.stdout.write("hello\\n")')]);
 	assert.equal(ok.status, 0, ok.stderr);
-	assert.equal(ok.stdout, 'hello\n', 'stdout is the command\'s, untouched');
+	assert.equal(ok.stdout, 'hello\n', "stdout is the command's, untouched");
 	const three = tracedeck(home, ['exec', '--run', 'run-codes', '--step', 'three', '--', ...nodeCommand('process.exit(3)')]);
 	assert.equal(three.status, 3, three.stderr);
 	const killed = tracedeck(home, ['exec', '--run', 'run-codes', '--step', 'killed', '--', ...nodeCommand('process.kill(process.pid, "SIGKILL")')]);
@@ -121,12 +121,24 @@ test('retries: re-run while non-zero, each retry recorded with the exit code tha
 	withRun(home, 'run-retry', (run, spans) => {
 		const flakySpan = spanAt(spans, 'flaky');
 		assert.equal(flakySpan.status, 'success');
-		assert.deepEqual(flakySpan.retries.map(r => [r.n, r.exit_code]), [[1, 5], [2, 6]]);
+		assert.deepEqual(
+			flakySpan.retries.map(r => [r.n, r.exit_code]),
+			[
+				[1, 5],
+				[2, 6],
+			],
+		);
 		assert.equal(flakySpan.attributes['attempts'], 3);
 		assert.equal(flakySpan.attributes['max_retries'], 3);
 		const broken = spanAt(spans, 'broken');
 		assert.equal(broken.status, 'failed');
-		assert.deepEqual(broken.retries.map(r => [r.n, r.exit_code]), [[1, 4], [2, 4]]);
+		assert.deepEqual(
+			broken.retries.map(r => [r.n, r.exit_code]),
+			[
+				[1, 4],
+				[2, 4],
+			],
+		);
 		assert.match(broken.error?.message ?? '', /after 3 attempts/);
 		assert.equal(run.retries, 4);
 		assert.equal(spanAt(spans, 'test').status, 'failed', 'the stage fails with its failed step');
@@ -144,7 +156,11 @@ test('stderr is passed through whole and its last 50 lines are recorded, long li
 
 	withRun(home, 'run-stderr', (run, spans, index) => {
 		const noisy = spanAt(spans, 'noisy');
-		const lines = index.events(run.trace_id).map(e => e.event).filter(e => e.event_type === 'log:stderr').map(e => String(e.data?.['line']));
+		const lines = index
+			.events(run.trace_id)
+			.map(e => e.event)
+			.filter(e => e.event_type === 'log:stderr')
+			.map(e => String(e.data?.['line']));
 		assert.equal(lines.length, 50);
 		assert.equal(lines[0], 'line 13');
 		assert.equal(lines[47], 'line 60');
@@ -277,7 +293,7 @@ test('Ctrl-C reaches the command; its exit code comes back and the step is recor
 	});
 });
 
-test('--finish --pushgateway pushes the run\'s figures, and a gateway that is down only warns', async t => {
+test("--finish --pushgateway pushes the run's figures, and a gateway that is down only warns", async t => {
 	const home = tempHome(t);
 	assert.equal(tracedeck(home, ['exec', '--run', 'run-push', '--step', 'build', '--', ...nodeCommand('process.exit(0)')]).status, 0);
 	const http = await import('node:http');

@@ -94,8 +94,7 @@ describe('ingest reads trace files by content', () => {
 		assert.equal(byId.get('00f067aa0ba90001')!.start_ms, T);
 		assert.equal(shown.run.status, 'failed');
 		// The root cause is the deepest failure, with the message from its OpenTracing error log.
-		assert.deepEqual(shown.failure && {span_id: shown.failure.span_id, path: shown.failure.path, error: shown.failure.error},
-			{span_id: '00f067aa0ba90003', path: ['00f067aa0ba90001', '00f067aa0ba90002', '00f067aa0ba90003'], error: 'card declined'});
+		assert.deepEqual(shown.failure && {span_id: shown.failure.span_id, path: shown.failure.path, error: shown.failure.error}, {span_id: '00f067aa0ba90003', path: ['00f067aa0ba90001', '00f067aa0ba90002', '00f067aa0ba90003'], error: 'card declined'});
 		assert.equal(byId.get('00f067aa0ba90002')!.error?.message, 'upstream answered 402');
 		// Tags stay attributes, but not those that became kind and status.
 		const rootAttributes = byId.get('00f067aa0ba90001')!.attributes;
@@ -167,14 +166,13 @@ describe('ingest reads trace files by content', () => {
 			[server.span_id]: ['a1b2c3d4e5f60718', 'post /charge', 'failed', 90],
 			'0f0e0d0c0b0a0908': [server.span_id, 'charge card', 'failed', 60],
 		});
-		assert.deepEqual(shown.failure && {span_id: shown.failure.span_id, path: shown.failure.path, error: shown.failure.error},
-			{span_id: '0f0e0d0c0b0a0908', path: ['72485a3953bb6124', 'a1b2c3d4e5f60718', server.span_id, '0f0e0d0c0b0a0908'], error: 'card declined'});
+		assert.deepEqual(shown.failure && {span_id: shown.failure.span_id, path: shown.failure.path, error: shown.failure.error}, {span_id: '0f0e0d0c0b0a0908', path: ['72485a3953bb6124', 'a1b2c3d4e5f60718', server.span_id, '0f0e0d0c0b0a0908'], error: 'card declined'});
 		assert.equal(shown.byId.get('72485a3953bb6124')!.error?.message, 'payment failed');
 		assert.equal(shown.byId.get('a1b2c3d4e5f60718')!.attributes['peer.service'], 'payments');
 		assert.deepEqual(JSON.parse(ingest(home, fixturePath('zipkin-v2.json')).stdout), {files: 1, events: 0, duplicates: 10, traces: 0});
 	});
 
-	it('OTLP JSON Lines in the Collector file exporter\'s shape, under a .json name', () => {
+	it("OTLP JSON Lines in the Collector file exporter's shape, under a .json name", () => {
 		const home = tempHome();
 		const file = path.join(home, 'otelcol-traces.json');
 		fs.copyFileSync(fixturePath('otel-collector-file.jsonl'), file);
@@ -203,7 +201,7 @@ describe('ingest reads trace files by content', () => {
 		assert.equal(shown.failure?.error, 'ledger locked');
 	});
 
-	it('OTLP protobuf from the real SDK\'s serializer, alone and in the Collector\'s stream', async () => {
+	it("OTLP protobuf from the real SDK's serializer, alone and in the Collector's stream", async () => {
 		const home = tempHome();
 		const request = ProtobufTraceSerializer.serializeRequest(await sdkSpans())!;
 		const single = path.join(home, 'export.bin');
@@ -217,13 +215,14 @@ describe('ingest reads trace files by content', () => {
 		assert.deepEqual([root.name, root.status, root.duration_ms, root.start_ms], ['POST /checkout', 'failed', 250, T]);
 		assert.deepEqual([child.name, child.status, child.error?.message], ['charge', 'failed', 'card declined']);
 		assert.ok(near(child.duration_ms, 180.25));
-		assert.deepEqual(child.retries.map(retry => retry.n), [2]);
+		assert.deepEqual(
+			child.retries.map(retry => retry.n),
+			[2],
+		);
 
 		// The same request again inside a stream, beside a second one: only the second is new.
 		const stream = path.join(home, 'otelcol-traces');
-		fs.writeFileSync(stream, framed(request, encodeExportTraceRequest({resourceSpans: [{scopeSpans: [{spans: [
-			{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'nightly', startTimeUnixNano: `${BigInt(T) * 1_000_000n}`, endTimeUnixNano: `${BigInt(T + 1000) * 1_000_000n}`},
-		]}]}]})));
+		fs.writeFileSync(stream, framed(request, encodeExportTraceRequest({resourceSpans: [{scopeSpans: [{spans: [{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'nightly', startTimeUnixNano: `${BigInt(T) * 1_000_000n}`, endTimeUnixNano: `${BigInt(T + 1000) * 1_000_000n}`}]}]}]})));
 		assert.deepEqual(JSON.parse(ingest(home, stream).stdout), {files: 1, events: 2, duplicates: 6, traces: 1});
 		assert.deepEqual(outline(show(home, '0af7651916cd43dd8448eb211c80319c')), {b7ad6b7169203331: [null, 'nightly', 'success', 1000]});
 	});

@@ -12,19 +12,36 @@ const NANOS = (iso: string): string => `${BigInt(Date.parse(iso)) * 1_000_000n}`
 
 function otlpDocument(): unknown {
 	return {
-		resourceSpans: [{
-			resource: {attributes: [
-				{key: 'service.name', value: {stringValue: 'devcmd'}},
-				{key: 'devcmd.run_id', value: {stringValue: 'run-20261124-050000-otl1234'}},
-				{key: 'devcmd.env', value: {stringValue: 'staging'}},
-			]},
-			scopeSpans: [{scope: {name: 'devcmd'}, spans: [
-				{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'deploy web', startTimeUnixNano: NANOS('2026-11-24T05:00:00.000Z'), endTimeUnixNano: NANOS('2026-11-24T05:00:09.000Z'), status: {code: 2}},
-				{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', parentSpanId: 'b7ad6b7169203331', name: 'Migration', startTimeUnixNano: NANOS('2026-11-24T05:00:01.000Z'), endTimeUnixNano: NANOS('2026-11-24T05:00:08.500Z'), status: {code: 2, message: 'migration 0042 failed: lock timeout'},
-					attributes: [{key: 'exit_code', value: {intValue: '1'}}],
-					events: [{timeUnixNano: NANOS('2026-11-24T05:00:08.000Z'), name: 'stderr_tail', attributes: [{key: 'lines', value: {arrayValue: {values: [{stringValue: 'ERROR: lock timeout'}]}}}]}]},
-			]}],
-		}],
+		resourceSpans: [
+			{
+				resource: {
+					attributes: [
+						{key: 'service.name', value: {stringValue: 'devcmd'}},
+						{key: 'devcmd.run_id', value: {stringValue: 'run-20261124-050000-otl1234'}},
+						{key: 'devcmd.env', value: {stringValue: 'staging'}},
+					],
+				},
+				scopeSpans: [
+					{
+						scope: {name: 'devcmd'},
+						spans: [
+							{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'deploy web', startTimeUnixNano: NANOS('2026-11-24T05:00:00.000Z'), endTimeUnixNano: NANOS('2026-11-24T05:00:09.000Z'), status: {code: 2}},
+							{
+								traceId: '0af7651916cd43dd8448eb211c80319c',
+								spanId: '00f067aa0ba902b7',
+								parentSpanId: 'b7ad6b7169203331',
+								name: 'Migration',
+								startTimeUnixNano: NANOS('2026-11-24T05:00:01.000Z'),
+								endTimeUnixNano: NANOS('2026-11-24T05:00:08.500Z'),
+								status: {code: 2, message: 'migration 0042 failed: lock timeout'},
+								attributes: [{key: 'exit_code', value: {intValue: '1'}}],
+								events: [{timeUnixNano: NANOS('2026-11-24T05:00:08.000Z'), name: 'stderr_tail', attributes: [{key: 'lines', value: {arrayValue: {values: [{stringValue: 'ERROR: lock timeout'}]}}}]}],
+							},
+						],
+					},
+				],
+			},
+		],
 	};
 }
 
@@ -60,7 +77,7 @@ test('ingesting the same OTLP file twice yields the same rows', () => {
 	assert.deepEqual(show.spans[1]!.stderr, ['ERROR: lock timeout']);
 });
 
-test('JSONL ingest, list and show agree with DESIGN\'s contracts', () => {
+test("JSONL ingest, list and show agree with DESIGN's contracts", () => {
 	const home = tempHome();
 	const file = path.join(home, 'run.jsonl');
 	fs.writeFileSync(file, toJsonl(failedDeploy()));
@@ -98,25 +115,55 @@ test('bad input: one clear line, a non-zero exit code, nothing half-written', as
 	const good = path.join(home, 'good.jsonl');
 	fs.writeFileSync(good, toJsonl(failedDeploy()));
 	const cases: Array<{name: string; args: string[]; code: number; message: RegExp; setup?: () => void}> = [
-		{name: 'malformed line', args: ['ingest', path.join(home, 'bad.jsonl')], code: 2, message: /bad\.jsonl:3: not JSON/, setup() {
-			const lines = toJsonl(failedDeploy('t9', 'run-bad')).split('\n');
-			lines[2] = '{"trace_id": "t9", "span_id":';
-			fs.writeFileSync(path.join(home, 'bad.jsonl'), lines.join('\n'));
-		}},
-		{name: 'invalid event', args: ['ingest', path.join(home, 'invalid.jsonl')], code: 2, message: /invalid\.jsonl:1: timestamp:/, setup() {
-			fs.writeFileSync(path.join(home, 'invalid.jsonl'), '{"trace_id":"x","span_id":"y","event_type":"step:started","timestamp":"yesterday"}\n');
-		}},
-		{name: 'truncated OTLP', args: ['ingest', path.join(home, 'trunc.json')], code: 2, message: /trunc\.json: truncated or invalid JSON/, setup() {
-			fs.writeFileSync(path.join(home, 'trunc.json'), JSON.stringify(otlpDocument()).slice(0, 300));
-		}},
-		{name: 'JSON of no trace format', args: ['ingest', path.join(home, 'other.json')], code: 2, message: /other\.json: no spans found; expected TraceEvent JSON Lines, OTLP JSON\/JSON Lines\/protobuf, Jaeger JSON or Zipkin v2 JSON$/m, setup() {
-			fs.writeFileSync(path.join(home, 'other.json'), '{"hello": "world"}');
-		}},
-		{name: 'OTLP with a broken span', args: ['ingest', path.join(home, 'broken.json')], code: 2, message: /broken\.json: invalid OTLP: resourceSpans\.0\.scopeSpans\.0\.spans\.0\.spanId/, setup() {
-			const doc = otlpDocument() as {resourceSpans: Array<{scopeSpans: Array<{spans: Array<Record<string, unknown>>}>}>};
-			delete doc.resourceSpans[0]!.scopeSpans[0]!.spans[0]!['spanId'];
-			fs.writeFileSync(path.join(home, 'broken.json'), JSON.stringify(doc));
-		}},
+		{
+			name: 'malformed line',
+			args: ['ingest', path.join(home, 'bad.jsonl')],
+			code: 2,
+			message: /bad\.jsonl:3: not JSON/,
+			setup() {
+				const lines = toJsonl(failedDeploy('t9', 'run-bad')).split('\n');
+				lines[2] = '{"trace_id": "t9", "span_id":';
+				fs.writeFileSync(path.join(home, 'bad.jsonl'), lines.join('\n'));
+			},
+		},
+		{
+			name: 'invalid event',
+			args: ['ingest', path.join(home, 'invalid.jsonl')],
+			code: 2,
+			message: /invalid\.jsonl:1: timestamp:/,
+			setup() {
+				fs.writeFileSync(path.join(home, 'invalid.jsonl'), '{"trace_id":"x","span_id":"y","event_type":"step:started","timestamp":"yesterday"}\n');
+			},
+		},
+		{
+			name: 'truncated OTLP',
+			args: ['ingest', path.join(home, 'trunc.json')],
+			code: 2,
+			message: /trunc\.json: truncated or invalid JSON/,
+			setup() {
+				fs.writeFileSync(path.join(home, 'trunc.json'), JSON.stringify(otlpDocument()).slice(0, 300));
+			},
+		},
+		{
+			name: 'JSON of no trace format',
+			args: ['ingest', path.join(home, 'other.json')],
+			code: 2,
+			message: /other\.json: no spans found; expected TraceEvent JSON Lines, OTLP JSON\/JSON Lines\/protobuf, Jaeger JSON or Zipkin v2 JSON$/m,
+			setup() {
+				fs.writeFileSync(path.join(home, 'other.json'), '{"hello": "world"}');
+			},
+		},
+		{
+			name: 'OTLP with a broken span',
+			args: ['ingest', path.join(home, 'broken.json')],
+			code: 2,
+			message: /broken\.json: invalid OTLP: resourceSpans\.0\.scopeSpans\.0\.spans\.0\.spanId/,
+			setup() {
+				const doc = otlpDocument() as {resourceSpans: Array<{scopeSpans: Array<{spans: Array<Record<string, unknown>>}>}>};
+				delete doc.resourceSpans[0]!.scopeSpans[0]!.spans[0]!['spanId'];
+				fs.writeFileSync(path.join(home, 'broken.json'), JSON.stringify(doc));
+			},
+		},
 		{name: 'missing file', args: ['ingest', path.join(home, 'nope.jsonl')], code: 3, message: /nope\.jsonl: no such file or folder/},
 		{name: 'unknown run id', args: ['runs', 'show', 'run-does-not-exist', '--json'], code: 3, message: /no run matches "run-does-not-exist"/},
 		{name: 'unknown command', args: ['frobnicate'], code: 2, message: /unknown command "frobnicate"/},

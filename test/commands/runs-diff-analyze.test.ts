@@ -14,7 +14,23 @@ function goodDeploy(traceId: string, runId: string, shiftS: number, choice = 'A'
 	return [
 		{trace_id: traceId, span_id: 'r', event_type: 'workflow:started', timestamp: t(0), data: {name: 'deploy api', run_id: runId, env: 'prod', target: 'api'}},
 		{trace_id: traceId, span_id: 'b', parent_span_id: 'r', event_type: 'stage:started', timestamp: t(1), data: {name: 'Build'}},
-		{trace_id: traceId, span_id: 'ai', parent_span_id: 'r', event_type: 'ai:decision', timestamp: t(2), data: {name: 'choose-route', decision: choice, alternatives: [{option: 'A', score: 0.6}, {option: 'B', score: 0.4}], reasoning: 'cheaper', confidence: 0.6}},
+		{
+			trace_id: traceId,
+			span_id: 'ai',
+			parent_span_id: 'r',
+			event_type: 'ai:decision',
+			timestamp: t(2),
+			data: {
+				name: 'choose-route',
+				decision: choice,
+				alternatives: [
+					{option: 'A', score: 0.6},
+					{option: 'B', score: 0.4},
+				],
+				reasoning: 'cheaper',
+				confidence: 0.6,
+			},
+		},
 		{trace_id: traceId, span_id: 'b', event_type: 'stage:completed', status: 'success', timestamp: t(3)},
 		{trace_id: traceId, span_id: 'd', parent_span_id: 'r', event_type: 'stage:started', timestamp: t(3), data: {name: 'Deploy'}},
 		{trace_id: traceId, span_id: 'd', event_type: 'stage:completed', status: 'success', timestamp: t(9)},

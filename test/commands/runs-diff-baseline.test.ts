@@ -28,10 +28,7 @@ function runEvents(id: string, env: string | null, target: string | null, startS
 		{trace_id: id, span_id: 'b', parent_span_id: 'r', event_type: 'stage:started', timestamp: at(startS + 1), data: {name: 'Build'}},
 	];
 	if (end === 'success' || end === 'failed') {
-		events.push(
-			{trace_id: id, span_id: 'b', event_type: end === 'success' ? 'stage:completed' : 'stage:failed', status: end, timestamp: at(startS + 4)},
-			{trace_id: id, span_id: 'r', event_type: end === 'success' ? 'workflow:completed' : 'workflow:failed', status: end, timestamp: at(startS + 5)},
-		);
+		events.push({trace_id: id, span_id: 'b', event_type: end === 'success' ? 'stage:completed' : 'stage:failed', status: end, timestamp: at(startS + 4)}, {trace_id: id, span_id: 'r', event_type: end === 'success' ? 'workflow:completed' : 'workflow:failed', status: end, timestamp: at(startS + 5)});
 	} else if (end === 'cancelled') {
 		events.push({trace_id: id, span_id: 'r', event_type: 'workflow:cancelled', timestamp: at(startS + 5)});
 	}
@@ -72,7 +69,10 @@ function seed(home: string): void {
 	}
 
 	// The statuses the hand answer relies on.
-	assert.deepEqual(['r1', 'c1', 'f1', 'tie'].map(id => index.resolveRun(`run-${id}`).status), ['running', 'cancelled', 'failed', 'success']);
+	assert.deepEqual(
+		['r1', 'c1', 'f1', 'tie'].map(id => index.resolveRun(`run-${id}`).status),
+		['running', 'cancelled', 'failed', 'success'],
+	);
 	assert.equal(index.resolveRun('run-n').env, null);
 	index.close();
 }
@@ -117,7 +117,10 @@ test('runs diff <run> compares with the last success and says which it picked (t
 	assert.equal(diff.a.run_id, 'run-s2');
 	assert.equal(diff.b.run_id, 'run-x');
 	// Build succeeded in s2 and failed in x.
-	assert.deepEqual(diff.steps.map(step => [step.path, step.change]), [['Build', 'status']]);
+	assert.deepEqual(
+		diff.steps.map(step => [step.path, step.change]),
+		[['Build', 'status']],
+	);
 	assert.deepEqual(diff.plan.recorded, {a: false, b: false});
 	const nullScope = JSON.parse(runCli(['runs', 'diff', 'run-na', '--json'], {home}).stdout) as DiffJson;
 	assert.equal(nullScope.baseline?.run_id, 'run-o3');
@@ -138,7 +141,10 @@ test('runs diff <run> compares with the last success and says which it picked (t
 test('runs diff <run> without an earlier success: exit 3, one line saying so and what to do', () => {
 	const home = tempHome();
 	seed(home);
-	for (const args of [['runs', 'diff', 'run-s1'], ['runs', 'diff', 'run-s1', '--json']]) {
+	for (const args of [
+		['runs', 'diff', 'run-s1'],
+		['runs', 'diff', 'run-s1', '--json'],
+	]) {
 		const result = runCli(args, {home});
 		assert.equal(result.code, 3);
 		assert.equal(result.stdout, '');
@@ -173,22 +179,25 @@ test('runs diff: devcmd plans compared by step id and resolved value key, secret
 	const text = runCli(['runs', 'diff', 'run-x'], {home});
 	assert.equal(text.code, 0, text.stderr);
 	const tail = text.stdout.slice(text.stdout.indexOf('\n\nplan:'));
-	assert.equal(tail, [
-		'',
-		'',
-		'plan: 2 steps, 1 resolved value changed',
-		'',
-		'PLAN STEPS',
-		'  ~ main/deploy/api',
-		'      command: "kubectl apply -f k8s/api/" -> "kubectl apply -f k8s/api-v2/"',
-		'  + main/smoke (added)',
-		'      command: "curl -f https://api/health"',
-		'      decorator: "retry"',
-		'',
-		'PLAN RESOLVED VALUES',
-		'  1: "@env(API_TOKEN) → <redacted>" -> "@env(API_TOKEN) → <redacted>"  (redacted; values differ)',
-		'',
-	].join('\n'));
+	assert.equal(
+		tail,
+		[
+			'',
+			'',
+			'plan: 2 steps, 1 resolved value changed',
+			'',
+			'PLAN STEPS',
+			'  ~ main/deploy/api',
+			'      command: "kubectl apply -f k8s/api/" -> "kubectl apply -f k8s/api-v2/"',
+			'  + main/smoke (added)',
+			'      command: "curl -f https://api/health"',
+			'      decorator: "retry"',
+			'',
+			'PLAN RESOLVED VALUES',
+			'  1: "@env(API_TOKEN) → <redacted>" -> "@env(API_TOKEN) → <redacted>"  (redacted; values differ)',
+			'',
+		].join('\n'),
+	);
 	assert.doesNotMatch(text.stdout, /chars>/);
 	const json = JSON.parse(runCli(['runs', 'diff', 'run-x', '--json'], {home}).stdout) as DiffJson;
 	assert.deepEqual(json.plan.recorded, {a: true, b: true});

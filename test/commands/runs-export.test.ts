@@ -15,7 +15,7 @@ const RUNNING = 'run-canary-1';
 describe('tracedeck runs export', () => {
 	const home = homeWith(sampleRunEvents(), runningRunEvents());
 
-	it('writes csv: a header with DESIGN\'s run fields and one row per run, newest first', () => {
+	it("writes csv: a header with DESIGN's run fields and one row per run, newest first", () => {
 		const result = runSourceCli(['runs', 'export'], {home});
 		assert.equal(result.code, 0, result.stderr);
 		const [header, ...rows] = parseCsv(result.stdout);
@@ -90,7 +90,12 @@ describe('tracedeck runs export', () => {
 	it('honours --limit and rejects bad flags with exit code 2', () => {
 		const limited = runSourceCli(['runs', 'export', '--limit', '1'], {home});
 		assert.equal(parseCsv(limited.stdout).length, 2);
-		for (const args of [['--format', 'xml'], ['--format', 'otlp', '--spans'], ['--status', 'meh'], ['--json', '--format', 'csv']]) {
+		for (const args of [
+			['--format', 'xml'],
+			['--format', 'otlp', '--spans'],
+			['--status', 'meh'],
+			['--json', '--format', 'csv'],
+		]) {
 			const result = runSourceCli(['runs', 'export', ...args], {home});
 			assert.equal(result.code, 2, args.join(' '));
 			assert.match(result.stderr, /^tracedeck: /);

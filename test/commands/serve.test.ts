@@ -10,13 +10,24 @@ import {runSourceCli, spawnSourceCli} from '../interop/source-cli.js';
 const NANOS = (iso: string): string => `${BigInt(Date.parse(iso)) * 1_000_000n}`;
 
 const document = {
-	resourceSpans: [{
-		resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'run-served-1'}}, {key: 'devcmd.env', value: {stringValue: 'prod'}}]},
-		scopeSpans: [{spans: [
-			{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'deploy', startTimeUnixNano: NANOS('2026-03-02T10:00:00Z'), endTimeUnixNano: NANOS('2026-03-02T10:00:05Z'), status: {code: 2}},
-			{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', parentSpanId: 'b7ad6b7169203331', name: 'migrate', startTimeUnixNano: NANOS('2026-03-02T10:00:01Z'), endTimeUnixNano: NANOS('2026-03-02T10:00:04Z'), status: {code: 2, message: 'lock timeout'}},
-		]}],
-	}],
+	resourceSpans: [
+		{
+			resource: {
+				attributes: [
+					{key: 'devcmd.run_id', value: {stringValue: 'run-served-1'}},
+					{key: 'devcmd.env', value: {stringValue: 'prod'}},
+				],
+			},
+			scopeSpans: [
+				{
+					spans: [
+						{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'deploy', startTimeUnixNano: NANOS('2026-03-02T10:00:00Z'), endTimeUnixNano: NANOS('2026-03-02T10:00:05Z'), status: {code: 2}},
+						{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', parentSpanId: 'b7ad6b7169203331', name: 'migrate', startTimeUnixNano: NANOS('2026-03-02T10:00:01Z'), endTimeUnixNano: NANOS('2026-03-02T10:00:04Z'), status: {code: 2, message: 'lock timeout'}},
+					],
+				},
+			],
+		},
+	],
 };
 
 /** Resolves with the URL serve prints on stderr; keeps collecting stderr (leaving a `for await` would close the pipe). */
@@ -54,7 +65,7 @@ describe('tracedeck serve', () => {
 			assert.match(text, /^tracedeck_redis_write_failures_total 0$/m);
 
 			child.kill('SIGTERM');
-			const [code] = await once(child, 'exit') as [number | null];
+			const [code] = (await once(child, 'exit')) as [number | null];
 			assert.equal(code, 0, stderr.text());
 			assert.match(stderr.text(), /SIGTERM, finishing requests in flight/);
 			assert.match(stderr.text(), /stopped/);

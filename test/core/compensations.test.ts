@@ -20,14 +20,7 @@ test('a booking saga: compensations in start order, the step whose undo failed i
 	// |flight|hotel|charge✗|
 	//                 |undo-hotel ✓|
 	//                         |undo-flight ✗|
-	const t = tree(
-		failed('root', null, 0, 100, {kind: 'workflow'}),
-		span('flight', 'root', 0, 10, {name: 'reserve flight'}),
-		span('hotel', 'root', 10, 20),
-		failed('charge', 'root', 20, 30),
-		undo('undo-flight', 'flight', 40, 50, 'failed'),
-		undo('undo-hotel', 'hotel', 30, 40),
-	);
+	const t = tree(failed('root', null, 0, 100, {kind: 'workflow'}), span('flight', 'root', 0, 10, {name: 'reserve flight'}), span('hotel', 'root', 10, 20), failed('charge', 'root', 20, 30), undo('undo-flight', 'flight', 40, 50, 'failed'), undo('undo-hotel', 'hotel', 30, 40));
 	const chains = compensationChains(t);
 	assert.deepEqual(chains.compensations, [
 		{original_span_id: 'hotel', span_id: 'undo-hotel', status: 'success', start_ms: 30, end_ms: 40, original_name: 'hotel', scope_span_id: 'root', scope: 'rollback'},
@@ -61,14 +54,7 @@ test('a step boundary: completed exactly when compensation began counts as befor
 });
 
 test('a failed undo retried successfully leaves no orphan; a pending undo is not an orphan yet', () => {
-	const t = tree(
-		span('root', null, 0, null, {kind: 'workflow'}),
-		span('a', 'root', 0, 10),
-		span('b', 'root', 10, 20),
-		undo('undo-a-1', 'a', 30, 35, 'failed'),
-		undo('undo-a-2', 'a', 36, 40),
-		undo('undo-b', 'b', 41, null),
-	);
+	const t = tree(span('root', null, 0, null, {kind: 'workflow'}), span('a', 'root', 0, 10), span('b', 'root', 10, 20), undo('undo-a-1', 'a', 30, 35, 'failed'), undo('undo-a-2', 'a', 36, 40), undo('undo-b', 'b', 41, null));
 	const chains = compensationChains(t);
 	assert.deepEqual(chains.orphans, []);
 	assert.deepEqual(
@@ -83,13 +69,7 @@ test('a failed undo retried successfully leaves no orphan; a pending undo is not
 
 test('undoing a stage covers its steps; undoing some steps of a stage leaves the others as orphans', () => {
 	// provision (stage) ✓ 0..20 ├ vpc ✓ 0..10 └ db ✓ 10..20 ; deploy ✗ 20..30
-	const base = [
-		failed('root', null, 0, 100, {kind: 'workflow'}),
-		span('provision', 'root', 0, 20, {kind: 'stage'}),
-		span('vpc', 'provision', 0, 10),
-		span('db', 'provision', 10, 20),
-		failed('deploy', 'root', 20, 30),
-	];
+	const base = [failed('root', null, 0, 100, {kind: 'workflow'}), span('provision', 'root', 0, 20, {kind: 'stage'}), span('vpc', 'provision', 0, 10), span('db', 'provision', 10, 20), failed('deploy', 'root', 20, 30)];
 	assert.deepEqual(compensationChains(tree(...base, undo('undo-provision', 'provision', 30, 40))).orphans, []);
 	assert.deepEqual(compensationChains(tree(...base, undo('undo-db', 'db', 30, 40))).orphans, ['vpc']);
 });

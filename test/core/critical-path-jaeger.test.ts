@@ -41,22 +41,47 @@ interface JaegerCase {
 const CASES: JaegerCase[] = [
 	{
 		name: 'test1: gaps between two children go to the parent',
-		spans: [{id: 'E', parent: 'C', start: 50, duration: 10}, {id: 'C', start: 1, duration: 100}, {id: 'D', parent: 'C', start: 20, duration: 20}],
-		expected: [['C', 1, 20], ['D', 20, 40], ['C', 40, 50], ['E', 50, 60], ['C', 60, 101]],
+		spans: [
+			{id: 'E', parent: 'C', start: 50, duration: 10},
+			{id: 'C', start: 1, duration: 100},
+			{id: 'D', parent: 'C', start: 20, duration: 20},
+		],
+		expected: [
+			['C', 1, 20],
+			['D', 20, 40],
+			['C', 40, 50],
+			['E', 50, 60],
+			['C', 60, 101],
+		],
 	},
 	{
 		name: 'test2: of two overlapping children the last to finish wins, the other is hidden',
-		spans: [{id: 'X', start: 1, duration: 100}, {id: 'A', parent: 'X', start: 10, duration: 40}, {id: 'C', parent: 'X', start: 20, duration: 40}],
-		expected: [['X', 1, 20], ['C', 20, 60], ['X', 60, 101]],
+		spans: [
+			{id: 'X', start: 1, duration: 100},
+			{id: 'A', parent: 'X', start: 10, duration: 40},
+			{id: 'C', parent: 'X', start: 20, duration: 40},
+		],
+		expected: [
+			['X', 1, 20],
+			['C', 20, 60],
+			['X', 60, 101],
+		],
 	},
 	{
 		name: 'test3: a child that starts after its parent ended is dropped',
-		spans: [{id: 'A', start: 100, duration: 40}, {id: 'B', parent: 'A', start: 150, duration: 40}],
+		spans: [
+			{id: 'A', start: 100, duration: 40},
+			{id: 'B', parent: 'A', start: 150, duration: 40},
+		],
 		expected: [['A', 100, 140]],
 	},
 	{
 		name: 'test4: a child after its parent is dropped with its own children',
-		spans: [{id: 'A', start: 1, duration: 30}, {id: 'B', parent: 'A', start: 40, duration: 40}, {id: 'c', parent: 'B', start: 50, duration: 10}],
+		spans: [
+			{id: 'A', start: 1, duration: 30},
+			{id: 'B', parent: 'A', start: 40, duration: 40},
+			{id: 'c', parent: 'B', start: 50, duration: 10},
+		],
 		expected: [['A', 1, 31]],
 	},
 	{
@@ -70,22 +95,44 @@ const CASES: JaegerCase[] = [
 	},
 	{
 		name: 'test6: a child that started before its parent is clipped to it',
-		spans: [{id: 'A', start: 1, duration: 29}, {id: 'B', parent: 'A', start: 15, duration: 20}, {id: 'C', parent: 'B', start: 10, duration: 15}],
-		expected: [['A', 1, 15], ['C', 15, 25], ['B', 25, 30]],
+		spans: [
+			{id: 'A', start: 1, duration: 29},
+			{id: 'B', parent: 'A', start: 15, duration: 20},
+			{id: 'C', parent: 'B', start: 10, duration: 15},
+		],
+		expected: [
+			['A', 1, 15],
+			['C', 15, 25],
+			['B', 25, 30],
+		],
 	},
 	{
 		name: 'test7: children overflowing their parents are clipped at each level',
-		spans: [{id: 'A', start: 1, duration: 29}, {id: 'B', parent: 'A', start: 15, duration: 20}, {id: 'C', parent: 'B', start: 20, duration: 20}],
-		expected: [['A', 1, 15], ['B', 15, 20], ['C', 20, 30]],
+		spans: [
+			{id: 'A', start: 1, duration: 29},
+			{id: 'B', parent: 'A', start: 15, duration: 20},
+			{id: 'C', parent: 'B', start: 20, duration: 20},
+		],
+		expected: [
+			['A', 1, 15],
+			['B', 15, 20],
+			['C', 20, 30],
+		],
 	},
 	{
 		name: 'test8: a child wider than its parent on both sides covers the whole parent',
-		spans: [{id: 'A', start: 10, duration: 20}, {id: 'B', parent: 'A', start: 5, duration: 30}],
+		spans: [
+			{id: 'A', start: 10, duration: 20},
+			{id: 'B', parent: 'A', start: 5, duration: 30},
+		],
 		expected: [['B', 10, 30]],
 	},
 	{
 		name: 'test9: a child wholly before its parent is dropped',
-		spans: [{id: 'A', start: 10, duration: 20}, {id: 'B', parent: 'A', start: 1, duration: 4}],
+		spans: [
+			{id: 'A', start: 10, duration: 20},
+			{id: 'B', parent: 'A', start: 1, duration: 4},
+		],
 		expected: [['A', 10, 30]],
 	},
 ];
@@ -101,21 +148,25 @@ const spanIdOf = (id: string): string => `00000000000000${id.toLowerCase().charC
 
 function otlpOf(spans: CaseSpan[], unitNs: bigint): unknown {
 	return {
-		resourceSpans: [{
-			resource: {attributes: [{key: 'service.name', value: {stringValue: 'service-one'}}]},
-			scopeSpans: [{spans: spans.map(span => ({
-				traceId: TRACE,
-				spanId: spanIdOf(span.id),
-				...(span.parent ? {parentSpanId: spanIdOf(span.parent)} : {}),
-				name: `op-${span.id}`,
-				...(span.kind ? {kind: KIND_CODE[span.kind]} : {}),
-				startTimeUnixNano: String(BASE_NS + BigInt(span.start) * unitNs),
-				endTimeUnixNano: String(BASE_NS + BigInt(span.start + span.duration) * unitNs),
-				...(span.followsFrom && span.parent
-					? {links: [{traceId: TRACE, spanId: spanIdOf(span.parent), attributes: [{key: 'opentracing.ref_type', value: {stringValue: 'follows_from'}}]}]}
-					: {}),
-			}))}],
-		}],
+		resourceSpans: [
+			{
+				resource: {attributes: [{key: 'service.name', value: {stringValue: 'service-one'}}]},
+				scopeSpans: [
+					{
+						spans: spans.map(span => ({
+							traceId: TRACE,
+							spanId: spanIdOf(span.id),
+							...(span.parent ? {parentSpanId: spanIdOf(span.parent)} : {}),
+							name: `op-${span.id}`,
+							...(span.kind ? {kind: KIND_CODE[span.kind]} : {}),
+							startTimeUnixNano: String(BASE_NS + BigInt(span.start) * unitNs),
+							endTimeUnixNano: String(BASE_NS + BigInt(span.start + span.duration) * unitNs),
+							...(span.followsFrom && span.parent ? {links: [{traceId: TRACE, spanId: spanIdOf(span.parent), attributes: [{key: 'opentracing.ref_type', value: {stringValue: 'follows_from'}}]}]} : {}),
+						})),
+					},
+				],
+			},
+		],
 	};
 }
 
@@ -128,7 +179,10 @@ function pathOf(spans: CaseSpan[], unitNs: bigint): Array<[string, number, numbe
 }
 
 describe('critical path: Jaeger UI test cases', () => {
-	for (const [scale, unitNs] of [['milliseconds', 1_000_000n], ['microseconds', 1000n]] as const) {
+	for (const [scale, unitNs] of [
+		['milliseconds', 1_000_000n],
+		['microseconds', 1000n],
+	] as const) {
 		for (const testCase of CASES) {
 			it(`${testCase.name} (one unit = one of ${scale})`, () => {
 				assert.deepEqual(pathOf(testCase.spans, unitNs), testCase.expected);
@@ -146,7 +200,13 @@ describe('critical path: asynchronous children (DESIGN)', () => {
 	];
 	// Walked by hand: from 31 back, B (ends 20) is the last child, A keeps [20, 31]; in B, C (ends 14)
 	// leaves B [14, 20], then C [12, 14], then B [10, 12]; A keeps the rest [1, 10].
-	const synchronous: Array<[string, number, number]> = [['A', 1, 10], ['B', 10, 12], ['C', 12, 14], ['B', 14, 20], ['A', 20, 31]];
+	const synchronous: Array<[string, number, number]> = [
+		['A', 1, 10],
+		['B', 10, 12],
+		['C', 12, 14],
+		['B', 14, 20],
+		['A', 20, 31],
+	];
 
 	it('a CONSUMER child of a PRODUCER is off the path without any link', () => {
 		assert.deepEqual(pathOf(shape({kind: 'consumer'}, {kind: 'producer'}), 1000n), [['A', 1, 31]]);

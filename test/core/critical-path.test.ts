@@ -24,13 +24,7 @@ test('gaps between sequential children belong to the parent', () => {
 	// a        |5--10|
 	// b                  |15--------30|
 	const t = tree(span('root', null, 0, 40), span('a', 'root', 5, 10), span('b', 'root', 15, 30));
-	assert.deepEqual(criticalPath(t), [
-		seg('root', 0, 5),
-		seg('a', 5, 10),
-		seg('root', 10, 15),
-		seg('b', 15, 30),
-		seg('root', 30, 40),
-	]);
+	assert.deepEqual(criticalPath(t), [seg('root', 0, 5), seg('a', 5, 10), seg('root', 10, 15), seg('b', 15, 30), seg('root', 30, 40)]);
 });
 
 test('parallel branches: only the slower branch is on the path', () => {
@@ -40,12 +34,7 @@ test('parallel branches: only the slower branch is on the path', () => {
 	// merge                 |70-----------100|
 	// merge ends last; back at 70 the last child to end by then is fetch-b (70),
 	// fetch-a ended earlier and waited on nothing that mattered.
-	const t = tree(
-		span('root', null, 0, 100),
-		span('fetch-a', 'root', 0, 40),
-		span('fetch-b', 'root', 0, 70),
-		span('merge', 'root', 70, 100),
-	);
+	const t = tree(span('root', null, 0, 100), span('fetch-a', 'root', 0, 40), span('fetch-b', 'root', 0, 70), span('merge', 'root', 70, 100));
 	assert.deepEqual(criticalPath(t), [seg('fetch-b', 0, 70), seg('merge', 70, 100)]);
 });
 
@@ -54,20 +43,8 @@ test('nested spans: the path descends into children and returns to the parent', 
 	// stage     |10--------------------90|
 	// step1     |10---40|
 	// step2               |50---80|
-	const t = tree(
-		span('root', null, 0, 100),
-		span('stage', 'root', 10, 90, {kind: 'stage'}),
-		span('step1', 'stage', 10, 40),
-		span('step2', 'stage', 50, 80),
-	);
-	assert.deepEqual(criticalPath(t), [
-		seg('root', 0, 10),
-		seg('step1', 10, 40),
-		seg('stage', 40, 50),
-		seg('step2', 50, 80),
-		seg('stage', 80, 90),
-		seg('root', 90, 100),
-	]);
+	const t = tree(span('root', null, 0, 100), span('stage', 'root', 10, 90, {kind: 'stage'}), span('step1', 'stage', 10, 40), span('step2', 'stage', 50, 80));
+	assert.deepEqual(criticalPath(t), [seg('root', 0, 10), seg('step1', 10, 40), seg('stage', 40, 50), seg('step2', 50, 80), seg('stage', 80, 90), seg('root', 90, 100)]);
 });
 
 test('overlapping children: the earlier one does not end before the later one starts, so the parent covers', () => {
@@ -110,11 +87,7 @@ test('clock skew: a child that starts before its parent is clipped to the parent
 	// root  |0------------------------100|
 	// stage         |20-----------80|
 	// step      |10------50|            (clipped to 20..50)
-	const t = tree(
-		span('root', null, 0, 100),
-		span('stage', 'root', 20, 80, {kind: 'stage'}),
-		span('step', 'stage', 10, 50),
-	);
+	const t = tree(span('root', null, 0, 100), span('stage', 'root', 20, 80, {kind: 'stage'}), span('step', 'stage', 10, 50));
 	assert.deepEqual(criticalPath(t), [seg('root', 0, 20), seg('step', 20, 50), seg('stage', 50, 80), seg('root', 80, 100)]);
 });
 
@@ -123,12 +96,7 @@ test('a child that overflows its parent is clipped to the parent end', () => {
 	// stage  |0--------50|
 	// step          |30-----70|          (clipped to 30..50)
 	// deploy            |50----------100|
-	const t = tree(
-		span('root', null, 0, 100),
-		span('stage', 'root', 0, 50, {kind: 'stage'}),
-		span('step', 'stage', 30, 70),
-		span('deploy', 'root', 50, 100),
-	);
+	const t = tree(span('root', null, 0, 100), span('stage', 'root', 0, 50, {kind: 'stage'}), span('step', 'stage', 30, 70), span('deploy', 'root', 50, 100));
 	assert.deepEqual(criticalPath(t), [seg('stage', 0, 30), seg('step', 30, 50), seg('deploy', 50, 100)]);
 });
 

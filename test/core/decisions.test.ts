@@ -17,12 +17,21 @@ test('a decision followed by a failure: outcome failed, pointing at the root cau
 	const t = tree(
 		failed('root', null, 0, 100, {kind: 'workflow'}),
 		failed('plan', 'root', 0, 50, {kind: 'stage'}),
-		decision('choose', 'plan', 10, {
-			decision: 'B',
-			alternatives: [{option: 'A', score: 0.4, reason: 'cheap'}, {option: 'B', score: 0.7}],
-			reasoning: 'B is faster',
-			confidence: 0.7,
-		}, 'choose-route'),
+		decision(
+			'choose',
+			'plan',
+			10,
+			{
+				decision: 'B',
+				alternatives: [
+					{option: 'A', score: 0.4, reason: 'cheap'},
+					{option: 'B', score: 0.7},
+				],
+				reasoning: 'B is faster',
+				confidence: 0.7,
+			},
+			'choose-route',
+		),
 		failed('deploy', 'root', 20, 60),
 		failed('migrate', 'deploy', 25, 40),
 	);
@@ -32,7 +41,10 @@ test('a decision followed by a failure: outcome failed, pointing at the root cau
 			name: 'choose-route',
 			path: 'plan/choose-route',
 			decision: 'B',
-			alternatives: [{option: 'A', score: 0.4, reason: 'cheap'}, {option: 'B', score: 0.7}],
+			alternatives: [
+				{option: 'A', score: 0.4, reason: 'cheap'},
+				{option: 'B', score: 0.7},
+			],
 			reasoning: 'B is faster',
 			confidence: 0.7,
 			outcome: 'failed',
@@ -43,12 +55,7 @@ test('a decision followed by a failure: outcome failed, pointing at the root cau
 
 test('failures that started before the decision do not count against it', () => {
 	// early ✗ 2..8, decision at 10, then only successes; the run is over.
-	const t = tree(
-		span('root', null, 0, 100, {kind: 'workflow'}),
-		failed('early', 'root', 2, 8),
-		decision('d', 'root', 10, {decision: 'A'}),
-		span('after', 'root', 20, 30),
-	);
+	const t = tree(span('root', null, 0, 100, {kind: 'workflow'}), failed('early', 'root', 2, 8), decision('d', 'root', 10, {decision: 'A'}), span('after', 'root', 20, 30));
 	const [d] = decisionOutcomes(t);
 	assert.equal(d!.outcome, 'success');
 	assert.equal(d!.downstream_failed_span_id, null);
@@ -61,12 +68,7 @@ test('a span starting at the same instant as the decision is not after it', () =
 
 test('of several later failures, the first root cause to end is named', () => {
 	// d at 10; x ✗ 20..90, y ✗ 30..50 → y ended first.
-	const t = tree(
-		failed('root', null, 0, 100, {kind: 'workflow'}),
-		decision('d', 'root', 10, {decision: 'A'}),
-		failed('x', 'root', 20, 90),
-		failed('y', 'root', 30, 50),
-	);
+	const t = tree(failed('root', null, 0, 100, {kind: 'workflow'}), decision('d', 'root', 10, {decision: 'A'}), failed('x', 'root', 20, 90), failed('y', 'root', 30, 50));
 	assert.equal(decisionOutcomes(t)[0]!.downstream_failed_span_id, 'y');
 });
 
@@ -88,16 +90,7 @@ test('malformed fields from producers are dropped, never thrown on', () => {
 		span('root', null, 0, 100, {kind: 'workflow'}),
 		decision('d1', 'root', 10, {
 			decision: {not: 'a string'},
-			alternatives: [
-				{option: 'A', score: 'high', reason: 3},
-				'C',
-				{option: 5, score: Number.NaN},
-				{score: 1},
-				null,
-				[],
-				{option: {}},
-				7,
-			],
+			alternatives: [{option: 'A', score: 'high', reason: 3}, 'C', {option: 5, score: Number.NaN}, {score: 1}, null, [], {option: {}}, 7],
 			reasoning: 42,
 			confidence: 'sure',
 		}),
@@ -114,12 +107,7 @@ test('malformed fields from producers are dropped, never thrown on', () => {
 });
 
 test('decisions come in start order; other spans are not decisions', () => {
-	const t = tree(
-		span('root', null, 0, 100, {kind: 'workflow'}),
-		decision('late', 'root', 50, {decision: 'B'}),
-		decision('early', 'root', 5, {decision: 'A'}),
-		span('ai-call', 'root', 6, 7, {kind: 'ai', last_event_type: 'ai:completed'}),
-	);
+	const t = tree(span('root', null, 0, 100, {kind: 'workflow'}), decision('late', 'root', 50, {decision: 'B'}), decision('early', 'root', 5, {decision: 'A'}), span('ai-call', 'root', 6, 7, {kind: 'ai', last_event_type: 'ai:completed'}));
 	assert.deepEqual(
 		decisionOutcomes(t).map(d => d.span_id),
 		['early', 'late'],

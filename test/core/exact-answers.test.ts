@@ -55,20 +55,17 @@ test('a run that succeeded after a local undo has no root cause, no failed step 
 	// ├ undo build ✓ 30..40        compensation in root's scope, which succeeded: a local undo
 	// └ push via mirror ✓ 40..90
 	// Before: "✗ compensation incomplete: 1 orphan (build)" and a root-cause marker on push.
-	const spans = [
-		span('root', null, 0, 100, {kind: 'workflow'}),
-		span('build', 'root', 0, 20),
-		failed('push', 'root', 20, 30),
-		undo('undo-build', 'root', 'build', 30, 40),
-		span('mirror', 'root', 40, 90, {name: 'push via mirror'}),
-	];
+	const spans = [span('root', null, 0, 100, {kind: 'workflow'}), span('build', 'root', 0, 20), failed('push', 'root', 20, 30), undo('undo-build', 'root', 'build', 30, 40), span('mirror', 'root', 40, 90, {name: 'push via mirror'})];
 	const r = report(spans);
 	assert.equal(r.run.status, 'success');
 	assert.equal(r.failure, null);
 	assert.equal(r.run.failed_step, null);
 	assert.deepEqual(r.recovered, ['push']);
 	assert.deepEqual(r.orphans, []);
-	assert.deepEqual(r.compensations.map(c => [c.span_id, c.scope_span_id, c.scope]), [['undo-build', 'root', 'local_undo']]);
+	assert.deepEqual(
+		r.compensations.map(c => [c.span_id, c.scope_span_id, c.scope]),
+		[['undo-build', 'root', 'local_undo']],
+	);
 });
 
 test('a local undo whose compensation failed leaves that step as an orphan even in a scope that succeeded', () => {
@@ -99,7 +96,13 @@ test('a failed saga with a failing compensation: the forward failure is the caus
 	const r = report(spans);
 	assert.equal(r.failure?.span_id, 'ship');
 	assert.deepEqual(r.orphans, ['reserve']);
-	assert.deepEqual(r.compensations.map(c => [c.span_id, c.scope]), [['undo-charge', 'rollback'], ['undo-reserve', 'rollback']]);
+	assert.deepEqual(
+		r.compensations.map(c => [c.span_id, c.scope]),
+		[
+			['undo-charge', 'rollback'],
+			['undo-reserve', 'rollback'],
+		],
+	);
 });
 
 test('a rolled-back scope orphans the steps it completed and never undid; a sibling scope that succeeded orphans nothing', () => {
@@ -127,7 +130,13 @@ test('a rolled-back scope orphans the steps it completed and never undid; a sibl
 	];
 	const chains = compensationChains(buildTree(spans));
 	assert.deepEqual(chains.orphans, ['tag']);
-	assert.deepEqual(chains.compensations.map(c => [c.span_id, c.scope_span_id, c.scope]), [['undo-vpc', 'provision', 'local_undo'], ['undo-publish', 'release', 'rollback']]);
+	assert.deepEqual(
+		chains.compensations.map(c => [c.span_id, c.scope_span_id, c.scope]),
+		[
+			['undo-vpc', 'provision', 'local_undo'],
+			['undo-publish', 'release', 'rollback'],
+		],
+	);
 });
 
 test('two roots that never joined: the window covers both, the path runs through both in time order', () => {
@@ -136,60 +145,57 @@ test('two roots that never joined: the window covers both, the path runs through
 	// Window 1000..1300; status failed (worker's failure reached no success above it); cause: job.
 	// Path: web's window (web 1000..1010, render 1010..1090, web 1090..1100), then worker's
 	// (worker 1150..1160, job 1160..1200, worker 1200..1300).
-	const spans = [
-		span('web', null, 1000, 1100, {kind: 'workflow'}),
-		span('render', 'web', 1010, 1090),
-		failed('worker', 'queue', 1150, 1300, {kind: 'stage'}),
-		failed('job', 'worker', 1160, 1200),
-	];
+	const spans = [span('web', null, 1000, 1100, {kind: 'workflow'}), span('render', 'web', 1010, 1090), failed('worker', 'queue', 1150, 1300, {kind: 'stage'}), failed('job', 'worker', 1160, 1200)];
 	const r = report(spans);
 	assert.equal(r.run.started_at, new Date(1000).toISOString());
 	assert.equal(r.run.ended_at, new Date(1300).toISOString());
 	assert.equal(r.run.status, 'failed');
 	assert.equal(r.failure?.span_id, 'job');
-	assert.deepEqual(r.critical_path.map(s => [s.span_id, s.start_ms, s.end_ms]), [
-		['web', 1000, 1010],
-		['render', 1010, 1090],
-		['web', 1090, 1100],
-		['worker', 1150, 1160],
-		['job', 1160, 1200],
-		['worker', 1200, 1300],
-	]);
+	assert.deepEqual(
+		r.critical_path.map(s => [s.span_id, s.start_ms, s.end_ms]),
+		[
+			['web', 1000, 1010],
+			['render', 1010, 1090],
+			['web', 1090, 1100],
+			['worker', 1150, 1160],
+			['job', 1160, 1200],
+			['worker', 1200, 1300],
+		],
+	);
 });
 
 test('a failure inside a still-running stage is the root cause so far; the run still runs', () => {
 	// root … 0..   └ deploy … 10..   └ migrate ✗ 20..30: no ancestor succeeded (they are open).
 	// A decision at 5 is followed by that unrecovered failure: its outcome is failed already.
-	const spans = [
-		span('root', null, 0, null, {kind: 'workflow'}),
-		span('choose', 'root', 5, 6, {kind: 'ai', last_event_type: 'ai:decision', attributes: {decision: 'B'}}),
-		span('deploy', 'root', 10, null, {kind: 'stage'}),
-		failed('migrate', 'deploy', 20, 30),
-	];
+	const spans = [span('root', null, 0, null, {kind: 'workflow'}), span('choose', 'root', 5, 6, {kind: 'ai', last_event_type: 'ai:decision', attributes: {decision: 'B'}}), span('deploy', 'root', 10, null, {kind: 'stage'}), failed('migrate', 'deploy', 20, 30)];
 	const r = report(spans);
 	assert.equal(r.run.status, 'running');
 	assert.equal(r.failure?.span_id, 'migrate');
 	assert.equal(r.run.failed_step, 'deploy/migrate');
 	assert.deepEqual(r.recovered, []);
-	assert.deepEqual(r.decisions.map(d => [d.outcome, d.downstream_failed_span_id]), [['failed', 'migrate']]);
+	assert.deepEqual(
+		r.decisions.map(d => [d.outcome, d.downstream_failed_span_id]),
+		[['failed', 'migrate']],
+	);
 });
 
 test('a decision followed only by a recovered failure succeeded', () => {
 	// root ✓ ├ choose (decision) 0..1 └ step ✓ 10..50 └ try ✗ 10..20 (recovered by step's success)
-	const spans = [
-		span('root', null, 0, 100, {kind: 'workflow'}),
-		span('choose', 'root', 0, 1, {kind: 'ai', last_event_type: 'ai:decision', attributes: {decision: 'B'}}),
-		span('step', 'root', 10, 50),
-		failed('try', 'step', 10, 20),
-	];
-	assert.deepEqual(decisionOutcomes(buildTree(spans), 'success').map(d => d.outcome), ['success']);
+	const spans = [span('root', null, 0, 100, {kind: 'workflow'}), span('choose', 'root', 0, 1, {kind: 'ai', last_event_type: 'ai:decision', attributes: {decision: 'B'}}), span('step', 'root', 10, 50), failed('try', 'step', 10, 20)];
+	assert.deepEqual(
+		decisionOutcomes(buildTree(spans), 'success').map(d => d.outcome),
+		['success'],
+	);
 });
 
 test('a root that failed with only recovered failures below it is its own root cause', () => {
 	// root ✗ └ stage ✓ └ step ✗: step was recovered by stage; the root failed on its own.
 	const t = buildTree([failed('root', null, 0, 100), span('stage', 'root', 0, 50), failed('step', 'stage', 0, 10)]);
 	assert.equal(rootCauseFailure(t)?.span.span_id, 'root');
-	assert.deepEqual(recoveredFailures(t).map(s => s.span_id), ['step']);
+	assert.deepEqual(
+		recoveredFailures(t).map(s => s.span_id),
+		['step'],
+	);
 });
 
 // Random traces with statuses, open spans, lost parents (several roots) and compensations.
@@ -248,7 +254,10 @@ test('property: the root cause is an unrecovered failure whose ancestors all fai
 			const t = buildTree(spans);
 			const failure = rootCauseFailure(t);
 			if (failure === null) {
-				assert.ok([...t.byId.values()].every(s => !isUnrecoveredFailure(t, s)), 'no root cause means no unrecovered failure');
+				assert.ok(
+					[...t.byId.values()].every(s => !isUnrecoveredFailure(t, s)),
+					'no root cause means no unrecovered failure',
+				);
 				return;
 			}
 
@@ -264,7 +273,7 @@ test('property: the root cause is an unrecovered failure whose ancestors all fai
 	);
 });
 
-test('property: the critical path of a multi-root trace covers each root\'s end, each root\'s segments inside its own tree', () => {
+test("property: the critical path of a multi-root trace covers each root's end, each root's segments inside its own tree", () => {
 	fc.assert(
 		fc.property(randomRun, fc.integer({min: 0, max: 400}), (spans, now) => {
 			const t = buildTree(spans);

@@ -6,12 +6,7 @@ import {chain, failed, span, tree} from './span-builder.js';
 
 test('the root cause is the deepest failed span, not its failed ancestors', () => {
 	// root ✗ └ deploy ✗ └ migrate ✗ (the cause) ; push ✓
-	const t = tree(
-		failed('root', null, 0, 100),
-		failed('deploy', 'root', 10, 90),
-		failed('migrate', 'deploy', 20, 40),
-		span('push', 'deploy', 41, 50),
-	);
+	const t = tree(failed('root', null, 0, 100), failed('deploy', 'root', 10, 90), failed('migrate', 'deploy', 20, 40), span('push', 'deploy', 41, 50));
 	const failure = rootCauseFailure(t);
 	assert.equal(failure?.span.span_id, 'migrate');
 	assert.deepEqual(
@@ -24,7 +19,12 @@ test('the root cause is the deepest failed span, not its failed ancestors', () =
 test('among independent failures, the one that ended first', () => {
 	// a ✗ 10..60, b ✗ 20..50: b ended first.
 	const t = tree(failed('root', null, 0, 100), failed('a', 'root', 10, 60), failed('b', 'root', 20, 50));
-	assert.deepEqual(rootCauseCandidates(t).map(s => s.span_id).sort(), ['a', 'b']);
+	assert.deepEqual(
+		rootCauseCandidates(t)
+			.map(s => s.span_id)
+			.sort(),
+		['a', 'b'],
+	);
 	assert.equal(rootCauseFailure(t)?.span.span_id, 'b');
 });
 
@@ -50,12 +50,7 @@ test('a failure without an error message has a null error', () => {
 
 test('within narrows the candidates, and a failed child outside it does not hide its parent', () => {
 	// root ✗ ├ early ✗ 1..5   └ late ✗ 10..20 └ late-child ✗ 12..15
-	const t = tree(
-		failed('root', null, 0, 30),
-		failed('early', 'root', 1, 5),
-		failed('late', 'root', 10, 20),
-		failed('late-child', 'late', 12, 15),
-	);
+	const t = tree(failed('root', null, 0, 30), failed('early', 'root', 1, 5), failed('late', 'root', 10, 20), failed('late-child', 'late', 12, 15));
 	assert.deepEqual(
 		rootCauseCandidates(t, s => s.start_ms >= 10).map(s => s.span_id),
 		['late-child'],

@@ -15,10 +15,7 @@ function event(span_id: string, event_type: string, ms: number, extras: Partial<
 }
 
 test('a start and a completion fold into one settled span', () => {
-	const [s] = foldEvents([
-		event('a', 'stage:started', 0, {parent_span_id: 'root', data: {name: 'build', input: {x: 1}, env: 'prod'}, tags: ['ci']}),
-		event('a', 'stage:completed', 1500, {data: {output: 'ok', exit_code: 0}, tags: ['ci', 'fast']}),
-	]);
+	const [s] = foldEvents([event('a', 'stage:started', 0, {parent_span_id: 'root', data: {name: 'build', input: {x: 1}, env: 'prod'}, tags: ['ci']}), event('a', 'stage:completed', 1500, {data: {output: 'ok', exit_code: 0}, tags: ['ci', 'fast']})]);
 	assert.equal(s!.name, 'build');
 	assert.equal(s!.kind, 'stage');
 	assert.equal(s!.parent_span_id, 'root');
@@ -90,21 +87,14 @@ test('a span seen only through log lines is an open step', () => {
 });
 
 test('errors: a string, an object with message and stack, or anything else', () => {
-	const [a, b, c] = foldEvents([
-		event('a', 'step:failed', 1, {data: {error: 'boom'}}),
-		event('b', 'step:failed', 1, {data: {error: {message: 'bad', stack: 'at x'}}}),
-		event('c', 'step:failed', 1, {data: {error: {code: 7}}}),
-	]);
+	const [a, b, c] = foldEvents([event('a', 'step:failed', 1, {data: {error: 'boom'}}), event('b', 'step:failed', 1, {data: {error: {message: 'bad', stack: 'at x'}}}), event('c', 'step:failed', 1, {data: {error: {code: 7}}})]);
 	assert.deepEqual(a!.error, {message: 'boom'});
 	assert.deepEqual(b!.error, {message: 'bad', stack: 'at x'});
 	assert.deepEqual(c!.error, {message: '{"code":7}'});
 });
 
 test('retries are collected with their exit codes', () => {
-	const [s] = foldEvents([
-		event('a', 'step:retrying', 10, {data: {retry: {n: 1, exit_code: 137}}}),
-		event('a', 'step:retrying', 20, {data: {retry: {}}}),
-	]);
+	const [s] = foldEvents([event('a', 'step:retrying', 10, {data: {retry: {n: 1, exit_code: 137}}}), event('a', 'step:retrying', 20, {data: {retry: {}}})]);
 	assert.deepEqual(s!.retries, [
 		{n: 1, exit_code: 137, at_ms: T0 + 10},
 		{n: 2, at_ms: T0 + 20},

@@ -34,14 +34,17 @@ describe('ISO times below the millisecond', () => {
 		// the value read is within half of it, 489 ns, of the exact one: the microsecond is kept.
 		// Up to 2039 (2^41 ms) the step is 2^-12 ms and the error at most 122 ns.
 		const max = 4_102_444_800_000_000_000n; // 2100-01-01 in ns
-		fc.assert(fc.property(fc.bigInt({min: 0n, max}), ns => {
-			const ms = isoToMs(isoFromNanos(ns));
-			const whole = Number(ns / 1_000_000n);
-			// ms - whole is exact (the two are within a factor of two), so this measures the fold's error alone.
-			const errorNs = Math.abs((ms - whole) * 1e6 - Number(ns % 1_000_000n));
-			assert.ok(errorNs <= (whole < 2 ** 41 ? 122.1 : 488.3), `${ns}: off by ${errorNs} ns`);
-			assert.equal(canonicalIso(isoFromNanos(ns)), isoFromNanos(ns));
-		}), {numRuns: 2000});
+		fc.assert(
+			fc.property(fc.bigInt({min: 0n, max}), ns => {
+				const ms = isoToMs(isoFromNanos(ns));
+				const whole = Number(ns / 1_000_000n);
+				// ms - whole is exact (the two are within a factor of two), so this measures the fold's error alone.
+				const errorNs = Math.abs((ms - whole) * 1e6 - Number(ns % 1_000_000n));
+				assert.ok(errorNs <= (whole < 2 ** 41 ? 122.1 : 488.3), `${ns}: off by ${errorNs} ns`);
+				assert.equal(canonicalIso(isoFromNanos(ns)), isoFromNanos(ns));
+			}),
+			{numRuns: 2000},
+		);
 	});
 });
 

@@ -44,14 +44,25 @@ test('devcmd plans: steps by id (added, removed, changed fields), resolved value
 	// Order is B's, with notify (only in A) after smoke, its predecessor in A. build is the same: left out.
 	// deploy/api: only the command changed; smoke: only the decorator. An added or removed step lists all its fields.
 	assert.deepEqual(plan.steps, [
-		{id: 'main/migrate', change: 'added', fields: [
-			{key: 'command', a: null, b: 'db-migrate up'},
-			{key: 'decorator', a: null, b: 'shell'},
-			{key: 'estimated_duration', a: null, b: '20s'},
-		]},
+		{
+			id: 'main/migrate',
+			change: 'added',
+			fields: [
+				{key: 'command', a: null, b: 'db-migrate up'},
+				{key: 'decorator', a: null, b: 'shell'},
+				{key: 'estimated_duration', a: null, b: '20s'},
+			],
+		},
 		{id: 'main/deploy/api', change: 'changed', fields: [{key: 'command', a: 'kubectl apply -f k8s/api/', b: 'kubectl apply -f k8s/api-v2/'}]},
 		{id: 'main/smoke', change: 'changed', fields: [{key: 'decorator', a: 'retry', b: 'timeout'}]},
-		{id: 'main/notify', change: 'removed', fields: [{key: 'command', a: 'slack-notify', b: null}, {key: 'decorator', a: 'shell', b: null}]},
+		{
+			id: 'main/notify',
+			change: 'removed',
+			fields: [
+				{key: 'command', a: 'slack-notify', b: null},
+				{key: 'decorator', a: 'shell', b: null},
+			],
+		},
 	]);
 	// Keys in numeric order (2 before 10). 1: the token rotated (32 → 40 chars): a change, shown redacted with its
 	// source kept. 2: 3 → 5. 3: same, left out. 10: unredacted by the producer, hidden because DB_PASSWORD is a secret name.
@@ -61,7 +72,10 @@ test('devcmd plans: steps by id (added, removed, changed fields), resolved value
 		{key: '10', a: '@env(DB_PASSWORD) → <redacted>', b: '@env(DB_PASSWORD) → <redacted>'},
 	]);
 	assert.deepEqual([plan.args, plan.env, plan.recorded], [[], [], {a: true, b: true}]);
-	assert.deepEqual(plan.resolved_values.map(entry => differsOnlyInSecret(entry)), [true, false, true]);
+	assert.deepEqual(
+		plan.resolved_values.map(entry => differsOnlyInSecret(entry)),
+		[true, false, true],
+	);
 	assert.equal(planVerdict(plan), 'changed');
 	assert.equal(planSummary(plan), 'plan: 4 steps, 3 resolved values changed');
 	const text = JSON.stringify(plan);
@@ -75,14 +89,23 @@ test('devcmd plans: secret-named step fields and values carrying a marker stay r
 	const b = {steps: [{id: 's', command: 'deploy --token=<redacted:9chars> --fast', api_key: 'k-raw-2', decorator: 'shell'}]};
 	const plan = diffPlans(a, b);
 	// A value with a marker is hidden whole (as args/env are), so command shows <redacted> on both sides.
-	assert.deepEqual(plan.steps, [{id: 's', change: 'changed', fields: [
-		{key: 'command', a: '<redacted>', b: '<redacted>'},
-		{key: 'api_key', a: '<redacted>', b: '<redacted>'},
-	]}]);
+	assert.deepEqual(plan.steps, [
+		{
+			id: 's',
+			change: 'changed',
+			fields: [
+				{key: 'command', a: '<redacted>', b: '<redacted>'},
+				{key: 'api_key', a: '<redacted>', b: '<redacted>'},
+			],
+		},
+	]);
 	assert.ok(!JSON.stringify(plan).includes('raw'));
 	// A resolved value whose key names a secret hides everything; a marker in the source part hides the whole value.
 	const values = diffPlans({resolved_values: {token: 'x → 1', 4: '<redacted:3chars> → 1'}}, {resolved_values: {token: 'x → 2', 4: '<redacted:4chars> → 1'}});
-	assert.deepEqual(values.resolved_values, [{key: '4', a: '<redacted>', b: '<redacted>'}, {key: 'token', a: '<redacted>', b: '<redacted>'}]);
+	assert.deepEqual(values.resolved_values, [
+		{key: '4', a: '<redacted>', b: '<redacted>'},
+		{key: 'token', a: '<redacted>', b: '<redacted>'},
+	]);
 });
 
 test('devcmd plans: repeated ids get #2, steps without one are named by place, ASCII arrows work', () => {
@@ -120,11 +143,17 @@ const planArb = fc.record({
 });
 
 test('property: a plan has no changes against itself; swapping the sides mirrors the step changes', () => {
-	fc.assert(fc.property(planArb, planArb, (a, b) => {
-		assert.equal(planVerdict(diffPlans(a, a)), 'same');
-		const ab = diffPlans(a, b).steps.map(step => [step.id, step.change]).sort();
-		const ba = diffPlans(b, a).steps.map(step => [step.id, MIRROR[step.change]]).sort();
-		assert.deepEqual(ab, ba);
-		assert.equal(diffPlans(a, b).resolved_values.length, diffPlans(b, a).resolved_values.length);
-	}));
+	fc.assert(
+		fc.property(planArb, planArb, (a, b) => {
+			assert.equal(planVerdict(diffPlans(a, a)), 'same');
+			const ab = diffPlans(a, b)
+				.steps.map(step => [step.id, step.change])
+				.sort();
+			const ba = diffPlans(b, a)
+				.steps.map(step => [step.id, MIRROR[step.change]])
+				.sort();
+			assert.deepEqual(ab, ba);
+			assert.equal(diffPlans(a, b).resolved_values.length, diffPlans(b, a).resolved_values.length);
+		}),
+	);
 });

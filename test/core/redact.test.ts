@@ -1,20 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
-import {
-	CIRCULAR_MARKER,
-	createRedactor,
-	isRedactedMarker,
-	redactCommandWords,
-	redactData,
-	redactedMarker,
-	redactEvent,
-	redactForStore,
-	redactLines,
-	redactText,
-	secretKeyMatcher,
-	toRedactedJson,
-} from '../../source/core/redact.js';
+import {CIRCULAR_MARKER, createRedactor, isRedactedMarker, redactCommandWords, redactData, redactedMarker, redactEvent, redactForStore, redactLines, redactText, secretKeyMatcher, toRedactedJson} from '../../source/core/redact.js';
 
 // ---------------------------------------------------------------------------
 // Secret keys at any depth (from test/emit/redact.test.ts)
@@ -70,7 +57,10 @@ test('values JSON cannot hold are made plain: cycles, BigInt, Error, Map, Set, t
 		shared: [shared, shared],
 		big: 10n ** 20n,
 		error,
-		map: new Map<unknown, unknown>([['k', 1], ['password', 'p4ss']]),
+		map: new Map<unknown, unknown>([
+			['k', 1],
+			['password', 'p4ss'],
+		]),
 		set: new Set([1, 2]),
 		date: new Date('2025-01-01T00:00:00.000Z'),
 		nan: Number.NaN,
@@ -102,23 +92,30 @@ test('a "__proto__" key stays a plain member and does not change the prototype',
 });
 
 test('a throwing getter, toJSON, toString or Proxy trap does not fail the copy (issue 15: one marker threw on a broken toString)', () => {
-	const brokenToString = {toString() {
-		throw new Error('no string');
-	}};
-	const hostile = new Proxy({}, {
-		ownKeys() {
-			throw new Error('no keys');
+	const brokenToString = {
+		toString() {
+			throw new Error('no string');
 		},
-	});
+	};
+	const hostile = new Proxy(
+		{},
+		{
+			ownKeys() {
+				throw new Error('no keys');
+			},
+		},
+	);
 	const revocable = Proxy.revocable([], {});
 	revocable.revoke();
 	const out = redactData({
 		get bad(): string {
 			throw new Error('nope');
 		},
-		odd: {toJSON() {
-			throw new Error('no json');
-		}},
+		odd: {
+			toJSON() {
+				throw new Error('no json');
+			},
+		},
 		password: brokenToString,
 		token: Symbol('s'),
 		hostile,
@@ -170,10 +167,7 @@ test('a very wide array is copied without recursion trouble', () => {
 // Command lines (from test/emit/command-redaction.test.ts)
 
 test('secret-named options and variables are redacted in a command line', () => {
-	assert.deepEqual(
-		redactCommandWords(['deploy', '--token=abc123', '--password', 'pw', '--verbose', 'API_KEY=k1', '-v', '--name', 'api']),
-		['deploy', '--token=<redacted:6chars>', '--password', '<redacted:2chars>', '--verbose', 'API_KEY=<redacted:2chars>', '-v', '--name', 'api'],
-	);
+	assert.deepEqual(redactCommandWords(['deploy', '--token=abc123', '--password', 'pw', '--verbose', 'API_KEY=k1', '-v', '--name', 'api']), ['deploy', '--token=<redacted:6chars>', '--password', '<redacted:2chars>', '--verbose', 'API_KEY=<redacted:2chars>', '-v', '--name', 'api']);
 	assert.deepEqual(redactCommandWords(['--secret', '--force']), ['--secret', '--force'], 'a flag after a secret flag is no value');
 	assert.equal(redactText('DB_PASSWORD=s3cret npm run migrate -- --auth-token  xyz'), 'DB_PASSWORD=<redacted:6chars> npm run migrate -- --auth-token  <redacted:3chars>');
 });
@@ -183,7 +177,7 @@ test('secrets (issue 14.6): mysql -p<password>, sshpass -p, --password=, PASSWOR
 	assert.deepEqual(redactCommandWords(['/usr/bin/mysqldump', '-p', 'shop']), ['/usr/bin/mysqldump', '-p', 'shop'], '-p alone prompts: the next word is the database');
 	assert.deepEqual(redactCommandWords(['sshpass', '-p', 'hunter2', 'ssh', 'host']), ['sshpass', '-p', '<redacted:7chars>', 'ssh', 'host']);
 	assert.deepEqual(redactCommandWords(['tar', '-pcf', 'x.tar']), ['tar', '-pcf', 'x.tar'], 'not mysql: -p is a flag');
-	assert.equal(redactText('mysql -h db -u app -p\'pa ss\' shop'), 'mysql -h db -u app -p<redacted:7chars> shop');
+	assert.equal(redactText("mysql -h db -u app -p'pa ss' shop"), 'mysql -h db -u app -p<redacted:7chars> shop');
 	assert.equal(redactText('mysqldump --password=abc shop'), 'mysqldump --password=<redacted:3chars> shop');
 	assert.equal(redactText('PGPASSWORD=pw psql -h db'), 'PGPASSWORD=<redacted:2chars> psql -h db');
 	assert.equal(redactText('deploy --token "a b" --verbose'), 'deploy --token "<redacted:3chars>" --verbose');
@@ -240,10 +234,7 @@ test('secrets (issue 14.6): private key blocks, whole, cut short, in escaped JSO
 	const text = redactText(`loaded ${serviceAccount}`);
 	assert.doesNotMatch(text, /MIIEvQ|a1b2/);
 	assert.match(text, /ci@p\.iam\.gserviceaccount\.com/);
-	assert.deepEqual(
-		redactLines(['starting', '-----BEGIN PRIVATE KEY-----', 'MIIEvQIB', 'abcd', '-----END PRIVATE KEY-----', 'after token=x']),
-		['starting', '-----BEGIN PRIVATE KEY-----', '<redacted:8chars>', '<redacted:4chars>', '-----END PRIVATE KEY-----', 'after token=<redacted:1chars>'],
-	);
+	assert.deepEqual(redactLines(['starting', '-----BEGIN PRIVATE KEY-----', 'MIIEvQIB', 'abcd', '-----END PRIVATE KEY-----', 'after token=x']), ['starting', '-----BEGIN PRIVATE KEY-----', '<redacted:8chars>', '<redacted:4chars>', '-----END PRIVATE KEY-----', 'after token=<redacted:1chars>']);
 });
 
 test('secrets (issue 14.6): card numbers that pass Luhn, 13 to 19 digits with spaces or dashes; ids, times and other numbers stay', () => {
@@ -269,7 +260,10 @@ test('secrets (issue 14.6): configurable extra keys and patterns, also inside te
 	assert.equal(redactText('ref=123! ok', options), 'ref=<redacted:3chars>! ok');
 	assert.equal(redactText('tenantKey=abc', options), 'tenantKey=<redacted:3chars>');
 	assert.deepEqual(redactData({TENANT_KEY: 'k', note: 'corp-abcd1234'}, options), {TENANT_KEY: '<redacted:1chars>', note: '<redacted:13chars>'});
-	assert.throws(() => createRedactor({extraPatterns: ['(unclosed']}), (error: Error) => error instanceof TypeError && /extraPatterns\[0\]/.test(error.message));
+	assert.throws(
+		() => createRedactor({extraPatterns: ['(unclosed']}),
+		(error: Error) => error instanceof TypeError && /extraPatterns\[0\]/.test(error.message),
+	);
 	// An empty match never loops or nests.
 	assert.equal(redactText('abc', {extraPatterns: [/x*/]}), 'abc');
 });
@@ -303,11 +297,58 @@ test('secrets (issue 14.6): work stays linear on long hostile strings', () => {
 
 /** Pieces that make the rules fire, meet and overlap. */
 const FRAGMENT = fc.constantFrom(
-	'password', 'token', 'Authorization', 'authorization', 'Cookie', '=', ':', ' ', '  ', '"', '\\"', '\'', '\\', '&', ',', ';', '\n', '-',
-	'Bearer', 'Basic', 'dXNlcjpwYXNz', '://', '@', 'postgres://u:p@h', '-p', 'mysql', 'sshpass', '--token', '--password=', 'PASSWORD=',
-	'4111111111111111', '4111 1111 1111 1111', '4111-', 'ghp_0123456789abcdefghijABCDEFGHIJ012345', 'ghp_', 'AKIAIOSFODNN7EXAMPLE', 'AKIA',
-	'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig', 'eyJ', '-----BEGIN PRIVATE KEY-----', '-----END PRIVATE KEY-----', 'PRIVATE KEY',
-	'@env(API_TOKEN) → ', '@env(', ') → ', '<redacted:3chars>', '<redacted:', 'chars>', 'x', '1', 'é', '→',
+	'password',
+	'token',
+	'Authorization',
+	'authorization',
+	'Cookie',
+	'=',
+	':',
+	' ',
+	'  ',
+	'"',
+	'\\"',
+	"'",
+	'\\',
+	'&',
+	',',
+	';',
+	'\n',
+	'-',
+	'Bearer',
+	'Basic',
+	'dXNlcjpwYXNz',
+	'://',
+	'@',
+	'postgres://u:p@h',
+	'-p',
+	'mysql',
+	'sshpass',
+	'--token',
+	'--password=',
+	'PASSWORD=',
+	'4111111111111111',
+	'4111 1111 1111 1111',
+	'4111-',
+	'ghp_0123456789abcdefghijABCDEFGHIJ012345',
+	'ghp_',
+	'AKIAIOSFODNN7EXAMPLE',
+	'AKIA',
+	'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig',
+	'eyJ',
+	'-----BEGIN PRIVATE KEY-----',
+	'-----END PRIVATE KEY-----',
+	'PRIVATE KEY',
+	'@env(API_TOKEN) → ',
+	'@env(',
+	') → ',
+	'<redacted:3chars>',
+	'<redacted:',
+	'chars>',
+	'x',
+	'1',
+	'é',
+	'→',
 );
 const TEXTY = fc.array(fc.oneof(FRAGMENT, fc.string({maxLength: 6})), {maxLength: 24}).map(parts => parts.join(''));
 const VALUE = fc.letrec(tie => ({
@@ -315,32 +356,44 @@ const VALUE = fc.letrec(tie => ({
 })).value;
 
 test('secrets (issue 14.6), property: redaction is idempotent and never throws, on text built to make rules meet and on any JSON', () => {
-	fc.assert(fc.property(TEXTY, text => {
-		const once = redactText(text);
-		assert.equal(redactText(once), once);
-	}), {numRuns: 3000});
-	fc.assert(fc.property(VALUE, value => {
-		const once = toRedactedJson(value);
-		assert.deepEqual(toRedactedJson(once), once);
-		assert.doesNotThrow(() => JSON.stringify(once));
-	}), {numRuns: 1500});
-	fc.assert(fc.property(fc.anything({withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true, withNullPrototype: true, withObjectString: true}), value => {
-		const once = toRedactedJson({value});
-		assert.deepEqual(toRedactedJson(once), once);
-	}), {numRuns: 800});
+	fc.assert(
+		fc.property(TEXTY, text => {
+			const once = redactText(text);
+			assert.equal(redactText(once), once);
+		}),
+		{numRuns: 3000},
+	);
+	fc.assert(
+		fc.property(VALUE, value => {
+			const once = toRedactedJson(value);
+			assert.deepEqual(toRedactedJson(once), once);
+			assert.doesNotThrow(() => JSON.stringify(once));
+		}),
+		{numRuns: 1500},
+	);
+	fc.assert(
+		fc.property(fc.anything({withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true, withNullPrototype: true, withObjectString: true}), value => {
+			const once = toRedactedJson({value});
+			assert.deepEqual(toRedactedJson(once), once);
+		}),
+		{numRuns: 800},
+	);
 });
 
-test('secrets (issue 14.6), property: a marker is never redacted again or nested: the input\'s markers are all in the output, in order', () => {
+test("secrets (issue 14.6), property: a marker is never redacted again or nested: the input's markers are all in the output, in order", () => {
 	const markers = (text: string): string[] => text.match(/<redacted:\d{1,15}chars>/g) ?? [];
-	fc.assert(fc.property(TEXTY, text => {
-		const out = markers(redactText(text));
-		let at = 0;
-		for (const marker of markers(text)) {
-			at = out.indexOf(marker, at);
-			assert.notEqual(at, -1, `${marker} was lost from ${text}`);
-			at++;
-		}
-	}), {numRuns: 2000});
+	fc.assert(
+		fc.property(TEXTY, text => {
+			const out = markers(redactText(text));
+			let at = 0;
+			for (const marker of markers(text)) {
+				at = out.indexOf(marker, at);
+				assert.notEqual(at, -1, `${marker} was lost from ${text}`);
+				at++;
+			}
+		}),
+		{numRuns: 2000},
+	);
 });
 
 /** A secret no rule could find elsewhere in the generated text: letters and digits after "Zq9". */
@@ -378,24 +431,33 @@ const PLANTED: Array<(secret: string) => string> = [
 
 test('secrets (issue 14.6), property: a planted secret never survives, in text with anything around it or under a secret key at any depth', () => {
 	const noise = fc.string({maxLength: 20});
-	fc.assert(fc.property(SECRET, fc.integer({min: 0, max: PLANTED.length - 1}), noise, noise, (secret, form, before, after) => {
-		const planted = PLANTED[form]!(secret);
-		const out = redactText(`${before} ${planted} ${after}`);
-		// A Basic credential hides the secret in base64: check both forms.
-		assert.ok(!out.includes(secret) && !out.includes(btoa(`ci:${secret}`)), `${planted} -> ${out}`);
-	}), {numRuns: 3000});
-	fc.assert(fc.property(CARD, noise, noise, (card, before, after) => {
-		const out = redactText(`${before} ${card} ${after}`);
-		assert.ok(!out.includes(card), `${card} -> ${out}`);
-	}), {numRuns: 1000});
-	fc.assert(fc.property(SECRET, VALUE, fc.constantFrom('password', 'apiKey', 'X-Auth-Token', 'client_secret', 'privateKey'), fc.integer({min: 0, max: 6}), (secret, around, key, depth) => {
-		let value: unknown = {[key]: secret, around};
-		for (let i = 0; i < depth; i++) {
-			value = i % 2 === 0 ? {nested: value} : [value];
-		}
+	fc.assert(
+		fc.property(SECRET, fc.integer({min: 0, max: PLANTED.length - 1}), noise, noise, (secret, form, before, after) => {
+			const planted = PLANTED[form]!(secret);
+			const out = redactText(`${before} ${planted} ${after}`);
+			// A Basic credential hides the secret in base64: check both forms.
+			assert.ok(!out.includes(secret) && !out.includes(btoa(`ci:${secret}`)), `${planted} -> ${out}`);
+		}),
+		{numRuns: 3000},
+	);
+	fc.assert(
+		fc.property(CARD, noise, noise, (card, before, after) => {
+			const out = redactText(`${before} ${card} ${after}`);
+			assert.ok(!out.includes(card), `${card} -> ${out}`);
+		}),
+		{numRuns: 1000},
+	);
+	fc.assert(
+		fc.property(SECRET, VALUE, fc.constantFrom('password', 'apiKey', 'X-Auth-Token', 'client_secret', 'privateKey'), fc.integer({min: 0, max: 6}), (secret, around, key, depth) => {
+			let value: unknown = {[key]: secret, around};
+			for (let i = 0; i < depth; i++) {
+				value = i % 2 === 0 ? {nested: value} : [value];
+			}
 
-		assert.ok(!JSON.stringify(toRedactedJson(value)).includes(secret));
-	}), {numRuns: 1000});
+			assert.ok(!JSON.stringify(toRedactedJson(value)).includes(secret));
+		}),
+		{numRuns: 1000},
+	);
 });
 
 test('isRedactedMarker: exactly one marker', () => {

@@ -47,14 +47,7 @@ test('steps aligned by path, in B order with removed steps after their predecess
 		span('a5', 'a4', 650, 700, {name: 'migrate'}),
 		span('a6', 'a4', 700, 1000, {name: 'push'}),
 	];
-	const b = [
-		failed('rb', null, 0, 1000, {kind: 'workflow'}),
-		span('b1', 'rb', 0, 310, {name: 'build'}),
-		span('b2', 'rb', 310, 900, {name: 'test'}),
-		failed('b4', 'rb', 900, 1000, {name: 'deploy'}),
-		failed('b5', 'b4', 900, 950, {name: 'migrate'}),
-		span('b6', 'b4', 950, 1000, {name: 'verify'}),
-	];
+	const b = [failed('rb', null, 0, 1000, {kind: 'workflow'}), span('b1', 'rb', 0, 310, {name: 'build'}), span('b2', 'rb', 310, 900, {name: 'test'}), failed('b4', 'rb', 900, 1000, {name: 'deploy'}), failed('b5', 'b4', 900, 950, {name: 'migrate'}), span('b6', 'b4', 950, 1000, {name: 'verify'})];
 	const diff = diffRuns({run: run('A'), spans: a}, {run: run('B'), spans: b});
 	assert.equal(diff.a.run_id, 'A');
 	assert.equal(diff.b.run_id, 'B');
@@ -78,10 +71,7 @@ test('noise threshold: both the ms floor and the ratio of the faster side must b
 	// big 1000 → 1150: Δ150 < 0.2 × 1000 → same
 	// bigger 1000 → 1200: Δ200 = 0.2 × 1000 → slower
 	// cache 1000 → 700: Δ-300, threshold max(100, 0.2 × 700 = 140) → faster
-	const steps = (durations: number[]) => [
-		span('r', null, 0, 10_000, {kind: 'workflow'}),
-		...['small', 'big', 'bigger', 'cache'].map((name, i) => span(name, 'r', i * 2000, i * 2000 + durations[i]!)),
-	];
+	const steps = (durations: number[]) => [span('r', null, 0, 10_000, {kind: 'workflow'}), ...['small', 'big', 'bigger', 'cache'].map((name, i) => span(name, 'r', i * 2000, i * 2000 + durations[i]!))];
 	const diff = diffRuns({run: run('A'), spans: steps([50, 1000, 1000, 1000])}, {run: run('B'), spans: steps([140, 1150, 1200, 700])});
 	assert.deepEqual(pick(diff.steps), [
 		['small', 'same'],
@@ -217,11 +207,12 @@ const randomRun = fc
 	)
 	.map(rows => [
 		span('root', null, 0, 5000, {kind: 'workflow'}),
-		...rows.map((row, i): Span =>
-			span(`s${i}`, i === 0 ? 'root' : row.parent % (i + 1) === 0 ? 'root' : `s${(row.parent % (i + 1)) - 1}`, row.start, row.duration === null ? null : row.start + row.duration, {
-				name: row.name,
-				status: row.duration === null ? 'pending' : row.status,
-			}),
+		...rows.map(
+			(row, i): Span =>
+				span(`s${i}`, i === 0 ? 'root' : row.parent % (i + 1) === 0 ? 'root' : `s${(row.parent % (i + 1)) - 1}`, row.start, row.duration === null ? null : row.start + row.duration, {
+					name: row.name,
+					status: row.duration === null ? 'pending' : row.status,
+				}),
 		),
 	]);
 

@@ -42,12 +42,7 @@ test('pathTo, stepPath and descendants', () => {
 	// └ deploy
 	//   ├ migrate
 	//   └ push
-	const t = tree(
-		span('root', null, 0, 100, {name: 'deploy api'}),
-		span('d', 'root', 1, 90, {name: 'deploy'}),
-		span('m', 'd', 2, 10, {name: 'migrate'}),
-		span('p', 'd', 11, 20, {name: 'push'}),
-	);
+	const t = tree(span('root', null, 0, 100, {name: 'deploy api'}), span('d', 'root', 1, 90, {name: 'deploy'}), span('m', 'd', 2, 10, {name: 'migrate'}), span('p', 'd', 11, 20, {name: 'push'}));
 	assert.deepEqual(ids(pathTo(t, 'm')), ['root', 'd', 'm']);
 	assert.deepEqual(pathTo(t, 'unknown'), []);
 	assert.equal(stepPath(t, 'm'), 'deploy/migrate');
@@ -62,13 +57,7 @@ test('an unnamed span gets a kind-and-id name in its step path', () => {
 });
 
 test('walk is pre-order with children by start', () => {
-	const t = tree(
-		span('root', null, 0, 100),
-		span('b', 'root', 50, 60),
-		span('a', 'root', 10, 40),
-		span('a2', 'a', 20, 30),
-		span('a1', 'a', 10, 15),
-	);
+	const t = tree(span('root', null, 0, 100), span('b', 'root', 50, 60), span('a', 'root', 10, 40), span('a2', 'a', 20, 30), span('a1', 'a', 10, 15));
 	assert.deepEqual(ids(walk(t)), ['root', 'a', 'a1', 'a2', 'b']);
 });
 
@@ -88,12 +77,7 @@ test('a 10,000-level chain builds and walks without overflowing the stack', () =
 });
 
 // Parents drawn from all ids plus unknown ones, so cycles, self-links and broken links all occur.
-const randomSpans = fc
-	.array(
-		fc.record({parent: fc.option(fc.nat({max: 30}), {nil: null}), start: fc.integer({min: 0, max: 50})}),
-		{minLength: 0, maxLength: 30},
-	)
-	.map(rows => rows.map((row, i) => span(`s${i}`, row.parent === null ? null : `s${row.parent}`, row.start, row.start + 5)));
+const randomSpans = fc.array(fc.record({parent: fc.option(fc.nat({max: 30}), {nil: null}), start: fc.integer({min: 0, max: 50})}), {minLength: 0, maxLength: 30}).map(rows => rows.map((row, i) => span(`s${i}`, row.parent === null ? null : `s${row.parent}`, row.start, row.start + 5)));
 
 test('property: every span appears once in walk, depths and parents agree, children sorted', () => {
 	fc.assert(

@@ -53,19 +53,31 @@ test('nested trace() calls get their parent from the async context, also in para
 	const run = await emitter.startRun({run_id: 'run-nest', name: 'deploy api', env: 'prod', target: 'api', git: {sha: 'abc1234', branch: 'main'}, total_steps: 4});
 	assert.equal(run.trace_id, traceIdForRun('run-nest'));
 	assert.equal(run.span_id, rootSpanIdForRun('run-nest'));
-	const result = await run.trace('stage', async deploy => {
-		assert.equal(activeSpan()?.span_id, deploy.span_id);
-		await run.trace('migrate', async () => ({rows: 3}));
-		const both = await Promise.all(['a', 'b'].map(async name => run.trace('step', async step => {
-			await new Promise(resolve => {
-				setTimeout(resolve, 5);
-			});
-			// Each parallel branch keeps its own active span across the await.
-			assert.equal(activeSpan()?.span_id, step.span_id);
-			return run.trace('tool', async () => `${name}-done`, {name: `${name}-inner`});
-		}, {name})));
-		return both.join(',');
-	}, {name: 'deploy', data: {region: 'eu'}, tags: ['ci']});
+	const result = await run.trace(
+		'stage',
+		async deploy => {
+			assert.equal(activeSpan()?.span_id, deploy.span_id);
+			await run.trace('migrate', async () => ({rows: 3}));
+			const both = await Promise.all(
+				['a', 'b'].map(async name =>
+					run.trace(
+						'step',
+						async step => {
+							await new Promise(resolve => {
+								setTimeout(resolve, 5);
+							});
+							// Each parallel branch keeps its own active span across the await.
+							assert.equal(activeSpan()?.span_id, step.span_id);
+							return run.trace('tool', async () => `${name}-done`, {name: `${name}-inner`});
+						},
+						{name},
+					),
+				),
+			);
+			return both.join(',');
+		},
+		{name: 'deploy', data: {region: 'eu'}, tags: ['ci']},
+	);
 	assert.equal(result, 'a-done,b-done');
 	assert.equal(activeSpan(), undefined, 'nothing leaks out of trace()');
 	await run.finish('success');
@@ -107,11 +119,22 @@ test('a failing function: the span fails with message and stack, the error is re
 	const emitter = await TraceEmitter.open({home});
 	const run = await emitter.startRun({run_id: 'run-fail', name: 'deploy', env: 'dev', target: 'api'});
 	const boom = new Error('migration 42 failed');
-	await assert.rejects(run.trace('stage', async () => {
-		await run.trace('step', async () => {
-			throw boom;
-		}, {name: 'migrate'});
-	}, {name: 'deploy'}), error => error === boom);
+	await assert.rejects(
+		run.trace(
+			'stage',
+			async () => {
+				await run.trace(
+					'step',
+					async () => {
+						throw boom;
+					},
+					{name: 'migrate'},
+				);
+			},
+			{name: 'deploy'},
+		),
+		error => error === boom,
+	);
 	await run.finish('failed', {error: boom});
 	await emitter.close();
 
@@ -139,20 +162,42 @@ test('saga compensation: compensating then compensated or compensation_failed, l
 	const run = await emitter.startRun({run_id: 'run-saga', name: 'order', env: 'prod', target: 'checkout'});
 	let charge = '';
 	let reserve = '';
-	await run.trace('step', async span => {
-		reserve = span.span_id;
-	}, {name: 'reserve stock'});
-	await run.trace('step', async span => {
-		charge = span.span_id;
-	}, {name: 'charge card'});
-	await assert.rejects(run.trace('step', async () => {
-		throw new Error('carrier down');
-	}, {name: 'ship'}));
+	await run.trace(
+		'step',
+		async span => {
+			reserve = span.span_id;
+		},
+		{name: 'reserve stock'},
+	);
+	await run.trace(
+		'step',
+		async span => {
+			charge = span.span_id;
+		},
+		{name: 'charge card'},
+	);
+	await assert.rejects(
+		run.trace(
+			'step',
+			async () => {
+				throw new Error('carrier down');
+			},
+			{name: 'ship'},
+		),
+	);
 	const refunded = await run.traceSagaCompensation(run.trace_id, charge, async () => 'refund-7', {name: 'refund'});
 	assert.equal(refunded, 'refund-7');
-	await assert.rejects(run.traceSagaCompensation(run.trace_id, reserve, async () => {
-		throw new Error('stock service down');
-	}, {name: 'release stock'}), /stock service down/);
+	await assert.rejects(
+		run.traceSagaCompensation(
+			run.trace_id,
+			reserve,
+			async () => {
+				throw new Error('stock service down');
+			},
+			{name: 'release stock'},
+		),
+		/stock service down/,
+	);
 	await run.finish('failed');
 	await emitter.close();
 
@@ -162,17 +207,26 @@ test('saga compensation: compensating then compensated or compensation_failed, l
 	assert.equal(refund.status, 'success');
 	assert.equal(refund.attributes['original_span_id'], charge);
 	assert.equal(refund.parent_span_id, run.span_id);
-	assert.deepEqual(events.filter(e => e.span_id === refund.span_id).map(e => e.event_type), ['saga:compensating', 'saga:compensated']);
+	assert.deepEqual(
+		events.filter(e => e.span_id === refund.span_id).map(e => e.event_type),
+		['saga:compensating', 'saga:compensated'],
+	);
 	const release = byName(spans, 'release stock');
 	assert.equal(release.status, 'failed');
 	assert.equal(release.error?.message, 'stock service down');
-	assert.deepEqual(events.filter(e => e.span_id === release.span_id).map(e => [e.event_type, e.data?.['original_span_id']]), [
-		['saga:compensating', reserve],
-		['saga:compensation_failed', reserve],
-	]);
+	assert.deepEqual(
+		events.filter(e => e.span_id === release.span_id).map(e => [e.event_type, e.data?.['original_span_id']]),
+		[
+			['saga:compensating', reserve],
+			['saga:compensation_failed', reserve],
+		],
+	);
 	const chains = compensationChains(buildTree(spans));
 	// Both may start in the same millisecond: compare without their order.
-	assert.deepEqual(chains.compensations.map(c => [c.original_name, c.status]).sort(), [['charge card', 'success'], ['reserve stock', 'failed']]);
+	assert.deepEqual(chains.compensations.map(c => [c.original_name, c.status]).sort(), [
+		['charge card', 'success'],
+		['reserve stock', 'failed'],
+	]);
 	assert.deepEqual(chains.orphans, [reserve]);
 });
 
@@ -180,10 +234,14 @@ test('a compensation inside a traced function hangs under it', async () => {
 	const sink = new MemorySink();
 	const emitter = new TraceEmitter(sink);
 	const ctx = emitter.context('t'.repeat(32), 'r'.repeat(16));
-	await ctx.trace('stage', async stage => {
-		await ctx.traceSagaCompensation(ctx.trace_id, 'x'.repeat(16), async () => undefined);
-		assert.equal(sink.events.at(-1)!.parent_span_id, stage.span_id);
-	}, {name: 'rollback'});
+	await ctx.trace(
+		'stage',
+		async stage => {
+			await ctx.traceSagaCompensation(ctx.trace_id, 'x'.repeat(16), async () => undefined);
+			assert.equal(sink.events.at(-1)!.parent_span_id, stage.span_id);
+		},
+		{name: 'rollback'},
+	);
 	assert.equal(sink.events.at(-1)!.data?.['output'], undefined, 'undefined output is left out');
 });
 
@@ -193,23 +251,33 @@ test('recordDecision: one ai:decision event under the active span, with alternat
 	const run = await emitter.startRun({run_id: 'run-ai', name: 'agent', env: 'dev', target: 'planner'});
 	let plan = '';
 	let decision = '';
-	await run.trace('agent', async span => {
-		plan = span.span_id;
-		decision = await run.recordDecision({
-			name: 'choose-route',
-			decision: 'B',
-			alternatives: [{option: 'A', score: 0.4, reason: 'slow'}, 'C'],
-			reasoning: 'B is cheaper',
-			confidence: 0.7,
-		});
-	}, {name: 'plan'});
+	await run.trace(
+		'agent',
+		async span => {
+			plan = span.span_id;
+			decision = await run.recordDecision({
+				name: 'choose-route',
+				decision: 'B',
+				alternatives: [{option: 'A', score: 0.4, reason: 'slow'}, 'C'],
+				reasoning: 'B is cheaper',
+				confidence: 0.7,
+			});
+		},
+		{name: 'plan'},
+	);
 	// "After the decision" is a later millisecond: make sure the next step starts in one.
 	await new Promise(resolve => {
 		setTimeout(resolve, 5);
 	});
-	await assert.rejects(run.trace('step', async () => {
-		throw new Error('route B closed');
-	}, {name: 'drive'}));
+	await assert.rejects(
+		run.trace(
+			'step',
+			async () => {
+				throw new Error('route B closed');
+			},
+			{name: 'drive'},
+		),
+	);
 	await run.finish('failed');
 	await emitter.close();
 
@@ -254,7 +322,7 @@ test('busy database: the emitter retries a locked store with backoff, then throw
 	assert.equal(calls, 3);
 });
 
-test('a store failure inside trace(): fn\'s error and the store\'s both surface', async () => {
+test("a store failure inside trace(): fn's error and the store's both surface", async () => {
 	let failing = false;
 	const emitter = new TraceEmitter({
 		async write() {
@@ -264,13 +332,22 @@ test('a store failure inside trace(): fn\'s error and the store\'s both surface'
 		},
 	});
 	const ctx = emitter.context('t'.repeat(32));
-	const error = await ctx.trace('step', async () => {
-		failing = true;
-		throw new Error('step broke');
-	}).catch((error_: unknown) => error_);
+	const error = await ctx
+		.trace('step', async () => {
+			failing = true;
+			throw new Error('step broke');
+		})
+		.catch((error_: unknown) => error_);
 	assert.ok(error instanceof AggregateError);
-	assert.deepEqual(error.errors.map((e: Error) => e.message), ['step broke', 'disk full']);
-	await assert.rejects(ctx.trace('step', async () => 1), /disk full/, 'a start that cannot be stored does not run fn silently');
+	assert.deepEqual(
+		error.errors.map((e: Error) => e.message),
+		['step broke', 'disk full'],
+	);
+	await assert.rejects(
+		ctx.trace('step', async () => 1),
+		/disk full/,
+		'a start that cannot be stored does not run fn silently',
+	);
 });
 
 test('prepare: timestamps in ISO with milliseconds, data redacted and made JSON, bad events refused', () => {

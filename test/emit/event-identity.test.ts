@@ -59,10 +59,13 @@ test('identical events (issue 14.1): a write retried after it landed stores the 
 	// A caller that retries on its own, with the events as the emitter prepared them, adds nothing either.
 	await emitter.emitAll(emitted);
 	assert.deepEqual(lines(index), ['same', 'same']);
-	assert.deepEqual(index.events('emit-trace').map(stored => stored.event.event_id), emitted.map(event => event.event_id));
+	assert.deepEqual(
+		index.events('emit-trace').map(stored => stored.event.event_id),
+		emitted.map(event => event.event_id),
+	);
 });
 
-test('identical events (issue 14.1): a producer\'s own event_id is kept, and a bad one is refused before anything is written', async t => {
+test("identical events (issue 14.1): a producer's own event_id is kept, and a bad one is refused before anything is written", async t => {
 	const index = RunIndex.open(tempHome(t));
 	t.after(() => index.close());
 	const emitter = new TraceEmitter(new EventWriter(index));

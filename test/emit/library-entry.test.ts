@@ -21,9 +21,7 @@ function importGraph(entry: string, dynamic: boolean): {files: Set<string>; pack
 		files.add(file);
 		const text = fs.readFileSync(file, 'utf8');
 		// Type-only imports are erased at run time: they load nothing.
-		const specifiers = [...text.matchAll(/^(?:import|export)\s+(type\s+)?[^'"]*?from\s+'([^']+)'|^import\s+'([^']+)'/gm)]
-			.filter(match => match[1] === undefined)
-			.map(match => (match[2] ?? match[3])!);
+		const specifiers = [...text.matchAll(/^(?:import|export)\s+(type\s+)?[^'"]*?from\s+'([^']+)'|^import\s+'([^']+)'/gm)].filter(match => match[1] === undefined).map(match => (match[2] ?? match[3])!);
 		if (dynamic) {
 			specifiers.push(...[...text.matchAll(/import\s*\(\s*'([^']+)'/g)].map(match => match[1]!));
 		}

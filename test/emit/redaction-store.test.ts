@@ -28,21 +28,31 @@ async function emitSecrets(emitter: TraceEmitter): Promise<string> {
 		deep = {child: deep};
 	}
 
-	await run.trace('stage', async () => {
-		await run.trace('step', async () => ({apiKey: SECRETS.output, ok: true}), {
-			name: 'call',
-			data: {
-				input: {user: 'ada', password: SECRETS.password, items: [{token: SECRETS.token}]},
-				profile: {details: {SSN: SECRETS.nested, creditCard: SECRETS.card}},
-				headers: {Authorization: SECRETS.header},
-				sessionId: SECRETS.extra,
-				deep,
-			},
-		});
-		await run.trace('step', async () => {
-			throw Object.assign(new Error('charge declined'), {token: SECRETS.failed});
-		}, {name: 'charge'}).catch(() => undefined);
-	}, {name: 'deploy'});
+	await run.trace(
+		'stage',
+		async () => {
+			await run.trace('step', async () => ({apiKey: SECRETS.output, ok: true}), {
+				name: 'call',
+				data: {
+					input: {user: 'ada', password: SECRETS.password, items: [{token: SECRETS.token}]},
+					profile: {details: {SSN: SECRETS.nested, creditCard: SECRETS.card}},
+					headers: {Authorization: SECRETS.header},
+					sessionId: SECRETS.extra,
+					deep,
+				},
+			});
+			await run
+				.trace(
+					'step',
+					async () => {
+						throw Object.assign(new Error('charge declined'), {token: SECRETS.failed});
+					},
+					{name: 'charge'},
+				)
+				.catch(() => undefined);
+		},
+		{name: 'deploy'},
+	);
 	await run.recordDecision({decision: 'B', alternatives: ['A'], reasoning: 'cheaper', confidence: 0.5, data: {client_secret: SECRETS.token}});
 	await run.finish('failed', {data: {auth: {password: SECRETS.password}}});
 	return run.trace_id;
@@ -126,15 +136,28 @@ const VALUE_SECRETS = {
 test('secrets (issue 14.6): the emitter redacts secrets inside values (Authorization: Bearer, postgres://user:pw@host, @env(API_TOKEN) → value, extra patterns) and returns what it stored', async t => {
 	const home = tempHome(t);
 	const emitter = await TraceEmitter.open({home, redact: {extraPatterns: [/corp-[a-z0-9]{8}/]}});
-	const run = await emitter.startRun({run_id: 'run-value-secrets', name: 'deploy', env: 'prod', target: 'api', tags: [`token=${VALUE_SECRETS.tag}`], data: {
-		resolved_values: {1: `@env(API_TOKEN) → ${VALUE_SECRETS.resolved}`, 2: '@var(REPLICAS) → 3'},
-	}});
-	const event = await emitter.emit({trace_id: run.trace_id, span_id: 'call', parent_span_id: run.root_span_id, event_type: 'step:started', data: {
-		name: 'call api',
-		note: `curl -H "Authorization: Bearer ${VALUE_SECRETS.bearer}"`,
-		target: `postgres://deploy:${VALUE_SECRETS.dsn}@db.internal/shop`,
-		ticket: `see ${VALUE_SECRETS.pattern}`,
-	}});
+	const run = await emitter.startRun({
+		run_id: 'run-value-secrets',
+		name: 'deploy',
+		env: 'prod',
+		target: 'api',
+		tags: [`token=${VALUE_SECRETS.tag}`],
+		data: {
+			resolved_values: {1: `@env(API_TOKEN) → ${VALUE_SECRETS.resolved}`, 2: '@var(REPLICAS) → 3'},
+		},
+	});
+	const event = await emitter.emit({
+		trace_id: run.trace_id,
+		span_id: 'call',
+		parent_span_id: run.root_span_id,
+		event_type: 'step:started',
+		data: {
+			name: 'call api',
+			note: `curl -H "Authorization: Bearer ${VALUE_SECRETS.bearer}"`,
+			target: `postgres://deploy:${VALUE_SECRETS.dsn}@db.internal/shop`,
+			ticket: `see ${VALUE_SECRETS.pattern}`,
+		},
+	});
 	await run.finish('success');
 	await emitter.close();
 
@@ -156,7 +179,10 @@ test('secrets (issue 14.6): the emitter redacts secrets inside values (Authoriza
 	assert.match(text, /"@env\(API_TOKEN\) → <redacted:20chars>"/);
 	assert.match(text, /"@var\(REPLICAS\) → 3"/);
 	assert.match(text, /"tags":\["token=<redacted:15chars>"\]/);
-	assert.ok(bodies.some(body => body === JSON.stringify(event)), 'the event emit() returned is the one stored, byte for byte');
+	assert.ok(
+		bodies.some(body => body === JSON.stringify(event)),
+		'the event emit() returned is the one stored, byte for byte',
+	);
 });
 
 test('secrets (issue 14.6): a bad extra pattern is a TypeError at open, and the run index it opened is closed again', async t => {

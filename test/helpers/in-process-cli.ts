@@ -21,14 +21,15 @@ export async function runInProcess(args: readonly string[], options: {home?: str
 	const writeOut = stdout.write;
 	const writeErr = stderr.write;
 	// Commands write strings; the test runner's own reports (bytes, in a child of node --test) go through as they were.
-	const capture = (into: string[], original: typeof stdout.write, stream: NodeJS.WriteStream) => ((chunk: string | Uint8Array, ...rest: never[]): boolean => {
-		if (typeof chunk !== 'string') {
-			return original.call(stream, chunk, ...rest);
-		}
+	const capture = (into: string[], original: typeof stdout.write, stream: NodeJS.WriteStream) =>
+		((chunk: string | Uint8Array, ...rest: never[]): boolean => {
+			if (typeof chunk !== 'string') {
+				return original.call(stream, chunk, ...rest);
+			}
 
-		into.push(chunk);
-		return true;
-	}) as typeof stdout.write;
+			into.push(chunk);
+			return true;
+		}) as typeof stdout.write;
 	for (const [key, value] of Object.entries(env)) {
 		setEnv(key, value);
 	}

@@ -30,11 +30,17 @@ function canonical(value: unknown): string {
 		return `[${value.map(item => canonical(item)).join(',')}]`;
 	}
 
-	return `{${Object.keys(value).sort().map(key => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(',')}}`;
+	return `{${Object.keys(value)
+		.sort()
+		.map(key => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+		.join(',')}}`;
 }
 
 // The hash covers the plan as written to plan.json: secrets redacted.
-const PLAN_HASH = crypto.createHash('sha256').update(canonical(toRedactedJson(PLAN))).digest('hex');
+const PLAN_HASH = crypto
+	.createHash('sha256')
+	.update(canonical(toRedactedJson(PLAN)))
+	.digest('hex');
 const NOW = Date.parse('2026-03-02T10:00:02.000Z');
 const RUN_ID = 'run-20260302-100000-3f2a9c1';
 
@@ -104,7 +110,10 @@ describe('run artifacts', () => {
 
 	it('refuses a plan that is not the one the run recorded', () => {
 		const home = homeWith(sampleRunEvents({planHash: 'b'.repeat(64)}));
-		assert.throws(() => writeRunArtifacts(home, RUN_ID, {plan: PLAN}), (error: unknown) => error instanceof InputError && /hashes to/.test(error.message));
+		assert.throws(
+			() => writeRunArtifacts(home, RUN_ID, {plan: PLAN}),
+			(error: unknown) => error instanceof InputError && /hashes to/.test(error.message),
+		);
 		assert.ok(!fs.existsSync(path.join(home, 'artifacts')), 'nothing written');
 	});
 
@@ -117,9 +126,7 @@ describe('run artifacts', () => {
 	});
 
 	it('keeps hostile env, target and run ids inside the artifacts folder, "_" for what is missing', () => {
-		const events = sampleRunEvents({env: '../../../etc', runId: 'run/../../x'}).map(event => event.span_id === 'root' && event.data
-			? {...event, data: {...event.data, target: undefined, plan_hash: undefined}}
-			: event);
+		const events = sampleRunEvents({env: '../../../etc', runId: 'run/../../x'}).map(event => (event.span_id === 'root' && event.data ? {...event, data: {...event.data, target: undefined, plan_hash: undefined}} : event));
 		const home = homeWith(events);
 		const artifacts = writeRunArtifacts(home, 'run/../../x', {nowMs: NOW});
 		const root = path.join(home, 'artifacts');

@@ -22,11 +22,13 @@ export function fixtureJson<T = unknown>(name: string): T {
 
 /** A Collector file exporter stream (format: proto): each message after its length, 4 bytes big-endian. */
 export function framed(...messages: Uint8Array[]): Buffer {
-	return Buffer.concat(messages.flatMap(message => {
-		const length = Buffer.alloc(4);
-		length.writeUInt32BE(message.byteLength);
-		return [length, Buffer.from(message)];
-	}));
+	return Buffer.concat(
+		messages.flatMap(message => {
+			const length = Buffer.alloc(4);
+			length.writeUInt32BE(message.byteLength);
+			return [length, Buffer.from(message)];
+		}),
+	);
 }
 
 /**

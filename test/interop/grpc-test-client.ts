@@ -22,9 +22,12 @@ export interface RawClient {
 
 /** `token` goes as `authorization: Bearer <token>` metadata; `ca` turns on TLS, trusting that certificate (issued for localhost). */
 export function rawClient(address: string, path: string, options: {token?: string; ca?: Buffer} = {}): RawClient {
-	const Constructor = makeGenericClientConstructor({
-		export: {path, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity},
-	}, 'RawExport');
+	const Constructor = makeGenericClientConstructor(
+		{
+			export: {path, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity},
+		},
+		'RawExport',
+	);
 	const channel = options.ca ? credentials.createSsl(options.ca) : credentials.createInsecure();
 	const client = new Constructor(address, channel, options.ca ? {'grpc.ssl_target_name_override': 'localhost'} : {}) as unknown as Client & {
 		export(request: Buffer, metadata: Metadata, callback: (error: ServiceError | null, response?: Buffer) => void): void;
@@ -35,9 +38,10 @@ export function rawClient(address: string, path: string, options: {token?: strin
 	}
 
 	return {
-		call: bytes => new Promise(resolve => {
-			client.export(Buffer.from(bytes), metadata, (error, response) => resolve(error ? {error} : {response: response!}));
-		}),
+		call: bytes =>
+			new Promise(resolve => {
+				client.export(Buffer.from(bytes), metadata, (error, response) => resolve(error ? {error} : {response: response!}));
+			}),
 		close: () => client.close(),
 	};
 }

@@ -75,29 +75,69 @@ export function handMadeMetrics(): {request: Record<string, unknown>; dataPoints
 			{
 				resource: {attributes: [attr('service.name', 'api')]},
 				scopeMetrics: [
-					{scope: {name: 's1'}, metrics: [
-						{name: 'http.requests', unit: '1', sum: {aggregationTemporality: 2, isMonotonic: true, dataPoints: [
-							{attributes: [attr('route', '/a')], timeUnixNano: T, asInt: '3'},
-							{attributes: [attr('route', '/b')], timeUnixNano: T, asInt: '4'},
-						]}},
-						{name: 'cpu', unit: '1', gauge: {dataPoints: [{timeUnixNano: T, asDouble: 0.5}]}},
-					]},
-					{scope: {name: 's2'}, metrics: [
-						{name: 'latency', unit: 'ms', histogram: {aggregationTemporality: 2, dataPoints: [
-							{timeUnixNano: T, count: '3', bucketCounts: ['1', '2', '0'], explicitBounds: [10, 100]},
-							{attributes: [attr('route', '/b')], timeUnixNano: T, count: '1', bucketCounts: ['0', '0', '1'], explicitBounds: [10, 100]},
-						]}},
-					]},
+					{
+						scope: {name: 's1'},
+						metrics: [
+							{
+								name: 'http.requests',
+								unit: '1',
+								sum: {
+									aggregationTemporality: 2,
+									isMonotonic: true,
+									dataPoints: [
+										{attributes: [attr('route', '/a')], timeUnixNano: T, asInt: '3'},
+										{attributes: [attr('route', '/b')], timeUnixNano: T, asInt: '4'},
+									],
+								},
+							},
+							{name: 'cpu', unit: '1', gauge: {dataPoints: [{timeUnixNano: T, asDouble: 0.5}]}},
+						],
+					},
+					{
+						scope: {name: 's2'},
+						metrics: [
+							{
+								name: 'latency',
+								unit: 'ms',
+								histogram: {
+									aggregationTemporality: 2,
+									dataPoints: [
+										{timeUnixNano: T, count: '3', bucketCounts: ['1', '2', '0'], explicitBounds: [10, 100]},
+										{attributes: [attr('route', '/b')], timeUnixNano: T, count: '1', bucketCounts: ['0', '0', '1'], explicitBounds: [10, 100]},
+									],
+								},
+							},
+						],
+					},
 				],
 			},
 			{
 				resource: {attributes: [attr('service.name', 'worker')]},
 				scopeMetrics: [
-					{scope: {name: 's3'}, metrics: [
-						{name: 'sizes', unit: 'By', exponentialHistogram: {aggregationTemporality: 2, dataPoints: [{timeUnixNano: T, count: '2', scale: 1, positive: {offset: 0, bucketCounts: ['1', '1']}}]}},
-						{name: 'rpc', unit: 'ms', summary: {dataPoints: [{timeUnixNano: T, count: '4', sum: 10, quantileValues: [{quantile: 0.5, value: 2}, {quantile: 1, value: 4}]}]}},
-						{name: 'declared but empty', unit: '1'},
-					]},
+					{
+						scope: {name: 's3'},
+						metrics: [
+							{name: 'sizes', unit: 'By', exponentialHistogram: {aggregationTemporality: 2, dataPoints: [{timeUnixNano: T, count: '2', scale: 1, positive: {offset: 0, bucketCounts: ['1', '1']}}]}},
+							{
+								name: 'rpc',
+								unit: 'ms',
+								summary: {
+									dataPoints: [
+										{
+											timeUnixNano: T,
+											count: '4',
+											sum: 10,
+											quantileValues: [
+												{quantile: 0.5, value: 2},
+												{quantile: 1, value: 4},
+											],
+										},
+									],
+								},
+							},
+							{name: 'declared but empty', unit: '1'},
+						],
+					},
 				],
 			},
 		],

@@ -107,7 +107,10 @@ describe('OTLP export', () => {
 		const raw = (home: string): unknown[] => {
 			const index = RunIndex.open(home, {readonly: true});
 			try {
-				return index.spans('trace-deploy-1').map(({event_count: _ignored, ...span}) => span).sort((a, b) => a.span_id.localeCompare(b.span_id));
+				return index
+					.spans('trace-deploy-1')
+					.map(({event_count: _ignored, ...span}) => span)
+					.sort((a, b) => a.span_id.localeCompare(b.span_id));
 			} finally {
 				index.close();
 			}
@@ -128,9 +131,7 @@ describe('OTLP export', () => {
 			deep = {next: deep};
 		}
 
-		const events = sampleRunEvents().map(event => event.span_id === 'build' && event.event_type === 'stage:started'
-			? {...event, data: {...event.data, input: deep, nested_attr: deep}}
-			: event);
+		const events = sampleRunEvents().map(event => (event.span_id === 'build' && event.event_type === 'stage:started' ? {...event, data: {...event.data, input: deep, nested_attr: deep}} : event));
 		const document = exportHome(homeWith(events));
 		const copy = ingestIntoFreshHome(document);
 		const build = reportOf(copy, 'run-20260302-100000-3f2a9c1').spans.find(span => span.span_id === 'build')!;
@@ -145,12 +146,34 @@ describe('OTLP export', () => {
 
 	it('keeps the OTLP mapping for foreign spans: run fields from the resource, the error tracedeck reads, attributes as they came', () => {
 		const events = otlpToEvents({
-			resourceSpans: [{
-				resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'r-1'}}, {key: 'devcmd.env', value: {stringValue: 'dev'}}]},
-				scopeSpans: [{spans: [
-					{traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 'root', startTimeUnixNano: '1000000', endTimeUnixNano: '2000000', status: {code: 2}, attributes: [{key: 'name', value: {stringValue: 'attribute, not span name'}}, {key: 'error', value: {boolValue: true}}]},
-				]}],
-			}],
+			resourceSpans: [
+				{
+					resource: {
+						attributes: [
+							{key: 'devcmd.run_id', value: {stringValue: 'r-1'}},
+							{key: 'devcmd.env', value: {stringValue: 'dev'}},
+						],
+					},
+					scopeSpans: [
+						{
+							spans: [
+								{
+									traceId: 'a'.repeat(32),
+									spanId: 'b'.repeat(16),
+									name: 'root',
+									startTimeUnixNano: '1000000',
+									endTimeUnixNano: '2000000',
+									status: {code: 2},
+									attributes: [
+										{key: 'name', value: {stringValue: 'attribute, not span name'}},
+										{key: 'error', value: {boolValue: true}},
+									],
+								},
+							],
+						},
+					],
+				},
+			],
 		});
 		assert.equal(events[0]!.data!['name'], 'root', 'an attribute called name does not rename the span');
 		assert.deepEqual(events[0]!.attributes, {name: 'attribute, not span name', error: true}, 'attributes travel apart from data: no name in them means anything');
@@ -168,17 +191,34 @@ describe('OTLP export', () => {
 	it('exports OTLP spans with their secrets redacted wherever they were: attributes, resource, events, links, status message', () => {
 		const secret = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
 		const kv = (key: string, value: string) => ({key, value: {stringValue: value}});
-		const home = homeWith(otlpToEvents({resourceSpans: [{
-			resource: {attributes: [kv('service.name', 'web'), kv('deploy.token', secret)]},
-			scopeSpans: [{scope: {name: 'lib'}, spans: [{
-				traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'GET /', kind: 2,
-				startTimeUnixNano: '1772445600000000000', endTimeUnixNano: '1772445600000500000',
-				attributes: [kv('http.url', `https://x/?token=${secret}`), kv('password', 'hunter2-hunter2')],
-				events: [{timeUnixNano: '1772445600000100000', name: 'auth', attributes: [kv('header', `Bearer ${secret}`)]}],
-				links: [{traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', attributes: [kv('key', secret)]}],
-				status: {code: 2, message: `rejected ${secret}`},
-			}]}],
-		}]}));
+		const home = homeWith(
+			otlpToEvents({
+				resourceSpans: [
+					{
+						resource: {attributes: [kv('service.name', 'web'), kv('deploy.token', secret)]},
+						scopeSpans: [
+							{
+								scope: {name: 'lib'},
+								spans: [
+									{
+										traceId: '0af7651916cd43dd8448eb211c80319c',
+										spanId: 'b7ad6b7169203331',
+										name: 'GET /',
+										kind: 2,
+										startTimeUnixNano: '1772445600000000000',
+										endTimeUnixNano: '1772445600000500000',
+										attributes: [kv('http.url', `https://x/?token=${secret}`), kv('password', 'hunter2-hunter2')],
+										events: [{timeUnixNano: '1772445600000100000', name: 'auth', attributes: [kv('header', `Bearer ${secret}`)]}],
+										links: [{traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', attributes: [kv('key', secret)]}],
+										status: {code: 2, message: `rejected ${secret}`},
+									},
+								],
+							},
+						],
+					},
+				],
+			}),
+		);
 		const text = JSON.stringify(exportHome(home));
 		assert.ok(!text.includes(secret) && !text.includes('hunter2'), 'no secret in the export');
 		assert.match(text, /<redacted/);

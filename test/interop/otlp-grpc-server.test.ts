@@ -42,7 +42,11 @@ const goodSpan = {traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7e
  * Span {1 trace_id, 2 span_id, 5 name, 7/8 times, 9 KeyValue}.
  */
 function deepRequest(depth: number): Uint8Array {
-	const field = (number: number, bytes: Uint8Array): Uint8Array => protobuf.Writer.create().uint32((number << 3) | 2).bytes(bytes).finish();
+	const field = (number: number, bytes: Uint8Array): Uint8Array =>
+		protobuf.Writer.create()
+			.uint32((number << 3) | 2)
+			.bytes(bytes)
+			.finish();
 	const concat = (...parts: Uint8Array[]): Uint8Array => Buffer.concat(parts);
 	let value = field(1, Buffer.from('bottom'));
 	for (let i = 0; i < depth; i++) {
@@ -50,15 +54,12 @@ function deepRequest(depth: number): Uint8Array {
 		value = field(6, field(1, concat(field(1, Buffer.from('k')), field(2, value))));
 	}
 
-	const fixed64 = (number: number, text: string): Uint8Array => protobuf.Writer.create().uint32((number << 3) | 1).fixed64(text).finish();
-	const span = concat(
-		field(1, Buffer.from(goodSpan.traceId, 'hex')),
-		field(2, Buffer.from(goodSpan.spanId, 'hex')),
-		field(5, Buffer.from(goodSpan.name)),
-		fixed64(7, goodSpan.startTimeUnixNano),
-		fixed64(8, goodSpan.endTimeUnixNano),
-		field(9, concat(field(1, Buffer.from('deep')), field(2, value))),
-	);
+	const fixed64 = (number: number, text: string): Uint8Array =>
+		protobuf.Writer.create()
+			.uint32((number << 3) | 1)
+			.fixed64(text)
+			.finish();
+	const span = concat(field(1, Buffer.from(goodSpan.traceId, 'hex')), field(2, Buffer.from(goodSpan.spanId, 'hex')), field(5, Buffer.from(goodSpan.name)), fixed64(7, goodSpan.startTimeUnixNano), fixed64(8, goodSpan.endTimeUnixNano), field(9, concat(field(1, Buffer.from('deep')), field(2, value))));
 	return field(1, field(2, field(2, span)));
 }
 
@@ -161,7 +162,7 @@ describe('OTLP/gRPC receiver answers', () => {
 		assert.equal(stored.length, before, 'nothing stored');
 	});
 
-	it('answers INVALID_ARGUMENT when every span is invalid, and for nesting past the decoder\'s limit', async () => {
+	it("answers INVALID_ARGUMENT when every span is invalid, and for nesting past the decoder's limit", async () => {
 		const none = await traces.call(encodeExportTraceRequest(document('run-c', [{...goodSpan, traceId: ''}])));
 		assert.equal(none.error?.code, GrpcStatus.INVALID_ARGUMENT);
 		assert.match(none.error!.details, /^1 of 1 spans rejected/);
@@ -253,7 +254,7 @@ describe('OTLP/gRPC receiver when the store is busy', () => {
 			assert.equal(error?.code, GrpcStatus.UNAVAILABLE);
 			assert.match(error!.details, /could not store the spans, retry later: .*stayed locked after 2 tries/);
 			assert.equal(retryDelaySecondsOf(error!), 5);
-			assert.equal(lines.length, 1, 'one line in the receiver\'s log');
+			assert.equal(lines.length, 1, "one line in the receiver's log");
 			other.exec('ROLLBACK');
 			const retry = await client.call(bytes);
 			assert.equal(retry.error, undefined);

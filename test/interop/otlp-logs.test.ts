@@ -52,7 +52,7 @@ async function sendWithSdk(tag: string, logExporter: LogRecordExporter, traceUrl
 	const inCharge = trace.setSpan(context.active(), charge);
 	logger.emit({context: inRoot, timestamp: hr(500), severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: `reserving stock ${tag}`});
 	for (let i = 0; i < 2; i++) {
-		logger.emit({context: inCharge, timestamp: hr(5000), severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: `card declined ${tag}`, attributes: {'card.brand': 'visa', 'api_token': 'tok_abcdef'}});
+		logger.emit({context: inCharge, timestamp: hr(5000), severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: `card declined ${tag}`, attributes: {'card.brand': 'visa', api_token: 'tok_abcdef'}});
 	}
 
 	logger.emit({context: inCharge, timestamp: hr(6000), severityNumber: SeverityNumber.WARN, body: {retry: 2}});
@@ -116,15 +116,21 @@ describe('OTLP logs from the OpenTelemetry SDK: http/json, http/protobuf and gRP
 			const root = spans.find(span => span.span_id === ids.ids.root)!;
 			assert.equal(spans.length, 2, 'log records make no span');
 			assert.deepEqual([charge.name, charge.start_ms, charge.end_ms, charge.status], ['charge', T0_S * 1000 + 1, T0_S * 1000 + 9, 'success'], 'log records leave the span as it was');
-			assert.deepEqual(charge.logs.map(log => [log.body, log.severity_number, log.severity_text, log.time_ms - T0_S * 1000]), [
-				[`card declined ${tag}`, 17, 'ERROR', 5],
-				[`card declined ${tag}`, 17, 'ERROR', 5],
-				['{"retry":2}', 13, '', 6],
-			]);
+			assert.deepEqual(
+				charge.logs.map(log => [log.body, log.severity_number, log.severity_text, log.time_ms - T0_S * 1000]),
+				[
+					[`card declined ${tag}`, 17, 'ERROR', 5],
+					[`card declined ${tag}`, 17, 'ERROR', 5],
+					['{"retry":2}', 13, '', 6],
+				],
+			);
 			assert.equal(charge.logs[0]!.attributes['card.brand'], 'visa');
 			assert.match(String(charge.logs[0]!.attributes['api_token']), /^<redacted:\d+chars>$/, 'attributes pass redaction');
 			assert.deepEqual([charge.logs[0]!.service, charge.logs[0]!.scope], [`shop-${tag}`, {name: 'shop-logs', version: '2.0.0'}]);
-			assert.deepEqual(root.logs.map(log => log.body), [`reserving stock ${tag}`]);
+			assert.deepEqual(
+				root.logs.map(log => log.body),
+				[`reserving stock ${tag}`],
+			);
 			const service = index.db.prepare('SELECT service, env, severity_number, body FROM service_logs WHERE service = ?').all(`shop-${tag}`);
 			assert.deepEqual(service, [{service: `shop-${tag}`, env: 'prod', severity_number: 9, body: `cache warm ${tag}`}]);
 		});
@@ -134,7 +140,14 @@ describe('OTLP logs from the OpenTelemetry SDK: http/json, http/protobuf and gRP
 		const ids = sent.get('proto')!;
 		const shown = JSON.parse(runSourceCli(['runs', 'show', ids.traceId, '--json'], {home}).stdout) as Shown;
 		const charge = shown.spans.find(span => span.span_id === ids.ids.charge)!;
-		assert.deepEqual(charge.logs.map(log => [log.body, log.severity_text]), [['card declined proto', 'ERROR'], ['card declined proto', 'ERROR'], ['{"retry":2}', '']]);
+		assert.deepEqual(
+			charge.logs.map(log => [log.body, log.severity_text]),
+			[
+				['card declined proto', 'ERROR'],
+				['card declined proto', 'ERROR'],
+				['{"retry":2}', ''],
+			],
+		);
 		assert.deepEqual(shown.logs, []);
 
 		const grep = runSourceCli(['runs', 'grep', 'card declined', '--json'], {home});
@@ -147,20 +160,30 @@ describe('OTLP logs from the OpenTelemetry SDK: http/json, http/protobuf and gRP
 		assert.equal(code, 0);
 		const logLines = lines.filter(line => line.includes('log:record'));
 		assert.equal(logLines.length, 2, lines.join('\n'));
-		assert.ok(logLines.every(line => /! ERROR\s+charge\s+log:record\s+card declined proto/.test(line)), logLines.join('\n'));
+		assert.ok(
+			logLines.every(line => /! ERROR\s+charge\s+log:record\s+card declined proto/.test(line)),
+			logLines.join('\n'),
+		);
 		assert.ok(!lines.some(line => line.includes('reserving stock')), 'INFO records are not errors');
 	});
 
 	/** A hand-made export: two identical records and one whose span never arrives, on a trace of their own. */
 	const TRACE = '5b8efff798038103d269b633813fc60c';
 	const handMade = (extra: OtlpLogsJson['resourceLogs'][number]['scopeLogs'] = []): OtlpLogsJson => ({
-		resourceLogs: [{
-			resource: {attributes: [{key: 'service.name', value: {stringValue: 'billing'}}]},
-			scopeLogs: [{logRecords: [
-				{timeUnixNano: nanos(1), severityNumber: 17, body: {stringValue: 'ledger out of sync'}, traceId: TRACE.toUpperCase(), spanId: 'EEE19B7EC3C1B174'},
-				{timeUnixNano: nanos(1), severityNumber: 17, body: {stringValue: 'ledger out of sync'}, traceId: TRACE.toUpperCase(), spanId: 'EEE19B7EC3C1B174'},
-			]}, ...extra],
-		}],
+		resourceLogs: [
+			{
+				resource: {attributes: [{key: 'service.name', value: {stringValue: 'billing'}}]},
+				scopeLogs: [
+					{
+						logRecords: [
+							{timeUnixNano: nanos(1), severityNumber: 17, body: {stringValue: 'ledger out of sync'}, traceId: TRACE.toUpperCase(), spanId: 'EEE19B7EC3C1B174'},
+							{timeUnixNano: nanos(1), severityNumber: 17, body: {stringValue: 'ledger out of sync'}, traceId: TRACE.toUpperCase(), spanId: 'EEE19B7EC3C1B174'},
+						],
+					},
+					...extra,
+				],
+			},
+		],
 	});
 	const post = async (body: Uint8Array | string, type: string, headers: Record<string, string> = {}) => fetch(`${receiver.url}/v1/logs`, {method: 'POST', headers: {'Content-Type': type, ...headers}, body});
 	const countEvents = (): number => index.db.prepare("SELECT count(*) FROM events WHERE trace_id = ? AND event_type = 'log:record'").pluck().get(TRACE) as number;
@@ -178,15 +201,17 @@ describe('OTLP logs from the OpenTelemetry SDK: http/json, http/protobuf and gRP
 	});
 
 	it('HTTP: bad records are rejected alone (partial success), all bad or malformed protobuf is a 400', async () => {
-		const bad = {logRecords: [
-			{timeUnixNano: nanos(2), body: {stringValue: 'x'}, traceId: 'not-hex'},
-			{body: {stringValue: 'no time'}},
-			// Good: a SeverityNumber by name, as some JSON encoders write it.
-			{timeUnixNano: nanos(3), severityNumber: 'SEVERITY_NUMBER_WARN2', body: {stringValue: 'named severity'}, traceId: TRACE, spanId: 'eee19b7ec3c1b174'},
-		]};
+		const bad = {
+			logRecords: [
+				{timeUnixNano: nanos(2), body: {stringValue: 'x'}, traceId: 'not-hex'},
+				{body: {stringValue: 'no time'}},
+				// Good: a SeverityNumber by name, as some JSON encoders write it.
+				{timeUnixNano: nanos(3), severityNumber: 'SEVERITY_NUMBER_WARN2', body: {stringValue: 'named severity'}, traceId: TRACE, spanId: 'eee19b7ec3c1b174'},
+			],
+		};
 		const partial = await post(JSON.stringify(handMade([bad])), 'application/json');
 		assert.equal(partial.status, 200);
-		const answer = await partial.json() as {partialSuccess: {rejectedLogRecords: string; errorMessage: string}};
+		const answer = (await partial.json()) as {partialSuccess: {rejectedLogRecords: string; errorMessage: string}};
 		assert.equal(answer.partialSuccess.rejectedLogRecords, '2');
 		assert.equal(index.strayLogs(TRACE).find(log => log.body === 'named severity')?.severity_number, 14);
 		assert.match(answer.partialSuccess.errorMessage, /2 of 5 log records rejected; first: log record resourceLogs\[0\]\.scopeLogs\[1\]\.logRecords\[0\]: traceId: expected 32 hex digits/);

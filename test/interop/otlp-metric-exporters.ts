@@ -17,18 +17,20 @@ class MetricExporter extends OTLPExporterBase<ResourceMetrics> implements PushMe
 }
 
 export function grpcMetricExporter(url: string, compression: 'gzip' | 'none' = 'none'): PushMetricExporter {
-	return new MetricExporter(createOtlpGrpcExportDelegate(
-		convertLegacyOtlpGrpcOptions({url, compression: compression as never}, 'METRICS'),
-		ProtobufMetricsSerializer, 'otlp_grpc_metric_exporter', MetricsExporterMetricsHelper, undefined,
-		'MetricsExportService', '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
-	));
+	return new MetricExporter(
+		createOtlpGrpcExportDelegate(convertLegacyOtlpGrpcOptions({url, compression: compression as never}, 'METRICS'), ProtobufMetricsSerializer, 'otlp_grpc_metric_exporter', MetricsExporterMetricsHelper, undefined, 'MetricsExportService', '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export'),
+	);
 }
 
 export function httpMetricExporter(url: string, encoding: 'json' | 'protobuf'): PushMetricExporter {
 	const contentType = encoding === 'json' ? 'application/json' : 'application/x-protobuf';
-	return new MetricExporter(createOtlpHttpExportDelegate(
-		convertLegacyHttpOptions({url}, 'METRICS', 'v1/metrics', {'Content-Type': contentType}),
-		encoding === 'json' ? JsonMetricsSerializer : ProtobufMetricsSerializer,
-		encoding === 'json' ? 'otlp_http_json_metric_exporter' : 'otlp_http_metric_exporter', MetricsExporterMetricsHelper, undefined,
-	));
+	return new MetricExporter(
+		createOtlpHttpExportDelegate(
+			convertLegacyHttpOptions({url}, 'METRICS', 'v1/metrics', {'Content-Type': contentType}),
+			encoding === 'json' ? JsonMetricsSerializer : ProtobufMetricsSerializer,
+			encoding === 'json' ? 'otlp_http_json_metric_exporter' : 'otlp_http_metric_exporter',
+			MetricsExporterMetricsHelper,
+			undefined,
+		),
+	);
 }

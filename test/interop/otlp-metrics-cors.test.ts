@@ -7,9 +7,7 @@ import {startOtlpReceiver, type OtlpReceiver} from '../../source/interop/otlp-re
 import {encodeMetricsRequest, handMadeMetrics} from './metrics-requests.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
-const traceDocument = {resourceSpans: [{resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'run-cors'}}]}, scopeSpans: [{spans: [
-	{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'only', startTimeUnixNano: `${T0}000000`, endTimeUnixNano: `${T0 + 5}000000`},
-]}]}]};
+const traceDocument = {resourceSpans: [{resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'run-cors'}}]}, scopeSpans: [{spans: [{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'only', startTimeUnixNano: `${T0}000000`, endTimeUnixNano: `${T0 + 5}000000`}]}]}]};
 
 interface Answer {
 	status: number;
@@ -30,7 +28,10 @@ function request(url: string, method: string, headers: Record<string, string>, b
 	});
 }
 
-const corsHeaders = (headers: http.IncomingHttpHeaders): string[] => Object.keys(headers).filter(name => name.startsWith('access-control-')).sort();
+const corsHeaders = (headers: http.IncomingHttpHeaders): string[] =>
+	Object.keys(headers)
+		.filter(name => name.startsWith('access-control-'))
+		.sort();
 
 describe('counting metric data points', () => {
 	it('counts every kind of data point, in JSON and in protobuf', () => {
@@ -86,7 +87,7 @@ describe('OTLP/HTTP /v1/metrics', () => {
 	it('answers 400 for a body that is not a metrics export, 405 and 415 as for traces', async () => {
 		const bad = await fetch(`${receiver.url}/v1/metrics`, {method: 'POST', body: '{"resourceSpans": []}', headers: {'Content-Type': 'application/json'}});
 		assert.equal(bad.status, 400);
-		assert.match((await bad.json() as {message: string}).message, /resourceMetrics/);
+		assert.match(((await bad.json()) as {message: string}).message, /resourceMetrics/);
 		assert.equal((await fetch(`${receiver.url}/v1/metrics`)).status, 405);
 		assert.equal((await fetch(`${receiver.url}/v1/metrics`, {method: 'POST', body: 'x', headers: {'Content-Type': 'text/plain'}})).status, 415);
 	});
@@ -125,8 +126,7 @@ describe('OTLP/HTTP CORS', () => {
 		await Promise.all([receiver.close(), off.close(), any.close()]);
 	});
 
-	const preflight = (target: OtlpReceiver, origin: string, path = '/v1/traces'): Promise<Answer> =>
-		request(`${target.url}${path}`, 'OPTIONS', {Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type, x-tenant'});
+	const preflight = (target: OtlpReceiver, origin: string, path = '/v1/traces'): Promise<Answer> => request(`${target.url}${path}`, 'OPTIONS', {Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type, x-tenant'});
 
 	it('answers the preflight of an allowed origin with the Access-Control-Allow-* headers, on every OTLP path', async () => {
 		for (const path of ['/v1/traces', '/v1/metrics', '/v1/logs']) {

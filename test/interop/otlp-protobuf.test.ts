@@ -6,29 +6,38 @@ import type {OtlpTracesJson} from '../../source/interop/otlp-json.js';
 import {otlpToEvents} from '../../source/interop/otlp-to-events.js';
 
 const document: OtlpTracesJson = {
-	resourceSpans: [{
-		resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'run-pb'}}]},
-		scopeSpans: [{scope: {name: 'lib', version: '1.0'}, spans: [{
-			traceId: '0af7651916cd43dd8448eb211c80319c',
-			spanId: 'b7ad6b7169203331',
-			parentSpanId: '00f067aa0ba902b7',
-			name: 'step',
-			kind: 1,
-			startTimeUnixNano: '1772445600000000000',
-			endTimeUnixNano: '1772445601500000000',
-			attributes: [
-				{key: 'big', value: {intValue: '9007199254740993'}},
-				{key: 'neg', value: {intValue: '-5'}},
-				{key: 'ratio', value: {doubleValue: 0.25}},
-				{key: 'ok', value: {boolValue: false}},
-				{key: 'empty', value: {stringValue: ''}},
-				{key: 'raw', value: {bytesValue: Buffer.from('hi').toString('base64')}},
-				{key: 'list', value: {arrayValue: {values: [{intValue: '1'}, {kvlistValue: {values: [{key: 'k', value: {stringValue: 'v'}}]}}]}}},
+	resourceSpans: [
+		{
+			resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'run-pb'}}]},
+			scopeSpans: [
+				{
+					scope: {name: 'lib', version: '1.0'},
+					spans: [
+						{
+							traceId: '0af7651916cd43dd8448eb211c80319c',
+							spanId: 'b7ad6b7169203331',
+							parentSpanId: '00f067aa0ba902b7',
+							name: 'step',
+							kind: 1,
+							startTimeUnixNano: '1772445600000000000',
+							endTimeUnixNano: '1772445601500000000',
+							attributes: [
+								{key: 'big', value: {intValue: '9007199254740993'}},
+								{key: 'neg', value: {intValue: '-5'}},
+								{key: 'ratio', value: {doubleValue: 0.25}},
+								{key: 'ok', value: {boolValue: false}},
+								{key: 'empty', value: {stringValue: ''}},
+								{key: 'raw', value: {bytesValue: Buffer.from('hi').toString('base64')}},
+								{key: 'list', value: {arrayValue: {values: [{intValue: '1'}, {kvlistValue: {values: [{key: 'k', value: {stringValue: 'v'}}]}}]}}},
+							],
+							events: [{timeUnixNano: '1772445601000000000', name: 'retry', attributes: [{key: 'n', value: {intValue: '2'}}]}],
+							status: {code: 2, message: 'boom'},
+						},
+					],
+				},
 			],
-			events: [{timeUnixNano: '1772445601000000000', name: 'retry', attributes: [{key: 'n', value: {intValue: '2'}}]}],
-			status: {code: 2, message: 'boom'},
-		}]}],
-	}],
+		},
+	],
 };
 
 describe('OTLP protobuf', () => {

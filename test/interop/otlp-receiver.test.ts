@@ -94,13 +94,16 @@ function assertReport(report: RunReport, produced: ProducedTrace, runId: string)
 	assert.equal(migrate.attributes['exit_code'], 1);
 	assert.equal(migrate.start_ms, T0 + 350);
 	assert.equal(migrate.end_ms, T0 + 700);
-	assert.deepEqual(report.critical_path.map(segment => [segment.span_id, segment.start_ms - T0, segment.end_ms - T0]), [
-		[ids.build, 0, 300],
-		[ids.release, 300, 350],
-		[ids.migrate, 350, 700],
-		[ids.rollback, 700, 950],
-		[ids.release, 950, 1000],
-	]);
+	assert.deepEqual(
+		report.critical_path.map(segment => [segment.span_id, segment.start_ms - T0, segment.end_ms - T0]),
+		[
+			[ids.build, 0, 300],
+			[ids.release, 300, 350],
+			[ids.migrate, 350, 700],
+			[ids.rollback, 700, 950],
+			[ids.release, 950, 1000],
+		],
+	);
 }
 
 const tracesUrl = (receiver: OtlpReceiver): string => `${receiver.url}/v1/traces`;
@@ -167,8 +170,7 @@ describe('OTLP/HTTP receiver answers', () => {
 		render: async () => `tracedeck_events_total ${recorded.events}\n`,
 	};
 	let receiver: OtlpReceiver;
-	const post = (body: string | Uint8Array, headers: Record<string, string>, path = '/v1/traces'): Promise<Response> =>
-		fetch(`${receiver.url}${path}`, {method: 'POST', body, headers});
+	const post = (body: string | Uint8Array, headers: Record<string, string>, path = '/v1/traces'): Promise<Response> => fetch(`${receiver.url}${path}`, {method: 'POST', body, headers});
 
 	before(async () => {
 		receiver = await startOtlpReceiver({port: 0, sink, metrics, maxBodyBytes: 64 * 1024, log: () => {}, now: () => T0 + 1000});
@@ -190,7 +192,7 @@ describe('OTLP/HTTP receiver answers', () => {
 	it('keeps the good spans and reports the bad ones as partial success (JSON)', async () => {
 		const response = await post(JSON.stringify(otlpDocument([goodSpan, {...goodSpan, traceId: ''}, {...goodSpan, spanId: 'c7ad6b7169203331', startTimeUnixNano: 'soon'}])), {'Content-Type': 'application/json'});
 		assert.equal(response.status, 200);
-		const body = await response.json() as {partialSuccess: {rejectedSpans: string; errorMessage: string}};
+		const body = (await response.json()) as {partialSuccess: {rejectedSpans: string; errorMessage: string}};
 		assert.equal(body.partialSuccess.rejectedSpans, '2');
 		assert.match(body.partialSuccess.errorMessage, /2 of 3 spans rejected; first: span resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[1\]: traceId/);
 		assert.equal(stored.at(-1)!.length, 2, 'the good span was stored');
@@ -228,7 +230,7 @@ describe('OTLP/HTTP receiver answers', () => {
 			const response = await post(body, {'Content-Type': type});
 			assert.equal(response.status, 400, String(message));
 			if (type === 'application/json') {
-				const status = await response.json() as {code: number; message: string};
+				const status = (await response.json()) as {code: number; message: string};
 				assert.equal(status.code, 3);
 				assert.match(status.message, message);
 			} else {
@@ -247,7 +249,7 @@ describe('OTLP/HTTP receiver answers', () => {
 		assert.ok(bomb.length < 64 * 1024);
 		const response = await post(bomb, {'Content-Type': 'application/json', 'Content-Encoding': 'gzip'});
 		assert.equal(response.status, 413);
-		assert.match((await response.json() as {message: string}).message, /limit/);
+		assert.match(((await response.json()) as {message: string}).message, /limit/);
 	});
 
 	it('answers 415, 404 and 405 for the wrong type, path and method', async () => {
@@ -269,7 +271,7 @@ describe('OTLP/HTTP receiver answers', () => {
 		failWith = new Error('disk image is malformed');
 		const broken = await post(JSON.stringify(otlpDocument([goodSpan])), {'Content-Type': 'application/json'});
 		assert.equal(broken.status, 500);
-		assert.match((await broken.json() as {message: string}).message, /could not store/);
+		assert.match(((await broken.json()) as {message: string}).message, /could not store/);
 		failWith = undefined;
 	});
 

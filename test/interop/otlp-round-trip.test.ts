@@ -15,28 +15,47 @@ const RUNS = Number(process.env['FUZZ_RUNS'] ?? 150);
 // Small pools, so that events of one span pile up: restarts, retries, late logs, self-parents.
 const spanId = fc.constantFrom('root', 'a', 'b', 'c', 'd');
 const eventType = fc.constantFrom(
-	'workflow:started', 'workflow:completed', 'workflow:failed', 'workflow:cancelled', 'stage:started', 'stage:completed', 'stage:failed',
-	'step:started', 'step:retrying', 'step:completed', 'step:failed', 'step:progress', 'saga:compensating', 'saga:compensated',
-	'saga:compensation_failed', 'ai:decision', 'log:stderr', 'x', ':odd',
+	'workflow:started',
+	'workflow:completed',
+	'workflow:failed',
+	'workflow:cancelled',
+	'stage:started',
+	'stage:completed',
+	'stage:failed',
+	'step:started',
+	'step:retrying',
+	'step:completed',
+	'step:failed',
+	'step:progress',
+	'saga:compensating',
+	'saga:compensated',
+	'saga:compensation_failed',
+	'ai:decision',
+	'log:stderr',
+	'x',
+	':odd',
 );
 // A "__proto__" key does not survive ingest: fromKeyValues (otlp-attributes.ts) assigns it, which sets the
 // prototype instead of a member. Known and reported; left out here so the property checks everything else.
 const value = fc.jsonValue({maxDepth: 3}).filter(json => !JSON.stringify(json).includes('"__proto__"'));
-const data = fc.record({
-	name: fc.option(fc.oneof(fc.string(), fc.constantFrom('build', 'deploy', 'migrate')), {nil: undefined}),
-	run_id: fc.option(fc.constantFrom('run-1', 'run-2'), {nil: undefined}),
-	env: fc.option(fc.constantFrom('prod', 'dev'), {nil: undefined}),
-	input: fc.option(value, {nil: undefined}),
-	output: fc.option(value, {nil: undefined}),
-	error: fc.option(fc.oneof(fc.string(), fc.record({message: fc.string(), stack: fc.option(fc.string(), {nil: undefined})}), value), {nil: undefined}),
-	retry: fc.option(fc.record({n: fc.oneof(fc.integer({min: 0, max: 9}), value), exit_code: fc.oneof(fc.integer({min: -1, max: 255}), value)}), {nil: undefined}),
-	line: fc.option(fc.string(), {nil: undefined}),
-	original_span_id: fc.option(spanId, {nil: undefined}),
-	decision: fc.option(value, {nil: undefined}),
-	alternatives: fc.option(fc.array(fc.record({option: fc.string(), score: fc.double({noNaN: true, noDefaultInfinity: true})})), {nil: undefined}),
-	extra: fc.option(value, {nil: undefined}),
-	'dotted.key': fc.option(value, {nil: undefined}),
-}, {requiredKeys: []});
+const data = fc.record(
+	{
+		name: fc.option(fc.oneof(fc.string(), fc.constantFrom('build', 'deploy', 'migrate')), {nil: undefined}),
+		run_id: fc.option(fc.constantFrom('run-1', 'run-2'), {nil: undefined}),
+		env: fc.option(fc.constantFrom('prod', 'dev'), {nil: undefined}),
+		input: fc.option(value, {nil: undefined}),
+		output: fc.option(value, {nil: undefined}),
+		error: fc.option(fc.oneof(fc.string(), fc.record({message: fc.string(), stack: fc.option(fc.string(), {nil: undefined})}), value), {nil: undefined}),
+		retry: fc.option(fc.record({n: fc.oneof(fc.integer({min: 0, max: 9}), value), exit_code: fc.oneof(fc.integer({min: -1, max: 255}), value)}), {nil: undefined}),
+		line: fc.option(fc.string(), {nil: undefined}),
+		original_span_id: fc.option(spanId, {nil: undefined}),
+		decision: fc.option(value, {nil: undefined}),
+		alternatives: fc.option(fc.array(fc.record({option: fc.string(), score: fc.double({noNaN: true, noDefaultInfinity: true})})), {nil: undefined}),
+		extra: fc.option(value, {nil: undefined}),
+		'dotted.key': fc.option(value, {nil: undefined}),
+	},
+	{requiredKeys: []},
+);
 const event = fc.record({
 	span_id: spanId,
 	parent: fc.option(spanId, {nil: undefined}),
@@ -50,16 +69,22 @@ const event = fc.record({
 type EventItem = typeof event extends fc.Arbitrary<infer T> ? T : never;
 
 function toEvents(items: readonly EventItem[]): TraceEvent[] {
-	return items.map(item => parseTraceEvent(JSON.parse(JSON.stringify({
-		trace_id: 'trace-fuzz',
-		span_id: item.span_id,
-		parent_span_id: item.parent,
-		event_type: item.event_type,
-		timestamp: new Date(Date.parse('2026-03-02T10:00:00.000Z') + item.offset).toISOString(),
-		status: item.status,
-		data: item.data,
-		tags: item.tags,
-	}))));
+	return items.map(item =>
+		parseTraceEvent(
+			JSON.parse(
+				JSON.stringify({
+					trace_id: 'trace-fuzz',
+					span_id: item.span_id,
+					parent_span_id: item.parent,
+					event_type: item.event_type,
+					timestamp: new Date(Date.parse('2026-03-02T10:00:00.000Z') + item.offset).toISOString(),
+					status: item.status,
+					data: item.data,
+					tags: item.tags,
+				}),
+			),
+		),
+	);
 }
 
 function reportsOf(events: TraceEvent[]) {
@@ -76,52 +101,58 @@ function reportsOf(events: TraceEvent[]) {
 
 describe('OTLP export round trip, property-based', () => {
 	it('any run exported and ingested again has the same report spans, failure, compensations and decisions', () => {
-		fc.assert(fc.property(fc.array(event, {minLength: 1, maxLength: 25}), items => {
-			const source = reportsOf(toEvents(items));
-			const document = JSON.parse(JSON.stringify(runsToOtlp([source])));
-			const batch = convertOtlpBatch(document);
-			assert.equal(batch.rejectedSpans, 0, batch.errorMessage);
-			const copy = reportsOf(batch.events);
-			const before = buildRunReport(source.run, source.spans, 0);
-			const after = buildRunReport(copy.run, copy.spans, 0);
-			assert.deepEqual(after.spans, before.spans);
-			assert.deepEqual(after.failure, before.failure);
-			assert.deepEqual(after.critical_path, before.critical_path);
-			assert.deepEqual(after.compensations, before.compensations);
-			assert.deepEqual(after.orphans, before.orphans);
-			assert.deepEqual(after.decisions, before.decisions);
-			const {last_event_ms: _a, ...runBefore} = before.run;
-			const {last_event_ms: _b, ...runAfter} = after.run;
-			assert.deepEqual(runAfter, runBefore);
-		}), {numRuns: RUNS});
+		fc.assert(
+			fc.property(fc.array(event, {minLength: 1, maxLength: 25}), items => {
+				const source = reportsOf(toEvents(items));
+				const document = JSON.parse(JSON.stringify(runsToOtlp([source])));
+				const batch = convertOtlpBatch(document);
+				assert.equal(batch.rejectedSpans, 0, batch.errorMessage);
+				const copy = reportsOf(batch.events);
+				const before = buildRunReport(source.run, source.spans, 0);
+				const after = buildRunReport(copy.run, copy.spans, 0);
+				assert.deepEqual(after.spans, before.spans);
+				assert.deepEqual(after.failure, before.failure);
+				assert.deepEqual(after.critical_path, before.critical_path);
+				assert.deepEqual(after.compensations, before.compensations);
+				assert.deepEqual(after.orphans, before.orphans);
+				assert.deepEqual(after.decisions, before.decisions);
+				const {last_event_ms: _a, ...runBefore} = before.run;
+				const {last_event_ms: _b, ...runAfter} = after.run;
+				assert.deepEqual(runAfter, runBefore);
+			}),
+			{numRuns: RUNS},
+		);
 	});
 
 	it('any request body gives events or an OtlpParseError, never another exception', () => {
 		const anyValue = fc.oneof(fc.jsonValue({maxDepth: 4}), fc.constant(undefined));
-		const span = fc.record({
-			traceId: fc.oneof(fc.constant('0af7651916cd43dd8448eb211c80319c'), anyValue),
-			spanId: fc.oneof(fc.constant('b7ad6b7169203331'), anyValue),
-			parentSpanId: anyValue,
-			name: anyValue,
-			startTimeUnixNano: fc.oneof(fc.constant('1772445600000000000'), fc.bigInt({min: 0n, max: 10n ** 25n}).map(String), anyValue),
-			endTimeUnixNano: anyValue,
-			attributes: fc.oneof(fc.array(fc.record({key: fc.oneof(fc.constantFrom('tracedeck.kind', 'tracedeck.end_event_type', 'tracedeck.input', 'tracedeck.tags'), fc.string()), value: anyValue})), anyValue),
-			events: anyValue,
-			status: anyValue,
-		}, {requiredKeys: []});
-		const body = fc.oneof(
-			fc.jsonValue({maxDepth: 5}),
-			fc.record({resourceSpans: fc.array(fc.record({resource: anyValue, scopeSpans: fc.array(fc.record({spans: fc.array(span, {maxLength: 4})}), {maxLength: 2})}), {maxLength: 2})}),
+		const span = fc.record(
+			{
+				traceId: fc.oneof(fc.constant('0af7651916cd43dd8448eb211c80319c'), anyValue),
+				spanId: fc.oneof(fc.constant('b7ad6b7169203331'), anyValue),
+				parentSpanId: anyValue,
+				name: anyValue,
+				startTimeUnixNano: fc.oneof(fc.constant('1772445600000000000'), fc.bigInt({min: 0n, max: 10n ** 25n}).map(String), anyValue),
+				endTimeUnixNano: anyValue,
+				attributes: fc.oneof(fc.array(fc.record({key: fc.oneof(fc.constantFrom('tracedeck.kind', 'tracedeck.end_event_type', 'tracedeck.input', 'tracedeck.tags'), fc.string()), value: anyValue})), anyValue),
+				events: anyValue,
+				status: anyValue,
+			},
+			{requiredKeys: []},
 		);
-		fc.assert(fc.property(body, document => {
-			try {
-				const batch = convertOtlpBatch(document);
-				assert.ok(batch.rejectedSpans <= batch.spans);
-			} catch (error) {
-				if (!(error instanceof OtlpParseError)) {
-					throw error;
+		const body = fc.oneof(fc.jsonValue({maxDepth: 5}), fc.record({resourceSpans: fc.array(fc.record({resource: anyValue, scopeSpans: fc.array(fc.record({spans: fc.array(span, {maxLength: 4})}), {maxLength: 2})}), {maxLength: 2})}));
+		fc.assert(
+			fc.property(body, document => {
+				try {
+					const batch = convertOtlpBatch(document);
+					assert.ok(batch.rejectedSpans <= batch.spans);
+				} catch (error) {
+					if (!(error instanceof OtlpParseError)) {
+						throw error;
+					}
 				}
-			}
-		}), {numRuns: RUNS * 4});
+			}),
+			{numRuns: RUNS * 4},
+		);
 	});
 });

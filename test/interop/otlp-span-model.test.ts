@@ -99,7 +99,10 @@ describe('spans keep what the OpenTelemetry SDK sent', () => {
 		index.close();
 	});
 
-	for (const [name, exporter] of [['http/json', (url: string) => new JsonExporter({url})], ['http/protobuf', (url: string) => new ProtoExporter({url})]] as const) {
+	for (const [name, exporter] of [
+		['http/json', (url: string) => new JsonExporter({url})],
+		['http/protobuf', (url: string) => new ProtoExporter({url})],
+	] as const) {
 		it(`${name}: service, kind, resource, scope, events, links, status message, declared parent, µs times, env and target`, async () => {
 			const sent = await sendWithSdk(exporter(`${receiver.url}/v1/traces`));
 			const report = reportOf(index, sent.traceId);
@@ -121,16 +124,17 @@ describe('spans keep what the OpenTelemetry SDK sent', () => {
 			assert.equal(charge.span_kind, 'internal');
 			assert.equal(charge.status, 'failed');
 			assert.equal(charge.status_message, 'card declined');
-			assert.deepEqual(charge.events.map(event => [event.name, usOf(event.time_ms), event.attributes]), [['retrying', 19_600, {attempt: 2}]]);
+			assert.deepEqual(
+				charge.events.map(event => [event.name, usOf(event.time_ms), event.attributes]),
+				[['retrying', 19_600, {attempt: 2}]],
+			);
 			assert.deepEqual(charge.links, [{trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', attributes: {reason: 'batch'}}]);
 
 			const select = by(sent.ids['select3']!);
 			assert.deepEqual([usOf(select.start_ms), usOf(select.end_ms!), Math.round(select.duration_ms! * 1000)], [3000, 3900, 900]);
 			assert.equal(formatDuration(select.duration_ms), '900µs');
 
-			const onPath = (id: string): number => report.critical_path
-				.filter(segment => segment.span_id === id)
-				.reduce((sum, segment) => sum + usOf(segment.end_ms) - usOf(segment.start_ms), 0);
+			const onPath = (id: string): number => report.critical_path.filter(segment => segment.span_id === id).reduce((sum, segment) => sum + usOf(segment.end_ms) - usOf(segment.start_ms), 0);
 			const selects = Array.from({length: 10}, (_, i) => onPath(sent.ids[`select${i + 1}`]!)).reduce((a, b) => a + b, 0);
 			assert.equal(selects, 9000, 'ten 0.9 ms calls put 9 ms on the critical path');
 			assert.equal(onPath(sent.ids['consume']!), 0, 'a CONSUMER under a PRODUCER is off the path');
@@ -150,10 +154,16 @@ describe('spans keep what the OpenTelemetry SDK sent', () => {
 	it('stores sub-millisecond times as REAL in the INTEGER-affinity columns, and orders spans by them', () => {
 		const rows = index.db.prepare("SELECT typeof(start_ms) AS type, start_ms FROM spans WHERE name = 'SELECT' ORDER BY start_ms LIMIT 3").all() as Array<{type: string; start_ms: number}>;
 		// Each SELECT starts on a whole millisecond (INTEGER) but ends 0.9 ms later (REAL).
-		assert.deepEqual(rows.map(row => row.type), ['integer', 'integer', 'integer']);
+		assert.deepEqual(
+			rows.map(row => row.type),
+			['integer', 'integer', 'integer'],
+		);
 		const ends = index.db.prepare("SELECT DISTINCT typeof(end_ms) FROM spans WHERE name = 'SELECT'").pluck().all();
 		assert.deepEqual(ends, ['real']);
-		const order = index.db.prepare("SELECT name FROM spans WHERE trace_id = (SELECT trace_id FROM spans WHERE name = 'consume' LIMIT 1) AND end_ms > ? ORDER BY end_ms").pluck().all(T0_MS + 18.5);
+		const order = index.db
+			.prepare("SELECT name FROM spans WHERE trace_id = (SELECT trace_id FROM spans WHERE name = 'consume' LIMIT 1) AND end_ms > ? ORDER BY end_ms")
+			.pluck()
+			.all(T0_MS + 18.5);
 		// consume ends at 19 ms, publish at 19.5, charge at 19.9, the root at 20: fractional ends compare and sort as numbers.
 		assert.deepEqual(order, ['consume', 'publish', 'charge', 'POST /checkout']);
 	});
@@ -162,10 +172,12 @@ describe('spans keep what the OpenTelemetry SDK sent', () => {
 describe('hand-made OTLP and TraceEvents: ids, env fallbacks, the TraceEvent fields', () => {
 	const ns = (ms: number): string => `${BigInt(T0_MS + ms) * 1_000_000n}`;
 	const doc = (traceId: string, spanId: string, parentSpanId: string | undefined, resource: Record<string, string>): unknown => ({
-		resourceSpans: [{
-			resource: {attributes: Object.entries(resource).map(([key, value]) => ({key, value: {stringValue: value}}))},
-			scopeSpans: [{spans: [{traceId, spanId, ...(parentSpanId ? {parentSpanId} : {}), name: spanId, startTimeUnixNano: ns(parentSpanId ? 1 : 0), endTimeUnixNano: ns(parentSpanId ? 2 : 3)}]}],
-		}],
+		resourceSpans: [
+			{
+				resource: {attributes: Object.entries(resource).map(([key, value]) => ({key, value: {stringValue: value}}))},
+				scopeSpans: [{spans: [{traceId, spanId, ...(parentSpanId ? {parentSpanId} : {}), name: spanId, startTimeUnixNano: ns(parentSpanId ? 1 : 0), endTimeUnixNano: ns(parentSpanId ? 2 : 3)}]}],
+			},
+		],
 	});
 
 	it('the same trace in upper and lower case is one run, shown in lower case', () => {
@@ -177,10 +189,13 @@ describe('hand-made OTLP and TraceEvents: ids, env fallbacks, the TraceEvent fie
 			const runs = index.db.prepare('SELECT trace_id FROM runs').pluck().all();
 			assert.deepEqual(runs, ['0af7651916cd43dd8448eb211c80319c']);
 			const report = reportOf(index, '0af7651916cd43dd8448eb211c80319c');
-			assert.deepEqual(report.spans.map(span => [span.span_id, span.parent_span_id, span.parent_known, span.service]), [
-				['b7ad6b7169203331', null, false, 'api'],
-				['00f067aa0ba902b7', 'b7ad6b7169203331', true, 'db'],
-			]);
+			assert.deepEqual(
+				report.spans.map(span => [span.span_id, span.parent_span_id, span.parent_known, span.service]),
+				[
+					['b7ad6b7169203331', null, false, 'api'],
+					['00f067aa0ba902b7', 'b7ad6b7169203331', true, 'db'],
+				],
+			);
 			// No devcmd.env and no deployment.environment.name: the older deployment.environment.
 			assert.equal(report.run.env, 'staging');
 			assert.equal(report.run.target, 'api');
@@ -205,18 +220,29 @@ describe('hand-made OTLP and TraceEvents: ids, env fallbacks, the TraceEvent fie
 	it('a TraceEvent producer sends the same fields, validated at the edge', () => {
 		const base = {trace_id: 'run-7', span_id: 'push', parent_span_id: 'gone'};
 		const events = [
-			parseTraceEvent({...base, event_type: 'step:started', timestamp: '2026-03-02T11:00:00.000250+01:00', span_kind: 'producer', service: 'ci', scope: {name: 'devcmd', version: null},
-				resource: {'host.name': 'runner-3'}, links: [{trace_id: 'run-6', span_id: 'build', attributes: {'opentracing.ref_type': 'follows_from'}}], data: {name: 'push image'}}),
+			parseTraceEvent({
+				...base,
+				event_type: 'step:started',
+				timestamp: '2026-03-02T11:00:00.000250+01:00',
+				span_kind: 'producer',
+				service: 'ci',
+				scope: {name: 'devcmd', version: null},
+				resource: {'host.name': 'runner-3'},
+				links: [{trace_id: 'run-6', span_id: 'build', attributes: {'opentracing.ref_type': 'follows_from'}}],
+				data: {name: 'push image'},
+			}),
 			parseTraceEvent({...base, event_type: SPAN_EVENT_TYPE, timestamp: '2026-03-02T10:00:00.0005Z', data: {name: 'layer pushed', attributes: {digest: 'sha256:ab'}}}),
 			parseTraceEvent({...base, event_type: 'step:failed', timestamp: '2026-03-02T10:00:00.00075Z', status_message: 'registry said 503'}),
 		];
 		assert.equal(events[0]!.timestamp, '2026-03-02T10:00:00.00025Z');
 		const [span] = foldEvents(events);
 		assert.ok(span);
-		assert.deepEqual([span.span_kind, span.service, span.scope, span.resource, span.status, span.status_message, span.parent_span_id],
-			['producer', 'ci', {name: 'devcmd'}, {'host.name': 'runner-3'}, 'failed', 'registry said 503', 'gone']);
+		assert.deepEqual([span.span_kind, span.service, span.scope, span.resource, span.status, span.status_message, span.parent_span_id], ['producer', 'ci', {name: 'devcmd'}, {'host.name': 'runner-3'}, 'failed', 'registry said 503', 'gone']);
 		assert.deepEqual(span.links, [{trace_id: 'run-6', span_id: 'build', attributes: {'opentracing.ref_type': 'follows_from'}}]);
-		assert.deepEqual(span.events.map(event => [event.name, usOf(event.time_ms), event.attributes]), [['layer pushed', 500, {digest: 'sha256:ab'}]]);
+		assert.deepEqual(
+			span.events.map(event => [event.name, usOf(event.time_ms), event.attributes]),
+			[['layer pushed', 500, {digest: 'sha256:ab'}]],
+		);
 		assert.deepEqual([usOf(span.start_ms), usOf(span.end_ms!)], [250, 750]);
 		assert.equal(span.kind, 'step', 'a span event does not change the span kind');
 		assert.throws(() => parseTraceEvent({...base, event_type: 'step:started', timestamp: '2026-03-02T10:00:00.0000000001Z'}), /timestamp: .*up to 9 fractional digits/);

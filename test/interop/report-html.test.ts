@@ -68,7 +68,11 @@ describe('report.html', () => {
 		const page = renderReportHtml(narrow, {generatedAtMs: NOW, maxRows: 1});
 		const rows = [...page.matchAll(/<details class="row[^"]*" id="(s\d+)"/g)].map(match => match[1]);
 		const anchorOf = (id: string): string => `s${report.spans.findIndex(span => span.span_id === id)}`;
-		assert.deepEqual(rows, ['root', 'deploy', 'migrate', 'notify'].map(id => anchorOf(id)), 'the first row, the failure path and the critical path');
+		assert.deepEqual(
+			rows,
+			['root', 'deploy', 'migrate', 'notify'].map(id => anchorOf(id)),
+			'the first row, the failure path and the critical path',
+		);
 		assert.match(page, /5 more spans not drawn/);
 		assert.match(page, /class="row st-failed cause"/);
 	});

@@ -17,9 +17,7 @@ import {runSourceCli} from './source-cli.js';
 
 const TOKEN = 'tok-3f2a9c1e';
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
-const request = encodeExportTraceRequest({resourceSpans: [{resource: {attributes: []}, scopeSpans: [{spans: [
-	{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'deploy', startTimeUnixNano: `${T0}000000`, endTimeUnixNano: `${T0 + 5}000000`} as never,
-]}]}]});
+const request = encodeExportTraceRequest({resourceSpans: [{resource: {attributes: []}, scopeSpans: [{spans: [{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'deploy', startTimeUnixNano: `${T0}000000`, endTimeUnixNano: `${T0 + 5}000000`} as never]}]}]});
 
 const stored: number[] = [];
 const sink: EventSink = {
@@ -34,8 +32,7 @@ const metrics: ReceiverMetrics = {recordEvents() {}, recordIngestError() {}, obs
 function selfSigned(dir: string): {certFile: string; keyFile: string; cert: Buffer; key: Buffer} {
 	const certFile = path.join(dir, 'cert.pem');
 	const keyFile = path.join(dir, 'key.pem');
-	execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-		'-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], {stdio: 'ignore'});
+	execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], {stdio: 'ignore'});
 	return {certFile, keyFile, cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile)};
 }
 
@@ -78,8 +75,7 @@ describe('auth', () => {
 		await Promise.all([receiver.close(), grpc.close()]);
 	});
 
-	const post = (headers: Record<string, string>, path = '/v1/traces'): Promise<Response> =>
-		fetch(`${receiver.url}${path}`, {method: 'POST', body: request, headers: {'Content-Type': 'application/x-protobuf', ...headers}});
+	const post = (headers: Record<string, string>, path = '/v1/traces'): Promise<Response> => fetch(`${receiver.url}${path}`, {method: 'POST', body: request, headers: {'Content-Type': 'application/x-protobuf', ...headers}});
 
 	it('auth: OTLP/HTTP answers 401 with WWW-Authenticate without the token (or with a wrong one), 200 with it; /metrics too; /healthz needs none', async () => {
 		const before = stored.length;

@@ -92,7 +92,11 @@ describe('serve under load', () => {
 		const answer = await bigAnswer;
 		agent.destroy();
 		assert.equal(answer.status, 200, answer.body);
-		assert.deepEqual(small.filter(s => s.status !== 200), [], 'every small post answered 200 (no reset, no error)');
+		assert.deepEqual(
+			small.filter(s => s.status !== 200),
+			[],
+			'every small post answered 200 (no reset, no error)',
+		);
 		const answeredWhileBig = small.filter(s => s.whileBig).length;
 		assert.ok(answeredWhileBig >= 5, `small posts answered before the big one finished: ${answeredWhileBig}`);
 		// Nothing lost: every span of every request is stored, and the big run is summarized whole.
@@ -135,7 +139,7 @@ describe('serve under load: shedding', () => {
 		const second = await post(receiver.url, body);
 		assert.equal(second.status, 429);
 		assert.equal(second.headers['retry-after'], '1');
-		assert.match(second.body, /MB of exports in progress/, 'a google.rpc.Status in the request\'s encoding says why');
+		assert.match(second.body, /MB of exports in progress/, "a google.rpc.Status in the request's encoding says why");
 		release();
 		assert.equal((await first).status, 200);
 		assert.equal((await post(receiver.url, body)).status, 200, 'the retry is taken');

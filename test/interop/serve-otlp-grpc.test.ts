@@ -57,7 +57,7 @@ async function serve(home: string, args: string[]): Promise<Served> {
 		stderr: () => text,
 		async stop() {
 			child.kill('SIGTERM');
-			const [code] = await once(child, 'exit') as [number | null];
+			const [code] = (await once(child, 'exit')) as [number | null];
 			return code;
 		},
 	};
@@ -131,30 +131,39 @@ describe('tracedeck serve over OTLP/gRPC and OTLP/HTTP, with the OpenTelemetry S
 		const home = tempHome();
 		const served = await serve(home, ['--cors-origin', 'http://localhost:3000']);
 		const partials: string[] = [];
-		diag.setLogger({
-			warn: (...args: unknown[]) => partials.push(args.map(String).join(' ')),
-			error: () => {},
-			info: () => {},
-			debug: () => {},
-			verbose: () => {},
-		}, DiagLogLevel.WARN);
+		diag.setLogger(
+			{
+				warn: (...args: unknown[]) => partials.push(args.map(String).join(' ')),
+				error: () => {},
+				info: () => {},
+				debug: () => {},
+				verbose: () => {},
+			},
+			DiagLogLevel.WARN,
+		);
 		try {
 			const grpcIds = await sendCheckout(new GrpcExporter({url: `http://${served.grpcAddress}`, compression: 'gzip' as never}), 'run-e2e-grpc');
 			const httpIds = await sendCheckout(new ProtoExporter({url: `${served.httpUrl}/v1/traces`}), 'run-e2e-http');
-			for (const [runId, ids] of [['run-e2e-grpc', grpcIds], ['run-e2e-http', httpIds]] as const) {
+			for (const [runId, ids] of [
+				['run-e2e-grpc', grpcIds],
+				['run-e2e-http', httpIds],
+			] as const) {
 				const shown = runsShow(home, runId);
 				assert.equal(shown.run.status, 'failed', runId);
 				assert.equal(shown.run.failed_step, 'charge');
 				assert.equal(shown.spans.length, 3);
 				assert.deepEqual(shown.failure?.path, [ids.checkout, ids.charge]);
 				assert.equal(shown.failure?.error, 'card declined');
-				assert.deepEqual(shown.critical_path.map(segment => [segment.span_id, segment.start_ms - T0, segment.end_ms - T0]), [
-					[ids.checkout, 0, 10],
-					[ids.reserve, 10, 110],
-					[ids.checkout, 110, 120],
-					[ids.charge, 120, 390],
-					[ids.checkout, 390, 400],
-				]);
+				assert.deepEqual(
+					shown.critical_path.map(segment => [segment.span_id, segment.start_ms - T0, segment.end_ms - T0]),
+					[
+						[ids.checkout, 0, 10],
+						[ids.reserve, 10, 110],
+						[ids.checkout, 110, 120],
+						[ids.charge, 120, 390],
+						[ids.checkout, 390, 400],
+					],
+				);
 			}
 
 			await sendMetrics(grpcMetricExporter(`http://${served.grpcAddress}`, 'gzip'));
@@ -170,7 +179,10 @@ describe('tracedeck serve over OTLP/gRPC and OTLP/HTTP, with the OpenTelemetry S
 			}
 
 			const preflight = await new Promise<http.IncomingMessage>((resolve, reject) => {
-				http.request(`${served.httpUrl}/v1/traces`, {method: 'OPTIONS', headers: {Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type'}}, resolve).once('error', reject).end();
+				http
+					.request(`${served.httpUrl}/v1/traces`, {method: 'OPTIONS', headers: {Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type'}}, resolve)
+					.once('error', reject)
+					.end();
 			});
 			preflight.resume();
 			assert.equal(preflight.statusCode, 204);
@@ -178,7 +190,10 @@ describe('tracedeck serve over OTLP/gRPC and OTLP/HTTP, with the OpenTelemetry S
 			assert.equal(preflight.headers['access-control-allow-headers'], 'content-type');
 
 			assert.equal(await served.stop(), 0, served.stderr());
-			const warnings = served.stderr().split('\n').filter(line => /OTLP metrics received/.test(line));
+			const warnings = served
+				.stderr()
+				.split('\n')
+				.filter(line => /OTLP metrics received/.test(line));
 			assert.equal(warnings.length, 1, served.stderr());
 			assert.match(warnings[0]!, /^tracedeck serve: warning: OTLP metrics received on OTLP\/gRPC MetricsService \(3 data points\) and rejected/);
 			assert.match(served.stderr(), /cross-origin posts allowed from http:\/\/localhost:3000/);
@@ -192,9 +207,9 @@ describe('tracedeck serve over OTLP/gRPC and OTLP/HTTP, with the OpenTelemetry S
 		const home = tempHome();
 		const served = await serve(home, ['--max-inflight', '1']);
 		const client = rawClient(served.grpcAddress, TRACE_EXPORT_PATH);
-		const body = JSON.stringify({resourceSpans: [{resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'run-slow'}}]}, scopeSpans: [{spans: [
-			{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'slow', startTimeUnixNano: `${T0}000000`, endTimeUnixNano: `${T0 + 5}000000`},
-		]}]}]});
+		const body = JSON.stringify({
+			resourceSpans: [{resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'run-slow'}}]}, scopeSpans: [{spans: [{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'slow', startTimeUnixNano: `${T0}000000`, endTimeUnixNano: `${T0 + 5}000000`}]}]}],
+		});
 		const {port} = new URL(served.httpUrl);
 		const slow = net.connect(Number(port), '127.0.0.1');
 		try {
@@ -211,9 +226,7 @@ describe('tracedeck serve over OTLP/gRPC and OTLP/HTTP, with the OpenTelemetry S
 				});
 			});
 
-			const document = {resourceSpans: [{resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'run-shed'}}]}, scopeSpans: [{spans: [
-				{traceId: '1af7651916cd43dd8448eb211c80319c', spanId: 'c7ad6b7169203331', name: 'shed', startTimeUnixNano: `${T0}000000`, endTimeUnixNano: `${T0 + 5}000000`},
-			]}]}]};
+			const document = {resourceSpans: [{resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'run-shed'}}]}, scopeSpans: [{spans: [{traceId: '1af7651916cd43dd8448eb211c80319c', spanId: 'c7ad6b7169203331', name: 'shed', startTimeUnixNano: `${T0}000000`, endTimeUnixNano: `${T0 + 5}000000`}]}]}]};
 			const shed = await client.call(encodeExportTraceRequest(document));
 			assert.equal(shed.error?.code, GrpcStatus.RESOURCE_EXHAUSTED);
 			assert.equal(retryDelaySecondsOf(shed.error!), 1, 'RetryInfo makes RESOURCE_EXHAUSTED retryable');
@@ -271,7 +284,7 @@ describe('tracedeck serve over OTLP/gRPC and OTLP/HTTP, with the OpenTelemetry S
 				child.once('exit', () => reject(new Error(`serve exited before listening:\n${text}`)));
 			});
 			child.kill('SIGTERM');
-			const [code] = await once(child, 'exit') as [number | null];
+			const [code] = (await once(child, 'exit')) as [number | null];
 			assert.equal(code, 0, text);
 		} finally {
 			child.kill('SIGKILL');

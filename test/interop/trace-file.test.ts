@@ -73,22 +73,29 @@ describe('trace files told by content', () => {
 		}
 	});
 
-	it('reads the real SDK\'s protobuf export as it reads the same export in OTLP JSON', () => {
+	it("reads the real SDK's protobuf export as it reads the same export in OTLP JSON", () => {
 		const fromProtobuf = parse(sdkProtobuf, 'export.pb');
 		assert.deepEqual(fromProtobuf.formats, ['OTLP protobuf']);
 		assert.deepEqual(fromProtobuf.events, parse(sdkJson, 'export.json').events);
 		// Root start/end, child start, its retry span event (kept as a span event and read as a retry) and its end:
 		// 6 events, the child's under the root. The SDK hands spans over as they end: the child first.
 		const [child, root] = spans.map(span => span.spanContext().spanId);
-		assert.deepEqual(fromProtobuf.events.map(event => [event.span_id, event.event_type, event.parent_span_id ?? null]), [
-			[child, 'step:started', root], [child, 'event:recorded', root], [child, 'step:retry', root], [child, 'step:failed', root],
-			[root, 'workflow:started', null], [root, 'workflow:failed', null],
-		]);
+		assert.deepEqual(
+			fromProtobuf.events.map(event => [event.span_id, event.event_type, event.parent_span_id ?? null]),
+			[
+				[child, 'step:started', root],
+				[child, 'event:recorded', root],
+				[child, 'step:retry', root],
+				[child, 'step:failed', root],
+				[root, 'workflow:started', null],
+				[root, 'workflow:failed', null],
+			],
+		);
 		assert.deepEqual(fromProtobuf.events[3]!.data, {error: {message: 'card declined'}});
 		assert.equal(fromProtobuf.events[4]!.resource!['devcmd.run_id'], 'run-sdk-1', 'the run id stays the resource attribute it is');
 	});
 
-	it('reads the Collector file exporter\'s protobuf stream, message by message', () => {
+	it("reads the Collector file exporter's protobuf stream, message by message", () => {
 		const other: OtlpTracesJson = {resourceSpans: [{scopeSpans: [{spans: [{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'later batch', startTimeUnixNano: '1767268900000000000', endTimeUnixNano: '1767268901000000000'}]}]}]};
 		const stream = framed(sdkProtobuf, new Uint8Array(0), encodeExportTraceRequest(other));
 		const file = parse(stream, 'traces.pb');
@@ -111,26 +118,29 @@ describe('trace files told by content', () => {
 		assert.match(refusal(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0]), 'z.json.zst'), /^z\.json\.zst: zstd-compressed/);
 	});
 
-	it('reads older OTLP field names and base64 ids as today\'s', () => {
+	it("reads older OTLP field names and base64 ids as today's", () => {
 		const legacy = parse(fixtureBytes('otlp-legacy.json'));
 		const renamed = fixtureBytes('otlp-legacy.json').toString('utf8').replaceAll('instrumentationLibrarySpans', 'scopeSpans').replaceAll('instrumentationLibrary', 'scope');
 		assert.deepEqual(legacy.events, parse(renamed).events);
 		// Both spans failed with their messages; the child is under the root.
-		assert.deepEqual(legacy.events.map(event => [event.span_id, event.event_type, event.parent_span_id ?? null]), [
-			['1a2b3c4d5e6f7081', 'workflow:started', null], ['1a2b3c4d5e6f7081', 'workflow:failed', null],
-			['1a2b3c4d5e6f7082', 'step:started', '1a2b3c4d5e6f7081'], ['1a2b3c4d5e6f7082', 'step:failed', '1a2b3c4d5e6f7081'],
-		]);
+		assert.deepEqual(
+			legacy.events.map(event => [event.span_id, event.event_type, event.parent_span_id ?? null]),
+			[
+				['1a2b3c4d5e6f7081', 'workflow:started', null],
+				['1a2b3c4d5e6f7081', 'workflow:failed', null],
+				['1a2b3c4d5e6f7082', 'step:started', '1a2b3c4d5e6f7081'],
+				['1a2b3c4d5e6f7082', 'step:failed', '1a2b3c4d5e6f7081'],
+			],
+		);
 		assert.deepEqual(legacy.events[3]!.data, {error: {message: 'ledger locked'}});
 
 		// What a generic protobuf JSON encoder writes for ids: base64 of the bytes.
 		const b64 = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');
-		const base64Ids = parse(JSON.stringify({resourceSpans: [{scopeSpans: [{spans: [
-			{traceId: b64('4bf92f3577b34da6a3ce929d0e0e4736'), spanId: b64('00f067aa0ba902b7'), parentSpanId: b64('b7ad6b7169203331'), name: 'x', startTimeUnixNano: '1767268800000000000'},
-		]}]}]}));
+		const base64Ids = parse(JSON.stringify({resourceSpans: [{scopeSpans: [{spans: [{traceId: b64('4bf92f3577b34da6a3ce929d0e0e4736'), spanId: b64('00f067aa0ba902b7'), parentSpanId: b64('b7ad6b7169203331'), name: 'x', startTimeUnixNano: '1767268800000000000'}]}]}]}));
 		assert.deepEqual([base64Ids.events[0]!.trace_id, base64Ids.events[0]!.span_id, base64Ids.events[0]!.parent_span_id], ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', 'b7ad6b7169203331']);
 	});
 
-	it('reads Jaeger api_v3 answers streamed as JSON Lines, and Zipkin\'s list of traces', () => {
+	it("reads Jaeger api_v3 answers streamed as JSON Lines, and Zipkin's list of traces", () => {
 		const v3 = JSON.parse(fixtureBytes('jaeger-api-v3.json').toString('utf8')) as unknown;
 		const lines = parse(`${JSON.stringify(v3)}\n${JSON.stringify(v3)}\n`, 'v3.jsonl');
 		assert.deepEqual(lines.formats, ['OTLP JSON Lines']);
@@ -152,10 +162,7 @@ describe('trace files told by content', () => {
 	});
 
 	it('refuses a file without spans, saying what was expected', () => {
-		const empty = [
-			'{"resourceSpans": []}', '{"resourceSpans": [{"resource": {}, "scopeSpans": [{"spans": []}]}]}', '[]', '{"data": [], "total": 0}',
-			'{"traceID": "ab", "spans": [], "processes": {}}', '{"hello": "world"}', 'null', '42',
-		];
+		const empty = ['{"resourceSpans": []}', '{"resourceSpans": [{"resource": {}, "scopeSpans": [{"spans": []}]}]}', '[]', '{"data": [], "total": 0}', '{"traceID": "ab", "spans": [], "processes": {}}', '{"hello": "world"}', 'null', '42'];
 		for (const text of empty) {
 			assert.equal(refusal(text, 'x.json'), `x.json: no spans found; expected ${EXPECTED_FORMATS}`, text);
 		}
@@ -226,46 +233,44 @@ const damagedBytes = fc.tuple(fc.constantFrom(...seeds), fc.nat(), fc.uint8Array
 	const tail = how === 'cut' ? new Uint8Array(0) : how === 'insert' ? seed.subarray(i) : seed.subarray(Math.min(seed.length, i + bytes.length));
 	return Buffer.concat([head, how === 'cut' ? new Uint8Array(0) : bytes, tail]);
 });
-const mutatedJson = fc.tuple(fc.constantFrom(...jsonSeeds), fc.array(fc.nat(), {minLength: 1, maxLength: 7}), fc.anything())
-	.map(([seed, choices, replacement]) => Buffer.from(JSON.stringify(mutateAt(seed, choices, replacement)) ?? 'null'));
-const anyFile = fc.oneof(
-	{arbitrary: fc.uint8Array({maxLength: 400}), weight: 2},
-	{arbitrary: damagedBytes, weight: 4},
-	{arbitrary: mutatedJson, weight: 4},
-	{arbitrary: fc.constantFrom(...seeds), weight: 1},
-).chain(bytes => fc.constantFrom(bytes, zlib.gzipSync(bytes)));
+const mutatedJson = fc.tuple(fc.constantFrom(...jsonSeeds), fc.array(fc.nat(), {minLength: 1, maxLength: 7}), fc.anything()).map(([seed, choices, replacement]) => Buffer.from(JSON.stringify(mutateAt(seed, choices, replacement)) ?? 'null'));
+const anyFile = fc.oneof({arbitrary: fc.uint8Array({maxLength: 400}), weight: 2}, {arbitrary: damagedBytes, weight: 4}, {arbitrary: mutatedJson, weight: 4}, {arbitrary: fc.constantFrom(...seeds), weight: 1}).chain(bytes => fc.constantFrom(bytes, zlib.gzipSync(bytes)));
 
 describe('trace file detection under fuzz', () => {
 	it('gives a TraceFile or an InputError for any bytes, never another exception, and what it accepts stores', t => {
 		let accepted = 0;
-		fc.assert(fc.property(anyFile, bytes => {
-			let file: TraceFile;
-			try {
-				file = parseTraceFile(bytes, 'fuzz.json');
-			} catch (error) {
-				if (error instanceof InputError) {
-					assert.equal(error.message.includes('\n'), false, 'one line');
-					return;
+		fc.assert(
+			fc.property(anyFile, bytes => {
+				let file: TraceFile;
+				try {
+					file = parseTraceFile(bytes, 'fuzz.json');
+				} catch (error) {
+					if (error instanceof InputError) {
+						assert.equal(error.message.includes('\n'), false, 'one line');
+						return;
+					}
+
+					throw error;
 				}
 
-				throw error;
-			}
-
-			assert.ok(file.events.length > 0, 'an accepted file has spans');
-			// Each file in a namespace of its own: mutated copies of one seed claim one run id from trace ids
-			// that share their first 8 characters, which the run index cannot store (a store issue, reported).
-			accepted++;
-			// The run id is data's run_id (TraceEvents) or devcmd.run_id / tracedeck.run_id (OTLP, span or resource).
-			const own = (record: Record<string, unknown> | undefined): Record<string, unknown> | undefined => record && Object.fromEntries(Object.entries(record)
-				.map(([key, value]) => [key, ['run_id', 'devcmd.run_id', 'tracedeck.run_id'].includes(key) && typeof value === 'string' ? `f${accepted}/${value}` : value]));
-			index.appendEvents(file.events.map(event => ({
-				...event,
-				trace_id: `f${accepted}/${event.trace_id}`,
-				data: own(event.data),
-				resource: own(event.resource),
-				attributes: own(event.attributes),
-			})));
-		}), {numRuns: Number(process.env['FUZZ_RUNS'] ?? 400)});
+				assert.ok(file.events.length > 0, 'an accepted file has spans');
+				// Each file in a namespace of its own: mutated copies of one seed claim one run id from trace ids
+				// that share their first 8 characters, which the run index cannot store (a store issue, reported).
+				accepted++;
+				// The run id is data's run_id (TraceEvents) or devcmd.run_id / tracedeck.run_id (OTLP, span or resource).
+				const own = (record: Record<string, unknown> | undefined): Record<string, unknown> | undefined => record && Object.fromEntries(Object.entries(record).map(([key, value]) => [key, ['run_id', 'devcmd.run_id', 'tracedeck.run_id'].includes(key) && typeof value === 'string' ? `f${accepted}/${value}` : value]));
+				index.appendEvents(
+					file.events.map(event => ({
+						...event,
+						trace_id: `f${accepted}/${event.trace_id}`,
+						data: own(event.data),
+						resource: own(event.resource),
+						attributes: own(event.attributes),
+					})),
+				);
+			}),
+			{numRuns: Number(process.env['FUZZ_RUNS'] ?? 400)},
+		);
 		t.diagnostic(`${accepted} accepted files stored`);
 		assert.ok(accepted > 0, 'the fuzz reached the store');
 		assert.equal(index.db.pragma('integrity_check', {simple: true}), 'ok');

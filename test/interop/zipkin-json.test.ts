@@ -24,66 +24,126 @@ describe('Zipkin v2 JSON to OTLP', () => {
 		const [frontend, payments] = document.resourceSpans;
 		assert.deepEqual(frontend!.resource, {attributes: [{key: 'service.name', value: str('frontend')}]});
 		assert.deepEqual(payments!.resource, {attributes: [{key: 'service.name', value: str('payments')}]});
-		assert.deepEqual(frontend!.scopeSpans, [{spans: [
-			{traceId, spanId: '72485a3953bb6124', name: 'get /checkout', kind: 2, startTimeUnixNano: '1767268800000000000', endTimeUnixNano: '1767268800120000000',
-				attributes: [
-					{key: 'http.method', value: str('GET')}, {key: 'http.path', value: str('/checkout')},
-					{key: 'net.host.ip', value: str('10.0.0.1')}, {key: 'net.host.port', value: int('8080')},
-					{key: 'net.peer.ip', value: str('203.0.113.9')}, {key: 'net.peer.port', value: int('51544')},
+		assert.deepEqual(frontend!.scopeSpans, [
+			{
+				spans: [
+					{
+						traceId,
+						spanId: '72485a3953bb6124',
+						name: 'get /checkout',
+						kind: 2,
+						startTimeUnixNano: '1767268800000000000',
+						endTimeUnixNano: '1767268800120000000',
+						attributes: [
+							{key: 'http.method', value: str('GET')},
+							{key: 'http.path', value: str('/checkout')},
+							{key: 'net.host.ip', value: str('10.0.0.1')},
+							{key: 'net.host.port', value: int('8080')},
+							{key: 'net.peer.ip', value: str('203.0.113.9')},
+							{key: 'net.peer.port', value: int('51544')},
+						],
+						events: [],
+						status: {code: 2, message: 'payment failed'},
+					},
+					{
+						traceId,
+						spanId: 'a1b2c3d4e5f60718',
+						parentSpanId: '72485a3953bb6124',
+						name: 'post /charge',
+						kind: 3,
+						startTimeUnixNano: '1767268800005000000',
+						endTimeUnixNano: '1767268800105000000',
+						attributes: [
+							{key: 'http.status_code', value: str('502')},
+							{key: 'net.host.ip', value: str('10.0.0.1')},
+							{key: 'peer.service', value: str('payments')},
+							{key: 'net.peer.ip', value: str('10.0.0.7')},
+							{key: 'net.peer.port', value: int('9000')},
+						],
+						events: [
+							{timeUnixNano: '1767268800005100000', name: 'ws', attributes: []},
+							{timeUnixNano: '1767268800104900000', name: 'wr', attributes: []},
+						],
+						status: {code: 2},
+					},
 				],
-				events: [], status: {code: 2, message: 'payment failed'}},
-			{traceId, spanId: 'a1b2c3d4e5f60718', parentSpanId: '72485a3953bb6124', name: 'post /charge', kind: 3, startTimeUnixNano: '1767268800005000000', endTimeUnixNano: '1767268800105000000',
-				attributes: [
-					{key: 'http.status_code', value: str('502')}, {key: 'net.host.ip', value: str('10.0.0.1')},
-					{key: 'peer.service', value: str('payments')}, {key: 'net.peer.ip', value: str('10.0.0.7')}, {key: 'net.peer.port', value: int('9000')},
-				],
-				events: [{timeUnixNano: '1767268800005100000', name: 'ws', attributes: []}, {timeUnixNano: '1767268800104900000', name: 'wr', attributes: []}],
-				status: {code: 2}},
-		]}]);
+			},
+		]);
 
 		const [server] = payments!.scopeSpans![0]!.spans!;
 		assert.match(server!.spanId, /^[0-9a-f]{16}$/);
 		assert.notEqual(server!.spanId, 'a1b2c3d4e5f60718');
 		assert.deepEqual(payments!.scopeSpans, [
-			{scope: {name: 'brave', version: '5.16.0'}, spans: [
-				{traceId, spanId: server!.spanId, parentSpanId: 'a1b2c3d4e5f60718', name: 'post /charge', kind: 2, startTimeUnixNano: '1767268800008000000', endTimeUnixNano: '1767268800098000000',
-					attributes: [{key: 'net.host.ip', value: str('10.0.0.7')}, {key: 'net.host.port', value: int('9000')}, {key: 'net.peer.ip', value: str('10.0.0.1')}],
-					events: [], status: {code: 2, message: 'card declined'}},
-			]},
-			{spans: [
-				{traceId, spanId: '0f0e0d0c0b0a0908', parentSpanId: server!.spanId, name: 'charge card', kind: 1, startTimeUnixNano: '1767268800010000000', endTimeUnixNano: '1767268800070000000',
-					attributes: [{key: 'card.brand', value: str('visa')}], events: [], status: {code: 2, message: 'card declined'}},
-			]},
+			{
+				scope: {name: 'brave', version: '5.16.0'},
+				spans: [
+					{
+						traceId,
+						spanId: server!.spanId,
+						parentSpanId: 'a1b2c3d4e5f60718',
+						name: 'post /charge',
+						kind: 2,
+						startTimeUnixNano: '1767268800008000000',
+						endTimeUnixNano: '1767268800098000000',
+						attributes: [
+							{key: 'net.host.ip', value: str('10.0.0.7')},
+							{key: 'net.host.port', value: int('9000')},
+							{key: 'net.peer.ip', value: str('10.0.0.1')},
+						],
+						events: [],
+						status: {code: 2, message: 'card declined'},
+					},
+				],
+			},
+			{spans: [{traceId, spanId: '0f0e0d0c0b0a0908', parentSpanId: server!.spanId, name: 'charge card', kind: 1, startTimeUnixNano: '1767268800010000000', endTimeUnixNano: '1767268800070000000', attributes: [{key: 'card.brand', value: str('visa')}], events: [], status: {code: 2, message: 'card declined'}}]},
 		]);
 
 		// The new id is the same every time: ingesting the file again adds nothing.
 		assert.equal(zipkinSpansToOtlp(items(fixture())).resourceSpans[1]!.scopeSpans![0]!.spans![0]!.spanId, server!.spanId);
 	});
 
-	it('moves a server span that shares its client\'s id even without the shared flag, and leaves a lone client alone', () => {
+	it("moves a server span that shares its client's id even without the shared flag, and leaves a lone client alone", () => {
 		const [, client, server] = fixture();
 		delete server!['shared'];
 		const spans = zipkinSpansToOtlp(items([client, server])).resourceSpans.flatMap(rs => rs.scopeSpans!.flatMap(ss => ss.spans!));
-		assert.deepEqual(spans.map(span => [span.kind, span.parentSpanId]), [[3, '72485a3953bb6124'], [2, 'a1b2c3d4e5f60718']]);
+		assert.deepEqual(
+			spans.map(span => [span.kind, span.parentSpanId]),
+			[
+				[3, '72485a3953bb6124'],
+				[2, 'a1b2c3d4e5f60718'],
+			],
+		);
 		assert.notEqual(spans[1]!.spanId, 'a1b2c3d4e5f60718');
 		const alone = zipkinSpansToOtlp(items([client])).resourceSpans[0]!.scopeSpans![0]!.spans![0]!;
 		assert.equal(alone.spanId, 'a1b2c3d4e5f60718');
 	});
 
 	it('keeps an incomplete span open, dates it by its first annotation, and keeps odd tag names and values', () => {
-		const span = zipkinSpansToOtlp(items([{
-			traceId: '4BF92F3577B34DA6A3CE929D0E0E4736', id: '5', name: 'wait for lock',
-			annotations: [{timestamp: 1767268800000900, value: 'later'}, {timestamp: 1767268800000700, value: 'first'}],
-			// JSON.parse makes "__proto__" an own key: it is a tag like any other here.
-			tags: JSON.parse('{"__proto__": "kept", "retries": 2, "ratio": 0.5, "cached": false, "otel.status_code": "OK"}') as unknown,
-		}])).resourceSpans[0]!.scopeSpans![0]!.spans![0]!;
+		const span = zipkinSpansToOtlp(
+			items([
+				{
+					traceId: '4BF92F3577B34DA6A3CE929D0E0E4736',
+					id: '5',
+					name: 'wait for lock',
+					annotations: [
+						{timestamp: 1767268800000900, value: 'later'},
+						{timestamp: 1767268800000700, value: 'first'},
+					],
+					// JSON.parse makes "__proto__" an own key: it is a tag like any other here.
+					tags: JSON.parse('{"__proto__": "kept", "retries": 2, "ratio": 0.5, "cached": false, "otel.status_code": "OK"}') as unknown,
+				},
+			]),
+		).resourceSpans[0]!.scopeSpans![0]!.spans![0]!;
 		assert.equal(span.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
 		assert.equal(span.spanId, '0000000000000005');
 		assert.equal(span.startTimeUnixNano, '1767268800000700000');
 		assert.equal(span.endTimeUnixNano, undefined);
 		assert.deepEqual(span.status, {code: 1});
 		assert.deepEqual(span.attributes, [
-			{key: '__proto__', value: str('kept')}, {key: 'retries', value: int('2')}, {key: 'ratio', value: {doubleValue: 0.5}}, {key: 'cached', value: {boolValue: false}},
+			{key: '__proto__', value: str('kept')},
+			{key: 'retries', value: int('2')},
+			{key: 'ratio', value: {doubleValue: 0.5}},
+			{key: 'cached', value: {boolValue: false}},
 		]);
 		// No resource to speak of: no localEndpoint, no service.name.
 		assert.deepEqual(zipkinSpansToOtlp(items([{traceId: 'a', id: 'b', timestamp: 1}])).resourceSpans[0]!.resource, {attributes: []});

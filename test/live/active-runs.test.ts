@@ -12,10 +12,25 @@ const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
 
 function runAt(overrides: Partial<Run>): Run {
 	return {
-		run_id: 'run-1', trace_id: 't1', env: 'prod', target: 'api', plan_hash: null, status: 'running',
-		started_at: new Date(T0).toISOString(), ended_at: null, failed_step: null, retries: 0, runner: null, git: null,
-		user: null, progress: {completed: 3, total: 10}, policy: null, name: 'deploy api', last_event_ms: T0 + 60_000,
-		current_step: 'deploy/migrate', ...overrides,
+		run_id: 'run-1',
+		trace_id: 't1',
+		env: 'prod',
+		target: 'api',
+		plan_hash: null,
+		status: 'running',
+		started_at: new Date(T0).toISOString(),
+		ended_at: null,
+		failed_step: null,
+		retries: 0,
+		runner: null,
+		git: null,
+		user: null,
+		progress: {completed: 3, total: 10},
+		policy: null,
+		name: 'deploy api',
+		last_event_ms: T0 + 60_000,
+		current_step: 'deploy/migrate',
+		...overrides,
 	};
 }
 
@@ -23,10 +38,18 @@ test('progress, elapsed time, current step; only running runs', () => {
 	const now = T0 + 133_000;
 	const [active, ...rest] = activeRuns([runAt({}), runAt({run_id: 'done', status: 'success'})], now);
 	assert.equal(rest.length, 0);
-	assert.deepEqual({...active, run: undefined}, {
-		run: undefined, progress: {completed: 3, total: 10}, step_number: 4, elapsed_ms: 133_000, idle_ms: 73_000,
-		current_step: 'deploy/migrate', stuck: false,
-	});
+	assert.deepEqual(
+		{...active, run: undefined},
+		{
+			run: undefined,
+			progress: {completed: 3, total: 10},
+			step_number: 4,
+			elapsed_ms: 133_000,
+			idle_ms: 73_000,
+			current_step: 'deploy/migrate',
+			stuck: false,
+		},
+	);
 	assert.equal(describeActiveRun(active!), 'run-1, step 4 of 10 (deploy/migrate), 2m13s');
 });
 

@@ -42,7 +42,10 @@ test('identical events (issue 14.1): polling SQLite, a watch delivers both of tw
 		await writer.write(pair(traceId, 2));
 		await waitFor(() => sink.items.length >= 4, 'four events');
 		await new Promise(resolve => setTimeout(resolve, 300));
-		assert.deepEqual(sink.items.map(item => lineOf(item.event)), ['line 1', 'line 1', 'line 2', 'line 2']);
+		assert.deepEqual(
+			sink.items.map(item => lineOf(item.event)),
+			['line 1', 'line 1', 'line 2', 'line 2'],
+		);
 	} finally {
 		await stream.return();
 		await sink.done;
@@ -85,7 +88,10 @@ test('identical events (issue 14.1): live watch delivers both identical events e
 		// A repeat would come within a few reconcile rounds.
 		await new Promise(resolve => setTimeout(resolve, 500));
 		// Every line twice, in order: [line 1, line 1, line 2, line 2, ...]; none once, none three times.
-		assert.deepEqual(sink.items.map(item => lineOf(item.event)), expected);
+		assert.deepEqual(
+			sink.items.map(item => lineOf(item.event)),
+			expected,
+		);
 		assert.equal(new Set(sink.items.map(item => item.id)).size, sink.items.length, 'each delivery is its own event');
 		assert.deepEqual(sources, ['redis', 'polling', 'redis']);
 		assert.ok(sink.items.some(item => item.source === 'polling') && sink.items.some(item => item.source === 'redis'), 'both sources carried pairs');

@@ -36,8 +36,14 @@ test('write stores in SQLite, then publishes only the events that were new, with
 		assert.equal(first.inserted.length, 2);
 		const again = await writer.write([nthEvent(traceId, 1), nthEvent(traceId, 2)]);
 		assert.equal(again.duplicates, 1);
-		assert.deepEqual(publisher.published.map(batch => batch.map(stored => stored.event.data?.['line'] ?? 'start')), [['start', 'line 1'], ['line 2']]);
-		assert.deepEqual(publisher.published.flat().map(stored => stored.id), index.events(traceId).map(stored => stored.id));
+		assert.deepEqual(
+			publisher.published.map(batch => batch.map(stored => stored.event.data?.['line'] ?? 'start')),
+			[['start', 'line 1'], ['line 2']],
+		);
+		assert.deepEqual(
+			publisher.published.flat().map(stored => stored.id),
+			index.events(traceId).map(stored => stored.id),
+		);
 		const all = await writer.write([nthEvent(traceId, 2)]);
 		assert.equal(all.inserted.length, 0);
 		assert.equal(publisher.published.length, 2, 'nothing new, nothing published');

@@ -30,7 +30,10 @@ test('the live feed reports changed traces from Redis, with source and lag; poll
 		const [a, b] = [newTraceId(), newTraceId()];
 		await writer.write([nthEvent(a, 0), nthEvent(b, 0), nthEvent(a, 1)]);
 		await waitFor(() => seen(a) && seen(b), 'both traces reported');
-		assert.ok(changes.some(batch => batch.includes(a) && batch.includes(b)), 'a burst is one change');
+		assert.ok(
+			changes.some(batch => batch.includes(a) && batch.includes(b)),
+			'a burst is one change',
+		);
 		assert.equal(typeof feed.status().lagMs, 'number');
 
 		if (redis.controllable) {

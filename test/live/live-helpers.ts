@@ -31,9 +31,7 @@ export function newTraceId(): string {
 /** The n-th event of a trace: a root workflow:started for n = 0, then stderr lines under it. */
 export function nthEvent(traceId: string, n: number): TraceEvent {
 	const timestamp = new Date(Date.UTC(2025, 0, 1) + n).toISOString();
-	return n === 0
-		? {trace_id: traceId, span_id: 'root', event_type: 'workflow:started', timestamp, data: {name: 'deploy api'}}
-		: {trace_id: traceId, span_id: 'root', event_type: 'log:stderr', timestamp, data: {line: `line ${n}`}};
+	return n === 0 ? {trace_id: traceId, span_id: 'root', event_type: 'workflow:started', timestamp, data: {name: 'deploy api'}} : {trace_id: traceId, span_id: 'root', event_type: 'log:stderr', timestamp, data: {line: `line ${n}`}};
 }
 
 export function lineOf(event: TraceEvent): string {

@@ -62,12 +62,7 @@ test('levels: error = failures and stderr; warn = + retries and compensations; i
 
 test('step paths leave out the root, like runs show; messages say what an event carries', () => {
 	const paths = new SpanPaths();
-	for (const event of [
-		ev('root', 'workflow:started', {data: {name: 'deploy api'}}),
-		ev('d', 'stage:started', {parent_span_id: 'root', data: {name: 'Deploy'}}),
-		ev('r', 'step:started', {parent_span_id: 'd', data: {name: 'reserve'}}),
-		ev('x', 'step:started', {parent_span_id: 'd'}),
-	]) {
+	for (const event of [ev('root', 'workflow:started', {data: {name: 'deploy api'}}), ev('d', 'stage:started', {parent_span_id: 'root', data: {name: 'Deploy'}}), ev('r', 'step:started', {parent_span_id: 'd', data: {name: 'reserve'}}), ev('x', 'step:started', {parent_span_id: 'd'})]) {
 		paths.apply(event);
 	}
 
@@ -80,8 +75,7 @@ test('step paths leave out the root, like runs show; messages say what an event 
 	assert.equal(eventMessage(ev('r', 'step:failed', {data: {error: {message: 'boom'}, exit_code: 2}}), paths), 'boom');
 	assert.equal(eventMessage(ev('r', 'step:failed', {data: {exit_code: 2}}), paths), 'exit 2');
 	assert.equal(eventMessage(ev('r', 'step:retrying', {data: {retry: {n: 2, exit_code: 7}}}), paths), 'retry 2 (exit 7)');
-	assert.equal(eventMessage(ev('a', 'ai:decision', {data: {decision: 'B', confidence: 0.7, alternatives: [{option: 'A'}, {option: 'B'}], reasoning: 'cheaper'}}), paths),
-		'chose B (confidence 0.7) over A: cheaper');
+	assert.equal(eventMessage(ev('a', 'ai:decision', {data: {decision: 'B', confidence: 0.7, alternatives: [{option: 'A'}, {option: 'B'}], reasoning: 'cheaper'}}), paths), 'chose B (confidence 0.7) over A: cheaper');
 	assert.equal(eventMessage(ev('r', 'step:started'), paths), '');
 });
 

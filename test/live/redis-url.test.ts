@@ -36,14 +36,17 @@ test('config errors (issue 14.5): what is wrong with each malformed Redis URL, w
 		['redis://a:6379,redis://b:6379', 'several URLs (a Redis Cluster node list) are not supported; give one'],
 	];
 	for (const [value, problem] of cases) {
-		assert.throws(() => checkRedisUrl(value, 'TRACEDECK_REDIS_URL'), (error: unknown) => {
-			assert.ok(error instanceof ConfigError && error instanceof InputError, value);
-			assert.equal(error.exitCode, 2);
-			assert.equal(error.setting, 'TRACEDECK_REDIS_URL');
-			assert.ok(error.message.startsWith(`TRACEDECK_REDIS_URL is not a usable Redis URL: ${problem}; `), `${value}: ${error.message}`);
-			assert.match(error.message, GOOD);
-			return true;
-		});
+		assert.throws(
+			() => checkRedisUrl(value, 'TRACEDECK_REDIS_URL'),
+			(error: unknown) => {
+				assert.ok(error instanceof ConfigError && error instanceof InputError, value);
+				assert.equal(error.exitCode, 2);
+				assert.equal(error.setting, 'TRACEDECK_REDIS_URL');
+				assert.ok(error.message.startsWith(`TRACEDECK_REDIS_URL is not a usable Redis URL: ${problem}; `), `${value}: ${error.message}`);
+				assert.match(error.message, GOOD);
+				return true;
+			},
+		);
 	}
 });
 
@@ -58,7 +61,11 @@ test('config errors (issue 14.5): good Redis URLs pass, the scheme in lower case
 
 test('config errors (issue 14.5): the message never repeats a password', () => {
 	for (const value of ['redis://ops:hunter2@cache:99999', 'redis://ops:hunter2@cache:x', 'redis://ops:hunter2@ca che', 'ftp://ops:hunter2@cache', 'ops:hunter2@cache']) {
-		assert.throws(() => checkRedisUrl(value, '--redis'), (error: unknown) => error instanceof ConfigError && !error.message.includes('hunter2'), value);
+		assert.throws(
+			() => checkRedisUrl(value, '--redis'),
+			(error: unknown) => error instanceof ConfigError && !error.message.includes('hunter2'),
+			value,
+		);
 	}
 });
 
@@ -86,7 +93,7 @@ test('config errors (issue 14.5): runs tail and the console refuse a malformed T
 test('config errors (issue 14.5): exec with a malformed Redis URL warns, runs the step and records it in SQLite', () => {
 	const home = tempHome();
 	const step = runCli(['exec', '--run', 'run-bad-redis', '--step', 'build', '--', process.execPath, '-e', 'console.log("built"); process.exit(5)'], {home, env: {TRACEDECK_REDIS_URL: 'redis://:bad:port'}});
-	assert.equal(step.code, 5, 'the step\'s own exit code');
+	assert.equal(step.code, 5, "the step's own exit code");
 	assert.equal(step.stdout, 'built\n');
 	assert.match(step.stderr, /^tracedeck: warning: TRACEDECK_REDIS_URL is not a usable Redis URL: port "port" is not a number; expected .*; recording without live streams$/m);
 	assert.doesNotMatch(step.stderr, /run index/, 'no longer blamed on the run index');
@@ -98,7 +105,13 @@ test('config errors (issue 14.5): exec with a malformed Redis URL warns, runs th
 	try {
 		const run = index.resolveRun('run-bad-redis');
 		assert.equal(run.status, 'failed');
-		assert.deepEqual(index.spans(run.trace_id).filter(span => span.name === 'build').map(span => span.status), ['failed']);
+		assert.deepEqual(
+			index
+				.spans(run.trace_id)
+				.filter(span => span.name === 'build')
+				.map(span => span.status),
+			['failed'],
+		);
 	} finally {
 		index.close();
 	}

@@ -81,8 +81,14 @@ test('--json prints NDJSON; with Redis the live part comes from Redis, matching 
 		await simulation;
 		assert.equal(code, 0);
 		const records = out.records();
-		assert.deepEqual(records.map(record => record.event), storedEvents(index, runId));
-		assert.ok(records.every(record => record.source === 'history' || record.source === 'redis'), 'Redis was up throughout');
+		assert.deepEqual(
+			records.map(record => record.event),
+			storedEvents(index, runId),
+		);
+		assert.ok(
+			records.every(record => record.source === 'history' || record.source === 'redis'),
+			'Redis was up throughout',
+		);
 		assert.ok(records.some(record => record.source === 'redis'));
 		const last = records.at(-1)!;
 		assert.equal(last.event_type, 'workflow:completed');
@@ -109,7 +115,10 @@ test('an ended run prints at once and exits; --level, --step and --since filter 
 		assert.equal((await tail()).length, result.events);
 		const errors = await tail('--level', 'error');
 		assert.ok(errors.length > 0);
-		assert.ok(errors.every(record => record.status === 'failed' || record.event_type === 'log:stderr'), 'error: failures and stderr');
+		assert.ok(
+			errors.every(record => record.status === 'failed' || record.event_type === 'log:stderr'),
+			'error: failures and stderr',
+		);
 		const warnings = await tail('--level', 'warn');
 		assert.deepEqual(
 			warnings.filter(record => !errors.some(e => e.time === record.time && e.event_type === record.event_type)).map(record => record.event_type),
@@ -132,11 +141,7 @@ test('untrusted text is sanitized in text output and kept exact in JSON', async 
 		const traceId = newTraceId();
 		const writer = new EventWriter(index);
 		const hostile = 'evil \u001b]0;pwned\u0007title \u001b[2Jclear \u009b31mred';
-		await writer.write([
-			nthEvent(traceId, 0),
-			{trace_id: traceId, span_id: 'root', event_type: 'log:stderr', timestamp: new Date().toISOString(), data: {line: hostile}},
-			{trace_id: traceId, span_id: 'root', event_type: 'workflow:completed', status: 'success', timestamp: new Date().toISOString()},
-		]);
+		await writer.write([nthEvent(traceId, 0), {trace_id: traceId, span_id: 'root', event_type: 'log:stderr', timestamp: new Date().toISOString(), data: {line: hostile}}, {trace_id: traceId, span_id: 'root', event_type: 'workflow:completed', status: 'success', timestamp: new Date().toISOString()}]);
 		const text = capture();
 		assert.equal(await run([traceId, '--home', home], {stdout: text}), 0);
 		assert.match(text.lines()[1]!, /log:stderr {2}evil title clear red$/);
@@ -185,14 +190,18 @@ test('Redis killed mid-tail: the tail goes on by polling and loses nothing; rest
 		await produce(20);
 		await waitFor(() => /unreachable/.test(err.text), 'the note that the tail polls');
 		await produce(20);
-		await waitFor(() => out.lines().length >= n, 'the outage\'s events by polling');
+		await waitFor(() => out.lines().length >= n, "the outage's events by polling");
 		await redis.restart();
 		await waitFor(() => /back/.test(err.text), 'the note that Redis is back');
 		await produce(20);
 		await writer.write([{trace_id: traceId, span_id: 'root', event_type: 'workflow:completed', status: 'success', timestamp: new Date().toISOString()}]);
 		assert.equal(await tail, 0, 'the run ended, so did the tail');
 		const records = out.records();
-		assert.deepEqual(records.map(record => record.event), index.events(traceId).map(stored => stored.event), 'all events, once, in order');
+		assert.deepEqual(
+			records.map(record => record.event),
+			index.events(traceId).map(stored => stored.event),
+			'all events, once, in order',
+		);
 		const sources = records.map(record => record.source).filter((source, i, all) => source !== all[i - 1]);
 		assert.deepEqual(sources, ['history', 'redis', 'polling', 'redis']);
 	} finally {
@@ -205,11 +214,13 @@ test('end to end through the CLI: runs tail of an ended run exits 0; an unknown 
 	const {home, index, cleanup} = tempHome();
 	try {
 		const result = await simulateLiveRun(new EventWriter(index), {seed: 6, durationMs: 0, outcome: 'success'});
-		const cli = (...args: string[]) => spawnSync(process.execPath, [
-			'--import', 'tsx', '--input-type=module', '-e',
-			'const {main} = await import("./source/cli.ts"); process.exitCode = await main(process.argv.slice(1));',
-			...args,
-		], {cwd: ROOT, encoding: 'utf8', env: {...process.env, TRACEDECK_HOME: home, TRACEDECK_REDIS_URL: '', NO_COLOR: '1'}, timeout: 20_000});
+		const cli = (...args: string[]) =>
+			spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', 'const {main} = await import("./source/cli.ts"); process.exitCode = await main(process.argv.slice(1));', ...args], {
+				cwd: ROOT,
+				encoding: 'utf8',
+				env: {...process.env, TRACEDECK_HOME: home, TRACEDECK_REDIS_URL: '', NO_COLOR: '1'},
+				timeout: 20_000,
+			});
 		const ok = cli('runs', 'tail', result.run_id, '--level', 'warn');
 		assert.equal(ok.status, 0, ok.stderr);
 		assert.match(ok.stdout, /saga:compensating/);

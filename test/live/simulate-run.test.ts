@@ -19,9 +19,12 @@ const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
 /** A virtual clock: the run's waits advance it, so a minute-long run plays at once with real timestamps. */
 function virtualTime(start = T0): Pick<SimulateLiveRunOptions, 'now' | 'sleep'> {
 	let clock = start;
-	return {now: () => clock, sleep: async ms => {
-		clock += ms;
-	}};
+	return {
+		now: () => clock,
+		sleep: async ms => {
+			clock += ms;
+		},
+	};
 }
 
 async function play(options: SimulateLiveRunOptions) {
@@ -62,7 +65,11 @@ test('a simulated deploy: stages, a saga compensation, an AI decision, a retry, 
 	assert.ok(rest.some(e => (e.data?.['retry'] as {n?: number} | undefined)?.n === 1));
 	assert.equal(events.at(-1)!.event_type, 'workflow:completed');
 	const times = events.map(e => Date.parse(e.timestamp));
-	assert.deepEqual(times, [...times].sort((a, b) => a - b), 'timestamps only move forward');
+	assert.deepEqual(
+		times,
+		[...times].sort((a, b) => a - b),
+		'timestamps only move forward',
+	);
 	// The waits are scaled to fill the duration: the last event lands at start + 60 s (to the ms, as ISO timestamps keep).
 	assert.ok(Math.abs(times.at(-1)! - (T0 + 60_000)) <= 1, `ends after the duration (${times.at(-1)! - T0} ms)`);
 	assert.ok(events.every(e => e.trace_id === result.trace_id));
@@ -115,11 +122,8 @@ function numbersInText(value: unknown): number[] {
 }
 
 test('property: every number a simulated run emits is in its real range, for any seed and duration', async () => {
-	await fc.assert(fc.asyncProperty(
-		fc.integer({min: -(2 ** 31), max: 2 ** 32 - 1}),
-		fc.integer({min: 1000, max: 10 * 60_000}),
-		fc.constantFrom<SimulateLiveRunOptions['outcome']>(undefined, 'success', 'failed'),
-		async (seed, durationMs, outcome) => {
+	await fc.assert(
+		fc.asyncProperty(fc.integer({min: -(2 ** 31), max: 2 ** 32 - 1}), fc.integer({min: 1000, max: 10 * 60_000}), fc.constantFrom<SimulateLiveRunOptions['outcome']>(undefined, 'success', 'failed'), async (seed, durationMs, outcome) => {
 			const {result, events} = await play({seed, durationMs, outcome});
 			const numbers = events.flatMap(event => numbersIn(event.data));
 			for (const {key, value} of numbers) {
@@ -138,7 +142,10 @@ test('property: every number a simulated run emits is in its real range, for any
 
 			// Numbers in text: HTTP codes, a port, a bundle size; none of the garbage of a uint32 used as a fraction.
 			const inText = events.flatMap(event => numbersInText(event.data));
-			assert.ok(inText.every(value => value < 100_000), `text numbers stay small: ${inText.filter(value => value >= 100_000).join(', ')}`);
+			assert.ok(
+				inText.every(value => value < 100_000),
+				`text numbers stay small: ${inText.filter(value => value >= 100_000).join(', ')}`,
+			);
 			const bundle = events.map(event => /bundle size (\S+) MB exceeds the 1 MB budget/.exec(String(event.data?.['line'] ?? ''))).find(Boolean);
 			assert.ok(bundle, 'the bundle warning is there');
 			const mb = Number(bundle[1]);
@@ -147,24 +154,34 @@ test('property: every number a simulated run emits is in its real range, for any
 			const decision = events.find(event => event.event_type === 'ai:decision')!;
 			const alternatives = decision.data!['alternatives'] as Array<{option: string; score: number}>;
 			assert.equal(alternatives.find(a => a.option === 'spot')!.score, decision.data!['confidence'], 'the chosen option scores its confidence');
-			assert.ok(alternatives.every(a => a.score <= Number(decision.data!['confidence'])), 'and scores best');
+			assert.ok(
+				alternatives.every(a => a.score <= Number(decision.data!['confidence'])),
+				'and scores best',
+			);
 
 			// Ids are full-width hex, not the zero-padded remains of an overflow.
 			assert.match(result.trace_id, /^[0-9a-f]{32}$/);
 			assert.doesNotMatch(result.trace_id, /0{8}/);
 			const spanIds = new Set(events.map(event => event.span_id));
-			assert.ok([...spanIds].every(id => /^([a-z]+-)?[0-9a-f]{8,16}$/.test(id)), 'span ids are hex');
+			assert.ok(
+				[...spanIds].every(id => /^([a-z]+-)?[0-9a-f]{8,16}$/.test(id)),
+				'span ids are hex',
+			);
 
 			// Times: forward only, within the duration; every span lasts between 0 and the whole run.
 			const times = events.map(event => Date.parse(event.timestamp));
-			assert.ok(times.every((t, i) => t >= T0 && t <= T0 + durationMs + 1 && (i === 0 || t >= times[i - 1]!)), 'times move forward within the run');
+			assert.ok(
+				times.every((t, i) => t >= T0 && t <= T0 + durationMs + 1 && (i === 0 || t >= times[i - 1]!)),
+				'times move forward within the run',
+			);
 			for (const span of foldEvents(events)) {
 				assert.ok(span.end_ms !== null, `${span.name} ended`);
 				const ms = span.end_ms - span.start_ms;
 				assert.ok(ms >= 0 && ms <= durationMs + 1, `${span.name} lasts ${ms} ms`);
 			}
-		},
-	), {numRuns: 150});
+		}),
+		{numRuns: 150},
+	);
 });
 
 test('about one run in three fails, decided by the seed: 300 seeds, played for real', async () => {
@@ -199,7 +216,7 @@ function unrecoveredFailures(spans: readonly Span[]): Span[] {
 
 test('a known failing seed fails at POST /v1/checkout, after a recovered spot failure, then rolls back', async () => {
 	const seed = failingSeeds(50)[0]!;
-	assert.equal(seed, 4, 'seeds 1 to 3 succeed; the first draw of seed 4\'s story is below 1/3');
+	assert.equal(seed, 4, "seeds 1 to 3 succeed; the first draw of seed 4's story is below 1/3");
 	const {result, events} = await play({seed, durationMs: 60_000});
 	assert.equal(result.status, 'failed');
 	assert.equal(result.failed_at, 'Smoke Tests/POST /v1/checkout');
@@ -210,7 +227,13 @@ test('a known failing seed fails at POST /v1/checkout, after a recovered spot fa
 	//   POST /v1/checkout  (under Smoke Tests, failed, under the run, failed: unrecovered, nothing failed below it)
 	//   Smoke Tests, the run (failed because of it)
 	// so the root cause by DESIGN's rule is POST /v1/checkout, and the Rollback stage that follows succeeds.
-	assert.deepEqual(spans.filter(span => span.status === 'failed').map(span => span.name).sort(), ['POST /v1/checkout', 'Smoke Tests', 'attach spot nodes', 'deploy api']);
+	assert.deepEqual(
+		spans
+			.filter(span => span.status === 'failed')
+			.map(span => span.name)
+			.sort(),
+		['POST /v1/checkout', 'Smoke Tests', 'attach spot nodes', 'deploy api'],
+	);
 	assert.equal(named('Deploy').status, 'success');
 	assert.equal(named('reserve on-demand capacity').status, 'success');
 	assert.equal(named('attach spot nodes').parent_span_id, named('Deploy').span_id);
@@ -219,10 +242,13 @@ test('a known failing seed fails at POST /v1/checkout, after a recovered spot fa
 	assert.equal(named('POST /v1/checkout').error?.message, 'POST /v1/checkout: expected 201, got 502 Bad Gateway');
 	assert.ok(events.some(e => e.event_type === 'log:stderr' && e.span_id === named('POST /v1/checkout').span_id && /502 Bad Gateway/.test(String(e.data!['line']))));
 	assert.equal(named('Rollback').status, 'success');
-	assert.deepEqual(spans.filter(span => span.parent_span_id === named('Rollback').span_id).map(span => [span.name, span.status]), [
-		['kubectl rollout undo', 'success'],
-		['wait for previous revision', 'success'],
-	]);
+	assert.deepEqual(
+		spans.filter(span => span.parent_span_id === named('Rollback').span_id).map(span => [span.name, span.status]),
+		[
+			['kubectl rollout undo', 'success'],
+			['wait for previous revision', 'success'],
+		],
+	);
 	assert.ok(named('Rollback').start_ms >= named('Smoke Tests').end_ms!, 'the rollback follows the failure');
 	assert.equal(events.at(-1)!.event_type, 'workflow:failed');
 	assert.match(String((events.at(-1)!.data!['error'] as {message: string}).message), /^POST \/v1\/checkout: expected 201, got 502 Bad Gateway; rolled back/);
@@ -250,7 +276,14 @@ test('stored, a failed run is a failed run with its steps; an aborted one a canc
 		const cancelled = await pending;
 		assert.equal(cancelled.status, 'cancelled');
 		assert.equal(index.resolveRun(cancelled.run_id).status, 'cancelled');
-		assert.deepEqual(index.spans(cancelled.trace_id).filter(span => span.end_ms === null).map(span => span.name), [], 'no step of a cancelled run stays open');
+		assert.deepEqual(
+			index
+				.spans(cancelled.trace_id)
+				.filter(span => span.end_ms === null)
+				.map(span => span.name),
+			[],
+			'no step of a cancelled run stays open',
+		);
 	} finally {
 		cleanup();
 	}
@@ -276,9 +309,15 @@ test('the demo loop starts at its seed and counts up: a failing seed gives a fai
 	}
 
 	try {
-		const ended = index.listRuns().filter(run => run.status !== 'running' && run.status !== 'cancelled').reverse();
+		const ended = index
+			.listRuns()
+			.filter(run => run.status !== 'running' && run.status !== 'cancelled')
+			.reverse();
 		// Seed 4 fails, seed 5 succeeds (liveRunOutcome).
-		assert.deepEqual(ended.slice(0, 2).map(run => run.status), ['failed', 'success']);
+		assert.deepEqual(
+			ended.slice(0, 2).map(run => run.status),
+			['failed', 'success'],
+		);
 	} finally {
 		cleanup();
 	}

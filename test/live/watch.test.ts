@@ -32,7 +32,11 @@ test('without Redis the watcher polls SQLite and delivers new events in order', 
 		}
 
 		await waitFor(() => sink.items.length >= 20, '20 events');
-		assert.deepEqual(sink.items.map(item => lineOf(item.event)), Array.from({length: 20}, (_, i) => `line ${i + 1}`), 'only events after the start, in order');
+		assert.deepEqual(
+			sink.items.map(item => lineOf(item.event)),
+			Array.from({length: 20}, (_, i) => `line ${i + 1}`),
+			'only events after the start, in order',
+		);
 		assert.ok(sink.items.every(item => item.source === 'polling' && item.id.startsWith('sqlite:')));
 		assert.equal(stream.source, 'polling');
 	} finally {
@@ -61,8 +65,14 @@ test('events written while a watch runs arrive from Redis, all of them, in order
 		}
 
 		await waitFor(() => sink.items.length >= 300, '300 events');
-		assert.deepEqual(sink.items.map(item => lineOf(item.event)), expected);
-		assert.ok(sink.items.every(item => item.source === 'redis'), 'a healthy Redis brings everything');
+		assert.deepEqual(
+			sink.items.map(item => lineOf(item.event)),
+			expected,
+		);
+		assert.ok(
+			sink.items.every(item => item.source === 'redis'),
+			'a healthy Redis brings everything',
+		);
 		assert.deepEqual(sources, ['redis']);
 		assert.equal(publisher.failures, 0);
 	} finally {
@@ -91,7 +101,10 @@ test('afterEventId replays the stored backlog from SQLite at once, then goes on 
 		await waitFor(() => stream.source === 'redis', 'the watcher on Redis');
 		await writer.write([nthEvent(traceId, 1200)]);
 		await waitFor(() => sink.items.length >= 1201, 'a live event');
-		assert.deepEqual(sink.items.map(item => lineOf(item.event)), ['start', ...Array.from({length: 1200}, (_, i) => `line ${i + 1}`)]);
+		assert.deepEqual(
+			sink.items.map(item => lineOf(item.event)),
+			['start', ...Array.from({length: 1200}, (_, i) => `line ${i + 1}`)],
+		);
 		assert.equal(sink.items.at(-1)!.source, 'redis');
 	} finally {
 		await stream.return();
@@ -115,7 +128,13 @@ test('an event whose publish failed is delivered from SQLite before the next Red
 		await sqliteOnly.write([nthEvent(traceId, 1)]);
 		await withRedis.write([nthEvent(traceId, 2)]);
 		await waitFor(() => sink.items.length >= 2, 'two events');
-		assert.deepEqual(sink.items.map(item => [lineOf(item.event), item.source]), [['line 1', 'polling'], ['line 2', 'redis']]);
+		assert.deepEqual(
+			sink.items.map(item => [lineOf(item.event), item.source]),
+			[
+				['line 1', 'polling'],
+				['line 2', 'redis'],
+			],
+		);
 	} finally {
 		await stream.return();
 		await sink.done;
@@ -137,7 +156,10 @@ test('a writer that cannot reach Redis while the reader can still reaches the re
 		}
 
 		await waitFor(() => sink.items.length >= 10, '10 events');
-		assert.deepEqual(sink.items.map(item => lineOf(item.event)), ['start', ...Array.from({length: 9}, (_, i) => `line ${i + 1}`)]);
+		assert.deepEqual(
+			sink.items.map(item => lineOf(item.event)),
+			['start', ...Array.from({length: 9}, (_, i) => `line ${i + 1}`)],
+		);
 		assert.ok(sink.items.every(item => item.source === 'polling'));
 		assert.equal(stream.source, 'redis', 'the reader itself stays on Redis');
 	} finally {
@@ -188,7 +210,10 @@ test('Redis killed mid-watch: polling loses nothing; Redis back: the watch resum
 		assert.equal(new Set(got).size, got.length, 'no duplicates');
 		assert.deepEqual(got, expected, 'every event, in order');
 		assert.deepEqual(sources, ['redis', 'polling', 'redis']);
-		assert.ok(sink.items.some(item => item.source === 'polling'), 'the outage was bridged by polling');
+		assert.ok(
+			sink.items.some(item => item.source === 'polling'),
+			'the outage was bridged by polling',
+		);
 		assert.equal(sink.items.at(-1)!.source, 'redis', 'and Redis carries the tail again');
 		assert.equal(logger.messages.length, 1, `one warning for the outage, got: ${logger.messages.join(' | ')}`);
 	} finally {
@@ -206,7 +231,10 @@ test('watchAll sees every trace; return() and an abort end the iteration and clo
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
 	const writer = new EventWriter(index, publisher);
 	const admin = new Redis(redis.url);
-	const clients = async () => String(await admin.client('LIST')).trim().split('\n').length;
+	const clients = async () =>
+		String(await admin.client('LIST'))
+			.trim()
+			.split('\n').length;
 	const controller = new AbortController();
 	const idle = await clients();
 	const all = watchAll({index, redisUrl: redis.url, ...FAST});

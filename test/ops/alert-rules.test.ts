@@ -42,8 +42,19 @@ test('promtool test rules: each alert fires when it should and only then', {skip
 test('every metric the rules use is one tracedeck exposes', () => {
 	const rules = fs.readFileSync(path.join(ALERTS, 'tracedeck.rules.yml'), 'utf8');
 	const used = new Set([...rules.matchAll(/\b(deployment_[a-z_]+|smoke_test_total|tracedeck_[a-z_]+|time_to_deploy_seconds)\b/g)].map(m => m[1]!.replace(/_bucket$/, '')));
-	const exposed = new Set(['deployment_total', 'deployment_rollback_total', 'deployment_in_progress', 'deployment_stage_duration_seconds', 'smoke_test_total',
-		'time_to_deploy_seconds', 'tracedeck_stuck_runs', 'tracedeck_events_total', 'tracedeck_ingest_errors_total', 'tracedeck_redis_write_failures_total', 'tracedeck_stream_latency_ms']);
+	const exposed = new Set([
+		'deployment_total',
+		'deployment_rollback_total',
+		'deployment_in_progress',
+		'deployment_stage_duration_seconds',
+		'smoke_test_total',
+		'time_to_deploy_seconds',
+		'tracedeck_stuck_runs',
+		'tracedeck_events_total',
+		'tracedeck_ingest_errors_total',
+		'tracedeck_redis_write_failures_total',
+		'tracedeck_stream_latency_ms',
+	]);
 	for (const name of used) {
 		// Alert and group names (TracedeckRunsStuck, tracedeck-health) are not metrics.
 		if (!/^tracedeck_(deployments|health)$/.test(name)) {

@@ -42,7 +42,11 @@ export function deployEvents(spec: DeploySpec): TraceEvent[] {
 		rootData['env'] = spec.env ?? 'prod';
 	}
 
-	for (const [key, value] of [['user', spec.user], ['plan_hash', spec.planHash], ['git', spec.git]] as const) {
+	for (const [key, value] of [
+		['user', spec.user],
+		['plan_hash', spec.planHash],
+		['git', spec.git],
+	] as const) {
 		if (value !== undefined) {
 			rootData[key] = value;
 		}

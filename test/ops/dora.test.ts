@@ -35,22 +35,34 @@ test('doraFigures: the four keys per env/target, hand-computed', () => {
 	const figures = doraFigures(ROWS, 7 * DAY);
 	const [api, web, staging] = figures.by_target;
 	assert.deepEqual(api, {
-		env: 'prod', target: 'api',
-		deployments: 6, successful: 3, failed: 3,
+		env: 'prod',
+		target: 'api',
+		deployments: 6,
+		successful: 3,
+		failed: 3,
 		deployment_frequency_per_day: 3 / 7,
 		// Lead times 70 and 180 min: the nearest-rank median of two is the lower one.
-		lead_time_ms: 70 * MIN, lead_time_samples: 2,
+		lead_time_ms: 70 * MIN,
+		lead_time_samples: 2,
 		change_failure_rate: 0.5,
 		// B (12:00) → D (14:00); C belongs to the same outage; F is never restored.
-		time_to_restore_ms: 2 * HOUR, restores: 1, unrestored: 1,
+		time_to_restore_ms: 2 * HOUR,
+		restores: 1,
+		unrestored: 1,
 	});
 	assert.deepEqual(web, {
-		env: 'prod', target: 'web',
-		deployments: 2, successful: 1, failed: 1,
+		env: 'prod',
+		target: 'web',
+		deployments: 2,
+		successful: 1,
+		failed: 1,
 		deployment_frequency_per_day: 1 / 7,
-		lead_time_ms: 30 * MIN, lead_time_samples: 1,
+		lead_time_ms: 30 * MIN,
+		lead_time_samples: 1,
 		change_failure_rate: 0.5,
-		time_to_restore_ms: 30 * MIN, restores: 1, unrestored: 0,
+		time_to_restore_ms: 30 * MIN,
+		restores: 1,
+		unrestored: 0,
 	});
 	assert.equal(staging!.env, 'staging');
 	assert.equal(staging!.change_failure_rate, 0);

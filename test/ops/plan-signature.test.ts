@@ -9,7 +9,10 @@ import {tempHome} from '../helpers/temp-home.js';
 
 const PLAN = {
 	target: 'api',
-	steps: [{name: 'migrate', run: 'npm run migrate'}, {name: 'deploy', run: 'kubectl apply -f k8s/'}],
+	steps: [
+		{name: 'migrate', run: 'npm run migrate'},
+		{name: 'deploy', run: 'kubectl apply -f k8s/'},
+	],
 	env: {REGION: 'eu-west-1', API_TOKEN: '<redacted:40chars>'},
 };
 

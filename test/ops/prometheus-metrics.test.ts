@@ -12,17 +12,34 @@ const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 
 function seed(index: RunIndex): void {
 	// prod: a success (600 s; build 60 s, migrate 200 s), a failure with a rollback, a running deploy.
-	index.appendEvents(deployEvents({trace: 'p1', env: 'prod', startMs: NOW - 5 * HOUR, duration: 600, stages: [
-		{name: 'build', start: 0, end: 60},
-		{name: 'migrate', start: 60, end: 260},
-		{name: 'smoke tests', start: 300, end: 320},
-	]}));
-	index.appendEvents(deployEvents({trace: 'p2', env: 'prod', startMs: NOW - 4 * HOUR, duration: 100, status: 'failed', stages: [
-		{name: 'build', start: 0, end: 4},
-		{name: 'smoke tests', start: 10, end: 20, status: 'failed', error: 'GET /health 503'},
-		{id: 'rb', name: 'rollback', start: 30, end: 90},
-		{name: 'rollback db', start: 31, end: 60, parent: 'rb'},
-	]}));
+	index.appendEvents(
+		deployEvents({
+			trace: 'p1',
+			env: 'prod',
+			startMs: NOW - 5 * HOUR,
+			duration: 600,
+			stages: [
+				{name: 'build', start: 0, end: 60},
+				{name: 'migrate', start: 60, end: 260},
+				{name: 'smoke tests', start: 300, end: 320},
+			],
+		}),
+	);
+	index.appendEvents(
+		deployEvents({
+			trace: 'p2',
+			env: 'prod',
+			startMs: NOW - 4 * HOUR,
+			duration: 100,
+			status: 'failed',
+			stages: [
+				{name: 'build', start: 0, end: 4},
+				{name: 'smoke tests', start: 10, end: 20, status: 'failed', error: 'GET /health 503'},
+				{id: 'rb', name: 'rollback', start: 30, end: 90},
+				{name: 'rollback db', start: 31, end: 60, parent: 'rb'},
+			],
+		}),
+	);
 	// Live: events arrive in several batches, so the stage ends by update, not insert.
 	const live = deployEvents({trace: 'p3', env: 'prod', startMs: NOW - HOUR, stages: [{name: 'build', start: 0, end: 30}]});
 	index.appendEvents(live.slice(0, 2));
@@ -126,7 +143,10 @@ test('stage names past 100 share stage="_other", so a scrape stays bounded', asy
 	index.close();
 	const counts = families.get('deployment_stage_duration_seconds')!.samples.filter(s => s.name.endsWith('_count'));
 	assert.equal(counts.length, 101);
-	assert.equal(counts.reduce((sum, s) => sum + s.value, 0), 130);
+	assert.equal(
+		counts.reduce((sum, s) => sum + s.value, 0),
+		130,
+	);
 	assert.equal(sampleValue(families, 'deployment_stage_duration_seconds_count', {stage: '_other'}), 30);
 });
 
@@ -139,13 +159,19 @@ test('the strict parser rejects what Prometheus would', () => {
 	assert.throws(() => parsePrometheusText('# TYPE x gauge\nx 1'), /newline/);
 });
 
-test('events arriving one by one count the same as one batch (the triggers\' update paths)', async () => {
-	const spec = {env: 'prod', startMs: NOW - HOUR, duration: 300, status: 'failed' as const, stages: [
-		{name: 'build', start: 0, end: 40, stderr: ['compiling', 'done']},
-		{name: 'smoke', start: 50, end: 60, status: 'failed' as const, error: 'smoke check failed'},
-		{id: 'rb', name: 'Roll back', start: 70, end: 200},
-		{name: 'rollback api', start: 71, end: 100, parent: 'rb'},
-	]};
+test("events arriving one by one count the same as one batch (the triggers' update paths)", async () => {
+	const spec = {
+		env: 'prod',
+		startMs: NOW - HOUR,
+		duration: 300,
+		status: 'failed' as const,
+		stages: [
+			{name: 'build', start: 0, end: 40, stderr: ['compiling', 'done']},
+			{name: 'smoke', start: 50, end: 60, status: 'failed' as const, error: 'smoke check failed'},
+			{id: 'rb', name: 'Roll back', start: 70, end: 200},
+			{name: 'rollback api', start: 71, end: 100, parent: 'rb'},
+		],
+	};
 	const scrape = async (batches: (events: ReturnType<typeof deployEvents>) => Array<ReturnType<typeof deployEvents>>): Promise<string> => {
 		const index = RunIndex.open(tempHome());
 		for (const batch of batches(deployEvents({trace: 't', ...spec}))) {

@@ -36,17 +36,28 @@ async function gateway(status = 200): Promise<{url: string; received: Received[]
 
 function finishedRun(runId = 'run-20261124-030000-abc1234'): {run: ReturnType<RunIndex['resolveRun']>; spans: ReturnType<RunIndex['spans']>} {
 	const index = RunIndex.open(tempHome());
-	index.appendEvents(deployEvents({trace: 't1', runId, env: 'prod', target: 'api', startMs: Date.parse('2026-11-24T03:00:00Z'), duration: 120, status: 'failed', stages: [
-		{name: 'build', start: 0, end: 40},
-		{name: 'deploy', start: 40, end: 110, status: 'failed'},
-	]}));
+	index.appendEvents(
+		deployEvents({
+			trace: 't1',
+			runId,
+			env: 'prod',
+			target: 'api',
+			startMs: Date.parse('2026-11-24T03:00:00Z'),
+			duration: 120,
+			status: 'failed',
+			stages: [
+				{name: 'build', start: 0, end: 40},
+				{name: 'deploy', start: 40, end: 110, status: 'failed'},
+			],
+		}),
+	);
 	const run = index.resolveRun(runId);
 	const spans = index.spans(run.trace_id);
 	index.close();
 	return {run, spans};
 }
 
-test('pushRunFigures PUTs the run\'s figures to its own group', async () => {
+test("pushRunFigures PUTs the run's figures to its own group", async () => {
 	const gw = await gateway();
 	const {run, spans} = finishedRun();
 	const warning = await pushRunFigures(`${gw.url}/`, run, spans);
@@ -83,5 +94,5 @@ test('a gateway that is down, refuses or is misnamed gives a warning, never a th
 	await refusing.close();
 	assert.match(refused ?? '', /answered 400: text format parsing error in line 3; run figures not pushed$/);
 
-	assert.match(await pushRunFigures('not a url', run, spans) ?? '', /is not a URL/);
+	assert.match((await pushRunFigures('not a url', run, spans)) ?? '', /is not a URL/);
 });

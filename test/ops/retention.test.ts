@@ -84,7 +84,11 @@ test('a dry run lists the expired runs and deletes nothing', () => {
 	const result = purgeRuns(index, home, resolveRetention(undefined, {}), {dryRun: true, now: NOW});
 	index.close();
 	assert.equal(result.dry_run, true);
-	assert.deepEqual(result.runs.map(r => r.trace_id), EXPIRED, 'oldest activity first');
+	assert.deepEqual(
+		result.runs.map(r => r.trace_id),
+		EXPIRED,
+		'oldest activity first',
+	);
 	assert.deepEqual(result.runs[0]!.artifact_dirs, [dirs['prod-old']]);
 	assert.equal(result.spans, 6);
 	assert.equal(result.events, 15);
@@ -101,7 +105,10 @@ test('a purge removes expired runs with their rows and folders; running and fres
 	const index = RunIndex.open(home);
 	const result = purgeRuns(index, home, resolveRetention(undefined, {}), {now: NOW});
 	index.close();
-	assert.deepEqual(result.runs.map(r => r.trace_id), EXPIRED);
+	assert.deepEqual(
+		result.runs.map(r => r.trace_id),
+		EXPIRED,
+	);
 	assert.deepEqual(result.warnings, []);
 	for (const trace of EXPIRED) {
 		assert.deepEqual(rowCounts(home, trace), [0, 0, 0], trace);
@@ -132,7 +139,10 @@ test('tracedeck runs purge: --dry-run --json, then for real, and bad --keep', ()
 	assert.equal(dry.code, 0, dry.stderr);
 	const planned = JSON.parse(dry.stdout) as {dry_run: boolean; runs: Array<{trace_id: string}>; retention: Record<string, string>};
 	assert.equal(planned.dry_run, true);
-	assert.deepEqual(planned.runs.map(r => r.trace_id), ['prod-old', 'dev-old']);
+	assert.deepEqual(
+		planned.runs.map(r => r.trace_id),
+		['prod-old', 'dev-old'],
+	);
 	assert.equal(planned.retention['qa'], '60d0h');
 
 	const real = runCli(['runs', 'purge'], {home, env: {TRACEDECK_RETENTION: 'dev=30d'}});
@@ -150,8 +160,7 @@ test('tracedeck runs purge: --dry-run --json, then for real, and bad --keep', ()
 test('a purge trims service logs older than the longest retention of any env, full-text index in step; a dry run counts them', () => {
 	const home = tempHome();
 	const index = RunIndex.open(home);
-	const record = (daysAgo: number, env: string | null) => ({service: 'billing', env, time: new Date(NOW - daysAgo * DAY).toISOString(), severity_number: 9, severity_text: 'INFO',
-		body: `cache warm ${daysAgo} days ago`, attributes: {}, resource: {'service.name': 'billing'}});
+	const record = (daysAgo: number, env: string | null) => ({service: 'billing', env, time: new Date(NOW - daysAgo * DAY).toISOString(), severity_number: 9, severity_text: 'INFO', body: `cache warm ${daysAgo} days ago`, attributes: {}, resource: {'service.name': 'billing'}});
 	// The longest retention (prod, 90 days) decides, whatever the record's own env: dev's 7 days do not.
 	index.appendServiceLogs([record(120, 'dev'), record(91, null), record(89, 'dev'), record(10, 'prod'), record(1, null)]);
 	const matches = (): number => index.db.prepare("SELECT count(*) FROM service_log_search WHERE service_log_search MATCH 'cache'").pluck().get() as number;

@@ -34,8 +34,12 @@ function seed(): Fixture {
 	const hash = planHash(PLAN);
 	const index = RunIndex.open(home);
 	const runs: Array<[string, string | undefined, string]> = [
-		['good', 'alice', hash], ['tampered', 'alice', hash], ['wrongkey', 'alice', hash],
-		['unsigned', 'bob', hash], ['noplan', undefined, hash], ['prefixed', 'alice', `sha256:${hash.toUpperCase()}`],
+		['good', 'alice', hash],
+		['tampered', 'alice', hash],
+		['wrongkey', 'alice', hash],
+		['unsigned', 'bob', hash],
+		['noplan', undefined, hash],
+		['prefixed', 'alice', `sha256:${hash.toUpperCase()}`],
 	];
 	runs.forEach(([trace, user, recorded], i) => {
 		index.appendEvents(deployEvents({trace, runId: `run-${trace}`, env: 'prod', user, planHash: recorded, startMs: Date.now() - (i + 1) * HOUR, duration: 60}));
@@ -83,19 +87,22 @@ test('tracedeck runs verify: matching plans pass, tampered and wrongly signed on
 	assert.equal(runCli(['runs', 'verify', 'run-nope'], {home}).code, 3);
 });
 
-test('tracedeck runs audit: one user\'s runs with their verification status', () => {
+test("tracedeck runs audit: one user's runs with their verification status", () => {
 	const {home, pub} = seed();
 	const result = runCli(['runs', 'audit', '--user', 'alice', '--since', '7d', '--key', pub, '--json'], {home});
 	assert.equal(result.code, 0, result.stderr);
 	const audit = JSON.parse(result.stdout) as {user: string; key: string; runs: Array<Record<string, unknown>>};
 	assert.equal(audit.user, 'alice');
 	assert.equal(audit.key, pub);
-	assert.deepEqual(audit.runs.map(r => [r['run_id'], r['env'], r['target'], r['status'], r['verification']]), [
-		['run-good', 'prod', 'api', 'success', 'verified'],
-		['run-tampered', 'prod', 'api', 'success', 'hash-mismatch'],
-		['run-wrongkey', 'prod', 'api', 'success', 'bad-signature'],
-		['run-prefixed', 'prod', 'api', 'success', 'verified'],
-	]);
+	assert.deepEqual(
+		audit.runs.map(r => [r['run_id'], r['env'], r['target'], r['status'], r['verification']]),
+		[
+			['run-good', 'prod', 'api', 'success', 'verified'],
+			['run-tampered', 'prod', 'api', 'success', 'hash-mismatch'],
+			['run-wrongkey', 'prod', 'api', 'success', 'bad-signature'],
+			['run-prefixed', 'prod', 'api', 'success', 'verified'],
+		],
+	);
 	assert.equal(audit.runs[0]!['plan_hash'], planHash(PLAN));
 	const text = runCli(['runs', 'audit', '--user', 'bob'], {home});
 	assert.match(text.stdout, /^RUN\s+ENV\s+TARGET\s+STATUS\s+PLAN\s+STARTED \(UTC\)\s+VERIFICATION\nrun-unsigned\s+prod\s+api\s+success\s+[0-9a-f]{12}\s+\S+ \S+\s+unsigned\n$/);
@@ -111,7 +118,10 @@ test('tracedeck runs report --format sox: every run, its verification, and the e
 	assert.equal(report.summary['runs'], 6);
 	assert.equal(report.summary['users'], 3, 'alice, bob and nobody');
 	assert.deepEqual(report.summary['by_verification'], {verified: 2, 'hash-mismatch': 1, 'bad-signature': 1, unsigned: 1, 'no-plan': 1});
-	assert.deepEqual(report.exceptions.map(e => e.run_id), ['run-tampered', 'run-wrongkey', 'run-unsigned', 'run-noplan']);
+	assert.deepEqual(
+		report.exceptions.map(e => e.run_id),
+		['run-tampered', 'run-wrongkey', 'run-unsigned', 'run-noplan'],
+	);
 	assert.match(report.exceptions[3]!.reason, /^no user recorded; run run-noplan: no plan\.json in /);
 
 	const text = runCli(['runs', 'report', '--format', 'sox', '--since', '7d'], {home});

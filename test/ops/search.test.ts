@@ -12,30 +12,50 @@ import {DAY, deployEvents, HOUR} from './deploys.js';
 const NOW = Date.now();
 
 function seed(index: RunIndex): void {
-	index.appendEvents(deployEvents({trace: 'p1', runId: 'run-prod-1', env: 'prod', startMs: NOW - 2 * HOUR, duration: 60, status: 'failed', stages: [
-		{name: 'build', start: 0, end: 10},
-		{name: 'migrate database', start: 10, end: 50, status: 'failed', error: 'connection refused by db-1:5432', stderr: [
-			'psql: error: connection to server failed',
-			'\u001b[31mFATAL\u001b[0m: 100% of "pool" used',
-		]},
-	]}));
-	index.appendEvents(deployEvents({trace: 'd1', runId: 'run-dev-1', env: 'dev', startMs: NOW - 3 * DAY, duration: 60, stages: [
-		{name: 'migrate database', start: 0, end: 20, stderr: ['connection refused, retrying']},
-	]}));
+	index.appendEvents(
+		deployEvents({
+			trace: 'p1',
+			runId: 'run-prod-1',
+			env: 'prod',
+			startMs: NOW - 2 * HOUR,
+			duration: 60,
+			status: 'failed',
+			stages: [
+				{name: 'build', start: 0, end: 10},
+				{name: 'migrate database', start: 10, end: 50, status: 'failed', error: 'connection refused by db-1:5432', stderr: ['psql: error: connection to server failed', '\u001b[31mFATAL\u001b[0m: 100% of "pool" used']},
+			],
+		}),
+	);
+	index.appendEvents(deployEvents({trace: 'd1', runId: 'run-dev-1', env: 'dev', startMs: NOW - 3 * DAY, duration: 60, stages: [{name: 'migrate database', start: 0, end: 20, stderr: ['connection refused, retrying']}]}));
 }
 
 test('full-text search finds step names, errors and stderr lines, newest run first', () => {
 	const index = RunIndex.open(tempHome());
 	seed(index);
 	const hits = searchRuns(index.db, {pattern: 'connection refused'});
-	assert.deepEqual(hits.map(h => [h.run_id, h.path, h.field]), [
-		['run-prod-1', 'migrate database', 'error'],
-		['run-dev-1', 'migrate database', 'stderr'],
-	]);
+	assert.deepEqual(
+		hits.map(h => [h.run_id, h.path, h.field]),
+		[
+			['run-prod-1', 'migrate database', 'error'],
+			['run-dev-1', 'migrate database', 'stderr'],
+		],
+	);
 	assert.equal(hits[0]!.snippet, '«connection refused» by db-1:5432');
-	assert.deepEqual(searchRuns(index.db, {pattern: 'migrate'}).map(h => [h.run_id, h.field]), [['run-prod-1', 'name'], ['run-dev-1', 'name']]);
-	assert.deepEqual(searchRuns(index.db, {pattern: 'connection refused', env: 'dev'}).map(h => h.run_id), ['run-dev-1']);
-	assert.deepEqual(searchRuns(index.db, {pattern: 'connection refused', sinceMs: NOW - DAY}).map(h => h.run_id), ['run-prod-1']);
+	assert.deepEqual(
+		searchRuns(index.db, {pattern: 'migrate'}).map(h => [h.run_id, h.field]),
+		[
+			['run-prod-1', 'name'],
+			['run-dev-1', 'name'],
+		],
+	);
+	assert.deepEqual(
+		searchRuns(index.db, {pattern: 'connection refused', env: 'dev'}).map(h => h.run_id),
+		['run-dev-1'],
+	);
+	assert.deepEqual(
+		searchRuns(index.db, {pattern: 'connection refused', sinceMs: NOW - DAY}).map(h => h.run_id),
+		['run-prod-1'],
+	);
 	assert.deepEqual(searchRuns(index.db, {pattern: 'conn*', limit: 2}).length, 2);
 	index.close();
 });
@@ -59,11 +79,20 @@ test('--like matches substrings with % and _ taken literally; snippets are sanit
 	const index = RunIndex.open(tempHome());
 	seed(index);
 	const hits = searchRuns(index.db, {pattern: '100%', like: true});
-	assert.deepEqual(hits.map(h => [h.run_id, h.field]), [['run-prod-1', 'stderr']]);
+	assert.deepEqual(
+		hits.map(h => [h.run_id, h.field]),
+		[['run-prod-1', 'stderr']],
+	);
 	assert.equal(hits[0]!.snippet, '[31mFATAL[0m: «100%» of "pool" used'.replace(/\[\d+m/g, ''));
 	assert.equal(searchRuns(index.db, {pattern: '1_0', like: true}).length, 0, '_ is not a wildcard');
-	assert.deepEqual(searchRuns(index.db, {pattern: ':5432', like: true}).map(h => h.field), ['error']);
-	assert.deepEqual(searchRuns(index.db, {pattern: 'GRATE DATA', like: true}).map(h => h.run_id), ['run-prod-1', 'run-dev-1']);
+	assert.deepEqual(
+		searchRuns(index.db, {pattern: ':5432', like: true}).map(h => h.field),
+		['error'],
+	);
+	assert.deepEqual(
+		searchRuns(index.db, {pattern: 'GRATE DATA', like: true}).map(h => h.run_id),
+		['run-prod-1', 'run-dev-1'],
+	);
 	index.close();
 });
 
@@ -85,10 +114,19 @@ test('the index follows deletes, and migration 2 indexes what a version-1 index 
 		index.db.prepare("DELETE FROM events WHERE trace_id = 'd1'").run();
 		index.db.prepare("DELETE FROM spans WHERE trace_id = 'd1'").run();
 	})();
-	assert.deepEqual(searchRuns(index.db, {pattern: 'connection refused'}).map(h => h.run_id), ['run-prod-1']);
+	assert.deepEqual(
+		searchRuns(index.db, {pattern: 'connection refused'}).map(h => h.run_id),
+		['run-prod-1'],
+	);
 	index.db.exec("INSERT INTO log_search (log_search) VALUES ('integrity-check'); INSERT INTO span_search (span_search) VALUES ('integrity-check');");
 	// The deployment counters were backfilled too.
-	assert.equal(index.db.prepare("SELECT value FROM metric_counters WHERE name = 'deployment_total' AND labels = ?").pluck().get(JSON.stringify({env: 'prod', status: 'failed'})), 1);
+	assert.equal(
+		index.db
+			.prepare("SELECT value FROM metric_counters WHERE name = 'deployment_total' AND labels = ?")
+			.pluck()
+			.get(JSON.stringify({env: 'prod', status: 'failed'})),
+		1,
+	);
 	index.close();
 });
 

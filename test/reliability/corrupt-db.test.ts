@@ -28,7 +28,7 @@ before(() => {
 	pristine = fs.readFileSync(file);
 	const db = new Database(file, {readonly: true});
 	someRunId = db.prepare('SELECT run_id FROM runs ORDER BY started_ms DESC LIMIT 1').pluck().get() as string;
-	pageOf = Object.fromEntries((db.prepare("SELECT name, rootpage FROM sqlite_master WHERE rootpage > 0").all() as Array<{name: string; rootpage: number}>).map(row => [row.name, row.rootpage]));
+	pageOf = Object.fromEntries((db.prepare('SELECT name, rootpage FROM sqlite_master WHERE rootpage > 0').all() as Array<{name: string; rootpage: number}>).map(row => [row.name, row.rootpage]));
 	db.close();
 });
 
@@ -84,7 +84,10 @@ function assertCleanFailure(bytes: Buffer, args: readonly string[]): void {
 }
 
 for (const c of CASES) {
-	for (const args of [['runs', 'list'], ['runs', 'list', '--json']]) {
+	for (const args of [
+		['runs', 'list'],
+		['runs', 'list', '--json'],
+	]) {
 		test(`runs.db ${c.what}: \`${args.join(' ')}\` fails with one clear line, exit 4, and leaves the file as it was`, () => {
 			assertCleanFailure(c.bytes(), args);
 		});

@@ -29,9 +29,10 @@ const quietFeed: ChangeFeed = {
 const CONTROL = /[\u001b\u009b\u0007]/;
 const KEYS = {enter: '\r', esc: '\u001b', pageDown: '\u001b[6~'};
 
-const sleep = async (ms: number): Promise<void> => new Promise(resolve => {
-	setTimeout(resolve, ms);
-});
+const sleep = async (ms: number): Promise<void> =>
+	new Promise(resolve => {
+		setTimeout(resolve, ms);
+	});
 
 interface Drawn {
 	frames: string[];

@@ -49,7 +49,10 @@ test('hostile text and a 10 MB stderr line: `runs show --json` is one inert, par
 	// JSON escapes C0 controls itself; U+009B it may leave raw (valid JSON), so only ESC and BEL are checked.
 	assertInert(json.stdout, 'runs show --json', /[\u001b\u0007]/);
 	const report = JSON.parse(json.stdout) as {spans: Array<{stderr: string[]}>};
-	assert.ok(report.spans.some(span => span.stderr.some(line => line.length > HUGE_LINE_BYTES)), 'the huge line is kept whole in JSON');
+	assert.ok(
+		report.spans.some(span => span.stderr.some(line => line.length > HUGE_LINE_BYTES)),
+		'the huge line is kept whole in JSON',
+	);
 });
 
 test('hostile text and a 10 MB stderr line: `runs show` text prints inert text', {

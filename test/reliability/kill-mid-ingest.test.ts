@@ -14,7 +14,13 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 const NOW = new Date('2026-02-01T12:00:00.000Z');
 
 function writeJsonl(file: string, runs: readonly TraceEvent[][]): void {
-	fs.writeFileSync(file, `${runs.flat().map(event => JSON.stringify(event)).join('\n')}\n`);
+	fs.writeFileSync(
+		file,
+		`${runs
+			.flat()
+			.map(event => JSON.stringify(event))
+			.join('\n')}\n`,
+	);
 }
 
 function sizeOf(file: string): number {
@@ -118,7 +124,10 @@ test('kill -9 between the files of a folder: the files stored are whole, and a r
 	const runs = generateDataset({seed: 43, runs: 600, now: NOW});
 	const files = 6;
 	for (let f = 0; f < files; f++) {
-		writeJsonl(path.join(inputs, `part-${f}.jsonl`), runs.filter((_, i) => i % files === f));
+		writeJsonl(
+			path.join(inputs, `part-${f}.jsonl`),
+			runs.filter((_, i) => i % files === f),
+		);
 	}
 
 	const clean = path.join(dir, 'clean');

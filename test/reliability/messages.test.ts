@@ -76,7 +76,11 @@ function assertOneLine(stderr: string): void {
 /** 500 events of 3 KB each: about 1.5 MB, more than a 1 MB disk holds. */
 function bigRun(): TraceEvent[] {
 	return Array.from({length: 500}, (_, i) => ({
-		trace_id: 'big', span_id: `s${i}`, event_type: 'step:started', timestamp: '2026-01-01T00:00:00.000Z', data: {name: `step ${i}`, blob: 'x'.repeat(3000)},
+		trace_id: 'big',
+		span_id: `s${i}`,
+		event_type: 'step:started',
+		timestamp: '2026-01-01T00:00:00.000Z',
+		data: {name: `step ${i}`, blob: 'x'.repeat(3000)},
 	}));
 }
 
@@ -131,7 +135,7 @@ test('messages (issue 14.11): a full disk is one "disk full" line and exit 4, no
 	assert.ok(tiny);
 	const execHome = path.join(tiny, 'home');
 	const exec = runCli(['exec', '--run', 'run-on-full-disk', '--step', 'build', '--', process.execPath, '-e', 'console.log("ran"); process.exit(3)'], {home: execHome});
-	assert.equal(exec.code, 3, 'the step\'s own exit code');
+	assert.equal(exec.code, 3, "the step's own exit code");
 	assert.equal(exec.stdout, 'ran\n');
 	assert.match(exec.stderr, /disk full/);
 	assert.doesNotMatch(exec.stderr, /internal error/);
@@ -142,7 +146,12 @@ test('messages (issue 14.11): a runs.db that is a directory is one clear line, e
 	fs.mkdirSync(path.join(home, 'runs.db'));
 	const input = path.join(home, 'run.jsonl');
 	fs.writeFileSync(input, toJsonl(failedDeploy()));
-	for (const args of [['runs', 'list'], ['runs', 'show', 'run-x', '--json'], ['ingest', input], ['runs', 'purge']]) {
+	for (const args of [
+		['runs', 'list'],
+		['runs', 'show', 'run-x', '--json'],
+		['ingest', input],
+		['runs', 'purge'],
+	]) {
 		const result = runCli(args, {home});
 		assert.equal(result.code, 4, `${args.join(' ')}: ${result.stderr}`);
 		assertOneLine(result.stderr);
@@ -174,7 +183,10 @@ test('messages (issue 14.11): on a read-only home, read commands answer as on a 
 	fs.copyFileSync(path.join(source, 'runs.db'), path.join(clean, 'runs.db'));
 	const expected = reads.map(args => runCli(args, {home: source}));
 	assert.deepEqual(fs.readdirSync(source).sort(), ['runs.db', 'runs.db-shm', 'runs.db-wal']);
-	for (const [what, home] of [['with only runs.db', clean], ['with an empty -wal and a -shm', source]] as const) {
+	for (const [what, home] of [
+		['with only runs.db', clean],
+		['with an empty -wal and a -shm', source],
+	] as const) {
 		const view = readOnlyView(home);
 		if (view === undefined) {
 			t.skip('cannot make a read-only mount here');
@@ -251,12 +263,7 @@ test('messages (issue 14.11): a multi-file ingest goes on past a bad file, says 
 	const result = runCli(['ingest', a, b, missing, c], {home});
 	assert.equal(result.code, 2, result.stderr);
 	// failedDeploy is 7 events in 1 run: a and c store 7 each.
-	assert.equal(result.stdout, [
-		`${a}: 7 events stored (0 already stored) into 1 run`,
-		`${c}: 7 events stored (0 already stored) into 1 run`,
-		'ingested 14 events (0 already stored) from 2 files into 2 runs; 2 files refused, nothing of them stored',
-		'',
-	].join('\n'));
+	assert.equal(result.stdout, [`${a}: 7 events stored (0 already stored) into 1 run`, `${c}: 7 events stored (0 already stored) into 1 run`, 'ingested 14 events (0 already stored) from 2 files into 2 runs; 2 files refused, nothing of them stored', ''].join('\n'));
 	const [refusedB, refusedMissing, ...end] = result.stderr.split('\n');
 	assert.ok(refusedB!.startsWith(`tracedeck: refused ${b}:2: not JSON (`), refusedB);
 	assert.equal(refusedMissing, `tracedeck: refused ${missing}: no such file or folder`);
@@ -268,7 +275,14 @@ test('messages (issue 14.11): a multi-file ingest goes on past a bad file, says 
 	assert.equal(again.code, 2);
 	const report = JSON.parse(again.stdout) as {files: number; events: number; duplicates: number; refused: number; inputs: Array<{file: string; status: string; events?: number; duplicates?: number; error?: string}>};
 	assert.deepEqual({files: report.files, events: report.events, duplicates: report.duplicates, refused: report.refused}, {files: 2, events: 0, duplicates: 14, refused: 1});
-	assert.deepEqual(report.inputs.map(input => [input.file, input.status, input.events ?? null]), [[a, 'stored', 0], [b, 'refused', null], [c, 'stored', 0]]);
+	assert.deepEqual(
+		report.inputs.map(input => [input.file, input.status, input.events ?? null]),
+		[
+			[a, 'stored', 0],
+			[b, 'refused', null],
+			[c, 'stored', 0],
+		],
+	);
 	assert.match(report.inputs[1]!.error!, /b\.jsonl:2: not JSON/);
 
 	// A folder of files is several files too; all good is exit 0.

@@ -58,39 +58,44 @@ const options = {numRuns: RUNS};
 const traceId = fc.constantFrom('t1', 't2', 'trace-3');
 const spanId = fc.constantFrom('a', 'b', 'c', 'd', 'root');
 const eventType = fc.oneof(
-	fc.constantFrom('workflow:started', 'workflow:completed', 'workflow:failed', 'stage:started', 'stage:failed', 'step:completed', 'step:retry',
-		'saga:compensating', 'saga:compensated', 'saga:compensation_failed', 'ai:decision', 'log:stderr', 'workflow:cancelled', 'x', ':', 'log:'),
+	fc.constantFrom('workflow:started', 'workflow:completed', 'workflow:failed', 'stage:started', 'stage:failed', 'step:completed', 'step:retry', 'saga:compensating', 'saga:compensated', 'saga:compensation_failed', 'ai:decision', 'log:stderr', 'workflow:cancelled', 'x', ':', 'log:'),
 	fc.string({minLength: 1, maxLength: 20}),
 );
 const timestamp = fc.date({min: new Date('1970-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true}).map(date => date.toISOString());
 const dataValue = fc.oneof(fc.jsonValue({maxDepth: 3}), fc.string());
-const data = fc.record({
-	name: fc.option(fc.oneof(fc.string(), fc.integer()), {nil: undefined}),
-	run_id: fc.option(fc.oneof(fc.constantFrom('run-1', 'run-2'), fc.string()), {nil: undefined}),
-	error: fc.option(fc.oneof(fc.string(), fc.record({message: dataValue, stack: fc.option(fc.string(), {nil: undefined})}), dataValue), {nil: undefined}),
-	retry: fc.option(fc.oneof(fc.record({n: dataValue, exit_code: dataValue}), dataValue), {nil: undefined}),
-	line: fc.option(dataValue, {nil: undefined}),
-	original_span_id: fc.option(fc.oneof(spanId, dataValue), {nil: undefined}),
-	decision: fc.option(dataValue, {nil: undefined}),
-	alternatives: fc.option(fc.oneof(fc.array(fc.record({option: dataValue, score: dataValue})), dataValue), {nil: undefined}),
-	total_steps: fc.option(dataValue, {nil: undefined}),
-	git: fc.option(dataValue, {nil: undefined}),
-	status: fc.option(fc.constantFrom('cancelled', 'x'), {nil: undefined}),
-	extra: fc.option(fc.dictionary(fc.string(), dataValue), {nil: undefined}),
-}, {requiredKeys: []});
+const data = fc.record(
+	{
+		name: fc.option(fc.oneof(fc.string(), fc.integer()), {nil: undefined}),
+		run_id: fc.option(fc.oneof(fc.constantFrom('run-1', 'run-2'), fc.string()), {nil: undefined}),
+		error: fc.option(fc.oneof(fc.string(), fc.record({message: dataValue, stack: fc.option(fc.string(), {nil: undefined})}), dataValue), {nil: undefined}),
+		retry: fc.option(fc.oneof(fc.record({n: dataValue, exit_code: dataValue}), dataValue), {nil: undefined}),
+		line: fc.option(dataValue, {nil: undefined}),
+		original_span_id: fc.option(fc.oneof(spanId, dataValue), {nil: undefined}),
+		decision: fc.option(dataValue, {nil: undefined}),
+		alternatives: fc.option(fc.oneof(fc.array(fc.record({option: dataValue, score: dataValue})), dataValue), {nil: undefined}),
+		total_steps: fc.option(dataValue, {nil: undefined}),
+		git: fc.option(dataValue, {nil: undefined}),
+		status: fc.option(fc.constantFrom('cancelled', 'x'), {nil: undefined}),
+		extra: fc.option(fc.dictionary(fc.string(), dataValue), {nil: undefined}),
+	},
+	{requiredKeys: []},
+);
 
-const validEvent: fc.Arbitrary<Record<string, unknown>> = fc.record({
-	trace_id: traceId,
-	span_id: spanId,
-	parent_span_id: fc.option(spanId, {nil: undefined}),
-	event_type: eventType,
-	timestamp,
-	status: fc.option(fc.constantFrom('success', 'failed', 'pending'), {nil: undefined}),
-	data: fc.option(data, {nil: undefined}),
-	tags: fc.option(fc.array(fc.string(), {maxLength: 3}), {nil: undefined}),
-	parent_trace_id: fc.option(traceId, {nil: undefined}),
-	correlation_id: fc.option(fc.string(), {nil: undefined}),
-}, {requiredKeys: ['trace_id', 'span_id', 'event_type', 'timestamp']});
+const validEvent: fc.Arbitrary<Record<string, unknown>> = fc.record(
+	{
+		trace_id: traceId,
+		span_id: spanId,
+		parent_span_id: fc.option(spanId, {nil: undefined}),
+		event_type: eventType,
+		timestamp,
+		status: fc.option(fc.constantFrom('success', 'failed', 'pending'), {nil: undefined}),
+		data: fc.option(data, {nil: undefined}),
+		tags: fc.option(fc.array(fc.string(), {maxLength: 3}), {nil: undefined}),
+		parent_trace_id: fc.option(traceId, {nil: undefined}),
+		correlation_id: fc.option(fc.string(), {nil: undefined}),
+	},
+	{requiredKeys: ['trace_id', 'span_id', 'event_type', 'timestamp']},
+);
 
 const FIELDS = ['trace_id', 'span_id', 'parent_span_id', 'event_type', 'timestamp', 'status', 'data', 'tags', 'parent_trace_id', 'correlation_id'];
 /** A valid event with one field deleted or replaced by anything at all. */
@@ -122,24 +127,47 @@ function nested(depth: number, leaf: unknown, wrap: (inner: unknown) => unknown)
 }
 
 test('parseTraceEvent: any value gives an event or an EventParseError, and accepted events store', t => {
-	storedDuring(t, () => fc.assert(fc.property(fc.oneof(fc.anything(), fc.jsonValue(), validEvent, mutatedEvent), value => {
-		store(parsedOr(() => [parseTraceEvent(value)], EventParseError));
-	}), options));
+	storedDuring(t, () =>
+		fc.assert(
+			fc.property(fc.oneof(fc.anything(), fc.jsonValue(), validEvent, mutatedEvent), value => {
+				store(parsedOr(() => [parseTraceEvent(value)], EventParseError));
+			}),
+			options,
+		),
+	);
 });
 
 test('parseTraceEventLine: any text gives an event or an EventParseError, and accepted events store', t => {
-	storedDuring(t, () => fc.assert(fc.property(fc.oneof(fc.string(), fc.json(), mutatedLine, validEvent.map(event => JSON.stringify(event))), line => {
-		store(parsedOr(() => [parseTraceEventLine(line)], EventParseError));
-	}), options));
+	storedDuring(t, () =>
+		fc.assert(
+			fc.property(
+				fc.oneof(
+					fc.string(),
+					fc.json(),
+					mutatedLine,
+					validEvent.map(event => JSON.stringify(event)),
+				),
+				line => {
+					store(parsedOr(() => [parseTraceEventLine(line)], EventParseError));
+				},
+			),
+			options,
+		),
+	);
 });
 
 test('parseTraceEventLine: data nested thousands deep is parsed or refused, and what is accepted stores', t => {
-	storedDuring(t, () => fc.assert(fc.property(fc.integer({min: 10, max: 20_000}), fc.boolean(), validEvent, (depth, arrays, event) => {
-		// Spelled as text: JSON.stringify itself overflows on such values.
-		const deep = arrays ? `${'['.repeat(depth)}"leaf"${']'.repeat(depth)}` : `${'{"k":'.repeat(depth)}"leaf"${'}'.repeat(depth)}`;
-		const line = `${JSON.stringify({...event, data: undefined}).slice(0, -1)},"data":{"deep":${deep}}}`;
-		store(parsedOr(() => [parseTraceEventLine(line)], EventParseError));
-	}), {numRuns: 40}));
+	storedDuring(t, () =>
+		fc.assert(
+			fc.property(fc.integer({min: 10, max: 20_000}), fc.boolean(), validEvent, (depth, arrays, event) => {
+				// Spelled as text: JSON.stringify itself overflows on such values.
+				const deep = arrays ? `${'['.repeat(depth)}"leaf"${']'.repeat(depth)}` : `${'{"k":'.repeat(depth)}"leaf"${'}'.repeat(depth)}`;
+				const line = `${JSON.stringify({...event, data: undefined}).slice(0, -1)},"data":{"deep":${deep}}}`;
+				store(parsedOr(() => [parseTraceEventLine(line)], EventParseError));
+			}),
+			{numRuns: 40},
+		),
+	);
 });
 
 // --- OTLP
@@ -152,7 +180,8 @@ const nanos = fc.oneof(
 	{arbitrary: fc.double(), weight: 1},
 );
 const anyValue: fc.Arbitrary<unknown> = fc.letrec<{value: unknown}>(tie => ({
-	value: fc.oneof({depthSize: 'small', withCrossShrink: true},
+	value: fc.oneof(
+		{depthSize: 'small', withCrossShrink: true},
 		fc.record({stringValue: fc.string()}),
 		fc.record({boolValue: fc.boolean()}),
 		fc.record({intValue: fc.oneof(fc.integer(), fc.bigInt().map(String), fc.string())}),
@@ -163,26 +192,54 @@ const anyValue: fc.Arbitrary<unknown> = fc.letrec<{value: unknown}>(tie => ({
 		fc.constant({}),
 	),
 })).value;
-const ATTRIBUTE_KEYS = ['devcmd.run_id', 'tracedeck.run_id', 'devcmd.env', 'devcmd.target', 'devcmd.step_path', 'exit_code', 'runner.id', 'git.sha', 'tracedeck.kind',
-	'tracedeck.end_event_type', 'tracedeck.input', 'tracedeck.output', 'tracedeck.tags', 'n', 'lines', 'line', 'exception.message', 'exception.stacktrace', 'name'];
+const ATTRIBUTE_KEYS = [
+	'devcmd.run_id',
+	'tracedeck.run_id',
+	'devcmd.env',
+	'devcmd.target',
+	'devcmd.step_path',
+	'exit_code',
+	'runner.id',
+	'git.sha',
+	'tracedeck.kind',
+	'tracedeck.end_event_type',
+	'tracedeck.input',
+	'tracedeck.output',
+	'tracedeck.tags',
+	'n',
+	'lines',
+	'line',
+	'exception.message',
+	'exception.stacktrace',
+	'name',
+];
 const attributes = fc.array(fc.record({key: fc.oneof(fc.constantFrom(...ATTRIBUTE_KEYS), fc.string()), value: fc.option(anyValue, {nil: undefined})}, {requiredKeys: ['key']}), {maxLength: 5});
-const otlpSpan = fc.record({
-	traceId: fc.oneof(fc.constantFrom('0af7651916cd43dd8448eb211c80319c', 't1'), fc.string({minLength: 1})),
-	spanId: fc.oneof(spanId, fc.string({minLength: 1})),
-	parentSpanId: fc.option(fc.oneof(spanId, fc.constant('')), {nil: undefined}),
-	name: fc.string(),
-	kind: fc.oneof(fc.integer({min: 0, max: 5}), fc.string()),
-	startTimeUnixNano: nanos,
-	endTimeUnixNano: nanos,
-	attributes,
-	events: fc.array(fc.record({timeUnixNano: nanos, name: fc.oneof(fc.constantFrom('retry', 'stderr_tail', 'stderr', 'exception'), fc.string()), attributes}, {requiredKeys: ['timeUnixNano']}), {maxLength: 3}),
-	status: fc.record({code: fc.oneof({arbitrary: fc.constantFrom(0, 1, 2, 'STATUS_CODE_ERROR', 'STATUS_CODE_OK'), weight: 8}, {arbitrary: fc.anything(), weight: 1}), message: fc.string()}, {requiredKeys: []}),
-}, {requiredKeys: ['traceId', 'spanId', 'startTimeUnixNano']});
+const otlpSpan = fc.record(
+	{
+		traceId: fc.oneof(fc.constantFrom('0af7651916cd43dd8448eb211c80319c', 't1'), fc.string({minLength: 1})),
+		spanId: fc.oneof(spanId, fc.string({minLength: 1})),
+		parentSpanId: fc.option(fc.oneof(spanId, fc.constant('')), {nil: undefined}),
+		name: fc.string(),
+		kind: fc.oneof(fc.integer({min: 0, max: 5}), fc.string()),
+		startTimeUnixNano: nanos,
+		endTimeUnixNano: nanos,
+		attributes,
+		events: fc.array(fc.record({timeUnixNano: nanos, name: fc.oneof(fc.constantFrom('retry', 'stderr_tail', 'stderr', 'exception'), fc.string()), attributes}, {requiredKeys: ['timeUnixNano']}), {maxLength: 3}),
+		status: fc.record({code: fc.oneof({arbitrary: fc.constantFrom(0, 1, 2, 'STATUS_CODE_ERROR', 'STATUS_CODE_OK'), weight: 8}, {arbitrary: fc.anything(), weight: 1}), message: fc.string()}, {requiredKeys: []}),
+	},
+	{requiredKeys: ['traceId', 'spanId', 'startTimeUnixNano']},
+);
 const otlpDocument = fc.record({
-	resourceSpans: fc.array(fc.record({
-		resource: fc.record({attributes}, {requiredKeys: []}),
-		scopeSpans: fc.array(fc.record({scope: fc.record({name: fc.string()}), spans: fc.array(otlpSpan, {minLength: 1, maxLength: 4})}, {requiredKeys: ['spans']}), {minLength: 1, maxLength: 2}),
-	}, {requiredKeys: ['scopeSpans']}), {minLength: 1, maxLength: 2}),
+	resourceSpans: fc.array(
+		fc.record(
+			{
+				resource: fc.record({attributes}, {requiredKeys: []}),
+				scopeSpans: fc.array(fc.record({scope: fc.record({name: fc.string()}), spans: fc.array(otlpSpan, {minLength: 1, maxLength: 4})}, {requiredKeys: ['spans']}), {minLength: 1, maxLength: 2}),
+			},
+			{requiredKeys: ['scopeSpans']},
+		),
+		{minLength: 1, maxLength: 2},
+	),
 });
 
 /** Replace the value at a random path of a document with anything. */
@@ -197,7 +254,7 @@ function mutateAt(document: unknown, choices: number[], replacement: unknown): u
 	}
 
 	const key = keys[choices[0]! % keys.length]!;
-	const copy: Record<string, unknown> = Array.isArray(document) ? [...document] as unknown as Record<string, unknown> : {...document as Record<string, unknown>};
+	const copy: Record<string, unknown> = Array.isArray(document) ? ([...document] as unknown as Record<string, unknown>) : {...(document as Record<string, unknown>)};
 	copy[key] = mutateAt((document as Record<string, unknown>)[key], choices.slice(1), replacement);
 	return copy;
 }
@@ -205,17 +262,27 @@ function mutateAt(document: unknown, choices: number[], replacement: unknown): u
 const mutatedOtlp = fc.tuple(otlpDocument, fc.array(fc.nat(), {minLength: 1, maxLength: 8}), fc.anything()).map(([document, choices, replacement]) => mutateAt(document, choices, replacement));
 
 test('otlpToEvents: any value gives events or an OtlpParseError, and accepted events store', t => {
-	storedDuring(t, () => fc.assert(fc.property(fc.oneof({arbitrary: otlpDocument, weight: 4}, {arbitrary: mutatedOtlp, weight: 2}, {arbitrary: fc.anything(), weight: 1}), document => {
-		store(parsedOr(() => otlpToEvents(document), OtlpParseError));
-	}), options));
+	storedDuring(t, () =>
+		fc.assert(
+			fc.property(fc.oneof({arbitrary: otlpDocument, weight: 4}, {arbitrary: mutatedOtlp, weight: 2}, {arbitrary: fc.anything(), weight: 1}), document => {
+				store(parsedOr(() => otlpToEvents(document), OtlpParseError));
+			}),
+			options,
+		),
+	);
 });
 
 test('otlpToEvents: attribute values nested thousands deep are parsed or refused', t => {
-	storedDuring(t, () => fc.assert(fc.property(fc.integer({min: 10, max: 20_000}), fc.boolean(), (depth, arrays) => {
-		const deep = nested(depth, {stringValue: 'leaf'}, inner => (arrays ? {arrayValue: {values: [inner]}} : {kvlistValue: {values: [{key: 'k', value: inner}]}}));
-		const document = {resourceSpans: [{scopeSpans: [{spans: [{traceId: 't-deep', spanId: `s${depth}`, name: 'deep', startTimeUnixNano: '1700000000000000000', attributes: [{key: 'deep', value: deep}]}]}]}]};
-		store(parsedOr(() => otlpToEvents(document), OtlpParseError));
-	}), {numRuns: 30}));
+	storedDuring(t, () =>
+		fc.assert(
+			fc.property(fc.integer({min: 10, max: 20_000}), fc.boolean(), (depth, arrays) => {
+				const deep = nested(depth, {stringValue: 'leaf'}, inner => (arrays ? {arrayValue: {values: [inner]}} : {kvlistValue: {values: [{key: 'k', value: inner}]}}));
+				const document = {resourceSpans: [{scopeSpans: [{spans: [{traceId: 't-deep', spanId: `s${depth}`, name: 'deep', startTimeUnixNano: '1700000000000000000', attributes: [{key: 'deep', value: deep}]}]}]}]};
+				store(parsedOr(() => otlpToEvents(document), OtlpParseError));
+			}),
+			{numRuns: 30},
+		),
+	);
 });
 
 // --- Files
@@ -231,21 +298,31 @@ const fileText = fc.oneof(
 );
 
 test('readEventsFile: truncated or damaged files give events or an InputError, and accepted events store', t => {
-	storedDuring(t, () => fc.assert(fc.property(fileText, fc.nat(), fc.constantFrom('.jsonl', '.ndjson', '.json', '.txt', ''), fc.option(fc.string({maxLength: 4}), {nil: undefined}), (text, at, extension, inserted) => {
-		const cut = at % (text.length + 1);
-		const damaged = inserted === undefined ? text.slice(0, cut) : text.slice(0, cut) + inserted + text.slice(cut);
-		const file = path.join(fileDir, `f${fileCount++}${extension}`);
-		fs.writeFileSync(file, damaged);
-		store(parsedOr(() => readEventsFile(file), InputError));
-	}), options));
+	storedDuring(t, () =>
+		fc.assert(
+			fc.property(fileText, fc.nat(), fc.constantFrom('.jsonl', '.ndjson', '.json', '.txt', ''), fc.option(fc.string({maxLength: 4}), {nil: undefined}), (text, at, extension, inserted) => {
+				const cut = at % (text.length + 1);
+				const damaged = inserted === undefined ? text.slice(0, cut) : text.slice(0, cut) + inserted + text.slice(cut);
+				const file = path.join(fileDir, `f${fileCount++}${extension}`);
+				fs.writeFileSync(file, damaged);
+				store(parsedOr(() => readEventsFile(file), InputError));
+			}),
+			options,
+		),
+	);
 });
 
 test('readEventsFile: arbitrary bytes give events or an InputError', t => {
-	storedDuring(t, () => fc.assert(fc.property(fc.uint8Array({maxLength: 300}), fc.constantFrom('.jsonl', '.json'), (bytes, extension) => {
-		const file = path.join(fileDir, `b${fileCount++}${extension}`);
-		fs.writeFileSync(file, bytes);
-		store(parsedOr(() => readEventsFile(file), InputError));
-	}), options));
+	storedDuring(t, () =>
+		fc.assert(
+			fc.property(fc.uint8Array({maxLength: 300}), fc.constantFrom('.jsonl', '.json'), (bytes, extension) => {
+				const file = path.join(fileDir, `b${fileCount++}${extension}`);
+				fs.writeFileSync(file, bytes);
+				store(parsedOr(() => readEventsFile(file), InputError));
+			}),
+			options,
+		),
+	);
 });
 
 test('the fuzzed index is still consistent', () => {

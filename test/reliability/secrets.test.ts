@@ -23,7 +23,10 @@ import {startTestRedis} from '../live/redis-server.js';
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
-	return fs.readdirSync(dir, {recursive: true, encoding: 'utf8'}).map(name => path.join(dir, name)).filter(file => fs.statSync(file).isFile());
+	return fs
+		.readdirSync(dir, {recursive: true, encoding: 'utf8'})
+		.map(name => path.join(dir, name))
+		.filter(file => fs.statSync(file).isFile());
 }
 
 function assertAbsent(text: string, secrets: Record<string, string>, where: string): void {
@@ -97,31 +100,43 @@ const OTLP_SECRETS = {
 
 /** One failed deploy with a failed migrate step, secrets in attributes, values, a stderr tail, an exception and the status message. */
 function otlpWithSecrets(runId: string, traceId: string): unknown {
-	return {resourceSpans: [{
-		resource: {attributes: [str('devcmd.run_id', runId), str('devcmd.env', 'prod'), str('devcmd.target', 'api')]},
-		scopeSpans: [{spans: [
-			{traceId, spanId: 'b7ad6b7169203331', name: 'deploy', startTimeUnixNano: NANOS(at(0)), endTimeUnixNano: NANOS(at(9)), status: {code: 2}},
+	return {
+		resourceSpans: [
 			{
-				traceId, spanId: '00f067aa0ba902b7', parentSpanId: 'b7ad6b7169203331', name: 'migrate',
-				startTimeUnixNano: NANOS(at(1)), endTimeUnixNano: NANOS(at(8)),
-				status: {code: 2, message: `rejected token=${OTLP_SECRETS.status}`},
-				attributes: [
-					str('http.request.header.authorization', `Bearer ${OTLP_SECRETS.header}`),
-					str('note', `retrying with Authorization: Bearer ${OTLP_SECRETS.inlineBearer}`),
-					str('db.url', `postgres://app:${OTLP_SECRETS.pgPassword}@db.internal:5432/shop`),
-					str('aws.key_id', `AKIA${OTLP_SECRETS.awsKeyId}`),
-					str('aws.secret_access_key', OTLP_SECRETS.awsSecret),
-					str('payment.note', `charged ${OTLP_SECRETS.card}`),
-					{key: 'payment.pan', value: {intValue: OTLP_SECRETS.cardDigits}},
-					str('db.password', OTLP_SECRETS.password),
-				],
-				events: [
-					{timeUnixNano: NANOS(at(7)), name: 'stderr_tail', attributes: [str('lines', `starting\nexport API_TOKEN=${OTLP_SECRETS.stderr}\n`)]},
-					{timeUnixNano: NANOS(at(8)), name: 'exception', attributes: [str('exception.message', `login failed for postgres://ci:${OTLP_SECRETS.exception}@db`)]},
+				resource: {attributes: [str('devcmd.run_id', runId), str('devcmd.env', 'prod'), str('devcmd.target', 'api')]},
+				scopeSpans: [
+					{
+						spans: [
+							{traceId, spanId: 'b7ad6b7169203331', name: 'deploy', startTimeUnixNano: NANOS(at(0)), endTimeUnixNano: NANOS(at(9)), status: {code: 2}},
+							{
+								traceId,
+								spanId: '00f067aa0ba902b7',
+								parentSpanId: 'b7ad6b7169203331',
+								name: 'migrate',
+								startTimeUnixNano: NANOS(at(1)),
+								endTimeUnixNano: NANOS(at(8)),
+								status: {code: 2, message: `rejected token=${OTLP_SECRETS.status}`},
+								attributes: [
+									str('http.request.header.authorization', `Bearer ${OTLP_SECRETS.header}`),
+									str('note', `retrying with Authorization: Bearer ${OTLP_SECRETS.inlineBearer}`),
+									str('db.url', `postgres://app:${OTLP_SECRETS.pgPassword}@db.internal:5432/shop`),
+									str('aws.key_id', `AKIA${OTLP_SECRETS.awsKeyId}`),
+									str('aws.secret_access_key', OTLP_SECRETS.awsSecret),
+									str('payment.note', `charged ${OTLP_SECRETS.card}`),
+									{key: 'payment.pan', value: {intValue: OTLP_SECRETS.cardDigits}},
+									str('db.password', OTLP_SECRETS.password),
+								],
+								events: [
+									{timeUnixNano: NANOS(at(7)), name: 'stderr_tail', attributes: [str('lines', `starting\nexport API_TOKEN=${OTLP_SECRETS.stderr}\n`)]},
+									{timeUnixNano: NANOS(at(8)), name: 'exception', attributes: [str('exception.message', `login failed for postgres://ci:${OTLP_SECRETS.exception}@db`)]},
+								],
+							},
+						],
+					},
 				],
 			},
-		]}],
-	}]};
+		],
+	};
 }
 
 /** Resolves with the URL serve prints on stderr. */
@@ -200,15 +215,32 @@ const JSONL_SECRETS = {
 
 function jsonlWithSecrets(traceId: string, runId: string): TraceEvent[] {
 	return [
-		{trace_id: traceId, span_id: 'r', event_type: 'workflow:started', timestamp: at(0), data: {
-			name: 'deploy api', run_id: runId, env: 'prod', target: 'api',
-			resolved_values: {1: `@env(API_TOKEN) → ${JSONL_SECRETS.resolved}`, 2: '@var(REPLICAS) → 3'},
-		}, tags: [`token=${JSONL_SECRETS.tag}`]},
-		{trace_id: traceId, span_id: 'm', parent_span_id: 'r', event_type: 'step:started', timestamp: at(1), data: {
-			name: 'migrate',
-			input: {db: {password: JSONL_SECRETS.password, url: `mysql://root:${JSONL_SECRETS.mysqlUrl}@db/shop`}, headers: {Authorization: `Bearer ${JSONL_SECRETS.header}`}},
-			command: `mysql -uroot -p${JSONL_SECRETS.mysqlCli} shop`,
-		}},
+		{
+			trace_id: traceId,
+			span_id: 'r',
+			event_type: 'workflow:started',
+			timestamp: at(0),
+			data: {
+				name: 'deploy api',
+				run_id: runId,
+				env: 'prod',
+				target: 'api',
+				resolved_values: {1: `@env(API_TOKEN) → ${JSONL_SECRETS.resolved}`, 2: '@var(REPLICAS) → 3'},
+			},
+			tags: [`token=${JSONL_SECRETS.tag}`],
+		},
+		{
+			trace_id: traceId,
+			span_id: 'm',
+			parent_span_id: 'r',
+			event_type: 'step:started',
+			timestamp: at(1),
+			data: {
+				name: 'migrate',
+				input: {db: {password: JSONL_SECRETS.password, url: `mysql://root:${JSONL_SECRETS.mysqlUrl}@db/shop`}, headers: {Authorization: `Bearer ${JSONL_SECRETS.header}`}},
+				command: `mysql -uroot -p${JSONL_SECRETS.mysqlCli} shop`,
+			},
+		},
 		{trace_id: traceId, span_id: 'm', event_type: 'log:stderr', timestamp: at(2), data: {line: `card ${JSONL_SECRETS.card} declined for AKIA${JSONL_SECRETS.awsKeyId}`}},
 		{trace_id: traceId, span_id: 'm', event_type: 'step:failed', status: 'failed', timestamp: at(3), data: {error: {message: `cannot connect: mysql://root:${JSONL_SECRETS.mysqlUrl}@db/shop`}}},
 		{trace_id: traceId, span_id: 'r', event_type: 'workflow:failed', status: 'failed', timestamp: at(4)},
@@ -233,7 +265,10 @@ test('secrets (issue 14.6): ingest (JSON Lines and OTLP JSON) stores none in cle
 	const againReport = JSON.parse(again.stdout) as typeof firstReport & {events: number; duplicates: number; traces: number};
 	assert.deepEqual({events: againReport.events, duplicates: againReport.duplicates, traces: againReport.traces}, {events: 0, duplicates: stored.events, traces: 0});
 	// Per file too: each file's events are all already stored.
-	assert.deepEqual(againReport.inputs.map(input => [input.events, input.duplicates, input.traces]), firstReport.inputs.map(input => [0, input.events, 0]));
+	assert.deepEqual(
+		againReport.inputs.map(input => [input.events, input.duplicates, input.traces]),
+		firstReport.inputs.map(input => [0, input.events, 0]),
+	);
 
 	const secrets = {...JSONL_SECRETS, ...OTLP_SECRETS};
 	const rows = storedRows(home);
@@ -280,7 +315,7 @@ test('secrets (issue 14.6): exec stores no secret from its command line or its s
 	].join('; ');
 	const step = runCli(['exec', '--run', 'run-secrets-exec', '--step', 'deploy/migrate', '--env', 'prod', '--target', 'api', '--', script], {home});
 	assert.equal(step.code, 3, step.stderr);
-	assert.match(step.stderr, new RegExp(s.errBearer), 'the command\'s own stderr passes through untouched');
+	assert.match(step.stderr, new RegExp(s.errBearer), "the command's own stderr passes through untouched");
 	const argv = runCli(['exec', '--run', 'run-secrets-exec', '--step', 'deploy/argv', '--', 'sh', '-c', 'exit 0', 'sh', '--token', s.argvToken, `PASSWORD=${s.argvPassword}`], {home});
 	assert.equal(argv.code, 0, argv.stderr);
 	const finish = runCli(['exec', '--run', 'run-secrets-exec', '--finish'], {home});

@@ -27,16 +27,10 @@ function bigInput(): TraceEvent[] {
 		}
 
 		for (let g = 0; g < 6; g++) {
-			events.push(
-				{trace_id: trace, span_id: `stage-${g}`, parent_span_id: 'root', event_type: 'stage:started', timestamp: at(0), data: {name: `stage ${g}`}},
-				{trace_id: trace, span_id: `stage-${g}`, parent_span_id: 'root', event_type: 'stage:completed', status: g === 1 ? 'success' : 'failed', timestamp: at(601)},
-			);
+			events.push({trace_id: trace, span_id: `stage-${g}`, parent_span_id: 'root', event_type: 'stage:started', timestamp: at(0), data: {name: `stage ${g}`}}, {trace_id: trace, span_id: `stage-${g}`, parent_span_id: 'root', event_type: 'stage:completed', status: g === 1 ? 'success' : 'failed', timestamp: at(601)});
 		}
 
-		events.push(
-			{trace_id: trace, span_id: 'root', event_type: 'workflow:started', timestamp: at(0), data: {name: 'deploy', run_id: `run-${trace}`, env: 'prod', target: 'api'}},
-			{trace_id: trace, span_id: 'root', event_type: 'workflow:failed', status: 'failed', timestamp: at(602)},
-		);
+		events.push({trace_id: trace, span_id: 'root', event_type: 'workflow:started', timestamp: at(0), data: {name: 'deploy', run_id: `run-${trace}`, env: 'prod', target: 'api'}}, {trace_id: trace, span_id: 'root', event_type: 'workflow:failed', status: 'failed', timestamp: at(602)});
 	}
 
 	return events;

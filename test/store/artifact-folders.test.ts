@@ -53,30 +53,45 @@ const nasty = fc.string({unit: fc.constantFrom('a', 'A', 'f', 'F', '2', '_', '/'
 
 test('artifact folders (issue 14.3), property: different fields never share a folder name, even on a case-insensitive disk', () => {
 	// A shared prefix (often past 128 characters once escaped) makes the shortened names the ones compared.
-	fc.assert(fc.property(fc.oneof(fc.constant(''), nasty, fc.nat(200).map(n => 'x'.repeat(n))), nasty, nasty, (prefix, tailA, tailB) => {
-		const a = prefix + tailA;
-		const b = prefix + tailB;
-		fc.pre(a !== b && !(a === '' && b === ''));
-		const sa = artifactSegment(a);
-		const sb = artifactSegment(b);
-		// '' is "no field": the same as a null one, never the same as any field that is there.
-		if (a === '' || b === '') {
-			return (a === '' ? sb : sa) !== '_';
-		}
+	fc.assert(
+		fc.property(
+			fc.oneof(
+				fc.constant(''),
+				nasty,
+				fc.nat(200).map(n => 'x'.repeat(n)),
+			),
+			nasty,
+			nasty,
+			(prefix, tailA, tailB) => {
+				const a = prefix + tailA;
+				const b = prefix + tailB;
+				fc.pre(a !== b && !(a === '' && b === ''));
+				const sa = artifactSegment(a);
+				const sb = artifactSegment(b);
+				// '' is "no field": the same as a null one, never the same as any field that is there.
+				if (a === '' || b === '') {
+					return (a === '' ? sb : sa) !== '_';
+				}
 
-		return sa !== sb && sa.toLowerCase() !== sb.toLowerCase();
-	}), {numRuns: 3000});
+				return sa !== sb && sa.toLowerCase() !== sb.toLowerCase();
+			},
+		),
+		{numRuns: 3000},
+	);
 });
 
 test('artifact folders (issue 14.3), property: every name is one safe path segment of at most 128 characters, and decodes back to its field', () => {
-	fc.assert(fc.property(nasty, value => {
-		const segment = artifactSegment(value);
-		assert.ok(segment.length >= 1 && segment.length <= 128, segment);
-		assert.match(segment, /^[a-z0-9._%~A-F-]+$/);
-		assert.ok(segment !== '.' && segment !== '..' && !segment.startsWith('.'));
-		if (value !== '' && !segment.includes('~') && value.isWellFormed()) {
-			// Percent-decoding gives the field back: the naming loses nothing, so it cannot collide.
-			assert.equal(decodeURIComponent(segment), value);
-		}
-	}), {numRuns: 3000});
+	fc.assert(
+		fc.property(nasty, value => {
+			const segment = artifactSegment(value);
+			assert.ok(segment.length >= 1 && segment.length <= 128, segment);
+			assert.match(segment, /^[a-z0-9._%~A-F-]+$/);
+			assert.ok(segment !== '.' && segment !== '..' && !segment.startsWith('.'));
+			if (value !== '' && !segment.includes('~') && value.isWellFormed()) {
+				// Percent-decoding gives the field back: the naming loses nothing, so it cannot collide.
+				assert.equal(decodeURIComponent(segment), value);
+			}
+		}),
+		{numRuns: 3000},
+	);
 });

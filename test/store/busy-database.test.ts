@@ -13,9 +13,7 @@ import {tempHome} from '../helpers/temp-home.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const nanos = (ms: number): string => `${BigInt(T0 + ms) * 1_000_000n}`;
-const exportBody = JSON.stringify({resourceSpans: [{resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'run-locked'}}]}, scopeSpans: [{spans: [
-	{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'deploy', startTimeUnixNano: nanos(0), endTimeUnixNano: nanos(5)},
-]}]}]});
+const exportBody = JSON.stringify({resourceSpans: [{resource: {attributes: [{key: 'devcmd.run_id', value: {stringValue: 'run-locked'}}]}, scopeSpans: [{spans: [{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'deploy', startTimeUnixNano: nanos(0), endTimeUnixNano: nanos(5)}]}]}]});
 
 /** Counts event-loop turns with a 10 ms interval and keeps the longest gap between two: a blocked loop shows as one long gap. */
 function loopWatch(): {maxGapMs: () => number; stop: () => void} {
@@ -73,7 +71,7 @@ describe('busy database', () => {
 
 		assert.equal(busy.status, 503);
 		assert.equal(busy.headers.get('retry-after'), '5');
-		assert.match((await busy.json() as {message: string}).message, /could not store the spans, retry later: .*stayed locked/);
+		assert.match(((await busy.json()) as {message: string}).message, /could not store the spans, retry later: .*stayed locked/);
 		assert.equal(health.status, 200);
 		assert.deepEqual(await health.json(), {status: 'ok'});
 		// A generous bound (this is not a timing benchmark): the old 10 s busy_timeout blocked for the whole wait.
@@ -107,7 +105,7 @@ describe('busy database', () => {
 		try {
 			const answer = await fetch(`${probe.url}/healthz`);
 			assert.equal(answer.status, 503);
-			assert.equal((await answer.json() as {status: string}).status, 'unavailable');
+			assert.equal(((await answer.json()) as {status: string}).status, 'unavailable');
 		} finally {
 			await probe.close();
 		}

@@ -27,7 +27,11 @@ function line(text: string, traceId = 't1'): TraceEvent {
 }
 
 function storedLines(index: RunIndex, traceId = 't1'): string[] {
-	return index.events(traceId).map(stored => stored.event).filter(event => event.event_type === 'log:stderr').map(event => String(event.data?.['line']));
+	return index
+		.events(traceId)
+		.map(stored => stored.event)
+		.filter(event => event.event_type === 'log:stderr')
+		.map(event => String(event.data?.['line']));
 }
 
 /** Ingest one file as `tracedeck ingest` does: read and validate it whole, store it in one call. */
@@ -42,7 +46,7 @@ test('identical events (issue 14.1): repeated lines in one input are all stored,
 	const first = index.appendEvents(lines);
 	assert.deepEqual({stored: first.inserted.length, already: first.duplicates}, {stored: 4, already: 0}, 'nothing was stored before, so nothing is "already stored"');
 	assert.deepEqual(storedLines(index), ['same', 'same', 'other', 'same']);
-	assert.deepEqual(index.spans('t1').find(span => span.span_id === 'd')?.stderr, ['same', 'same', 'other', 'same'], 'the span\'s tail too');
+	assert.deepEqual(index.spans('t1').find(span => span.span_id === 'd')?.stderr, ['same', 'same', 'other', 'same'], "the span's tail too");
 	const again = index.appendEvents(lines);
 	assert.deepEqual({stored: again.inserted.length, already: again.duplicates}, {stored: 0, already: 4});
 	// The input grew by one more "same": copies 0-2 of "same" and copy 0 of "other" are there, copy 3 of "same" is new.
@@ -85,7 +89,7 @@ test('identical events (issue 14.1): one input stored in several parts numbers i
 	parts.close();
 });
 
-test('identical events (issue 14.1): a producer\'s event_id is the identity: the same id is one event, two ids are two, ids are per trace', () => {
+test("identical events (issue 14.1): a producer's event_id is the identity: the same id is one event, two ids are two, ids are per trace", () => {
 	const index = RunIndex.open(tempHome());
 	const a = {...line('same'), event_id: 'e-1'};
 	const b = {...line('same'), event_id: 'e-2'};
@@ -103,8 +107,19 @@ test('identical events (issue 14.1): event_id is checked at the edge: bounded, p
 	assert.equal(parseTraceEventLine(JSON.stringify({...base, event_id: '01J9Z3-retry/2'})).event_id, '01J9Z3-retry/2');
 	assert.equal(parseTraceEventLine(JSON.stringify({...base, event_id: null})).event_id, undefined);
 	assert.equal('event_id' in parseTraceEventLine(JSON.stringify(base)), false, 'absent stays absent: the body, and so its digest, is what it was');
-	for (const [bad, why] of [['', /non-empty/], ['x'.repeat(129), /at most 128/], ['a b', /printable/], ['a\u001b]2;x\u0007', /printable/], ['prod\u200b', /printable/], [42, /string/]] as const) {
-		assert.throws(() => parseTraceEventLine(JSON.stringify({...base, event_id: bad})), (error: Error) => error instanceof EventParseError && /^event_id: /.test(error.message) && why.test(error.message), JSON.stringify(bad));
+	for (const [bad, why] of [
+		['', /non-empty/],
+		['x'.repeat(129), /at most 128/],
+		['a b', /printable/],
+		['a\u001b]2;x\u0007', /printable/],
+		['prod\u200b', /printable/],
+		[42, /string/],
+	] as const) {
+		assert.throws(
+			() => parseTraceEventLine(JSON.stringify({...base, event_id: bad})),
+			(error: Error) => error instanceof EventParseError && /^event_id: /.test(error.message) && why.test(error.message),
+			JSON.stringify(bad),
+		);
 	}
 });
 
@@ -116,8 +131,7 @@ const arbitraryEvent: fc.Arbitrary<TraceEvent> = fc.record({
 	timestamp: fc.integer({min: 0, max: 3}).map(s => at(s)),
 	data: fc.constantFrom({line: 'same'}, {line: 'other'}, {retry: {n: 1, exit_code: 1}}, {name: 'build'}),
 });
-const withDuplicates = fc.array(arbitraryEvent, {minLength: 1, maxLength: 12})
-	.chain(pool => fc.array(fc.nat(pool.length - 1), {minLength: 1, maxLength: 40}).map(picks => picks.map(i => pool[i]!)));
+const withDuplicates = fc.array(arbitraryEvent, {minLength: 1, maxLength: 12}).chain(pool => fc.array(fc.nat(pool.length - 1), {minLength: 1, maxLength: 40}).map(picks => picks.map(i => pool[i]!)));
 
 /** The events in traces of their own (run n), so that one index serves every run of a property. */
 function inRun(events: readonly TraceEvent[], n: number): TraceEvent[] {
@@ -129,16 +143,22 @@ test('identical events (issue 14.1), property: any list of events, duplicates in
 	const index = RunIndex.open(home);
 	let n = 0;
 	try {
-		fc.assert(fc.property(withDuplicates, generated => {
-			const events = inRun(generated, n++);
-			const file = path.join(home, `${n}.jsonl`);
-			fs.writeFileSync(file, toJsonl(events));
-			assert.deepEqual(ingestFile(index, file), {stored: events.length, already: 0});
-			assert.deepEqual(ingestFile(index, file), {stored: 0, already: events.length});
-			const stored = [...new Set(events.map(event => event.trace_id))].flatMap(traceId => index.events(traceId)).sort((x, y) => x.id - y.id).map(s => s.event);
-			// Through JSON: the generated objects have no prototype, the stored ones do.
-			assert.deepEqual(stored, JSON.parse(JSON.stringify(events)));
-		}), {numRuns: 50});
+		fc.assert(
+			fc.property(withDuplicates, generated => {
+				const events = inRun(generated, n++);
+				const file = path.join(home, `${n}.jsonl`);
+				fs.writeFileSync(file, toJsonl(events));
+				assert.deepEqual(ingestFile(index, file), {stored: events.length, already: 0});
+				assert.deepEqual(ingestFile(index, file), {stored: 0, already: events.length});
+				const stored = [...new Set(events.map(event => event.trace_id))]
+					.flatMap(traceId => index.events(traceId))
+					.sort((x, y) => x.id - y.id)
+					.map(s => s.event);
+				// Through JSON: the generated objects have no prototype, the stored ones do.
+				assert.deepEqual(stored, JSON.parse(JSON.stringify(events)));
+			}),
+			{numRuns: 50},
+		);
 	} finally {
 		index.close();
 	}
@@ -148,20 +168,23 @@ test('identical events (issue 14.1), property: an input stored in any parts is s
 	const index = RunIndex.open(tempHome());
 	let n = 0;
 	try {
-		fc.assert(fc.property(withDuplicates, fc.array(fc.nat(), {maxLength: 4}), (generated, cuts) => {
-			const events = inRun(generated, n++);
-			const input = new identity.InputOccurrences();
-			const bounds = [...new Set(cuts.map(cut => cut % (events.length + 1)))].sort((x, y) => x - y);
-			let from = 0;
-			let stored = 0;
-			for (const to of [...bounds, events.length]) {
-				stored += index.appendEvents(events.slice(from, to), {input}).inserted.length;
-				from = to;
-			}
+		fc.assert(
+			fc.property(withDuplicates, fc.array(fc.nat(), {maxLength: 4}), (generated, cuts) => {
+				const events = inRun(generated, n++);
+				const input = new identity.InputOccurrences();
+				const bounds = [...new Set(cuts.map(cut => cut % (events.length + 1)))].sort((x, y) => x - y);
+				let from = 0;
+				let stored = 0;
+				for (const to of [...bounds, events.length]) {
+					stored += index.appendEvents(events.slice(from, to), {input}).inserted.length;
+					from = to;
+				}
 
-			assert.equal(stored, events.length, 'the parts stored every event');
-			assert.equal(index.appendEvents(events).inserted.length, 0, 'whole, the input adds nothing');
-		}), {numRuns: 50});
+				assert.equal(stored, events.length, 'the parts stored every event');
+				assert.equal(index.appendEvents(events).inserted.length, 0, 'whole, the input adds nothing');
+			}),
+			{numRuns: 50},
+		);
 	} finally {
 		index.close();
 	}
@@ -240,7 +263,11 @@ test('identical events (issue 14.1): an index of the previous schema migrates wi
 	assert.equal(index.db.pragma('user_version', {simple: true}), MIGRATIONS.length);
 	assert.equal(index.db.pragma('integrity_check', {simple: true}), 'ok');
 	assert.deepEqual(snapshot(index.db), before, 'every row kept, with its id');
-	assert.deepEqual(index.db.prepare('SELECT digest FROM events ORDER BY id').pluck().all(), digests.map(digest => `${digest}:0`), 'each row is now its identity: occurrence 0 of its content');
+	assert.deepEqual(
+		index.db.prepare('SELECT digest FROM events ORDER BY id').pluck().all(),
+		digests.map(digest => `${digest}:0`),
+		'each row is now its identity: occurrence 0 of its content',
+	);
 
 	const file = path.join(home, 'deploy.jsonl');
 	fs.writeFileSync(file, toJsonl(deploy));

@@ -24,7 +24,9 @@ function fingerprint(file: string): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const suffix of SIBLINGS) {
 		if (fs.existsSync(file + suffix)) {
-			out[path.basename(file + suffix)] = createHash('sha256').update(fs.readFileSync(file + suffix)).digest('hex');
+			out[path.basename(file + suffix)] = createHash('sha256')
+				.update(fs.readFileSync(file + suffix))
+				.digest('hex');
 		}
 	}
 
@@ -33,19 +35,31 @@ function fingerprint(file: string): Record<string, string> {
 
 /** Other applications' databases, each closed cleanly, as they sit on disk. */
 const FOREIGN: Array<{what: string; make: (db: Database.Database) => void}> = [
-	{what: 'a rollback-journal database with a table (the sqlite3 shell\'s default)', make: db => {
-		db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
-	}},
-	{what: 'a WAL database with a table', make: db => {
-		db.pragma('journal_mode = WAL');
-		db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
-	}},
-	{what: 'a database with another application id and no tables', make: db => {
-		db.pragma('application_id = 305419896');
-	}},
-	{what: 'a database with no application id and no tables but a user_version', make: db => {
-		db.pragma('user_version = 3');
-	}},
+	{
+		what: "a rollback-journal database with a table (the sqlite3 shell's default)",
+		make: db => {
+			db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
+		},
+	},
+	{
+		what: 'a WAL database with a table',
+		make: db => {
+			db.pragma('journal_mode = WAL');
+			db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
+		},
+	},
+	{
+		what: 'a database with another application id and no tables',
+		make: db => {
+			db.pragma('application_id = 305419896');
+		},
+	},
+	{
+		what: 'a database with no application id and no tables but a user_version',
+		make: db => {
+			db.pragma('user_version = 3');
+		},
+	},
 ];
 
 const COMMANDS: Array<{kind: string; args: (home: string) => string[]}> = [
@@ -103,13 +117,24 @@ test('foreign database (issue 14.9): a WAL database another application still ha
 		// Its schema is only in the log so far: the file's own header still names no schema.
 		other.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
 		const main = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-		const wal = createHash('sha256').update(fs.readFileSync(`${file}-wal`)).digest('hex');
-		for (const args of [['runs', 'list', '--json'], ['runs', 'purge', '--json']]) {
+		const wal = createHash('sha256')
+			.update(fs.readFileSync(`${file}-wal`))
+			.digest('hex');
+		for (const args of [
+			['runs', 'list', '--json'],
+			['runs', 'purge', '--json'],
+		]) {
 			const result = runCli(args, {home});
 			assert.equal(result.code, 4, result.stderr);
 			assert.match(result.stderr, /not a tracedeck database/);
 			assert.equal(createHash('sha256').update(fs.readFileSync(file)).digest('hex'), main, `${args.join(' ')}: runs.db as it was`);
-			assert.equal(createHash('sha256').update(fs.readFileSync(`${file}-wal`)).digest('hex'), wal, `${args.join(' ')}: its log as it was`);
+			assert.equal(
+				createHash('sha256')
+					.update(fs.readFileSync(`${file}-wal`))
+					.digest('hex'),
+				wal,
+				`${args.join(' ')}: its log as it was`,
+			);
 		}
 
 		assert.deepEqual(other.prepare('SELECT body FROM notes').pluck().all(), ['keep me']);
@@ -118,7 +143,7 @@ test('foreign database (issue 14.9): a WAL database another application still ha
 	}
 });
 
-test('foreign database (issue 14.9): an empty file and a new home are still taken as tracedeck\'s', () => {
+test("foreign database (issue 14.9): an empty file and a new home are still taken as tracedeck's", () => {
 	for (const prepare of [(file: string) => fs.writeFileSync(file, ''), () => {}]) {
 		const home = tempHome();
 		prepare(path.join(home, 'runs.db'));

@@ -13,7 +13,10 @@ import {at} from '../helpers/events.js';
 import {tempHome} from '../helpers/temp-home.js';
 
 const log = (span: string, s: number, line: string, severity = 9, extras: Record<string, unknown> = {}): TraceEvent => ({
-	trace_id: 'tl', span_id: span, event_type: LOG_RECORD_EVENT_TYPE, timestamp: at(s),
+	trace_id: 'tl',
+	span_id: span,
+	event_type: LOG_RECORD_EVENT_TYPE,
+	timestamp: at(s),
 	data: {line, severity_number: severity, severity_text: '', attributes: {}, ...extras},
 });
 
@@ -33,10 +36,22 @@ const EVENTS: TraceEvent[] = [
 
 test('log records join their span whatever the order, never make or change a span, and stray ones stay with the run', () => {
 	const folded = foldEvents(EVENTS);
-	assert.deepEqual(folded.map(span => span.span_id), ['r', 'c'], 'no span for "ghost"');
+	assert.deepEqual(
+		folded.map(span => span.span_id),
+		['r', 'c'],
+		'no span for "ghost"',
+	);
 	const charge = folded.find(span => span.span_id === 'c')!;
 	assert.deepEqual([charge.start_ms, charge.end_ms, charge.status, charge.name, charge.kind], [Date.parse(at(1)), Date.parse(at(9)), 'failed', 'charge', 'step']);
-	assert.deepEqual(charge.logs.map(entry => [entry.body, entry.severity_number]), [['charging card', 9], ['card declined', 17], ['late retry note', 13], ['late retry note', 13]]);
+	assert.deepEqual(
+		charge.logs.map(entry => [entry.body, entry.severity_number]),
+		[
+			['charging card', 9],
+			['card declined', 17],
+			['late retry note', 13],
+			['late retry note', 13],
+		],
+	);
 
 	// The run index folds incrementally: every split of the events gives the spans foldEvents gives.
 	for (const split of [1, 3, 5, EVENTS.length]) {
@@ -51,7 +66,10 @@ test('log records join their span whatever the order, never make or change a spa
 			const stored = index.spans('tl');
 			assert.deepEqual(stored.map(span => span.span_id).sort(), ['c', 'r'], `split ${split}`);
 			assert.deepEqual(stored.find(span => span.span_id === 'c')!.logs, charge.logs, `split ${split}`);
-			assert.deepEqual(index.strayLogs('tl').map(entry => [entry.span_id, entry.body]), [['ghost', 'from a span never sent']]);
+			assert.deepEqual(
+				index.strayLogs('tl').map(entry => [entry.span_id, entry.body]),
+				[['ghost', 'from a span never sent']],
+			);
 			const run = index.resolveRun('tl');
 			assert.deepEqual([run.status, run.ended_at], ['success', at(10)], 'logs leave the run alone');
 			assert.equal(index.appendEvents(EVENTS).inserted.length, 0, 'the same input again adds nothing');
@@ -62,23 +80,47 @@ test('log records join their span whatever the order, never make or change a spa
 });
 
 test('severity: the number decides, the text only when the number is unspecified; tail levels follow it', () => {
-	assert.deepEqual([17, 21, 24, 13, 16, 9, 1].map(n => severityLevel(n, 'INFO')), ['error', 'error', 'error', 'warn', 'warn', 'info', 'info']);
-	assert.deepEqual(['ERROR', 'fatal', 'Warning', 'info', ''].map(text => severityLevel(0, text)), ['error', 'error', 'warn', 'info', 'info']);
-	assert.deepEqual([0, 9, 10, 17, 24].map(n => severityName(n)), ['', 'INFO', 'INFO2', 'ERROR', 'FATAL4']);
+	assert.deepEqual(
+		[17, 21, 24, 13, 16, 9, 1].map(n => severityLevel(n, 'INFO')),
+		['error', 'error', 'error', 'warn', 'warn', 'info', 'info'],
+	);
+	assert.deepEqual(
+		['ERROR', 'fatal', 'Warning', 'info', ''].map(text => severityLevel(0, text)),
+		['error', 'error', 'warn', 'info', 'info'],
+	);
+	assert.deepEqual(
+		[0, 9, 10, 17, 24].map(n => severityName(n)),
+		['', 'INFO', 'INFO2', 'ERROR', 'FATAL4'],
+	);
 	const error = log('c', 0, 'boom', 17);
 	const info = log('c', 0, 'fine', 9);
 	const warnText = log('c', 0, 'hmm', 0, {severity_text: 'WARN'});
-	assert.deepEqual([error, info, warnText].map(event => matchesLevel(event, 'error')), [true, false, false]);
-	assert.deepEqual([error, info, warnText].map(event => matchesLevel(event, 'warn')), [true, false, true]);
-	assert.deepEqual([error, info, warnText].map(event => matchesLevel(event, 'info')), [true, true, true]);
+	assert.deepEqual(
+		[error, info, warnText].map(event => matchesLevel(event, 'error')),
+		[true, false, false],
+	);
+	assert.deepEqual(
+		[error, info, warnText].map(event => matchesLevel(event, 'warn')),
+		[true, false, true],
+	);
+	assert.deepEqual(
+		[error, info, warnText].map(event => matchesLevel(event, 'info')),
+		[true, true, true],
+	);
 });
 
 test('service logs: redacted, repeated records kept, a re-send adds nothing; grep finds them, log records on runs and on traces without a run', () => {
 	const index = RunIndex.open(tempHome());
 	try {
 		const record: ServiceLog = {
-			service: 'billing', env: 'prod', time: at(20), severity_number: 17, severity_text: 'ERROR',
-			body: 'ledger sync failed with Authorization: Bearer abcdefghijklmnop1234', attributes: {password: 'hunter2', shard: 3}, resource: {'service.name': 'billing'},
+			service: 'billing',
+			env: 'prod',
+			time: at(20),
+			severity_number: 17,
+			severity_text: 'ERROR',
+			body: 'ledger sync failed with Authorization: Bearer abcdefghijklmnop1234',
+			attributes: {password: 'hunter2', shard: 3},
+			resource: {'service.name': 'billing'},
 		};
 		assert.deepEqual(index.appendServiceLogs([record, record]), {inserted: 2, duplicates: 0});
 		assert.deepEqual(index.appendServiceLogs([record, record]), {inserted: 0, duplicates: 2});
@@ -88,14 +130,20 @@ test('service logs: redacted, repeated records kept, a re-send adds nothing; gre
 
 		index.appendEvents([...EVENTS, {...log('x', 4, 'ledger sync retried', 13), trace_id: 'only-logs'}]);
 		const hits = searchRuns(index.db, {pattern: 'ledger sync'});
-		assert.deepEqual(hits.map(hit => [hit.source, hit.service, hit.trace_id, hit.span_id, hit.field]), [
-			['service', 'billing', null, null, 'log'],
-			['service', 'billing', null, null, 'log'],
-			['trace', null, 'only-logs', 'x', 'log'],
-		]);
+		assert.deepEqual(
+			hits.map(hit => [hit.source, hit.service, hit.trace_id, hit.span_id, hit.field]),
+			[
+				['service', 'billing', null, null, 'log'],
+				['service', 'billing', null, null, 'log'],
+				['trace', null, 'only-logs', 'x', 'log'],
+			],
+		);
 		assert.match(hits[0]!.snippet, /«ledger sync» failed/);
 		const declined = searchRuns(index.db, {pattern: 'card declined'});
-		assert.deepEqual(declined.map(hit => [hit.source, hit.run_id, hit.path, hit.field]), [['run', 'tl', 'charge', 'log']]);
+		assert.deepEqual(
+			declined.map(hit => [hit.source, hit.run_id, hit.path, hit.field]),
+			[['run', 'tl', 'charge', 'log']],
+		);
 		assert.deepEqual(searchRuns(index.db, {pattern: 'ledger', env: 'staging'}), [], '--env filters service logs by their resource');
 		assert.equal(searchRuns(index.db, {pattern: 'sync failed', like: true})[0]?.source, 'service');
 	} finally {

@@ -99,9 +99,18 @@ test('list filters and orders newest first', () => {
 	index.appendEvents(failedDeploy('t1', 'run-a'));
 	const later = failedDeploy('t2', 'run-b').map(e => ({...e, timestamp: new Date(Date.parse(e.timestamp) + 3_600_000).toISOString()}));
 	index.appendEvents(later);
-	assert.deepEqual(index.listRuns().map(r => r.run_id), ['run-b', 'run-a']);
-	assert.deepEqual(index.listRuns({limit: 1}).map(r => r.run_id), ['run-b']);
-	assert.deepEqual(index.listRuns({sinceMs: Date.parse(at(1800))}).map(r => r.run_id), ['run-b']);
+	assert.deepEqual(
+		index.listRuns().map(r => r.run_id),
+		['run-b', 'run-a'],
+	);
+	assert.deepEqual(
+		index.listRuns({limit: 1}).map(r => r.run_id),
+		['run-b'],
+	);
+	assert.deepEqual(
+		index.listRuns({sinceMs: Date.parse(at(1800))}).map(r => r.run_id),
+		['run-b'],
+	);
 	assert.deepEqual(index.listRuns({env: 'staging'}), []);
 	assert.equal(index.listRuns({status: 'failed', env: 'prod', target: 'api'}).length, 2);
 	index.close();
@@ -120,20 +129,29 @@ test('a failing batch writes nothing', () => {
 test('a corrupt, foreign or newer database is refused with a clear error', () => {
 	const corrupt = tempHome();
 	fs.writeFileSync(path.join(corrupt, 'runs.db'), 'this is not a database at all, just text that goes on '.repeat(100));
-	assert.throws(() => RunIndex.open(corrupt), (error: unknown) => error instanceof StoreError && /not a readable SQLite database/.test(error.message));
+	assert.throws(
+		() => RunIndex.open(corrupt),
+		(error: unknown) => error instanceof StoreError && /not a readable SQLite database/.test(error.message),
+	);
 
 	const foreign = tempHome();
 	const other = new Database(path.join(foreign, 'runs.db'));
 	other.exec('CREATE TABLE users (id INTEGER)');
 	other.close();
-	assert.throws(() => RunIndex.open(foreign), (error: unknown) => error instanceof StoreError && /not a tracedeck database/.test(error.message));
+	assert.throws(
+		() => RunIndex.open(foreign),
+		(error: unknown) => error instanceof StoreError && /not a tracedeck database/.test(error.message),
+	);
 
 	const newer = tempHome();
 	RunIndex.open(newer).close();
 	const db = new Database(path.join(newer, 'runs.db'));
 	db.pragma('user_version = 999');
 	db.close();
-	assert.throws(() => RunIndex.open(newer), (error: unknown) => error instanceof StoreError && /newer tracedeck/.test(error.message));
+	assert.throws(
+		() => RunIndex.open(newer),
+		(error: unknown) => error instanceof StoreError && /newer tracedeck/.test(error.message),
+	);
 });
 
 test('eventsAfter pages by arrival id', () => {
@@ -175,7 +193,10 @@ test('three traces claiming one run id, with trace ids that share their first ei
 		index.appendEvents([{trace_id: traceId, span_id: 'r', event_type: 'workflow:started', timestamp: at(0), data: {name: 'deploy', run_id: 'run-same'}}]);
 	}
 
-	const runIds = index.listRuns().map(run => run.run_id).sort();
+	const runIds = index
+		.listRuns()
+		.map(run => run.run_id)
+		.sort();
 	assert.deepEqual(runIds, ['run-same', 'run-same~00000000', `run-same~${ids[2]}`]);
 	index.close();
 });

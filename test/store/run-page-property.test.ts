@@ -25,10 +25,7 @@ const STUCK_AFTER = 5 * MIN;
 const TEXT = ['prod', 'Prod-EU', 'staging', 'ÜMIT', 'İstanbul', '5\u212a', 'a_b', 'axb', '50%', 'x"y', 'back\\slash', 'ΣΊΣΥΦΟΣ', 'tab\there', 'deploy api', 'Deploy API', 'migrate', ''];
 const STEPS = ['deploy/migrate', 'Deploy/Migrate', 'build', 'İ/k', ''];
 const STARTS = [0, 30 * MIN, 24 * 60 * MIN, 24 * 60 * MIN + 1, 24 * 60 * MIN - 1, 25 * 60 * MIN, 3 * MIN];
-const TOKENS = [
-	'status:failed', 'status:stuck', 'status:running,cancelled', 'status:queued', 'status:ok', 'env:prod', 'env:ü', 'target:5k', 'user:i', 'branch:ma',
-	'api', 'i', 'k', 'I', '50%', 'a_b', '_', '%', 'x"y', '\\', 'ς', 'σ', 'i\u0307', 'deploy/m', 'run-1', 'ab', 'ΣΊ', 'stanbul', 'e"',
-];
+const TOKENS = ['status:failed', 'status:stuck', 'status:running,cancelled', 'status:queued', 'status:ok', 'env:prod', 'env:ü', 'target:5k', 'user:i', 'branch:ma', 'api', 'i', 'k', 'I', '50%', 'a_b', '_', '%', 'x"y', '\\', 'ς', 'σ', 'i\u0307', 'deploy/m', 'run-1', 'ab', 'ΣΊ', 'stanbul', 'e"'];
 
 const text = fc.constantFrom(...TEXT);
 const runArb = fc.record({
@@ -80,8 +77,7 @@ function insert(index: RunIndex, runs: readonly Run[]): void {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`);
 	index.db.transaction(() => {
 		for (const run of runs) {
-			statement.run(run.trace_id, run.run_id, run.env, run.target, run.plan_hash, run.status, Date.parse(run.started_at),
-				run.ended_at === null ? null : Date.parse(run.ended_at), run.last_event_ms, run.failed_step, run.user, JSON.stringify(run));
+			statement.run(run.trace_id, run.run_id, run.env, run.target, run.plan_hash, run.status, Date.parse(run.started_at), run.ended_at === null ? null : Date.parse(run.ended_at), run.last_event_ms, run.failed_step, run.user, JSON.stringify(run));
 		}
 	})();
 }
@@ -89,34 +85,34 @@ function insert(index: RunIndex, runs: readonly Run[]): void {
 test('the SQL listing keeps and orders the runs matchesRun and orderRuns do, counts them, and finds each one', () => {
 	const index = RunIndex.open(tempHome());
 	fc.assert(
-		fc.property(
-			fc.array(runArb, {maxLength: 40}),
-			fc.array(fc.constantFrom(...TOKENS), {maxLength: 3}),
-			fc.constantFrom<SortKey>('started', 'duration', 'status'),
-			fc.nat(),
-			fc.nat(),
-			(specs, tokens, sort, a, b) => {
-				const runs = specs.map((spec, i) => toRun(spec, i));
-				insert(index, runs);
-				const filter = tokens.join(' ');
-				const listing: RunListing = {query: parseRunQuery(filter), order: sort, clock: {nowMs: N, stuckAfterMs: STUCK_AFTER}};
-				const expected = filterRuns(runs, filter, sort, N, STUCK_AFTER).map(run => run.run_id);
-				const counts = countRuns(index.db, listing);
-				assert.equal(counts.total, expected.length);
-				assert.equal(counts.segments[0], expected.filter(id => runs.find(run => run.run_id === id)!.status === 'running').length, 'running first');
-				assert.deepEqual(runsBetween(index.db, listing, counts, 0, counts.total).map(run => run.run_id), expected);
-				const from = expected.length === 0 ? 0 : a % expected.length;
-				const to = Math.min(expected.length, from + (b % 7));
-				assert.deepEqual(runsBetween(index.db, listing, counts, from, to).map(run => run.run_id), expected.slice(from, to), `window ${from}..${to}`);
-				for (const [i, id] of expected.entries()) {
-					assert.equal(positionOf(index.db, listing, counts, runs.find(run => run.run_id === id)!.trace_id), i);
-				}
+		fc.property(fc.array(runArb, {maxLength: 40}), fc.array(fc.constantFrom(...TOKENS), {maxLength: 3}), fc.constantFrom<SortKey>('started', 'duration', 'status'), fc.nat(), fc.nat(), (specs, tokens, sort, a, b) => {
+			const runs = specs.map((spec, i) => toRun(spec, i));
+			insert(index, runs);
+			const filter = tokens.join(' ');
+			const listing: RunListing = {query: parseRunQuery(filter), order: sort, clock: {nowMs: N, stuckAfterMs: STUCK_AFTER}};
+			const expected = filterRuns(runs, filter, sort, N, STUCK_AFTER).map(run => run.run_id);
+			const counts = countRuns(index.db, listing);
+			assert.equal(counts.total, expected.length);
+			assert.equal(counts.segments[0], expected.filter(id => runs.find(run => run.run_id === id)!.status === 'running').length, 'running first');
+			assert.deepEqual(
+				runsBetween(index.db, listing, counts, 0, counts.total).map(run => run.run_id),
+				expected,
+			);
+			const from = expected.length === 0 ? 0 : a % expected.length;
+			const to = Math.min(expected.length, from + (b % 7));
+			assert.deepEqual(
+				runsBetween(index.db, listing, counts, from, to).map(run => run.run_id),
+				expected.slice(from, to),
+				`window ${from}..${to}`,
+			);
+			for (const [i, id] of expected.entries()) {
+				assert.equal(positionOf(index.db, listing, counts, runs.find(run => run.run_id === id)!.trace_id), i);
+			}
 
-				const kept = runs.filter(run => expected.includes(run.run_id));
-				assert.equal(countStuck(index.db, listing), kept.filter(run => isStuck(run, N, STUCK_AFTER)).length);
-				assert.deepEqual(daySummary(index.db, listing.query, listing.clock), lastDay(kept, N));
-			},
-		),
+			const kept = runs.filter(run => expected.includes(run.run_id));
+			assert.equal(countStuck(index.db, listing), kept.filter(run => isStuck(run, N, STUCK_AFTER)).length);
+			assert.deepEqual(daySummary(index.db, listing.query, listing.clock), lastDay(kept, N));
+		}),
 		{numRuns: 300},
 	);
 	index.close();

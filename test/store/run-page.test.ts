@@ -39,10 +39,15 @@ function iso(ms: number): string {
 function runEvents(spec: RunSpec): TraceEvent[] {
 	const trace = `t-${spec.id}`;
 	const root = 'root';
-	const events: TraceEvent[] = [{
-		trace_id: trace, span_id: root, event_type: 'workflow:started', timestamp: iso(spec.start),
-		data: {name: spec.name, run_id: `run-${spec.id}`, env: spec.env, target: spec.target, user: spec.user, git: spec.branch ? {branch: spec.branch, sha: `sha${spec.id}`} : undefined},
-	}];
+	const events: TraceEvent[] = [
+		{
+			trace_id: trace,
+			span_id: root,
+			event_type: 'workflow:started',
+			timestamp: iso(spec.start),
+			data: {name: spec.name, run_id: `run-${spec.id}`, env: spec.env, target: spec.target, user: spec.user, git: spec.branch ? {branch: spec.branch, sha: `sha${spec.id}`} : undefined},
+		},
+	];
 	const nested = (path: string, at: number): string => {
 		let parent = root;
 		for (const [i, part] of path.split('/').entries()) {
@@ -195,9 +200,15 @@ test('counts, stuck runs and windows: any slice of the list, across segments and
 	index.close();
 });
 
-test('a run\'s position in each sort and filter, and none when the filter drops it', () => {
+test("a run's position in each sort and filter, and none when the filter drops it", () => {
 	const index = openIndex(SPECS);
-	for (const [filter, order, expected] of [['', 'started', 'abcdeghf'], ['', 'duration', 'bafdhgec'], ['', 'status', 'abdghecf'], ['env:prod', 'started', 'bcdgh'], ['api', 'duration', 'bfdhc']] as const) {
+	for (const [filter, order, expected] of [
+		['', 'started', 'abcdeghf'],
+		['', 'duration', 'bafdhgec'],
+		['', 'status', 'abdghecf'],
+		['env:prod', 'started', 'bcdgh'],
+		['api', 'duration', 'bfdhc'],
+	] as const) {
 		const l = listing(filter, order);
 		const counts = countRuns(index.db, l);
 		for (const [i, letter] of [...expected].entries()) {
@@ -266,10 +277,7 @@ test('readRunPage: a window around the selected run, found again after new runs 
 	assert.deepEqual(page.day, {total: 6, failed: 2, top: {step: 'deploy/migrate', count: 2}});
 	assert.equal(page.stuck, 1);
 	// Two newer runs arrive; E is now at 6.
-	index.appendEvents([
-		...runEvents({id: 'i', status: 'success', start: N - 2 * MIN, end: N - MIN, name: 'x'}),
-		...runEvents({id: 'j', status: 'success', start: N - 3 * MIN, end: N - MIN, name: 'x'}),
-	]);
+	index.appendEvents([...runEvents({id: 'i', status: 'success', start: N - 2 * MIN, end: N - MIN, name: 'x'}), ...runEvents({id: 'j', status: 'success', start: N - 3 * MIN, end: N - MIN, name: 'x'})]);
 	page = readRunPage(index.db, l, {traceId: 't-e', index: 4}, 3);
 	assert.equal(page.selected, 6);
 	assert.equal(letters(page.runs), 'deg');

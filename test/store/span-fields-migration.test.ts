@@ -30,7 +30,10 @@ test('migrations 7 and 8 give spans stored before them the empty span fields, an
 	try {
 		assert.equal(upgraded.db.pragma('user_version', {simple: true}), MIGRATIONS.length);
 		const [span] = upgraded.spans('tr');
-		assert.deepEqual(NEW_FIELDS.map(key => (span as unknown as Record<string, unknown>)[key]), [null, null, null, null, [], [], null, []]);
+		assert.deepEqual(
+			NEW_FIELDS.map(key => (span as unknown as Record<string, unknown>)[key]),
+			[null, null, null, null, [], [], null, []],
+		);
 		assert.equal(span!.name, 'deploy', 'the rest of the body is untouched');
 		upgraded.appendEvents([{trace_id: 'tr', span_id: 'r', event_type: 'workflow:completed', timestamp: at(5), status: 'success', span_kind: 'internal'}]);
 		const [after] = upgraded.spans('tr');

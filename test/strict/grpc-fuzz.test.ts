@@ -26,25 +26,49 @@ const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const nanos = (ms: number): string => String(1_772_445_600_000_000_000n + BigInt(ms) * 1_000_000n);
 const kv = (key: string, value: Record<string, unknown>) => ({key, value});
 
-const traces: OtlpTracesJson = {resourceSpans: [{
-	resource: {attributes: [kv('service.name', {stringValue: 'checkout'}), kv('devcmd.env', {stringValue: 'prod'})]},
-	scopeSpans: [{scope: {name: 'shop', version: '1.0'}, spans: [
-		{traceId: TRACE, spanId: '00f067aa0ba902b7', name: 'POST /checkout', kind: 2, startTimeUnixNano: nanos(0), endTimeUnixNano: nanos(40),
-			attributes: [kv('http.status_code', {intValue: '500'}), kv('tracedeck.input', {stringValue: '{"order":[1,2,3]}'})], status: {code: 2, message: 'boom'}},
-		{traceId: TRACE, spanId: '53995c3f42cd8ad8', parentSpanId: '00f067aa0ba902b7', name: 'charge', startTimeUnixNano: nanos(5), endTimeUnixNano: nanos(30),
-			attributes: [kv('nested', {kvlistValue: {values: [kv('list', {arrayValue: {values: [{boolValue: true}, {doubleValue: 1.5}, {bytesValue: 'AAE='}]}})]}})],
-			events: [{name: 'retry', timeUnixNano: nanos(10), attributes: [kv('n', {intValue: '1'})]}],
-			links: [{traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174'}]},
-	] as never}],
-}]};
+const traces: OtlpTracesJson = {
+	resourceSpans: [
+		{
+			resource: {attributes: [kv('service.name', {stringValue: 'checkout'}), kv('devcmd.env', {stringValue: 'prod'})]},
+			scopeSpans: [
+				{
+					scope: {name: 'shop', version: '1.0'},
+					spans: [
+						{traceId: TRACE, spanId: '00f067aa0ba902b7', name: 'POST /checkout', kind: 2, startTimeUnixNano: nanos(0), endTimeUnixNano: nanos(40), attributes: [kv('http.status_code', {intValue: '500'}), kv('tracedeck.input', {stringValue: '{"order":[1,2,3]}'})], status: {code: 2, message: 'boom'}},
+						{
+							traceId: TRACE,
+							spanId: '53995c3f42cd8ad8',
+							parentSpanId: '00f067aa0ba902b7',
+							name: 'charge',
+							startTimeUnixNano: nanos(5),
+							endTimeUnixNano: nanos(30),
+							attributes: [kv('nested', {kvlistValue: {values: [kv('list', {arrayValue: {values: [{boolValue: true}, {doubleValue: 1.5}, {bytesValue: 'AAE='}]}})]}})],
+							events: [{name: 'retry', timeUnixNano: nanos(10), attributes: [kv('n', {intValue: '1'})]}],
+							links: [{traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174'}],
+						},
+					] as never,
+				},
+			],
+		},
+	],
+};
 
-const logs: OtlpLogsJson = {resourceLogs: [{
-	resource: {attributes: [kv('service.name', {stringValue: 'checkout'})]},
-	scopeLogs: [{scope: {name: 'shop-logs'}, logRecords: [
-		{timeUnixNano: nanos(12), severityNumber: 17, severityText: 'ERROR', body: {stringValue: 'card declined'}, traceId: TRACE, spanId: '53995c3f42cd8ad8'},
-		{timeUnixNano: nanos(13), severityNumber: 9, severityText: 'INFO', body: {kvlistValue: {values: [kv('cache', {stringValue: 'warm'})]}}, attributes: [kv('region', {stringValue: 'eu'})]},
-	]}],
-}]};
+const logs: OtlpLogsJson = {
+	resourceLogs: [
+		{
+			resource: {attributes: [kv('service.name', {stringValue: 'checkout'})]},
+			scopeLogs: [
+				{
+					scope: {name: 'shop-logs'},
+					logRecords: [
+						{timeUnixNano: nanos(12), severityNumber: 17, severityText: 'ERROR', body: {stringValue: 'card declined'}, traceId: TRACE, spanId: '53995c3f42cd8ad8'},
+						{timeUnixNano: nanos(13), severityNumber: 9, severityText: 'INFO', body: {kvlistValue: {values: [kv('cache', {stringValue: 'warm'})]}}, attributes: [kv('region', {stringValue: 'eu'})]},
+					],
+				},
+			],
+		},
+	],
+};
 
 const traceBytes = encodeExportTraceRequest(traces);
 const logBytes = encodeExportLogsRequest(logs);
@@ -84,12 +108,12 @@ function mutate(seed: Uint8Array, edits: ReadonlyArray<typeof edit extends fc.Ar
 }
 
 /** Text a hostile or broken sender writes: escapes, bidi and zero-width characters, lone surrogates, huge or empty. */
-const text = fc.oneof(
-	fc.string({unit: 'binary', maxLength: 12}),
-	fc.constantFrom('', 'prod\u202e', 'api\u200b', '\u001b]0;pwned\u0007', 'a\ud800', 'x'.repeat(1025)),
-);
+const text = fc.oneof(fc.string({unit: 'binary', maxLength: 12}), fc.constantFrom('', 'prod\u202e', 'api\u200b', '\u001b]0;pwned\u0007', 'a\ud800', 'x'.repeat(1025)));
 /** Ids of any length, all zero among them: OTLP wants 16 and 8 bytes, not zero. */
-const id = fc.oneof(fc.uint8Array({maxLength: 20}).map(bytes => Buffer.from(bytes).toString('hex')), fc.constantFrom('0'.repeat(32), '0'.repeat(16)));
+const id = fc.oneof(
+	fc.uint8Array({maxLength: 20}).map(bytes => Buffer.from(bytes).toString('hex')),
+	fc.constantFrom('0'.repeat(32), '0'.repeat(16)),
+);
 /** Unix nanoseconds from zero to past 2^64, as OTLP/JSON writes them. */
 const time = fc.bigInt({min: 0n, max: (1n << 64n) - 1n}).map(String);
 
@@ -111,69 +135,88 @@ const attribute = fc.oneof(
 );
 
 /** A valid request with some of its fields replaced by hostile ones: these pass the decoder and reach every check behind it. */
-const hostileTraces = fc.record({
-	traceId: fc.option(id), spanId: fc.option(id), parentSpanId: fc.option(id), name: fc.option(text),
-	start: fc.option(time), end: fc.option(time), attributes: fc.array(attribute, {maxLength: 3}), resource: fc.array(attribute, {maxLength: 2}),
-	linkId: fc.option(id), eventName: fc.option(text),
-}).map(change => {
-	const document = structuredClone(traces) as unknown as {resourceSpans: Array<{resource: {attributes: unknown[]}; scopeSpans: Array<{spans: Array<Record<string, unknown>>}>}>};
-	const resource = document.resourceSpans[0]!;
-	const span = resource.scopeSpans[0]!.spans[1]!;
-	const set = (key: string, value: unknown): void => {
-		if (value !== null) {
-			span[key] = value;
-		}
-	};
-
-	set('traceId', change.traceId);
-	set('spanId', change.spanId);
-	set('parentSpanId', change.parentSpanId);
-	set('name', change.name);
-	set('startTimeUnixNano', change.start);
-	set('endTimeUnixNano', change.end);
-	span['attributes'] = [...(span['attributes'] as unknown[]), ...change.attributes];
-	resource.resource.attributes.push(...change.resource);
-	if (change.linkId !== null) {
-		span['links'] = [{traceId: change.linkId, spanId: change.linkId}];
-	}
-
-	if (change.eventName !== null) {
-		span['events'] = [{name: change.eventName, timeUnixNano: change.start ?? nanos(1)}];
-	}
-
-	return encodeExportTraceRequest(document as unknown as OtlpTracesJson);
-});
-
-const hostileLogs = fc.record({
-	traceId: fc.option(id), spanId: fc.option(id), time: fc.option(time), severity: fc.option(fc.integer({min: -5, max: 40})),
-	severityText: fc.option(text), body: fc.option(attribute), attributes: fc.array(attribute, {maxLength: 3}), resource: fc.array(attribute, {maxLength: 2}),
-}).map(change => {
-	const document = structuredClone(logs) as unknown as {resourceLogs: Array<{resource: {attributes: unknown[]}; scopeLogs: Array<{logRecords: Array<Record<string, unknown>>}>}>};
-	const resource = document.resourceLogs[0]!;
-	for (const record of resource.scopeLogs[0]!.logRecords) {
-		for (const [key, value] of [['traceId', change.traceId], ['spanId', change.spanId], ['timeUnixNano', change.time], ['severityNumber', change.severity], ['severityText', change.severityText]] as const) {
+const hostileTraces = fc
+	.record({
+		traceId: fc.option(id),
+		spanId: fc.option(id),
+		parentSpanId: fc.option(id),
+		name: fc.option(text),
+		start: fc.option(time),
+		end: fc.option(time),
+		attributes: fc.array(attribute, {maxLength: 3}),
+		resource: fc.array(attribute, {maxLength: 2}),
+		linkId: fc.option(id),
+		eventName: fc.option(text),
+	})
+	.map(change => {
+		const document = structuredClone(traces) as unknown as {resourceSpans: Array<{resource: {attributes: unknown[]}; scopeSpans: Array<{spans: Array<Record<string, unknown>>}>}>};
+		const resource = document.resourceSpans[0]!;
+		const span = resource.scopeSpans[0]!.spans[1]!;
+		const set = (key: string, value: unknown): void => {
 			if (value !== null) {
-				record[key] = value;
+				span[key] = value;
 			}
+		};
+
+		set('traceId', change.traceId);
+		set('spanId', change.spanId);
+		set('parentSpanId', change.parentSpanId);
+		set('name', change.name);
+		set('startTimeUnixNano', change.start);
+		set('endTimeUnixNano', change.end);
+		span['attributes'] = [...(span['attributes'] as unknown[]), ...change.attributes];
+		resource.resource.attributes.push(...change.resource);
+		if (change.linkId !== null) {
+			span['links'] = [{traceId: change.linkId, spanId: change.linkId}];
 		}
 
-		if (change.body !== null) {
-			record['body'] = change.body.value;
+		if (change.eventName !== null) {
+			span['events'] = [{name: change.eventName, timeUnixNano: change.start ?? nanos(1)}];
 		}
 
-		record['attributes'] = change.attributes;
-	}
+		return encodeExportTraceRequest(document as unknown as OtlpTracesJson);
+	});
 
-	resource.resource.attributes.push(...change.resource);
-	return encodeExportLogsRequest(document as unknown as OtlpLogsJson);
-});
+const hostileLogs = fc
+	.record({
+		traceId: fc.option(id),
+		spanId: fc.option(id),
+		time: fc.option(time),
+		severity: fc.option(fc.integer({min: -5, max: 40})),
+		severityText: fc.option(text),
+		body: fc.option(attribute),
+		attributes: fc.array(attribute, {maxLength: 3}),
+		resource: fc.array(attribute, {maxLength: 2}),
+	})
+	.map(change => {
+		const document = structuredClone(logs) as unknown as {resourceLogs: Array<{resource: {attributes: unknown[]}; scopeLogs: Array<{logRecords: Array<Record<string, unknown>>}>}>};
+		const resource = document.resourceLogs[0]!;
+		for (const record of resource.scopeLogs[0]!.logRecords) {
+			for (const [key, value] of [
+				['traceId', change.traceId],
+				['spanId', change.spanId],
+				['timeUnixNano', change.time],
+				['severityNumber', change.severity],
+				['severityText', change.severityText],
+			] as const) {
+				if (value !== null) {
+					record[key] = value;
+				}
+			}
+
+			if (change.body !== null) {
+				record['body'] = change.body.value;
+			}
+
+			record['attributes'] = change.attributes;
+		}
+
+		resource.resource.attributes.push(...change.resource);
+		return encodeExportLogsRequest(document as unknown as OtlpLogsJson);
+	});
 
 /** Mutated valid messages (broken framing and text), hostile fields in valid framing, and random bytes. */
-const messages = (seed: Uint8Array, hostile: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> => fc.oneof(
-	{weight: 2, arbitrary: fc.array(edit, {minLength: 1, maxLength: 4}).map(edits => mutate(seed, edits))},
-	{weight: 2, arbitrary: hostile},
-	{weight: 1, arbitrary: fc.uint8Array({maxLength: 200})},
-);
+const messages = (seed: Uint8Array, hostile: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> => fc.oneof({weight: 2, arbitrary: fc.array(edit, {minLength: 1, maxLength: 4}).map(edits => mutate(seed, edits))}, {weight: 2, arbitrary: hostile}, {weight: 1, arbitrary: fc.uint8Array({maxLength: 200})});
 
 const home = tempHome('tracedeck-grpc-fuzz-');
 const index = RunIndex.open(home);
@@ -210,24 +253,36 @@ const VALID_TEXT = (text: string): boolean => !text.includes('\ufffd');
 
 describe('OTLP/gRPC fuzz', () => {
 	it('grpc fuzz: mutated and random ExportTraceServiceRequest bytes answer OK or INVALID_ARGUMENT, never INTERNAL', async () => {
-		await fc.assert(fc.asyncProperty(messages(traceBytes, hostileTraces), async bytes => {
-			assertAnswered(await traceClient.call(bytes), decodeExportTraceResponse, bytes);
-		}), {numRuns: 100});
+		await fc.assert(
+			fc.asyncProperty(messages(traceBytes, hostileTraces), async bytes => {
+				assertAnswered(await traceClient.call(bytes), decodeExportTraceResponse, bytes);
+			}),
+			{numRuns: 100},
+		);
 	});
 
 	it('grpc fuzz: mutated and random ExportLogsServiceRequest bytes answer OK or INVALID_ARGUMENT, never INTERNAL', async () => {
-		await fc.assert(fc.asyncProperty(messages(logBytes, hostileLogs), async bytes => {
-			assertAnswered(await logsClient.call(bytes), decodeExportLogsResponse, bytes);
-		}), {numRuns: 100});
+		await fc.assert(
+			fc.asyncProperty(messages(logBytes, hostileLogs), async bytes => {
+				assertAnswered(await logsClient.call(bytes), decodeExportLogsResponse, bytes);
+			}),
+			{numRuns: 100},
+		);
 	});
 
 	it('grpc fuzz: afterwards the server still serves, logged no internal error, and the store holds only valid spans and log records', async () => {
 		const good = await traceClient.call(traceBytes);
 		assert.equal(good.error, undefined);
 		assert.equal((await logsClient.call(logBytes)).error, undefined);
-		assert.deepEqual(serverLog.filter(line => /internal error/.test(line)), []);
+		assert.deepEqual(
+			serverLog.filter(line => /internal error/.test(line)),
+			[],
+		);
 		const spans = index.db.prepare('SELECT trace_id, span_id, name, body FROM spans').all() as Array<{trace_id: string; span_id: string; name: string; body: string}>;
-		assert.ok(spans.some(span => span.trace_id === TRACE && span.span_id === '00f067aa0ba902b7'), 'the good export is stored');
+		assert.ok(
+			spans.some(span => span.trace_id === TRACE && span.span_id === '00f067aa0ba902b7'),
+			'the good export is stored',
+		);
 		for (const span of spans) {
 			assert.equal(otlpIdProblem(span.trace_id, 'trace'), undefined, span.trace_id);
 			assert.equal(otlpIdProblem(span.span_id, 'span'), undefined, span.span_id);
@@ -243,7 +298,7 @@ describe('OTLP/gRPC fuzz', () => {
 	});
 
 	it('grpc: a malformed protobuf answers INVALID_ARGUMENT saying it is not an ExportTraceServiceRequest, and stores nothing', async () => {
-		const before = (index.db.prepare('SELECT count(*) FROM events').pluck().get() as number);
+		const before = index.db.prepare('SELECT count(*) FROM events').pluck().get() as number;
 		// Field 1 (resource_spans), length-delimited, its length running past the end of the message.
 		const {error} = await traceClient.call(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]));
 		assert.equal(error?.code, GrpcStatus.INVALID_ARGUMENT);
@@ -256,7 +311,7 @@ describe('OTLP/gRPC fuzz', () => {
 	});
 
 	it('grpc: what protobufjs decodes leniently is refused, naming the field: a string past the end of its message, a wrong wire type, invalid UTF-8 in a log record', async () => {
-		const before = (index.db.prepare('SELECT count(*) FROM events').pluck().get() as number);
+		const before = index.db.prepare('SELECT count(*) FROM events').pluck().get() as number;
 		const pastEnd = Buffer.from(traceBytes);
 		// The attribute key's length, 15, made 127: protobufjs would cut the string at the end of its KeyValue.
 		pastEnd[pastEnd.indexOf('tracedeck.input') - 1] = 0x7f;

@@ -46,20 +46,43 @@ const EVENTS: Array<Record<string, unknown>> = [
 	{trace_id: 'fuzz-trace', span_id: 'root', event_type: 'workflow:failed', timestamp: at(4), status: 'failed'},
 ];
 
-const OTLP = {resourceSpans: [{
-	resource: {attributes: [{key: 'service.name', value: {stringValue: 'shop'}}, {key: 'devcmd.env', value: {stringValue: 'prod'}}]},
-	scopeSpans: [{scope: {name: 'shop'}, spans: [
-		{traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', name: 'checkout', startTimeUnixNano: '1772445600000000000', endTimeUnixNano: '1772445600040000000', status: {code: 2, message: 'boom'}},
-		{traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '53995c3f42cd8ad8', parentSpanId: '00f067aa0ba902b7', name: 'charge', startTimeUnixNano: '1772445600005000000', endTimeUnixNano: '1772445600030000000',
-			attributes: [{key: 'tracedeck.input', value: {stringValue: '{"order":[1,2]}'}}, {key: 'n', value: {intValue: '3'}}]},
-	]}],
-}]};
+const OTLP = {
+	resourceSpans: [
+		{
+			resource: {
+				attributes: [
+					{key: 'service.name', value: {stringValue: 'shop'}},
+					{key: 'devcmd.env', value: {stringValue: 'prod'}},
+				],
+			},
+			scopeSpans: [
+				{
+					scope: {name: 'shop'},
+					spans: [
+						{traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', name: 'checkout', startTimeUnixNano: '1772445600000000000', endTimeUnixNano: '1772445600040000000', status: {code: 2, message: 'boom'}},
+						{
+							traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+							spanId: '53995c3f42cd8ad8',
+							parentSpanId: '00f067aa0ba902b7',
+							name: 'charge',
+							startTimeUnixNano: '1772445600005000000',
+							endTimeUnixNano: '1772445600030000000',
+							attributes: [
+								{key: 'tracedeck.input', value: {stringValue: '{"order":[1,2]}'}},
+								{key: 'n', value: {intValue: '3'}},
+							],
+						},
+					],
+				},
+			],
+		},
+	],
+};
 
 /** Values that break a limit, or only look as if they might: huge and blank ids, dates that do not exist, hidden characters, deep nesting. */
 const hostileValue = fc.oneof(
 	fc.integer({min: 120, max: 5000}).map(n => 'x'.repeat(n)),
-	fc.constantFrom('', ' ', 'a b', 'prod\u202e', 'api\u200b', 'bob\u001b[31m', 'a\ud800', '2026-02-30T10:00:00Z', '2026-13-01T00:00:00Z',
-		'2026-01-01T24:00:00Z', '2026-01-01T10:00:60Z', '2026-01-01', 'yesterday', '1772445600000000000', '99999999999999999999999'),
+	fc.constantFrom('', ' ', 'a b', 'prod\u202e', 'api\u200b', 'bob\u001b[31m', 'a\ud800', '2026-02-30T10:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T10:00:60Z', '2026-01-01', 'yesterday', '1772445600000000000', '99999999999999999999999'),
 	fc.integer({min: 200, max: 400}).map(depth => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown),
 	fc.integer({min: 200, max: 400}).map(depth => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
 	fc.jsonValue({maxDepth: 3}),
@@ -68,12 +91,24 @@ const hostileValue = fc.oneof(
 /** One change to one line (or document) of valid JSON: a field replaced, bytes flipped, put in or cut, invalid UTF-8. */
 const lineEdit = fc.oneof(
 	// Mostly fields: they keep the JSON well-formed, so the checks behind the parser are reached.
-	{weight: 4, arbitrary: fc.record({kind: fc.constant('field' as const), path: fc.constantFrom('trace_id', 'span_id', 'parent_span_id', 'event_type', 'timestamp', 'status', 'data', 'data.name',
-		'data.env', 'data.run_id', 'data.input', 'traceId', 'spanId', 'name', 'startTimeUnixNano', 'attributes', 'status.code'), value: hostileValue})},
+	{
+		weight: 4,
+		arbitrary: fc.record({
+			kind: fc.constant('field' as const),
+			path: fc.constantFrom('trace_id', 'span_id', 'parent_span_id', 'event_type', 'timestamp', 'status', 'data', 'data.name', 'data.env', 'data.run_id', 'data.input', 'traceId', 'spanId', 'name', 'startTimeUnixNano', 'attributes', 'status.code'),
+			value: hostileValue,
+		}),
+	},
 	fc.record({kind: fc.constant('flip' as const), at: fc.nat(), mask: fc.integer({min: 1, max: 255})}),
-	fc.record({kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.oneof(fc.uint8Array({minLength: 1, maxLength: 6}),
-		// Not UTF-8: a stray continuation, a cut sequence, an overlong form, a surrogate, past U+10FFFF.
-		fc.constantFrom(Uint8Array.of(0x80), Uint8Array.of(0xc3), Uint8Array.of(0xc0, 0x80), Uint8Array.of(0xed, 0xa0, 0x80), Uint8Array.of(0xf4, 0x90, 0x80, 0x80), Uint8Array.of(0xff)))}),
+	fc.record({
+		kind: fc.constant('insert' as const),
+		at: fc.nat(),
+		bytes: fc.oneof(
+			fc.uint8Array({minLength: 1, maxLength: 6}),
+			// Not UTF-8: a stray continuation, a cut sequence, an overlong form, a surrogate, past U+10FFFF.
+			fc.constantFrom(Uint8Array.of(0x80), Uint8Array.of(0xc3), Uint8Array.of(0xc0, 0x80), Uint8Array.of(0xed, 0xa0, 0x80), Uint8Array.of(0xf4, 0x90, 0x80, 0x80), Uint8Array.of(0xff)),
+		),
+	}),
 	fc.record({kind: fc.constant('truncate' as const), at: fc.nat()}),
 );
 type LineEdit = typeof lineEdit extends fc.Arbitrary<infer E> ? E : never;
@@ -86,7 +121,7 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
 	}
 
 	const inner = target[head!];
-	const next = inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? inner as Record<string, unknown> : {};
+	const next = inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
 	target[head!] = next;
 	setPath(next, rest.join('.'), value);
 }
@@ -112,7 +147,7 @@ function edited(value: Record<string, unknown>, edits: readonly LineEdit[], setF
 		}
 	}
 
-	return Buffer.from(bytes.map(byte => byte === 0x0a ? 0x20 : byte));
+	return Buffer.from(bytes.map(byte => (byte === 0x0a ? 0x20 : byte)));
 }
 
 before(async () => {
@@ -152,28 +187,34 @@ function assertWholeOrNothing(result: Ingested, before: Record<string, number>, 
 
 describe('ingest fuzz', () => {
 	it('ingest fuzz: a TraceEvent JSON Lines file with one line mutated is stored whole, or refused naming file:line with exit 2, nothing stored', async () => {
-		await fc.assert(fc.asyncProperty(fc.integer({min: 1, max: EVENTS.length - 1}), fc.array(lineEdit, {minLength: 1, maxLength: 3}), async (line, edits) => {
-			const lines: Buffer[] = EVENTS.map(event => Buffer.from(JSON.stringify(event)));
-			lines[line] = edited(EVENTS[line]!, edits, setPath);
-			const file = write('events.jsonl', Buffer.concat(lines.flatMap(bytes => [bytes, Buffer.from('\n')])));
-			const nonBlank = lines.filter(bytes => bytes.toString('latin1').trim() !== '').length;
-			const before = counts();
-			// The lines before the mutated one are valid, so the refusal must name the mutated line itself.
-			assertWholeOrNothing(await runInProcess(['ingest', file, '--json'], {home}), before, file, new RegExp(`^:${line + 1}: `), nonBlank);
-		}), {numRuns: 100});
+		await fc.assert(
+			fc.asyncProperty(fc.integer({min: 1, max: EVENTS.length - 1}), fc.array(lineEdit, {minLength: 1, maxLength: 3}), async (line, edits) => {
+				const lines: Buffer[] = EVENTS.map(event => Buffer.from(JSON.stringify(event)));
+				lines[line] = edited(EVENTS[line]!, edits, setPath);
+				const file = write('events.jsonl', Buffer.concat(lines.flatMap(bytes => [bytes, Buffer.from('\n')])));
+				const nonBlank = lines.filter(bytes => bytes.toString('latin1').trim() !== '').length;
+				const before = counts();
+				// The lines before the mutated one are valid, so the refusal must name the mutated line itself.
+				assertWholeOrNothing(await runInProcess(['ingest', file, '--json'], {home}), before, file, new RegExp(`^:${line + 1}: `), nonBlank);
+			}),
+			{numRuns: 100},
+		);
 	});
 
 	it('ingest fuzz: an OTLP JSON file mutated anywhere is stored whole or refused naming the file with exit 2, nothing stored', async () => {
 		const setOtlp = (copy: Record<string, unknown>, dotted: string, value: unknown): void => {
-			const spans = ((copy['resourceSpans'] as Array<{scopeSpans: Array<{spans: Array<Record<string, unknown>>}>}>)[0]!.scopeSpans[0]!.spans);
+			const spans = (copy['resourceSpans'] as Array<{scopeSpans: Array<{spans: Array<Record<string, unknown>>}>}>)[0]!.scopeSpans[0]!.spans;
 			setPath(spans[1]!, dotted === 'data.input' ? 'attributes' : dotted, dotted === 'data.input' ? [{key: 'tracedeck.input', value: {stringValue: JSON.stringify(value)}}] : value);
 		};
 
-		await fc.assert(fc.asyncProperty(fc.array(lineEdit, {minLength: 1, maxLength: 3}), async edits => {
-			const file = write('otlp.json', edited(OTLP, edits, setOtlp));
-			const before = counts();
-			assertWholeOrNothing(await runInProcess(['ingest', file, '--json'], {home}), before, file, /^(:1)?: /, undefined);
-		}), {numRuns: 100});
+		await fc.assert(
+			fc.asyncProperty(fc.array(lineEdit, {minLength: 1, maxLength: 3}), async edits => {
+				const file = write('otlp.json', edited(OTLP, edits, setOtlp));
+				const before = counts();
+				assertWholeOrNothing(await runInProcess(['ingest', file, '--json'], {home}), before, file, /^(:1)?: /, undefined);
+			}),
+			{numRuns: 100},
+		);
 	});
 
 	it('ingest: the rule is per file: valid lines of a refused file are not stored; beside it a good file is, and the exit is 2', async () => {

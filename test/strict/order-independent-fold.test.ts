@@ -55,7 +55,7 @@ const TRICKY: Record<string, TraceEvent[]> = {
  * as a multiset, everything else exactly.
  */
 function sorted(spans: readonly Span[]): Span[] {
-	return [...spans].map(span => ({...span, stderr: [...span.stderr].sort()})).sort((a, b) => a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0);
+	return [...spans].map(span => ({...span, stderr: [...span.stderr].sort()})).sort((a, b) => (a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0));
 }
 
 function shuffle<T>(items: readonly T[], order: readonly number[]): T[] {
@@ -75,9 +75,12 @@ const runs = fc.oneof(
 const orders = fc.array(fc.nat(), {minLength: 1, maxLength: 64});
 
 test('order-independent fold: shuffled events of generated and tricky runs fold to the same spans', () => {
-	fc.assert(fc.property(runs, orders, (events, order) => {
-		assert.deepEqual(sorted(foldEvents(shuffle(events, order))), sorted(foldEvents(events)));
-	}), {numRuns: 150});
+	fc.assert(
+		fc.property(runs, orders, (events, order) => {
+			assert.deepEqual(sorted(foldEvents(shuffle(events, order))), sorted(foldEvents(events)));
+		}),
+		{numRuns: 150},
+	);
 });
 
 test('order-independent fold: a start stamped after its completion leaves the span settled by the completion', () => {
@@ -112,10 +115,16 @@ function storeInBatches(events: readonly TraceEvent[], cuts: readonly number[]):
 }
 
 test('order-independent fold: the run index stores the same spans and run row for shuffled events in any batches', () => {
-	fc.assert(fc.property(runs, orders, fc.array(fc.nat({max: 40}), {maxLength: 4}), (events, order, cuts) => {
-		const inOrder = storeInBatches(events, []);
-		const shuffled = storeInBatches(shuffle(events, order), [...cuts].sort((a, b) => a - b));
-		assert.deepEqual(shuffled.spans, inOrder.spans);
-		assert.deepEqual(shuffled.run, inOrder.run);
-	}), {numRuns: 60});
+	fc.assert(
+		fc.property(runs, orders, fc.array(fc.nat({max: 40}), {maxLength: 4}), (events, order, cuts) => {
+			const inOrder = storeInBatches(events, []);
+			const shuffled = storeInBatches(
+				shuffle(events, order),
+				[...cuts].sort((a, b) => a - b),
+			);
+			assert.deepEqual(shuffled.spans, inOrder.spans);
+			assert.deepEqual(shuffled.run, inOrder.run);
+		}),
+		{numRuns: 60},
+	);
 });

@@ -42,7 +42,7 @@ function jsonl(name: string, events: readonly TraceEvent[]): string {
  * so a span's stderr tail is compared as a multiset.
  */
 function normalized(text: string): unknown {
-	return JSON.parse(text, (key, value: unknown) => key === 'stderr' && Array.isArray(value) ? [...value as string[]].sort() : value);
+	return JSON.parse(text, (key, value: unknown) => (key === 'stderr' && Array.isArray(value) ? [...(value as string[])].sort() : value));
 }
 
 async function show(home: string, run: string): Promise<unknown> {
@@ -59,32 +59,35 @@ const runs = fc.record({
 });
 
 test('order-independent ingest: a shuffled file, whole or cut in late parts, shows the same run as the file in order', async () => {
-	await fc.assert(fc.asyncProperty(runs, fc.array(fc.nat(), {minLength: 1, maxLength: 64}), fc.array(fc.nat({max: 60}), {maxLength: 2}), async (run, order, cuts) => {
-		cases++;
-		// Each case a run of its own (the homes are shared): its trace and run ids made unique, the same in both homes.
-		const events = generateRun(run.kind, run.seed, {outcome: run.outcome, forceRetry: run.retry}).map(event => ({
-			...event,
-			trace_id: `${event.trace_id}-${cases}`,
-			...(event.data?.['run_id'] === undefined ? {} : {data: {...event.data, run_id: `${String(event.data['run_id'])}-${cases}`}}),
-		}));
-		const runId = events.map(event => event.data?.['run_id']).find(id => id !== undefined) ?? events[0]!.trace_id;
-		const a = await runInProcess(['ingest', jsonl('in-order', events)], {home: inOrder});
-		assert.equal(a.code, 0, a.stderr);
-		const mixed = shuffle(events, order);
-		let from = 0;
-		for (const [i, cut] of [...[...cuts].sort((x, y) => x - y), mixed.length].entries()) {
-			const to = Math.min(mixed.length, Math.max(from, cut));
-			if (to > from) {
-				const part = await runInProcess(['ingest', jsonl(`part-${i}`, mixed.slice(from, to))], {home: shuffled});
-				assert.equal(part.code, 0, part.stderr);
+	await fc.assert(
+		fc.asyncProperty(runs, fc.array(fc.nat(), {minLength: 1, maxLength: 64}), fc.array(fc.nat({max: 60}), {maxLength: 2}), async (run, order, cuts) => {
+			cases++;
+			// Each case a run of its own (the homes are shared): its trace and run ids made unique, the same in both homes.
+			const events = generateRun(run.kind, run.seed, {outcome: run.outcome, forceRetry: run.retry}).map(event => ({
+				...event,
+				trace_id: `${event.trace_id}-${cases}`,
+				...(event.data?.['run_id'] === undefined ? {} : {data: {...event.data, run_id: `${String(event.data['run_id'])}-${cases}`}}),
+			}));
+			const runId = events.map(event => event.data?.['run_id']).find(id => id !== undefined) ?? events[0]!.trace_id;
+			const a = await runInProcess(['ingest', jsonl('in-order', events)], {home: inOrder});
+			assert.equal(a.code, 0, a.stderr);
+			const mixed = shuffle(events, order);
+			let from = 0;
+			for (const [i, cut] of [...[...cuts].sort((x, y) => x - y), mixed.length].entries()) {
+				const to = Math.min(mixed.length, Math.max(from, cut));
+				if (to > from) {
+					const part = await runInProcess(['ingest', jsonl(`part-${i}`, mixed.slice(from, to))], {home: shuffled});
+					assert.equal(part.code, 0, part.stderr);
+				}
+
+				from = to;
 			}
 
-			from = to;
-		}
-
-		const expected = await show(inOrder, String(runId)) as {run: {run_id: string}; spans: unknown[]};
-		assert.equal(expected.run.run_id, runId);
-		assert.equal(expected.spans.length, new Set(events.map(event => event.span_id)).size);
-		assert.deepEqual(await show(shuffled, String(runId)), expected);
-	}), {numRuns: 30});
+			const expected = (await show(inOrder, String(runId))) as {run: {run_id: string}; spans: unknown[]};
+			assert.equal(expected.run.run_id, runId);
+			assert.equal(expected.spans.length, new Set(events.map(event => event.span_id)).size);
+			assert.deepEqual(await show(shuffled, String(runId)), expected);
+		}),
+		{numRuns: 30},
+	);
 });

@@ -23,14 +23,16 @@ function selectedLine(h: Harness): string {
 	return lines(h).find(line => line.startsWith('›')) ?? '';
 }
 
-
 test('runs: active runs first with step k/n and elapsed, stuck ones flagged, then recent ones; fits 80x24', async () => {
 	const now = Date.now();
 	const h = open([...failedDeploy(), ...okDeploy(), ...runningDeploy(now, 5000), ...runningDeploy(now, 9 * 60_000, 'trace-stuck', 'deploy worker')]);
 	await h.ready();
 	const frame = lines(h);
 	assert.equal(frame.length, 23, 'one line short of 24 rows: ink keeps the cursor on the last');
-	assert.ok(frame.every(line => line.length <= 80), 'nothing wider than the terminal');
+	assert.ok(
+		frame.every(line => line.length <= 80),
+		'nothing wider than the terminal',
+	);
 	assert.match(frame[0]!, /tracedeck › runs/);
 	assert.match(h.frame(), /2 active \(⚠ 1 stuck\) · 2 recent/);
 	const web = frame.findIndex(line => line.includes('deploy web'));
@@ -201,7 +203,11 @@ test('decisions: a shows the choice, alternatives with scores, reasoning, what f
 
 test('decisions: the outcome rate counts earlier runs of the same workflow', async () => {
 	// Three more "agent triage" runs: B chosen twice (one fails), A once (succeeds).
-	const runs = [['r1', 'B', true], ['r2', 'B', false], ['r3', 'A', false]] as const;
+	const runs = [
+		['r1', 'B', true],
+		['r2', 'B', false],
+		['r3', 'A', false],
+	] as const;
 	const extra = runs.flatMap(([id, choice, fails], i) => {
 		const t = Date.parse('2025-03-10T10:00:00.000Z') + i * 3_600_000;
 		const trace = `trace-${id}`;
@@ -388,7 +394,7 @@ test('hostile names and data are sanitized before they render', async () => {
 	assert.match(frame, /bad blink/);
 });
 
-test('diff: plan arg and env changes from the runs\' plan.json, secrets shown redacted', async () => {
+test("diff: plan arg and env changes from the runs' plan.json, secrets shown redacted", async () => {
 	const {default: fs} = await import('node:fs');
 	const {default: path} = await import('node:path');
 	const {default: os} = await import('node:os');
@@ -450,12 +456,7 @@ function finishedRun(trace: string, runId: string, env: string | null, target: s
 	}
 
 	const end = status === 'success' ? 'completed' : 'failed';
-	return [
-		ev(trace, 'root', null, 'workflow:started', start, fields),
-		ev(trace, 'st', 'root', 'stage:started', start + 1000, {name: 'build'}),
-		ev(trace, 'st', 'root', `stage:${end}`, start + 9000, undefined, status),
-		ev(trace, 'root', null, `workflow:${end}`, start + 10_000, undefined, status),
-	];
+	return [ev(trace, 'root', null, 'workflow:started', start, fields), ev(trace, 'st', 'root', 'stage:started', start + 1000, {name: 'build'}), ev(trace, 'st', 'root', `stage:${end}`, start + 9000, undefined, status), ev(trace, 'root', null, `workflow:${end}`, start + 10_000, undefined, status)];
 }
 
 test('diff: d with nothing marked compares the selected run with its last success, and says which; none is a clear message', async () => {
@@ -490,7 +491,10 @@ test('diff: d with nothing marked compares the selected run with its last succes
 	assert.match(frame, /B run-20260114-101500-abc1234 · ✗ failed/);
 	assert.match(frame, /~ migrate +✓ 1m00s +✗ 10s/);
 	assert.match(frame, /no plan recorded for either run/);
-	assert.ok(lines(h).every(line => line.length <= 80), 'fits 80 columns');
+	assert.ok(
+		lines(h).every(line => line.length <= 80),
+		'fits 80 columns',
+	);
 	// The web run has no earlier prod/web success: the screen says so and what to do instead.
 	await h.press(KEYS.esc, 'j');
 	assert.match(selectedLine(h), /deploy web/);
@@ -531,7 +535,10 @@ test('diff: devcmd plans in the console: steps by id, resolved values by key, se
 		resolved_values: {1: '@env(API_TOKEN) → <redacted:32chars>', 2: '@var(REPLICAS) → 3'},
 	});
 	write('run-20260114-101500-abc1234', {
-		steps: [{id: 'main/deploy/api', command: 'kubectl apply -f k8s/api-v2/', decorator: 'shell'}, {id: 'main/smoke', command: 'curl -f /health', decorator: 'retry'}],
+		steps: [
+			{id: 'main/deploy/api', command: 'kubectl apply -f k8s/api-v2/', decorator: 'shell'},
+			{id: 'main/smoke', command: 'curl -f /health', decorator: 'retry'},
+		],
 		resolved_values: {1: '@env(API_TOKEN) → <redacted:40chars>', 2: '@var(REPLICAS) → 5'},
 	});
 	let h = open([...failedDeploy(), ...okDeploy()], {home: root});

@@ -10,7 +10,6 @@ afterEach(() => {
 	harness = undefined;
 });
 
-
 /** deploy ✓ after "attach spot nodes" ✗ (a fallback took over), then smoke ✗ at POST /checkout. */
 function fallbackThenRealFailure(trace = 'trace-spot'): TraceEvent[] {
 	return [

@@ -33,10 +33,7 @@ export function ev(trace: string, span: string, parent: string | null, type: str
 
 /** A finished span: start and end events. */
 export function spanEvents(trace: string, span: string, parent: string | null, kind: string, name: string, start: number, end: number, extra: {failed?: boolean; start?: Record<string, unknown>; end?: Record<string, unknown>} = {}): TraceEvent[] {
-	return [
-		ev(trace, span, parent, `${kind}:started`, start, {name, ...extra.start}),
-		ev(trace, span, parent, extra.failed ? `${kind}:failed` : `${kind}:completed`, end, extra.end, extra.failed ? 'failed' : 'success'),
-	];
+	return [ev(trace, span, parent, `${kind}:started`, start, {name, ...extra.start}), ev(trace, span, parent, extra.failed ? `${kind}:failed` : `${kind}:completed`, end, extra.end, extra.failed ? 'failed' : 'success')];
 }
 
 /** "deploy api" on prod that fails at migrate (with input, error, stderr, retries). */
@@ -66,11 +63,7 @@ export function okDeploy(trace = 'trace-deploy-ok', runId = 'run-20260113-101500
 /** A running deploy: step 1 done, step 2 of 4 open since `quietMs` ago, its last event. */
 export function runningDeploy(now: number, quietMs = 5000, trace = 'trace-running', name = 'deploy web'): TraceEvent[] {
 	const start = now - quietMs - 65_000;
-	return [
-		ev(trace, 'root', null, 'workflow:started', start, {name, run_id: `run-${trace}`, env: 'staging', target: 'web', total_steps: 4}),
-		...spanEvents(trace, 's1', 'root', 'step', 'compile', start + 100, start + 60_000),
-		ev(trace, 's2', 'root', 'step:started', now - quietMs, {name: 'upload'}),
-	];
+	return [ev(trace, 'root', null, 'workflow:started', start, {name, run_id: `run-${trace}`, env: 'staging', target: 'web', total_steps: 4}), ...spanEvents(trace, 's1', 'root', 'step', 'compile', start + 100, start + 60_000), ev(trace, 's2', 'root', 'step:started', now - quietMs, {name: 'upload'})];
 }
 
 export interface Harness {
@@ -125,9 +118,10 @@ export class ManualFeed implements ChangeFeed {
 	}
 }
 
-export const sleep = async (ms: number): Promise<void> => new Promise(resolve => {
-	setTimeout(resolve, ms);
-});
+export const sleep = async (ms: number): Promise<void> =>
+	new Promise(resolve => {
+		setTimeout(resolve, ms);
+	});
 
 /** Wait until the frame satisfies `until` (or `ms` pass): for what loads after a key, such as a trace's spans. */
 export async function settle(h: Harness, until: (frame: string) => boolean, ms = 5000): Promise<void> {

@@ -36,11 +36,7 @@ test('useTrace: reads a snapshot, then folds live events into the same spans a f
 	assert.equal(latest?.spans.length, 3);
 	assert.equal(latest?.run?.status, 'running');
 	assert.equal(latest?.eventsSeen, 0);
-	index.appendEvents([
-		ev('trace-running', 's2', 'root', 'log:stderr', now + 1, {line: 'uploading'}),
-		ev('trace-running', 's2', 'root', 'step:completed', now + 2, {retry: {n: 1, exit_code: 2}}, 'success'),
-		ev('trace-running', 's3', 'root', 'step:started', now + 3, {name: 'verify'}),
-	]);
+	index.appendEvents([ev('trace-running', 's2', 'root', 'log:stderr', now + 1, {line: 'uploading'}), ev('trace-running', 's2', 'root', 'step:completed', now + 2, {retry: {n: 1, exit_code: 2}}, 'success'), ev('trace-running', 's3', 'root', 'step:started', now + 3, {name: 'verify'})]);
 	feed.changed(['another-trace']);
 	await sleep(30);
 	assert.equal(latest?.spans.length, 3, 'changes to other traces are not read');

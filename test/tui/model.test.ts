@@ -23,9 +23,25 @@ function span(id: string, parent: string | null, start: number, end: number | nu
 
 function run(id: string, extra: Partial<Run> = {}): Run {
 	return {
-		run_id: id, trace_id: `t-${id}`, env: 'prod', target: 'api', plan_hash: null, status: 'success', started_at: '2026-01-14T10:00:00.000Z',
-		ended_at: '2026-01-14T10:01:00.000Z', failed_step: null, retries: 0, runner: null, git: {branch: 'main'}, user: 'alice',
-		progress: {completed: 3, total: 3}, policy: null, name: 'deploy api', last_event_ms: Date.parse('2026-01-14T10:01:00.000Z'), current_step: null, ...extra,
+		run_id: id,
+		trace_id: `t-${id}`,
+		env: 'prod',
+		target: 'api',
+		plan_hash: null,
+		status: 'success',
+		started_at: '2026-01-14T10:00:00.000Z',
+		ended_at: '2026-01-14T10:01:00.000Z',
+		failed_step: null,
+		retries: 0,
+		runner: null,
+		git: {branch: 'main'},
+		user: 'alice',
+		progress: {completed: 3, total: 3},
+		policy: null,
+		name: 'deploy api',
+		last_event_ms: Date.parse('2026-01-14T10:01:00.000Z'),
+		current_step: null,
+		...extra,
 	};
 }
 
@@ -54,15 +70,23 @@ test('stuck: a running run with no event for longer than the threshold', () => {
 });
 
 test('runs order: running first, then by the sort key, newest first on ties', () => {
-	const runs = [
-		run('old-fail', {status: 'failed', started_at: '2026-01-14T09:00:00.000Z', ended_at: '2026-01-14T09:10:00.000Z'}),
-		run('new-ok', {started_at: '2026-01-14T11:00:00.000Z', ended_at: '2026-01-14T11:00:30.000Z'}),
-		run('live', {status: 'running', started_at: '2026-01-14T08:00:00.000Z', ended_at: null}),
-	];
-	assert.deepEqual(orderRuns(runs, 'started', NOW).map(r => r.run_id), ['live', 'new-ok', 'old-fail']);
-	assert.deepEqual(orderRuns(runs, 'duration', NOW).map(r => r.run_id), ['live', 'old-fail', 'new-ok']);
-	assert.deepEqual(orderRuns(runs, 'status', NOW).map(r => r.run_id), ['live', 'old-fail', 'new-ok']);
-	assert.deepEqual(filterRuns(runs, 'status:failed', 'started', NOW, 1).map(r => r.run_id), ['old-fail']);
+	const runs = [run('old-fail', {status: 'failed', started_at: '2026-01-14T09:00:00.000Z', ended_at: '2026-01-14T09:10:00.000Z'}), run('new-ok', {started_at: '2026-01-14T11:00:00.000Z', ended_at: '2026-01-14T11:00:30.000Z'}), run('live', {status: 'running', started_at: '2026-01-14T08:00:00.000Z', ended_at: null})];
+	assert.deepEqual(
+		orderRuns(runs, 'started', NOW).map(r => r.run_id),
+		['live', 'new-ok', 'old-fail'],
+	);
+	assert.deepEqual(
+		orderRuns(runs, 'duration', NOW).map(r => r.run_id),
+		['live', 'old-fail', 'new-ok'],
+	);
+	assert.deepEqual(
+		orderRuns(runs, 'status', NOW).map(r => r.run_id),
+		['live', 'old-fail', 'new-ok'],
+	);
+	assert.deepEqual(
+		filterRuns(runs, 'status:failed', 'started', NOW, 1).map(r => r.run_id),
+		['old-fail'],
+	);
 });
 
 test('visible rows: iterative over a 10,000-level chain, collapse hides the subtree', () => {
@@ -80,7 +104,10 @@ test('visible rows: iterative over a 10,000-level chain, collapse hides the subt
 	assert.equal(cut[5]!.expanded, false);
 	assert.equal(cut[5]!.hasChildren, true);
 	const shallow = visibleRows(tree, {expanded: new Set(['s2']), collapsed: new Set(), defaultDepth: 2});
-	assert.deepEqual(shallow.map(r => r.span.span_id), ['s0', 's1', 's2', 's3']);
+	assert.deepEqual(
+		shallow.map(r => r.span.span_id),
+		['s0', 's1', 's2', 's3'],
+	);
 });
 
 test('big traces open their top levels only', () => {
@@ -104,8 +131,14 @@ test('motion: j/k/g/G/PgUp/PgDn clamp to the list', () => {
 	assert.equal(moveIndex('pageUp', 2, 10, 5), 0);
 	assert.equal(moveIndex('bottom', 0, 10, 5), 9);
 	assert.equal(moveIndex('open', 0, 10, 5), undefined);
-	assert.equal(resolveIndex({index: 3, key: 'b'}, 5, key => (key === 'b' ? 1 : undefined)), 1);
-	assert.equal(resolveIndex({index: 9, key: 'gone'}, 5, () => undefined), 4);
+	assert.equal(
+		resolveIndex({index: 3, key: 'b'}, 5, key => (key === 'b' ? 1 : undefined)),
+		1,
+	);
+	assert.equal(
+		resolveIndex({index: 9, key: 'gone'}, 5, () => undefined),
+		4,
+	);
 });
 
 test('columns that do not fit go, least important first; flex columns share the rest', () => {
@@ -115,8 +148,23 @@ test('columns that do not fit go, least important first; flex columns share the 
 		{id: 'c', title: 'c', width: 30, priority: 5, cell: () => ''},
 		{id: 'd', title: 'd', width: 10, priority: 2, cell: () => ''},
 	];
-	assert.deepEqual(layoutColumns(columns, 80).map(c => [c.id, c.actual]), [['a', 10], ['b', 27], ['c', 30], ['d', 10]]);
-	assert.deepEqual(layoutColumns(columns, 40).map(c => [c.id, c.actual]), [['a', 10], ['b', 18], ['d', 10]]);
+	assert.deepEqual(
+		layoutColumns(columns, 80).map(c => [c.id, c.actual]),
+		[
+			['a', 10],
+			['b', 27],
+			['c', 30],
+			['d', 10],
+		],
+	);
+	assert.deepEqual(
+		layoutColumns(columns, 40).map(c => [c.id, c.actual]),
+		[
+			['a', 10],
+			['b', 18],
+			['d', 10],
+		],
+	);
 });
 
 test('waterfall: cells scale to the width, at least one per span; critical cells differ without colour', () => {
@@ -140,7 +188,12 @@ test('text: widths, truncation, fitting and wrapping', () => {
 	assert.equal(truncate('日本語テキスト', 7), '日本語…');
 	assert.equal(truncateStart('a/b/c/deploy', 7), '…deploy');
 	assert.equal(fit('ab', 5, {align: 'right'}), '   ab');
-	assert.equal(fitLine([{text: 'abc'}, {text: 'defgh'}], 6, true, '~').map(s => s.text).join(''), 'abcde~');
+	assert.equal(
+		fitLine([{text: 'abc'}, {text: 'defgh'}], 6, true, '~')
+			.map(s => s.text)
+			.join(''),
+		'abcde~',
+	);
 	assert.deepEqual(wrap('the quick brown fox', 9), ['the quick', 'brown fox']);
 	assert.deepEqual(wrap('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
 });
@@ -178,7 +231,10 @@ test('keymap: one table drives keys, footer and help; q quits everywhere, esc go
 	assert.equal(resolveAction('diff', '?', noKey()), 'help');
 	for (const screen of ['runs', 'trace', 'compensations', 'decisions', 'span', 'diff'] as const) {
 		const hints = footerHints(screen);
-		assert.ok(hints.some(h => h.text === 'help'), `${screen} footer shows help`);
+		assert.ok(
+			hints.some(h => h.text === 'help'),
+			`${screen} footer shows help`,
+		);
 		// No two bindings on one screen claim the same key.
 		const seen = new Map<string, string>();
 		for (const binding of bindingsFor(screen)) {
@@ -196,7 +252,14 @@ test('keymap: one table drives keys, footer and help; q quits everywhere, esc go
 
 test('a burst of keys in one read is one key each', () => {
 	const keys = splitBurst('jj\r', noKey());
-	assert.deepEqual(keys?.map(([input, key]) => [input, key.return]), [['j', false], ['j', false], ['', true]]);
+	assert.deepEqual(
+		keys?.map(([input, key]) => [input, key.return]),
+		[
+			['j', false],
+			['j', false],
+			['', true],
+		],
+	);
 	assert.equal(splitBurst('j', noKey()), undefined);
 	assert.equal(splitBurst('\u001b[A', noKey()), undefined);
 	assert.equal(splitBurst('aG', noKey())?.[1]?.[1].shift, true);

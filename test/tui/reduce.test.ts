@@ -42,9 +42,15 @@ test('next-tab cycles trace, compensations, decisions', () => {
 
 test('the : commands start from the runs list', () => {
 	const state = apply({type: 'open-run', run: A}, {type: 'open-span', spanId: 's', spanName: 's'}, {type: 'open-run', run: B, fromHome: true});
-	assert.deepEqual(state.stack.map(v => v.screen), ['runs', 'run']);
+	assert.deepEqual(
+		state.stack.map(v => v.screen),
+		['runs', 'run'],
+	);
 	const diff = reduce(state, {type: 'open-diff', a: A, b: B, fromHome: true});
-	assert.deepEqual(diff.stack.map(v => v.screen), ['runs', 'diff']);
+	assert.deepEqual(
+		diff.stack.map(v => v.screen),
+		['runs', 'diff'],
+	);
 });
 
 test('filter applies as typed, submit keeps it, cancel restores the previous one', () => {

@@ -77,7 +77,6 @@ async function selects(h: Harness, pattern: RegExp, message?: string): Promise<v
 	assert.match(selectedLine(h), pattern, message);
 }
 
-
 test('3005 runs: the true count and 24 h figure; G reaches the oldest, g the newest, PgDn/PgUp page through', async () => {
 	const now = Date.now();
 	const h = renderApp(bigIndex(now));
@@ -142,10 +141,7 @@ test('live: the selected run stays selected when new runs push it down, and the 
 	await h.press('j', 'j', 'j', 'j', 'j');
 	await selects(h, /deploy 5 /);
 	h.index.appendEvents([...finished('new-1', now + 1000, null, 'fresh 1'), ...finished('new-2', now + 2000, 'deploy/migrate', 'fresh 2')]);
-	h.index.appendEvents([
-		ev('trace-live', 'root', null, 'workflow:started', now + 3000, {name: 'live one', run_id: 'run-live', env: 'prod', target: 'api', total_steps: 2}),
-		ev('trace-live', 'a', 'root', 'step:started', now + 3100, {name: 'compile'}),
-	]);
+	h.index.appendEvents([ev('trace-live', 'root', null, 'workflow:started', now + 3000, {name: 'live one', run_id: 'run-live', env: 'prod', target: 'api', total_steps: 2}), ev('trace-live', 'a', 'root', 'step:started', now + 3100, {name: 'compile'})]);
 	h.feed.changed(['trace-new-1', 'trace-new-2', 'trace-live']);
 	await settle(h, frame => frame.includes('3008 runs'));
 	await selects(h, /deploy 5 /, 'still deploy 5, three rows further down');
@@ -200,5 +196,11 @@ test('80 columns, ASCII: a long failure point gives way from its start, its coun
 	// "0 active | 3 recent | 24h: 2/3 failed" is 37 columns, ", most at " 10 and " x2" 3: 30 are left for
 	// the 43-column path, "~" and its last 29 characters. The sort no longer fits and goes.
 	assert.equal(lines(h)[1], '0 active | 3 recent | 24h: 2/3 failed, most at ~spot nodes to the big cluster x2');
-	assert.ok(h.frame().split('').every(char => char.charCodeAt(0) < 128), 'ASCII only');
+	assert.ok(
+		h
+			.frame()
+			.split('')
+			.every(char => char.charCodeAt(0) < 128),
+		'ASCII only',
+	);
 });

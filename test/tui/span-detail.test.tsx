@@ -21,25 +21,40 @@ const ESC = '\u001b';
  *    (and a hostile one), a link; and in another trace "orphan", whose parent never arrived.
  */
 function document(): OtlpTracesJson {
-	return {resourceSpans: [{
-		resource: {attributes: [kv('service.name', 'checkout'), kv('service.version', '4.1.0'), kv('deployment.environment.name', 'prod'), kv('host.name', 'web-1'), kv('process.pid', '42'), kv('telemetry.sdk.language', 'nodejs')]},
-		scopeSpans: [{scope: {name: 'checkout-lib', version: '1.2.3'}, spans: [
-			{traceId: TRACE, spanId: 'aaaaaaaaaaaaaaa1', name: 'POST /checkout', kind: 2, startTimeUnixNano: at(0), endTimeUnixNano: at(20_000)},
+	return {
+		resourceSpans: [
 			{
-				traceId: TRACE, spanId: 'aaaaaaaaaaaaaaa2', parentSpanId: 'aaaaaaaaaaaaaaa1', name: 'charge', kind: 1,
-				startTimeUnixNano: at(19_500), endTimeUnixNano: at(19_900),
-				events: [
-					{timeUnixNano: at(19_600), name: 'retrying', attributes: [{key: 'attempt', value: {intValue: '2'}}]},
-					{timeUnixNano: at(19_650), name: `evil${ESC}[31m red`, attributes: [kv(`k${ESC}]0;title\u0007`, `v${ESC}[2J`)]},
+				resource: {attributes: [kv('service.name', 'checkout'), kv('service.version', '4.1.0'), kv('deployment.environment.name', 'prod'), kv('host.name', 'web-1'), kv('process.pid', '42'), kv('telemetry.sdk.language', 'nodejs')]},
+				scopeSpans: [
+					{
+						scope: {name: 'checkout-lib', version: '1.2.3'},
+						spans: [
+							{traceId: TRACE, spanId: 'aaaaaaaaaaaaaaa1', name: 'POST /checkout', kind: 2, startTimeUnixNano: at(0), endTimeUnixNano: at(20_000)},
+							{
+								traceId: TRACE,
+								spanId: 'aaaaaaaaaaaaaaa2',
+								parentSpanId: 'aaaaaaaaaaaaaaa1',
+								name: 'charge',
+								kind: 1,
+								startTimeUnixNano: at(19_500),
+								endTimeUnixNano: at(19_900),
+								events: [
+									{timeUnixNano: at(19_600), name: 'retrying', attributes: [{key: 'attempt', value: {intValue: '2'}}]},
+									{timeUnixNano: at(19_650), name: `evil${ESC}[31m red`, attributes: [kv(`k${ESC}]0;title\u0007`, `v${ESC}[2J`)]},
+								],
+								links: [{traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', attributes: [kv('reason', 'batch')]}],
+								status: {code: 2, message: 'card declined'},
+							},
+						],
+					},
 				],
-				links: [{traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', attributes: [kv('reason', 'batch')]}],
-				status: {code: 2, message: 'card declined'},
 			},
-		]}],
-	}, {
-		resource: {attributes: [kv('service.name', 'ledger')]},
-		scopeSpans: [{spans: [{traceId: 'c0ffee00c0ffee00c0ffee00c0ffee00', spanId: 'bbbbbbbbbbbbbbb1', parentSpanId: 'cccccccccccccccc', name: 'orphan', kind: 5, startTimeUnixNano: at(0), endTimeUnixNano: at(350)}]}],
-	}]};
+			{
+				resource: {attributes: [kv('service.name', 'ledger')]},
+				scopeSpans: [{spans: [{traceId: 'c0ffee00c0ffee00c0ffee00c0ffee00', spanId: 'bbbbbbbbbbbbbbb1', parentSpanId: 'cccccccccccccccc', name: 'orphan', kind: 5, startTimeUnixNano: at(0), endTimeUnixNano: at(350)}]}],
+			},
+		],
+	};
 }
 
 const text = (lines: ReturnType<typeof spanDetailLines>): string => lines.map(line => line.map(segment => segment.text).join('')).join('\n');
@@ -90,8 +105,11 @@ describe('span detail in the console', () => {
 		await settle(h, frame => frame.includes('EVENTS'));
 		const frame = h.frame();
 		const rows = frame.split('\n');
-		assert.ok(rows.length <= 24, "fits 24 rows");
-		assert.ok(rows.every(row => row.length <= 80), 'fits 80 columns');
+		assert.ok(rows.length <= 24, 'fits 24 rows');
+		assert.ok(
+			rows.every(row => row.length <= 80),
+			'fits 80 columns',
+		);
 		assert.match(rows[0]!, /› trace › charge$/);
 		assert.match(frame, /charge · ✗ failed · step · took 400µs/);
 		assert.match(frame, /service checkout · internal · scope checkout-lib@1\.2\.3/);

@@ -29,24 +29,27 @@ test('one width: a wide character never makes wrap loop', () => {
 	assert.equal(wrap('日本', 1).join(''), '日本');
 });
 
-const unicodeText = fc.array(fc.oneof(
-	fc.constantFrom('✅', '👨‍👩‍👧‍👦', '🇩🇪', 'e\u0301', '日', 'ｱ', '한', '⚠️', '\u200b', 'a', ' ', '-', '…', 'ß', '🔥'),
-	fc.string({unit: 'grapheme', maxLength: 3}),
-), {maxLength: 30}).map(parts => parts.join(''));
+const unicodeText = fc.array(fc.oneof(fc.constantFrom('✅', '👨‍👩‍👧‍👦', '🇩🇪', 'e\u0301', '日', 'ｱ', '한', '⚠️', '\u200b', 'a', ' ', '-', '…', 'ß', '🔥'), fc.string({unit: 'grapheme', maxLength: 3})), {maxLength: 30}).map(parts => parts.join(''));
 
 test('one width: fit gives exactly the columns asked for, as string-width counts them', () => {
-	fc.assert(fc.property(unicodeText, fc.integer({min: 1, max: 40}), (text, width) => {
-		const out = fit(text, width);
-		// A cluster wider than the room is dropped, so the pad makes up the column.
-		assert.equal(stringWidth(out), width);
-		assert.equal(textWidth(out), stringWidth(out));
-	}), {numRuns: 300});
+	fc.assert(
+		fc.property(unicodeText, fc.integer({min: 1, max: 40}), (text, width) => {
+			const out = fit(text, width);
+			// A cluster wider than the room is dropped, so the pad makes up the column.
+			assert.equal(stringWidth(out), width);
+			assert.equal(textWidth(out), stringWidth(out));
+		}),
+		{numRuns: 300},
+	);
 });
 
 test('one width: wrapped lines fit their width', () => {
-	fc.assert(fc.property(unicodeText, fc.integer({min: 2, max: 30}), (text, width) => {
-		for (const line of wrap(text, width)) {
-			assert.ok(stringWidth(line) <= width, `${JSON.stringify(line)} is wider than ${width}`);
-		}
-	}), {numRuns: 200});
+	fc.assert(
+		fc.property(unicodeText, fc.integer({min: 2, max: 30}), (text, width) => {
+			for (const line of wrap(text, width)) {
+				assert.ok(stringWidth(line) <= width, `${JSON.stringify(line)} is wider than ${width}`);
+			}
+		}),
+		{numRuns: 200},
+	);
 });

@@ -56,14 +56,20 @@ test('VirtualList asks only for the rows it draws, wherever the selection is', (
 			<VirtualList count={100_000} height={20} width={40} selected={0} renderRow={renderRow} />
 		</UiContext.Provider>,
 	);
-	assert.deepEqual(asked, Array.from({length: 20}, (_, i) => i));
+	assert.deepEqual(
+		asked,
+		Array.from({length: 20}, (_, i) => i),
+	);
 	asked.length = 0;
 	rerender(
 		<UiContext.Provider value={UI}>
 			<VirtualList count={100_000} height={20} width={40} selected={99_999} renderRow={renderRow} />
 		</UiContext.Provider>,
 	);
-	assert.deepEqual(asked, Array.from({length: 20}, (_, i) => 99_980 + i));
+	assert.deepEqual(
+		asked,
+		Array.from({length: 20}, (_, i) => 99_980 + i),
+	);
 	assert.match(lastFrame() ?? '', /› row 99999/);
 	unmount();
 });
@@ -72,7 +78,16 @@ test('VirtualTable computes cells for visible rows only and keeps columns inside
 	let cells = 0;
 	const rows = Array.from({length: 100_000}, (_, i) => i);
 	const columns: Array<Column<number>> = [
-		{id: 'n', title: 'n', width: 8, priority: 0, cell: n => { cells++; return String(n); }},
+		{
+			id: 'n',
+			title: 'n',
+			width: 8,
+			priority: 0,
+			cell: n => {
+				cells++;
+				return String(n);
+			},
+		},
 		{id: 'name', title: 'name', width: 10, flex: 1, priority: 0, cell: n => `item number ${n} with a long name that will not fit`},
 		{id: 'extra', title: 'extra', width: 60, priority: 9, cell: () => 'dropped when narrow'},
 	];

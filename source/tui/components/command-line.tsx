@@ -23,15 +23,5 @@ export function CommandLine({prompt, width}: CommandLineProps): React.JSX.Elemen
 	const cursor = ascii ? '_' : '█';
 	const room = Math.max(1, width - lead.length - 1);
 	const text = truncateStart(clean(prompt.text), room, ascii ? '<' : '…');
-	return (
-		<Line
-			segments={[
-				{text: lead, bold: true, color: 'cyan'},
-				{text},
-				{text: cursor, color: 'cyan'},
-				...(prompt.text === '' ? [{text: ` ${HINTS[prompt.kind]}  (enter apply, esc cancel)`, dim: true}] : []),
-			]}
-			width={width}
-		/>
-	);
+	return <Line segments={[{text: lead, bold: true, color: 'cyan'}, {text}, {text: cursor, color: 'cyan'}, ...(prompt.text === '' ? [{text: ` ${HINTS[prompt.kind]}  (enter apply, esc cancel)`, dim: true}] : [])]} width={width} />;
 }

@@ -19,10 +19,6 @@ export function Header({crumbs, width, right}: HeaderProps): React.JSX.Element {
 	const room = Math.max(10, width - textWidth(rightText));
 	const text = truncateStart(['tracedeck', ...crumbs].join(sep), room, ascii ? '...' : '…');
 	const pad = Math.max(0, width - textWidth(text) - textWidth(rightText));
-	const segments: LineType = [
-		{text, bold: true, color: 'cyan'},
-		{text: ' '.repeat(pad)},
-		{text: rightText, dim: true},
-	];
+	const segments: LineType = [{text, bold: true, color: 'cyan'}, {text: ' '.repeat(pad)}, {text: rightText, dim: true}];
 	return <Line segments={segments} width={width} />;
 }

@@ -146,10 +146,7 @@ export function VirtualList({count, height, width, selected, renderRow, gutterMa
 	for (let i = top; i < end; i++) {
 		const isSelected = focused && i === selected;
 		const mark = gutterMark?.(i);
-		const gutter: LineType = [
-			{text: isSelected ? symbols.cursor.slice(0, 1) : ' ', bold: true},
-			mark ? {...mark, text: mark.text.slice(0, 1)} : {text: ' '},
-		];
+		const gutter: LineType = [{text: isSelected ? symbols.cursor.slice(0, 1) : ' ', bold: true}, mark ? {...mark, text: mark.text.slice(0, 1)} : {text: ' '}];
 		lines.push(<Line key={i} segments={[...gutter, ...renderRow(i, inner)]} width={width} inverse={isSelected} ellipsis={ascii ? '~' : '…'} />);
 	}
 
@@ -182,17 +179,5 @@ export function VirtualTable<T>({rows, columns, width, height, selected, gutterM
 	const {ascii} = useUi();
 	const laid = layoutColumns(columns, Math.max(0, width - 2));
 	const ellipsis = ascii ? '~' : '…';
-	return (
-		<VirtualList
-			count={rows.length}
-			height={height}
-			width={width}
-			selected={selected}
-			header={header ? headerSegments(laid) : undefined}
-			renderRow={index => rowSegments(laid, rows[index]!, index, ellipsis)}
-			gutterMark={gutterMark ? index => gutterMark(rows[index]!) : undefined}
-			empty={empty}
-			focused={focused}
-		/>
-	);
+	return <VirtualList count={rows.length} height={height} width={width} selected={selected} header={header ? headerSegments(laid) : undefined} renderRow={index => rowSegments(laid, rows[index]!, index, ellipsis)} gutterMark={gutterMark ? index => gutterMark(rows[index]!) : undefined} empty={empty} focused={focused} />;
 }

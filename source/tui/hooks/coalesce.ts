@@ -11,10 +11,13 @@ export function coalesce(fn: () => void, ms: number | (() => number)): {trigger:
 				return;
 			}
 
-			timer = setTimeout(() => {
-				timer = undefined;
-				fn();
-			}, typeof ms === 'number' ? ms : ms());
+			timer = setTimeout(
+				() => {
+					timer = undefined;
+					fn();
+				},
+				typeof ms === 'number' ? ms : ms(),
+			);
 		},
 		cancel() {
 			if (timer !== undefined) {

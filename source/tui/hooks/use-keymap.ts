@@ -110,22 +110,28 @@ export function useLatestInput(handler: (input: string, key: Key) => void, chang
 		}
 	});
 
-	useEffect(() => () => {
-		clearTimeout(state.current.timer);
-		queue.current = [];
-	}, []);
+	useEffect(
+		() => () => {
+			clearTimeout(state.current.timer);
+			queue.current = [];
+		},
+		[],
+	);
 
-	const stable = useCallback((input: string, key: Key) => {
-		const keys = splitBurst(input, key);
-		if (keys) {
-			queue.current.push(...keys);
-		} else {
-			queue.current.push([input, key]);
-		}
+	const stable = useCallback(
+		(input: string, key: Key) => {
+			const keys = splitBurst(input, key);
+			if (keys) {
+				queue.current.push(...keys);
+			} else {
+				queue.current.push([input, key]);
+			}
 
-		if (!state.current.busy) {
-			drain();
-		}
-	}, [drain]);
+			if (!state.current.busy) {
+				drain();
+			}
+		},
+		[drain],
+	);
 	useInput(stable);
 }

@@ -225,27 +225,30 @@ export function useRuns(index: RunIndex, feed: ChangeFeed, reloadMs = 150, query
 	}, [nowMs, index]);
 
 	// biome-ignore lint/correctness/useExhaustiveDependencies: fetchAt and reloadNow read the latest state through refs; the pager is new when its page is
-	return useMemo<RunsPager>(() => ({
-		...page,
-		at(position) {
-			return page.runs[position - page.offset];
-		},
-		fetch(position, margin) {
-			const run = fetchAt(position, margin);
-			if (run) {
-				anchor.current = {traceId: run.trace_id, index: position};
-			}
+	return useMemo<RunsPager>(
+		() => ({
+			...page,
+			at(position) {
+				return page.runs[position - page.offset];
+			},
+			fetch(position, margin) {
+				const run = fetchAt(position, margin);
+				if (run) {
+					anchor.current = {traceId: run.trace_id, index: position};
+				}
 
-			return run;
-		},
-		count() {
-			if (current.current.counts === null) {
-				reloadNow();
-			}
+				return run;
+			},
+			count() {
+				if (current.current.counts === null) {
+					reloadNow();
+				}
 
-			return current.current.total ?? current.current.runs.length;
-		},
-	}), [page]);
+				return current.current.total ?? current.current.runs.length;
+			},
+		}),
+		[page],
+	);
 
 	function fetchAt(position: number, margin: number): Run | undefined {
 		let held = current.current;

@@ -100,49 +100,52 @@ export function useTrace(index: RunIndex, feed: ChangeFeed, traceId: string | nu
 		}
 
 		// Each refresh rebuilds the tree (about 0.5 s at 100,000 spans): big traces refresh less often.
-		const refresh = coalesce(() => {
-			if (closed) {
-				return;
-			}
-
-			try {
-				let folded = 0;
-				byId ??= new Map(list.map(span => [span.span_id, span]));
-				for (;;) {
-					const events = index.eventsAfter(cursor, traceId, BATCH);
-					for (const {id, event} of events) {
-						const previous = byId.get(event.span_id);
-						// A log record whose span has not arrived makes no span here either (the store keeps it waiting for its span).
-						if (previous !== undefined || !isLogRecord(event)) {
-							byId.set(event.span_id, applyEvent(previous, event));
-						}
-
-						cursor = id;
-					}
-
-					folded += events.length;
-					if (events.length < BATCH || folded >= MAX_PER_REFRESH) {
-						if (events.length === BATCH) {
-							refresh.trigger();
-						}
-
-						break;
-					}
-				}
-
-				if (folded === 0) {
+		const refresh = coalesce(
+			() => {
+				if (closed) {
 					return;
 				}
 
-				eventsSeen += folded;
-				version += 1;
-				const run = findRun(index, traceId);
-				list = [...byId.values()];
-				setData({traceId, run, spans: list, version, eventsSeen, loading: false, error: null});
-			} catch (error) {
-				setData(previous => ({...previous, error: (error as Error).message}));
-			}
-		}, refreshMs + Math.floor(list.length / 100));
+				try {
+					let folded = 0;
+					byId ??= new Map(list.map(span => [span.span_id, span]));
+					for (;;) {
+						const events = index.eventsAfter(cursor, traceId, BATCH);
+						for (const {id, event} of events) {
+							const previous = byId.get(event.span_id);
+							// A log record whose span has not arrived makes no span here either (the store keeps it waiting for its span).
+							if (previous !== undefined || !isLogRecord(event)) {
+								byId.set(event.span_id, applyEvent(previous, event));
+							}
+
+							cursor = id;
+						}
+
+						folded += events.length;
+						if (events.length < BATCH || folded >= MAX_PER_REFRESH) {
+							if (events.length === BATCH) {
+								refresh.trigger();
+							}
+
+							break;
+						}
+					}
+
+					if (folded === 0) {
+						return;
+					}
+
+					eventsSeen += folded;
+					version += 1;
+					const run = findRun(index, traceId);
+					list = [...byId.values()];
+					setData({traceId, run, spans: list, version, eventsSeen, loading: false, error: null});
+				} catch (error) {
+					setData(previous => ({...previous, error: (error as Error).message}));
+				}
+			},
+			refreshMs + Math.floor(list.length / 100),
+		);
 		const off = feed.onChange(traceIds => {
 			if (traceIds.includes(traceId)) {
 				refresh.trigger();

@@ -172,11 +172,7 @@ export function compensationVerdict(view: CompensationView, symbols: Symbols): L
 	const undone = view.rows.filter(r => r.note === 'undone').length;
 	const kind = {text: ` ${symbols.dot} ${view.scopes.map(scope => SCOPE_KIND_WORDS[scope]).join(' and ')}`, dim: true};
 	if (view.orphans > 0 || view.failedCompensations > 0) {
-		return [
-			{text: `${symbols.failed} compensation incomplete`, color: 'red', bold: true},
-			{text: `: ${view.orphans} orphan${view.orphans === 1 ? '' : 's'}, ${view.failedCompensations} undo${view.failedCompensations === 1 ? '' : 's'} failed, ${undone} of ${view.rows.length} steps undone`},
-			kind,
-		];
+		return [{text: `${symbols.failed} compensation incomplete`, color: 'red', bold: true}, {text: `: ${view.orphans} orphan${view.orphans === 1 ? '' : 's'}, ${view.failedCompensations} undo${view.failedCompensations === 1 ? '' : 's'} failed, ${undone} of ${view.rows.length} steps undone`}, kind];
 	}
 
 	if (view.pendingCompensations > 0) {
@@ -243,11 +239,7 @@ export function CompensationScreen({view, model, nowMs, width, height, dispatch,
 			const name = span ? displayName(span) : link.span_id;
 			// "compensate create-account" says nothing the row does not: show the outcome instead.
 			const named = row.step !== null && name.includes(displayName(row.step)) ? '' : ` ${clean(name)}`;
-			line.push(
-				...(i > 0 ? [{text: ', '}] : []),
-				{text: `${statusSymbol(link.status, symbols)} ${COMP_WORDS[link.status]}`, color: statusColor(link.status)},
-				{text: named},
-			);
+			line.push(...(i > 0 ? [{text: ', '}] : []), {text: `${statusSymbol(link.status, symbols)} ${COMP_WORDS[link.status]}`, color: statusColor(link.status)}, {text: named});
 		});
 		return line;
 	};
@@ -274,10 +266,7 @@ export function CompensationScreen({view, model, nowMs, width, height, dispatch,
 			width: 14,
 			flex: 3,
 			priority: 0,
-			cell: row => [
-				{text: row.step ? statusSymbol(row.step.status, symbols) : '?', color: row.step ? statusColor(row.step.status) : 'gray'},
-				{text: ` ${clean(row.label)}`},
-			],
+			cell: row => [{text: row.step ? statusSymbol(row.step.status, symbols) : '?', color: row.step ? statusColor(row.step.status) : 'gray'}, {text: ` ${clean(row.label)}`}],
 		},
 		{id: 'took', title: 'took', width: 6, priority: 2, align: 'right', cell: row => took(row.step, nowMs)},
 		{id: 'arrow', title: '', width: 2, priority: 1, cell: row => ({text: row.compensations.length > 0 ? symbols.undo : '', dim: true})},

@@ -19,11 +19,7 @@ import {useUi} from '../ui-context.js';
 import type {ScreenFrame} from './screen-frame.js';
 
 function outcomeSegment(outcome: DecisionOutcomeKind, symbols: Symbols): Segment {
-	return outcome === 'failed'
-		? {text: `${symbols.failed} failed after`, color: 'red'}
-		: outcome === 'pending'
-			? {text: `${symbols.running} pending`, color: 'yellow'}
-			: {text: `${symbols.success} succeeded`, color: 'green'};
+	return outcome === 'failed' ? {text: `${symbols.failed} failed after`, color: 'red'} : outcome === 'pending' ? {text: `${symbols.running} pending`, color: 'yellow'} : {text: `${symbols.success} succeeded`, color: 'green'};
 }
 
 function percent(rate: number): string {
@@ -59,26 +55,22 @@ export function decisionDetailLines(decision: DecisionOutcome, tree: TraceTree, 
 	const {symbols, width, stats} = options;
 	const sep: Segment = {text: ` ${symbols.dot} `, dim: true};
 	const lines: LineType[] = [];
-	lines.push([
-		{text: clean(decision.path || decision.name), bold: true},
-		sep,
-		{text: `chose ${decision.decision === null ? '?' : clean(decision.decision)}`, bold: true, color: 'cyan'},
-		sep,
-		{text: `confidence ${decision.confidence === null ? '-' : decision.confidence.toFixed(2)}`},
-	]);
+	lines.push([{text: clean(decision.path || decision.name), bold: true}, sep, {text: `chose ${decision.decision === null ? '?' : clean(decision.decision)}`, bold: true, color: 'cyan'}, sep, {text: `confidence ${decision.confidence === null ? '-' : decision.confidence.toFixed(2)}`}]);
 
 	if (decision.outcome === 'failed' && decision.downstream_failed_span_id !== null) {
 		const failed = tree.byId.get(decision.downstream_failed_span_id);
 		const where = failed ? stepPath(tree, failed.span_id) || displayName(failed) : decision.downstream_failed_span_id;
+		lines.push([{text: 'then ', dim: true}, {text: `${symbols.failed} ${clean(where)} failed`, color: 'red', bold: true}, ...(failed?.error ? [{text: `: ${clean(failed.error.message)}`, color: 'red'}] : [])]);
+	} else if (decision.outcome === 'pending') {
 		lines.push([
 			{text: 'then ', dim: true},
-			{text: `${symbols.failed} ${clean(where)} failed`, color: 'red', bold: true},
-			...(failed?.error ? [{text: `: ${clean(failed.error.message)}`, color: 'red'}] : []),
+			{text: `${symbols.running} still running; nothing after it has failed yet`, color: 'yellow'},
 		]);
-	} else if (decision.outcome === 'pending') {
-		lines.push([{text: 'then ', dim: true}, {text: `${symbols.running} still running; nothing after it has failed yet`, color: 'yellow'}]);
 	} else {
-		lines.push([{text: 'then ', dim: true}, {text: `${symbols.success} everything after it succeeded`, color: 'green'}]);
+		lines.push([
+			{text: 'then ', dim: true},
+			{text: `${symbols.success} everything after it succeeded`, color: 'green'},
+		]);
 	}
 
 	const rates = stats.byPath.get(decision.path) ?? [];
@@ -164,10 +156,7 @@ export function DecisionsScreen({view, run, model, decisions, stats, width, heig
 		active,
 	);
 
-	const detail = useMemo(
-		() => (current ? decisionDetailLines(current, model.tree, {symbols, width: detailWidth, stats, runName: run?.name ?? ''}) : []),
-		[current, model.tree, symbols, detailWidth, stats, run?.name],
-	);
+	const detail = useMemo(() => (current ? decisionDetailLines(current, model.tree, {symbols, width: detailWidth, stats, runName: run?.name ?? ''}) : []), [current, model.tree, symbols, detailWidth, stats, run?.name]);
 
 	if (decisions.length === 0) {
 		return (

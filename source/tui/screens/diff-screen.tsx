@@ -59,7 +59,11 @@ export function diffRows(diff: RunDiff): DiffRow[] {
 		}
 	}
 
-	for (const [title, entries, resolved] of [['RESOLVED VALUES', plan.resolved_values, true], ['ARGS', plan.args, false], ['ENV', plan.env, false]] as const) {
+	for (const [title, entries, resolved] of [
+		['RESOLVED VALUES', plan.resolved_values, true],
+		['ARGS', plan.args, false],
+		['ENV', plan.env, false],
+	] as const) {
 		if (entries.length > 0) {
 			rows.push({kind: 'section', title: `PLAN ${title}`});
 			for (const entry of entries) {
@@ -86,13 +90,7 @@ function entryChange(entry: PlanEntryDiff, symbols: Symbols, resolved = false): 
 	const source = splitA !== null && splitB !== null && splitA.source === splitB.source ? splitA.source : null;
 	const a = entry.a === null ? '(absent)' : inlineValue(source === null ? entry.a : splitA!.value, 120);
 	const b = entry.b === null ? '(absent)' : inlineValue(source === null ? entry.b : splitB!.value, 120);
-	return [
-		...(source === null ? [] : [{text: ` ${clean(source)}`}]),
-		{text: ` ${a}`, color: 'red'},
-		{text: ` ${symbols.arrow} `, dim: true},
-		{text: b, color: 'green'},
-		...(differsOnlyInSecret(entry) ? [{text: '  (redacted; values differ)', dim: true}] : []),
-	];
+	return [...(source === null ? [] : [{text: ` ${clean(source)}`}]), {text: ` ${a}`, color: 'red'}, {text: ` ${symbols.arrow} `, dim: true}, {text: b, color: 'green'}, ...(differsOnlyInSecret(entry) ? [{text: '  (redacted; values differ)', dim: true}] : [])];
 }
 
 function sideText(side: StepSide | null, symbols: Symbols): Segment[] {
@@ -121,7 +119,17 @@ function runLine(label: string, run: Run, nowMs: number, symbols: Symbols): Line
 		statusSegment(run.status, symbols),
 		sep,
 		{text: formatDuration(runDurationMs(run, nowMs))},
-		...(run.env || run.target ? [sep, {text: [run.env, run.target].filter(Boolean).map(v => clean(v!)).join('/')}] : []),
+		...(run.env || run.target
+			? [
+					sep,
+					{
+						text: [run.env, run.target]
+							.filter(Boolean)
+							.map(v => clean(v!))
+							.join('/'),
+					},
+				]
+			: []),
 		...(run.git?.sha ? [sep, {text: clean(run.git.sha.slice(0, 8)), dim: true}] : []),
 	];
 }
@@ -156,7 +164,9 @@ export function DiffScreen({view, data, nowMs, width, height, dispatch, active}:
 		const text = data.error ? wrap(`${symbols.failed} ${data.error}`, width - 2) : ['loading…'];
 		return (
 			<Box flexDirection="column" width={width} height={height}>
-				{text.map((line, i) => <Line key={i} segments={[{text: `  ${line}`, color: data.error ? 'red' : undefined}]} width={width} />)}
+				{text.map((line, i) => (
+					<Line key={i} segments={[{text: `  ${line}`, color: data.error ? 'red' : undefined}]} width={width} />
+				))}
 			</Box>
 		);
 	}
@@ -183,10 +193,12 @@ export function DiffScreen({view, data, nowMs, width, height, dispatch, active}:
 	const deltaWidth = 8;
 	const changeWidth = inner >= 90 ? 8 : 0;
 	const pathWidth = Math.max(8, inner - 2 - sideWidth * 2 - deltaWidth - changeWidth - (changeWidth > 0 ? 5 : 4));
-	const header: LineType = [{
-		text: `${fit('', 2)}${fit('step', pathWidth)} ${fit('A', sideWidth)} ${fit('B', sideWidth)} ${fit('delta', deltaWidth, {align: 'right'})}${changeWidth > 0 ? ` ${fit('change', changeWidth)}` : ''}`,
-		bold: true,
-	}];
+	const header: LineType = [
+		{
+			text: `${fit('', 2)}${fit('step', pathWidth)} ${fit('A', sideWidth)} ${fit('B', sideWidth)} ${fit('delta', deltaWidth, {align: 'right'})}${changeWidth > 0 ? ` ${fit('change', changeWidth)}` : ''}`,
+			bold: true,
+		},
+	];
 	const renderRow = (index: number): LineType => {
 		const row = rows[index]!;
 		if (row.kind === 'section') {
@@ -206,7 +218,11 @@ export function DiffScreen({view, data, nowMs, width, height, dispatch, active}:
 		if (row.kind === 'plan-step') {
 			const {step} = row;
 			const sym = step.change === 'added' ? {text: symbols.added, color: 'green'} : step.change === 'removed' ? {text: symbols.removed, color: 'red'} : {text: symbols.changed, color: 'yellow'};
-			return [{text: `${sym.text} `, color: sym.color, bold: true}, {text: clean(step.id), bold: true}, {text: `  ${step.change}`, color: sym.color}];
+			return [
+				{text: `${sym.text} `, color: sym.color, bold: true},
+				{text: clean(step.id), bold: true},
+				{text: `  ${step.change}`, color: sym.color},
+			];
 		}
 
 		if (row.kind === 'field') {

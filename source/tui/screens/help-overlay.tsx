@@ -26,15 +26,16 @@ export function helpLines(screen: ScreenKind, ascii: boolean): LineType[] {
 	const entry = (label: string, help: string, keyWidth = 9): LineType => [{text: `  ${fit(keyLabel(label, ascii), keyWidth)}`, bold: true, color: 'cyan'}, {text: help}];
 	const screenBindings = bindingsFor(screen).filter(b => b.scope !== 'global');
 	const seen = new Set<string>();
-	const unique = (list: readonly Binding[]): Binding[] => list.filter(b => {
-		const key = `${b.label}\u0000${b.help}`;
-		if (seen.has(key)) {
-			return false;
-		}
+	const unique = (list: readonly Binding[]): Binding[] =>
+		list.filter(b => {
+			const key = `${b.label}\u0000${b.help}`;
+			if (seen.has(key)) {
+				return false;
+			}
 
-		seen.add(key);
-		return true;
-	});
+			seen.add(key);
+			return true;
+		});
 	const lines: LineType[] = [[{text: `KEYS: ${SCREEN_TITLES[screen].toUpperCase()}`, bold: true}]];
 	for (const b of unique(screenBindings)) {
 		lines.push(entry(b.label, b.help));
@@ -76,7 +77,7 @@ export function HelpOverlay({screen, width, height}: HelpOverlayProps): React.JS
 	const rows: React.JSX.Element[] = [];
 	for (let i = 0; i < body; i++) {
 		const left = lines[i] ?? [];
-		const right = columns === 2 ? lines[i + body] ?? [] : [];
+		const right = columns === 2 ? (lines[i + body] ?? []) : [];
 		rows.push(
 			<Box key={i} flexDirection="row" width={width} height={1}>
 				<Line segments={left} width={colWidth} />

@@ -109,14 +109,17 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 		{text: `${known(page.active)} active`, bold: true, color: (page.active ?? 0) > 0 ? 'yellow' : undefined},
 		...((page.stuck ?? 0) > 0 ? [{text: ` (${symbols.stuck} ${page.stuck} stuck)`, color: 'magenta', bold: true}] : []),
 		...(filtered
-			? [{text: ` ${symbols.dot} filter: ${clean(page.filter)}`, color: 'cyan'}, {text: ` (${known(page.total)} of ${known(page.indexTotal)})`, dim: true}]
+			? [
+					{text: ` ${symbols.dot} filter: ${clean(page.filter)}`, color: 'cyan'},
+					{text: ` (${known(page.total)} of ${known(page.indexTotal)})`, dim: true},
+				]
 			: [{text: ` ${symbols.dot} ${page.total === null || page.active === null ? symbols.ellipsis : page.total - page.active} recent`}]),
 		...(day === null || day.total === 0
 			? []
-			// The figure covers the list below it: with a filter on, the filter's runs. On call, a filter is
-			// the question being asked ("how is prod doing?"), and a figure over other runs beside a list of
-			// these would answer a different one; "(filtered)" says so, the crumb and "of N" give the whole.
-			: [{text: ` ${symbols.dot} 24h${filtered ? ' (filtered)' : ''}: ${day.failed}/${day.total} failed`, color: day.failed > 0 ? 'red' : undefined}]),
+			: // The figure covers the list below it: with a filter on, the filter's runs. On call, a filter is
+				// the question being asked ("how is prod doing?"), and a figure over other runs beside a list of
+				// these would answer a different one; "(filtered)" says so, the crumb and "of N" give the whole.
+				[{text: ` ${symbols.dot} 24h${filtered ? ' (filtered)' : ''}: ${day.failed}/${day.total} failed`, color: day.failed > 0 ? 'red' : undefined}]),
 	];
 	if (day?.top && day.total > 0) {
 		// A long step path gives way (from its start: the leaf says most) before its count does.
@@ -126,25 +129,19 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 		head.push({text: `, most at ${textWidth(step) > room && room >= 8 ? truncateStart(step, room, ellipsis) : step}${count}`});
 	}
 
-	const summary: LineType = [
-		...head,
-		{text: ` ${symbols.dot} sort: ${page.sort}`, dim: true},
-		...(mark ? [{text: ` ${symbols.dot} marked: ${clean(mark.runId)}`, color: 'blue'}] : []),
-	];
+	const summary: LineType = [...head, {text: ` ${symbols.dot} sort: ${page.sort}`, dim: true}, ...(mark ? [{text: ` ${symbols.dot} marked: ${clean(mark.runId)}`, color: 'blue'}] : [])];
 	const sep = {text: ` ${symbols.dot} `, dim: true};
 	const details: LineType = current
 		? [
-			{text: clean(current.run_id), bold: true},
-			sep,
-			{text: `trace ${clean(current.trace_id)}`, dim: true},
-			...(current.git ? [sep, {text: clean([current.git.branch, current.git.sha?.slice(0, 8)].filter(Boolean).join('@'))}] : []),
-			...(current.user ? [sep, {text: clean(current.user)}] : []),
-			...(current.runner ? [sep, {text: clean(current.runner), dim: true}] : []),
-		]
+				{text: clean(current.run_id), bold: true},
+				sep,
+				{text: `trace ${clean(current.trace_id)}`, dim: true},
+				...(current.git ? [sep, {text: clean([current.git.branch, current.git.sha?.slice(0, 8)].filter(Boolean).join('@'))}] : []),
+				...(current.user ? [sep, {text: clean(current.user)}] : []),
+				...(current.runner ? [sep, {text: clean(current.runner), dim: true}] : []),
+			]
 		: [];
-	const empty = page.indexTotal === 0
-		? 'no runs yet: tracedeck ingest <file.jsonl>, or tracedeck demo'
-		: `no run matches "${clean(page.filter)}" (esc clears the filter)`;
+	const empty = page.indexTotal === 0 ? 'no runs yet: tracedeck ingest <file.jsonl>, or tracedeck demo' : `no run matches "${clean(page.filter)}" (esc clears the filter)`;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Line segments={summary} width={width} />

@@ -24,13 +24,8 @@ export type {DetailOptions} from './detail-lines.js';
 function pathLines(path: readonly Span[], spanId: string, options: DetailOptions): LineType[] {
 	const limit = options.expandData ? LONG.path : SHORT.path;
 	const head = Math.min(3, limit);
-	const entries: Array<{span: Span; depth: number} | {hidden: number; depth: number}> = path.length <= limit
-		? path.map((span, depth) => ({span, depth}))
-		: [
-			...path.slice(0, head).map((span, depth) => ({span, depth})),
-			{hidden: path.length - limit, depth: head},
-			...path.slice(path.length - (limit - head)).map((span, i) => ({span, depth: path.length - (limit - head) + i})),
-		];
+	const entries: Array<{span: Span; depth: number} | {hidden: number; depth: number}> =
+		path.length <= limit ? path.map((span, depth) => ({span, depth})) : [...path.slice(0, head).map((span, depth) => ({span, depth})), {hidden: path.length - limit, depth: head}, ...path.slice(path.length - (limit - head)).map((span, i) => ({span, depth: path.length - (limit - head) + i}))];
 	return entries.map(entry => {
 		const indent = '  '.repeat(Math.min(entry.depth, 12));
 		if ('hidden' in entry) {
@@ -38,12 +33,7 @@ function pathLines(path: readonly Span[], spanId: string, options: DetailOptions
 		}
 
 		const isSelf = entry.span.span_id === spanId;
-		return [
-			{text: `  ${indent}`},
-			{text: statusSymbol(entry.span.status, options.symbols), color: statusColor(entry.span.status)},
-			{text: ` ${clean(displayName(entry.span))}`, bold: isSelf},
-			...(isSelf ? [{text: `  ${options.symbols.undo} this span`, dim: true}] : []),
-		];
+		return [{text: `  ${indent}`}, {text: statusSymbol(entry.span.status, options.symbols), color: statusColor(entry.span.status)}, {text: ` ${clean(displayName(entry.span))}`, bold: isSelf}, ...(isSelf ? [{text: `  ${options.symbols.undo} this span`, dim: true}] : [])];
 	});
 }
 
@@ -59,17 +49,7 @@ export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOpti
 	const lines: LineType[] = [];
 	const sep = {text: ` ${symbols.dot} `, dim: true};
 	const took = span.end_ms === null ? `running ${formatDuration(Math.max(0, options.nowMs - span.start_ms))}` : `took ${formatDuration(span.end_ms - span.start_ms)}`;
-	lines.push([
-		{text: clean(displayName(span)), bold: true},
-		sep,
-		statusSegment(span.status, symbols),
-		sep,
-		{text: clean(span.kind || 'span')},
-		sep,
-		{text: took},
-		sep,
-		{text: `started ${offset(span.start_ms - options.traceStartMs)}`},
-	]);
+	lines.push([{text: clean(displayName(span)), bold: true}, sep, statusSegment(span.status, symbols), sep, {text: clean(span.kind || 'span')}, sep, {text: took}, sep, {text: `started ${offset(span.start_ms - options.traceStartMs)}`}]);
 	lines.push([{text: `span ${clean(span.span_id)} ${symbols.dot} ${span.event_count} event${span.event_count === 1 ? '' : 's'} ${symbols.dot} last ${clean(span.last_event_type)}`, dim: true}]);
 	lines.push(...originLine(span, options));
 	lines.push([]);
@@ -99,11 +79,7 @@ export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOpti
 	if (span.retries.length > 0) {
 		lines.push([], section('RETRIES', `(${span.retries.length})`));
 		for (const retry of span.retries) {
-			lines.push([
-				{text: `  ${symbols.retry} #${retry.n}`, color: 'yellow'},
-				{text: retry.exit_code === undefined ? '' : `  exit ${retry.exit_code}`},
-				{text: `  at ${offset(retry.at_ms - options.traceStartMs)}`, dim: true},
-			]);
+			lines.push([{text: `  ${symbols.retry} #${retry.n}`, color: 'yellow'}, {text: retry.exit_code === undefined ? '' : `  exit ${retry.exit_code}`}, {text: `  at ${offset(retry.at_ms - options.traceStartMs)}`, dim: true}]);
 		}
 	}
 
@@ -116,7 +92,10 @@ export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOpti
 		}
 	}
 
-	for (const [title, value] of [['INPUT', span.input], ['OUTPUT', span.output]] as const) {
+	for (const [title, value] of [
+		['INPUT', span.input],
+		['OUTPUT', span.output],
+	] as const) {
 		if (value === undefined) {
 			continue;
 		}
@@ -185,9 +164,7 @@ export function SpanDetail({view, model, nowMs, width, height, dispatch, active,
 		rows.push(<Line key={`pad-${i}`} segments={span || !loading ? (i === 0 && !span ? [{text: `  span ${clean(view.spanId)} is not in this trace`, dim: true}] : []) : i === 0 ? [{text: '  loading…', dim: true}] : []} width={width} />);
 	}
 
-	const position: LineType = lines.length > bodyHeight
-		? [{text: `lines ${scroll + 1}-${Math.min(lines.length, scroll + bodyHeight)} of ${lines.length}`, dim: true}]
-		: [];
+	const position: LineType = lines.length > bodyHeight ? [{text: `lines ${scroll + 1}-${Math.min(lines.length, scroll + bodyHeight)} of ${lines.length}`, dim: true}] : [];
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			{rows}

@@ -10,7 +10,9 @@ function scopeText(span: Span): string | undefined {
 
 /** Attributes on one line, "k=v k=v", for events and links; the Line is cut to the screen's width. */
 function inlineAttributes(attributes: Record<string, unknown>): string {
-	return Object.entries(attributes).map(([key, value]) => `${clean(key)}=${inlineValue(value, 120)}`).join(' ');
+	return Object.entries(attributes)
+		.map(([key, value]) => `${clean(key)}=${inlineValue(value, 120)}`)
+		.join(' ');
 }
 
 /**
@@ -19,11 +21,7 @@ function inlineAttributes(attributes: Record<string, unknown>): string {
  * that said none of them.
  */
 export function originLine(span: Span, options: DetailOptions): Line[] {
-	const parts = [
-		span.service === null ? undefined : `service ${clean(span.service)}`,
-		span.span_kind ?? undefined,
-		scopeText(span) === undefined ? undefined : `scope ${scopeText(span)!}`,
-	].filter((part): part is string => part !== undefined);
+	const parts = [span.service === null ? undefined : `service ${clean(span.service)}`, span.span_kind ?? undefined, scopeText(span) === undefined ? undefined : `scope ${scopeText(span)!}`].filter((part): part is string => part !== undefined);
 	return parts.length === 0 ? [] : [[{text: parts.join(` ${options.symbols.dot} `), dim: true}]];
 }
 
@@ -33,7 +31,12 @@ export function missingParentLine(span: Span, tree: TraceTree): Line[] {
 		return [];
 	}
 
-	return [[{text: `  parent ${clean(span.parent_span_id)} not received`, color: 'yellow'}, {text: ' (shown as a root)', dim: true}]];
+	return [
+		[
+			{text: `  parent ${clean(span.parent_span_id)} not received`, color: 'yellow'},
+			{text: ' (shown as a root)', dim: true},
+		],
+	];
 }
 
 /** The producer's status message, unless the error above already says it. */
@@ -55,11 +58,7 @@ function eventLines(span: Span, options: DetailOptions): Line[] {
 	const limit = options.expandData ? LONG.events : SHORT.events;
 	const lines: Line[] = [[], section('EVENTS', `(${span.events.length})`)];
 	for (const event of span.events.slice(0, limit)) {
-		lines.push([
-			{text: `  ${offset(event.time_ms - span.start_ms).padStart(8)}  `, dim: true},
-			{text: event.name === '' ? '(unnamed)' : clean(event.name), bold: true},
-			{text: `  ${inlineAttributes(event.attributes)}`},
-		]);
+		lines.push([{text: `  ${offset(event.time_ms - span.start_ms).padStart(8)}  `, dim: true}, {text: event.name === '' ? '(unnamed)' : clean(event.name), bold: true}, {text: `  ${inlineAttributes(event.attributes)}`}]);
 	}
 
 	lines.push(...more(span.events.length - limit, 'events', options.expandData));

@@ -61,15 +61,10 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 	const {symbols, ascii} = useUi();
 	const {tree} = model;
 	const defaultDepth = defaultExpandDepth(model.spanCount);
-	const rows = useMemo(
-		() => visibleRows(tree, {expanded: view.expanded, collapsed: view.collapsed, defaultDepth}),
-		[tree, view.expanded, view.collapsed, defaultDepth],
-	);
+	const rows = useMemo(() => visibleRows(tree, {expanded: view.expanded, collapsed: view.collapsed, defaultDepth}), [tree, view.expanded, view.collapsed, defaultDepth]);
 	const positions = useMemo(() => rowIndexById(rows), [rows]);
 	const critical = view.critical ? model.critical() : null;
-	const selected = view.selection.key === null
-		? Math.min(view.selection.index, Math.max(0, rows.length - 1))
-		: visibleIndexOf(view.selection.key, positions, tree) ?? Math.min(view.selection.index, Math.max(0, rows.length - 1));
+	const selected = view.selection.key === null ? Math.min(view.selection.index, Math.max(0, rows.length - 1)) : (visibleIndexOf(view.selection.key, positions, tree) ?? Math.min(view.selection.index, Math.max(0, rows.length - 1)));
 	const row: TreeRow | undefined = rows[selected];
 	const live = run?.status === 'running';
 	const following = live && !view.paused;
@@ -135,10 +130,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 	const listWidth = wide ? Math.floor(width * 0.58) : width;
 	const paneSpan = wide ? row?.span : undefined;
 	// biome-ignore lint/correctness/useExhaustiveDependencies: the clock only matters for open spans: finished ones do not redraw every tick
-	const paneLines = useMemo(
-		() => (paneSpan ? spanDetailLines(paneSpan, tree, {symbols, width: width - listWidth - 2, expandData: false, traceStartMs: model.range.start, nowMs}) : []),
-		[paneSpan, tree, symbols, width, listWidth, model.range.start, paneSpan?.end_ms === null ? nowMs : 0],
-	);
+	const paneLines = useMemo(() => (paneSpan ? spanDetailLines(paneSpan, tree, {symbols, width: width - listWidth - 2, expandData: false, traceStartMs: model.range.start, nowMs}) : []), [paneSpan, tree, symbols, width, listWidth, model.range.start, paneSpan?.end_ms === null ? nowMs : 0]);
 	const infoLines = 1;
 	const listHeight = Math.max(2, height - infoLines);
 	useKeymap(
@@ -265,14 +257,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 
 	const total = formatDuration(range.end - range.start);
 	const scale = `0${symbols.rule.repeat(Math.max(1, barWidth - 2 - textWidth(total)))} ${total}`;
-	const header: LineType = [
-		{text: '  '},
-		{text: fit(`span (${rows.length} shown of ${model.spanCount})`, treeWidth), bold: true},
-		{text: ' '},
-		{text: fit('took', tookWidth, {align: 'right'}), bold: true},
-		{text: ' '},
-		{text: fit(scale, barWidth), dim: true},
-	];
+	const header: LineType = [{text: '  '}, {text: fit(`span (${rows.length} shown of ${model.spanCount})`, treeWidth), bold: true}, {text: ' '}, {text: fit('took', tookWidth, {align: 'right'}), bold: true}, {text: ' '}, {text: fit(scale, barWidth), dim: true}];
 
 	const info: LineType = [];
 	if (row) {
@@ -286,11 +271,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 		}
 	}
 
-	const followText: LineType = live
-		? following
-			? [{text: `${symbols.following} following`, color: 'green'}]
-			: [{text: `paused${newCount > 0 ? ` ${symbols.newBelow} ${newCount} new` : ''} (space resumes)`, color: 'yellow', bold: newCount > 0}]
-		: [];
+	const followText: LineType = live ? (following ? [{text: `${symbols.following} following`, color: 'green'}] : [{text: `paused${newCount > 0 ? ` ${symbols.newBelow} ${newCount} new` : ''} (space resumes)`, color: 'yellow', bold: newCount > 0}]) : [];
 	const infoRight: LineType = [...followText, {text: `  ${rows.length === 0 ? 0 : selected + 1}/${rows.length}`, dim: true}];
 	const rightWidth = infoRight.reduce((sum, s) => sum + textWidth(s.text), 0);
 	const infoLine: LineType = [{text: ' '}, ...fitLine(info, Math.max(0, listWidth - rightWidth - 2), true, ellipsis), {text: ' '}, ...infoRight];

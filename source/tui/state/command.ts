@@ -1,14 +1,12 @@
 /** A line typed after ":". */
-export type ConsoleCommand =
-	| {kind: 'run'; ref: string}
-	| {kind: 'diff'; a: string; b: string}
-	| {kind: 'runs'}
-	| {kind: 'help'}
-	| {kind: 'quit'}
-	| {kind: 'error'; message: string};
+export type ConsoleCommand = {kind: 'run'; ref: string} | {kind: 'diff'; a: string; b: string} | {kind: 'runs'} | {kind: 'help'} | {kind: 'quit'} | {kind: 'error'; message: string};
 
 export function parseCommand(text: string): ConsoleCommand {
-	const [name = '', ...args] = text.trim().replace(/^:/, '').split(/\s+/).filter(word => word !== '');
+	const [name = '', ...args] = text
+		.trim()
+		.replace(/^:/, '')
+		.split(/\s+/)
+		.filter(word => word !== '');
 	switch (name) {
 		case 'q':
 		case 'q!':

@@ -1,13 +1,5 @@
 import type {ConsoleAction} from './actions.js';
-import {
-	currentView,
-	runView,
-	RUN_TABS,
-	SORT_KEYS,
-	type ConsoleState,
-	type RunView,
-	type View,
-} from './console-state.js';
+import {currentView, runView, RUN_TABS, SORT_KEYS, type ConsoleState, type RunView, type View} from './console-state.js';
 
 function replaceTop(state: ConsoleState, view: View): ConsoleState {
 	return {...state, stack: [...state.stack.slice(0, -1), view]};
@@ -119,9 +111,7 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 		}
 
 		case 'prompt-open': {
-			const previous = action.kind === 'filter' && view.screen === 'runs'
-				? view.filter
-				: action.kind === 'search' && view.screen === 'run' ? view.search : '';
+			const previous = action.kind === 'filter' && view.screen === 'runs' ? view.filter : action.kind === 'search' && view.screen === 'run' ? view.search : '';
 			// The filter and find edit what is there; the command line starts empty.
 			return {...state, help: false, message: null, prompt: {kind: action.kind, text: action.kind === 'command' ? '' : previous, previous}};
 		}
@@ -132,9 +122,7 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 				return state;
 			}
 
-			const text = action.type === 'prompt-input'
-				? state.prompt.text + action.text.replace(/[\u0000-\u001f\u007f]/g, '')
-				: [...state.prompt.text].slice(0, -1).join('');
+			const text = action.type === 'prompt-input' ? state.prompt.text + action.text.replace(/[\u0000-\u001f\u007f]/g, '') : [...state.prompt.text].slice(0, -1).join('');
 			const next = {...state, prompt: {...state.prompt, text}};
 			return liveApply(next, text);
 		}
@@ -189,7 +177,10 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 
 		case 'reveal': {
 			return updateRunView(state, v => ({
-				...withExpanded(v, action.path.filter(id => id !== action.spanId)),
+				...withExpanded(
+					v,
+					action.path.filter(id => id !== action.spanId),
+				),
 				tab: 'trace',
 				selection: {index: v.selection.index, key: action.spanId},
 			}));
@@ -213,7 +204,13 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 					return v;
 				}
 
-				return {...withExpanded(v, action.path.filter(id => id !== action.spanId)), selection: {index: v.selection.index, key: action.spanId}};
+				return {
+					...withExpanded(
+						v,
+						action.path.filter(id => id !== action.spanId),
+					),
+					selection: {index: v.selection.index, key: action.spanId},
+				};
 			});
 		}
 

@@ -102,7 +102,11 @@ export function orderRuns(runs: readonly Run[], sort: SortKey, nowMs: number): R
 
 export function filterRuns(runs: readonly Run[], filter: string, sort: SortKey, nowMs: number, stuckAfterMs: number): Run[] {
 	const query = parseRunQuery(filter);
-	return orderRuns(runs.filter(run => matchesRun(run, query, nowMs, stuckAfterMs)), sort, nowMs);
+	return orderRuns(
+		runs.filter(run => matchesRun(run, query, nowMs, stuckAfterMs)),
+		sort,
+		nowMs,
+	);
 }
 
 /** Question 5 at a glance over runs in memory: the rule daySummary (source/store/run-day-summary.ts) counts in SQL. */

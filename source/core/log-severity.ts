@@ -23,7 +23,8 @@ export function severityLevel(severityNumber: number, severityText: string): Sev
 	return ERROR_TEXTS.has(word) ? 'error' : WARN_TEXTS.has(word) ? 'warn' : 'info';
 }
 
-const NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+/** OpenTelemetry's severity names, one for each four SeverityNumbers from 1. */
+export const SEVERITY_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 
 /** The short name of a SeverityNumber (TRACE .. FATAL, with 2-4 for the finer steps); "" for 0 or out of range. */
 export function severityName(severityNumber: number): string {
@@ -32,5 +33,5 @@ export function severityName(severityNumber: number): string {
 	}
 
 	const step = (severityNumber - 1) % 4;
-	return `${NAMES[Math.floor((severityNumber - 1) / 4)]}${step === 0 ? '' : step + 1}`;
+	return `${SEVERITY_NAMES[Math.floor((severityNumber - 1) / 4)]}${step === 0 ? '' : step + 1}`;
 }

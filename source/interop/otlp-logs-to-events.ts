@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {LOG_RECORD_EVENT_TYPE, type LogRecordData} from '../core/log-record.js';
+import {SEVERITY_NAMES} from '../core/log-severity.js';
 import {resourceEnv} from '../core/run-summary.js';
 import type {ServiceLog} from '../core/service-log.js';
 import type {SpanScope, TraceEvent} from '../core/trace-event.js';
@@ -15,8 +16,6 @@ import {anyValue, attributes, describeIssue, nanos, normalId, OtlpParseError, to
  * success. A request that is not OTLP logs at all is refused whole.
  */
 
-const SEVERITY_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
-
 /** SeverityNumber as OTLP/JSON writes it (the number) or as some encoders do (its name, SEVERITY_NUMBER_ERROR2). */
 const severityNumber = z.union([z.number().int().min(0).max(24), z.string()]).transform((value, context) => {
 	if (typeof value === 'number') {
@@ -24,7 +23,7 @@ const severityNumber = z.union([z.number().int().min(0).max(24), z.string()]).tr
 	}
 
 	const match = /^SEVERITY_NUMBER_(?:UNSPECIFIED|([A-Z]+)([2-4])?)$/.exec(value);
-	const base = match?.[1] === undefined ? -1 : SEVERITY_NAMES.indexOf(match[1]);
+	const base = match?.[1] === undefined ? -1 : (SEVERITY_NAMES as readonly string[]).indexOf(match[1]);
 	if (!match || (match[1] !== undefined && base === -1)) {
 		context.addIssue({code: 'custom', message: 'a SeverityNumber: 0 to 24, or its name'});
 		return z.NEVER;

@@ -4,6 +4,7 @@ import {foldEvents} from '../../source/core/fold.js';
 import {buildTree} from '../../source/core/tree.js';
 import type {OtlpKeyValue} from '../../source/interop/otlp-attributes.js';
 import type {OtlpTracesJson} from '../../source/interop/otlp-json.js';
+import {convertOtlpLogs} from '../../source/interop/otlp-logs-to-events.js';
 import {otlpToEvents} from '../../source/interop/otlp-to-events.js';
 import {spanDetailLines} from '../../source/tui/screens/span-detail.js';
 import {UNICODE} from '../../source/core/symbols.js';
@@ -77,6 +78,29 @@ describe('span detail shows what OpenTelemetry said of a span', () => {
 		assert.ok(!charge.includes('STATUS MESSAGE'), 'the error already says "card declined"');
 		assert.ok(!charge.includes(ESC) && !charge.includes('\u0007'), 'no escape sequence from the producer');
 		assert.match(detail(TRACE, 'aaaaaaaaaaaaaaa2', true), /telemetry\.sdk\.language +nodejs/, 'e shows the whole resource');
+	});
+
+	it('log records emitted in the span, in time order, with their severity; sanitized', () => {
+		const logs = convertOtlpLogs({
+			resourceLogs: [
+				{
+					resource: {attributes: [kv('service.name', 'checkout')]},
+					scopeLogs: [
+						{
+							logRecords: [
+								{timeUnixNano: at(19_800), severityNumber: 17, severityText: 'ERROR', body: {stringValue: `gateway said no${ESC}[2J`}, traceId: TRACE, spanId: 'aaaaaaaaaaaaaaa2'},
+								{timeUnixNano: at(19_550), severityNumber: 9, body: {stringValue: 'charging card'}, traceId: TRACE, spanId: 'aaaaaaaaaaaaaaa2'},
+							],
+						},
+					],
+				},
+			],
+		}).events;
+		const spans = foldEvents([...events, ...logs].filter(event => event.trace_id === TRACE));
+		const tree = buildTree(spans);
+		const charge = text(spanDetailLines(tree.byId.get('aaaaaaaaaaaaaaa2')!, tree, {symbols: UNICODE, width: 80, expandData: false, traceStartMs: spans[0]!.start_ms, nowMs: 0}));
+		assert.match(charge, /^LOGS \(2\)\n +\+50µs {2}INFO {3}charging card\n +\+300µs {2}ERROR {2}gateway said no$/m);
+		assert.ok(!charge.includes(ESC), 'no escape sequence from the record');
 	});
 
 	it('says when the declared parent never arrived', () => {

@@ -13,8 +13,8 @@ export interface DetailOptions {
 }
 
 /** How much of each list a detail page shows before "n more (e to expand)". */
-export const SHORT = {data: 12, stack: 6, stderr: 10, path: 12, events: 8, links: 4, resource: 3} as const;
-export const LONG = {data: 5000, stack: 500, stderr: 1000, path: 500, events: 1000, links: 1000, resource: 1000} as const;
+export const SHORT = {data: 12, stack: 6, stderr: 10, path: 12, events: 8, links: 4, resource: 3, logs: 10} as const;
+export const LONG = {data: 5000, stack: 500, stderr: 1000, path: 500, events: 1000, links: 1000, resource: 1000, logs: 1000} as const;
 
 export function section(title: string, note = ''): Line {
 	return [{text: title, bold: true, color: 'cyan'}, ...(note === '' ? [] : [{text: ` ${note}`, dim: true}])];

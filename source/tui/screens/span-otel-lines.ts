@@ -1,3 +1,4 @@
+import {severityLevel, severityName} from '../../core/log-severity.js';
 import type {Span} from '../../core/span.js';
 import type {TraceTree} from '../../core/tree.js';
 import {clean, cleanLines, inlineValue, wrap, type Line} from '../text.js';
@@ -65,6 +66,31 @@ function eventLines(span: Span, options: DetailOptions): Line[] {
 	return lines;
 }
 
+const LEVEL_COLOR = {error: 'red', warn: 'yellow', info: undefined} as const;
+
+/**
+ * OpenTelemetry log records emitted within the span, in time order: time
+ * after the span's start, severity (as the record says it, coloured by the
+ * level runs tail --level uses), body.
+ */
+function logLines(span: Span, options: DetailOptions): Line[] {
+	const logs = span.logs ?? [];
+	if (logs.length === 0) {
+		return [];
+	}
+
+	const limit = options.expandData ? LONG.logs : SHORT.logs;
+	const lines: Line[] = [[], section('LOGS', `(${logs.length})`)];
+	for (const log of logs.slice(0, limit)) {
+		const level = severityLevel(log.severity_number, log.severity_text);
+		const word = clean(log.severity_text.trim() || severityName(log.severity_number) || 'LOG');
+		lines.push([{text: `  ${offset(log.time_ms - span.start_ms).padStart(8)}  `, dim: true}, {text: word.padEnd(5), color: LEVEL_COLOR[level], bold: level !== 'info'}, {text: `  ${cleanLines(log.body).join(' ')}`}]);
+	}
+
+	lines.push(...more(logs.length - limit, 'log records', options.expandData));
+	return lines;
+}
+
 function linkLines(span: Span, options: DetailOptions): Line[] {
 	if (span.links.length === 0) {
 		return [];
@@ -102,7 +128,7 @@ function resourceLines(span: Span, options: DetailOptions): Line[] {
 	return lines;
 }
 
-/** The sections for what OpenTelemetry producers send beside data: status message, events, links, resource. */
+/** The sections for what OpenTelemetry producers send beside data: status message, events, log records, links, resource. */
 export function otelSections(span: Span, options: DetailOptions): Line[] {
-	return [...statusMessageLines(span, options.width), ...eventLines(span, options), ...linkLines(span, options), ...resourceLines(span, options)];
+	return [...statusMessageLines(span, options.width), ...eventLines(span, options), ...logLines(span, options), ...linkLines(span, options), ...resourceLines(span, options)];
 }

@@ -5,3 +5,8 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObj
 export interface JsonObject {
 	[key: string]: JsonValue;
 }
+
+/** A plain object of parsed JSON (or of anything): not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+	return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,4 +1,5 @@
 import type {ZipkinItem} from './zipkin-json.js';
+import {isRecord} from '../core/json-value.js';
 
 /*
  * What a trace file is, told by its content and never by its name: the
@@ -104,10 +105,6 @@ export function sniffBytes(bytes: Uint8Array): SniffedBytes {
 	}
 
 	return {kind: 'text-or-binary', looksJson: bytes[first] === 0x7b || bytes[first] === 0x5b, binary, bomLength};
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function isTraceEvent(value: Record<string, unknown>): boolean {

@@ -6,6 +6,7 @@ import type {OtlpScopeJson, OtlpSpanEventJson, OtlpSpanJson, OtlpSpanLinkJson, O
 import {ResourceGroups, scopeOf} from './resource-groups.js';
 import {anyValueText, SPAN_KIND_BY_NAME, SpanTags, statusCodeOfTag} from './span-tags.js';
 import {microsToNanos, unixMicros} from './unix-micros.js';
+import {isRecord} from '../core/json-value.js';
 
 /*
  * Jaeger's JSON trace model (jaeger model/json: the query API's
@@ -41,10 +42,6 @@ const traceSchema = z.object({traceID: traceId.nullish(), spans: z.array(spanSch
 type KeyValue = z.infer<typeof keyValue>;
 type JaegerProcess = z.infer<typeof processSchema>;
 type JaegerSpan = z.infer<typeof spanSchema>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function describeIssue(error: z.ZodError, where: string): string {
 	const issue = error.issues[0];

@@ -1,5 +1,7 @@
 import type {TraceEvent} from '../core/trace-event.js';
 import {otlpToEvents, OtlpParseError} from './otlp-to-events.js';
+import {isRecord} from '../core/json-value.js';
+import {listAt} from './otlp-lists.js';
 
 /** What one export request turned into. */
 export interface OtlpBatch {
@@ -16,27 +18,6 @@ export interface OtlpBatch {
 
 function rejectionMessage(rejected: number, spans: number, firstProblem: string): string {
 	return `${rejected} of ${spans} spans rejected; first: ${firstProblem}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function listAt(value: unknown, key: string, where: string): unknown[] {
-	if (!isRecord(value)) {
-		throw new OtlpParseError(`${where}: expected an object`);
-	}
-
-	const list = value[key];
-	if (list === undefined || list === null) {
-		return [];
-	}
-
-	if (!Array.isArray(list)) {
-		throw new OtlpParseError(`${where}.${key}: expected an array`);
-	}
-
-	return list;
 }
 
 /** Where a slice of a request starts in the whole of it, so that a problem is named by its place in the request. */

@@ -1,4 +1,5 @@
 import type {OtlpKeyValue} from './otlp-attributes.js';
+import {isRecord} from '../core/json-value.js';
 
 /**
  * The OTLP/JSON trace shapes tracedeck writes (export) and builds from
@@ -75,10 +76,6 @@ export const STATUS_CODE_ERROR = 2;
 // the id fields, where OTLP/JSON asks for hex. Hex never has "=" in it.
 const BASE64_TRACE_ID = /^[A-Za-z0-9+/]{22}==$/;
 const BASE64_SPAN_ID = /^[A-Za-z0-9+/]{11}=$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function hexId(value: unknown, base64: RegExp): unknown {
 	return typeof value === 'string' && base64.test(value) ? Buffer.from(value, 'base64').toString('hex') : value;

@@ -7,6 +7,8 @@ import type {SpanScope, TraceEvent} from '../core/trace-event.js';
 import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 import {fromAnyValue, fromKeyValues, type OtlpAnyValue, type OtlpKeyValue} from './otlp-attributes.js';
 import {anyValue, attributes, describeIssue, nanos, normalId, OtlpParseError, toIso} from './otlp-to-events.js';
+import {isRecord} from '../core/json-value.js';
+import {listAt} from './otlp-lists.js';
 
 /*
  * OTLP log records to what the run index keeps. A record with a trace id
@@ -60,28 +62,6 @@ export interface OtlpLogsBatch {
 	rejectedLogRecords: number;
 	/** The first problem, with where it was; "" when none. */
 	errorMessage: string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** `value[key]` as a list; absent or null is empty (OTLP/JSON leaves defaults out). */
-function listAt(value: unknown, key: string, where: string): unknown[] {
-	if (!isRecord(value)) {
-		throw new OtlpParseError(`${where}: expected an object`);
-	}
-
-	const list = value[key];
-	if (list === undefined || list === null) {
-		return [];
-	}
-
-	if (!Array.isArray(list)) {
-		throw new OtlpParseError(`${where}.${key}: expected an array`);
-	}
-
-	return list;
 }
 
 /** A part of the request read by `schema`, or OtlpParseError naming where. */

@@ -1,4 +1,5 @@
 import protobuf from 'protobufjs';
+import {isRecord} from '../core/json-value.js';
 
 /*
  * OTLP metrics, which tracedeck does not store. The NodeSDK (and most SDKs
@@ -66,10 +67,6 @@ interface PbPoints {
 
 interface PbRequest {
 	resourceMetrics?: Array<{scopeMetrics?: Array<{metrics?: Array<Partial<Record<(typeof METRIC_DATA_KEYS)[number], PbPoints>>>}>}>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** `value[key]` as an array: absent or null is empty (OTLP/JSON may leave defaults out), anything else is an error naming `where`. */

@@ -5,6 +5,7 @@ import {SPAN_EVENT_TYPE, SPAN_KINDS, type SpanKind, type SpanLink, type SpanScop
 import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 import {fromKeyValues, type OtlpKeyValue} from './otlp-attributes.js';
 import {otlpResourceProblem, otlpSpanProblem, type OtlpIdRule} from './otlp-span-checks.js';
+import {isRecord} from '../core/json-value.js';
 
 /** OTLP/JSON's AnyValue, KeyValue lists and nanosecond times, as the trace and the logs converters (otlp-logs-to-events.ts) read them. */
 export const anyValue: z.ZodType<unknown> = z.lazy(() =>
@@ -216,10 +217,6 @@ function foreignSpanEvents(span: OtlpSpan, origin: OtlpOrigin, attrs: Record<str
 	const error = failed ? (readings.error ?? {message: span.status?.message || 'failed'}) : undefined;
 	events.push({...base, event_type: `${kind}:${failed ? 'failed' : 'completed'}`, timestamp: toIso(span.endTimeUnixNano), status: failed ? 'failed' : 'success', ...(error ? {data: {error}} : {})});
 	return events;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The facts a TraceEvent producer's span had, as tracedeck's export wrote them down (INTERNAL.facts); anything malformed is left out. */

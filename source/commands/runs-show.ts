@@ -1,6 +1,7 @@
 import {buildRunReport} from '../core/run-report.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, requireArgs, resolveHome, writeJson} from './command-line.js';
+import {EXIT_STATUS_HELP, exitStatusOf} from './exit-status.js';
 import {formatRunReport} from './format-run-report.js';
 
 const HELP = `
@@ -11,31 +12,39 @@ const HELP = `
   failure with its error and input, saga compensations and orphans, AI
   decisions with what followed, and OpenTelemetry log records (under their
   span, or in the run's "logs" when their span never arrived). <run> is a
-  run id, a trace id, or a unique prefix of either. In a terminal it opens
+  run id, a trace id, a unique prefix of either, or a unique trailing part
+  of the run id (the short sha: 3f2a9c1). In a terminal it opens
   the trace screen of the console; piped, or with --text, it prints text;
   with --json, DESIGN's JSON document.
 
   Options
     --text         print text even in a terminal
+    ${EXIT_STATUS_HELP}
 ${COMMON_HELP}
 
   Examples
     $ tracedeck runs show run-20261124-0315
     $ tracedeck runs show run-20261124-0315 --json | jq .failure
+    $ tracedeck runs show 3f2a9c1 --exit-status > /dev/null || echo "not green"
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {text: {type: 'boolean', default: false}});
+	const cli = parseCommand(argv, HELP, {text: {type: 'boolean', default: false}, exitStatus: {type: 'boolean', default: false}});
 	requireArgs(cli.input, 1, 'the run to show');
 	const home = resolveHome(cli.flags.home);
-	if (!cli.flags.json && !cli.flags.text && process.stdout.isTTY && process.stdin.isTTY) {
+	if (!cli.flags.json && !cli.flags.text && !cli.flags.exitStatus && process.stdout.isTTY && process.stdin.isTTY) {
 		const {openConsole} = await import('./open-console.js');
 		return openConsole({home, initial: {screen: 'trace', run: cli.input[0]!}});
 	}
 
 	const index = RunIndex.open(home, {readonly: true});
+	let status = 0;
 	try {
 		const found = index.resolveRun(cli.input[0]!);
+		if (cli.flags.exitStatus) {
+			status = exitStatusOf(found);
+		}
+
 		const report = buildRunReport(found, index.spans(found.trace_id), Date.now(), index.strayLogs(found.trace_id));
 		if (cli.flags.json) {
 			writeJson(report);
@@ -46,5 +55,5 @@ export async function run(argv: string[]): Promise<number> {
 		index.close();
 	}
 
-	return 0;
+	return status;
 }

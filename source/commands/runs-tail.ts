@@ -9,6 +9,7 @@ import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, requireArgs, resolveHome, resolveRedisUrl, sinceToMs} from './command-line.js';
 import {statusSymbol} from '../core/symbols.js';
 import {wantsColor} from '../core/terminal-env.js';
+import {exitStatusOf} from './exit-status.js';
 import {textSymbols} from './text-symbols.js';
 
 const HELP = `
@@ -18,7 +19,9 @@ const HELP = `
   Prints the run's events so far, then each event as it arrives, one line
   each: time (UTC), status, step path, event type, and the stderr line, error,
   decision or compensation it carries. Exits 0 when the run ends (its root
-  span completes, fails or is cancelled), unless --follow.
+  span completes, fails or is cancelled), unless --follow; with --exit-status,
+  1 when it ended failed or cancelled. <run> is a run id, a trace id, a
+  unique prefix of either, or a unique trailing part of the run id.
 
   Live events come from Redis Streams when --redis / TRACEDECK_REDIS_URL is set
   and Redis answers; otherwise, and during a Redis outage, from polling the run
@@ -32,6 +35,7 @@ const HELP = `
                        severity number (its severity text when that is 0)
     --since <dur|date> only past events from this window (15m, 2h) or date
     --follow           keep following after the run ends (stop with Ctrl-C)
+    --exit-status      exit 1 when the run ended failed or cancelled (0 when it succeeded)
     --redis <url>      Redis for live events (env TRACEDECK_REDIS_URL)
 ${COMMON_HELP}
 
@@ -76,6 +80,7 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 		level: {type: 'string', default: 'info'},
 		since: {type: 'string'},
 		follow: {type: 'boolean', default: false},
+		exitStatus: {type: 'boolean', default: false},
 		redis: {type: 'string'},
 	});
 	const {flags} = cli;
@@ -138,8 +143,10 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 			}
 		}
 
+		// What the run ended as, read once it has: the store holds the end before it is published.
+		const endStatus = (): number => (flags.exitStatus ? exitStatusOf(index.resolveRun(traceId)) : 0);
 		if (ended && !flags.follow) {
-			return 0;
+			return endStatus();
 		}
 
 		process.once('SIGINT', onSigint);
@@ -167,15 +174,17 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 				}
 			},
 		});
+		let sawEnd = false;
 		for await (const {event, source} of stream) {
 			paths.apply(event);
 			print(event, source);
 			if (isRunEnd(event) && !flags.follow) {
+				sawEnd = true;
 				break;
 			}
 		}
 
-		return interrupted ? 130 : 0;
+		return interrupted ? 130 : sawEnd ? endStatus() : 0;
 	} finally {
 		process.off('SIGINT', onSigint);
 		process.stdout.off('error', onStdoutError);

@@ -118,6 +118,8 @@ export class RunIndex {
 			currentStep: db.prepare(currentStepSql('?')).pluck(),
 			runByExactId: db.prepare('SELECT body FROM runs WHERE run_id = ? OR trace_id = ?').pluck(),
 			runsByPrefix: db.prepare("SELECT body FROM runs WHERE run_id LIKE ? ESCAPE '\\' OR trace_id LIKE ? ESCAPE '\\' LIMIT 6").pluck(),
+			// A trailing part can use no index: this reads run_id's own index (not the rows) and only when no prefix matched.
+			runsBySuffix: db.prepare("SELECT body FROM runs WHERE run_id IN (SELECT run_id FROM runs WHERE run_id LIKE ? ESCAPE '\\' LIMIT 6)").pluck(),
 			eventsOfTrace: db.prepare('SELECT id, body FROM events WHERE trace_id = ? ORDER BY id'),
 			eventsAfter: db.prepare('SELECT id, body FROM events WHERE id > ? ORDER BY id LIMIT ?'),
 			eventsOfTraceAfter: db.prepare('SELECT id, body FROM events WHERE trace_id = ? AND id > ? ORDER BY id LIMIT ?'),
@@ -493,7 +495,12 @@ export class RunIndex {
 		);
 	}
 
-	/** Name a run by its id, its trace id, or a unique prefix of either. */
+	/**
+	 * Name a run by its id, its trace id, a unique prefix of either, or a
+	 * unique trailing part of its id (the short sha people quote: "3f2a9c1"
+	 * names run-20260301-101500-3f2a9c1), in that order: a prefix that
+	 * matches wins over a trailing part.
+	 */
 	resolveRun(ref: string): Run {
 		const exact = this.guard(() => this.stmts.runByExactId.get(ref, ref)) as string | undefined;
 		if (exact !== undefined) {
@@ -501,7 +508,11 @@ export class RunIndex {
 		}
 
 		const pattern = `${escapeLike(ref)}%`;
-		const matches = this.guard(() => this.stmts.runsByPrefix.all(pattern, pattern)) as string[];
+		let matches = this.guard(() => this.stmts.runsByPrefix.all(pattern, pattern)) as string[];
+		if (matches.length === 0 && ref !== '') {
+			matches = this.guard(() => this.stmts.runsBySuffix.all(`%${escapeLike(ref)}`)) as string[];
+		}
+
 		if (matches.length === 0) {
 			throw new NotFoundError(`no run matches "${ref}"; list runs with: tracedeck runs list`);
 		}

@@ -1,6 +1,6 @@
 import {Gauge, Registry} from 'prom-client';
 import type {Run} from '../core/run.js';
-import {sanitize} from '../core/sanitize.js';
+import {sanitizeMessage} from '../core/sanitize.js';
 import type {Span} from '../core/span.js';
 import {NO_ENV} from './deployment-figures.js';
 
@@ -63,7 +63,7 @@ export async function pushRunFigures(url: string, run: Run, spans: readonly Span
 	try {
 		target = new URL(`${url.replace(/\/+$/, '')}${groupPath(run.run_id)}`);
 	} catch {
-		return `pushgateway: "${sanitize(url, true)}" is not a URL; run figures not pushed`;
+		return `pushgateway: "${sanitizeMessage(url)}" is not a URL; run figures not pushed`;
 	}
 
 	try {
@@ -74,7 +74,7 @@ export async function pushRunFigures(url: string, run: Run, spans: readonly Span
 			signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
 		});
 		if (!response.ok) {
-			const detail = sanitize((await response.text().catch(() => '')).slice(0, 200), true).trim();
+			const detail = sanitizeMessage((await response.text().catch(() => '')).slice(0, 200)).trim();
 			return `pushgateway ${target.origin} answered ${response.status}${detail ? `: ${detail}` : ''}; run figures not pushed`;
 		}
 
@@ -82,6 +82,6 @@ export async function pushRunFigures(url: string, run: Run, spans: readonly Span
 	} catch (error) {
 		const cause = (error as {cause?: {code?: string; message?: string}}).cause;
 		const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : (cause?.code ?? cause?.message ?? (error as Error).message);
-		return `pushgateway ${target.origin} unreachable (${sanitize(String(reason), true)}); run figures not pushed`;
+		return `pushgateway ${target.origin} unreachable (${sanitizeMessage(String(reason))}); run figures not pushed`;
 	}
 }

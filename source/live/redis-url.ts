@@ -1,5 +1,5 @@
 import {ConfigError} from '../core/errors.js';
-import {sanitize} from '../core/sanitize.js';
+import {sanitizeMessage} from '../core/sanitize.js';
 
 const GOOD = 'expected redis://[user:password@]host[:port][/db], rediss://… for TLS, or a unix socket path such as /run/redis/redis.sock';
 
@@ -17,7 +17,7 @@ function portProblem(port: string): string | undefined {
 	}
 
 	if (!/^\d+$/.test(port)) {
-		return `port "${sanitize(port.slice(0, 20), true)}" is not a number`;
+		return `port "${sanitizeMessage(port.slice(0, 20))}" is not a number`;
 	}
 
 	const n = Number(port);
@@ -41,7 +41,7 @@ function problemOf(value: string): string | undefined {
 	}
 
 	if (!/^rediss?$/i.test(scheme)) {
-		return `scheme "${sanitize(scheme.slice(0, 20), true)}:" is not redis: or rediss:`;
+		return `scheme "${sanitizeMessage(scheme.slice(0, 20))}:" is not redis: or rediss:`;
 	}
 
 	const port = writtenPort(value.slice(scheme.length + 3));

@@ -1,5 +1,5 @@
 import type {Run} from '../core/run.js';
-import {sanitize} from '../core/sanitize.js';
+import {sanitize, sanitizeMessage} from '../core/sanitize.js';
 import {damagedStoreError} from './open-database.js';
 import type {RunIndex} from './run-index.js';
 
@@ -39,5 +39,5 @@ export function baselineReason(run: Pick<Run, 'env' | 'target'>): string {
 
 /** The one-line answer when there is no baseline, saying what to do instead. */
 export function noBaselineMessage(run: Pick<Run, 'env' | 'target' | 'run_id'>, instead: string): string {
-	return `no successful ${scopeLabel(run)} run started before ${sanitize(run.run_id, true)}; ${instead}`;
+	return `no successful ${scopeLabel(run)} run started before ${sanitizeMessage(run.run_id)}; ${instead}`;
 }

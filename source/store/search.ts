@@ -1,5 +1,5 @@
 import {InputError} from '../core/errors.js';
-import {sanitize} from '../core/sanitize.js';
+import {sanitize, sanitizeMessage} from '../core/sanitize.js';
 import type {Db} from './open-database.js';
 
 /** Where a hit was found: a step's name, its error message, or one of its log lines. */
@@ -57,7 +57,7 @@ export function ftsPhrase(text: string): string {
 	const prefix = trimmed.endsWith('*');
 	const body = prefix ? trimmed.slice(0, -1) : trimmed;
 	if (!/[\p{L}\p{N}]/u.test(body)) {
-		throw new InputError(`"${sanitize(text, true)}" has no word to search for; use --like to match punctuation`);
+		throw new InputError(`"${sanitizeMessage(text)}" has no word to search for; use --like to match punctuation`);
 	}
 
 	return `"${body.replace(/"/g, '""')}"${prefix ? ' *' : ''}`;

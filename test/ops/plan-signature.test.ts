@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
-import {canonicalJson, parseSignature, planHash, signPlan, verifyPlanSignature} from '../../source/interop/plan-signature.js';
+import {canonicalJson} from '../../source/core/canonical-json.js';
+import {parseSignature, planHash, signPlan, verifyPlanSignature} from '../../source/interop/plan-signature.js';
 import {runCli} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
 

@@ -12,6 +12,7 @@ import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
 import {currentStepSql} from './current-step.js';
 import type {AppendParts} from './append-parts.js';
 import {InputOccurrences} from './event-digest.js';
+import {escapeLike, LIKE_ESCAPE} from './sql-like.js';
 import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
 import {ServiceLogTable, type ServiceLogsResult} from './service-logs.js';
 import {SqlWhere} from './sql-where.js';
@@ -65,10 +66,6 @@ interface RunRow {
 
 const CHECKPOINT_INTERVAL_MS = 1000;
 
-function escapeLike(text: string): string {
-	return text.replace(/[\\%_]/g, match => `\\${match}`);
-}
-
 /**
  * The SQLite run index: raw events as they arrived, spans folded from them,
  * and one summary row per run. Every write is one synchronous transaction.
@@ -117,7 +114,7 @@ export class RunIndex {
 				user = excluded.user, body = excluded.body`),
 			currentStep: db.prepare(currentStepSql('?')).pluck(),
 			runByExactId: db.prepare('SELECT body FROM runs WHERE run_id = ? OR trace_id = ?').pluck(),
-			runsByPrefix: db.prepare("SELECT body FROM runs WHERE run_id LIKE ? ESCAPE '\\' OR trace_id LIKE ? ESCAPE '\\' LIMIT 6").pluck(),
+			runsByPrefix: db.prepare(`SELECT body FROM runs WHERE run_id LIKE ? ${LIKE_ESCAPE} OR trace_id LIKE ? ${LIKE_ESCAPE} LIMIT 6`).pluck(),
 			eventsOfTrace: db.prepare('SELECT id, body FROM events WHERE trace_id = ? ORDER BY id'),
 			eventsAfter: db.prepare('SELECT id, body FROM events WHERE id > ? ORDER BY id LIMIT ?'),
 			eventsOfTraceAfter: db.prepare('SELECT id, body FROM events WHERE trace_id = ? AND id > ? ORDER BY id LIMIT ?'),

@@ -26,6 +26,11 @@ export function planHash(plan: unknown): string {
 	return crypto.createHash('sha256').update(canonicalJson(plan), 'utf8').digest('hex');
 }
 
+/** A recorded plan hash as bare lowercase hex, as planHash gives it: producers may write "sha256:<hex>". */
+export function barePlanHash(hash: string): string {
+	return hash.replace(/^sha256:/i, '').toLowerCase();
+}
+
 /** Parse plan.json text; `where` names the file in the error. */
 export function parsePlan(text: string, where: string): unknown {
 	try {

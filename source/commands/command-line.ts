@@ -1,5 +1,5 @@
 import meow, {type AnyFlags, type Result} from 'meow';
-import {DiskFullError, InputError, isDiskFull} from '../core/errors.js';
+import {DiskFullError, InputError, isDamagedDatabase, isDiskFull} from '../core/errors.js';
 import {parseDuration} from '../core/format-duration.js';
 import {terminalSafeJson} from '../core/terminal-json.js';
 
@@ -72,6 +72,11 @@ export function knownFailure(error: unknown): {message: string; exitCode: number
 	if (isDiskFull(error)) {
 		const full = new DiskFullError(`to the tracedeck home (${error instanceof Error ? error.message : String(error)})`);
 		return {message: full.message, exitCode: full.exitCode};
+	}
+
+	if (isDamagedDatabase(error)) {
+		// Damage SQLite only notices when a query reads the bad page, after the open succeeded.
+		return {message: `the run index is damaged (${(error as {code: string}).code}); move runs.db aside and re-ingest your runs`, exitCode: 4};
 	}
 
 	return undefined;

@@ -1,4 +1,5 @@
-import {applyEvent, displayName, terminalStatus} from '../core/fold.js';
+import {applyEvent, terminalStatus} from '../core/fold.js';
+import {displayName} from '../core/span-name.js';
 import {isLogRecord} from '../core/log-record.js';
 import {severityLevel, severityName, type SeverityLevel} from '../core/log-severity.js';
 import {sanitize} from '../core/sanitize.js';

@@ -1,5 +1,6 @@
 import {NotFoundError, InputError} from '../core/errors.js';
-import {applyEvent, displayName, eventTimeMs, foldEvents, inFoldOrder} from '../core/fold.js';
+import {applyEvent, eventTimeMs, foldEvents, inFoldOrder} from '../core/fold.js';
+import {displayName} from '../core/span-name.js';
 import {insertLog, isLogRecord, LOG_RECORD_EVENT_TYPE, spanLogOf, type RunLog} from '../core/log-record.js';
 import type {Run, RunStatus} from '../core/run.js';
 import {redactForStore} from '../core/redact.js';
@@ -383,7 +384,7 @@ export class RunIndex {
 			}
 
 			const stored = this.stmts.getSpanLink.get(traceId, id) as {parent_span_id: string | null; name: string; kind: string; span_id: string} | undefined;
-			return stored && {parent: stored.parent_span_id, name: stored.name !== '' ? stored.name : `${stored.kind || 'span'} ${id}`};
+			return stored && {parent: stored.parent_span_id, name: displayName({name: stored.name, kind: stored.kind, span_id: id})};
 		}, span.span_id);
 	}
 

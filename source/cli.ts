@@ -65,13 +65,6 @@ export async function main(argv: string[]): Promise<number> {
 			return known.exitCode;
 		}
 
-		const code = (error as {code?: unknown} | null)?.code;
-		if (typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
-			// Damage SQLite only notices when a query reads the bad page, after the open succeeded.
-			process.stderr.write(`tracedeck: the run index is damaged (${code}); move runs.db aside and re-ingest your runs\n`);
-			return 4;
-		}
-
 		const message = error instanceof Error ? error.message : String(error);
 		process.stderr.write(`tracedeck: internal error: ${sanitizeMessage(message)}${process.env['TRACEDECK_DEBUG'] ? `\n${sanitize((error as Error).stack ?? '')}` : ' (set TRACEDECK_DEBUG=1 for details)'}\n`);
 		return 70;

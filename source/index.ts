@@ -19,7 +19,7 @@ export {
 export {RunContext, type FinishOptions, type RunOutcome, type StartRunOptions} from './emit/run-context.js';
 export {activeSpan, type ActiveSpan} from './emit/span-scope.js';
 export {newSpanId, newTraceId, rootSpanIdForRun, stepSpanId, traceIdForRun} from './emit/ids.js';
-export {formatRunId} from './emit/run-id.js';
+export {formatRunId} from './core/run-id.js';
 export {
 	CIRCULAR_MARKER,
 	createRedactor,

@@ -1,6 +1,7 @@
 import meow, {type AnyFlags, type Result} from 'meow';
-import {DiskFullError, InputError, isDiskFull} from '../core/errors.js';
+import {DiskFullError, InputError, isDamagedDatabase, isDiskFull} from '../core/errors.js';
 import {parseDuration} from '../core/format-duration.js';
+import {terminalSafeJson} from '../core/terminal-json.js';
 
 export {resolveHome, resolveRedisUrl} from './settings.js';
 
@@ -51,14 +52,9 @@ export function sinceToMs(since: string | undefined, now = Date.now()): number |
 	return at;
 }
 
-/**
- * One JSON document on stdout. JSON.stringify escapes C0 controls (ESC among
- * them) but not DEL and the C1 range, whose CSI (U+009B) some terminals obey:
- * escape those too, so `cat`ing the output is as safe as parsing it.
- */
+/** One JSON document on stdout, terminal-safe (core/terminal-json.ts). */
 export function writeJson(value: unknown): void {
-	const text = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-	process.stdout.write(`${text}\n`);
+	process.stdout.write(`${terminalSafeJson(value, 2)}\n`);
 }
 
 export function requireArgs(input: string[], count: number, what: string): void {
@@ -76,6 +72,11 @@ export function knownFailure(error: unknown): {message: string; exitCode: number
 	if (isDiskFull(error)) {
 		const full = new DiskFullError(`to the tracedeck home (${error instanceof Error ? error.message : String(error)})`);
 		return {message: full.message, exitCode: full.exitCode};
+	}
+
+	if (isDamagedDatabase(error)) {
+		// Damage SQLite only notices when a query reads the bad page, after the open succeeded.
+		return {message: `the run index is damaged (${(error as {code: string}).code}); move runs.db aside and re-ingest your runs`, exitCode: 4};
 	}
 
 	return undefined;

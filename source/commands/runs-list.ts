@@ -1,5 +1,6 @@
 import {formatDuration} from '../core/format-duration.js';
 import type {Run} from '../core/run.js';
+import {runDurationMs} from '../core/run-duration.js';
 import {stepLabel} from '../core/run-progress.js';
 import {RunIndex} from '../store/run-index.js';
 import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
@@ -20,11 +21,6 @@ ${COMMON_HELP}
     $ tracedeck runs list --env prod --target deploy --since 48h
     $ tracedeck runs list --status failed --json | jq '.[0].run_id'
 `;
-
-export function runDurationMs(run: Run, now = Date.now()): number {
-	const end = run.ended_at === null ? now : Date.parse(run.ended_at);
-	return end - Date.parse(run.started_at);
-}
 
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseCommand(argv, HELP, {
@@ -52,7 +48,8 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	const symbols = textSymbols();
-	const rows = runs.map(r => [r.run_id, `${statusSymbol(r.status, symbols)} ${r.status}`, r.env ?? '-', r.target ?? '-', r.started_at.replace('T', ' ').slice(0, 19), formatDuration(runDurationMs(r)), r.status === 'running' ? [stepLabel(r), r.current_step].filter(Boolean).join(' ') : (r.failed_step ?? '')]);
+	const nowMs = Date.now();
+	const rows = runs.map(r => [r.run_id, `${statusSymbol(r.status, symbols)} ${r.status}`, r.env ?? '-', r.target ?? '-', r.started_at.replace('T', ' ').slice(0, 19), formatDuration(runDurationMs(r, nowMs)), r.status === 'running' ? [stepLabel(r), r.current_step].filter(Boolean).join(' ') : (r.failed_step ?? '')]);
 	process.stdout.write(`${textTable(['RUN', 'STATUS', 'ENV', 'TARGET', 'STARTED (UTC)', 'DURATION', 'STEP'], rows)}\n`);
 	return 0;
 }

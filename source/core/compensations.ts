@@ -1,4 +1,4 @@
-import {displayName} from './fold.js';
+import {displayName} from './span-name.js';
 import type {Span, SpanStatus} from './span.js';
 import {isCancelled} from './span-status.js';
 import {isCompensation, isStep} from './step-kind.js';

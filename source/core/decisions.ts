@@ -1,5 +1,5 @@
 import {firstToEnd, rootCauseCandidates} from './failure.js';
-import {displayName} from './fold.js';
+import {displayName} from './span-name.js';
 import type {RunStatus} from './run.js';
 import type {Span} from './span.js';
 import {isDecision} from './step-kind.js';

@@ -52,6 +52,15 @@ export class StoreError extends TracedeckError {
 }
 
 /** SQLite's SQLITE_FULL or the system's ENOSPC: the disk (or the quota) has no room left. */
+/**
+ * SQLite found the file damaged: not a database, or a corrupt page (extended
+ * codes too, SQLITE_CORRUPT_INDEX and the like, which better-sqlite3 reports).
+ */
+export function isDamagedDatabase(error: unknown): boolean {
+	const code = (error as {code?: unknown} | null | undefined)?.code;
+	return typeof code === 'string' && /^SQLITE_(NOTADB|CORRUPT)/.test(code);
+}
+
 export function isDiskFull(error: unknown): boolean {
 	const code = (error as {code?: unknown} | null | undefined)?.code;
 	return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';

@@ -347,11 +347,6 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 	return span;
 }
 
-/** A name for a span that never said its own. */
-export function displayName(span: Span): string {
-	return span.name !== '' ? span.name : `${span.kind || 'span'} ${span.span_id}`;
-}
-
 /**
  * Fold a trace's events into spans, in fold order (so in any arrival order
  * the same spans, listed by their earliest event). A log record waits for its

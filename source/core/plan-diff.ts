@@ -1,4 +1,5 @@
 import {alignedOrder} from './aligned-order.js';
+import {sameJson} from './canonical-json.js';
 import {isSecretKey} from './redact.js';
 
 export interface PlanEntryDiff {
@@ -37,38 +38,6 @@ const RESOLVED = /^([\s\S]*?)\s*(→|->)\s*([\s\S]*)$/;
 
 function recordOf(value: unknown): Record<string, unknown> {
 	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-/**
- * Key-order-independent text of a value, for equality. Plans come from JSON,
- * but the type says unknown: depth is capped and cycles cut so no value can
- * exhaust the stack.
- */
-function canonical(value: unknown, ancestors: Set<object> = new Set()): string {
-	if (typeof value === 'bigint') {
-		return `${value}n`;
-	}
-
-	if (value === null || typeof value !== 'object') {
-		return JSON.stringify(value) ?? 'undefined';
-	}
-
-	if (ancestors.has(value) || ancestors.size >= MAX_VALUE_DEPTH) {
-		return '"<cycle or too deep>"';
-	}
-
-	ancestors.add(value);
-	let text: string;
-	if (Array.isArray(value)) {
-		text = `[${value.map((item: unknown) => canonical(item, ancestors)).join(',')}]`;
-	} else {
-		const record = value as Record<string, unknown>;
-		const keys = Object.keys(record).sort();
-		text = `{${keys.map(key => `${JSON.stringify(key)}:${canonical(record[key], ancestors)}`).join(',')}}`;
-	}
-
-	ancestors.delete(value);
-	return text;
 }
 
 /** A copy safe to print: secret keys and values already redacted at the source never show raw. */
@@ -157,7 +126,7 @@ function diffSection(a: Record<string, unknown>, b: Record<string, unknown>, sho
 		const hasA = Object.hasOwn(a, key);
 		const hasB = Object.hasOwn(b, key);
 		// Compared raw, shown redacted: a rotated secret is a real difference, its value is not for the screen.
-		if (hasA === hasB && canonical(a[key]) === canonical(b[key])) {
+		if (hasA === hasB && sameJson(a[key], b[key])) {
 			continue;
 		}
 
@@ -267,5 +236,5 @@ export function planSummary(plan: PlanDiff): string {
 
 /** An entry whose two sides show the same: what differs is redacted (a rotated secret). */
 export function differsOnlyInSecret(entry: PlanEntryDiff): boolean {
-	return entry.a !== null && entry.b !== null && canonical(entry.a) === canonical(entry.b);
+	return entry.a !== null && entry.b !== null && sameJson(entry.a, entry.b);
 }

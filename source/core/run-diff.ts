@@ -1,5 +1,5 @@
 import {alignedOrder} from './aligned-order.js';
-import {displayName} from './fold.js';
+import {displayName} from './span-name.js';
 import {diffPlans, type PlanDiff} from './plan-diff.js';
 import type {Run} from './run.js';
 import type {Span, SpanStatus} from './span.js';

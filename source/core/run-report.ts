@@ -2,7 +2,7 @@ import {compensationChains, type CompensationLink} from './compensations.js';
 import {criticalPath, type CriticalSegment} from './critical-path.js';
 import {decisionOutcomes, type DecisionOutcome} from './decisions.js';
 import {recoveredFailures, rootCauseFailure} from './failure.js';
-import {displayName} from './fold.js';
+import {displayName} from './span-name.js';
 import type {RunLog} from './log-record.js';
 import type {Run} from './run.js';
 import type {Retry, Span, SpanError, SpanStatus} from './span.js';

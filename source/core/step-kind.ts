@@ -1,6 +1,7 @@
 import type {Span} from './span.js';
 
-const STEP_KINDS = new Set(['stage', 'step', 'job', 'task']);
+/** The span kinds that are steps; the store's SQL says the same (store/step-kind-sql.ts). */
+export const STEP_KINDS: ReadonlySet<string> = new Set(['stage', 'step', 'job', 'task']);
 
 /** Forward work a run counts as progress and a saga may have to undo. */
 export function isStep(span: Span): boolean {

@@ -1,4 +1,4 @@
-import {displayName} from './fold.js';
+import {displayName} from './span-name.js';
 import type {Span} from './span.js';
 
 export interface TraceTree {

@@ -3,13 +3,13 @@ import type {Run} from '../core/run.js';
 import type {SpanStatus} from '../core/span.js';
 import type {SpanLink} from '../core/trace-event.js';
 import {redactLines} from '../core/redact.js';
+import {formatRunId} from '../core/run-id.js';
 import {buildTree, descendants} from '../core/tree.js';
 import type {RunIndex} from '../store/run-index.js';
 import type {ChildOutcome} from './child-step.js';
 import type {TraceEmitter} from './emitter.js';
 import {rootSpanIdForRun, stepSpanId, traceIdForRun} from './ids.js';
 import type {TailLine} from './line-tail.js';
-import {formatRunId} from './run-id.js';
 import type {EventInput} from './trace-context.js';
 import type {Traceparent} from './traceparent.js';
 

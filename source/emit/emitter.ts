@@ -6,9 +6,9 @@ import {openEventWriter} from '../live/event-writer.js';
 import {checkRedisUrl} from '../live/redis-url.js';
 import {eventIdProblem} from '../interop/event-id.js';
 import {newEventId, newSpanId, newTraceId, rootSpanIdForRun, traceIdForRun} from './ids.js';
+import {formatRunId} from '../core/run-id.js';
 import {createRedactor, redactData, redactTags, type RedactOptions, type Redactor} from '../core/redact.js';
 import {RunContext, type StartRunOptions} from './run-context.js';
-import {formatRunId} from './run-id.js';
 import {TraceContext, type EventEmitting, type EventInput} from './trace-context.js';
 
 /**

@@ -9,7 +9,7 @@ import {makePrivateDir} from '../store/private-files.js';
 import {RunIndex} from '../store/run-index.js';
 import {writeFileAtomic} from './atomic-file.js';
 import {runsToOtlp, type RunWithSpans} from './otlp-export.js';
-import {planHash} from './plan-signature.js';
+import {barePlanHash, planHash} from './plan-signature.js';
 import {renderReportHtml} from './report-html.js';
 
 export interface ArtifactOptions {
@@ -55,10 +55,6 @@ export function runSummary(run: Run): Record<string, unknown> {
 	};
 }
 
-function stripAlgorithm(hash: string): string {
-	return hash.replace(/^sha256:/i, '').toLowerCase();
-}
-
 /**
  * The plan's hash, checked against the one the run recorded: a plan the run
  * did not execute must not be filed under that run.
@@ -74,7 +70,7 @@ function checkedPlanHash(run: Run, redacted: unknown): string {
 		return hash;
 	}
 
-	const recorded = stripAlgorithm(run.plan_hash);
+	const recorded = barePlanHash(run.plan_hash);
 	if (recorded !== hash) {
 		throw new InputError(`the plan given for run ${run.run_id} hashes to ${hash.slice(0, 12)}… but the run recorded ${recorded.slice(0, 12)}… (the hash covers the plan with secrets redacted); pass the plan the run executed`);
 	}

@@ -1,4 +1,5 @@
 import type {Run} from '../core/run.js';
+import {finishedRunDurationMs} from '../core/run-duration.js';
 import type {ReportSpan} from '../core/run-report.js';
 import {sanitize} from '../core/sanitize.js';
 
@@ -39,8 +40,7 @@ export function csvRecord(values: readonly CsvValue[]): string {
 export const RUN_COLUMNS = ['run_id', 'trace_id', 'env', 'target', 'plan_hash', 'status', 'started_at', 'ended_at', 'duration_ms', 'failed_step', 'retries', 'runner', 'git_sha', 'git_branch', 'user', 'progress_completed', 'progress_total', 'policy_deny_network', 'policy_readonly_fs'] as const;
 
 export function runCsvValues(run: Run): CsvValue[] {
-	const ended = run.ended_at === null ? null : Date.parse(run.ended_at) - Date.parse(run.started_at);
-	return [run.run_id, run.trace_id, run.env, run.target, run.plan_hash, run.status, run.started_at, run.ended_at, ended, run.failed_step, run.retries, run.runner, run.git?.sha, run.git?.branch, run.user, run.progress.completed, run.progress.total, run.policy?.deny_network, run.policy?.readonly_fs];
+	return [run.run_id, run.trace_id, run.env, run.target, run.plan_hash, run.status, run.started_at, run.ended_at, finishedRunDurationMs(run), run.failed_step, run.retries, run.runner, run.git?.sha, run.git?.branch, run.user, run.progress.completed, run.progress.total, run.policy?.deny_network, run.policy?.readonly_fs];
 }
 
 export const SPAN_COLUMNS = ['run_id', 'trace_id', 'span_id', 'parent_span_id', 'path', 'name', 'kind', 'status', 'started_at', 'ended_at', 'duration_ms', 'retries', 'error'] as const;

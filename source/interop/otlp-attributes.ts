@@ -61,34 +61,3 @@ export function fromKeyValues(list: readonly OtlpKeyValue[], depth = 0): Record<
 
 	return out;
 }
-
-/** Encode plain JSON as an AnyValue (the export direction). */
-export function toAnyValue(value: unknown): OtlpAnyValue {
-	if (typeof value === 'string') {
-		return {stringValue: value};
-	}
-
-	if (typeof value === 'boolean') {
-		return {boolValue: value};
-	}
-
-	if (typeof value === 'number') {
-		return Number.isInteger(value) ? {intValue: value} : {doubleValue: value};
-	}
-
-	if (Array.isArray(value)) {
-		return {arrayValue: {values: value.map(item => toAnyValue(item))}};
-	}
-
-	if (value && typeof value === 'object') {
-		return {kvlistValue: {values: toKeyValues(value as Record<string, unknown>)}};
-	}
-
-	return {stringValue: value === null || value === undefined ? '' : String(value)};
-}
-
-export function toKeyValues(record: Record<string, unknown>): OtlpKeyValue[] {
-	return Object.entries(record)
-		.filter(([, value]) => value !== undefined)
-		.map(([key, value]) => ({key, value: toAnyValue(value)}));
-}

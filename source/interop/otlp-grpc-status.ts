@@ -1,7 +1,6 @@
 import {Metadata, status as GrpcStatus, type ServerErrorResponse, type ServiceError} from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
 import type {IntakeError, IntakeFailure} from './otlp-intake.js';
-import {decodeRpcStatus, encodeRpcStatus, type RpcAny} from './otlp-protobuf.js';
+import {decodeRpcStatus, encodeRpcStatus, retryDelaySeconds, retryInfo} from './google-rpc-status.js';
 
 /*
  * How OTLP/gRPC answers a failed export (opentelemetry-proto
@@ -13,20 +12,6 @@ import {decodeRpcStatus, encodeRpcStatus, type RpcAny} from './otlp-protobuf.js'
  * look for it.
  */
 
-const RETRY_INFO_PROTO = `
-syntax = "proto3";
-package google.rpc;
-message Duration {
-  int64 seconds = 1;
-  int32 nanos = 2;
-}
-message RetryInfo {
-  Duration retry_delay = 1;
-}
-`;
-
-const retryInfoType = protobuf.parse(RETRY_INFO_PROTO).root.lookupType('google.rpc.RetryInfo');
-export const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
 export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
 
 const CODE: Record<IntakeFailure, GrpcStatus> = {
@@ -35,10 +20,6 @@ const CODE: Record<IntakeFailure, GrpcStatus> = {
 	unavailable: GrpcStatus.UNAVAILABLE,
 	internal: GrpcStatus.INTERNAL,
 };
-
-function retryInfo(seconds: number): RpcAny {
-	return {typeUrl: RETRY_INFO_TYPE_URL, value: retryInfoType.encode(retryInfoType.fromObject({retryDelay: {seconds, nanos: 0}})).finish()};
-}
 
 /** The status a handler answers an IntakeError with. */
 export function grpcErrorOf(error: IntakeError): ServerErrorResponse {
@@ -58,12 +39,5 @@ export function retryDelaySecondsOf(error: ServiceError): number | undefined {
 		return undefined;
 	}
 
-	for (const any of decodeRpcStatus(details).details) {
-		if (any.typeUrl === RETRY_INFO_TYPE_URL) {
-			const info = retryInfoType.toObject(retryInfoType.decode(any.value), {longs: Number}) as {retryDelay?: {seconds?: number; nanos?: number}};
-			return (info.retryDelay?.seconds ?? 0) + (info.retryDelay?.nanos ?? 0) / 1e9;
-		}
-	}
-
-	return undefined;
+	return retryDelaySeconds(decodeRpcStatus(details).details);
 }

@@ -6,10 +6,10 @@ import type {OtlpResourceSpansJson, OtlpScopeSpansJson, OtlpSpanEventJson, OtlpS
 /*
  * The OTLP trace protocol, transcribed from opentelemetry-proto
  * (common/v1/common.proto, resource/v1/resource.proto, trace/v1/trace.proto,
- * collector/trace/v1/trace_service.proto) plus google.rpc.Status for error
- * bodies. Defined in code so the receiver needs no .proto files at run time;
- * fields tracedeck does not read (links, entity refs) are left out, and
- * protobuf skips unknown fields, so a newer sender still decodes.
+ * collector/trace/v1/trace_service.proto; error bodies are in
+ * google-rpc-status.ts). Defined in code so the receiver needs no .proto
+ * files at run time; fields tracedeck does not read (links, entity refs) are
+ * left out, and protobuf skips unknown fields, so a newer sender still decodes.
  */
 /** common/v1/common.proto: also the base of the logs messages (otlp-logs-protobuf.ts). */
 export const COMMON_PROTO = `
@@ -117,23 +117,9 @@ message ExportTracePartialSuccess {
 }
 `;
 
-const RPC_STATUS_PROTO = `
-syntax = "proto3";
-package google.rpc;
-message Any {
-  string type_url = 1;
-  bytes value = 2;
-}
-message Status {
-  int32 code = 1;
-  string message = 2;
-  repeated Any details = 3;
-}
-`;
-
 function buildRoot(): protobuf.Root {
 	const root = new protobuf.Root();
-	for (const source of [COMMON_PROTO, RESOURCE_PROTO, TRACE_PROTO, SERVICE_PROTO, RPC_STATUS_PROTO]) {
+	for (const source of [COMMON_PROTO, RESOURCE_PROTO, TRACE_PROTO, SERVICE_PROTO]) {
 		protobuf.parse(source, root);
 	}
 
@@ -144,7 +130,6 @@ function buildRoot(): protobuf.Root {
 const root = buildRoot();
 const requestType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 const responseType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
-const rpcStatusType = root.lookupType('google.rpc.Status');
 
 /* The shapes `toObject` gives with the options below: camelCase names, 64-bit integers as strings, bytes as Uint8Array. */
 export interface PbAnyValue {
@@ -459,23 +444,6 @@ export interface PartialSuccess {
 export function encodeExportTraceResponse(partial?: PartialSuccess): Uint8Array {
 	const value = partial && partial.rejectedSpans > 0 ? {partialSuccess: {rejectedSpans: partial.rejectedSpans, errorMessage: partial.errorMessage}} : {};
 	return responseType.encode(responseType.fromObject(value)).finish();
-}
-
-/** A google.rpc.Any: a message of another type, named by its type URL. */
-export interface RpcAny {
-	typeUrl: string;
-	value: Uint8Array;
-}
-
-/** A google.rpc.Status: the body OTLP/HTTP puts on error responses, and gRPC's grpc-status-details-bin. */
-export function encodeRpcStatus(code: number, message: string, details: readonly RpcAny[] = []): Uint8Array {
-	return rpcStatusType.encode(rpcStatusType.fromObject({code, message, details: [...details]})).finish();
-}
-
-/** For tests and tools: read a google.rpc.Status. */
-export function decodeRpcStatus(body: Uint8Array): {code: number; message: string; details: RpcAny[]} {
-	const object = rpcStatusType.toObject(rpcStatusType.decode(body), {arrays: true}) as {code?: number; message?: string; details: Array<{typeUrl?: string; value?: Uint8Array}>};
-	return {code: object.code ?? 0, message: object.message ?? '', details: object.details.map(any => ({typeUrl: any.typeUrl ?? '', value: any.value ?? new Uint8Array()}))};
 }
 
 /** For encoders: an OTLP/JSON AnyValue as protobufjs's fromObject takes it (base64 bytes back to bytes). */

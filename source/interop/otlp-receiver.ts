@@ -9,7 +9,8 @@ import {CorsPolicy} from './cors.js';
 import {IntakeError, SHED_RETRY_AFTER_SECONDS, SLICE_SPANS, TraceIntake, type Admission, type EventSink, type IntakeFailure, type ReceiverMetrics} from './otlp-intake.js';
 import {decodeExportLogsRequest, encodeExportLogsResponse, exportLogsResponseJson} from './otlp-logs-protobuf.js';
 import {countJsonDataPoints, countProtobufDataPoints, encodeExportMetricsResponse, exportMetricsResponseJson, MetricsRejection, OtlpMetricsError} from './otlp-metrics-rejection.js';
-import {decodeExportTraceRequestInSlices, encodeExportTraceResponse, encodeRpcStatus, OtlpProtobufError, type PartialSuccess} from './otlp-protobuf.js';
+import {encodeRpcStatus} from './google-rpc-status.js';
+import {decodeExportTraceRequestInSlices, encodeExportTraceResponse, OtlpProtobufError, type PartialSuccess} from './otlp-protobuf.js';
 import {BodyError, readRequestBody} from './request-body.js';
 import type {TlsFiles} from './tls-files.js';
 

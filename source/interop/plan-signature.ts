@@ -1,15 +1,15 @@
 import crypto from 'node:crypto';
+import {canonicalJson} from '../core/canonical-json.js';
 import {InputError, TracedeckError} from '../core/errors.js';
 
 /**
  * Plan hashes and ed25519 plan signatures.
  *
  * The rule: a plan's hash is the sha256 (lowercase hex) of its canonical JSON
- * (object keys sorted by UTF-16 code unit, no whitespace, arrays in order),
- * and a signature is ed25519 over those same canonical bytes. Both cover the
- * plan *as written to plan.json*, that is with secrets already redacted as
- * `<redacted:NNchars>`: that is the only form tracedeck keeps, so it is the
- * only form anyone can check later. Producers (exec) must therefore redact
+ * (core/canonical-json.ts), and a signature is ed25519 over those same
+ * canonical bytes. Both cover the plan *as written to plan.json*, that is
+ * with secrets already redacted as `<redacted:NNchars>`: that is the only
+ * form tracedeck keeps, so it is the only form anyone can check later. Producers (exec) must therefore redact
  * first, then hash and sign. Formatting of plan.json does not matter; any
  * change to a key or value does.
  */
@@ -22,30 +22,13 @@ export class PlanVerificationError extends TracedeckError {
 	}
 }
 
-export function canonicalJson(value: unknown): string {
-	if (value === null || typeof value !== 'object') {
-		// JSON.stringify already gives the shortest round-trip form for numbers and escapes strings.
-		const text = JSON.stringify(value);
-		if (text === undefined) {
-			throw new InputError(`a plan cannot hold ${typeof value} values`);
-		}
-
-		return text;
-	}
-
-	if (Array.isArray(value)) {
-		return `[${value.map(item => canonicalJson(item)).join(',')}]`;
-	}
-
-	const record = value as Record<string, unknown>;
-	const keys = Object.keys(record)
-		.filter(key => record[key] !== undefined)
-		.sort();
-	return `{${keys.map(key => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
-}
-
 export function planHash(plan: unknown): string {
 	return crypto.createHash('sha256').update(canonicalJson(plan), 'utf8').digest('hex');
+}
+
+/** A recorded plan hash as bare lowercase hex, as planHash gives it: producers may write "sha256:<hex>". */
+export function barePlanHash(hash: string): string {
+	return hash.replace(/^sha256:/i, '').toLowerCase();
 }
 
 /** Parse plan.json text; `where` names the file in the error. */

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import {SCOPE_KIND_WORDS} from '../core/compensations.js';
 import {formatDuration} from '../core/format-duration.js';
 import {toRedactedJson} from '../core/redact.js';
+import {runDurationMs} from '../core/run-duration.js';
 import type {ReportSpan, RunReport} from '../core/run-report.js';
 import {sanitize} from '../core/sanitize.js';
 import {statusSymbol, UNICODE, type StatusLike} from '../core/symbols.js';
@@ -111,8 +112,6 @@ function field(label: string, value: string): string {
 
 function header(ctx: Context): string {
 	const run = ctx.report.run;
-	const started = Date.parse(run.started_at);
-	const ended = run.ended_at === null ? null : Date.parse(run.ended_at);
 	const git = run.git ? [run.git.sha, run.git.branch && `(${run.git.branch})`].filter(Boolean).join(' ') : '-';
 	const policy = run.policy
 		? Object.entries(run.policy)
@@ -129,7 +128,7 @@ ${field('Target', esc(run.target ?? '-'))}
 ${field('Plan hash', `<code>${esc(run.plan_hash ?? '-')}</code>`)}
 ${field('Started', esc(isoText(run.started_at)))}
 ${field('Ended', esc(isoText(run.ended_at)))}
-${field('Duration', esc(formatDuration((ended ?? ctx.nowMs) - started)) + (ended === null ? ' (running)' : ''))}
+${field('Duration', esc(formatDuration(runDurationMs(run, ctx.nowMs))) + (run.ended_at === null ? ' (running)' : ''))}
 ${field('Failed step', esc(run.failed_step ?? '-'))}
 ${field('Progress', esc(`${run.progress.completed}/${run.progress.total} steps`))}
 ${field('Retries', esc(run.retries))}

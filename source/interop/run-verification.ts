@@ -5,7 +5,7 @@ import type {Run} from '../core/run.js';
 import {sanitize} from '../core/sanitize.js';
 import {runArtifactDir} from '../store/artifact-dir.js';
 import {findRunArtifactDir} from '../store/artifact-lookup.js';
-import {parsePlan, parseSignature, planHash, verifyPlanSignature} from './plan-signature.js';
+import {barePlanHash, parsePlan, parseSignature, planHash, verifyPlanSignature} from './plan-signature.js';
 
 /**
  * How a stored run's plan checks out against its artifacts
@@ -53,11 +53,6 @@ function readOptional(file: string): Buffer | undefined {
 
 const short = (hash: string | null): string => (hash === null ? '-' : hash.slice(0, 12));
 
-/** A recorded hash as bare lowercase hex: producers may write "sha256:<hex>". */
-function bareHash(hash: string): string {
-	return hash.replace(/^sha256:/i, '').toLowerCase();
-}
-
 /** Check a run's stored plan (under `home`'s artifacts) against its recorded hash and, with a key, its signature. */
 export function verifyRun(run: Run, home: string, key?: VerificationKey): RunVerification {
 	const result = (status: VerificationStatus, message: string, extra: Partial<RunVerification> = {}): RunVerification => ({
@@ -94,10 +89,10 @@ export function verifyRun(run: Run, home: string, key?: VerificationKey): RunVer
 	const sigPath = path.join(dir, 'plan.sig');
 	const sigBytes = readOptional(sigPath);
 	const found = {plan_path: planPath, actual_hash: actual, signed: sigBytes !== undefined};
-	if (actual !== bareHash(run.plan_hash)) {
+	if (actual !== barePlanHash(run.plan_hash)) {
 		// A producer that hashed the plan before redacting it cannot be checked from artifacts: say so.
 		const hint = planBytes.includes('<redacted:') ? ' (or its producer hashed the plan before redacting secrets, which artifacts cannot check)' : '';
-		return result('hash-mismatch', `plan.json hashes to ${short(actual)}… but the run recorded ${short(bareHash(run.plan_hash))}…: the plan was changed after the run${hint}`, found);
+		return result('hash-mismatch', `plan.json hashes to ${short(actual)}… but the run recorded ${short(barePlanHash(run.plan_hash))}…: the plan was changed after the run${hint}`, found);
 	}
 
 	if (sigBytes === undefined) {

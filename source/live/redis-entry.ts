@@ -1,21 +1,10 @@
 import type {TraceEvent} from '../core/trace-event.js';
 
 /**
- * How events sit in Redis Streams. No ioredis here: readers and writers share
+ * How an event sits in a Redis stream entry, and the order of entry ids
+ * (which streams: redis-keys.ts). No ioredis here: readers and writers share
  * this without loading a client.
  */
-
-/** Every event of every trace: watchAll and the active-runs list read this one. */
-export const ACTIVE_STREAM = 'traces:active';
-
-/** One stream per trace; the {hash tag} keeps a trace's keys in one cluster slot. */
-export function traceStream(traceId: string): string {
-	return `trace:{${traceId}}`;
-}
-
-export const TRACE_STREAM_MAXLEN = 10_000;
-export const ACTIVE_STREAM_MAXLEN = 100_000;
-export const TRACE_STREAM_TTL_SECONDS = 3600;
 
 /** Field holding the event JSON (exactly the body SQLite stored, so a reader can check it is the row its SQLite id names). */
 export const EVENT_FIELD = 'e';

@@ -3,7 +3,8 @@ import type {TraceEvent} from '../core/trace-event.js';
 import type {StoredEvent} from '../store/run-index.js';
 import type {EventPublisher} from './event-publisher.js';
 import {redactRedisUrl, STDERR_LOGGER, type LiveLogger} from './live-logger.js';
-import {ACTIVE_STREAM, ACTIVE_STREAM_MAXLEN, entryFields, TRACE_STREAM_MAXLEN, TRACE_STREAM_TTL_SECONDS, traceStream} from './redis-entry.js';
+import {entryFields} from './redis-entry.js';
+import {ACTIVE_STREAM, ACTIVE_STREAM_MAXLEN, TRACE_STREAM_MAXLEN, TRACE_STREAM_TTL_SECONDS, traceStream} from './redis-keys.js';
 
 export interface RedisPublisherOptions {
 	logger?: LiveLogger;

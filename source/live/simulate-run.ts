@@ -1,3 +1,4 @@
+import {formatRunId} from '../core/run-id.js';
 import {hashSeed, Random} from '../demo/random.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {sleep as realSleep} from './sleep.js';
@@ -54,11 +55,6 @@ export function liveRunOutcome(seed: number): 'success' | 'failed' {
 /** What the seed alone decides: outcome first, then the numbers and pacing. */
 function storyOf(seed: number): Random {
 	return new Random(hashSeed('live-run', seed));
-}
-
-function runIdAt(ms: number, sha: string): string {
-	const iso = new Date(ms).toISOString();
-	return `run-${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}-${sha.slice(0, 7)}`;
 }
 
 /** One scripted event: `wait` is its delay before, in relative units scaled to the duration. */
@@ -216,7 +212,7 @@ export async function simulateLiveRun(writer: EventSink, options: SimulateLiveRu
 	const sha = ids.id(40);
 	const target = options.target ?? 'api';
 	const env = options.env ?? 'staging';
-	const runId = runIdAt(startMs, sha);
+	const runId = formatRunId(new Date(startMs), sha.slice(0, 7));
 	const {beats, steps} = script(story, ids, outcome, {target, env, sha});
 	const unit = Math.max(0, options.durationMs ?? 60_000) / beats.reduce((sum, beat) => sum + beat.wait, 0);
 	const span = (id: string) => (id === 'root' ? rootId : id);

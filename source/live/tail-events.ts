@@ -1,8 +1,10 @@
-import {applyEvent, displayName, terminalStatus} from '../core/fold.js';
+import {applyEvent, terminalStatus} from '../core/fold.js';
+import {displayName} from '../core/span-name.js';
 import {isLogRecord} from '../core/log-record.js';
 import {severityLevel, severityName, type SeverityLevel} from '../core/log-severity.js';
 import {sanitize} from '../core/sanitize.js';
 import type {Span} from '../core/span.js';
+import {terminalSafeJson} from '../core/terminal-json.js';
 import {statusSymbol, UNICODE} from '../core/symbols.js';
 import {walkStepPath} from '../core/tree.js';
 import {eventKind, eventPhase, type TraceEvent} from '../core/trace-event.js';
@@ -188,9 +190,9 @@ export function tailRecord(event: TraceEvent, source: TailSource, paths: SpanPat
 	};
 }
 
-/** JSON with C1 controls escaped too (JSON.stringify leaves them raw; some terminals obey them). */
+/** One line of `runs tail --json`. */
 export function tailJson(record: TailRecord): string {
-	return JSON.stringify(record).replace(/[\u007f-\u009f\u2028\u2029]/g, char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	return terminalSafeJson(record);
 }
 
 export interface LineStyle {

@@ -1,6 +1,6 @@
 import type {LiveStream, WatchOptions} from './live-event.js';
 import {LiveWatcher} from './live-watcher.js';
-import {ACTIVE_STREAM, traceStream} from './redis-entry.js';
+import {ACTIVE_STREAM, traceStream} from './redis-keys.js';
 
 export type {LiveEvent, LiveStream, WatchOptions} from './live-event.js';
 

@@ -2,6 +2,7 @@ import type {AnalyticsInput} from '../core/analytics.js';
 import type {RunStatus} from '../core/run.js';
 import type {Db} from './open-database.js';
 import {runWindowWhere, type RunWindow} from './run-window.js';
+import {isStepSql} from './step-kind-sql.js';
 
 /**
  * The rows `analyzeRuns` needs, aggregated in SQL so a wide window never
@@ -18,7 +19,7 @@ export function loadAnalyticsInput(db: Db, window: RunWindow): AnalyticsInput {
 		.all(...params) as Array<{run_id: string; status: RunStatus; failed_step: string | null; compensated: number}>;
 	const durations = db
 		.prepare(`SELECT s.path, s.end_ms - s.start_ms AS ms FROM spans s JOIN runs r ON r.trace_id = s.trace_id
-		WHERE ${sql} AND s.end_ms IS NOT NULL AND s.kind IN ('stage', 'step', 'job', 'task') ORDER BY s.path`)
+		WHERE ${sql} AND s.end_ms IS NOT NULL AND ${isStepSql('s.kind')} ORDER BY s.path`)
 		.raw()
 		.all(...params) as Array<[string, number]>;
 	const byPath = new Map<string, number[]>();

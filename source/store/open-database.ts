@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import {DiskFullError, isDiskFull, StoreError} from '../core/errors.js';
+import {DiskFullError, isDamagedDatabase, isDiskFull, StoreError} from '../core/errors.js';
 import {APPLICATION_ID, FOLLOW_UPS, MIGRATIONS} from './migrations.js';
 import {createPrivateFile, makePrivateDir} from './private-files.js';
 
@@ -15,9 +15,6 @@ export type Db = Database.Database;
  */
 export const BUSY_TIMEOUT_MS = 50;
 
-// Extended codes too (SQLITE_CORRUPT_INDEX, ...): better-sqlite3 reports those.
-const DAMAGED = /^SQLITE_(NOTADB|CORRUPT)/;
-
 function codeOf(error: unknown): string {
 	const code = (error as {code?: unknown} | null | undefined)?.code;
 	return typeof code === 'string' ? code : '';
@@ -25,7 +22,7 @@ function codeOf(error: unknown): string {
 
 function describe(file: string, error: unknown): string {
 	const code = codeOf(error);
-	if (DAMAGED.test(code)) {
+	if (isDamagedDatabase(error)) {
 		return `${file} is not a readable SQLite database (corrupt or truncated); move it aside and re-ingest your runs`;
 	}
 
@@ -57,7 +54,7 @@ export function damagedStoreError(file: string, error: unknown): unknown {
 	}
 
 	const code = codeOf(error);
-	return DAMAGED.test(code) || code.startsWith('SQLITE_READONLY') ? new StoreError(describe(file, error)) : error;
+	return isDamagedDatabase(error) || code.startsWith('SQLITE_READONLY') ? new StoreError(describe(file, error)) : error;
 }
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');

@@ -1,5 +1,6 @@
 import {NotFoundError, InputError} from '../core/errors.js';
-import {applyEvent, displayName, eventTimeMs, foldEvents, inFoldOrder} from '../core/fold.js';
+import {applyEvent, eventTimeMs, foldEvents, inFoldOrder} from '../core/fold.js';
+import {displayName} from '../core/span-name.js';
 import {insertLog, isLogRecord, LOG_RECORD_EVENT_TYPE, spanLogOf, type RunLog} from '../core/log-record.js';
 import type {Run, RunStatus} from '../core/run.js';
 import {redactForStore} from '../core/redact.js';
@@ -12,6 +13,7 @@ import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
 import {currentStepSql} from './current-step.js';
 import type {AppendParts} from './append-parts.js';
 import {InputOccurrences} from './event-digest.js';
+import {escapeLike, LIKE_ESCAPE} from './sql-like.js';
 import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
 import {ServiceLogTable, type ServiceLogsResult} from './service-logs.js';
 import {SqlWhere} from './sql-where.js';
@@ -65,10 +67,6 @@ interface RunRow {
 
 const CHECKPOINT_INTERVAL_MS = 1000;
 
-function escapeLike(text: string): string {
-	return text.replace(/[\\%_]/g, match => `\\${match}`);
-}
-
 /**
  * The SQLite run index: raw events as they arrived, spans folded from them,
  * and one summary row per run. Every write is one synchronous transaction.
@@ -117,9 +115,9 @@ export class RunIndex {
 				user = excluded.user, body = excluded.body`),
 			currentStep: db.prepare(currentStepSql('?')).pluck(),
 			runByExactId: db.prepare('SELECT body FROM runs WHERE run_id = ? OR trace_id = ?').pluck(),
-			runsByPrefix: db.prepare("SELECT body FROM runs WHERE run_id LIKE ? ESCAPE '\\' OR trace_id LIKE ? ESCAPE '\\' LIMIT 6").pluck(),
+			runsByPrefix: db.prepare(`SELECT body FROM runs WHERE run_id LIKE ? ${LIKE_ESCAPE} OR trace_id LIKE ? ${LIKE_ESCAPE} LIMIT 6`).pluck(),
 			// A trailing part can use no index: this reads run_id's own index (not the rows) and only when no prefix matched.
-			runsBySuffix: db.prepare("SELECT body FROM runs WHERE run_id IN (SELECT run_id FROM runs WHERE run_id LIKE ? ESCAPE '\\' LIMIT 6)").pluck(),
+			runsBySuffix: db.prepare(`SELECT body FROM runs WHERE run_id IN (SELECT run_id FROM runs WHERE run_id LIKE ? ${LIKE_ESCAPE} LIMIT 6)`).pluck(),
 			eventsOfTrace: db.prepare('SELECT id, body FROM events WHERE trace_id = ? ORDER BY id'),
 			eventsAfter: db.prepare('SELECT id, body FROM events WHERE id > ? ORDER BY id LIMIT ?'),
 			eventsOfTraceAfter: db.prepare('SELECT id, body FROM events WHERE trace_id = ? AND id > ? ORDER BY id LIMIT ?'),
@@ -388,7 +386,7 @@ export class RunIndex {
 			}
 
 			const stored = this.stmts.getSpanLink.get(traceId, id) as {parent_span_id: string | null; name: string; kind: string; span_id: string} | undefined;
-			return stored && {parent: stored.parent_span_id, name: stored.name !== '' ? stored.name : `${stored.kind || 'span'} ${id}`};
+			return stored && {parent: stored.parent_span_id, name: displayName({name: stored.name, kind: stored.kind, span_id: id})};
 		}, span.span_id);
 	}
 

@@ -77,7 +77,7 @@ function segmentsOf(order: RunOrder, clock: RunClock): Segment[] {
 		}
 
 		case 'duration': {
-			// runDurationMs: a run without an end is timed up to now.
+			// runDurationMs (core/run-duration.ts): a run without an end is timed up to now, never below 0.
 			const duration: OrderTerm = {sql: 'max(0, coalesce(runs.ended_ms, ?) - runs.started_ms)', params: [clock.nowMs], desc: true};
 			return [
 				{where: RUNNING, order: [duration, ...BY_START]},

@@ -1,6 +1,6 @@
 import {currentStepSql} from './current-step.js';
 import type {Db} from './open-database.js';
-import {escapeLike} from './search.js';
+import {escapeLike, LIKE_ESCAPE} from './sql-like.js';
 import {SqlWhere, type SqlValue} from './sql-where.js';
 
 /**
@@ -80,10 +80,10 @@ function containsSql(expr: string, needle: string): SqlPart {
 	const exact = `%${escapeLike(needle)}%`;
 	const loose = loosePattern(needle);
 	if (loose === exact) {
-		return {sql: `(${expr} LIKE ? ESCAPE '\\')`, params: [exact]};
+		return {sql: `(${expr} LIKE ? ${LIKE_ESCAPE})`, params: [exact]};
 	}
 
-	return {sql: `(${expr} LIKE ? ESCAPE '\\' OR (${expr} LIKE ? ESCAPE '\\' AND ${LOWER_CONTAINS}(${expr}, ?)))`, params: [exact, loose, needle]};
+	return {sql: `(${expr} LIKE ? ${LIKE_ESCAPE} OR (${expr} LIKE ? ${LIKE_ESCAPE} AND ${LOWER_CONTAINS}(${expr}, ?)))`, params: [exact, loose, needle]};
 }
 
 function anyOf(parts: readonly SqlPart[]): SqlPart {
@@ -105,7 +105,7 @@ const VERBATIM_IN_JSON = /^[\u0020\u0021\u0023-\u005b\u005d-\u007e]+$/;
  */
 function bodyTest(needle: string): SqlPart | null {
 	if (VERBATIM_IN_JSON.test(needle)) {
-		return {sql: "runs.body LIKE ? ESCAPE '\\'", params: [loosePattern(needle)]};
+		return {sql: `runs.body LIKE ? ${LIKE_ESCAPE}`, params: [loosePattern(needle)]};
 	}
 
 	return !ASCII.test(needle) && !LONE_SURROGATE.test(needle) ? {sql: hasBeyondAscii('runs.body'), params: []} : null;

@@ -1,6 +1,7 @@
 import {InputError} from '../core/errors.js';
 import {sanitize, sanitizeMessage} from '../core/sanitize.js';
 import type {Db} from './open-database.js';
+import {escapeLike, LIKE_ESCAPE} from './sql-like.js';
 
 /** Where a hit was found: a step's name, its error message, or one of its log lines. */
 export type SearchField = 'name' | 'error' | 'stderr' | 'log';
@@ -61,10 +62,6 @@ export function ftsPhrase(text: string): string {
 	}
 
 	return `"${body.replace(/"/g, '""')}"${prefix ? ' *' : ''}`;
-}
-
-export function escapeLike(text: string): string {
-	return text.replace(/[\\%_]/g, match => `\\${match}`);
 }
 
 /** Sanitize marked text piece by piece, then show the marks as « ». */
@@ -199,9 +196,9 @@ function likeRows(db: Db, query: SearchQuery, limit: number): Array<HitRow & {fi
 	const filter = runFilter(query);
 	const rows: Array<HitRow & {field: SearchField}> = [];
 	const spans = db.prepare(`SELECT ${RUN_COLUMNS}, s.span_id, s.path, s.name, 0 AS seq,
-			s.name LIKE ? ESCAPE '\\' AS in_name, json_extract(s.body, '$.error.message') AS error
+			s.name LIKE ? ${LIKE_ESCAPE} AS in_name, json_extract(s.body, '$.error.message') AS error
 		FROM runs r JOIN spans s ON s.trace_id = r.trace_id
-		WHERE (s.name LIKE ? ESCAPE '\\' OR json_extract(s.body, '$.error.message') LIKE ? ESCAPE '\\')${filter.sql}
+		WHERE (s.name LIKE ? ${LIKE_ESCAPE} OR json_extract(s.body, '$.error.message') LIKE ? ${LIKE_ESCAPE})${filter.sql}
 		ORDER BY r.started_ms DESC LIMIT ?`);
 	for (const row of spans.all(like, like, like, ...filter.params, limit) as Array<HitRow & {in_name: number; error: string | null}>) {
 		if (row.in_name) {
@@ -220,7 +217,7 @@ function likeRows(db: Db, query: SearchQuery, limit: number): Array<HitRow & {fi
 		JOIN events e ON e.id = l.id
 		LEFT JOIN runs r ON r.trace_id = e.trace_id
 		LEFT JOIN spans s ON s.trace_id = e.trace_id AND s.span_id = e.span_id
-		WHERE l.line LIKE ? ESCAPE '\\'${logFilter.sql}
+		WHERE l.line LIKE ? ${LIKE_ESCAPE}${logFilter.sql}
 		ORDER BY e.id DESC LIMIT ?`)
 		.all(like, ...logFilter.params, limit) as HitRow[];
 	rows.push(...logs.map(row => ({...row, field: row.event_type === 'log:stderr' ? ('stderr' as const) : ('log' as const), text: likeSnippet(row.text, query.pattern)})));
@@ -228,7 +225,7 @@ function likeRows(db: Db, query: SearchQuery, limit: number): Array<HitRow & {fi
 	const serviceLogs = db
 		.prepare(`SELECT ${SERVICE_COLUMNS}, l.id AS seq, l.body AS text
 		FROM service_logs l
-		WHERE l.body LIKE ? ESCAPE '\\'${serviceFilter.sql}
+		WHERE l.body LIKE ? ${LIKE_ESCAPE}${serviceFilter.sql}
 		ORDER BY l.id DESC LIMIT ?`)
 		.all(like, ...serviceFilter.params, limit) as HitRow[];
 	rows.push(...serviceLogs.map(row => ({...row, field: 'log' as const, text: likeSnippet(row.text, query.pattern)})));

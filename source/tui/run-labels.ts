@@ -2,7 +2,7 @@ import {formatDuration} from '../core/format-duration.js';
 import type {Run} from '../core/run.js';
 import {stepLabel} from '../core/run-progress.js';
 import {isStuck} from '../core/active-runs.js';
-import {runDurationMs} from './state/run-filter.js';
+import {runDurationMs} from '../core/run-duration.js';
 import type {StatusLike, Symbols} from '../core/symbols.js';
 import {statusSegment} from './theme.js';
 import {clean, type Line} from './text.js';

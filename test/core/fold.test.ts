@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {applyEvent, displayName, foldEvents, terminalStatus} from '../../source/core/fold.js';
+import {applyEvent, foldEvents, terminalStatus} from '../../source/core/fold.js';
+import {displayName} from '../../source/core/span-name.js';
 import {STDERR_TAIL_LINES} from '../../source/core/span.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 

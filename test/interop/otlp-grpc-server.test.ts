@@ -18,7 +18,8 @@ import {retryDelaySecondsOf, STATUS_DETAILS_KEY} from '../../source/interop/otlp
 import {TraceIntake, type EventSink} from '../../source/interop/otlp-intake.js';
 import type {OtlpTracesJson} from '../../source/interop/otlp-json.js';
 import {decodeExportMetricsResponse, METRICS_REJECTED_MESSAGE, MetricsRejection} from '../../source/interop/otlp-metrics-rejection.js';
-import {decodeExportTraceResponse, decodeRpcStatus, encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
+import {decodeRpcStatus} from '../../source/interop/google-rpc-status.js';
+import {decodeExportTraceResponse, encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
 import {startOtlpReceiver, type OtlpReceiver} from '../../source/interop/otlp-receiver.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {compareStreamIds, decodeEntry, entryFields, streamIdAt, traceStream} from '../../source/live/redis-entry.js';
+import {compareStreamIds, decodeEntry, entryFields, streamIdAt} from '../../source/live/redis-entry.js';
+import {traceStream} from '../../source/live/redis-keys.js';
 import {redactRedisUrl} from '../../source/live/live-logger.js';
 import {SeenSet} from '../../source/live/seen-set.js';
 import {eventMessage, matchesLevel, SpanPaths} from '../../source/live/tail-events.js';

@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
-import {canonicalJson, parseSignature, planHash, signPlan, verifyPlanSignature} from '../../source/interop/plan-signature.js';
+import {canonicalJson} from '../../source/core/canonical-json.js';
+import {barePlanHash, parseSignature, planHash, signPlan, verifyPlanSignature} from '../../source/interop/plan-signature.js';
 import {runCli} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
 
@@ -28,6 +29,12 @@ test('canonical JSON sorts keys at every depth and keeps array order; the hash i
 	// Formatting is not content: the same plan re-indented hashes the same.
 	assert.equal(planHash(JSON.parse(JSON.stringify(PLAN, null, 4))), planHash(PLAN));
 	assert.notEqual(planHash({...PLAN, target: 'web'}), planHash(PLAN));
+});
+
+test('a recorded hash may say its algorithm: "sha256:<HEX>" is the bare lowercase hex planHash gives', () => {
+	const hash = planHash(PLAN);
+	assert.equal(barePlanHash(`SHA256:${hash.toUpperCase()}`), hash);
+	assert.equal(barePlanHash(hash), hash);
 });
 
 test('signatures: sign, verify, tamper, other key; raw or base64 files', () => {

@@ -1,4 +1,4 @@
-import {displayName} from '../../core/fold.js';
+import {displayName} from '../../core/span-name.js';
 import type {Span} from '../../core/span.js';
 import type {TraceTree} from '../../core/tree.js';
 import {statusSymbol, type Symbols} from '../../core/symbols.js';

@@ -2,7 +2,7 @@ import {Box} from 'ink';
 import type React from 'react';
 import {useMemo} from 'react';
 import {compensationChains, SCOPE_KIND_WORDS, type CompensationLink, type CompensationScopeKind} from '../../core/compensations.js';
-import {displayName} from '../../core/fold.js';
+import {displayName} from '../../core/span-name.js';
 import {formatDuration} from '../../core/format-duration.js';
 import type {Span} from '../../core/span.js';
 import {isCompensation, isStep} from '../../core/step-kind.js';

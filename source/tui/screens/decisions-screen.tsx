@@ -3,7 +3,7 @@ import type React from 'react';
 import {useMemo} from 'react';
 import type {DecisionRate} from '../../core/analytics.js';
 import type {DecisionOutcome, DecisionOutcomeKind} from '../../core/decisions.js';
-import {displayName} from '../../core/fold.js';
+import {displayName} from '../../core/span-name.js';
 import type {Run} from '../../core/run.js';
 import {stepPath, type TraceTree} from '../../core/tree.js';
 import {Line} from '../components/line.js';

@@ -13,7 +13,7 @@ import {useKeymap} from '../hooks/use-keymap.js';
 import {refOf} from './runs-screen.js';
 import type {DiffView} from '../state/console-state.js';
 import {motionHandlers} from '../state/list-motion.js';
-import {runDurationMs} from '../state/run-filter.js';
+import {runDurationMs} from '../../core/run-duration.js';
 import {statusSymbol, type Symbols} from '../../core/symbols.js';
 import {statusColor, statusSegment} from '../theme.js';
 import {clean, fit, fitLine, inlineValue, wrap, type Line as LineType, type Segment} from '../text.js';

@@ -1,7 +1,7 @@
 import {Box} from 'ink';
 import type React from 'react';
 import {useMemo} from 'react';
-import {displayName} from '../../core/fold.js';
+import {displayName} from '../../core/span-name.js';
 import {formatDuration} from '../../core/format-duration.js';
 import type {Span} from '../../core/span.js';
 import {pathTo, type TraceTree} from '../../core/tree.js';

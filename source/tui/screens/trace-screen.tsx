@@ -1,7 +1,7 @@
 import {Box} from 'ink';
 import type React from 'react';
 import {useEffect, useMemo, useRef} from 'react';
-import {displayName} from '../../core/fold.js';
+import {displayName} from '../../core/span-name.js';
 import {formatDuration} from '../../core/format-duration.js';
 import type {Run} from '../../core/run.js';
 import {pathTo, walk, type TraceTree} from '../../core/tree.js';

@@ -1,5 +1,6 @@
 import {isStuck} from '../../core/active-runs.js';
 import type {Run} from '../../core/run.js';
+import {runDurationMs} from '../../core/run-duration.js';
 import {DAY_MS, type DaySummary} from '../../store/run-day-summary.js';
 import type {RunQuery} from '../../store/run-query-sql.js';
 import type {SortKey} from './console-state.js';
@@ -65,12 +66,6 @@ export function matchesRun(run: Run, query: RunQuery, nowMs: number, stuckAfterM
 		.join(' ')
 		.toLowerCase();
 	return query.text.every(word => haystack.includes(word));
-}
-
-export function runDurationMs(run: Run, nowMs: number): number {
-	const start = Date.parse(run.started_at);
-	const end = run.ended_at === null ? nowMs : Date.parse(run.ended_at);
-	return Math.max(0, end - start);
 }
 
 const STATUS_ORDER: Record<string, number> = {failed: 0, running: 1, cancelled: 2, success: 3};

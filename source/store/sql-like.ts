@@ -1,0 +1,10 @@
+/**
+ * Matching text literally with SQL LIKE: escapeLike escapes the pattern's own
+ * `%`, `_` and backslash, and every LIKE using such a pattern carries
+ * LIKE_ESCAPE, which names the backslash as the escape. The two go together.
+ */
+export const LIKE_ESCAPE = "ESCAPE '\\'";
+
+export function escapeLike(text: string): string {
+	return text.replace(/[\\%_]/g, match => `\\${match}`);
+}

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {idProblem, identifierProblem, isoDateProblem, nameProblem} from '../core/input-limits.js';
 import type {TraceEvent} from '../core/trace-event.js';
+import type {EventSink} from '../live/event-sink.js';
 import {openEventWriter} from '../live/event-writer.js';
 import {checkRedisUrl} from '../live/redis-url.js';
 import {eventIdProblem} from '../interop/event-id.js';
@@ -10,14 +11,6 @@ import {createRedactor, redactData, redactTags, type RedactOptions, type Redacto
 import {RunContext, type StartRunOptions} from './run-context.js';
 import {formatRunId} from './run-id.js';
 import {TraceContext, type EventEmitting, type EventInput} from './trace-context.js';
-
-/**
- * Where events go: EventWriter (SQLite awaited and retried, then Redis fire
- * and forget) or anything shaped like it, e.g. a test double.
- */
-export interface EventSink {
-	write(events: readonly TraceEvent[]): Promise<unknown>;
-}
 
 /** Options of a TraceEmitter. */
 export interface TraceEmitterOptions {

@@ -2,8 +2,6 @@ import meow, {type AnyFlags, type Result} from 'meow';
 import {DiskFullError, InputError, isDiskFull} from '../core/errors.js';
 import {parseDuration} from '../core/format-duration.js';
 
-export {resolveHome, resolveRedisUrl} from './settings.js';
-
 /** Flags every command understands. */
 export const COMMON_FLAGS = {
 	home: {type: 'string'},

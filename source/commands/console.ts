@@ -1,5 +1,5 @@
 import {openConsole} from './open-console.js';
-import {resolveHome, resolveRedisUrl} from './settings.js';
+import {resolveHome, resolveRedisUrl} from '../live/settings.js';
 
 const HELP = `
   Usage

@@ -13,7 +13,8 @@ import {stepSegments} from '../emit/step-path.js';
 import {childTraceEnv, parseTraceparent} from '../emit/traceparent.js';
 import {openEventWriter, type OwnedEventWriter} from '../live/event-writer.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, resolveRedisUrl, writeJson} from './command-line.js';
+import {resolveHome, resolveRedisUrl} from '../live/settings.js';
+import {COMMON_HELP, parseCommand, writeJson} from './command-line.js';
 
 const HELP = `
   Usage

@@ -3,7 +3,8 @@ import {sanitizeMessage} from '../core/sanitize.js';
 import {expandInputs, readTraceFile} from '../interop/input-files.js';
 import {EventWriter} from '../live/event-writer.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseCommand, writeJson} from './command-line.js';
 import {progressReporter} from './progress.js';
 
 const HELP = `

@@ -5,7 +5,8 @@ import {sanitize} from '../core/sanitize.js';
 import {loadAnalyticsInput} from '../store/analytics-rows.js';
 import {loadDoraRows} from '../store/dora-rows.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, sinceToMs, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseCommand, sinceToMs, writeJson} from './command-line.js';
 import {textTable} from './text-table.js';
 
 const HELP = `

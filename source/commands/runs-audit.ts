@@ -2,7 +2,8 @@ import {InputError} from '../core/errors.js';
 import {verifyRun} from '../interop/run-verification.js';
 import {auditRow, auditRuns} from '../store/audit.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, sinceToMs, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseCommand, sinceToMs, writeJson} from './command-line.js';
 import {KEY_HELP, loadVerificationKey} from './verification-key.js';
 import {textTable} from './text-table.js';
 

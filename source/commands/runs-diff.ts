@@ -7,7 +7,8 @@ import {sanitize} from '../core/sanitize.js';
 import {baselineReason, lastSuccessBefore, noBaselineMessage} from '../store/baseline-run.js';
 import {RunIndex} from '../store/run-index.js';
 import {readRunPlan} from '../store/run-plan.js';
-import {COMMON_HELP, parseCommand, requireArgs, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseCommand, requireArgs, writeJson} from './command-line.js';
 import {textTable} from './text-table.js';
 
 const HELP = `

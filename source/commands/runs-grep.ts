@@ -2,7 +2,8 @@ import {InputError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
 import {RunIndex} from '../store/run-index.js';
 import {searchRuns, type SearchHit} from '../store/search.js';
-import {COMMON_HELP, parseCommand, requireArgs, resolveHome, sinceToMs, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseCommand, requireArgs, sinceToMs, writeJson} from './command-line.js';
 import {textTable} from './text-table.js';
 
 const HELP = `

@@ -2,7 +2,8 @@ import {spawn} from 'node:child_process';
 import {pathToFileURL} from 'node:url';
 import {sanitize} from '../core/sanitize.js';
 import {writeRunArtifacts} from '../interop/artifacts.js';
-import {COMMON_HELP, parseCommand, requireArgs, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseCommand, requireArgs, writeJson} from './command-line.js';
 
 const HELP = `
   Usage

@@ -1,7 +1,8 @@
 import {sanitizeMessage} from '../core/sanitize.js';
 import {describeRetention, purgeRuns, resolveRetention} from '../store/retention.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseCommand, writeJson} from './command-line.js';
 import {textTable} from './text-table.js';
 
 const HELP = `

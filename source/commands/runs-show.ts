@@ -1,6 +1,7 @@
 import {buildRunReport} from '../core/run-report.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, requireArgs, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseCommand, requireArgs, writeJson} from './command-line.js';
 import {formatRunReport} from './format-run-report.js';
 
 const HELP = `

@@ -1,7 +1,8 @@
 import {PlanVerificationError} from '../interop/plan-signature.js';
 import {verifyRun} from '../interop/run-verification.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, requireArgs, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseCommand, requireArgs, writeJson} from './command-line.js';
 import {KEY_HELP, loadVerificationKey} from './verification-key.js';
 
 const HELP = `

@@ -11,8 +11,9 @@ import {openPublisher} from '../live/open-publisher.js';
 import {EventWriter} from '../live/event-writer.js';
 import {redactRedisUrl} from '../live/live-logger.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, resolveRedisUrl} from './command-line.js';
-import {resolveToken} from './settings.js';
+import {resolveHome, resolveRedisUrl} from '../live/settings.js';
+import {COMMON_HELP, parseCommand} from './command-line.js';
+import {resolveToken} from '../live/settings.js';
 
 const HELP = `
   Usage

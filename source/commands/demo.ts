@@ -3,7 +3,8 @@ import {InputError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
 import {RunIndex} from '../store/run-index.js';
 import {homeSetting, resolveRedisUrl} from '../live/settings.js';
-import {COMMON_HELP, parseCommand, writeJson} from './command-line.js';
+import {COMMON_HELP, parseFlags} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {checkDemoHome, DEMO_DEFAULT_HOME, DEMO_MARKER, resetDemoHome} from './demo-home.js';
 
 const HELP = `
@@ -40,7 +41,7 @@ ${COMMON_HELP}
 const MAX_RUNS = 100_000;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {
+	const cli = parseFlags(argv, HELP, {
 		runs: {type: 'number', default: 80},
 		seed: {type: 'number', default: 7},
 		live: {type: 'boolean', default: true},

@@ -14,7 +14,8 @@ import {childTraceEnv, parseTraceparent} from '../emit/traceparent.js';
 import {openEventWriter, type OwnedEventWriter} from '../live/event-writer.js';
 import {RunIndex} from '../store/run-index.js';
 import {resolveHome, resolveRedisUrl} from '../live/settings.js';
-import {COMMON_HELP, parseCommand, writeJson} from './command-line.js';
+import {COMMON_HELP, parseFlags} from './command-flags.js';
+import {writeJson} from './write-json.js';
 
 const HELP = `
   Usage
@@ -384,7 +385,7 @@ export async function run(argv: string[]): Promise<number> {
 	const split = argv.indexOf('--');
 	const own = split === -1 ? argv : argv.slice(0, split);
 	const command = split === -1 ? [] : argv.slice(split + 1);
-	const cli = parseCommand(own, HELP, {
+	const cli = parseFlags(own, HELP, {
 		run: {type: 'string'},
 		step: {type: 'string'},
 		retries: {type: 'number', default: 0},

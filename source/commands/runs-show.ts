@@ -1,7 +1,8 @@
 import {buildRunReport} from '../core/run-report.js';
 import {RunIndex} from '../store/run-index.js';
 import {resolveHome} from '../live/settings.js';
-import {COMMON_HELP, parseCommand, requireArgs, writeJson} from './command-line.js';
+import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {formatRunReport} from './format-run-report.js';
 
 const HELP = `
@@ -26,7 +27,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {text: {type: 'boolean', default: false}});
+	const cli = parseFlags(argv, HELP, {text: {type: 'boolean', default: false}});
 	requireArgs(cli.input, 1, 'the run to show');
 	const home = resolveHome(cli.flags.home);
 	if (!cli.flags.json && !cli.flags.text && process.stdout.isTTY && process.stdin.isTTY) {

@@ -7,7 +7,7 @@ import {formatTailLine, matchesLevel, PLAIN_STYLE, SpanPaths, TAIL_LEVELS, tailJ
 import {watch} from '../live/watch.js';
 import {RunIndex} from '../store/run-index.js';
 import {resolveHome, resolveRedisUrl} from '../live/settings.js';
-import {COMMON_HELP, parseCommand, requireArgs, sinceToMs} from './command-line.js';
+import {COMMON_HELP, parseFlags, requireArgs, sinceToMs} from './command-flags.js';
 import {statusSymbol} from '../core/symbols.js';
 import {wantsColor} from '../core/terminal-env.js';
 import {textSymbols} from './text-symbols.js';
@@ -72,7 +72,7 @@ function styleFor(color: boolean): LineStyle {
 }
 
 export async function run(argv: string[], io: TailIo = {}): Promise<number> {
-	const cli = parseCommand(argv, HELP, {
+	const cli = parseFlags(argv, HELP, {
 		step: {type: 'string'},
 		level: {type: 'string', default: 'info'},
 		since: {type: 'string'},

@@ -12,7 +12,7 @@ import {EventWriter} from '../live/event-writer.js';
 import {redactRedisUrl} from '../live/live-logger.js';
 import {RunIndex} from '../store/run-index.js';
 import {resolveHome, resolveRedisUrl} from '../live/settings.js';
-import {COMMON_HELP, parseCommand} from './command-line.js';
+import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {resolveToken} from '../live/settings.js';
 
 const HELP = `
@@ -149,7 +149,7 @@ async function openMetrics(index: RunIndex, publisher: EventPublisher): Promise<
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {
+	const cli = parseFlags(argv, HELP, {
 		port: {type: 'number', default: 4318},
 		host: {type: 'string', default: '127.0.0.1'},
 		redis: {type: 'string'},

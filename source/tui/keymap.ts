@@ -106,7 +106,7 @@ export interface CommandHelp {
 	help: string;
 }
 
-export const COMMANDS: readonly CommandHelp[] = [
+export const CONSOLE_COMMANDS: readonly CommandHelp[] = [
 	{usage: ':run <id>', help: 'open a run by id/prefix'},
 	{usage: ':diff <a> <b>', help: 'diff two runs'},
 	{usage: ':runs', help: 'back to the runs list'},

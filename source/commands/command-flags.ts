@@ -1,5 +1,5 @@
 import meow, {type AnyFlags, type Result} from 'meow';
-import {DiskFullError, InputError, isDiskFull} from '../core/errors.js';
+import {InputError} from '../core/errors.js';
 import {parseDuration} from '../core/format-duration.js';
 
 /** Flags every command understands. */
@@ -18,7 +18,7 @@ export const COMMON_HELP = `
  * Parse a subcommand's argv with meow. `help` is the command's own text;
  * meow prints it on --help and rejects unknown flags with exit code 2.
  */
-export function parseCommand<Flags extends AnyFlags>(argv: string[], help: string, flags: Flags): Result<Flags & typeof COMMON_FLAGS> {
+export function parseFlags<Flags extends AnyFlags>(argv: string[], help: string, flags: Flags): Result<Flags & typeof COMMON_FLAGS> {
 	return meow(help, {
 		importMeta: import.meta,
 		argv,
@@ -49,32 +49,8 @@ export function sinceToMs(since: string | undefined, now = Date.now()): number |
 	return at;
 }
 
-/**
- * One JSON document on stdout. JSON.stringify escapes C0 controls (ESC among
- * them) but not DEL and the C1 range, whose CSI (U+009B) some terminals obey:
- * escape those too, so `cat`ing the output is as safe as parsing it.
- */
-export function writeJson(value: unknown): void {
-	const text = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-	process.stdout.write(`${text}\n`);
-}
-
 export function requireArgs(input: string[], count: number, what: string): void {
 	if (input.length < count) {
 		throw new InputError(`missing ${what}; see --help`);
 	}
-}
-
-/**
- * An error that is not a TracedeckError but still the user's to fix, as the
- * one line and exit code cli.ts reports; undefined for a real internal error.
- * A full disk (SQLITE_FULL, ENOSPC) is exit 4: nothing to retry until there is room.
- */
-export function knownFailure(error: unknown): {message: string; exitCode: number} | undefined {
-	if (isDiskFull(error)) {
-		const full = new DiskFullError(`to the tracedeck home (${error instanceof Error ? error.message : String(error)})`);
-		return {message: full.message, exitCode: full.exitCode};
-	}
-
-	return undefined;
 }

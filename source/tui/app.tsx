@@ -21,7 +21,7 @@ import {useRuns} from './hooks/use-runs.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {useTrace} from './hooks/use-trace.js';
 import {useTraceModel} from './hooks/use-trace-model.js';
-import {GLOBAL_ACTIONS, resolveAction} from './keymap.js';
+import {isGlobalAction, resolveAction, type GlobalAction} from './keymap.js';
 import {CompensationScreen} from './screens/compensation-screen.js';
 import {DecisionsScreen} from './screens/decisions-screen.js';
 import {DiffScreen} from './screens/diff-screen.js';
@@ -243,7 +243,7 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 			return;
 		}
 
-		if (!GLOBAL_ACTIONS.has(action)) {
+		if (!isGlobalAction(action)) {
 			if (state.message !== null) {
 				// A message stays until the next thing you do.
 				run({type: 'message', message: null});
@@ -257,31 +257,14 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 			return;
 		}
 
-		switch (action) {
-			case 'help': {
-				run({type: 'toggle-help'});
-				break;
-			}
-
-			case 'command': {
-				run({type: 'prompt-open', kind: 'command'});
-				break;
-			}
-
-			case 'quit': {
-				exit();
-				break;
-			}
-
-			case 'back': {
-				run({type: 'back'});
-				break;
-			}
-
-			default: {
-				break;
-			}
-		}
+		// One handler per global action: a new one does not compile until it is handled here.
+		const globalHandlers: Record<GlobalAction, () => void> = {
+			help: () => run({type: 'toggle-help'}),
+			command: () => run({type: 'prompt-open', kind: 'command'}),
+			quit: () => exit(),
+			back: () => run({type: 'back'}),
+		};
+		globalHandlers[action]();
 	}, changed);
 
 	const frameRows = Math.max(1, size.rows - 1);

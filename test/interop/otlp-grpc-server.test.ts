@@ -25,7 +25,7 @@ import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {http2Call, rawClient, type RawClient} from './grpc-test-client.js';
 import {encodeMetricsRequest, handMadeMetrics} from './metrics-requests.js';
-import {tempHome} from './sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const nanos = (ms: number): string => `${BigInt(T0 + ms) * 1_000_000n}`;

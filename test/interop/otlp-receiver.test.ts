@@ -15,7 +15,7 @@ import {startOtlpReceiver, type OtlpReceiver, type ReceiverMetrics} from '../../
 import type {EventSink} from '../../source/live/event-sink.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
-import {tempHome} from './sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const at = (ms: number): Date => new Date(T0 + ms);

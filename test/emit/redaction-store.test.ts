@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import {Redis} from 'ioredis';
 import {TraceEmitter} from '../../source/emit/emitter.js';
 import {tempHome} from '../helpers/temp-home.js';
-import {testRedisUrl} from './redis-server.js';
+import {startTestRedis} from '../live/redis-server.js';
 
 // Distinct, greppable secrets: none of them may reach any store.
 const SECRETS = {
@@ -101,11 +101,10 @@ test('no secret reaches SQLite: not in any events or spans row, not in the datab
 });
 
 test('no secret reaches Redis: the trace stream and traces:active hold only redacted events', async t => {
-	const url = await testRedisUrl(t);
-	if (url === undefined) {
-		t.skip('no REDIS_URL and no redis-server on PATH');
-		return;
-	}
+	// Our own redis-server (or REDIS_URL), like every Redis test: missing is a failure, not a skip.
+	const server = await startTestRedis();
+	t.after(async () => server.stop());
+	const url = server.url;
 
 	const home = tempHome();
 	const emitter = await TraceEmitter.open({home, redisUrl: url, redact: {extraKeys: ['session_id']}});

@@ -1,6 +1,7 @@
 import {Worker} from 'node:worker_threads';
 import {startOtlpGrpcServer} from '../source/interop/otlp-grpc-server.js';
-import {TraceIntake, type EventSink} from '../source/interop/otlp-intake.js';
+import {TraceIntake} from '../source/interop/otlp-intake.js';
+import type {EventSink} from '../source/live/event-sink.js';
 import {MetricsRejection} from '../source/interop/otlp-metrics-rejection.js';
 import {startOtlpReceiver} from '../source/interop/otlp-receiver.js';
 import {EventWriter} from '../source/live/event-writer.js';

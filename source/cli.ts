@@ -2,7 +2,7 @@ import {sanitize, sanitizeMessage} from './core/sanitize.js';
 import {TracedeckError} from './core/errors.js';
 import {wantsColor} from './core/terminal-env.js';
 import {COMMANDS} from './commands/command-table.js';
-import {knownFailure} from './commands/command-line.js';
+import {knownFailure} from './commands/known-failure.js';
 
 function usage(): string {
 	const width = Math.max(...Object.keys(COMMANDS).map(name => name.length));

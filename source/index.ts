@@ -3,7 +3,8 @@
  * (runs, steps, sagas, AI decisions) into a tracedeck home; read them with the
  * tracedeck console and CLI. Nothing here loads the terminal UI.
  */
-export {TraceEmitter, type EventSink, type OpenEmitterOptions, type TraceEmitterOptions} from './emit/emitter.js';
+export {TraceEmitter, type OpenEmitterOptions, type TraceEmitterOptions} from './emit/emitter.js';
+export type {EventSink} from './live/event-sink.js';
 export {EventWriter, openEventWriter, type EventWriterOptions, type OpenEventWriterOptions, type OwnedEventWriter} from './live/event-writer.js';
 export {
 	SPAN_KINDS,

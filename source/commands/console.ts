@@ -1,5 +1,5 @@
 import {openConsole} from './open-console.js';
-import {resolveHome, resolveRedisUrl} from './settings.js';
+import {resolveHome, resolveRedisUrl} from '../live/settings.js';
 
 const HELP = `
   Usage
@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
 		return openConsole({home: resolveHome(undefined), redisUrl: resolveRedisUrl(undefined)});
 	}
 
-	const {parseCommand, COMMON_HELP} = await import('./command-line.js');
-	const cli = parseCommand(argv, `${HELP}${COMMON_HELP}\n`, {redis: {type: 'string'}});
+	const {parseFlags, COMMON_HELP} = await import('./command-flags.js');
+	const cli = parseFlags(argv, `${HELP}${COMMON_HELP}\n`, {redis: {type: 'string'}});
 	return openConsole({home: resolveHome(cli.flags.home), redisUrl: resolveRedisUrl(cli.flags.redis)});
 }

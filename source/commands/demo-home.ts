@@ -5,6 +5,7 @@ import {z} from 'zod';
 import {InputError, TracedeckError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
 import {writeFileAtomic} from '../interop/atomic-file.js';
+import type {HomeSource} from '../live/settings.js';
 import {RunIndex} from '../store/run-index.js';
 
 /*
@@ -42,9 +43,6 @@ const markerSchema = z.object({
 });
 
 export type DemoHomeState = 'fresh' | 'demo';
-
-/** Where the home came from, so that the refusal names what the user set. */
-export type HomeSource = 'flag' | 'env' | 'default';
 
 function describeHome(home: string, source: HomeSource): string {
 	const shown = sanitize(home, true);

@@ -2,8 +2,10 @@ import {generateDataset} from '../demo/generate.js';
 import {InputError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, resolveRedisUrl, writeJson} from './command-line.js';
-import {checkDemoHome, DEMO_DEFAULT_HOME, DEMO_MARKER, resetDemoHome, type HomeSource} from './demo-home.js';
+import {homeSetting, resolveRedisUrl} from '../live/settings.js';
+import {COMMON_HELP, parseFlags} from './command-flags.js';
+import {writeJson} from './write-json.js';
+import {checkDemoHome, DEMO_DEFAULT_HOME, DEMO_MARKER, resetDemoHome} from './demo-home.js';
 
 const HELP = `
   Usage
@@ -38,17 +40,8 @@ ${COMMON_HELP}
 
 const MAX_RUNS = 100_000;
 
-function homeSource(flag: string | undefined, env: NodeJS.ProcessEnv): HomeSource {
-	if (flag !== undefined && flag !== '') {
-		return 'flag';
-	}
-
-	const fromEnv = env['TRACEDECK_HOME'];
-	return fromEnv !== undefined && fromEnv !== '' ? 'env' : 'default';
-}
-
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {
+	const cli = parseFlags(argv, HELP, {
 		runs: {type: 'number', default: 80},
 		seed: {type: 'number', default: 7},
 		live: {type: 'boolean', default: true},
@@ -64,8 +57,8 @@ export async function run(argv: string[]): Promise<number> {
 		throw new InputError('--seed must be a whole number');
 	}
 
-	const home = resolveHome(flags.home, process.env, DEMO_DEFAULT_HOME);
-	checkDemoHome(home, homeSource(flags.home, process.env));
+	const {home, source} = homeSetting(flags.home, process.env, DEMO_DEFAULT_HOME);
+	checkDemoHome(home, source);
 	const now = new Date();
 	const dataset = generateDataset({seed: flags.seed, runs: flags.runs, now, running: 2, stalled: 1});
 	resetDemoHome(

@@ -3,7 +3,9 @@ import {sanitizeMessage} from '../core/sanitize.js';
 import {expandInputs, readTraceFile} from '../interop/input-files.js';
 import {EventWriter} from '../live/event-writer.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {progressReporter} from './progress.js';
 
 const HELP = `
@@ -75,7 +77,7 @@ function refusal(file: string, error: Error): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {});
+	const cli = parseFlags(argv, HELP, {});
 	if (cli.input.length === 0) {
 		throw new InputError('ingest needs at least one file or folder; see tracedeck ingest --help');
 	}

@@ -1,6 +1,6 @@
 import {stuckAfterMs} from '../live/active-runs.js';
 import type {ConsoleOptions} from '../tui/console-options.js';
-import {resolveRedisUrl} from './settings.js';
+import {resolveRedisUrl} from '../live/settings.js';
 
 /**
  * Start the Ink console: the only path from the CLI into ink and React.

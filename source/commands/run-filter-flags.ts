@@ -1,7 +1,7 @@
 import {InputError} from '../core/errors.js';
 import type {RunStatus} from '../core/run.js';
 import type {RunFilter} from '../store/run-index.js';
-import {sinceToMs} from './command-line.js';
+import {sinceToMs} from './command-flags.js';
 
 /** The run filters `runs list` and `runs export` share (meow flag specs). */
 export const RUN_FILTER_FLAGS = {

@@ -5,7 +5,9 @@ import {sanitize} from '../core/sanitize.js';
 import {loadAnalyticsInput} from '../store/analytics-rows.js';
 import {loadDoraRows} from '../store/dora-rows.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, sinceToMs, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags, sinceToMs} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {textTable} from './text-table.js';
 
 const HELP = `
@@ -90,7 +92,7 @@ function formatDora(dora: DoraFigures): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {
+	const cli = parseFlags(argv, HELP, {
 		since: {type: 'string', default: '24h'},
 		env: {type: 'string'},
 		target: {type: 'string'},

@@ -2,7 +2,9 @@ import {InputError} from '../core/errors.js';
 import {verifyRun} from '../interop/run-verification.js';
 import {auditRow, auditRuns} from '../store/audit.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, sinceToMs, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags, sinceToMs} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {KEY_HELP, loadVerificationKey} from './verification-key.js';
 import {textTable} from './text-table.js';
 
@@ -28,7 +30,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {user: {type: 'string'}, since: {type: 'string'}, env: {type: 'string'}, key: {type: 'string'}});
+	const cli = parseFlags(argv, HELP, {user: {type: 'string'}, since: {type: 'string'}, env: {type: 'string'}, key: {type: 'string'}});
 	const {flags} = cli;
 	if (flags.user === undefined || flags.user === '') {
 		throw new InputError('missing --user <name>; see --help');

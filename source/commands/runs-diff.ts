@@ -7,7 +7,9 @@ import {sanitize} from '../core/sanitize.js';
 import {baselineReason, lastSuccessBefore, noBaselineMessage} from '../store/baseline-run.js';
 import {RunIndex} from '../store/run-index.js';
 import {readRunPlan} from '../store/run-plan.js';
-import {COMMON_HELP, parseCommand, requireArgs, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {textTable} from './text-table.js';
 
 const HELP = `
@@ -134,7 +136,7 @@ function printDiff(index: RunIndex, home: string, {a, b, baseline}: Picked, json
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {text: {type: 'boolean', default: false}});
+	const cli = parseFlags(argv, HELP, {text: {type: 'boolean', default: false}});
 	requireArgs(cli.input, 1, 'the run to compare (and optionally a second run)');
 	if (cli.input.length > 2) {
 		throw new InputError(`runs diff takes one or two runs, not ${cli.input.length}; ${NAME_TWO}`);

@@ -6,7 +6,8 @@ import {AtomicFile} from '../interop/atomic-file.js';
 import {csvRecord, RUN_COLUMNS, runCsvValues, SPAN_COLUMNS, spanCsvValues} from '../interop/csv-export.js';
 import {runToResourceSpans} from '../interop/otlp-export.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {RUN_FILTER_FLAGS, RUN_FILTER_HELP, runFilterFromFlags} from './run-filter-flags.js';
 
 const HELP = `
@@ -133,7 +134,7 @@ async function writeExport(index: RunIndex, runs: readonly Run[], format: Format
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {
+	const cli = parseFlags(argv, HELP, {
 		format: {type: 'string'},
 		spans: {type: 'boolean', default: false},
 		output: {type: 'string'},

@@ -2,7 +2,9 @@ import {InputError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
 import {RunIndex} from '../store/run-index.js';
 import {searchRuns, type SearchHit} from '../store/search.js';
-import {COMMON_HELP, parseCommand, requireArgs, resolveHome, sinceToMs, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags, requireArgs, sinceToMs} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {textTable} from './text-table.js';
 
 const HELP = `
@@ -39,7 +41,7 @@ function whereOf(hit: SearchHit): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {
+	const cli = parseFlags(argv, HELP, {
 		like: {type: 'boolean', default: false},
 		env: {type: 'string'},
 		since: {type: 'string'},

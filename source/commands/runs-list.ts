@@ -3,7 +3,9 @@ import type {Run} from '../core/run.js';
 import {runDurationMs} from '../core/run-duration.js';
 import {stepLabel} from '../core/run-progress.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {RUN_FILTER_FLAGS, RUN_FILTER_HELP, runFilterFromFlags} from './run-filter-flags.js';
 import {statusSymbol} from '../core/symbols.js';
 import {textSymbols} from './text-symbols.js';
@@ -23,7 +25,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {
+	const cli = parseFlags(argv, HELP, {
 		...RUN_FILTER_FLAGS,
 		limit: {type: 'number', default: 50},
 	});

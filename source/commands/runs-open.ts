@@ -2,7 +2,9 @@ import {spawn} from 'node:child_process';
 import {pathToFileURL} from 'node:url';
 import {sanitize} from '../core/sanitize.js';
 import {writeRunArtifacts} from '../interop/artifacts.js';
-import {COMMON_HELP, parseCommand, requireArgs, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
+import {writeJson} from './write-json.js';
 
 const HELP = `
   Usage
@@ -79,7 +81,7 @@ async function launch(browser: BrowserCommand): Promise<boolean> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {browser: {type: 'boolean', default: true}});
+	const cli = parseFlags(argv, HELP, {browser: {type: 'boolean', default: true}});
 	requireArgs(cli.input, 1, 'the run to open');
 	const artifacts = writeRunArtifacts(resolveHome(cli.flags.home), cli.input[0]!);
 	const report = artifacts.files.report;

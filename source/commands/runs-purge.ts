@@ -1,7 +1,9 @@
 import {sanitizeMessage} from '../core/sanitize.js';
 import {describeRetention, purgeRuns, resolveRetention} from '../store/retention.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {textTable} from './text-table.js';
 
 const HELP = `
@@ -29,7 +31,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {dryRun: {type: 'boolean', default: false}, keep: {type: 'string'}});
+	const cli = parseFlags(argv, HELP, {dryRun: {type: 'boolean', default: false}, keep: {type: 'string'}});
 	const policy = resolveRetention(cli.flags.keep);
 	const home = resolveHome(cli.flags.home);
 	const index = RunIndex.open(home);

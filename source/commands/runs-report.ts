@@ -3,7 +3,9 @@ import {sanitize} from '../core/sanitize.js';
 import {verifyRun} from '../interop/run-verification.js';
 import {auditRow, auditRuns, type AuditRow} from '../store/audit.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, sinceToMs, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags, sinceToMs} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {KEY_HELP, loadVerificationKey} from './verification-key.js';
 import {textTable} from './text-table.js';
 
@@ -47,7 +49,7 @@ function countBy(rows: readonly ReportRow[], pick: (row: ReportRow) => string): 
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {format: {type: 'string', default: 'sox'}, since: {type: 'string', default: '30d'}, env: {type: 'string'}, key: {type: 'string'}});
+	const cli = parseFlags(argv, HELP, {format: {type: 'string', default: 'sox'}, since: {type: 'string', default: '30d'}, env: {type: 'string'}, key: {type: 'string'}});
 	const {flags} = cli;
 	if (!FORMATS.has(flags.format)) {
 		throw new InputError(`--format must be one of ${[...FORMATS].join(', ')}`);

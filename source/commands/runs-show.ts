@@ -1,7 +1,9 @@
 import {buildRunReport} from '../core/run-report.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, requireArgs, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
 import {EXIT_STATUS_HELP, exitStatusOf} from './exit-status.js';
+import {writeJson} from './write-json.js';
 import {formatRunReport} from './format-run-report.js';
 
 const HELP = `
@@ -29,7 +31,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {text: {type: 'boolean', default: false}, exitStatus: {type: 'boolean', default: false}});
+	const cli = parseFlags(argv, HELP, {text: {type: 'boolean', default: false}, exitStatus: {type: 'boolean', default: false}});
 	requireArgs(cli.input, 1, 'the run to show');
 	const home = resolveHome(cli.flags.home);
 	if (!cli.flags.json && !cli.flags.text && !cli.flags.exitStatus && process.stdout.isTTY && process.stdin.isTTY) {

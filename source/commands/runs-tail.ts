@@ -6,7 +6,8 @@ import {buildTree} from '../core/tree.js';
 import {formatTailLine, matchesLevel, PLAIN_STYLE, SpanPaths, TAIL_LEVELS, tailJson, tailRecord, type LineStyle, type TailLevel, type TailSource} from '../live/tail-events.js';
 import {watch} from '../live/watch.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, requireArgs, resolveHome, resolveRedisUrl, sinceToMs} from './command-line.js';
+import {resolveHome, resolveRedisUrl} from '../live/settings.js';
+import {COMMON_HELP, parseFlags, requireArgs, sinceToMs} from './command-flags.js';
 import {statusSymbol} from '../core/symbols.js';
 import {wantsColor} from '../core/terminal-env.js';
 import {exitStatusOf} from './exit-status.js';
@@ -75,7 +76,7 @@ function styleFor(color: boolean): LineStyle {
 }
 
 export async function run(argv: string[], io: TailIo = {}): Promise<number> {
-	const cli = parseCommand(argv, HELP, {
+	const cli = parseFlags(argv, HELP, {
 		step: {type: 'string'},
 		level: {type: 'string', default: 'info'},
 		since: {type: 'string'},

@@ -1,7 +1,9 @@
 import {PlanVerificationError} from '../interop/plan-signature.js';
 import {verifyRun} from '../interop/run-verification.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, requireArgs, resolveHome, writeJson} from './command-line.js';
+import {resolveHome} from '../live/settings.js';
+import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {KEY_HELP, loadVerificationKey} from './verification-key.js';
 
 const HELP = `
@@ -24,7 +26,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {key: {type: 'string'}});
+	const cli = parseFlags(argv, HELP, {key: {type: 'string'}});
 	requireArgs(cli.input, 1, 'the run to verify');
 	const key = loadVerificationKey(cli.flags.key);
 	const home = resolveHome(cli.flags.home);

@@ -11,8 +11,9 @@ import {openPublisher} from '../live/open-publisher.js';
 import {EventWriter} from '../live/event-writer.js';
 import {redactRedisUrl} from '../live/live-logger.js';
 import {RunIndex} from '../store/run-index.js';
-import {COMMON_HELP, parseCommand, resolveHome, resolveRedisUrl} from './command-line.js';
-import {resolveToken} from './settings.js';
+import {resolveHome, resolveRedisUrl} from '../live/settings.js';
+import {COMMON_HELP, parseFlags} from './command-flags.js';
+import {resolveToken} from '../live/settings.js';
 
 const HELP = `
   Usage
@@ -148,7 +149,7 @@ async function openMetrics(index: RunIndex, publisher: EventPublisher): Promise<
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {
+	const cli = parseFlags(argv, HELP, {
 		port: {type: 'number', default: 4318},
 		host: {type: 'string', default: '127.0.0.1'},
 		redis: {type: 'string'},

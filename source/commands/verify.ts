@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {InputError, NotFoundError} from '../core/errors.js';
 import {parsePlan, parseSignature, planHash, PlanVerificationError, verifyPlanSignature} from '../interop/plan-signature.js';
-import {COMMON_HELP, parseCommand, requireArgs, writeJson} from './command-line.js';
+import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
+import {writeJson} from './write-json.js';
 import {KEY_HELP, loadVerificationKey} from './verification-key.js';
 
 const HELP = `
@@ -34,7 +35,7 @@ function read(file: string, what: string): Buffer {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseCommand(argv, HELP, {sig: {type: 'string'}, key: {type: 'string'}});
+	const cli = parseFlags(argv, HELP, {sig: {type: 'string'}, key: {type: 'string'}});
 	requireArgs(cli.input, 1, 'the plan file to verify');
 	const planFile = cli.input[0]!;
 	const key = loadVerificationKey(cli.flags.key);

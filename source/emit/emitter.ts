@@ -1,23 +1,14 @@
-import os from 'node:os';
-import path from 'node:path';
 import {idProblem, identifierProblem, isoDateProblem, nameProblem} from '../core/input-limits.js';
 import type {TraceEvent} from '../core/trace-event.js';
+import type {EventSink} from '../live/event-sink.js';
 import {openEventWriter} from '../live/event-writer.js';
-import {checkRedisUrl} from '../live/redis-url.js';
+import {resolveHome, resolveRedisUrl} from '../live/settings.js';
 import {eventIdProblem} from '../interop/event-id.js';
 import {newEventId, newSpanId, newTraceId, rootSpanIdForRun, traceIdForRun} from './ids.js';
 import {formatRunId} from '../core/run-id.js';
 import {createRedactor, redactData, redactTags, type RedactOptions, type Redactor} from '../core/redact.js';
 import {RunContext, type StartRunOptions} from './run-context.js';
 import {TraceContext, type EventEmitting, type EventInput} from './trace-context.js';
-
-/**
- * Where events go: EventWriter (SQLite awaited and retried, then Redis fire
- * and forget) or anything shaped like it, e.g. a test double.
- */
-export interface EventSink {
-	write(events: readonly TraceEvent[]): Promise<unknown>;
-}
 
 /** Options of a TraceEmitter. */
 export interface TraceEmitterOptions {
@@ -33,21 +24,6 @@ export interface OpenEmitterOptions extends TraceEmitterOptions {
 	home?: string;
 	/** Redis for live tailing: TRACEDECK_REDIS_URL, else none (SQLite alone). */
 	redisUrl?: string;
-}
-
-function homeOf(home: string | undefined): string {
-	const chosen = home ?? process.env['TRACEDECK_HOME'];
-	return path.resolve(chosen !== undefined && chosen !== '' ? chosen : path.join(os.homedir(), '.tracedeck'));
-}
-
-/** The Redis URL to use, checked: a malformed one is a ConfigError naming where it came from. */
-function redisUrlOf(url: string | undefined): string | undefined {
-	const chosen = url ?? process.env['TRACEDECK_REDIS_URL'];
-	if (chosen === undefined || chosen === '') {
-		return undefined;
-	}
-
-	return checkRedisUrl(chosen, url === undefined ? 'TRACEDECK_REDIS_URL' : 'the redisUrl option of TraceEmitter.open');
 }
 
 function requireText(value: unknown, field: string): string {
@@ -104,8 +80,8 @@ export class TraceEmitter implements EventEmitting {
 	 * @throws StoreError when the run index cannot be used (foreign, newer, damaged, disk full)
 	 */
 	static async open(options: OpenEmitterOptions = {}): Promise<TraceEmitter> {
-		const redisUrl = redisUrlOf(options.redisUrl);
-		const writer = await openEventWriter({home: homeOf(options.home), redisUrl});
+		const redisUrl = resolveRedisUrl(options.redisUrl, process.env, 'the redisUrl option of TraceEmitter.open');
+		const writer = await openEventWriter({home: resolveHome(options.home), redisUrl});
 		let emitter: TraceEmitter;
 		try {
 			emitter = new TraceEmitter(writer, options);

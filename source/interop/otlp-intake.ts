@@ -1,20 +1,13 @@
 import {StoreError} from '../core/errors.js';
 import {sanitizeMessage} from '../core/sanitize.js';
-import type {ServiceLog} from '../core/service-log.js';
 import type {TraceEvent} from '../core/trace-event.js';
+import type {EventSink} from '../live/event-sink.js';
 import {yieldToEventLoop} from '../live/sleep.js';
 import {convertOtlpBatchInSlices} from './otlp-batch.js';
 import type {LogsPartialSuccess} from './otlp-logs-protobuf.js';
 import {convertOtlpLogs} from './otlp-logs-to-events.js';
 import type {PartialSuccess} from './otlp-protobuf.js';
 import {OtlpParseError} from './otlp-to-events.js';
-
-/** Where received events go: the EventWriter (SQLite, then Redis). */
-export interface EventSink {
-	write(events: readonly TraceEvent[]): Promise<unknown>;
-	/** Log records that name no trace, kept under their service; a sink without it rejects them. */
-	writeServiceLogs?(logs: readonly ServiceLog[]): Promise<unknown>;
-}
 
 /** What the receivers report to, and what GET /metrics renders. */
 export interface ReceiverMetrics {

@@ -3,10 +3,11 @@ import https from 'node:https';
 import type {AddressInfo, Socket} from 'node:net';
 import {sanitize, sanitizeMessage} from '../core/sanitize.js';
 import {invalidUtf8Offset} from '../core/utf8.js';
+import type {EventSink} from '../live/event-sink.js';
 import {yieldToEventLoop} from '../live/sleep.js';
 import {BEARER_CHALLENGE, BearerToken} from './bearer-token.js';
 import {CorsPolicy} from './cors.js';
-import {IntakeError, SHED_RETRY_AFTER_SECONDS, SLICE_SPANS, TraceIntake, type Admission, type EventSink, type IntakeFailure, type ReceiverMetrics} from './otlp-intake.js';
+import {IntakeError, SHED_RETRY_AFTER_SECONDS, SLICE_SPANS, TraceIntake, type Admission, type IntakeFailure, type ReceiverMetrics} from './otlp-intake.js';
 import {decodeExportLogsRequest, encodeExportLogsResponse, exportLogsResponseJson} from './otlp-logs-protobuf.js';
 import {countJsonDataPoints, countProtobufDataPoints, encodeExportMetricsResponse, exportMetricsResponseJson, MetricsRejection, OtlpMetricsError} from './otlp-metrics-rejection.js';
 import {encodeRpcStatus} from './google-rpc-status.js';
@@ -14,7 +15,7 @@ import {decodeExportTraceRequestInSlices, encodeExportTraceResponse, OtlpProtobu
 import {BodyError, readRequestBody} from './request-body.js';
 import type {TlsFiles} from './tls-files.js';
 
-export type {EventSink, ReceiverMetrics} from './otlp-intake.js';
+export type {ReceiverMetrics} from './otlp-intake.js';
 
 /** Traces go to a sink through an intake of the receiver's own, or through one shared with the gRPC server (one limit for both). */
 type TraceDestination = {sink: EventSink; intake?: never; maxInFlight?: number; maxInFlightBytes?: number} | {intake: TraceIntake; sink?: never};

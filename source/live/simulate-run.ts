@@ -1,6 +1,7 @@
 import {formatRunId} from '../core/run-id.js';
 import {hashSeed, Random} from '../demo/random.js';
 import type {TraceEvent} from '../core/trace-event.js';
+import type {EventSink} from './event-sink.js';
 import {sleep as realSleep} from './sleep.js';
 
 /** The share of simulated runs that fail, as the README promises ("about one run in three"). */
@@ -36,11 +37,6 @@ export interface SimulatedRun {
 	events: number;
 	/** The step path of the failure that failed the run (LIVE_FAILED_STEP), null otherwise. */
 	failed_at: string | null;
-}
-
-/** Anything that stores events: EventWriter, an owned writer, the emitter's sink. */
-export interface EventSink {
-	write(events: readonly TraceEvent[]): Promise<unknown>;
 }
 
 /**

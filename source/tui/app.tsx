@@ -5,7 +5,7 @@ import {decisionOutcomes} from '../core/decisions.js';
 import {isCompensation, isDecision} from '../core/step-kind.js';
 import type {ChangeFeed} from '../live/change-feed.js';
 import type {RunIndex} from '../store/run-index.js';
-import {CommandLine} from './components/command-line.js';
+import {PromptLine} from './components/prompt-line.js';
 import {Footer} from './components/footer.js';
 import {Header} from './components/header.js';
 import {Line} from './components/line.js';
@@ -21,7 +21,7 @@ import {useRuns} from './hooks/use-runs.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {useTrace} from './hooks/use-trace.js';
 import {useTraceModel} from './hooks/use-trace-model.js';
-import {GLOBAL_ACTIONS, resolveAction} from './keymap.js';
+import {isGlobalAction, resolveAction, type GlobalAction} from './keymap.js';
 import {CompensationScreen} from './screens/compensation-screen.js';
 import {DecisionsScreen} from './screens/decisions-screen.js';
 import {DiffScreen} from './screens/diff-screen.js';
@@ -30,7 +30,7 @@ import {refOf, RunsScreen} from './screens/runs-screen.js';
 import {SpanDetail} from './screens/span-detail.js';
 import {TraceScreen} from './screens/trace-screen.js';
 import type {ConsoleAction} from './state/actions.js';
-import {parseCommand} from './state/command.js';
+import {parseConsoleCommand} from './state/console-command.js';
 import {currentView, initialState, runsView, screenOf, traceOf, type ConsoleState, type RunsView, type View} from './state/console-state.js';
 import {reduce} from './state/reduce.js';
 import {symbolsFor} from '../core/symbols.js';
@@ -166,7 +166,7 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	}, [trace.spans]);
 
 	const runCommand = (text: string): void => {
-		const command = parseCommand(text);
+		const command = parseConsoleCommand(text);
 		try {
 			switch (command.kind) {
 				case 'quit': {
@@ -243,7 +243,7 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 			return;
 		}
 
-		if (!GLOBAL_ACTIONS.has(action)) {
+		if (!isGlobalAction(action)) {
 			if (state.message !== null) {
 				// A message stays until the next thing you do.
 				run({type: 'message', message: null});
@@ -257,31 +257,14 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 			return;
 		}
 
-		switch (action) {
-			case 'help': {
-				run({type: 'toggle-help'});
-				break;
-			}
-
-			case 'command': {
-				run({type: 'prompt-open', kind: 'command'});
-				break;
-			}
-
-			case 'quit': {
-				exit();
-				break;
-			}
-
-			case 'back': {
-				run({type: 'back'});
-				break;
-			}
-
-			default: {
-				break;
-			}
-		}
+		// One handler per global action: a new one does not compile until it is handled here.
+		const globalHandlers: Record<GlobalAction, () => void> = {
+			help: () => run({type: 'toggle-help'}),
+			command: () => run({type: 'prompt-open', kind: 'command'}),
+			quit: () => exit(),
+			back: () => run({type: 'back'}),
+		};
+		globalHandlers[action]();
 	}, changed);
 
 	const frameRows = Math.max(1, size.rows - 1);
@@ -343,7 +326,7 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 					<Header crumbs={state.help ? [...crumbsOf(state.stack), 'help'] : crumbsOf(state.stack)} width={width} />
 					{body}
 					<StatusLine live={live} width={width} message={message} right={right === '' ? [] : [{text: right, dim: true}]} />
-					{state.prompt ? <CommandLine prompt={state.prompt} width={width} /> : <Footer screen={screen} width={width} />}
+					{state.prompt ? <PromptLine prompt={state.prompt} width={width} /> : <Footer screen={screen} width={width} />}
 				</Box>
 			</KeymapContext.Provider>
 		</UiContext.Provider>

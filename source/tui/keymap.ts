@@ -48,7 +48,7 @@ export interface KeySpec {
 
 export interface Binding {
 	action: ActionName;
-	keys: KeySpec[];
+	keys: readonly KeySpec[];
 	/** How the help overlay writes the keys. */
 	label: string;
 	help: string;
@@ -59,11 +59,12 @@ export interface Binding {
 	rank?: number;
 }
 
-const RUN_TABS: readonly ScreenKind[] = ['trace', 'compensations', 'decisions'];
-const LISTS: readonly ScreenKind[] = ['runs', 'trace', 'compensations', 'decisions', 'span', 'diff'];
-const NOT_RUNS: readonly ScreenKind[] = ['trace', 'compensations', 'decisions', 'span', 'diff'];
+// Kept as literal tuples (`as const`), so that the compiler knows which actions each screen binds.
+const RUN_TABS = ['trace', 'compensations', 'decisions'] as const satisfies readonly ScreenKind[];
+const LISTS = ['runs', 'trace', 'compensations', 'decisions', 'span', 'diff'] as const satisfies readonly ScreenKind[];
+const NOT_RUNS = ['trace', 'compensations', 'decisions', 'span', 'diff'] as const satisfies readonly ScreenKind[];
 
-export const BINDINGS: readonly Binding[] = [
+const BINDING_TABLE = [
 	{action: 'down', keys: [{input: 'j'}, {special: 'downArrow'}], label: 'j ↓', help: 'move down', scope: LISTS},
 	{action: 'up', keys: [{input: 'k'}, {special: 'upArrow'}], label: 'k ↑', help: 'move up', scope: LISTS},
 	{action: 'top', keys: [{input: 'g'}, {special: 'home'}], label: 'g', help: 'go to the top', scope: LISTS},
@@ -96,17 +97,44 @@ export const BINDINGS: readonly Binding[] = [
 	{action: 'help', keys: [{input: '?'}], label: '?', help: 'this help', scope: 'global', footer: 'help', rank: 8},
 	{action: 'command', keys: [{input: ':'}], label: ':', help: 'command line (below)', scope: 'global'},
 	{action: 'quit', keys: [{input: 'c', ctrl: true}], label: '^c', help: 'quit from anywhere', scope: 'global'},
-];
+] as const satisfies readonly Binding[];
+
+export const BINDINGS: readonly Binding[] = BINDING_TABLE;
+
+const GLOBAL_ACTION_NAMES = ['help', 'command', 'quit', 'back'] as const satisfies readonly ActionName[];
 
 /** Actions the App handles itself, whatever the screen. */
-export const GLOBAL_ACTIONS: ReadonlySet<ActionName> = new Set(['help', 'command', 'quit', 'back']);
+export type GlobalAction = (typeof GLOBAL_ACTION_NAMES)[number];
+const GLOBAL_ACTIONS: ReadonlySet<ActionName> = new Set(GLOBAL_ACTION_NAMES);
+
+export function isGlobalAction(action: ActionName): action is GlobalAction {
+	return GLOBAL_ACTIONS.has(action);
+}
+
+/** The actions a binding in BINDINGS gives screen S ('global' ones give every screen). */
+type BoundOn<B, S extends ScreenKind> = B extends {action: infer A; scope: infer Scope} ? (Scope extends 'global' ? A : Scope extends readonly ScreenKind[] ? (S extends Scope[number] ? A : never) : never) : never;
+
+/**
+ * The actions screen S must handle: every one BINDINGS binds on it, less
+ * those the App handles itself. useKeymap asks for a handler for each, so a
+ * binding added without its handler does not compile.
+ */
+export type ScreenAction<S extends ScreenKind> = Exclude<BoundOn<(typeof BINDING_TABLE)[number], S>, GlobalAction>;
+
+/** What a screen gives useKeymap: one handler for each of its actions, no more, no fewer. */
+export type ScreenHandlers<S extends ScreenKind> = {readonly [A in ScreenAction<S>]: () => void};
+
+/** ScreenAction<S> at run time, for tests and tools. */
+export function screenActions(screen: ScreenKind): ActionName[] {
+	return [...new Set(bindingsFor(screen).map(b => b.action))].filter(action => !isGlobalAction(action));
+}
 
 export interface CommandHelp {
 	usage: string;
 	help: string;
 }
 
-export const COMMANDS: readonly CommandHelp[] = [
+export const CONSOLE_COMMANDS: readonly CommandHelp[] = [
 	{usage: ':run <id>', help: 'open a run by id/prefix'},
 	{usage: ':diff <a> <b>', help: 'diff two runs'},
 	{usage: ':runs', help: 'back to the runs list'},

@@ -23,7 +23,7 @@ describe('exec hands its step span to the command as TRACEPARENT', () => {
 		const built = path.join(ROOT, 'dist/commands/exec.js');
 		const sources = [path.join(ROOT, 'source/commands/exec.ts'), ...fs.readdirSync(path.join(ROOT, 'source/emit')).map(file => path.join(ROOT, 'source/emit', file))];
 		if (!fs.existsSync(built) || sources.some(file => fs.statSync(file).mtimeMs > fs.statSync(built).mtimeMs)) {
-			spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], {cwd: ROOT, stdio: 'ignore'});
+			spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {cwd: ROOT, stdio: 'ignore'});
 		}
 
 		home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-traceparent-'));

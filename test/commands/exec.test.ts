@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import {spawn, spawnSync, type SpawnSyncReturns} from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {before, test, type TestContext} from 'node:test';
+import {before, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import type {Span} from '../../source/core/span.js';
 import {RunIndex} from '../../source/store/run-index.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/tracedeck.js');
@@ -18,19 +18,11 @@ before(() => {
 	const stale = !fs.existsSync(built) || sources.some(file => fs.statSync(file).mtimeMs > fs.statSync(built).mtimeMs);
 	if (stale) {
 		// Other parts may be mid-change with type errors; tsc emits all the same.
-		spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], {cwd: ROOT, stdio: 'ignore'});
+		spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {cwd: ROOT, stdio: 'ignore'});
 	}
 
 	assert.ok(fs.existsSync(built), 'dist/commands/exec.js after the build');
 });
-
-function tempHome(t: TestContext): string {
-	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-exec-'));
-	t.after(() => {
-		fs.rmSync(home, {recursive: true, force: true});
-	});
-	return home;
-}
 
 function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {...process.env, TRACEDECK_HOME: home, NO_COLOR: '1', ...extra};
@@ -73,8 +65,8 @@ function spanAt(spans: readonly Span[], name: string): Span {
 	return span;
 }
 
-test('the exit code is preserved: 0, 3, and 137 for a SIGKILLed command', async t => {
-	const home = tempHome(t);
+test('the exit code is preserved: 0, 3, and 137 for a SIGKILLed command', async () => {
+	const home = tempHome();
 	const ok = tracedeck(home, ['exec', '--run', 'run-codes', '--step', 'ok', '--', ...nodeCommand('process.stdout.write("hello\\n")')]);
 	assert.equal(ok.status, 0, ok.stderr);
 	assert.equal(ok.stdout, 'hello\n', "stdout is the command's, untouched");
@@ -98,8 +90,8 @@ test('the exit code is preserved: 0, 3, and 137 for a SIGKILLed command', async 
 	});
 });
 
-test('a command that cannot start exits 127 and is recorded as failed', async t => {
-	const home = tempHome(t);
+test('a command that cannot start exits 127 and is recorded as failed', async () => {
+	const home = tempHome();
 	const result = tracedeck(home, ['exec', '--run', 'run-missing', '--step', 'nope', '--', 'tracedeck-no-such-command-xyz', '--flag']);
 	assert.equal(result.status, 127);
 	assert.match(result.stderr, /cannot run tracedeck-no-such-command-xyz/);
@@ -108,8 +100,8 @@ test('a command that cannot start exits 127 and is recorded as failed', async t 
 	});
 });
 
-test('retries: re-run while non-zero, each retry recorded with the exit code that caused it', async t => {
-	const home = tempHome(t);
+test('retries: re-run while non-zero, each retry recorded with the exit code that caused it', async () => {
+	const home = tempHome();
 	const counter = path.join(home, 'attempts');
 	const flaky = nodeCommand('const fs = require("fs"); const f = process.argv[1]; const n = fs.existsSync(f) ? Number(fs.readFileSync(f, "utf8")) : 0; fs.writeFileSync(f, String(n + 1)); process.exit(n < 2 ? 5 + n : 0)', counter);
 	const passed = tracedeck(home, ['exec', '--run', 'run-retry', '--step', 'test/flaky', '--retries', '3', '--', ...flaky]);
@@ -145,8 +137,8 @@ test('retries: re-run while non-zero, each retry recorded with the exit code tha
 	});
 });
 
-test('stderr is passed through whole and its last 50 lines are recorded, long lines capped', async t => {
-	const home = tempHome(t);
+test('stderr is passed through whole and its last 50 lines are recorded, long lines capped', async () => {
+	const home = tempHome();
 	const script = 'for (let i = 1; i <= 60; i++) process.stderr.write(`line ${i}\\n`); process.stderr.write("x".repeat(10000) + "\\n"); process.stderr.write("\\u001b[31mlast\\u001b[0m"); process.exit(2)';
 	const result = tracedeck(home, ['exec', '--run', 'run-stderr', '--step', 'noisy', '--', ...nodeCommand(script)]);
 	assert.equal(result.status, 2);
@@ -171,8 +163,8 @@ test('stderr is passed through whole and its last 50 lines are recorded, long li
 	});
 });
 
-test('steps of separate exec calls join one run; the run is created on first use and its id is hinted', async t => {
-	const home = tempHome(t);
+test('steps of separate exec calls join one run; the run is created on first use and its id is hinted', async () => {
+	const home = tempHome();
 	const githubEnv = path.join(home, 'github-env');
 	fs.writeFileSync(githubEnv, '');
 	const first = tracedeck(home, ['exec', '--step', 'build/unit', '--env', 'staging', '--target', 'api', '--', ...nodeCommand('')], {GITHUB_ENV: githubEnv});
@@ -205,8 +197,8 @@ test('steps of separate exec calls join one run; the run is created on first use
 	});
 });
 
-test('--finish: failed when a step failed, else success; --status overrides', async t => {
-	const home = tempHome(t);
+test('--finish: failed when a step failed, else success; --status overrides', async () => {
+	const home = tempHome();
 	assert.equal(tracedeck(home, ['exec', '--run', 'run-a', '--step', 'good', '--', ...nodeCommand('')]).status, 0);
 	assert.equal(tracedeck(home, ['exec', '--run', 'run-a', '--step', 'bad', '--', ...nodeCommand('process.exit(9)')]).status, 9);
 	const finished = tracedeck(home, ['exec', '--run', 'run-a', '--finish', '--json']);
@@ -237,8 +229,8 @@ test('--finish: failed when a step failed, else success; --status overrides', as
 	assert.match(unknown.stderr, /no run "run-none"/);
 });
 
-test('the command runs and keeps its exit code when tracedeck cannot record', async t => {
-	const home = tempHome(t);
+test('the command runs and keeps its exit code when tracedeck cannot record', async () => {
+	const home = tempHome();
 	const notADir = path.join(home, 'file');
 	fs.writeFileSync(notADir, 'not a folder');
 	const result = tracedeck(notADir, ['exec', '--run', 'run-x', '--step', 'build', '--', ...nodeCommand('process.stdout.write("ran"); process.exit(3)')]);
@@ -254,8 +246,8 @@ test('the command runs and keeps its exit code when tracedeck cannot record', as
 	assert.match(second.stderr, /warning/);
 });
 
-test('usage errors exit 2 before anything runs', async t => {
-	const home = tempHome(t);
+test('usage errors exit 2 before anything runs', async () => {
+	const home = tempHome();
 	assert.equal(tracedeck(home, ['exec', '--', 'true']).status, 2, 'no --step');
 	assert.equal(tracedeck(home, ['exec', '--step', 'x']).status, 2, 'no command');
 	assert.equal(tracedeck(home, ['exec', '--step', 'x', '--retries', '-1', '--', 'true']).status, 2);
@@ -263,8 +255,8 @@ test('usage errors exit 2 before anything runs', async t => {
 	assert.equal(tracedeck(home, ['exec', '--run', 'r', '--finish', '--status', 'meh']).status, 2);
 });
 
-test('Ctrl-C reaches the command; its exit code comes back and the step is recorded as cancelled', {skip: process.platform === 'win32'}, async t => {
-	const home = tempHome(t);
+test('Ctrl-C reaches the command; its exit code comes back and the step is recorded as cancelled', {skip: process.platform === 'win32'}, async () => {
+	const home = tempHome();
 	const script = 'process.on("SIGINT", () => { process.stderr.write("child got SIGINT\\n"); process.exit(42); }); process.stderr.write("ready\\n"); setInterval(() => {}, 1000)';
 	const child = spawn(process.execPath, [BIN, 'exec', '--run', 'run-int', '--step', 'long', '--retries', '3', '--', ...nodeCommand(script)], {cwd: ROOT, env: cliEnv(home), stdio: ['ignore', 'pipe', 'pipe']});
 	let stderr = '';
@@ -293,8 +285,8 @@ test('Ctrl-C reaches the command; its exit code comes back and the step is recor
 	});
 });
 
-test("--finish --pushgateway pushes the run's figures, and a gateway that is down only warns", async t => {
-	const home = tempHome(t);
+test("--finish --pushgateway pushes the run's figures, and a gateway that is down only warns", async () => {
+	const home = tempHome();
 	assert.equal(tracedeck(home, ['exec', '--run', 'run-push', '--step', 'build', '--', ...nodeCommand('process.exit(0)')]).status, 0);
 	const http = await import('node:http');
 	const received: Array<{method: string; url: string; body: string}> = [];

@@ -6,7 +6,8 @@ import {buildRunReport} from '../../source/core/run-report.js';
 import {readEventsFile} from '../../source/interop/input-files.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {parseCsv} from '../interop/csv-reader.js';
-import {homeWith, runningRunEvents, sampleRunEvents, tempHome} from '../interop/sample-run.js';
+import {homeWith, runningRunEvents, sampleRunEvents} from '../interop/sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 import {runSourceCli} from '../interop/source-cli.js';
 
 const FAILED = 'run-20260302-100000-3f2a9c1';

@@ -5,7 +5,8 @@ import {setTimeout as delay} from 'node:timers/promises';
 import {pathToFileURL} from 'node:url';
 import {describe, it} from 'node:test';
 import {browserCommand} from '../../source/commands/runs-open.js';
-import {homeWith, sampleRunEvents, tempHome} from '../interop/sample-run.js';
+import {homeWith, sampleRunEvents} from '../interop/sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 import {runSourceCli} from '../interop/source-cli.js';
 
 const RUN_ID = 'run-20260302-100000-3f2a9c1';

@@ -12,7 +12,7 @@ import {rootSpanIdForRun, traceIdForRun} from '../../source/emit/ids.js';
 import {activeSpan} from '../../source/emit/span-scope.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
-import {tempHome} from './temp-home.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 function byName(spans: readonly Span[], name: string): Span {
 	const span = spans.find(s => s.name === name);
@@ -48,7 +48,7 @@ test('ids: random ones have the W3C shape, run-derived ones are stable', async (
 });
 
 test('nested trace() calls get their parent from the async context, also in parallel', async t => {
-	const home = tempHome(t);
+	const home = tempHome();
 	const emitter = await TraceEmitter.open({home, redisUrl: ''});
 	const run = await emitter.startRun({run_id: 'run-nest', name: 'deploy api', env: 'prod', target: 'api', git: {sha: 'abc1234', branch: 'main'}, total_steps: 4});
 	assert.equal(run.trace_id, traceIdForRun('run-nest'));
@@ -115,7 +115,7 @@ test('nested trace() calls get their parent from the async context, also in para
 });
 
 test('a failing function: the span fails with message and stack, the error is rethrown as is', async t => {
-	const home = tempHome(t);
+	const home = tempHome();
 	const emitter = await TraceEmitter.open({home});
 	const run = await emitter.startRun({run_id: 'run-fail', name: 'deploy', env: 'dev', target: 'api'});
 	const boom = new Error('migration 42 failed');
@@ -156,8 +156,8 @@ test('a failing function: the span fails with message and stack, the error is re
 	assert.equal(stored.failed_step, 'deploy/migrate');
 });
 
-test('saga compensation: compensating then compensated or compensation_failed, linked to the forward step', async t => {
-	const home = tempHome(t);
+test('saga compensation: compensating then compensated or compensation_failed, linked to the forward step', async () => {
+	const home = tempHome();
 	const emitter = await TraceEmitter.open({home});
 	const run = await emitter.startRun({run_id: 'run-saga', name: 'order', env: 'prod', target: 'checkout'});
 	let charge = '';
@@ -245,8 +245,8 @@ test('a compensation inside a traced function hangs under it', async () => {
 	assert.equal(sink.events.at(-1)!.data?.['output'], undefined, 'undefined output is left out');
 });
 
-test('recordDecision: one ai:decision event under the active span, with alternatives, reasoning and confidence', async t => {
-	const home = tempHome(t);
+test('recordDecision: one ai:decision event under the active span, with alternatives, reasoning and confidence', async () => {
+	const home = tempHome();
 	const emitter = await TraceEmitter.open({home});
 	const run = await emitter.startRun({run_id: 'run-ai', name: 'agent', env: 'dev', target: 'planner'});
 	let plan = '';

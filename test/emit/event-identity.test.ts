@@ -5,7 +5,7 @@ import {TraceEmitter} from '../../source/emit/emitter.js';
 import type {EventInput} from '../../source/emit/trace-context.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex, type AppendOptions} from '../../source/store/run-index.js';
-import {tempHome} from './temp-home.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 /*
  * Issue 14, item 1, for producers tracedeck controls: the emitter gives every
@@ -20,7 +20,7 @@ function lines(index: RunIndex): string[] {
 }
 
 test('identical events (issue 14.1): the emitter gives each event its own id, so the same line emitted twice is stored twice', async t => {
-	const index = RunIndex.open(tempHome(t));
+	const index = RunIndex.open(tempHome());
 	t.after(() => index.close());
 	const emitter = new TraceEmitter(new EventWriter(index));
 	const first = await emitter.emit(LINE);
@@ -35,7 +35,7 @@ test('identical events (issue 14.1): the emitter gives each event its own id, so
 });
 
 test('identical events (issue 14.1): a write retried after it landed stores the event once', async t => {
-	const index = RunIndex.open(tempHome(t));
+	const index = RunIndex.open(tempHome());
 	t.after(() => index.close());
 	// The first attempt commits and is then reported as failed (a busy reply that came after the commit,
 	// a lost answer): the writer tries again with the same prepared events.
@@ -66,7 +66,7 @@ test('identical events (issue 14.1): a write retried after it landed stores the 
 });
 
 test("identical events (issue 14.1): a producer's own event_id is kept, and a bad one is refused before anything is written", async t => {
-	const index = RunIndex.open(tempHome(t));
+	const index = RunIndex.open(tempHome());
 	t.after(() => index.close());
 	const emitter = new TraceEmitter(new EventWriter(index));
 	assert.equal((await emitter.emit({...LINE, event_id: 'order-42/charge'})).event_id, 'order-42/charge');

@@ -5,8 +5,8 @@ import {test} from 'node:test';
 import Database from 'better-sqlite3';
 import {Redis} from 'ioredis';
 import {TraceEmitter} from '../../source/emit/emitter.js';
-import {tempHome} from './temp-home.js';
-import {testRedisUrl} from './redis-server.js';
+import {tempHome} from '../helpers/temp-home.js';
+import {startTestRedis} from '../live/redis-server.js';
 
 // Distinct, greppable secrets: none of them may reach any store.
 const SECRETS = {
@@ -65,7 +65,7 @@ function assertNoSecret(text: string, where: string): void {
 }
 
 test('no secret reaches SQLite: not in any events or spans row, not in the database file bytes', async t => {
-	const home = tempHome(t);
+	const home = tempHome();
 	const emitter = await TraceEmitter.open({home, redact: {extraKeys: ['session_id']}});
 	const traceId = await emitSecrets(emitter);
 	await emitter.close();
@@ -101,13 +101,12 @@ test('no secret reaches SQLite: not in any events or spans row, not in the datab
 });
 
 test('no secret reaches Redis: the trace stream and traces:active hold only redacted events', async t => {
-	const url = await testRedisUrl(t);
-	if (url === undefined) {
-		t.skip('no REDIS_URL and no redis-server on PATH');
-		return;
-	}
+	// Our own redis-server (or REDIS_URL), like every Redis test: missing is a failure, not a skip.
+	const server = await startTestRedis();
+	t.after(async () => server.stop());
+	const url = server.url;
 
-	const home = tempHome(t);
+	const home = tempHome();
 	const emitter = await TraceEmitter.open({home, redisUrl: url, redact: {extraKeys: ['session_id']}});
 	const traceId = await emitSecrets(emitter);
 	await emitter.close();
@@ -134,7 +133,7 @@ const VALUE_SECRETS = {
 } as const;
 
 test('secrets (issue 14.6): the emitter redacts secrets inside values (Authorization: Bearer, postgres://user:pw@host, @env(API_TOKEN) → value, extra patterns) and returns what it stored', async t => {
-	const home = tempHome(t);
+	const home = tempHome();
 	const emitter = await TraceEmitter.open({home, redact: {extraPatterns: [/corp-[a-z0-9]{8}/]}});
 	const run = await emitter.startRun({
 		run_id: 'run-value-secrets',
@@ -185,8 +184,8 @@ test('secrets (issue 14.6): the emitter redacts secrets inside values (Authoriza
 	);
 });
 
-test('secrets (issue 14.6): a bad extra pattern is a TypeError at open, and the run index it opened is closed again', async t => {
-	const home = tempHome(t);
+test('secrets (issue 14.6): a bad extra pattern is a TypeError at open, and the run index it opened is closed again', async () => {
+	const home = tempHome();
 	await assert.rejects(TraceEmitter.open({home, redact: {extraPatterns: ['(unclosed']}}), (error: Error) => error instanceof TypeError && /extraPatterns\[0\]/.test(error.message));
 	// Closed: another writer opens it at once.
 	const emitter = await TraceEmitter.open({home});

@@ -10,7 +10,8 @@ import {AtomicFile, writeFileAtomic} from '../../source/interop/atomic-file.js';
 import {writeRunArtifacts} from '../../source/interop/artifacts.js';
 import {expandInputs, readEventsFile} from '../../source/interop/input-files.js';
 import {RunIndex} from '../../source/store/run-index.js';
-import {homeWith, sampleRunEvents, tempHome} from './sample-run.js';
+import {homeWith, sampleRunEvents} from './sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const PLAN = {
 	target: 'api',

@@ -8,7 +8,8 @@ import {fromKeyValues} from '../../source/interop/otlp-attributes.js';
 import {MAX_VALUE_DEPTH, runsToOtlp} from '../../source/interop/otlp-export.js';
 import {otlpToEvents} from '../../source/interop/otlp-to-events.js';
 import {RunIndex} from '../../source/store/run-index.js';
-import {homeWith, runningRunEvents, sampleRunEvents, tempHome} from './sample-run.js';
+import {homeWith, runningRunEvents, sampleRunEvents} from './sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 function reportOf(home: string, ref: string): RunReport {
 	const index = RunIndex.open(home, {readonly: true});

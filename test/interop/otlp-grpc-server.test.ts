@@ -15,7 +15,8 @@ import type {TraceEvent} from '../../source/core/trace-event.js';
 import {startOtlpGrpcServer, type OtlpGrpcServer} from '../../source/interop/otlp-grpc-server.js';
 import {METRICS_EXPORT_PATH, TRACE_EXPORT_PATH} from '../../source/interop/otlp-grpc-service.js';
 import {retryDelaySecondsOf, STATUS_DETAILS_KEY} from '../../source/interop/otlp-grpc-status.js';
-import {TraceIntake, type EventSink} from '../../source/interop/otlp-intake.js';
+import {TraceIntake} from '../../source/interop/otlp-intake.js';
+import type {EventSink} from '../../source/live/event-sink.js';
 import type {OtlpTracesJson} from '../../source/interop/otlp-json.js';
 import {decodeExportMetricsResponse, METRICS_REJECTED_MESSAGE, MetricsRejection} from '../../source/interop/otlp-metrics-rejection.js';
 import {decodeRpcStatus} from '../../source/interop/google-rpc-status.js';
@@ -25,7 +26,7 @@ import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {http2Call, rawClient, type RawClient} from './grpc-test-client.js';
 import {encodeMetricsRequest, handMadeMetrics} from './metrics-requests.js';
-import {tempHome} from './sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const nanos = (ms: number): string => `${BigInt(T0 + ms) * 1_000_000n}`;

@@ -8,7 +8,7 @@ import {runsToOtlp} from '../../source/interop/otlp-export.js';
 import type {OtlpTracesJson} from '../../source/interop/otlp-json.js';
 import {parseTraceEvent} from '../../source/interop/trace-event-schema.js';
 import {RunIndex} from '../../source/store/run-index.js';
-import {tempHome} from './sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 60);
 const T0_NS = 1_772_445_600_000_000_000n;

@@ -11,10 +11,11 @@ import {StoreError} from '../../source/core/errors.js';
 import {buildRunReport, type RunReport} from '../../source/core/run-report.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {decodeExportTraceResponse, encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
-import {startOtlpReceiver, type EventSink, type OtlpReceiver, type ReceiverMetrics} from '../../source/interop/otlp-receiver.js';
+import {startOtlpReceiver, type OtlpReceiver, type ReceiverMetrics} from '../../source/interop/otlp-receiver.js';
+import type {EventSink} from '../../source/live/event-sink.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
-import {tempHome} from './sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const at = (ms: number): Date => new Date(T0 + ms);

@@ -8,7 +8,7 @@ import {runsToOtlp} from '../../source/interop/otlp-export.js';
 import {OtlpParseError} from '../../source/interop/otlp-to-events.js';
 import {parseTraceEvent} from '../../source/interop/trace-event-schema.js';
 import {RunIndex} from '../../source/store/run-index.js';
-import {tempHome} from './sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 150);
 

@@ -15,7 +15,7 @@ import {otlpToEvents} from '../../source/interop/otlp-to-events.js';
 import {parseTraceEvent} from '../../source/interop/trace-event-schema.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
-import {tempHome} from './sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 // 2026-03-02T10:00:00Z. Times are given to the SDK as [seconds, nanoseconds], so nothing rounds them on the way in.
 const T0_S = 1_772_445_600;

@@ -6,7 +6,8 @@ import {describe, it} from 'node:test';
 import {buildRunReport, type RunReport} from '../../source/core/run-report.js';
 import {renderReportHtml} from '../../source/interop/report-html.js';
 import {RunIndex} from '../../source/store/run-index.js';
-import {homeWith, runningRunEvents, sampleRunEvents, tempHome} from './sample-run.js';
+import {homeWith, runningRunEvents, sampleRunEvents} from './sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const NOW = Date.parse('2026-03-02T10:00:02.000Z');

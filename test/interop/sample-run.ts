@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {RunIndex} from '../../source/store/run-index.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 
@@ -85,23 +83,6 @@ export function runningRunEvents(traceId = 'trace-running-1'): TraceEvent[] {
 		{trace_id: traceId, span_id: 's2', parent_span_id: 'r', event_type: 'step:started', timestamp: at(60), data: {name: 'shift traffic', output: {percent: 10}}},
 		{trace_id: traceId, span_id: 's2', parent_span_id: 'r', event_type: 'step:progress', timestamp: at(70), status: 'pending', data: {percent: 10}},
 	];
-}
-
-const created: string[] = [];
-
-/** A fresh folder in the system temp folder, removed when the test process exits (property tests make thousands). */
-export function tempHome(prefix = 'tracedeck-test-'): string {
-	if (created.length === 0) {
-		process.once('exit', () => {
-			for (const dir of created) {
-				fs.rmSync(dir, {recursive: true, force: true});
-			}
-		});
-	}
-
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-	created.push(dir);
-	return dir;
 }
 
 /** A temp home holding the given events. */

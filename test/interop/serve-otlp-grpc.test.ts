@@ -18,7 +18,7 @@ import {METRICS_REJECTED_MESSAGE} from '../../source/interop/otlp-metrics-reject
 import {encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
 import {freePort, rawClient} from './grpc-test-client.js';
 import {grpcMetricExporter, httpMetricExporter} from './otlp-metric-exporters.js';
-import {tempHome} from './sample-run.js';
+import {tempHome} from '../helpers/temp-home.js';
 import {runSourceCli, spawnSourceCli} from './source-cli.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');

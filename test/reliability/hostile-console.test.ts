@@ -1,22 +1,21 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import {test} from 'node:test';
-import {fileURLToPath} from 'node:url';
+import {render} from 'ink-testing-library';
+import React from 'react';
 import {deepTrace} from '../../fixtures/big-trace.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import type {ChangeFeed, LiveStatus} from '../../source/live/change-feed.js';
 import {RunIndex} from '../../source/store/run-index.js';
+import {App} from '../../source/tui/app.js';
 import {tempHome} from '../helpers/temp-home.js';
 import {HOSTILE_RUN, hostileRun} from './hostile-events.js';
 
-/**
+/*
  * The console side of hostile data: the trace screen, the failure, the span
  * detail (stderr, error, input), the compensation and decision tabs, drawn
  * with ink-testing-library over a real run index. No frame may carry an
  * escape from the data; a 10,000-level tree must draw without overflowing.
  */
-const consoleMissing = !fs.existsSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../source/tui/app.tsx'));
 
 /** A feed that never fires: these runs are finished. */
 const quietFeed: ChangeFeed = {
@@ -48,7 +47,6 @@ async function drawTrace(events: readonly TraceEvent[], run: string): Promise<{d
 	writer.appendEvents(events);
 	writer.close();
 	const index = RunIndex.open(home, {readonly: true});
-	const [{render}, React, {App}] = await Promise.all([import('ink-testing-library'), import('react'), import('../../source/tui/app.js')]);
 	const drawn = render(React.createElement(App, {index, feed: quietFeed, initial: {screen: 'trace', run}, columns: 120, rows: 40, ascii: false, color: false, tickMs: 0})) as unknown as Drawn;
 	const press = async (...keys: string[]): Promise<void> => {
 		for (const key of keys) {
@@ -72,7 +70,7 @@ function assertInertFrames(frames: readonly string[]): void {
 	}
 }
 
-test('console: hostile names, ids, stderr (10 MB line), errors and decisions draw as inert text on every screen', {timeout: 120_000, skip: consoleMissing && 'console not yet present'}, async () => {
+test('console: hostile names, ids, stderr (10 MB line), errors and decisions draw as inert text on every screen', {timeout: 120_000}, async () => {
 	const {drawn, index, press} = await drawTrace(hostileRun(), HOSTILE_RUN);
 	try {
 		// Failure, its detail (stderr, error, stack), expanded data, back; the tree; compensations; decisions and their detail.
@@ -90,7 +88,7 @@ test('console: hostile names, ids, stderr (10 MB line), errors and decisions dra
 	}
 });
 
-test('console: a trace 10,000 levels deep opens, jumps to its failure and pages without overflowing', {timeout: 120_000, skip: consoleMissing && 'console not yet present'}, async () => {
+test('console: a trace 10,000 levels deep opens, jumps to its failure and pages without overflowing', {timeout: 120_000}, async () => {
 	const depth = 10_000;
 	const events = deepTrace(depth, {failLeaf: true});
 	const {drawn, index, press} = await drawTrace(events, String(events[0]!.data?.['run_id']));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {isDamagedDatabase, StoreError} from '../../source/core/errors.js';
-import {knownFailure} from '../../source/commands/command-line.js';
+import {knownFailure} from '../../source/commands/known-failure.js';
 import {damagedStoreError} from '../../source/store/open-database.js';
 
 const sqliteError = (code: string): Error => Object.assign(new Error(`sqlite said ${code}`), {code});

@@ -4,10 +4,11 @@ import type {Run} from '../../source/core/run.js';
 import type {Span} from '../../source/core/span.js';
 import {buildTree} from '../../source/core/tree.js';
 import {defaultExpandDepth, isExpanded, visibleRows} from '../../source/tui/components/tree-rows.js';
-import {layoutColumns, scrollTop, type Column} from '../../source/tui/components/virtual-table.js';
+import {scrollTop} from '../../source/tui/components/virtual-list.js';
+import {layoutColumns, type Column} from '../../source/tui/components/virtual-table.js';
 import {cellsOf, waterfallBar} from '../../source/tui/components/waterfall-bar.js';
 import {BINDINGS, bindingsFor, footerHints, noKey, resolveAction} from '../../source/tui/keymap.js';
-import {parseCommand} from '../../source/tui/state/command.js';
+import {parseConsoleCommand} from '../../source/tui/state/console-command.js';
 import {moveIndex, resolveIndex} from '../../source/tui/state/list-motion.js';
 import {isStuck} from '../../source/core/active-runs.js';
 import {filterRuns, matchesRun, orderRuns, parseRunQuery} from '../../source/tui/state/run-filter.js';
@@ -208,11 +209,11 @@ test('untrusted text loses escape sequences and control characters', () => {
 });
 
 test('commands: :run, :diff, :q, and errors that say how', () => {
-	assert.deepEqual(parseCommand('run abc'), {kind: 'run', ref: 'abc'});
-	assert.deepEqual(parseCommand(':diff a b'), {kind: 'diff', a: 'a', b: 'b'});
-	assert.deepEqual(parseCommand('q'), {kind: 'quit'});
-	assert.equal(parseCommand('diff a').kind, 'error');
-	assert.match(parseCommand('frob').kind === 'error' ? (parseCommand('frob') as {message: string}).message : '', /unknown command/);
+	assert.deepEqual(parseConsoleCommand('run abc'), {kind: 'run', ref: 'abc'});
+	assert.deepEqual(parseConsoleCommand(':diff a b'), {kind: 'diff', a: 'a', b: 'b'});
+	assert.deepEqual(parseConsoleCommand('q'), {kind: 'quit'});
+	assert.equal(parseConsoleCommand('diff a').kind, 'error');
+	assert.match(parseConsoleCommand('frob').kind === 'error' ? (parseConsoleCommand('frob') as {message: string}).message : '', /unknown command/);
 });
 
 test('keymap: one table drives keys, footer and help; q quits everywhere, esc goes back', () => {

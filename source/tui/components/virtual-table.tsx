@@ -1,9 +1,7 @@
-import {Box} from 'ink';
 import type React from 'react';
-import {useRef} from 'react';
 import {fit, fitLine, lineWidth, type Line as LineType, type Segment} from '../text.js';
 import {useUi} from '../ui-context.js';
-import {Line} from './line.js';
+import {VirtualList} from './virtual-list.js';
 
 export type Cell = string | Segment | LineType;
 
@@ -88,78 +86,6 @@ export function rowSegments<T>(columns: ReadonlyArray<LaidOutColumn<T>>, row: T,
 
 export function headerSegments<T>(columns: ReadonlyArray<LaidOutColumn<T>>): LineType {
 	return [{text: columns.map(c => fit(c.title, c.actual, {align: c.align})).join(' '.repeat(GAP)), bold: true}];
-}
-
-/** The first row to show so that `selected` stays in view, moving as little as possible from `previousTop`. */
-export function scrollTop(previousTop: number, selected: number, height: number, count: number): number {
-	if (height <= 0 || count <= height) {
-		return 0;
-	}
-
-	let top = previousTop;
-	if (selected < top) {
-		top = selected;
-	} else if (selected >= top + height) {
-		top = selected - height + 1;
-	}
-
-	return Math.max(0, Math.min(top, count - height));
-}
-
-export interface VirtualListProps {
-	count: number;
-	height: number;
-	width: number;
-	selected: number;
-	/** The row's segments, without the two-column gutter. */
-	renderRow: (index: number, width: number) => LineType;
-	/** A mark in the gutter's second column (e.g. the run marked for diff). */
-	gutterMark?: (index: number) => Segment | undefined;
-	header?: LineType;
-	empty?: string;
-	/** Draw the selection (false while another pane has focus). */
-	focused?: boolean;
-}
-
-/**
- * A virtualized selectable list: whatever `count` is, only the rows that fit
- * in `height` are built and rendered. The selected row carries a cursor
- * glyph in the gutter (a text cue) and is drawn reversed.
- */
-export function VirtualList({count, height, width, selected, renderRow, gutterMark, header, empty, focused = true}: VirtualListProps): React.JSX.Element {
-	const {symbols, ascii} = useUi();
-	const topRef = useRef(0);
-	const bodyHeight = Math.max(0, height - (header ? 1 : 0));
-	const top = scrollTop(topRef.current, selected, bodyHeight, count);
-	topRef.current = top;
-	const inner = Math.max(0, width - 2);
-	const lines: React.JSX.Element[] = [];
-	if (header) {
-		lines.push(<Line key="header" segments={[{text: '  '}, ...header]} width={width} />);
-	}
-
-	if (count === 0 && empty !== undefined) {
-		lines.push(<Line key="empty" segments={[{text: `  ${empty}`, dim: true}]} width={width} />);
-	}
-
-	const end = Math.min(count, top + bodyHeight);
-	for (let i = top; i < end; i++) {
-		const isSelected = focused && i === selected;
-		const mark = gutterMark?.(i);
-		const gutter: LineType = [{text: isSelected ? symbols.cursor.slice(0, 1) : ' ', bold: true}, mark ? {...mark, text: mark.text.slice(0, 1)} : {text: ' '}];
-		lines.push(<Line key={i} segments={[...gutter, ...renderRow(i, inner)]} width={width} inverse={isSelected} ellipsis={ascii ? '~' : '…'} />);
-	}
-
-	// Pad to the full height so the frame below stays put.
-	for (let i = lines.length; i < height; i++) {
-		lines.push(<Line key={`pad-${i}`} segments={[]} width={width} />);
-	}
-
-	return (
-		<Box flexDirection="column" width={width} height={height}>
-			{lines}
-		</Box>
-	);
 }
 
 export interface VirtualTableProps<T> {

@@ -1,7 +1,8 @@
 import {useInput, type Key} from 'ink';
 import {createContext, useCallback, useContext, useEffect, useLayoutEffect, useRef, type RefObject} from 'react';
-import type {ActionName, ScreenKind} from '../keymap.js';
+import type {ActionName, ScreenHandlers, ScreenKind} from '../keymap.js';
 
+/** The handlers of whichever screen is on top, by action. */
 export type ActionHandlers = Partial<Record<ActionName, () => void>>;
 
 export interface Registration {
@@ -19,7 +20,7 @@ export const KeymapContext = createContext<RefObject<Registration> | null>(null)
  * every commit, so the next key (which waits for that commit) meets the
  * handlers of the latest state.
  */
-export function useKeymap(screen: ScreenKind, handlers: ActionHandlers, active = true): void {
+export function useKeymap<S extends ScreenKind>(screen: S, handlers: ScreenHandlers<S>, active = true): void {
 	const registration = useContext(KeymapContext);
 	useLayoutEffect(() => {
 		if (registration && active) {

@@ -223,6 +223,8 @@ export function CompensationScreen({view, model, nowMs, width, height, dispatch,
 				}
 			},
 			trace: () => dispatch({type: 'set-tab', tab: 'trace'}),
+			// C is bound on every run tab (the tab keys read the same everywhere): here it stays.
+			compensations: () => dispatch({type: 'set-tab', tab: 'compensations'}),
 			decisions: () => dispatch({type: 'set-tab', tab: 'decisions'}),
 			nextTab: () => dispatch({type: 'next-tab'}),
 		},

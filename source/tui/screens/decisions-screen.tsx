@@ -151,6 +151,8 @@ export function DecisionsScreen({view, run, model, decisions, stats, width, heig
 			},
 			trace: () => dispatch({type: 'set-tab', tab: 'trace'}),
 			compensations: () => dispatch({type: 'set-tab', tab: 'compensations'}),
+			// a is bound on every run tab (the tab keys read the same everywhere): here it stays.
+			decisions: () => dispatch({type: 'set-tab', tab: 'decisions'}),
 			nextTab: () => dispatch({type: 'next-tab'}),
 		},
 		active,

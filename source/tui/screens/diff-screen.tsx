@@ -7,7 +7,7 @@ import {differsOnlyInSecret, planSummary, planVerdict, splitResolved, type PlanE
 import type {RunDiff, StepChange, StepDiff, StepSide} from '../../core/run-diff.js';
 import {scopeLabel} from '../../store/baseline-run.js';
 import {Line} from '../components/line.js';
-import {VirtualList} from '../components/virtual-table.js';
+import {VirtualList} from '../components/virtual-list.js';
 import type {DiffData} from '../hooks/use-diff.js';
 import {useKeymap} from '../hooks/use-keymap.js';
 import {refOf} from './runs-screen.js';

@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import type React from 'react';
-import {BINDINGS, bindingsFor, COMMANDS, FILTER_SYNTAX, PROMPT_KEYS, type Binding, type ScreenKind} from '../keymap.js';
+import {BINDINGS, bindingsFor, CONSOLE_COMMANDS, FILTER_SYNTAX, PROMPT_KEYS, type Binding, type ScreenKind} from '../keymap.js';
 import {keyLabel} from '../key-label.js';
 import {Line} from '../components/line.js';
 import {fit, type Line as LineType} from '../text.js';
@@ -47,7 +47,7 @@ export function helpLines(screen: ScreenKind, ascii: boolean): LineType[] {
 	}
 
 	lines.push([], [{text: 'COMMANDS (after :)', bold: true}]);
-	for (const c of COMMANDS) {
+	for (const c of CONSOLE_COMMANDS) {
 		lines.push(entry(c.usage, c.help, 14));
 	}
 

@@ -9,7 +9,7 @@ import {Line} from '../components/line.js';
 import {useKeymap} from '../hooks/use-keymap.js';
 import type {TraceModel} from '../hooks/use-trace-model.js';
 import type {SpanView} from '../state/console-state.js';
-import {moveIndex} from '../state/list-motion.js';
+import {handlersFor, moveIndex} from '../state/list-motion.js';
 import {statusSymbol} from '../../core/symbols.js';
 import {statusColor, statusSegment} from '../theme.js';
 import {clean, cleanLines, inlineValue, prettyLines, wrap, type Line as LineType} from '../text.js';
@@ -147,16 +147,12 @@ export function SpanDetail({view, model, nowMs, width, height, dispatch, active,
 	const bodyHeight = Math.max(1, height - 1);
 	const maxScroll = Math.max(0, lines.length - bodyHeight);
 	const scroll = Math.min(view.scroll, maxScroll);
-	const handlers: Record<string, () => void> = {};
-	for (const action of ['up', 'down', 'pageUp', 'pageDown', 'top', 'bottom'] as const) {
-		handlers[action] = () => {
-			const next = moveIndex(action, scroll, maxScroll + 1, bodyHeight - 1);
-			if (next !== undefined) {
-				dispatch({type: 'scroll', to: next});
-			}
-		};
-	}
-
+	const handlers = handlersFor(action => () => {
+		const next = moveIndex(action, scroll, maxScroll + 1, bodyHeight - 1);
+		if (next !== undefined) {
+			dispatch({type: 'scroll', to: next});
+		}
+	});
 	useKeymap('span', {...handlers, expandData: () => dispatch({type: 'toggle-data'})}, active);
 	const visible = lines.slice(scroll, scroll + bodyHeight);
 	const rows: React.JSX.Element[] = visible.map((line, i) => <Line key={scroll + i} segments={[{text: ' '}, ...line]} width={width} />);

@@ -7,7 +7,7 @@ import type {Run} from '../../core/run.js';
 import {pathTo, walk, type TraceTree} from '../../core/tree.js';
 import {Line} from '../components/line.js';
 import {defaultExpandDepth, rowIndexById, treeCell, visibleRows, type TreeRow} from '../components/tree-rows.js';
-import {VirtualList} from '../components/virtual-table.js';
+import {VirtualList} from '../components/virtual-list.js';
 import {waterfallBar} from '../components/waterfall-bar.js';
 import {useKeymap} from '../hooks/use-keymap.js';
 import type {TraceModel} from '../hooks/use-trace-model.js';

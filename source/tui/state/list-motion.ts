@@ -55,7 +55,11 @@ export function resolveIndex(selection: {index: number; key: string | null}, cou
 	return Math.max(0, Math.min(count - 1, selection.index));
 }
 
-export type MotionHandlers = Partial<Record<ActionName, () => void>>;
+/** The six moves every list and pager binds. */
+export type MotionAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom';
+export const MOTION_ACTIONS: readonly MotionAction[] = ['up', 'down', 'pageUp', 'pageDown', 'top', 'bottom'];
+
+export type MotionHandlers = Record<MotionAction, () => void>;
 
 /**
  * j/k/g/G/PgUp/PgDn for a list: each moves the cursor and calls `select`
@@ -63,15 +67,15 @@ export type MotionHandlers = Partial<Record<ActionName, () => void>>;
  * lazily, over an index too big to hold).
  */
 export function motionHandlers(index: number, count: number | (() => number), page: number, select: (index: number) => void): MotionHandlers {
-	const handlers: MotionHandlers = {};
-	for (const action of ['up', 'down', 'pageUp', 'pageDown', 'top', 'bottom'] as const) {
-		handlers[action] = () => {
-			const next = moveIndex(action, index, typeof count === 'number' ? count : count(), page);
-			if (next !== undefined && next !== index) {
-				select(next);
-			}
-		};
-	}
+	return handlersFor(action => () => {
+		const next = moveIndex(action, index, typeof count === 'number' ? count : count(), page);
+		if (next !== undefined && next !== index) {
+			select(next);
+		}
+	});
+}
 
-	return handlers;
+/** One handler per move, made by `make`. */
+export function handlersFor(make: (action: MotionAction) => () => void): MotionHandlers {
+	return {up: make('up'), down: make('down'), pageUp: make('pageUp'), pageDown: make('pageDown'), top: make('top'), bottom: make('bottom')};
 }

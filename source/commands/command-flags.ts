@@ -1,9 +1,6 @@
 import meow, {type AnyFlags, type Result} from 'meow';
-import {DiskFullError, InputError, isDamagedDatabase, isDiskFull} from '../core/errors.js';
+import {InputError} from '../core/errors.js';
 import {parseDuration} from '../core/format-duration.js';
-import {terminalSafeJson} from '../core/terminal-json.js';
-
-export {resolveHome, resolveRedisUrl} from './settings.js';
 
 /** Flags every command understands. */
 export const COMMON_FLAGS = {
@@ -21,7 +18,7 @@ export const COMMON_HELP = `
  * Parse a subcommand's argv with meow. `help` is the command's own text;
  * meow prints it on --help and rejects unknown flags with exit code 2.
  */
-export function parseCommand<Flags extends AnyFlags>(argv: string[], help: string, flags: Flags): Result<Flags & typeof COMMON_FLAGS> {
+export function parseFlags<Flags extends AnyFlags>(argv: string[], help: string, flags: Flags): Result<Flags & typeof COMMON_FLAGS> {
 	return meow(help, {
 		importMeta: import.meta,
 		argv,
@@ -52,32 +49,8 @@ export function sinceToMs(since: string | undefined, now = Date.now()): number |
 	return at;
 }
 
-/** One JSON document on stdout, terminal-safe (core/terminal-json.ts). */
-export function writeJson(value: unknown): void {
-	process.stdout.write(`${terminalSafeJson(value, 2)}\n`);
-}
-
 export function requireArgs(input: string[], count: number, what: string): void {
 	if (input.length < count) {
 		throw new InputError(`missing ${what}; see --help`);
 	}
-}
-
-/**
- * An error that is not a TracedeckError but still the user's to fix, as the
- * one line and exit code cli.ts reports; undefined for a real internal error.
- * A full disk (SQLITE_FULL, ENOSPC) is exit 4: nothing to retry until there is room.
- */
-export function knownFailure(error: unknown): {message: string; exitCode: number} | undefined {
-	if (isDiskFull(error)) {
-		const full = new DiskFullError(`to the tracedeck home (${error instanceof Error ? error.message : String(error)})`);
-		return {message: full.message, exitCode: full.exitCode};
-	}
-
-	if (isDamagedDatabase(error)) {
-		// Damage SQLite only notices when a query reads the bad page, after the open succeeded.
-		return {message: `the run index is damaged (${(error as {code: string}).code}); move runs.db aside and re-ingest your runs`, exitCode: 4};
-	}
-
-	return undefined;
 }

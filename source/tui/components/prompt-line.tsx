@@ -4,7 +4,7 @@ import {clean, truncateStart} from '../text.js';
 import {useUi} from '../ui-context.js';
 import {Line} from './line.js';
 
-export interface CommandLineProps {
+export interface PromptLineProps {
 	prompt: Prompt;
 	width: number;
 }
@@ -17,7 +17,7 @@ const HINTS = {
 } as const;
 
 /** The one-line editor for "/" and ":": what you type, a cursor block, and a hint while empty. */
-export function CommandLine({prompt, width}: CommandLineProps): React.JSX.Element {
+export function PromptLine({prompt, width}: PromptLineProps): React.JSX.Element {
 	const {ascii} = useUi();
 	const lead = LEADS[prompt.kind];
 	const cursor = ascii ? '_' : '█';

@@ -1,7 +1,7 @@
 /** A line typed after ":". */
 export type ConsoleCommand = {kind: 'run'; ref: string} | {kind: 'diff'; a: string; b: string} | {kind: 'runs'} | {kind: 'help'} | {kind: 'quit'} | {kind: 'error'; message: string};
 
-export function parseCommand(text: string): ConsoleCommand {
+export function parseConsoleCommand(text: string): ConsoleCommand {
 	const [name = '', ...args] = text
 		.trim()
 		.replace(/^:/, '')

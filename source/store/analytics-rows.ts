@@ -2,7 +2,7 @@ import type {AnalyticsInput} from '../core/analytics.js';
 import type {RunStatus} from '../core/run.js';
 import type {Db} from './open-database.js';
 import {runWindowWhere, type RunWindow} from './run-window.js';
-import {isStepSql} from './step-kind-sql.js';
+import {isCompensationSql, isDecisionSql, isStepSql} from './step-kind-sql.js';
 
 /**
  * The rows `analyzeRuns` needs, aggregated in SQL so a wide window never
@@ -14,7 +14,7 @@ export function loadAnalyticsInput(db: Db, window: RunWindow): AnalyticsInput {
 	const sql = clauses.join(' AND ');
 	const runs = db
 		.prepare(`SELECT r.run_id, r.status, r.failed_step,
-			EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = r.trace_id AND s.kind = 'saga') AS compensated
+			EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = r.trace_id AND ${isCompensationSql('s')}) AS compensated
 		FROM runs r WHERE ${sql}`)
 		.all(...params) as Array<{run_id: string; status: RunStatus; failed_step: string | null; compensated: number}>;
 	const durations = db
@@ -36,7 +36,7 @@ export function loadAnalyticsInput(db: Db, window: RunWindow): AnalyticsInput {
 	const decisions = db
 		.prepare(`SELECT s.path, json_extract(s.body, '$.attributes.decision') AS decision, r.status AS run_status
 		FROM spans s JOIN runs r ON r.trace_id = s.trace_id
-		WHERE ${sql} AND s.kind = 'ai' AND json_extract(s.body, '$.last_event_type') = 'ai:decision'`)
+		WHERE ${sql} AND ${isDecisionSql('s')}`)
 		.all(...params) as Array<{path: string; decision: unknown; run_status: RunStatus}>;
 	return {
 		runs: runs.map(r => ({run_id: r.run_id, status: r.status, failed_step: r.failed_step, compensated: r.compensated === 1})),

@@ -7,3 +7,13 @@ const STEP_KIND_LIST = [...STEP_KINDS].map(kind => `'${kind.replaceAll("'", "''"
 export function isStepSql(kind: string): string {
 	return `${kind} IN (${STEP_KIND_LIST})`;
 }
+
+/** SQL that is true for a span row that is a compensation (`isCompensation`): a saga span that names the step it undoes. `span` is the row's alias. */
+export function isCompensationSql(span: string): string {
+	return `(${span}.kind = 'saga' AND json_type(${span}.body, '$.attributes.original_span_id') = 'text')`;
+}
+
+/** SQL that is true for a span row that is an AI decision (`isDecision`): its last event is ai:decision, whatever its kind. */
+export function isDecisionSql(span: string): string {
+	return `json_extract(${span}.body, '$.last_event_type') = 'ai:decision'`;
+}

@@ -5,31 +5,21 @@ import {recoveredFailures, rootCauseFailure} from './failure.js';
 import {displayName} from './span-name.js';
 import type {RunLog} from './log-record.js';
 import type {Run} from './run.js';
-import type {Retry, Span, SpanError, SpanStatus} from './span.js';
+import type {Span} from './span.js';
 import {buildTree, stepPath, walk, type TraceTree} from './tree.js';
 
-/** A span as `runs show --json` prints it. Times are epoch milliseconds, fractional below the millisecond. */
-/** The OpenTelemetry fields are the span's own, printed as folded. */
-export interface ReportSpan extends Pick<Span, 'service' | 'span_kind' | 'resource' | 'scope' | 'events' | 'links' | 'status_message' | 'logs'> {
-	span_id: string;
+/**
+ * A span as `runs show --json` prints it: the span's own fields as folded
+ * (times are epoch milliseconds, fractional below the millisecond), with its
+ * step path, its duration and whether its parent arrived.
+ */
+export interface ReportSpan extends Pick<Span, 'span_id' | 'name' | 'kind' | 'start_ms' | 'end_ms' | 'status' | 'attributes' | 'input' | 'output' | 'error' | 'retries' | 'stderr' | 'tags' | 'service' | 'span_kind' | 'resource' | 'scope' | 'events' | 'links' | 'status_message' | 'logs'> {
 	/** As declared, even when that span never arrived (DESIGN). */
 	parent_span_id: string | null;
 	/** Whether the declared parent is in the trace; false for a root. The tree makes a span whose parent is missing a root. */
 	parent_known: boolean;
-	name: string;
 	path: string;
-	kind: string;
-	start_ms: number;
-	end_ms: number | null;
 	duration_ms: number | null;
-	status: SpanStatus;
-	attributes: Record<string, unknown>;
-	input?: unknown;
-	output?: unknown;
-	error?: SpanError;
-	retries: Retry[];
-	stderr: string[];
-	tags: string[];
 }
 
 export interface RunReport {

@@ -5,7 +5,7 @@ import net from 'node:net';
 import {describe, it} from 'node:test';
 import {RunIndex} from '../../source/store/run-index.js';
 import {tempHome} from '../helpers/temp-home.js';
-import {runSourceCli, spawnSourceCli} from '../interop/source-cli.js';
+import {runSourceCli, spawnSourceCli} from '../helpers/source-cli.js';
 
 const NANOS = (iso: string): string => `${BigInt(Date.parse(iso)) * 1_000_000n}`;
 

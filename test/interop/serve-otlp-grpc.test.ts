@@ -19,7 +19,7 @@ import {encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
 import {freePort, rawClient} from './grpc-test-client.js';
 import {grpcMetricExporter, httpMetricExporter} from './otlp-metric-exporters.js';
 import {tempHome} from '../helpers/temp-home.js';
-import {runSourceCli, spawnSourceCli} from './source-cli.js';
+import {runSourceCli, spawnSourceCli} from '../helpers/source-cli.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const at = (ms: number): Date => new Date(T0 + ms);

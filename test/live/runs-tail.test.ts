@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
-import path from 'node:path';
 import {after, before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import {NotFoundError} from '../../source/core/errors.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {run} from '../../source/commands/runs-tail.js';
@@ -13,8 +10,7 @@ import type {TailRecord} from '../../source/live/tail-events.js';
 import type {RunIndex} from '../../source/store/run-index.js';
 import {captureLogger, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
 import {startTestRedis, type TestRedis} from './redis-server.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import {runSourceCli} from '../helpers/source-cli.js';
 
 let redis: TestRedis;
 before(async () => {
@@ -214,19 +210,13 @@ test('end to end through the CLI: runs tail of an ended run exits 0; an unknown 
 	const {home, index, cleanup} = tempHome();
 	try {
 		const result = await simulateLiveRun(new EventWriter(index), {seed: 6, durationMs: 0, outcome: 'success'});
-		const cli = (...args: string[]) =>
-			spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', 'const {main} = await import("./source/cli.ts"); process.exitCode = await main(process.argv.slice(1));', ...args], {
-				cwd: ROOT,
-				encoding: 'utf8',
-				env: {...process.env, TRACEDECK_HOME: home, TRACEDECK_REDIS_URL: '', NO_COLOR: '1'},
-				timeout: 20_000,
-			});
+		const cli = (...args: string[]) => runSourceCli(args, {home});
 		const ok = cli('runs', 'tail', result.run_id, '--level', 'warn');
-		assert.equal(ok.status, 0, ok.stderr);
+		assert.equal(ok.code, 0, ok.stderr);
 		assert.match(ok.stdout, /saga:compensating/);
 		assert.ok(ok.stdout.trim().split('\n').length >= 5);
 		const missing = cli('runs', 'tail', 'run-does-not-exist');
-		assert.equal(missing.status, 3);
+		assert.equal(missing.code, 3);
 		assert.match(missing.stderr, /^tracedeck: no run matches "run-does-not-exist"/);
 		assert.equal(missing.stdout, '');
 	} finally {

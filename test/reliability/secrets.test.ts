@@ -10,7 +10,7 @@ import type {TraceEvent} from '../../source/core/trace-event.js';
 import {at, toJsonl} from '../helpers/events.js';
 import {runCli} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
-import {spawnSourceCli} from '../interop/source-cli.js';
+import {spawnSourceCli} from '../helpers/source-cli.js';
 import {startTestRedis} from '../live/redis-server.js';
 
 /*

@@ -22,7 +22,7 @@ import {traceStream} from '../source/live/redis-keys.js';
 import {createRedisPublisher} from '../source/live/redis-publisher.js';
 import {watch} from '../source/live/watch.js';
 import {RunIndex} from '../source/store/run-index.js';
-import {startTestRedis} from '../test/live/redis-server.js';
+import {startTestRedis} from '../test/helpers/redis-server.js';
 
 export interface LatencyFigures {
 	p50_ms: number;

@@ -6,7 +6,7 @@ import type {LiveSource} from '../../source/live/change-feed.js';
 import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {watch} from '../../source/live/watch.js';
 import {captureLogger, drain, lineOf, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
-import {startTestRedis, type TestRedis} from './redis-server.js';
+import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
 
 /*
  * Issue 14, item 1, for live readers: the watcher used to drop an event whose

@@ -5,7 +5,7 @@ import {EventWriter} from '../../source/live/event-writer.js';
 import {createLiveChangeFeed} from '../../source/live/live-change-feed.js';
 import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {captureLogger, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
-import {startTestRedis, type TestRedis} from './redis-server.js';
+import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
 
 let redis: TestRedis;
 before(async () => {

@@ -6,7 +6,7 @@ import {decodeEntry} from '../../source/live/redis-entry.js';
 import {ACTIVE_STREAM, traceStream} from '../../source/live/redis-keys.js';
 import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {captureLogger, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
-import {startTestRedis, type TestRedis} from './redis-server.js';
+import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
 
 let redis: TestRedis;
 before(async () => {

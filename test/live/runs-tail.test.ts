@@ -9,7 +9,7 @@ import {simulateLiveRun} from '../../source/live/simulate-run.js';
 import type {TailRecord} from '../../source/live/tail-events.js';
 import type {RunIndex} from '../../source/store/run-index.js';
 import {captureLogger, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
-import {startTestRedis, type TestRedis} from './redis-server.js';
+import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
 import {runSourceCli} from '../helpers/source-cli.js';
 
 let redis: TestRedis;

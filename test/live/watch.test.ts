@@ -6,7 +6,7 @@ import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {watch, watchAll} from '../../source/live/watch.js';
 import type {LiveSource} from '../../source/live/change-feed.js';
 import {captureLogger, drain, lineOf, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
-import {startTestRedis, type TestRedis} from './redis-server.js';
+import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
 
 let redis: TestRedis;
 before(async () => {

@@ -11,7 +11,7 @@ import {at, toJsonl} from '../helpers/events.js';
 import {runCli} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
 import {spawnSourceCli} from '../helpers/source-cli.js';
-import {startTestRedis} from '../live/redis-server.js';
+import {startTestRedis} from '../helpers/redis-server.js';
 
 /*
  * Issue 14, item 6, end to end: secrets that reach `serve`, `ingest` and

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {after, before, describe, it} from 'node:test';
+import {before, describe, it} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {buildRunReport} from '../../source/core/run-report.js';
 import {readEventsFile} from '../../source/interop/input-files.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {cliEnv} from '../helpers/cli-env.js';
 import {BIN} from '../helpers/run-cli.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHILD = path.join(ROOT, 'test/commands/traceparent-child.mjs');
@@ -27,9 +27,8 @@ describe('exec hands its step span to the command as TRACEPARENT', () => {
 			spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {cwd: ROOT, stdio: 'ignore'});
 		}
 
-		home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-traceparent-'));
+		home = tempHome('tracedeck-traceparent-');
 	});
-	after(() => fs.rmSync(home, {recursive: true, force: true}));
 
 	it("the OpenTelemetry SDK in the command puts its span under the step, in the run; the CI trace is the run's parent", () => {
 		const spansFile = path.join(home, 'child-spans.json');

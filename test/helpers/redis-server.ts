@@ -1,8 +1,7 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import {tempHome} from './temp-home.js';
 
 /**
  * A redis-server for tests: REDIS_URL when set (shared, so fault tests that
@@ -95,7 +94,7 @@ export async function startTestRedis(): Promise<TestRedis> {
 	}
 
 	const port = await freePort();
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-redis-'));
+	const dir = tempHome('tracedeck-redis-');
 	let child: ChildProcess | undefined;
 	const start = async () => {
 		child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'], {

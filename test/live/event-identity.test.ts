@@ -5,7 +5,8 @@ import {EventWriter} from '../../source/live/event-writer.js';
 import type {LiveSource} from '../../source/live/change-feed.js';
 import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {watch} from '../../source/live/watch.js';
-import {captureLogger, drain, lineOf, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
+import {captureLogger, drain, lineOf, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './live-helpers.js';
+import {tempIndex} from '../helpers/temp-index.js';
 import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
 
 /*
@@ -32,7 +33,7 @@ function pair(traceId: string, n: number): TraceEvent[] {
 }
 
 test('identical events (issue 14.1): polling SQLite, a watch delivers both of two identical events', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const traceId = newTraceId();
 	const writer = new EventWriter(index);
 	const stream = watch(traceId, {index, ...FAST});
@@ -54,7 +55,7 @@ test('identical events (issue 14.1): polling SQLite, a watch delivers both of tw
 });
 
 test('identical events (issue 14.1): live watch delivers both identical events exactly once each across a Redis kill and restart', {skip: !process.env['REDIS_URL'] ? false : 'needs a Redis it can kill (REDIS_URL is set)'}, async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const traceId = newTraceId();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
 	const writer = new EventWriter(index, publisher);

@@ -5,7 +5,8 @@ import {EventWriter} from '../../source/live/event-writer.js';
 import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {watch, watchAll} from '../../source/live/watch.js';
 import type {LiveSource} from '../../source/live/change-feed.js';
-import {captureLogger, drain, lineOf, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
+import {captureLogger, drain, lineOf, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './live-helpers.js';
+import {tempIndex} from '../helpers/temp-index.js';
 import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
 
 let redis: TestRedis;
@@ -20,7 +21,7 @@ after(async () => {
 const FAST = {pollMs: 50, reconnectMaxMs: 100, reconcileMs: 200, initialConnectMs: 2000};
 
 test('without Redis the watcher polls SQLite and delivers new events in order', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const traceId = newTraceId();
 	const writer = new EventWriter(index);
 	await writer.write([nthEvent(traceId, 0)]);
@@ -47,7 +48,7 @@ test('without Redis the watcher polls SQLite and delivers new events in order', 
 });
 
 test('events written while a watch runs arrive from Redis, all of them, in order', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const traceId = newTraceId();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
 	const writer = new EventWriter(index, publisher);
@@ -84,7 +85,7 @@ test('events written while a watch runs arrive from Redis, all of them, in order
 });
 
 test('afterEventId replays the stored backlog from SQLite at once, then goes on live from Redis', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const traceId = newTraceId();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
 	const writer = new EventWriter(index, publisher);
@@ -115,7 +116,7 @@ test('afterEventId replays the stored backlog from SQLite at once, then goes on 
 });
 
 test('an event whose publish failed is delivered from SQLite before the next Redis entry, keeping order', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const traceId = newTraceId();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
 	const withRedis = new EventWriter(index, publisher);
@@ -144,7 +145,7 @@ test('an event whose publish failed is delivered from SQLite before the next Red
 });
 
 test('a writer that cannot reach Redis while the reader can still reaches the reader, from SQLite', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const traceId = newTraceId();
 	const writer = new EventWriter(index);
 	const stream = watch(traceId, {index, redisUrl: redis.url, ...FAST, graceMs: 100});
@@ -170,7 +171,7 @@ test('a writer that cannot reach Redis while the reader can still reaches the re
 });
 
 test('Redis killed mid-watch: polling loses nothing; Redis back: the watch resumes on Redis without duplicates', {skip: !process.env['REDIS_URL'] ? false : 'needs a Redis it can kill (REDIS_URL is set)'}, async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const traceId = newTraceId();
 	const logger = captureLogger();
 	const publisher = await createRedisPublisher(redis.url, {logger, ...TEST_PUBLISHER});
@@ -227,7 +228,7 @@ test('Redis killed mid-watch: polling loses nothing; Redis back: the watch resum
 });
 
 test('watchAll sees every trace; return() and an abort end the iteration and close the connection', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
 	const writer = new EventWriter(index, publisher);
 	const admin = new Redis(redis.url);

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 import type {LiveStatus} from '../../source/live/change-feed.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {createLiveChangeFeed} from '../../source/live/live-change-feed.js';
 import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {captureLogger, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './live-helpers.js';
 import {tempIndex} from '../helpers/temp-index.js';
-import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
+import {testRedisForFile} from '../helpers/redis-server.js';
 
-let redis: TestRedis;
-before(async () => {
-	redis = await startTestRedis();
-});
-after(async () => {
-	await redis.stop();
-});
+const redis = testRedisForFile();
 
 test('the live feed reports changed traces from Redis, with source and lag; polling while Redis is down', async () => {
 	const {index, cleanup} = tempIndex();

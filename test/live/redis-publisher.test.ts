@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 import {Redis} from 'ioredis';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {decodeEntry} from '../../source/live/redis-entry.js';
@@ -7,15 +7,9 @@ import {ACTIVE_STREAM, traceStream} from '../../source/live/redis-keys.js';
 import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {captureLogger, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './live-helpers.js';
 import {tempIndex} from '../helpers/temp-index.js';
-import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
+import {testRedisForFile} from '../helpers/redis-server.js';
 
-let redis: TestRedis;
-before(async () => {
-	redis = await startTestRedis();
-});
-after(async () => {
-	await redis.stop();
-});
+const redis = testRedisForFile();
 
 test('each stored event goes to its trace stream and traces:active, capped, with a TTL on the trace stream', async () => {
 	const {index, cleanup} = tempIndex();

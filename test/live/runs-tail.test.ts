@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 import {NotFoundError} from '../../source/core/errors.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {run} from '../../source/commands/runs-tail.js';
@@ -10,16 +10,10 @@ import type {TailRecord} from '../../source/live/tail-events.js';
 import type {RunIndex} from '../../source/store/run-index.js';
 import {captureLogger, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './live-helpers.js';
 import {tempIndex} from '../helpers/temp-index.js';
-import {startTestRedis, type TestRedis} from '../helpers/redis-server.js';
+import {testRedisForFile} from '../helpers/redis-server.js';
 import {runSourceCli} from '../helpers/source-cli.js';
 
-let redis: TestRedis;
-before(async () => {
-	redis = await startTestRedis();
-});
-after(async () => {
-	await redis.stop();
-});
+const redis = testRedisForFile();
 
 function capture() {
 	const out = {

@@ -4,9 +4,7 @@ import zlib from 'node:zlib';
 import {context, SpanStatusCode, trace, type Span as OtelSpan, type Tracer} from '@opentelemetry/api';
 import {OTLPTraceExporter as JsonExporter} from '@opentelemetry/exporter-trace-otlp-http';
 import {OTLPTraceExporter as ProtoExporter} from '@opentelemetry/exporter-trace-otlp-proto';
-import {resourceFromAttributes} from '@opentelemetry/resources';
-import {BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter} from '@opentelemetry/sdk-trace-base';
-import {NodeTracerProvider} from '@opentelemetry/sdk-trace-node';
+import type {SpanExporter} from '@opentelemetry/sdk-trace-base';
 import {StoreError} from '../../source/core/errors.js';
 import {buildRunReport, type RunReport} from '../../source/core/run-report.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
@@ -15,6 +13,7 @@ import {startOtlpReceiver, type OtlpReceiver, type ReceiverMetrics} from '../../
 import type {EventSink} from '../../source/live/event-sink.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
+import {sdkTracer} from '../helpers/otel-sdk.js';
 import {tempHome} from '../helpers/temp-home.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
@@ -58,13 +57,9 @@ function produceTrace(tracer: Tracer): ProducedTrace {
 }
 
 async function sendWithSdk(exporter: SpanExporter, batch: boolean, runId: string): Promise<ProducedTrace> {
-	const provider = new NodeTracerProvider({
-		resource: resourceFromAttributes({'service.name': 'deployer', 'devcmd.run_id': runId, 'devcmd.env': 'staging'}),
-		spanProcessors: [batch ? new BatchSpanProcessor(exporter) : new SimpleSpanProcessor(exporter)],
-	});
-	const produced = produceTrace(provider.getTracer('tracedeck-test'));
-	await provider.forceFlush();
-	await provider.shutdown();
+	const sdk = sdkTracer(exporter, {resource: {'service.name': 'deployer', 'devcmd.run_id': runId, 'devcmd.env': 'staging'}, batch});
+	const produced = produceTrace(sdk.tracer);
+	await sdk.finish();
 	return produced;
 }
 

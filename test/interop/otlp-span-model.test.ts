@@ -3,9 +3,7 @@ import {after, before, describe, it} from 'node:test';
 import {context, SpanKind, SpanStatusCode, trace, TraceFlags, type HrTime, type Span as OtelSpan} from '@opentelemetry/api';
 import {OTLPTraceExporter as JsonExporter} from '@opentelemetry/exporter-trace-otlp-http';
 import {OTLPTraceExporter as ProtoExporter} from '@opentelemetry/exporter-trace-otlp-proto';
-import {resourceFromAttributes} from '@opentelemetry/resources';
-import {SimpleSpanProcessor, type SpanExporter} from '@opentelemetry/sdk-trace-base';
-import {NodeTracerProvider} from '@opentelemetry/sdk-trace-node';
+import type {SpanExporter} from '@opentelemetry/sdk-trace-base';
 import {foldEvents} from '../../source/core/fold.js';
 import {formatDuration} from '../../source/core/format-duration.js';
 import {buildRunReport, type ReportSpan, type RunReport} from '../../source/core/run-report.js';
@@ -15,6 +13,7 @@ import {otlpToEvents} from '../../source/interop/otlp-to-events.js';
 import {parseTraceEvent} from '../../source/interop/trace-event-schema.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
+import {sdkTracer} from '../helpers/otel-sdk.js';
 import {tempHome} from '../helpers/temp-home.js';
 
 // 2026-03-02T10:00:00Z. Times are given to the SDK as [seconds, nanoseconds], so nothing rounds them on the way in.
@@ -43,11 +42,8 @@ const MISSING_PARENT = 'aaaaaaaaaaaaaaaa';
  * [0, 1] + nine 0.1 ms gaps + [10.9, 11] + [19.9, 20] = 1 + 0.9 + 0.1 + 0.1 = 2.1 ms.
  */
 async function sendWithSdk(exporter: SpanExporter): Promise<{traceId: string; otherTraceId: string; ids: Record<string, string>}> {
-	const provider = new NodeTracerProvider({
-		resource: resourceFromAttributes({'service.name': 'checkout', 'deployment.environment.name': 'prod', 'service.version': '4.1.0'}),
-		spanProcessors: [new SimpleSpanProcessor(exporter)],
-	});
-	const tracer = provider.getTracer('checkout-lib', '1.2.3');
+	const sdk = sdkTracer(exporter, {resource: {'service.name': 'checkout', 'deployment.environment.name': 'prod', 'service.version': '4.1.0'}, scope: 'checkout-lib', scopeVersion: '1.2.3'});
+	const {tracer} = sdk;
 	const under = (parent: OtelSpan) => trace.setSpan(context.active(), parent);
 	const root = tracer.startSpan('POST /checkout', {kind: SpanKind.SERVER, startTime: hr(0)});
 	const ids: Record<string, string> = {root: root.spanContext().spanId};
@@ -73,8 +69,7 @@ async function sendWithSdk(exporter: SpanExporter): Promise<{traceId: string; ot
 	const orphan = tracer.startSpan('orphan', {kind: SpanKind.SERVER, startTime: hr(0)}, remote);
 	orphan.end(hr(1000));
 	ids['orphan'] = orphan.spanContext().spanId;
-	await provider.forceFlush();
-	await provider.shutdown();
+	await sdk.finish();
 	return {traceId: root.spanContext().traceId, otherTraceId: orphan.spanContext().traceId, ids};
 }
 

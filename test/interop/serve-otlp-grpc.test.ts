@@ -6,16 +6,15 @@ import {status as GrpcStatus} from '@grpc/grpc-js';
 import {context, diag, DiagLogLevel, SpanStatusCode, trace, type Tracer} from '@opentelemetry/api';
 import {OTLPTraceExporter as GrpcExporter} from '@opentelemetry/exporter-trace-otlp-grpc';
 import {OTLPTraceExporter as ProtoExporter} from '@opentelemetry/exporter-trace-otlp-proto';
-import {resourceFromAttributes} from '@opentelemetry/resources';
 import {MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter} from '@opentelemetry/sdk-metrics';
-import {SimpleSpanProcessor, type SpanExporter} from '@opentelemetry/sdk-trace-base';
-import {NodeTracerProvider} from '@opentelemetry/sdk-trace-node';
+import type {SpanExporter} from '@opentelemetry/sdk-trace-base';
 import {TRACE_EXPORT_PATH} from '../../source/interop/otlp-grpc-service.js';
 import {retryDelaySecondsOf} from '../../source/interop/otlp-grpc-status.js';
 import {METRICS_REJECTED_MESSAGE} from '../../source/interop/otlp-metrics-rejection.js';
 import {encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
 import {freePort, rawClient} from './grpc-test-client.js';
 import {grpcMetricExporter, httpMetricExporter} from './otlp-metric-exporters.js';
+import {sdkTracer} from '../helpers/otel-sdk.js';
 import {tempHome} from '../helpers/temp-home.js';
 import {runSourceCli} from '../helpers/source-cli.js';
 import {type Served, startServe} from '../helpers/serve-cli.js';
@@ -69,13 +68,9 @@ function produceCheckout(tracer: Tracer): Record<'checkout' | 'reserve' | 'charg
 }
 
 async function sendCheckout(exporter: SpanExporter, runId: string): Promise<Record<'checkout' | 'reserve' | 'charge', string>> {
-	const provider = new NodeTracerProvider({
-		resource: resourceFromAttributes({'service.name': 'shop', 'devcmd.run_id': runId}),
-		spanProcessors: [new SimpleSpanProcessor(exporter)],
-	});
-	const ids = produceCheckout(provider.getTracer('tracedeck-e2e'));
-	await provider.forceFlush();
-	await provider.shutdown();
+	const sdk = sdkTracer(exporter, {resource: {'service.name': 'shop', 'devcmd.run_id': runId}, scope: 'tracedeck-e2e'});
+	const ids = produceCheckout(sdk.tracer);
+	await sdk.finish();
 	return ids;
 }
 

@@ -11,10 +11,9 @@ import type {TraceEvent} from '../../source/core/trace-event.js';
 import {decodeExportTraceResponse, encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
 import {startOtlpReceiver, type OtlpReceiver, type ReceiverMetrics} from '../../source/interop/otlp-receiver.js';
 import type {EventSink} from '../../source/live/event-sink.js';
-import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {sdkTracer} from '../helpers/otel-sdk.js';
-import {tempHome} from '../helpers/temp-home.js';
+import {receiverSuite} from '../helpers/receiver-suite.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const at = (ms: number): Date => new Date(T0 + ms);
@@ -111,34 +110,21 @@ function otlpDocument(spans: Array<Record<string, unknown>>): Record<string, unk
 const goodSpan = {traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'only', startTimeUnixNano: `${T0}000000`, endTimeUnixNano: `${T0 + 5}000000`};
 
 describe('OTLP/HTTP receiver with the OpenTelemetry SDK', () => {
-	let home: string;
-	let index: RunIndex;
-	let receiver: OtlpReceiver;
-
-	before(async () => {
-		home = tempHome();
-		index = RunIndex.open(home);
-		receiver = await startOtlpReceiver({port: 0, sink: new EventWriter(index), log: () => {}});
-	});
-
-	after(async () => {
-		await receiver.close();
-		index.close();
-	});
+	const suite = receiverSuite();
 
 	it('stores a trace from the JSON exporter: failure, its path and the critical path come out right', async () => {
-		const produced = await sendWithSdk(new JsonExporter({url: tracesUrl(receiver)}), false, 'run-otel-json');
-		assertReport(reportOf(home, 'run-otel-json'), produced, 'run-otel-json');
+		const produced = await sendWithSdk(new JsonExporter({url: tracesUrl(suite.receiver)}), false, 'run-otel-json');
+		assertReport(reportOf(suite.home, 'run-otel-json'), produced, 'run-otel-json');
 	});
 
 	it('stores the same trace from the protobuf exporter (batched)', async () => {
-		const produced = await sendWithSdk(new ProtoExporter({url: tracesUrl(receiver)}), true, 'run-otel-proto');
-		assertReport(reportOf(home, 'run-otel-proto'), produced, 'run-otel-proto');
+		const produced = await sendWithSdk(new ProtoExporter({url: tracesUrl(suite.receiver)}), true, 'run-otel-proto');
+		assertReport(reportOf(suite.home, 'run-otel-proto'), produced, 'run-otel-proto');
 	});
 
 	it('accepts gzip from the exporter', async () => {
-		const produced = await sendWithSdk(new ProtoExporter({url: tracesUrl(receiver), compression: 'gzip' as never}), false, 'run-otel-gzip');
-		assertReport(reportOf(home, 'run-otel-gzip'), produced, 'run-otel-gzip');
+		const produced = await sendWithSdk(new ProtoExporter({url: tracesUrl(suite.receiver), compression: 'gzip' as never}), false, 'run-otel-gzip');
+		assertReport(reportOf(suite.home, 'run-otel-gzip'), produced, 'run-otel-gzip');
 	});
 });
 

@@ -8,8 +8,6 @@
  *
  * Uses REDIS_URL when set, else starts a redis-server on a free port.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {pathToFileURL} from 'node:url';
@@ -21,8 +19,8 @@ import {entryFields} from '../source/live/redis-entry.js';
 import {traceStream} from '../source/live/redis-keys.js';
 import {createRedisPublisher} from '../source/live/redis-publisher.js';
 import {watch} from '../source/live/watch.js';
-import {RunIndex} from '../source/store/run-index.js';
-import {startTestRedis} from '../test/live/redis-server.js';
+import {startTestRedis} from '../test/helpers/redis-server.js';
+import {tempIndex} from '../test/helpers/temp-index.js';
 
 export interface LatencyFigures {
 	p50_ms: number;
@@ -143,8 +141,7 @@ async function rawXread(url: string, total: number, warmup: number): Promise<num
 }
 
 async function watched(url: string, total: number, warmup: number, throughWriter: boolean): Promise<number[]> {
-	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-bench-'));
-	const index = RunIndex.open(home);
+	const {index, cleanup} = tempIndex([], 'tracedeck-bench-');
 	const producer = new Redis(url);
 	const publisher = await createRedisPublisher(url);
 	const writer = new EventWriter(index, publisher);
@@ -174,8 +171,7 @@ async function watched(url: string, total: number, warmup: number, throughWriter
 		await producer.del(traceStream(traceId));
 		producer.disconnect();
 		await publisher.close();
-		index.close();
-		fs.rmSync(home, {recursive: true, force: true});
+		cleanup();
 	}
 }
 

@@ -19,6 +19,7 @@ export const DATASET_NOW = new Date('2026-01-15T12:00:00.000Z');
  * removed at the end (BENCH_KEEP=1 keeps it to poke at).
  */
 export class Workspace {
+	// Not test/helpers/temp-home.ts: that removes its folders at exit, and BENCH_KEEP=1 must keep this one.
 	readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-bench-'));
 	/** Homes built in this run by cachedHome when the cache is off. */
 	readonly built = new Map<string, unknown>();

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {after, before, describe, it} from 'node:test';
+import {before, describe, it} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {buildRunReport} from '../../source/core/run-report.js';
 import {readEventsFile} from '../../source/interop/input-files.js';
 import {RunIndex} from '../../source/store/run-index.js';
+import {cliEnv} from '../helpers/cli-env.js';
+import {BIN} from '../helpers/run-cli.js';
+import {tempHome} from '../helpers/temp-home.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/tracedeck.js');
 const CHILD = path.join(ROOT, 'test/commands/traceparent-child.mjs');
 // The CI system's own trace context, as a CI runner with OpenTelemetry hands it to its steps.
 const CI_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -26,16 +27,12 @@ describe('exec hands its step span to the command as TRACEPARENT', () => {
 			spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {cwd: ROOT, stdio: 'ignore'});
 		}
 
-		home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-traceparent-'));
+		home = tempHome('tracedeck-traceparent-');
 	});
-	after(() => fs.rmSync(home, {recursive: true, force: true}));
 
 	it("the OpenTelemetry SDK in the command puts its span under the step, in the run; the CI trace is the run's parent", () => {
 		const spansFile = path.join(home, 'child-spans.json');
-		const env: NodeJS.ProcessEnv = {...process.env, TRACEDECK_HOME: home, NO_COLOR: '1', TRACEPARENT: `00-${CI_TRACE}-${CI_SPAN}-01`, TRACESTATE: 'ci=7'};
-		for (const key of ['TRACEDECK_RUN_ID', 'TRACEDECK_REDIS_URL', 'GITHUB_ENV']) {
-			delete env[key];
-		}
+		const env = cliEnv({home, env: {TRACEPARENT: `00-${CI_TRACE}-${CI_SPAN}-01`, TRACESTATE: 'ci=7'}});
 
 		const exec = spawnSync(process.execPath, [BIN, 'exec', '--run', 'run-tp-1', '--step', 'deploy/migrate', '--', process.execPath, CHILD, spansFile], {cwd: ROOT, env, encoding: 'utf8', timeout: 60_000});
 		assert.equal(exec.status, 0, exec.stderr);

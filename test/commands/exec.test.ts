@@ -6,10 +6,11 @@ import {before, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import type {Span} from '../../source/core/span.js';
 import {RunIndex} from '../../source/store/run-index.js';
+import {cliEnv} from '../helpers/cli-env.js';
+import {BIN} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/tracedeck.js');
 
 // The CLI runs from dist: build when the compiled exec is missing or older than its sources.
 before(() => {
@@ -24,19 +25,8 @@ before(() => {
 	assert.ok(fs.existsSync(built), 'dist/commands/exec.js after the build');
 });
 
-function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-	const env: NodeJS.ProcessEnv = {...process.env, TRACEDECK_HOME: home, NO_COLOR: '1', ...extra};
-	for (const key of ['TRACEDECK_RUN_ID', 'TRACEDECK_REDIS_URL', 'GITHUB_ENV']) {
-		if (!(key in extra)) {
-			delete env[key];
-		}
-	}
-
-	return env;
-}
-
 function tracedeck(home: string, args: string[], extra: Record<string, string> = {}): SpawnSyncReturns<string> {
-	return spawnSync(process.execPath, [BIN, ...args], {cwd: ROOT, env: cliEnv(home, extra), encoding: 'utf8', timeout: 60_000});
+	return spawnSync(process.execPath, [BIN, ...args], {cwd: ROOT, env: cliEnv({home, env: extra}), encoding: 'utf8', timeout: 60_000});
 }
 
 /** `node -e <script> [args]`: a portable stand-in for a CI command. */
@@ -258,7 +248,7 @@ test('usage errors exit 2 before anything runs', async () => {
 test('Ctrl-C reaches the command; its exit code comes back and the step is recorded as cancelled', {skip: process.platform === 'win32'}, async () => {
 	const home = tempHome();
 	const script = 'process.on("SIGINT", () => { process.stderr.write("child got SIGINT\\n"); process.exit(42); }); process.stderr.write("ready\\n"); setInterval(() => {}, 1000)';
-	const child = spawn(process.execPath, [BIN, 'exec', '--run', 'run-int', '--step', 'long', '--retries', '3', '--', ...nodeCommand(script)], {cwd: ROOT, env: cliEnv(home), stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, [BIN, 'exec', '--run', 'run-int', '--step', 'long', '--retries', '3', '--', ...nodeCommand(script)], {cwd: ROOT, env: cliEnv({home}), stdio: ['ignore', 'pipe', 'pipe']});
 	let stderr = '';
 	const ready = new Promise<void>(resolve => {
 		child.stderr.on('data', (chunk: Buffer) => {
@@ -302,7 +292,7 @@ test("--finish --pushgateway pushes the run's figures, and a gateway that is dow
 	});
 	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
 	const {port} = server.address() as {port: number};
-	const child = spawn(process.execPath, [BIN, 'exec', '--run', 'run-push', '--finish', '--pushgateway', `http://127.0.0.1:${port}`], {env: cliEnv(home)});
+	const child = spawn(process.execPath, [BIN, 'exec', '--run', 'run-push', '--finish', '--pushgateway', `http://127.0.0.1:${port}`], {env: cliEnv({home})});
 	let stderr = '';
 	child.stderr.on('data', chunk => {
 		stderr += String(chunk);

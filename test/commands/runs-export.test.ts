@@ -8,7 +8,7 @@ import {RunIndex} from '../../source/store/run-index.js';
 import {parseCsv} from '../interop/csv-reader.js';
 import {homeWith, runningRunEvents, sampleRunEvents} from '../interop/sample-run.js';
 import {tempHome} from '../helpers/temp-home.js';
-import {runSourceCli} from '../interop/source-cli.js';
+import {runSourceCli} from '../helpers/source-cli.js';
 
 const FAILED = 'run-20260302-100000-3f2a9c1';
 const RUNNING = 'run-canary-1';

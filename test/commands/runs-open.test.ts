@@ -7,7 +7,7 @@ import {describe, it} from 'node:test';
 import {browserCommand} from '../../source/commands/runs-open.js';
 import {homeWith, sampleRunEvents} from '../interop/sample-run.js';
 import {tempHome} from '../helpers/temp-home.js';
-import {runSourceCli} from '../interop/source-cli.js';
+import {runSourceCli} from '../helpers/source-cli.js';
 
 const RUN_ID = 'run-20260302-100000-3f2a9c1';
 const NO_BROWSER = {BROWSER: '', DISPLAY: '', WAYLAND_DISPLAY: ''};

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import type {ChildProcessWithoutNullStreams} from 'node:child_process';
-import {once} from 'node:events';
 import net from 'node:net';
 import {describe, it} from 'node:test';
 import {RunIndex} from '../../source/store/run-index.js';
 import {tempHome} from '../helpers/temp-home.js';
-import {runSourceCli, spawnSourceCli} from '../interop/source-cli.js';
+import {runSourceCli} from '../helpers/source-cli.js';
+import {startServe} from '../helpers/serve-cli.js';
 
 const NANOS = (iso: string): string => `${BigInt(Date.parse(iso)) * 1_000_000n}`;
 
@@ -30,29 +29,12 @@ const document = {
 	],
 };
 
-/** Resolves with the URL serve prints on stderr; keeps collecting stderr (leaving a `for await` would close the pipe). */
-function watchStderr(child: ChildProcessWithoutNullStreams): {url: Promise<string>; text: () => string} {
-	let text = '';
-	const url = new Promise<string>((resolve, reject) => {
-		child.stderr.on('data', chunk => {
-			text += String(chunk);
-			const match = /listening on (http:\/\/\S+)/.exec(text);
-			if (match) {
-				resolve(match[1]!);
-			}
-		});
-		child.once('exit', () => reject(new Error(`serve exited before listening:\n${text}`)));
-	});
-	return {url, text: () => text};
-}
-
 describe('tracedeck serve', () => {
 	it('prints its URL, receives OTLP, serves /metrics, and stops cleanly on SIGTERM', {timeout: 60_000}, async () => {
 		const home = tempHome();
-		const child = spawnSourceCli(['serve', '--port', '0', '--grpc-port', '0'], {home});
-		const stderr = watchStderr(child);
+		const served = await startServe([], {home});
 		try {
-			const url = await stderr.url;
+			const url = served.httpUrl;
 			assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
 			const response = await fetch(`${url}/v1/traces`, {method: 'POST', body: JSON.stringify(document), headers: {'Content-Type': 'application/json'}});
 			assert.equal(response.status, 200);
@@ -64,13 +46,11 @@ describe('tracedeck serve', () => {
 			assert.match(text, /^tracedeck_events_total 4$/m);
 			assert.match(text, /^tracedeck_redis_write_failures_total 0$/m);
 
-			child.kill('SIGTERM');
-			const [code] = (await once(child, 'exit')) as [number | null];
-			assert.equal(code, 0, stderr.text());
-			assert.match(stderr.text(), /SIGTERM, finishing requests in flight/);
-			assert.match(stderr.text(), /stopped/);
+			assert.equal(await served.stop(), 0, served.stderr());
+			assert.match(served.stderr(), /SIGTERM, finishing requests in flight/);
+			assert.match(served.stderr(), /stopped/);
 		} finally {
-			child.kill('SIGKILL');
+			served.child.kill('SIGKILL');
 		}
 
 		const index = RunIndex.open(home, {readonly: true});

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import {Redis} from 'ioredis';
 import {TraceEmitter} from '../../source/emit/emitter.js';
 import {tempHome} from '../helpers/temp-home.js';
-import {startTestRedis} from '../live/redis-server.js';
+import {startTestRedis} from '../helpers/redis-server.js';
 
 // Distinct, greppable secrets: none of them may reach any store.
 const SECRETS = {

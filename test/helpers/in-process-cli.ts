@@ -1,4 +1,5 @@
 import {main} from '../../source/cli.js';
+import {type CliEnvOptions, cliEnvChanges} from './cli-env.js';
 import type {CliResult} from './run-cli.js';
 
 /**
@@ -8,12 +9,8 @@ import type {CliResult} from './run-cli.js';
  * spawn does. Only for commands that print and return; meow exits the
  * process on --help and unknown flags, so give neither.
  */
-export async function runInProcess(args: readonly string[], options: {home?: string; env?: Record<string, string | undefined>} = {}): Promise<CliResult> {
-	const env: Record<string, string | undefined> = {NO_COLOR: '1', TRACEDECK_REDIS_URL: undefined, ...options.env};
-	if (options.home !== undefined) {
-		env['TRACEDECK_HOME'] = options.home;
-	}
-
+export async function runInProcess(args: readonly string[], options: CliEnvOptions = {}): Promise<CliResult> {
+	const env = cliEnvChanges(options);
 	const saved = Object.fromEntries(Object.keys(env).map(key => [key, process.env[key]]));
 	const out: string[] = [];
 	const err: string[] = [];

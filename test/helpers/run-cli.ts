@@ -1,8 +1,10 @@
 import {spawnSync} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {type CliEnvOptions, cliEnv} from './cli-env.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/tracedeck.js');
+/** The built CLI as a user runs it: bin/tracedeck.js, which loads dist. */
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/tracedeck.js');
 
 export interface CliResult {
 	code: number;
@@ -11,15 +13,17 @@ export interface CliResult {
 }
 
 /** Run the built CLI (dist, via bin/tracedeck.js) as a user would, without a terminal. */
-export function runCli(args: readonly string[], options: {home?: string; env?: NodeJS.ProcessEnv; input?: string; nodeArgs?: string[]} = {}): CliResult {
-	const env: NodeJS.ProcessEnv = {...process.env};
-	// The caller's Redis is never the test's, unless the test sets one itself.
-	delete env['TRACEDECK_REDIS_URL'];
-	Object.assign(env, options.env, {NO_COLOR: '1'});
-	if (options.home !== undefined) {
-		env['TRACEDECK_HOME'] = options.home;
+export function runCli(args: readonly string[], options: CliEnvOptions & {input?: string; nodeArgs?: string[]} = {}): CliResult {
+	const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {env: cliEnv(options), input: options.input ?? '', encoding: 'utf8', timeout: 60_000});
+	return {code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr};
+}
+
+/** runCli for outputs of many megabytes (a 10 MB stderr line, 10,000 levels): spawnSync's default buffer is 1 MB. */
+export function runCliBig(args: readonly string[], home: string): CliResult {
+	const result = spawnSync(process.execPath, [BIN, ...args], {env: cliEnv({home}), input: '', encoding: 'utf8', timeout: 120_000, maxBuffer: 512 * 1024 * 1024});
+	if (result.error) {
+		throw result.error;
 	}
 
-	const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {env, input: options.input ?? '', encoding: 'utf8', timeout: 60_000});
 	return {code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr};
 }

@@ -5,9 +5,6 @@ import zlib from 'node:zlib';
 import {status as GrpcStatus} from '@grpc/grpc-js';
 import {context, SpanStatusCode, trace} from '@opentelemetry/api';
 import {OTLPTraceExporter as GrpcExporter} from '@opentelemetry/exporter-trace-otlp-grpc';
-import {resourceFromAttributes} from '@opentelemetry/resources';
-import {SimpleSpanProcessor} from '@opentelemetry/sdk-trace-base';
-import {NodeTracerProvider} from '@opentelemetry/sdk-trace-node';
 import Database from 'better-sqlite3';
 import protobuf from 'protobufjs';
 import {buildRunReport} from '../../source/core/run-report.js';
@@ -26,6 +23,7 @@ import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {http2Call, rawClient, type RawClient} from './grpc-test-client.js';
 import {encodeMetricsRequest, handMadeMetrics} from './metrics-requests.js';
+import {sdkTracer} from '../helpers/otel-sdk.js';
 import {tempHome} from '../helpers/temp-home.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
@@ -84,11 +82,8 @@ describe('OTLP/gRPC receiver with the OpenTelemetry SDK', () => {
 	for (const compression of ['none', 'gzip'] as const) {
 		it(`stores what @opentelemetry/exporter-trace-otlp-grpc sends (compression ${compression})`, async () => {
 			const runId = `run-grpc-${compression}`;
-			const provider = new NodeTracerProvider({
-				resource: resourceFromAttributes({'service.name': 'checkout', 'devcmd.run_id': runId}),
-				spanProcessors: [new SimpleSpanProcessor(new GrpcExporter({url: `http://${server.address}`, compression: compression as never}))],
-			});
-			const tracer = provider.getTracer('tracedeck-test');
+			const sdk = sdkTracer(new GrpcExporter({url: `http://${server.address}`, compression: compression as never}), {resource: {'service.name': 'checkout', 'devcmd.run_id': runId}});
+			const {tracer} = sdk;
 			const at = (ms: number): Date => new Date(T0 + ms);
 			const root = tracer.startSpan('checkout', {startTime: at(0)});
 			const child = tracer.startSpan('charge', {startTime: at(10)}, trace.setSpan(context.active(), root));
@@ -97,8 +92,7 @@ describe('OTLP/gRPC receiver with the OpenTelemetry SDK', () => {
 			child.end(at(50));
 			root.setStatus({code: SpanStatusCode.ERROR});
 			root.end(at(60));
-			await provider.forceFlush();
-			await provider.shutdown();
+			await sdk.finish();
 
 			const run = index.resolveRun(runId);
 			const report = buildRunReport(run, index.spans(run.trace_id));

@@ -23,7 +23,7 @@ import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {rawClient} from './grpc-test-client.js';
 import {tempHome} from '../helpers/temp-home.js';
-import {runSourceCli} from './source-cli.js';
+import {runSourceCli} from '../helpers/source-cli.js';
 
 // 2026-03-02T10:00:00Z, given to the SDKs as [seconds, nanoseconds] so nothing rounds on the way.
 const T0_S = 1_772_445_600;

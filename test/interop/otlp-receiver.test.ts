@@ -4,18 +4,16 @@ import zlib from 'node:zlib';
 import {context, SpanStatusCode, trace, type Span as OtelSpan, type Tracer} from '@opentelemetry/api';
 import {OTLPTraceExporter as JsonExporter} from '@opentelemetry/exporter-trace-otlp-http';
 import {OTLPTraceExporter as ProtoExporter} from '@opentelemetry/exporter-trace-otlp-proto';
-import {resourceFromAttributes} from '@opentelemetry/resources';
-import {BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter} from '@opentelemetry/sdk-trace-base';
-import {NodeTracerProvider} from '@opentelemetry/sdk-trace-node';
+import type {SpanExporter} from '@opentelemetry/sdk-trace-base';
 import {StoreError} from '../../source/core/errors.js';
 import {buildRunReport, type RunReport} from '../../source/core/run-report.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {decodeExportTraceResponse, encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
 import {startOtlpReceiver, type OtlpReceiver, type ReceiverMetrics} from '../../source/interop/otlp-receiver.js';
 import type {EventSink} from '../../source/live/event-sink.js';
-import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
-import {tempHome} from '../helpers/temp-home.js';
+import {sdkTracer} from '../helpers/otel-sdk.js';
+import {receiverSuite} from '../helpers/receiver-suite.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const at = (ms: number): Date => new Date(T0 + ms);
@@ -58,13 +56,9 @@ function produceTrace(tracer: Tracer): ProducedTrace {
 }
 
 async function sendWithSdk(exporter: SpanExporter, batch: boolean, runId: string): Promise<ProducedTrace> {
-	const provider = new NodeTracerProvider({
-		resource: resourceFromAttributes({'service.name': 'deployer', 'devcmd.run_id': runId, 'devcmd.env': 'staging'}),
-		spanProcessors: [batch ? new BatchSpanProcessor(exporter) : new SimpleSpanProcessor(exporter)],
-	});
-	const produced = produceTrace(provider.getTracer('tracedeck-test'));
-	await provider.forceFlush();
-	await provider.shutdown();
+	const sdk = sdkTracer(exporter, {resource: {'service.name': 'deployer', 'devcmd.run_id': runId, 'devcmd.env': 'staging'}, batch});
+	const produced = produceTrace(sdk.tracer);
+	await sdk.finish();
 	return produced;
 }
 
@@ -116,34 +110,21 @@ function otlpDocument(spans: Array<Record<string, unknown>>): Record<string, unk
 const goodSpan = {traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'only', startTimeUnixNano: `${T0}000000`, endTimeUnixNano: `${T0 + 5}000000`};
 
 describe('OTLP/HTTP receiver with the OpenTelemetry SDK', () => {
-	let home: string;
-	let index: RunIndex;
-	let receiver: OtlpReceiver;
-
-	before(async () => {
-		home = tempHome();
-		index = RunIndex.open(home);
-		receiver = await startOtlpReceiver({port: 0, sink: new EventWriter(index), log: () => {}});
-	});
-
-	after(async () => {
-		await receiver.close();
-		index.close();
-	});
+	const suite = receiverSuite();
 
 	it('stores a trace from the JSON exporter: failure, its path and the critical path come out right', async () => {
-		const produced = await sendWithSdk(new JsonExporter({url: tracesUrl(receiver)}), false, 'run-otel-json');
-		assertReport(reportOf(home, 'run-otel-json'), produced, 'run-otel-json');
+		const produced = await sendWithSdk(new JsonExporter({url: tracesUrl(suite.receiver)}), false, 'run-otel-json');
+		assertReport(reportOf(suite.home, 'run-otel-json'), produced, 'run-otel-json');
 	});
 
 	it('stores the same trace from the protobuf exporter (batched)', async () => {
-		const produced = await sendWithSdk(new ProtoExporter({url: tracesUrl(receiver)}), true, 'run-otel-proto');
-		assertReport(reportOf(home, 'run-otel-proto'), produced, 'run-otel-proto');
+		const produced = await sendWithSdk(new ProtoExporter({url: tracesUrl(suite.receiver)}), true, 'run-otel-proto');
+		assertReport(reportOf(suite.home, 'run-otel-proto'), produced, 'run-otel-proto');
 	});
 
 	it('accepts gzip from the exporter', async () => {
-		const produced = await sendWithSdk(new ProtoExporter({url: tracesUrl(receiver), compression: 'gzip' as never}), false, 'run-otel-gzip');
-		assertReport(reportOf(home, 'run-otel-gzip'), produced, 'run-otel-gzip');
+		const produced = await sendWithSdk(new ProtoExporter({url: tracesUrl(suite.receiver), compression: 'gzip' as never}), false, 'run-otel-gzip');
+		assertReport(reportOf(suite.home, 'run-otel-gzip'), produced, 'run-otel-gzip');
 	});
 });
 

@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
-import {after, before, describe, it} from 'node:test';
+import {describe, it} from 'node:test';
 import {context, SpanKind, SpanStatusCode, trace, TraceFlags, type HrTime, type Span as OtelSpan} from '@opentelemetry/api';
 import {OTLPTraceExporter as JsonExporter} from '@opentelemetry/exporter-trace-otlp-http';
 import {OTLPTraceExporter as ProtoExporter} from '@opentelemetry/exporter-trace-otlp-proto';
-import {resourceFromAttributes} from '@opentelemetry/resources';
-import {SimpleSpanProcessor, type SpanExporter} from '@opentelemetry/sdk-trace-base';
-import {NodeTracerProvider} from '@opentelemetry/sdk-trace-node';
+import type {SpanExporter} from '@opentelemetry/sdk-trace-base';
 import {foldEvents} from '../../source/core/fold.js';
 import {formatDuration} from '../../source/core/format-duration.js';
 import {buildRunReport, type ReportSpan, type RunReport} from '../../source/core/run-report.js';
 import {SPAN_EVENT_TYPE} from '../../source/core/trace-event.js';
-import {startOtlpReceiver, type OtlpReceiver} from '../../source/interop/otlp-receiver.js';
 import {otlpToEvents} from '../../source/interop/otlp-to-events.js';
 import {parseTraceEvent} from '../../source/interop/trace-event-schema.js';
-import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
+import {sdkTracer} from '../helpers/otel-sdk.js';
+import {receiverSuite} from '../helpers/receiver-suite.js';
 import {tempHome} from '../helpers/temp-home.js';
 
 // 2026-03-02T10:00:00Z. Times are given to the SDK as [seconds, nanoseconds], so nothing rounds them on the way in.
@@ -43,11 +41,8 @@ const MISSING_PARENT = 'aaaaaaaaaaaaaaaa';
  * [0, 1] + nine 0.1 ms gaps + [10.9, 11] + [19.9, 20] = 1 + 0.9 + 0.1 + 0.1 = 2.1 ms.
  */
 async function sendWithSdk(exporter: SpanExporter): Promise<{traceId: string; otherTraceId: string; ids: Record<string, string>}> {
-	const provider = new NodeTracerProvider({
-		resource: resourceFromAttributes({'service.name': 'checkout', 'deployment.environment.name': 'prod', 'service.version': '4.1.0'}),
-		spanProcessors: [new SimpleSpanProcessor(exporter)],
-	});
-	const tracer = provider.getTracer('checkout-lib', '1.2.3');
+	const sdk = sdkTracer(exporter, {resource: {'service.name': 'checkout', 'deployment.environment.name': 'prod', 'service.version': '4.1.0'}, scope: 'checkout-lib', scopeVersion: '1.2.3'});
+	const {tracer} = sdk;
 	const under = (parent: OtelSpan) => trace.setSpan(context.active(), parent);
 	const root = tracer.startSpan('POST /checkout', {kind: SpanKind.SERVER, startTime: hr(0)});
 	const ids: Record<string, string> = {root: root.spanContext().spanId};
@@ -73,8 +68,7 @@ async function sendWithSdk(exporter: SpanExporter): Promise<{traceId: string; ot
 	const orphan = tracer.startSpan('orphan', {kind: SpanKind.SERVER, startTime: hr(0)}, remote);
 	orphan.end(hr(1000));
 	ids['orphan'] = orphan.spanContext().spanId;
-	await provider.forceFlush();
-	await provider.shutdown();
+	await sdk.finish();
 	return {traceId: root.spanContext().traceId, otherTraceId: orphan.spanContext().traceId, ids};
 }
 
@@ -84,28 +78,15 @@ function reportOf(index: RunIndex, traceId: string): RunReport {
 }
 
 describe('spans keep what the OpenTelemetry SDK sent', () => {
-	let home: string;
-	let index: RunIndex;
-	let receiver: OtlpReceiver;
-
-	before(async () => {
-		home = tempHome();
-		index = RunIndex.open(home);
-		receiver = await startOtlpReceiver({port: 0, sink: new EventWriter(index), log: () => {}});
-	});
-
-	after(async () => {
-		await receiver.close();
-		index.close();
-	});
+	const suite = receiverSuite();
 
 	for (const [name, exporter] of [
 		['http/json', (url: string) => new JsonExporter({url})],
 		['http/protobuf', (url: string) => new ProtoExporter({url})],
 	] as const) {
 		it(`${name}: service, kind, resource, scope, events, links, status message, declared parent, µs times, env and target`, async () => {
-			const sent = await sendWithSdk(exporter(`${receiver.url}/v1/traces`));
-			const report = reportOf(index, sent.traceId);
+			const sent = await sendWithSdk(exporter(`${suite.receiver.url}/v1/traces`));
+			const report = reportOf(suite.index, sent.traceId);
 			const by = (id: string): ReportSpan => report.spans.find(span => span.span_id === id)!;
 
 			assert.equal(report.run.env, 'prod', 'env from deployment.environment.name');
@@ -142,7 +123,7 @@ describe('spans keep what the OpenTelemetry SDK sent', () => {
 			assert.equal(onPath(sent.ids['root']!), 2100);
 			assert.equal(onPath(sent.ids['charge']!), 400);
 
-			const other = reportOf(index, sent.otherTraceId);
+			const other = reportOf(suite.index, sent.otherTraceId);
 			const orphan = other.spans.find(span => span.span_id === sent.ids['orphan'])!;
 			assert.equal(orphan.parent_span_id, MISSING_PARENT, 'the declared parent, though it never arrived');
 			assert.equal(orphan.parent_known, false);
@@ -152,15 +133,15 @@ describe('spans keep what the OpenTelemetry SDK sent', () => {
 	}
 
 	it('stores sub-millisecond times as REAL in the INTEGER-affinity columns, and orders spans by them', () => {
-		const rows = index.db.prepare("SELECT typeof(start_ms) AS type, start_ms FROM spans WHERE name = 'SELECT' ORDER BY start_ms LIMIT 3").all() as Array<{type: string; start_ms: number}>;
+		const rows = suite.index.db.prepare("SELECT typeof(start_ms) AS type, start_ms FROM spans WHERE name = 'SELECT' ORDER BY start_ms LIMIT 3").all() as Array<{type: string; start_ms: number}>;
 		// Each SELECT starts on a whole millisecond (INTEGER) but ends 0.9 ms later (REAL).
 		assert.deepEqual(
 			rows.map(row => row.type),
 			['integer', 'integer', 'integer'],
 		);
-		const ends = index.db.prepare("SELECT DISTINCT typeof(end_ms) FROM spans WHERE name = 'SELECT'").pluck().all();
+		const ends = suite.index.db.prepare("SELECT DISTINCT typeof(end_ms) FROM spans WHERE name = 'SELECT'").pluck().all();
 		assert.deepEqual(ends, ['real']);
-		const order = index.db
+		const order = suite.index.db
 			.prepare("SELECT name FROM spans WHERE trace_id = (SELECT trace_id FROM spans WHERE name = 'consume' LIMIT 1) AND end_ms > ? ORDER BY end_ms")
 			.pluck()
 			.all(T0_MS + 18.5);

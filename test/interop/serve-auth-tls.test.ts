@@ -14,7 +14,7 @@ import {encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
 import {startOtlpReceiver, type OtlpReceiver, type ReceiverMetrics} from '../../source/interop/otlp-receiver.js';
 import {tempHome} from '../helpers/temp-home.js';
 import {rawClient} from './grpc-test-client.js';
-import {runSourceCli} from './source-cli.js';
+import {runSourceCli} from '../helpers/source-cli.js';
 
 const TOKEN = 'tok-3f2a9c1e';
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import type {ChildProcessWithoutNullStreams} from 'node:child_process';
-import {once} from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import {describe, it} from 'node:test';
@@ -8,59 +6,28 @@ import {status as GrpcStatus} from '@grpc/grpc-js';
 import {context, diag, DiagLogLevel, SpanStatusCode, trace, type Tracer} from '@opentelemetry/api';
 import {OTLPTraceExporter as GrpcExporter} from '@opentelemetry/exporter-trace-otlp-grpc';
 import {OTLPTraceExporter as ProtoExporter} from '@opentelemetry/exporter-trace-otlp-proto';
-import {resourceFromAttributes} from '@opentelemetry/resources';
 import {MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter} from '@opentelemetry/sdk-metrics';
-import {SimpleSpanProcessor, type SpanExporter} from '@opentelemetry/sdk-trace-base';
-import {NodeTracerProvider} from '@opentelemetry/sdk-trace-node';
+import type {SpanExporter} from '@opentelemetry/sdk-trace-base';
 import {TRACE_EXPORT_PATH} from '../../source/interop/otlp-grpc-service.js';
 import {retryDelaySecondsOf} from '../../source/interop/otlp-grpc-status.js';
 import {METRICS_REJECTED_MESSAGE} from '../../source/interop/otlp-metrics-rejection.js';
 import {encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
 import {freePort, rawClient} from './grpc-test-client.js';
 import {grpcMetricExporter, httpMetricExporter} from './otlp-metric-exporters.js';
+import {sdkTracer} from '../helpers/otel-sdk.js';
 import {tempHome} from '../helpers/temp-home.js';
-import {runSourceCli, spawnSourceCli} from './source-cli.js';
+import {runSourceCli} from '../helpers/source-cli.js';
+import {type Served, startServe} from '../helpers/serve-cli.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const at = (ms: number): Date => new Date(T0 + ms);
 
-interface Served {
-	child: ChildProcessWithoutNullStreams;
-	httpUrl: string;
-	grpcAddress: string;
-	stderr: () => string;
-	stop(): Promise<number | null>;
-}
-
-/** `tracedeck serve` on 127.0.0.1, a free HTTP port and the given gRPC port, once it has said where it listens. */
-async function serve(home: string, args: string[]): Promise<Served> {
+/** `tracedeck serve` on 127.0.0.1, a free HTTP port and a free gRPC port it is given, once it has said where it listens. */
+async function serve(home: string, args: string[]): Promise<Served & {grpcAddress: string}> {
 	const grpcPort = await freePort();
-	const child = spawnSourceCli(['serve', '--port', '0', '--grpc-port', String(grpcPort), ...args], {home});
-	let text = '';
-	const listening = new Promise<[string, string]>((resolve, reject) => {
-		child.stderr.on('data', chunk => {
-			text += String(chunk);
-			const httpUrl = /listening on (http:\/\/\S+)/.exec(text)?.[1];
-			const grpcAddress = /OTLP\/gRPC listening on (\S+)/.exec(text)?.[1];
-			if (httpUrl && grpcAddress) {
-				resolve([httpUrl, grpcAddress]);
-			}
-		});
-		child.once('exit', () => reject(new Error(`serve exited before listening:\n${text}`)));
-	});
-	const [httpUrl, grpcAddress] = await listening;
-	assert.equal(grpcAddress, `127.0.0.1:${grpcPort}`);
-	return {
-		child,
-		httpUrl,
-		grpcAddress,
-		stderr: () => text,
-		async stop() {
-			child.kill('SIGTERM');
-			const [code] = (await once(child, 'exit')) as [number | null];
-			return code;
-		},
-	};
+	const served = await startServe(['--grpc-port', String(grpcPort), ...args], {home});
+	assert.equal(served.grpcAddress, `127.0.0.1:${grpcPort}`);
+	return {...served, grpcAddress: served.grpcAddress!};
 }
 
 interface RunShow {
@@ -101,13 +68,9 @@ function produceCheckout(tracer: Tracer): Record<'checkout' | 'reserve' | 'charg
 }
 
 async function sendCheckout(exporter: SpanExporter, runId: string): Promise<Record<'checkout' | 'reserve' | 'charge', string>> {
-	const provider = new NodeTracerProvider({
-		resource: resourceFromAttributes({'service.name': 'shop', 'devcmd.run_id': runId}),
-		spanProcessors: [new SimpleSpanProcessor(exporter)],
-	});
-	const ids = produceCheckout(provider.getTracer('tracedeck-e2e'));
-	await provider.forceFlush();
-	await provider.shutdown();
+	const sdk = sdkTracer(exporter, {resource: {'service.name': 'shop', 'devcmd.run_id': runId}, scope: 'tracedeck-e2e'});
+	const ids = produceCheckout(sdk.tracer);
+	await sdk.finish();
 	return ids;
 }
 
@@ -270,24 +233,13 @@ describe('tracedeck serve over OTLP/gRPC and OTLP/HTTP, with the OpenTelemetry S
 			blocker.close();
 		}
 
-		const home = tempHome();
-		const child = spawnSourceCli(['serve', '--port', '0', '--grpc-port', '0'], {home});
-		let text = '';
+		const served = await startServe([], {home: tempHome()});
 		try {
-			await new Promise<void>((resolve, reject) => {
-				child.stderr.on('data', chunk => {
-					text += String(chunk);
-					if (/OTLP\/gRPC off \(--grpc-port 0\)/.test(text)) {
-						resolve();
-					}
-				});
-				child.once('exit', () => reject(new Error(`serve exited before listening:\n${text}`)));
-			});
-			child.kill('SIGTERM');
-			const [code] = (await once(child, 'exit')) as [number | null];
-			assert.equal(code, 0, text);
+			assert.equal(served.grpcAddress, undefined);
+			assert.match(served.stderr(), /OTLP\/gRPC off \(--grpc-port 0\)/);
+			assert.equal(await served.stop(), 0, served.stderr());
 		} finally {
-			child.kill('SIGKILL');
+			served.child.kill('SIGKILL');
 		}
 	});
 

@@ -6,7 +6,8 @@ import type {Run} from '../../source/core/run.js';
 import {listActiveRuns, stuckAfterMs} from '../../source/live/active-runs.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {simulateLiveRun} from '../../source/live/simulate-run.js';
-import {tempHome, waitFor} from './live-helpers.js';
+import {waitFor} from './live-helpers.js';
+import {tempIndex} from '../helpers/temp-index.js';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
 
@@ -78,7 +79,7 @@ test('TRACEDECK_STUCK_AFTER: a duration, the default when unset, an InputError w
 });
 
 test('listActiveRuns reads running runs from the index', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const controller = new AbortController();
 	const writer = new EventWriter(index);
 	// A run that is still going: aborted later, after we look.

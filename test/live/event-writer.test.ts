@@ -5,7 +5,8 @@ import type {TraceEvent} from '../../source/core/trace-event.js';
 import type {EventPublisher} from '../../source/live/event-publisher.js';
 import {EventWriter, isBusyError, openEventWriter} from '../../source/live/event-writer.js';
 import type {AppendResult, StoredEvent} from '../../source/store/run-index.js';
-import {newTraceId, nthEvent, tempHome} from './live-helpers.js';
+import {newTraceId, nthEvent} from './live-helpers.js';
+import {tempIndex} from '../helpers/temp-index.js';
 
 function recordingPublisher(): EventPublisher & {published: StoredEvent[][]} {
 	const published: StoredEvent[][] = [];
@@ -27,7 +28,7 @@ function busy(code = 'SQLITE_BUSY'): Error {
 }
 
 test('write stores in SQLite, then publishes only the events that were new, with their ids', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	try {
 		const publisher = recordingPublisher();
 		const writer = new EventWriter(index, publisher);
@@ -105,7 +106,7 @@ test('other store errors are not retried', async () => {
 });
 
 test('openEventWriter without Redis owns its index and closes it', async () => {
-	const {home, cleanup} = tempHome();
+	const {home, cleanup} = tempIndex();
 	try {
 		const writer = await openEventWriter({home});
 		const events: TraceEvent[] = [nthEvent(newTraceId(), 0)];

@@ -1,22 +1,17 @@
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 import type {LiveStatus} from '../../source/live/change-feed.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {createLiveChangeFeed} from '../../source/live/live-change-feed.js';
 import {createRedisPublisher} from '../../source/live/redis-publisher.js';
-import {captureLogger, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
-import {startTestRedis, type TestRedis} from './redis-server.js';
+import {captureLogger, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './live-helpers.js';
+import {tempIndex} from '../helpers/temp-index.js';
+import {testRedisForFile} from '../helpers/redis-server.js';
 
-let redis: TestRedis;
-before(async () => {
-	redis = await startTestRedis();
-});
-after(async () => {
-	await redis.stop();
-});
+const redis = testRedisForFile();
 
 test('the live feed reports changed traces from Redis, with source and lag; polling while Redis is down', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
 	const writer = new EventWriter(index, publisher);
 	const feed = createLiveChangeFeed({index, redisUrl: redis.url, coalesceMs: 20, watch: {pollMs: 50, reconnectMaxMs: 100}});
@@ -54,7 +49,7 @@ test('the live feed reports changed traces from Redis, with source and lag; poll
 });
 
 test('without a Redis URL it is the polling feed', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const feed = createLiveChangeFeed({index, watch: {pollMs: 30}});
 	try {
 		const changes: string[][] = [];

@@ -1,24 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import type {LiveEvent, LiveStream} from '../../source/live/live-event.js';
 import type {LiveLogger} from '../../source/live/live-logger.js';
-import {RunIndex} from '../../source/store/run-index.js';
-
-/** A fresh tracedeck home in the temp dir; cleanup() closes the index and removes it. */
-export function tempHome(): {home: string; index: RunIndex; cleanup: () => void} {
-	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-live-'));
-	const index = RunIndex.open(home);
-	return {
-		home,
-		index,
-		cleanup() {
-			index.close();
-			fs.rmSync(home, {recursive: true, force: true});
-		},
-	};
-}
 
 let counter = 0;
 

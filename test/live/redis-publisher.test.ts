@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 import {Redis} from 'ioredis';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {decodeEntry} from '../../source/live/redis-entry.js';
 import {ACTIVE_STREAM, traceStream} from '../../source/live/redis-keys.js';
 import {createRedisPublisher} from '../../source/live/redis-publisher.js';
-import {captureLogger, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
-import {startTestRedis, type TestRedis} from './redis-server.js';
+import {captureLogger, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './live-helpers.js';
+import {tempIndex} from '../helpers/temp-index.js';
+import {testRedisForFile} from '../helpers/redis-server.js';
 
-let redis: TestRedis;
-before(async () => {
-	redis = await startTestRedis();
-});
-after(async () => {
-	await redis.stop();
-});
+const redis = testRedisForFile();
 
 test('each stored event goes to its trace stream and traces:active, capped, with a TTL on the trace stream', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), traceMaxLen: 100, ...TEST_PUBLISHER});
 	const admin = new Redis(redis.url);
 	try {
@@ -47,7 +42,7 @@ test('each stored event goes to its trace stream and traces:active, capped, with
 });
 
 test('with Redis down, writes still succeed in SQLite; failures are counted and each outage warned about once', {skip: !process.env['REDIS_URL'] ? false : 'needs a Redis it can kill (REDIS_URL is set)'}, async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const logger = captureLogger();
 	const publisher = await createRedisPublisher(redis.url, {logger, ...TEST_PUBLISHER});
 	const writer = new EventWriter(index, publisher);

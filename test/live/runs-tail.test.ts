@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
-import path from 'node:path';
-import {after, before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
+import {test} from 'node:test';
 import {NotFoundError} from '../../source/core/errors.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {run} from '../../source/commands/runs-tail.js';
@@ -11,18 +8,12 @@ import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {simulateLiveRun} from '../../source/live/simulate-run.js';
 import type {TailRecord} from '../../source/live/tail-events.js';
 import type {RunIndex} from '../../source/store/run-index.js';
-import {captureLogger, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
-import {startTestRedis, type TestRedis} from './redis-server.js';
+import {captureLogger, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './live-helpers.js';
+import {tempIndex} from '../helpers/temp-index.js';
+import {testRedisForFile} from '../helpers/redis-server.js';
+import {runSourceCli} from '../helpers/source-cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-let redis: TestRedis;
-before(async () => {
-	redis = await startTestRedis();
-});
-after(async () => {
-	await redis.stop();
-});
+const redis = testRedisForFile();
 
 function capture() {
 	const out = {
@@ -48,7 +39,7 @@ function storedEvents(index: RunIndex, runId: string): TraceEvent[] {
 }
 
 test('tails a live run from its start to its end, one plain line per event, and exits 0', async () => {
-	const {home, index, cleanup} = tempHome();
+	const {home, index, cleanup} = tempIndex();
 	try {
 		const simulation = simulateLiveRun(new EventWriter(index), {seed: 3, durationMs: 800, outcome: 'failed'});
 		const runId = await firstRunId(index);
@@ -71,7 +62,7 @@ test('tails a live run from its start to its end, one plain line per event, and 
 });
 
 test('--json prints NDJSON; with Redis the live part comes from Redis, matching the stored events in order', async () => {
-	const {home, index, cleanup} = tempHome();
+	const {home, index, cleanup} = tempIndex();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
 	try {
 		const simulation = simulateLiveRun(new EventWriter(index, publisher), {seed: 4, durationMs: 800, outcome: 'success'});
@@ -102,7 +93,7 @@ test('--json prints NDJSON; with Redis the live part comes from Redis, matching 
 });
 
 test('an ended run prints at once and exits; --level, --step and --since filter it', async () => {
-	const {home, index, cleanup} = tempHome();
+	const {home, index, cleanup} = tempIndex();
 	try {
 		const threeHoursAgo = Date.now() - 3 * 3_600_000;
 		const result = await simulateLiveRun(new EventWriter(index), {seed: 5, durationMs: 0, outcome: 'failed', now: () => threeHoursAgo});
@@ -136,7 +127,7 @@ test('an ended run prints at once and exits; --level, --step and --since filter 
 });
 
 test('untrusted text is sanitized in text output and kept exact in JSON', async () => {
-	const {home, index, cleanup} = tempHome();
+	const {home, index, cleanup} = tempIndex();
 	try {
 		const traceId = newTraceId();
 		const writer = new EventWriter(index);
@@ -156,7 +147,7 @@ test('untrusted text is sanitized in text output and kept exact in JSON', async 
 });
 
 test('an unknown run is a NotFoundError; a bad --level an InputError', async () => {
-	const {home, cleanup} = tempHome();
+	const {home, cleanup} = tempIndex();
 	try {
 		await assert.rejects(run(['run-nope', '--home', home], {stdout: capture()}), (error: unknown) => error instanceof NotFoundError && error.exitCode === 3);
 		await assert.rejects(run(['run-nope', '--home', home, '--level', 'debug'], {stdout: capture()}), /--level must be one of error, warn, info/);
@@ -166,7 +157,7 @@ test('an unknown run is a NotFoundError; a bad --level an InputError', async () 
 });
 
 test('Redis killed mid-tail: the tail goes on by polling and loses nothing; restarted: back on Redis, no duplicates', {skip: !process.env['REDIS_URL'] ? false : 'needs a Redis it can kill (REDIS_URL is set)'}, async () => {
-	const {home, index, cleanup} = tempHome();
+	const {home, index, cleanup} = tempIndex();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
 	const writer = new EventWriter(index, publisher);
 	const traceId = newTraceId();
@@ -211,22 +202,16 @@ test('Redis killed mid-tail: the tail goes on by polling and loses nothing; rest
 });
 
 test('end to end through the CLI: runs tail of an ended run exits 0; an unknown run exits 3', async () => {
-	const {home, index, cleanup} = tempHome();
+	const {home, index, cleanup} = tempIndex();
 	try {
 		const result = await simulateLiveRun(new EventWriter(index), {seed: 6, durationMs: 0, outcome: 'success'});
-		const cli = (...args: string[]) =>
-			spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', 'const {main} = await import("./source/cli.ts"); process.exitCode = await main(process.argv.slice(1));', ...args], {
-				cwd: ROOT,
-				encoding: 'utf8',
-				env: {...process.env, TRACEDECK_HOME: home, TRACEDECK_REDIS_URL: '', NO_COLOR: '1'},
-				timeout: 20_000,
-			});
+		const cli = (...args: string[]) => runSourceCli(args, {home});
 		const ok = cli('runs', 'tail', result.run_id, '--level', 'warn');
-		assert.equal(ok.status, 0, ok.stderr);
+		assert.equal(ok.code, 0, ok.stderr);
 		assert.match(ok.stdout, /saga:compensating/);
 		assert.ok(ok.stdout.trim().split('\n').length >= 5);
 		const missing = cli('runs', 'tail', 'run-does-not-exist');
-		assert.equal(missing.status, 3);
+		assert.equal(missing.code, 3);
 		assert.match(missing.stderr, /^tracedeck: no run matches "run-does-not-exist"/);
 		assert.equal(missing.stdout, '');
 	} finally {

@@ -7,7 +7,8 @@ import type {TraceEvent} from '../../source/core/trace-event.js';
 import {startDemoLoop} from '../../source/live/demo-loop.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {LIVE_FAILED_STEP, liveRunOutcome, simulateLiveRun, type SimulateLiveRunOptions} from '../../source/live/simulate-run.js';
-import {tempHome, waitFor} from './live-helpers.js';
+import {waitFor} from './live-helpers.js';
+import {tempIndex} from '../helpers/temp-index.js';
 
 function recorder() {
 	const events: TraceEvent[] = [];
@@ -255,7 +256,7 @@ test('a known failing seed fails at POST /v1/checkout, after a recovered spot fa
 });
 
 test('stored, a failed run is a failed run with its steps; an aborted one a cancelled run with nothing left open', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	try {
 		const writer = new EventWriter(index);
 		const failed = await simulateLiveRun(writer, {seed: 4, durationMs: 0});
@@ -290,7 +291,7 @@ test('stored, a failed run is a failed run with its steps; an aborted one a canc
 });
 
 test('the stored failed run names POST /v1/checkout as its failed step', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	try {
 		const failed = await simulateLiveRun(new EventWriter(index), {seed: 4, durationMs: 0});
 		assert.equal(index.resolveRun(failed.run_id).failed_step, LIVE_FAILED_STEP);
@@ -300,7 +301,7 @@ test('the stored failed run names POST /v1/checkout as its failed step', async (
 });
 
 test('the demo loop starts at its seed and counts up: a failing seed gives a failed first run', async () => {
-	const {index, cleanup} = tempHome();
+	const {index, cleanup} = tempIndex();
 	const loop = await startDemoLoop(index, undefined, {seed: 4, durationMs: 20, pauseMs: 5});
 	try {
 		await waitFor(() => index.listRuns().filter(run => run.status !== 'running').length >= 2, 'two runs to end');

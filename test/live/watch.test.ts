@@ -1,34 +1,21 @@
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 import {Redis} from 'ioredis';
 import {EventWriter} from '../../source/live/event-writer.js';
-import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {watch, watchAll} from '../../source/live/watch.js';
-import type {LiveSource} from '../../source/live/change-feed.js';
-import {captureLogger, drain, lineOf, newTraceId, nthEvent, tempHome, TEST_PUBLISHER, waitFor} from './live-helpers.js';
-import {startTestRedis, type TestRedis} from './redis-server.js';
+import {drain, lineOf, newTraceId, nthEvent, waitFor} from './live-helpers.js';
+import {FAST_WATCH, liveTrace, writeThroughOutage} from '../helpers/live-watch.js';
+import {testRedisForFile} from '../helpers/redis-server.js';
 
-let redis: TestRedis;
-before(async () => {
-	redis = await startTestRedis();
-});
-after(async () => {
-	await redis.stop();
-});
-
-// Short intervals keep the fault tests quick; correctness does not depend on them.
-const FAST = {pollMs: 50, reconnectMaxMs: 100, reconcileMs: 200, initialConnectMs: 2000};
+const redis = testRedisForFile();
 
 test('without Redis the watcher polls SQLite and delivers new events in order', async () => {
-	const {index, cleanup} = tempHome();
-	const traceId = newTraceId();
-	const writer = new EventWriter(index);
-	await writer.write([nthEvent(traceId, 0)]);
-	const stream = watch(traceId, {index, ...FAST});
-	const sink = drain(stream);
+	const live = await liveTrace();
+	await live.writer.write([nthEvent(live.traceId, 0)]);
+	const {stream, sink} = live.watch();
 	try {
 		for (let n = 1; n <= 20; n++) {
-			await writer.write([nthEvent(traceId, n)]);
+			await live.writer.write([nthEvent(live.traceId, n)]);
 		}
 
 		await waitFor(() => sink.items.length >= 20, '20 events');
@@ -40,27 +27,20 @@ test('without Redis the watcher polls SQLite and delivers new events in order', 
 		assert.ok(sink.items.every(item => item.source === 'polling' && item.id.startsWith('sqlite:')));
 		assert.equal(stream.source, 'polling');
 	} finally {
-		await stream.return();
-		await sink.done;
-		cleanup();
+		await live.close();
 	}
 });
 
 test('events written while a watch runs arrive from Redis, all of them, in order', async () => {
-	const {index, cleanup} = tempHome();
-	const traceId = newTraceId();
-	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
-	const writer = new EventWriter(index, publisher);
-	const sources: LiveSource[] = [];
-	const stream = watch(traceId, {index, redisUrl: redis.url, ...FAST, onSource: source => sources.push(source)});
-	const sink = drain(stream);
+	const live = await liveTrace({publishTo: redis.url});
+	const {stream, sink, sources} = live.watch({redisUrl: redis.url});
 	try {
 		await waitFor(() => stream.source === 'redis', 'the watcher on Redis');
 		const expected: string[] = [];
 		for (let n = 0; n < 300; n += 3) {
 			// Batches of three: one transaction, one pipeline.
-			const batch = [nthEvent(traceId, n), nthEvent(traceId, n + 1), nthEvent(traceId, n + 2)];
-			await writer.write(batch);
+			const batch = [nthEvent(live.traceId, n), nthEvent(live.traceId, n + 1), nthEvent(live.traceId, n + 2)];
+			await live.writer.write(batch);
 			expected.push(...batch.map(event => lineOf(event)));
 		}
 
@@ -74,32 +54,25 @@ test('events written while a watch runs arrive from Redis, all of them, in order
 			'a healthy Redis brings everything',
 		);
 		assert.deepEqual(sources, ['redis']);
-		assert.equal(publisher.failures, 0);
+		assert.equal(live.publisher?.failures, 0);
 	} finally {
-		await stream.return();
-		await sink.done;
-		await publisher.close();
-		cleanup();
+		await live.close();
 	}
 });
 
 test('afterEventId replays the stored backlog from SQLite at once, then goes on live from Redis', async () => {
-	const {index, cleanup} = tempHome();
-	const traceId = newTraceId();
-	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
-	const writer = new EventWriter(index, publisher);
+	const live = await liveTrace({publishTo: redis.url});
 	for (let n = 0; n < 1200; n += 100) {
-		await writer.write(Array.from({length: 100}, (_, i) => nthEvent(traceId, n + i)));
+		await live.writer.write(Array.from({length: 100}, (_, i) => nthEvent(live.traceId, n + i)));
 	}
 
 	// A long grace: the backlog must not wait for the reconcile to find it.
-	const stream = watch(traceId, {index, redisUrl: redis.url, ...FAST, graceMs: 60_000, afterEventId: 0});
-	const sink = drain(stream);
+	const {stream, sink} = live.watch({redisUrl: redis.url, graceMs: 60_000, afterEventId: 0});
 	try {
 		await waitFor(() => sink.items.length >= 1200, 'the backlog');
 		assert.ok(sink.items.every(item => item.source === 'polling'));
 		await waitFor(() => stream.source === 'redis', 'the watcher on Redis');
-		await writer.write([nthEvent(traceId, 1200)]);
+		await live.writer.write([nthEvent(live.traceId, 1200)]);
 		await waitFor(() => sink.items.length >= 1201, 'a live event');
 		assert.deepEqual(
 			sink.items.map(item => lineOf(item.event)),
@@ -107,26 +80,19 @@ test('afterEventId replays the stored backlog from SQLite at once, then goes on 
 		);
 		assert.equal(sink.items.at(-1)!.source, 'redis');
 	} finally {
-		await stream.return();
-		await sink.done;
-		await publisher.close();
-		cleanup();
+		await live.close();
 	}
 });
 
 test('an event whose publish failed is delivered from SQLite before the next Redis entry, keeping order', async () => {
-	const {index, cleanup} = tempHome();
-	const traceId = newTraceId();
-	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
-	const withRedis = new EventWriter(index, publisher);
-	const sqliteOnly = new EventWriter(index);
+	const live = await liveTrace({publishTo: redis.url});
+	const sqliteOnly = new EventWriter(live.index);
 	// A long grace: only the SQLite id on the next entry can bring the missing one this early.
-	const stream = watch(traceId, {index, redisUrl: redis.url, ...FAST, graceMs: 60_000});
-	const sink = drain(stream);
+	const {stream, sink} = live.watch({redisUrl: redis.url, graceMs: 60_000});
 	try {
 		await waitFor(() => stream.source === 'redis', 'the watcher on Redis');
-		await sqliteOnly.write([nthEvent(traceId, 1)]);
-		await withRedis.write([nthEvent(traceId, 2)]);
+		await sqliteOnly.write([nthEvent(live.traceId, 1)]);
+		await live.writer.write([nthEvent(live.traceId, 2)]);
 		await waitFor(() => sink.items.length >= 2, 'two events');
 		assert.deepEqual(
 			sink.items.map(item => [lineOf(item.event), item.source]),
@@ -136,23 +102,18 @@ test('an event whose publish failed is delivered from SQLite before the next Red
 			],
 		);
 	} finally {
-		await stream.return();
-		await sink.done;
-		await publisher.close();
-		cleanup();
+		await live.close();
 	}
 });
 
 test('a writer that cannot reach Redis while the reader can still reaches the reader, from SQLite', async () => {
-	const {index, cleanup} = tempHome();
-	const traceId = newTraceId();
-	const writer = new EventWriter(index);
-	const stream = watch(traceId, {index, redisUrl: redis.url, ...FAST, graceMs: 100});
-	const sink = drain(stream);
+	// The writer publishes nowhere; only the reader is on Redis.
+	const live = await liveTrace();
+	const {stream, sink} = live.watch({redisUrl: redis.url, graceMs: 100});
 	try {
 		await waitFor(() => stream.source === 'redis', 'the watcher on Redis');
 		for (let n = 0; n < 10; n++) {
-			await writer.write([nthEvent(traceId, n)]);
+			await live.writer.write([nthEvent(live.traceId, n)]);
 		}
 
 		await waitFor(() => sink.items.length >= 10, '10 events');
@@ -163,49 +124,17 @@ test('a writer that cannot reach Redis while the reader can still reaches the re
 		assert.ok(sink.items.every(item => item.source === 'polling'));
 		assert.equal(stream.source, 'redis', 'the reader itself stays on Redis');
 	} finally {
-		await stream.return();
-		await sink.done;
-		cleanup();
+		await live.close();
 	}
 });
 
 test('Redis killed mid-watch: polling loses nothing; Redis back: the watch resumes on Redis without duplicates', {skip: !process.env['REDIS_URL'] ? false : 'needs a Redis it can kill (REDIS_URL is set)'}, async () => {
-	const {index, cleanup} = tempHome();
-	const traceId = newTraceId();
-	const logger = captureLogger();
-	const publisher = await createRedisPublisher(redis.url, {logger, ...TEST_PUBLISHER});
-	const writer = new EventWriter(index, publisher);
-	const sources: LiveSource[] = [];
-	const stream = watch(traceId, {index, redisUrl: redis.url, ...FAST, onSource: source => sources.push(source)});
-	const sink = drain(stream);
-	const expected: string[] = [];
-	let n = 0;
-	let writing = true;
-	// A producer that never stops for the outage, as a real run would not.
-	const producer = (async () => {
-		while (writing) {
-			const event = nthEvent(traceId, n++);
-			await writer.write([event]);
-			expected.push(lineOf(event));
-			await new Promise(resolve => setTimeout(resolve, 5));
-		}
-	})();
+	const live = await liveTrace({publishTo: redis.url});
+	const watching = live.watch({redisUrl: redis.url});
+	const {sink, sources} = watching;
 	try {
-		await waitFor(() => stream.source === 'redis' && sink.items.length >= 30, '30 events on Redis');
-		await redis.kill();
-		await waitFor(() => stream.source === 'polling', 'the switch to polling');
-		const atKill = expected.length;
-		await waitFor(() => expected.length >= atKill + 30 && sink.items.length >= atKill + 20, 'events during the outage');
-		assert.ok(publisher.failures > 0, 'failed publishes are counted');
-		await redis.restart();
-		await waitFor(() => stream.source === 'redis', 'the switch back to Redis');
-		const atRestart = expected.length;
-		await waitFor(() => expected.length >= atRestart + 30, 'events after the restart');
-		writing = false;
-		await producer;
-		await waitFor(() => sink.items.length >= expected.length, `all ${expected.length} events`);
-		// Anything duplicated would come within a few reconcile rounds.
-		await new Promise(resolve => setTimeout(resolve, 500));
+		const expected = await writeThroughOutage(live, watching, redis, n => [nthEvent(live.traceId, n)]);
+		assert.ok(live.publisher!.failures > 0, 'failed publishes are counted');
 		const got = sink.items.map(item => lineOf(item.event));
 		assert.equal(new Set(got).size, got.length, 'no duplicates');
 		assert.deepEqual(got, expected, 'every event, in order');
@@ -215,21 +144,15 @@ test('Redis killed mid-watch: polling loses nothing; Redis back: the watch resum
 			'the outage was bridged by polling',
 		);
 		assert.equal(sink.items.at(-1)!.source, 'redis', 'and Redis carries the tail again');
-		assert.equal(logger.messages.length, 1, `one warning for the outage, got: ${logger.messages.join(' | ')}`);
+		assert.equal(live.messages.length, 1, `one warning for the outage, got: ${live.messages.join(' | ')}`);
 	} finally {
-		writing = false;
-		await producer;
-		await stream.return();
-		await sink.done;
-		await publisher.close();
-		cleanup();
+		await live.close();
 	}
 });
 
 test('watchAll sees every trace; return() and an abort end the iteration and close the connection', async () => {
-	const {index, cleanup} = tempHome();
-	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
-	const writer = new EventWriter(index, publisher);
+	const live = await liveTrace({publishTo: redis.url});
+	const {index, writer} = live;
 	const admin = new Redis(redis.url);
 	const clients = async () =>
 		String(await admin.client('LIST'))
@@ -237,8 +160,8 @@ test('watchAll sees every trace; return() and an abort end the iteration and clo
 			.split('\n').length;
 	const controller = new AbortController();
 	const idle = await clients();
-	const all = watchAll({index, redisUrl: redis.url, ...FAST});
-	const aborted = watch(newTraceId(), {index, redisUrl: redis.url, ...FAST, signal: controller.signal});
+	const all = watchAll({index, redisUrl: redis.url, ...FAST_WATCH});
+	const aborted = watch(newTraceId(), {index, redisUrl: redis.url, ...FAST_WATCH, signal: controller.signal});
 	const sink = drain(all);
 	try {
 		await waitFor(() => all.source === 'redis' && aborted.source === 'redis', 'both watchers on Redis');
@@ -263,7 +186,6 @@ test('watchAll sees every trace; return() and an abort end the iteration and clo
 		await all.close();
 		await aborted.close();
 		admin.disconnect();
-		await publisher.close();
-		cleanup();
+		await live.close();
 	}
 });

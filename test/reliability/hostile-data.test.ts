@@ -5,7 +5,7 @@ import {test} from 'node:test';
 import {deepTrace} from '../../fixtures/big-trace.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {HOSTILE_RUN, HUGE_LINE_BYTES, hostileRun} from './hostile-events.js';
-import {runCliBig} from './run-cli-big.js';
+import {runCliBig} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
 
 function ingest(home: string, name: string, events: readonly TraceEvent[]): void {

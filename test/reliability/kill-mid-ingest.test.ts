@@ -3,14 +3,13 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {generateDataset} from '../../source/demo/generate.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
-import {runCli} from '../helpers/run-cli.js';
+import {cliEnv} from '../helpers/cli-env.js';
+import {BIN, runCli} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/tracedeck.js');
 const NOW = new Date('2026-02-01T12:00:00.000Z');
 
 function writeJsonl(file: string, runs: readonly TraceEvent[][]): void {
@@ -65,7 +64,7 @@ function eventCount(home: string): number {
 }
 
 function spawnIngest(home: string, inputs: readonly string[]): {child: ChildProcess; exit: Promise<{code: number | null; signal: NodeJS.Signals | null; stderr: string}>} {
-	const child = spawn(process.execPath, [BIN, 'ingest', ...inputs], {env: {...process.env, TRACEDECK_HOME: home, TRACEDECK_REDIS_URL: '', NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe']});
+	const child = spawn(process.execPath, [BIN, 'ingest', ...inputs], {env: cliEnv({home}), stdio: ['ignore', 'ignore', 'pipe']});
 	let stderr = '';
 	child.stderr!.setEncoding('utf8').on('data', (text: string) => {
 		stderr += text;

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import type {ChildProcessWithoutNullStreams} from 'node:child_process';
-import {once} from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, test} from 'node:test';
@@ -10,8 +8,8 @@ import type {TraceEvent} from '../../source/core/trace-event.js';
 import {at, toJsonl} from '../helpers/events.js';
 import {runCli} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
-import {spawnSourceCli} from '../interop/source-cli.js';
-import {startTestRedis} from '../live/redis-server.js';
+import {startServe} from '../helpers/serve-cli.js';
+import {startTestRedis} from '../helpers/redis-server.js';
 
 /*
  * Issue 14, item 6, end to end: secrets that reach `serve`, `ingest` and
@@ -139,41 +137,18 @@ function otlpWithSecrets(runId: string, traceId: string): unknown {
 	};
 }
 
-/** Resolves with the URL serve prints on stderr. */
-async function listening(child: ChildProcessWithoutNullStreams): Promise<string> {
-	let text = '';
-	return new Promise((resolve, reject) => {
-		child.stderr.on('data', chunk => {
-			text += String(chunk);
-			const match = /listening on (http:\/\/\S+)/.exec(text);
-			if (match) {
-				resolve(match[1]!);
-			}
-		});
-		child.once('exit', () => reject(new Error(`serve exited before listening:\n${text}`)));
-	});
-}
-
-async function stopServe(child: ChildProcessWithoutNullStreams): Promise<void> {
-	if (child.exitCode === null) {
-		const exited = once(child, 'exit');
-		child.kill('SIGTERM');
-		await exited;
-	}
-}
-
 test('secrets (issue 14.6): serve (a real HTTP POST of OTLP JSON) stores none in clear: runs.db bytes and tables, the Redis streams, exports, artifacts', {timeout: 120_000}, async () => {
 	const redis = await startTestRedis();
 	after(async () => redis.stop());
 	const home = tempHome();
 	const traceId = '5bf92f3577b34da6a3ce929d0e0e4737';
-	const child = spawnSourceCli(['serve', '--port', '0', '--redis', redis.url], {home});
+	const served = await startServe(['--redis', redis.url], {home});
 	try {
-		const url = await listening(child);
+		const url = served.httpUrl;
 		const response = await fetch(`${url}/v1/traces`, {method: 'POST', body: JSON.stringify(otlpWithSecrets('run-secrets-served', traceId)), headers: {'Content-Type': 'application/json'}});
 		assert.equal(response.status, 200, await response.text());
 	} finally {
-		await stopServe(child);
+		await served.stop();
 	}
 
 	const rows = storedRows(home);
@@ -341,9 +316,9 @@ test('secrets (issue 14.6): under umask 022 the home is created 0700, runs.db an
 	const previous = process.umask(0o022);
 	try {
 		const home = path.join(tempHome(), 'new', 'home');
-		const child = spawnSourceCli(['serve', '--port', '0'], {home});
+		const served = await startServe([], {home});
 		try {
-			const url = await listening(child);
+			const url = served.httpUrl;
 			const response = await fetch(`${url}/v1/traces`, {method: 'POST', body: JSON.stringify(otlpWithSecrets('run-modes', '7bf92f3577b34da6a3ce929d0e0e4739')), headers: {'Content-Type': 'application/json'}});
 			assert.equal(response.status, 200);
 			// While serve holds the database open, its WAL and shared memory exist.
@@ -353,7 +328,7 @@ test('secrets (issue 14.6): under umask 022 the home is created 0700, runs.db an
 				assert.equal(mode(path.join(home, name)), '600', name);
 			}
 		} finally {
-			await stopServe(child);
+			await served.stop();
 		}
 
 		const opened = runCli(['runs', 'open', 'run-modes', '--no-browser'], {home});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {afterEach, test} from 'node:test';
 import {agentDecision, failedSaga} from '../../fixtures/canonical.js';
+import {tempHome} from '../helpers/temp-home.js';
 import {ev, failedDeploy, KEYS, okDeploy, renderApp, runningDeploy, settle, type Harness} from './helpers.js';
 
 let harness: Harness | undefined;
@@ -397,8 +398,7 @@ test('hostile names and data are sanitized before they render', async () => {
 test("diff: plan arg and env changes from the runs' plan.json, secrets shown redacted", async () => {
 	const {default: fs} = await import('node:fs');
 	const {default: path} = await import('node:path');
-	const {default: os} = await import('node:os');
-	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-artifacts-'));
+	const root = tempHome('tracedeck-artifacts-');
 	const withPlan = (events: ReturnType<typeof okDeploy>, hash: string) => events.map(e => (e.span_id === 'root' && e.event_type === 'workflow:started' ? {...e, data: {...e.data, plan_hash: hash}} : e));
 	const a = withPlan(failedDeploy(), 'hash-a');
 	const b = withPlan(okDeploy(), 'hash-b');
@@ -519,8 +519,7 @@ test('diff: opens on a run against its last success (tracedeck runs diff <run> i
 test('diff: devcmd plans in the console: steps by id, resolved values by key, secrets redacted; a missing plan is said', async () => {
 	const {default: fs} = await import('node:fs');
 	const {default: path} = await import('node:path');
-	const {default: os} = await import('node:os');
-	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-artifacts-'));
+	const root = tempHome('tracedeck-artifacts-');
 	const write = (runId: string, plan: unknown) => {
 		// No plan_hash on these runs: the artifact folder's hash segment is "_".
 		const dir = path.join(root, 'artifacts', 'prod', 'api', '_', runId);

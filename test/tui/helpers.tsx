@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {render} from 'ink-testing-library';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import type {ChangeFeed, LiveStatus} from '../../source/live/change-feed.js';
-import {RunIndex} from '../../source/store/run-index.js';
+import type {RunIndex} from '../../source/store/run-index.js';
 import {App, type AppProps} from '../../source/tui/app.js';
+import {tempIndex} from '../helpers/temp-index.js';
 
 export const T0 = Date.parse('2026-01-14T10:15:00.000Z');
 
@@ -132,19 +130,9 @@ export async function settle(h: Harness, until: (frame: string) => boolean, ms =
 	}
 }
 
-export function makeHome(events: readonly TraceEvent[]): {dir: string; index: RunIndex} {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-tui-'));
-	const index = RunIndex.open(dir);
-	if (events.length > 0) {
-		index.appendEvents(events);
-	}
-
-	return {dir, index};
-}
-
 /** Render the App at 80x24 (by default) over a fresh home holding `events`. */
 export function renderApp(events: readonly TraceEvent[], props: Partial<AppProps> = {}): Harness {
-	const {dir, index} = makeHome(events);
+	const {home: dir, index, cleanup: removeHome} = tempIndex(events, 'tracedeck-tui-');
 	const feed = new ManualFeed();
 	const base: AppProps = {index, feed, columns: 80, rows: 24, ascii: false, color: false, tickMs: 0, reloadMs: 5, ...props};
 	const instance = render(<App {...base} />);
@@ -209,8 +197,7 @@ export function renderApp(events: readonly TraceEvent[], props: Partial<AppProps
 		cleanup() {
 			instance.unmount();
 			instance.cleanup();
-			index.close();
-			fs.rmSync(dir, {recursive: true, force: true});
+			removeHome();
 		},
 	};
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import test from 'node:test';
 import {Text} from 'ink';
 import {render} from 'ink-testing-library';
@@ -7,7 +6,8 @@ import type React from 'react';
 import type {Span} from '../../source/core/span.js';
 import {useRuns} from '../../source/tui/hooks/use-runs.js';
 import {useTrace, type TraceData} from '../../source/tui/hooks/use-trace.js';
-import {ev, failedDeploy, makeHome, ManualFeed, runningDeploy, sleep} from './helpers.js';
+import {ev, failedDeploy, ManualFeed, runningDeploy, sleep} from './helpers.js';
+import {tempIndex} from '../helpers/temp-index.js';
 
 async function until(check: () => boolean, ms = 2000): Promise<void> {
 	const start = Date.now();
@@ -23,7 +23,7 @@ function bySpanId(spans: readonly Span[]): Span[] {
 
 test('useTrace: reads a snapshot, then folds live events into the same spans a full re-read gives', async () => {
 	const now = Date.now();
-	const {dir, index} = makeHome(runningDeploy(now, 1000));
+	const {index, cleanup} = tempIndex(runningDeploy(now, 1000));
 	const feed = new ManualFeed();
 	let latest: TraceData | undefined;
 	function Probe(): React.JSX.Element {
@@ -46,12 +46,11 @@ test('useTrace: reads a snapshot, then folds live events into the same spans a f
 	assert.equal(latest?.eventsSeen, 3);
 	assert.deepEqual(bySpanId(latest!.spans), bySpanId(index.spans('trace-running')));
 	unmount();
-	index.close();
-	fs.rmSync(dir, {recursive: true, force: true});
+	cleanup();
 });
 
 test('useTrace: an unknown trace says so', async () => {
-	const {dir, index} = makeHome([]);
+	const {index, cleanup} = tempIndex([]);
 	let latest: TraceData | undefined;
 	function Probe(): React.JSX.Element {
 		latest = useTrace(index, new ManualFeed(), 'nope', 5);
@@ -62,12 +61,11 @@ test('useTrace: an unknown trace says so', async () => {
 	await until(() => latest?.error !== null && latest?.error !== undefined);
 	assert.match(latest?.error ?? '', /no run or trace "nope"/);
 	unmount();
-	index.close();
-	fs.rmSync(dir, {recursive: true, force: true});
+	cleanup();
 });
 
 test('useRuns: reloads on a change, coalescing bursts', async () => {
-	const {dir, index} = makeHome(failedDeploy());
+	const {index, cleanup} = tempIndex(failedDeploy());
 	const feed = new ManualFeed();
 	let versions: number[] = [];
 	let count = 0;
@@ -91,6 +89,5 @@ test('useRuns: reloads on a change, coalescing bursts', async () => {
 	assert.equal(count, 2);
 	assert.equal(Math.max(...versions), 1, 'ten changes, one reload');
 	unmount();
-	index.close();
-	fs.rmSync(dir, {recursive: true, force: true});
+	cleanup();
 });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import {afterEach, test} from 'node:test';
 import {render} from 'ink-testing-library';
 import {Text} from 'ink';
 import type React from 'react';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {useRuns, WINDOW_ROWS, type RunsPager} from '../../source/tui/hooks/use-runs.js';
-import {ev, KEYS, makeHome, ManualFeed, renderApp, settle as settleWithin, sleep, spanEvents, type Harness} from './helpers.js';
+import {ev, KEYS, ManualFeed, renderApp, settle as settleWithin, sleep, spanEvents, type Harness} from './helpers.js';
+import {tempIndex} from '../helpers/temp-index.js';
 
 /** A 3005-run index reloads slower than the small ones: wait longer. */
 const settle = async (h: Harness, until: (frame: string) => boolean): Promise<void> => settleWithin(h, until, 10_000);
@@ -154,7 +154,7 @@ test('live: the selected run stays selected when new runs push it down, and the 
 
 test('the runs held stay a bounded window around the selection, wherever it goes in the index', async () => {
 	const now = Date.now();
-	const {dir, index} = makeHome(bigIndex(now));
+	const {index, cleanup} = tempIndex(bigIndex(now));
 	const feed = new ManualFeed();
 	let pager: RunsPager | undefined;
 	let most = 0;
@@ -183,8 +183,7 @@ test('the runs held stay a bounded window around the selection, wherever it goes
 
 	assert.ok(most <= WINDOW_ROWS, `at most ${most} runs held of 3005`);
 	unmount();
-	index.close();
-	fs.rmSync(dir, {recursive: true, force: true});
+	cleanup();
 });
 
 test('80 columns, ASCII: a long failure point gives way from its start, its count stays', async () => {

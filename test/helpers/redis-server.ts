@@ -1,8 +1,8 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import {after, before} from 'node:test';
+import {tempHome} from './temp-home.js';
 
 /**
  * A redis-server for tests: REDIS_URL when set (shared, so fault tests that
@@ -95,7 +95,7 @@ export async function startTestRedis(): Promise<TestRedis> {
 	}
 
 	const port = await freePort();
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-redis-'));
+	const dir = tempHome('tracedeck-redis-');
 	let child: ChildProcess | undefined;
 	const start = async () => {
 		child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'], {
@@ -133,5 +133,38 @@ export async function startTestRedis(): Promise<TestRedis> {
 			await kill();
 			fs.rmSync(dir, {recursive: true, force: true});
 		},
+	};
+}
+
+/**
+ * One redis-server for the whole test file: started in before(), stopped in
+ * after(). Call at the top level; what it returns reaches the server once
+ * before() has run, that is inside any test.
+ */
+export function testRedisForFile(): TestRedis {
+	let started: TestRedis | undefined;
+	before(async () => {
+		started = await startTestRedis();
+	});
+	after(async () => {
+		await started?.stop();
+	});
+	const server = (): TestRedis => {
+		if (started === undefined) {
+			throw new Error('the test Redis starts in before(): use it inside a test');
+		}
+
+		return started;
+	};
+	return {
+		get url() {
+			return server().url;
+		},
+		get controllable() {
+			return server().controllable;
+		},
+		kill: async () => server().kill(),
+		restart: async () => server().restart(),
+		stop: async () => server().stop(),
 	};
 }

@@ -34,6 +34,8 @@ export interface RunFilter {
 
 /** The runs a run links to (see linkedRuns): each list newest first. */
 export interface LinkedRuns {
+	/** The run itself. */
+	run: Run;
 	/** The run of the trace that started this one, when that run is stored. */
 	parent: Run | null;
 	/** Runs this one started (their parent_trace_id is its trace). */
@@ -537,7 +539,7 @@ export class RunIndex {
 			throw new NotFoundError(`no run has trace ${traceId}`);
 		}
 
-		const run = JSON.parse(row.body) as Run;
+		const run = this.hydrate(row.body);
 		const parent = run.parent_trace_id === null ? undefined : (this.guard(() => this.stmts.getRun.get(run.parent_trace_id)) as RunRow | undefined);
 		const children = this.listRuns({parentTraceId: traceId, limit: LINKED_RUNS_LIMIT});
 		const correlated =
@@ -546,7 +548,7 @@ export class RunIndex {
 				: this.listRuns({correlationId: run.correlation_id, limit: LINKED_RUNS_LIMIT + 1})
 						.filter(other => other.trace_id !== traceId)
 						.slice(0, LINKED_RUNS_LIMIT);
-		return {parent: parent === undefined ? null : this.hydrate(parent.body), children, correlated};
+		return {run, parent: parent === undefined ? null : this.hydrate(parent.body), children, correlated};
 	}
 
 	/**

@@ -97,7 +97,7 @@ export function LinkedScreen({view, linked, nowMs, stuckAfterMs, width, height, 
 		{id: 'name', title: 'run', width: 14, flex: 2, priority: 0, cell: row => clean(row.run.name)},
 		{id: 'progress', title: 'progress', width: 12, priority: 2, cell: row => progressText(row.run, nowMs, symbols)},
 		{id: 'started', title: 'started', width: 10, priority: 3, align: 'right', cell: row => ({text: ageText(row.run, nowMs), dim: true})},
-		{id: 'id', title: 'run id', width: 16, flex: 1, priority: 1, cell: row => ({text: clean(row.run.run_id), dim: true})},
+		{id: 'id', title: 'run id', width: 27, priority: 1, cell: row => ({text: clean(row.run.run_id), dim: true})},
 	];
 	return (
 		<Box flexDirection="column" width={width} height={height}>

@@ -54,6 +54,8 @@ function fakeRun(rng: Random, i: number, count: number, shas: readonly string[],
 		policy: env === 'prod' ? {deny_network: true, readonly_fs: true} : null,
 		name: `${env === 'ci' ? 'ci' : 'deploy'} ${rng.pick(TARGETS)}`,
 		last_event_ms: ended ?? started + 60_000,
+		parent_trace_id: null,
+		correlation_id: null,
 		current_step: null,
 	};
 }

@@ -17,24 +17,31 @@ const HELP = `
 
   Options
 ${RUN_FILTER_HELP} (default 50)
+    --parent <run>       only runs this run started (their parent trace is its trace)
+    --correlation <id>   only runs with this correlation id (a business id, e.g. a loan id)
 ${COMMON_HELP}
 
   Examples
     $ tracedeck runs list --env prod --target deploy --since 48h
     $ tracedeck runs list --status failed --json | jq '.[0].run_id'
+    $ tracedeck runs list --parent ab12cd3
 `;
 
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseFlags(argv, HELP, {
 		...RUN_FILTER_FLAGS,
 		limit: {type: 'number', default: 50},
+		parent: {type: 'string'},
+		correlation: {type: 'string'},
 	});
 	const {flags} = cli;
 	const filter = runFilterFromFlags(flags);
 	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
 	let runs: Run[];
 	try {
-		runs = index.listRuns(filter);
+		// A run name, resolved as every command resolves one; its children name its trace.
+		const parentTraceId = flags.parent === undefined ? undefined : index.resolveRun(flags.parent).trace_id;
+		runs = index.listRuns({...filter, parentTraceId, correlationId: flags.correlation});
 	} finally {
 		index.close();
 	}

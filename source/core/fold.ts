@@ -63,6 +63,14 @@ function applySpanFacts(span: Span, event: TraceEvent): void {
 		span.service = event.service;
 	}
 
+	if (span.parent_trace_id === null && event.parent_trace_id !== undefined) {
+		span.parent_trace_id = event.parent_trace_id;
+	}
+
+	if (span.correlation_id === null && event.correlation_id !== undefined) {
+		span.correlation_id = event.correlation_id;
+	}
+
 	if (span.resource === null && event.resource !== undefined) {
 		span.resource = event.resource;
 	}
@@ -133,6 +141,8 @@ function emptySpan(event: TraceEvent, at: number): Span {
 		links: [],
 		status_message: null,
 		logs: [],
+		parent_trace_id: null,
+		correlation_id: null,
 	};
 }
 

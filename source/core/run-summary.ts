@@ -117,6 +117,26 @@ export function runIdOf(root: Span | null, traceId: string): string {
 }
 
 /**
+ * The run's correlation id: its root's, else that of the earliest span that
+ * has one (ties by span id), so the answer never depends on the order the
+ * spans are listed or arrived in.
+ */
+function correlationOf(root: Span, spans: readonly Span[]): string | null {
+	if (root.correlation_id !== null) {
+		return root.correlation_id;
+	}
+
+	let first: Span | null = null;
+	for (const span of spans) {
+		if (span.correlation_id !== null && (first === null || span.start_ms < first.start_ms || (span.start_ms === first.start_ms && span.span_id < first.span_id))) {
+			first = span;
+		}
+	}
+
+	return first?.correlation_id ?? null;
+}
+
+/**
  * Summarize a trace as a run. `lastEventMs` is the arrival time of the newest
  * event (stderr lines included), which span times alone cannot tell.
  */
@@ -169,6 +189,8 @@ export function summarizeRun(spans: readonly Span[], lastEventMs?: number, prebu
 		policy: policyOf(a['policy']),
 		name: root.name || root.trace_id,
 		last_event_ms: Math.max(latest, lastEventMs ?? 0),
+		parent_trace_id: root.parent_trace_id,
+		correlation_id: correlationOf(root, spans),
 		current_step: status === 'running' && current ? stepPath(tree, current.span_id) : null,
 	};
 }

@@ -27,6 +27,10 @@ export interface Run {
 	name: string;
 	/** Epoch ms of the newest event seen for the run; drives stuck detection. */
 	last_event_ms: number;
+	/** The trace of the run that started this one (its root span's parent_trace_id), or null. */
+	parent_trace_id: string | null;
+	/** The business id linking runs (the root span's correlation_id, else the earliest span's that has one), or null. */
+	correlation_id: string | null;
 	/** Step path of the newest started step that has not ended, while running. */
 	current_step: string | null;
 }

@@ -74,6 +74,10 @@ export interface Span {
 	status_message: string | null;
 	/** OpenTelemetry log records emitted within the span (log:record events), in time order. */
 	logs: SpanLog[];
+	/** The trace of the workflow that started this one (a sub-workflow's caller), as the producer said; null when none. Spans stored before migration 10 get null. */
+	parent_trace_id: string | null;
+	/** The business entity the workflow works on (e.g. a loan id), linking runs across traces; null when none. */
+	correlation_id: string | null;
 	/** OTLP's status code as sent; present only on spans that came as OTLP (see TraceEvent.status_code). */
 	status_code?: StatusCode;
 }

@@ -1,5 +1,6 @@
 import type {Db} from './open-database.js';
 import {refoldRuns} from './refold-runs.js';
+import {addRunLinkColumns} from './run-link-columns.js';
 
 /*
  * SQLite has no trigger for "insert or update", so each metrics rule below has
@@ -361,15 +362,28 @@ ${SMOKE_SETTLED}
 		INSERT INTO service_log_search (service_log_search, rowid, body) VALUES ('delete', old.id, old.body);
 	END;
 	`,
+	// 10: linked workflows (DESIGN, TraceEvent's parent_trace_id and
+	// correlation_id). Spans and runs now keep both; those stored before get
+	// null (the fold used to drop them). The runs columns that
+	// `runs list --parent/--correlation` and the console's linked runs look
+	// up come in its follow-up (run-link-columns.ts).
+	`
+	UPDATE spans SET body = json_insert(body, '$.parent_trace_id', NULL, '$.correlation_id', NULL);
+	UPDATE runs SET body = json_insert(body, '$.parent_trace_id', NULL, '$.correlation_id', NULL);
+	`,
 ];
 
 /**
  * Work a migration needs beyond SQL, by migration number (0-based), run right
  * after it in the same transaction. Migration 6's refold runs after 7, so it
  * folds spans in the shape they have now (and a store already at 6 is
- * refolded once more, which changes nothing).
+ * refolded once more, which changes nothing); migration 10's columns come
+ * after it.
  */
-export const FOLLOW_UPS: ReadonlyMap<number, (db: Db) => void> = new Map([[6, refoldRuns]]);
+export const FOLLOW_UPS: ReadonlyMap<number, (db: Db) => void> = new Map([
+	[6, refoldRuns],
+	[9, addRunLinkColumns],
+]);
 
 /** "TDK1" as a 32-bit integer: marks a SQLite file as a tracedeck run index. */
 export const APPLICATION_ID = 0x54444b31;

@@ -26,8 +26,26 @@ export interface RunFilter {
 	sinceMs?: number;
 	planHash?: string;
 	user?: string;
+	/** Only runs started by this trace (their parent_trace_id). */
+	parentTraceId?: string;
+	correlationId?: string;
 	limit?: number;
 }
+
+/** The runs a run links to (see linkedRuns): each list newest first. */
+export interface LinkedRuns {
+	/** The run itself. */
+	run: Run;
+	/** The run of the trace that started this one, when that run is stored. */
+	parent: Run | null;
+	/** Runs this one started (their parent_trace_id is its trace). */
+	children: Run[];
+	/** Other runs with its correlation id. */
+	correlated: Run[];
+}
+
+/** How many children or correlated runs linkedRuns lists at most. */
+const LINKED_RUNS_LIMIT = 100;
 
 /** An event as stored: `id` is its arrival order, a cursor for pollers. */
 export interface StoredEvent {
@@ -332,8 +350,9 @@ export class RunIndex {
 	/**
 	 * Whether this batch can change more of the run than its counters: a root
 	 * change, a failure, a rename (paths below it), a span outside the run's
-	 * window, or a success above a recorded failure, which recovers it and
-	 * moves the root cause.
+	 * window, a link to another run (parent trace or correlation id) given
+	 * or changed, or a success above a recorded failure, which recovers it
+	 * and moves the root cause.
 	 */
 	private reachesBeyondSpans(traceId: string, run: Run, before: Map<string, Span | undefined>, after: Map<string, Span>, reshaped: ReadonlySet<string>): boolean {
 		const started = Date.parse(run.started_at);
@@ -346,7 +365,15 @@ export class RunIndex {
 			}
 
 			const previous = before.get(span.span_id);
-			if (span.parent_span_id === null || span.status === 'failed' || (previous !== undefined && previous.name !== span.name) || span.start_ms < started || (ended !== null && span.end_ms !== null && span.end_ms > ended)) {
+			if (
+				span.parent_span_id === null ||
+				span.status === 'failed' ||
+				(previous !== undefined && previous.name !== span.name) ||
+				span.parent_trace_id !== (previous?.parent_trace_id ?? null) ||
+				span.correlation_id !== (previous?.correlation_id ?? null) ||
+				span.start_ms < started ||
+				(ended !== null && span.end_ms !== null && span.end_ms > ended)
+			) {
 				return true;
 			}
 
@@ -480,7 +507,15 @@ export class RunIndex {
 	}
 
 	listRuns(filter: RunFilter = {}): Run[] {
-		const where = new SqlWhere().add('env = ?', filter.env).add('target = ?', filter.target).add('status = ?', filter.status).add('started_ms >= ?', filter.sinceMs).add('plan_hash = ?', filter.planHash).add('user = ?', filter.user);
+		const where = new SqlWhere()
+			.add('env = ?', filter.env)
+			.add('target = ?', filter.target)
+			.add('status = ?', filter.status)
+			.add('started_ms >= ?', filter.sinceMs)
+			.add('plan_hash = ?', filter.planHash)
+			.add('user = ?', filter.user)
+			.add('parent_trace_id = ?', filter.parentTraceId)
+			.add('correlation_id = ?', filter.correlationId);
 		const sql = `SELECT body FROM runs ${where.toSql()} ORDER BY started_ms DESC, run_id DESC LIMIT ?`;
 		const params = [...where.params, filter.limit ?? -1];
 		return this.guard(() =>
@@ -491,6 +526,29 @@ export class RunIndex {
 					.all(...params) as string[]
 			).map(body => this.hydrate(body)),
 		);
+	}
+
+	/**
+	 * The runs linked to the run of `traceId`: its parent run, the runs it
+	 * started, and the other runs sharing its correlation id. Each list is
+	 * capped (LINKED_RUNS_LIMIT), newest first.
+	 */
+	linkedRuns(traceId: string): LinkedRuns {
+		const row = this.guard(() => this.stmts.getRun.get(traceId)) as RunRow | undefined;
+		if (row === undefined) {
+			throw new NotFoundError(`no run has trace ${traceId}`);
+		}
+
+		const run = this.hydrate(row.body);
+		const parent = run.parent_trace_id === null ? undefined : (this.guard(() => this.stmts.getRun.get(run.parent_trace_id)) as RunRow | undefined);
+		const children = this.listRuns({parentTraceId: traceId, limit: LINKED_RUNS_LIMIT});
+		const correlated =
+			run.correlation_id === null
+				? []
+				: this.listRuns({correlationId: run.correlation_id, limit: LINKED_RUNS_LIMIT + 1})
+						.filter(other => other.trace_id !== traceId)
+						.slice(0, LINKED_RUNS_LIMIT);
+		return {run, parent: parent === undefined ? null : this.hydrate(parent.body), children, correlated};
 	}
 
 	/**

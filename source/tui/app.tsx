@@ -15,6 +15,7 @@ import {DEFAULT_STUCK_AFTER_MS, type InitialScreen} from './console-options.js';
 import {useDecisionStats} from './hooks/use-decision-stats.js';
 import {useDiff} from './hooks/use-diff.js';
 import {KeymapContext, useLatestInput, type Registration} from './hooks/use-keymap.js';
+import {useLinkedRuns} from './hooks/use-linked-runs.js';
 import {useLiveStatus} from './hooks/use-live-status.js';
 import {useNow} from './hooks/use-now.js';
 import {useRuns} from './hooks/use-runs.js';
@@ -26,6 +27,7 @@ import {CompensationScreen} from './screens/compensation-screen.js';
 import {DecisionsScreen} from './screens/decisions-screen.js';
 import {DiffScreen} from './screens/diff-screen.js';
 import {HelpOverlay} from './screens/help-overlay.js';
+import {LinkedScreen} from './screens/linked-screen.js';
 import {refOf, RunsScreen} from './screens/runs-screen.js';
 import {SpanDetail} from './screens/span-detail.js';
 import {TraceScreen} from './screens/trace-screen.js';
@@ -107,6 +109,11 @@ function crumbsOf(stack: readonly View[]): string[] {
 				break;
 			}
 
+			case 'linked': {
+				crumbs.push('linked');
+				break;
+			}
+
 			case 'diff': {
 				crumbs.push(`diff ${view.a === 'last-success' ? 'last-success' : clean(view.a.runId)} ${clean(view.b.runId)}`);
 				break;
@@ -153,6 +160,8 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	const onDecisions = view.screen === 'run' && view.tab === 'decisions';
 	const decisions = useMemo(() => (onDecisions ? decisionOutcomes(model.tree, trace.run?.status) : null), [onDecisions, model.tree, trace.run?.status]);
 	const stats = useDecisionStats(index, trace.run, decisions);
+	const linkedTrace = view.screen === 'run' || view.screen === 'linked' ? view.run.traceId : null;
+	const linked = useLinkedRuns(index, linkedTrace, trace.version, runs.version);
 	const diff = useDiff(index, feed, view.screen === 'diff' ? view.a : null, view.screen === 'diff' ? view.b.traceId : null, home);
 	const tabCounts = useMemo(() => {
 		let compensations = 0;
@@ -305,19 +314,21 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 
 		body = (
 			<Box flexDirection="column" width={width} height={bodyHeight}>
-				<RunBanner run={trace.run} tab={view.tab} nowMs={nowMs} stuckAfterMs={stuckAfterMs} width={width} counts={tabCounts} loading={trace.loading} recovered={model.recovered.size} />
+				<RunBanner run={trace.run} tab={view.tab} nowMs={nowMs} stuckAfterMs={stuckAfterMs} width={width} counts={tabCounts} loading={trace.loading} recovered={model.recovered.size} parent={linked.linked?.parent ?? null} />
 				{tab}
 			</Box>
 		);
 	} else if (view.screen === 'span') {
 		right = trace.loading ? 'loading…' : '';
 		body = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} loading={trace.loading} />;
+	} else if (view.screen === 'linked') {
+		body = <LinkedScreen view={view} linked={linked.linked} nowMs={nowMs} stuckAfterMs={stuckAfterMs} width={width} height={bodyHeight} dispatch={run} active={active} />;
 	} else {
 		right = diff.diff ? `${diff.diff.steps.length} steps` : '';
 		body = <DiffScreen view={view} data={diff} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} />;
 	}
 
-	const error = trace.error ?? runs.error ?? (view.screen === 'diff' ? diff.error : null);
+	const error = trace.error ?? runs.error ?? (view.screen === 'diff' ? diff.error : view.screen === 'linked' ? linked.error : null);
 	const message = state.message ?? (error === null ? null : {level: 'error' as const, text: error});
 	return (
 		<UiContext.Provider value={ui}>

@@ -5,7 +5,7 @@ import type {Key} from 'ink';
  * are all generated from BINDINGS, so a key cannot be handled without being
  * documented, nor documented without being handled.
  */
-export type ScreenKind = 'runs' | 'trace' | 'compensations' | 'decisions' | 'span' | 'diff';
+export type ScreenKind = 'runs' | 'trace' | 'compensations' | 'decisions' | 'span' | 'diff' | 'linked';
 
 export type ActionName =
 	| 'up'
@@ -35,6 +35,7 @@ export type ActionName =
 	| 'compensations'
 	| 'decisions'
 	| 'nextTab'
+	| 'linked'
 	| 'expandData';
 
 type SpecialKey = 'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'tab';
@@ -61,8 +62,8 @@ export interface Binding {
 
 // Kept as literal tuples (`as const`), so that the compiler knows which actions each screen binds.
 const RUN_TABS = ['trace', 'compensations', 'decisions'] as const satisfies readonly ScreenKind[];
-const LISTS = ['runs', 'trace', 'compensations', 'decisions', 'span', 'diff'] as const satisfies readonly ScreenKind[];
-const NOT_RUNS = ['trace', 'compensations', 'decisions', 'span', 'diff'] as const satisfies readonly ScreenKind[];
+const LISTS = ['runs', 'trace', 'compensations', 'decisions', 'span', 'diff', 'linked'] as const satisfies readonly ScreenKind[];
+const NOT_RUNS = ['trace', 'compensations', 'decisions', 'span', 'diff', 'linked'] as const satisfies readonly ScreenKind[];
 
 const BINDING_TABLE = [
 	{action: 'down', keys: [{input: 'j'}, {special: 'downArrow'}], label: 'j ↓', help: 'move down', scope: LISTS},
@@ -71,7 +72,7 @@ const BINDING_TABLE = [
 	{action: 'bottom', keys: [{input: 'G'}, {special: 'end'}], label: 'G', help: 'go to the bottom', scope: LISTS},
 	{action: 'pageDown', keys: [{special: 'pageDown'}, {input: 'd', ctrl: true}], label: 'PgDn ^d', help: 'page down', scope: LISTS},
 	{action: 'pageUp', keys: [{special: 'pageUp'}, {input: 'u', ctrl: true}], label: 'PgUp ^u', help: 'page up', scope: LISTS},
-	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the run', scope: ['runs', 'diff'], footer: 'open', rank: 1},
+	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the run', scope: ['runs', 'diff', 'linked'], footer: 'open', rank: 1},
 	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'expand, or open span detail', scope: ['trace'], footer: 'open', rank: 6},
 	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the span detail', scope: ['compensations', 'decisions'], footer: 'detail', rank: 4},
 	{action: 'expand', keys: [{special: 'rightArrow'}, {input: 'l'}], label: '→ l', help: 'expand (again: first child)', scope: ['trace'], footer: 'expand', rank: 7},
@@ -85,6 +86,7 @@ const BINDING_TABLE = [
 	{action: 'compensations', keys: [{input: 'C'}], label: 'C', help: 'compensations tab (saga)', scope: RUN_TABS, footer: 'comp', rank: 3},
 	{action: 'decisions', keys: [{input: 'a'}], label: 'a', help: 'AI decisions tab', scope: RUN_TABS, footer: 'ai', rank: 3},
 	{action: 'nextTab', keys: [{special: 'tab'}], label: 'tab', help: 'next tab', scope: RUN_TABS},
+	{action: 'linked', keys: [{input: 'L'}], label: 'L', help: 'linked runs: parent, children, correlated', scope: RUN_TABS, footer: 'linked', rank: 7},
 	{action: 'expandData', keys: [{input: 'e'}], label: 'e', help: 'all data / shortened', scope: ['span'], footer: 'expand data', rank: 1},
 	{action: 'filter', keys: [{input: '/'}], label: '/', help: 'filter runs (syntax below)', scope: ['runs'], footer: 'filter', rank: 2},
 	{action: 'clearFilter', keys: [{special: 'escape'}], label: 'esc', help: 'clear the filter', scope: ['runs']},

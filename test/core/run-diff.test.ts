@@ -27,6 +27,8 @@ function run(run_id: string): Run {
 		policy: null,
 		name: 'deploy api',
 		last_event_ms: 0,
+		parent_trace_id: null,
+		correlation_id: null,
 		current_step: null,
 	};
 }

@@ -35,6 +35,8 @@ export function span(id: string, parent: string | null, start: number, end: numb
 		links: [],
 		status_message: null,
 		logs: [],
+		parent_trace_id: null,
+		correlation_id: null,
 		...extras,
 	};
 }

@@ -30,6 +30,8 @@ function runAt(overrides: Partial<Run>): Run {
 		policy: null,
 		name: 'deploy api',
 		last_event_ms: T0 + 60_000,
+		parent_trace_id: null,
+		correlation_id: null,
 		current_step: 'deploy/migrate',
 		...overrides,
 	};

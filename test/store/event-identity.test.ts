@@ -195,6 +195,9 @@ function oldDigest(body: string): string {
 	return createHash('sha1').update(body).digest('base64url');
 }
 
+/** The runs columns of the previous schema: today's also has the generated link columns (migration 10). */
+const OLD_RUN_COLUMNS = 'trace_id, run_id, env, target, plan_hash, status, started_ms, ended_ms, last_event_ms, steps_seen, failed_step, user, body';
+
 /**
  * A runs.db as the previous release left it: schema 4 (the first four
  * migrations, unchanged since), one row per distinct content (INSERT OR
@@ -231,7 +234,7 @@ function previousReleaseHome(events: readonly TraceEvent[]): string {
 			insert.run(event.trace_id, event.span_id, event.event_type, Date.parse(event.timestamp), oldDigest(body), body);
 		}
 
-		db.exec('INSERT INTO spans SELECT * FROM scratch.spans; INSERT INTO runs SELECT * FROM scratch.runs;');
+		db.exec(`INSERT INTO spans SELECT * FROM scratch.spans; INSERT INTO runs SELECT ${OLD_RUN_COLUMNS} FROM scratch.runs;`);
 	})();
 	db.exec('DETACH DATABASE scratch');
 	db.pragma(`application_id = ${APPLICATION_ID}`);
@@ -248,7 +251,7 @@ test('identical events (issue 14.1): an index of the previous schema migrates wi
 	const snapshot = (db: Database.Database) => ({
 		events: db.prepare('SELECT id, trace_id, span_id, event_type, ts_ms, body FROM events ORDER BY id').all(),
 		spans: db.prepare('SELECT * FROM spans ORDER BY span_id').all(),
-		runs: db.prepare('SELECT * FROM runs').all(),
+		runs: db.prepare(`SELECT ${OLD_RUN_COLUMNS} FROM runs`).all(),
 		// Log search is keyed by event id: the rows it points at must be the same rows.
 		search: db.prepare("SELECT rowid FROM log_search WHERE log_search MATCH 'other OR timeout' ORDER BY rowid").pluck().all(),
 	});

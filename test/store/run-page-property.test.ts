@@ -66,6 +66,8 @@ function toRun(spec: Spec, i: number): Run {
 		policy: null,
 		name: spec.name,
 		last_event_ms: running ? N - spec.quiet : (ended ?? started),
+		parent_trace_id: null,
+		correlation_id: null,
 		current_step: null,
 	};
 }

@@ -41,6 +41,8 @@ function run(id: string, extra: Partial<Run> = {}): Run {
 		policy: null,
 		name: 'deploy api',
 		last_event_ms: Date.parse('2026-01-14T10:01:00.000Z'),
+		parent_trace_id: null,
+		correlation_id: null,
 		current_step: null,
 		...extra,
 	};

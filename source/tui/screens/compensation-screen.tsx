@@ -227,6 +227,7 @@ export function CompensationScreen({view, model, nowMs, width, height, dispatch,
 			compensations: () => dispatch({type: 'set-tab', tab: 'compensations'}),
 			decisions: () => dispatch({type: 'set-tab', tab: 'decisions'}),
 			nextTab: () => dispatch({type: 'next-tab'}),
+			linked: () => dispatch({type: 'open-linked'}),
 		},
 		active,
 	);

@@ -154,6 +154,7 @@ export function DecisionsScreen({view, run, model, decisions, stats, width, heig
 			// a is bound on every run tab (the tab keys read the same everywhere): here it stays.
 			decisions: () => dispatch({type: 'set-tab', tab: 'decisions'}),
 			nextTab: () => dispatch({type: 'next-tab'}),
+			linked: () => dispatch({type: 'open-linked'}),
 		},
 		active,
 	);

@@ -19,6 +19,7 @@ const SCREEN_TITLES: Record<ScreenKind, string> = {
 	decisions: 'AI decisions',
 	span: 'span detail',
 	diff: 'diff',
+	linked: 'linked runs',
 };
 
 /** Help lines generated from the keymap: this screen's keys, the global ones, commands, the line editor. */

@@ -224,6 +224,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 			compensations: () => dispatch({type: 'set-tab', tab: 'compensations'}),
 			decisions: () => dispatch({type: 'set-tab', tab: 'decisions'}),
 			nextTab: () => dispatch({type: 'next-tab'}),
+			linked: () => dispatch({type: 'open-linked'}),
 			mark: () => dispatch({type: 'mark', run: view.run}),
 			diff: () => dispatch({type: 'diff-against-mark', run: view.run}),
 		},

@@ -4,6 +4,8 @@ export type ConsoleAction =
 	/** `fromHome`: start from the runs list (the : commands), not on top of where you are. */
 	| {type: 'open-run'; run: RunRef; tab?: RunTab; fromHome?: boolean}
 	| {type: 'open-span'; spanId: string; spanName: string}
+	/** The linked runs of the run on screen. */
+	| {type: 'open-linked'}
 	| {type: 'open-diff'; a: DiffBase; b: RunRef; fromHome?: boolean}
 	/** Diff `run` against the marked run, or against its last success when nothing is marked. */
 	| {type: 'diff-against-mark'; run: RunRef}

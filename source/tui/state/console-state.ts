@@ -69,7 +69,15 @@ export interface DiffView {
 	selection: Selection;
 }
 
-export type View = RunsView | RunView | SpanView | DiffView;
+/** The runs one run links to: its parent, the runs it started, and those sharing its correlation id. */
+export interface LinkedView {
+	screen: 'linked';
+	run: RunRef;
+	/** key = the selected run's trace id. */
+	selection: Selection;
+}
+
+export type View = RunsView | RunView | SpanView | DiffView | LinkedView;
 
 export type PromptKind = 'filter' | 'search' | 'command';
 

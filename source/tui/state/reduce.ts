@@ -1,5 +1,5 @@
 import type {ConsoleAction} from './actions.js';
-import {currentView, runView, RUN_TABS, SORT_KEYS, type ConsoleState, type RunView, type View} from './console-state.js';
+import {currentView, EMPTY_SELECTION, runView, RUN_TABS, SORT_KEYS, type ConsoleState, type RunView, type View} from './console-state.js';
 
 function replaceTop(state: ConsoleState, view: View): ConsoleState {
 	return {...state, stack: [...state.stack.slice(0, -1), view]};
@@ -49,6 +49,10 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 			return push(state, {screen: 'span', run: view.run, spanId: action.spanId, spanName: action.spanName, scroll: 0, expandData: false});
 		}
 
+		case 'open-linked': {
+			return view.screen === 'run' ? push(state, {screen: 'linked', run: view.run, selection: EMPTY_SELECTION}) : state;
+		}
+
 		case 'open-diff': {
 			return push(action.fromHome ? home(state) : state, {screen: 'diff', a: action.a, b: action.b, selection: {index: 0, key: null}});
 		}
@@ -91,7 +95,7 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 				return replaceTop(state, {...view, [field]: action.selection});
 			}
 
-			if (view.screen === 'runs' || view.screen === 'diff') {
+			if (view.screen === 'runs' || view.screen === 'diff' || view.screen === 'linked') {
 				return replaceTop(state, {...view, selection: action.selection});
 			}
 

@@ -145,6 +145,9 @@ function factsOf(span: Span): Record<string, unknown> | undefined {
 		resource: span.resource ?? undefined,
 		scope: span.scope ?? undefined,
 		status_message: span.status_message ?? undefined,
+		// Linked workflows: OTLP has no field for them, so they travel here for a re-ingest to restore.
+		parent_trace_id: span.parent_trace_id ?? undefined,
+		correlation_id: span.correlation_id ?? undefined,
 	};
 	return Object.values(facts).some(value => value !== undefined) ? facts : undefined;
 }

@@ -248,6 +248,13 @@ function exportedFacts(text: unknown): Partial<TraceEvent> {
 		out.status_message = facts['status_message'];
 	}
 
+	for (const key of ['parent_trace_id', 'correlation_id'] as const) {
+		const value = facts[key];
+		if (typeof value === 'string' && value !== '') {
+			out[key] = value;
+		}
+	}
+
 	return out;
 }
 

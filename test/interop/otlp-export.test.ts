@@ -126,6 +126,19 @@ describe('OTLP export', () => {
 		assert.deepEqual(second, first);
 	});
 
+	it('carries linked workflows: the parent trace and correlation id of a run come back after export and ingest', () => {
+		const events = sampleRunEvents().map(event => (event.parent_span_id === undefined ? {...event, parent_trace_id: 'trace-parent-1', correlation_id: 'deploy-42'} : event));
+		const home = ingestIntoFreshHome(exportHome(homeWith(events)));
+		const index = RunIndex.open(home, {readonly: true});
+		try {
+			const [run] = index.listRuns();
+			assert.equal(run?.parent_trace_id, 'trace-parent-1');
+			assert.equal(run?.correlation_id, 'deploy-42');
+		} finally {
+			index.close();
+		}
+	});
+
 	it('keeps deeply nested data within what ingest accepts', () => {
 		let deep: unknown = 'leaf';
 		for (let i = 0; i < 90; i++) {

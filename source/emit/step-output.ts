@@ -1,3 +1,4 @@
+import {HEARTBEAT_EVENT_TYPE} from '../core/heartbeat.js';
 import {redactLines} from '../core/redact.js';
 import {truncatedLine, type TailLine} from './line-tail.js';
 import type {EventInput} from './trace-context.js';
@@ -163,7 +164,7 @@ export class StepOutput {
 		}
 
 		// Pending: it moves the run's last event time and nothing else (not the span's name, kind or status).
-		this.send([{...this.base, event_type: 'step:progress', status: 'pending'}]);
+		this.send([{...this.base, event_type: HEARTBEAT_EVENT_TYPE, status: 'pending'}]);
 		this.recordedSinceBeat = false;
 	}
 

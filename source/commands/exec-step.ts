@@ -4,7 +4,9 @@ import {startChild, type ChildOutcome} from '../emit/child-step.js';
 import {CiRecorder} from '../emit/ci-run.js';
 import {stepSpanId} from '../emit/ids.js';
 import {LineTail} from '../emit/line-tail.js';
+import {heartbeatMs, StepOutput} from '../emit/step-output.js';
 import {childTraceEnv, parseTraceparent} from '../emit/traceparent.js';
+import {DEFAULT_STUCK_AFTER_MS, parseStuckAfter} from '../core/active-runs.js';
 import {announce, closeStore, newRunFields, openStore, safely, warn} from './exec-recording.js';
 
 /*
@@ -66,15 +68,19 @@ export async function execStep(request: StepRequest): Promise<number> {
 		}
 
 		const shown = request.command.length === 1 ? redactText(request.command[0]!) : redactCommandWords(request.command);
-		const tail = new LineTail(50, 4096);
+		// A bad TRACEDECK_STUCK_AFTER is the console's error to report; the step just beats at the default's pace.
+		const output = run && recorder.recording ? new StepOutput({record: async events => recorder.record(events), heartbeatMs: heartbeatMs(parseStuckAfter(env['TRACEDECK_STUCK_AFTER']) ?? DEFAULT_STUCK_AFTER_MS)}) : null;
+		const tail = new LineTail(50, 4096, Date.now, line => output?.line('stderr', line));
+		const stdoutLines = output ? new LineTail(1, 4096, Date.now, line => output.line('stdout', line)) : null;
 		// The command runs inside the step's span: an instrumented program's spans join the run under the step.
 		const childEnv = run ? childTraceEnv(env, run.trace_id, stepSpanId(run.run_id, request.segments)) : env;
 		const attempt = async (): Promise<ChildOutcome> => {
 			childRunning = true;
-			const handle = startChild(request.command, {onStderr: chunk => tail.push(chunk), env: childEnv});
+			const handle = startChild(request.command, {onStderr: chunk => tail.push(chunk), ...(stdoutLines ? {onStdout: (chunk: Buffer) => stdoutLines.push(chunk)} : {}), env: childEnv});
 			return handle.done.finally(() => {
 				childRunning = false;
 				tail.end();
+				stdoutLines?.end();
 			});
 		};
 
@@ -87,6 +93,10 @@ export async function execStep(request: StepRequest): Promise<number> {
 
 		// Recorded after the spawn: a slow or locked store never delays the command.
 		const step = run ? await safely(async () => recorder.stepStarted(run, request.segments, startedAt, data, parseTraceparent(env['TRACEPARENT']))) : null;
+		if (step && output) {
+			output.attach(recorder.leafEvent(step, 'log:stderr'));
+		}
+
 		let outcome = await running;
 		let attempts = 1;
 		while (outcome.exitCode !== 0 && outcome.spawnError === null && outcome.interrupted === null && signals.received() === null && attempts <= request.retries) {
@@ -104,6 +114,7 @@ export async function execStep(request: StepRequest): Promise<number> {
 			process.stderr.write(`tracedeck: cannot run ${request.command[0]!}: ${outcome.spawnError.message}\n`);
 		}
 
+		await output?.close();
 		if (step) {
 			await safely(async () => recorder.stepEnded(step, {outcome, attempts, stderr: tail.lines()}));
 		}

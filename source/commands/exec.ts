@@ -12,9 +12,11 @@ const HELP = `
     $ tracedeck exec --run <id> --finish [--status success|failed|cancelled]
 
   Runs one CI step and records it in a run: start and end, exit code, retries
-  and the last 50 lines of stderr. The command's stdout, stderr and exit code
-  are its own (killed by signal n: 128+n); if tracedeck cannot record, it warns
-  on stderr and the command runs all the same.
+  and its stdout and stderr lines as they come (4 KiB a line, 200 lines a
+  second, 10,000 a step; a marker counts the rest), with a heartbeat while it
+  is quiet so a long step is not stuck. The command's stdout, stderr and exit
+  code are its own (killed by signal n: 128+n); if tracedeck cannot record, it
+  warns on stderr and the command runs all the same.
 
   One argument after "--" runs through the shell ("npm ci && npm test");
   several run as they are, without one.

@@ -5,6 +5,7 @@ import type {TraceEvent} from '../core/trace-event.js';
 import {buildTree} from '../core/tree.js';
 import {formatTailLine, matchesLevel, PLAIN_STYLE, SpanPaths, TAIL_LEVELS, tailJson, tailRecord, type LineStyle, type TailLevel, type TailSource} from '../live/tail-events.js';
 import {watch} from '../live/watch.js';
+import {isHeartbeat} from '../core/heartbeat.js';
 import {RunIndex} from '../store/run-index.js';
 import {resolveHome, resolveRedisUrl} from '../live/settings.js';
 import {COMMON_HELP, parseFlags, requireArgs, sinceToMs} from './command-flags.js';
@@ -18,8 +19,8 @@ const HELP = `
     $ tracedeck runs tail <run> [options]
 
   Prints the run's events so far, then each event as it arrives, one line
-  each: time (UTC), status, step path, event type, and the stderr line, error,
-  decision or compensation it carries. Exits 0 when the run ends (its root
+  each: time (UTC), status, step path, event type, and the output line, error,
+  decision or compensation it carries (exec's heartbeats are left out). Exits 0 when the run ends (its root
   span completes, fails or is cancelled), unless --follow; with --exit-status,
   1 when it ended failed or cancelled. <run> is a run id, a trace id, a
   unique prefix of either, or a unique trailing part of the run id.
@@ -32,8 +33,9 @@ const HELP = `
     --step <path>      only this step and the steps below it (e.g. Deploy or deploy/migrate)
     --level <level>    error: failures, stderr lines and ERROR/FATAL log records;
                        warn: also retries, compensations and WARN records;
-                       info: everything (default). A log record's level is its
-                       severity number (its severity text when that is 0)
+                       info: everything (default), a step's stdout lines too.
+                       A log record's level is its severity number (its
+                       severity text when that is 0)
     --since <dur|date> only past events from this window (15m, 2h) or date
     --follow           keep following after the run ends (stop with Ctrl-C)
     --exit-status      exit 1 when the run ended failed or cancelled (0 when it succeeded)
@@ -119,7 +121,8 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 		const paths = new SpanPaths(spans);
 		const isRunEnd = (event: TraceEvent) => (rootId === undefined ? event.parent_span_id === undefined : event.span_id === rootId) && terminalStatus(event) !== undefined;
 		const print = (event: TraceEvent, source: TailSource) => {
-			if (!matchesLevel(event, level)) {
+			// A heartbeat only says exec is alive: it is not a line to read.
+			if (isHeartbeat(event) || !matchesLevel(event, level)) {
 				return;
 			}
 

@@ -285,7 +285,8 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 	const kind = eventKind(event.event_type);
 	if (kind === 'log') {
 		const line = data['line'];
-		if (typeof line === 'string') {
+		// The stderr tail is stderr's (and markers'): lines marked as stdout are in the events, not the tail.
+		if (typeof line === 'string' && data['stream'] !== 'stdout') {
 			span.stderr.push(line);
 			if (span.stderr.length > STDERR_TAIL_LINES) {
 				span.stderr.splice(0, span.stderr.length - STDERR_TAIL_LINES);

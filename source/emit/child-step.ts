@@ -23,6 +23,8 @@ export interface ChildHandle {
 export interface ChildOptions {
 	/** Every stderr chunk, after it has been passed through to our stderr. */
 	onStderr?: (chunk: Buffer) => void;
+	/** Every stdout chunk, after it has been passed through to our stdout; without it stdout is the command's own. */
+	onStdout?: (chunk: Buffer) => void;
 	env?: NodeJS.ProcessEnv;
 	cwd?: string;
 	/** How long to wait for stderr to drain after the command exits (a background grandchild may hold it open). */
@@ -41,8 +43,29 @@ function spawnErrorCode(error: NodeJS.ErrnoException): number {
 }
 
 /**
- * Start a CI step's command. stdin and stdout are the command's own (passed
- * through untouched); stderr is passed through and also handed to `onStderr`.
+ * Pass a piped stream of the command's through to ours, byte for byte, and
+ * hand each chunk on; resolves when the stream is done.
+ */
+function passThrough(from: NodeJS.ReadableStream & {destroy(): void}, to: NodeJS.WriteStream, onChunk: ((chunk: Buffer) => void) | undefined): Promise<void> {
+	from.on('data', (chunk: Buffer) => {
+		if (!to.write(chunk)) {
+			// Our side is a slow pipe: hold the command back rather than buffer without bound.
+			from.pause();
+			to.once('drain', () => from.resume());
+		}
+
+		onChunk?.(chunk);
+	});
+	return new Promise<void>(resolve => {
+		from.once('end', resolve);
+		from.once('close', resolve);
+		from.once('error', () => resolve());
+	});
+}
+
+/**
+ * Start a CI step's command. stdin is the command's own; stderr, and stdout
+ * when `onStdout` is given, are passed through untouched and handed on.
  * One argument runs through the shell (`"npm ci && npm test"`), several run
  * as argv without one. Signals tracedeck receives while the command runs
  * are forwarded to it; tracedeck itself keeps running to record the outcome.
@@ -53,9 +76,10 @@ export function startChild(command: readonly string[], options: ChildOptions = {
 		throw new Error('no command to run');
 	}
 
+	const stdio: ['inherit', 'inherit' | 'pipe', 'pipe'] = ['inherit', options.onStdout === undefined ? 'inherit' : 'pipe', 'pipe'];
 	let child: ChildProcess;
 	try {
-		child = command.length === 1 ? spawn(file, {shell: true, stdio: ['inherit', 'inherit', 'pipe'], env: options.env, cwd: options.cwd}) : spawn(file, args, {stdio: ['inherit', 'inherit', 'pipe'], env: options.env, cwd: options.cwd});
+		child = command.length === 1 ? spawn(file, {shell: true, stdio, env: options.env, cwd: options.cwd}) : spawn(file, args, {stdio, env: options.env, cwd: options.cwd});
 	} catch (error) {
 		// spawn throws at once on arguments it cannot pass (a NUL byte): the same outcome as a failed start.
 		const spawnError = error instanceof Error ? error : new Error(String(error));
@@ -76,20 +100,8 @@ export function startChild(command: readonly string[], options: ChildOptions = {
 	});
 
 	const stderr = child.stderr!;
-	stderr.on('data', (chunk: Buffer) => {
-		if (!process.stderr.write(chunk)) {
-			// Our stderr is a slow pipe: hold the command back rather than buffer without bound.
-			stderr.pause();
-			process.stderr.once('drain', () => stderr.resume());
-		}
-
-		options.onStderr?.(chunk);
-	});
-	const drained = new Promise<void>(resolve => {
-		stderr.once('end', resolve);
-		stderr.once('close', resolve);
-		stderr.once('error', () => resolve());
-	});
+	const stdout = child.stdout;
+	const drained = Promise.all([passThrough(stderr, process.stderr, options.onStderr), stdout === null ? undefined : passThrough(stdout, process.stdout, options.onStdout)]);
 
 	const done = new Promise<ChildOutcome>(resolve => {
 		let settled = false;
@@ -113,7 +125,10 @@ export function startChild(command: readonly string[], options: ChildOptions = {
 		});
 		child.once('exit', (code, signal) => {
 			const exitCode = code ?? (signal ? 128 + signalNumber(signal) : 1);
-			const timer = setTimeout(() => stderr.destroy(), options.drainMs ?? 1000);
+			const timer = setTimeout(() => {
+				stderr.destroy();
+				stdout?.destroy();
+			}, options.drainMs ?? 1000);
 			void drained.then(() => {
 				clearTimeout(timer);
 				settle({exitCode, signal, spawnError: null});

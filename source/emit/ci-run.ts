@@ -46,6 +46,7 @@ export interface CiStepRef {
 export interface StepEnd {
 	outcome: ChildOutcome;
 	attempts: number;
+	/** The last stderr lines, for the failure message (the lines themselves were streamed: emit/step-output.ts). */
 	stderr: readonly TailLine[];
 }
 
@@ -56,11 +57,6 @@ export interface CiRecorderOptions {
 	emitter: TraceEmitter | null;
 	warn: (message: string) => void;
 	now?: () => Date;
-}
-
-/** Shown on a stderr line cut at the per-line cap. */
-function truncatedLine(line: TailLine, text: string): string {
-	return line.truncated_bytes > 0 ? `${text}… [${line.truncated_bytes} more bytes]` : text;
 }
 
 /** The first `max` characters, or fewer: a cut never falls inside a `<redacted:NNchars>` marker. */
@@ -199,19 +195,15 @@ export class CiRecorder {
 	}
 
 	/**
-	 * The step ended: its stderr tail (`log:stderr`), its closing event with the
-	 * exit code, then its ancestors' closing events, each failed when anything
-	 * below it failed.
+	 * The step ended: its closing event with the exit code, then its
+	 * ancestors' closing events, each failed when anything below it failed.
+	 * Its output lines were recorded as they came (emit/step-output.ts).
 	 */
 	async stepEnded(step: CiStepRef, end: StepEnd): Promise<void> {
 		const {outcome} = end;
 		// Redacted as lines: a private key printed over several lines is hidden whole.
 		const texts = redactLines(end.stderr.map(line => line.text));
-		const events: EventInput[] = end.stderr.map((line, i) => ({
-			...this.leafEvent(step, 'log:stderr'),
-			timestamp: new Date(line.at_ms).toISOString(),
-			data: {line: truncatedLine(line, texts[i]!)},
-		}));
+		const events: EventInput[] = [];
 		const data: Record<string, unknown> = {exit_code: outcome.exitCode, attempts: end.attempts};
 		if (outcome.signal !== null) {
 			data['signal'] = outcome.signal;
@@ -297,7 +289,8 @@ export class CiRecorder {
 		return `${why}${tried}${interrupted}${hint}`;
 	}
 
-	private leafEvent(step: CiStepRef, event_type: string): EventInput {
+	/** An event on the step's own span, the type still to be given (step output, heartbeats). */
+	leafEvent(step: CiStepRef, event_type: string): EventInput {
 		const last = step.span_ids.length - 1;
 		return {
 			trace_id: step.run.trace_id,
@@ -325,7 +318,7 @@ export class CiRecorder {
 	}
 
 	/** Store events; on failure warn once and stop recording. */
-	private async record(events: EventInput[]): Promise<boolean> {
+	async record(events: EventInput[]): Promise<boolean> {
 		if (this.broken || events.length === 0) {
 			return !this.broken;
 		}

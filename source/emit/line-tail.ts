@@ -8,6 +8,11 @@ export interface TailLine {
 	truncated_bytes: number;
 }
 
+/** A line's text as recorded: one cut at the per-line cap says how much was cut. */
+export function truncatedLine(line: TailLine, text: string = line.text): string {
+	return line.truncated_bytes > 0 ? `${text}… [${line.truncated_bytes} more bytes]` : text;
+}
+
 /** Where a cut at `end` would split a UTF-8 character, the start of that character. */
 function utf8Boundary(buffer: Buffer, end: number): number {
 	let start = end - 1;
@@ -36,6 +41,8 @@ export class LineTail {
 		private readonly maxLines = 50,
 		private readonly maxLineBytes = 4096,
 		private readonly now: () => number = Date.now,
+		/** Each line as it completes (exec streams them to the step as they come). */
+		private readonly onLine?: (line: TailLine) => void,
 	) {}
 
 	/** Take a chunk of the stream. */
@@ -96,7 +103,9 @@ export class LineTail {
 			buffer = buffer.subarray(0, -1);
 		}
 
-		this.lines_.push({text: buffer.toString('utf8'), at_ms: this.lineStart ?? this.now(), truncated_bytes: dropped});
+		const line = {text: buffer.toString('utf8'), at_ms: this.lineStart ?? this.now(), truncated_bytes: dropped};
+		this.lines_.push(line);
+		this.onLine?.(line);
 		if (this.lines_.length > this.maxLines) {
 			this.lines_.shift();
 		}

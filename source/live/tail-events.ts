@@ -9,7 +9,7 @@ import {statusSymbol, UNICODE} from '../core/symbols.js';
 import {walkStepPath} from '../core/tree.js';
 import {eventKind, eventPhase, type TraceEvent} from '../core/trace-event.js';
 
-/** error: failures, stderr and ERROR/FATAL log records; warn: also retries, compensations and WARN records; info: everything. */
+/** error: failures, stderr lines and ERROR/FATAL log records; warn: also retries, compensations and WARN records; info: everything (a step's stdout lines too). */
 export type TailLevel = 'error' | 'warn' | 'info';
 export const TAIL_LEVELS: readonly TailLevel[] = ['error', 'warn', 'info'];
 
@@ -41,7 +41,8 @@ export function matchesLevel(event: TraceEvent, level: TailLevel): boolean {
 	}
 
 	const kind = eventKind(event.event_type);
-	if (isFailureEvent(event) || kind === 'log') {
+	// A step's stderr line counts as an error, as it always has; a stdout line is info only.
+	if (isFailureEvent(event) || (kind === 'log' && event.data?.['stream'] !== 'stdout')) {
 		return true;
 	}
 
@@ -224,9 +225,11 @@ function clock(timestamp: string): string {
 export function formatTailLine(record: TailRecord, style: LineStyle = PLAIN_STYLE, maxMessage = 2000): string {
 	const kind = eventKind(record.event_type);
 	const status = record.status;
-	let word = status ?? (kind === 'log' ? 'stderr' : 'running');
-	let cue = kind === 'log' ? '!' : style.symbol(status ?? 'pending');
-	let paint = status === 'failed' ? style.failed : status === 'success' ? style.success : kind === 'log' ? style.warn : (s: string) => s;
+	// A step's stdout line is plain output; any other log line (stderr, a marker) is a warning to the eye.
+	const loudLog = kind === 'log' && record.event.data?.['stream'] !== 'stdout';
+	let word = status ?? (kind === 'log' ? (loudLog ? 'stderr' : 'stdout') : 'running');
+	let cue = kind === 'log' ? (loudLog ? '!' : '-') : style.symbol(status ?? 'pending');
+	let paint = status === 'failed' ? style.failed : status === 'success' ? style.success : loudLog ? style.warn : (s: string) => s;
 	if (isLogRecord(record.event)) {
 		// The record's own severity ("ERROR", "warn"), producer text: sanitized and cut like the rest.
 		const loudness = logSeverity(record.event);

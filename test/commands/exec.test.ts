@@ -127,7 +127,7 @@ test('retries: re-run while non-zero, each retry recorded with the exit code tha
 	});
 });
 
-test('stderr is passed through whole and its last 50 lines are recorded, long lines capped', async () => {
+test('stderr is passed through whole and its lines are recorded as they come, long lines capped', async () => {
 	const home = tempHome();
 	const script = 'for (let i = 1; i <= 60; i++) process.stderr.write(`line ${i}\\n`); process.stderr.write("x".repeat(10000) + "\\n"); process.stderr.write("\\u001b[31mlast\\u001b[0m"); process.exit(2)';
 	const result = tracedeck(home, ['exec', '--run', 'run-stderr', '--step', 'noisy', '--', ...nodeCommand(script)]);
@@ -143,11 +143,11 @@ test('stderr is passed through whole and its last 50 lines are recorded, long li
 			.map(e => e.event)
 			.filter(e => e.event_type === 'log:stderr')
 			.map(e => String(e.data?.['line']));
-		assert.equal(lines.length, 50);
-		assert.equal(lines[0], 'line 13');
-		assert.equal(lines[47], 'line 60');
-		assert.ok(lines[48]!.startsWith('x'.repeat(4096)) && lines[48]!.endsWith('… [5904 more bytes]'), 'a 10,000-byte line is kept to 4 KiB');
-		assert.equal(lines[49], '\u001b[31mlast\u001b[0m', 'stored raw; the last line needs no newline');
+		assert.equal(lines.length, 62, 'every line, once (none recorded again at the end)');
+		assert.equal(lines[0], 'line 1');
+		assert.equal(lines[59], 'line 60');
+		assert.ok(lines[60]!.startsWith('x'.repeat(4096)) && lines[60]!.endsWith('… [5904 more bytes]'), 'a 10,000-byte line is kept to 4 KiB');
+		assert.equal(lines[61], '\u001b[31mlast\u001b[0m', 'stored raw; the last line needs no newline');
 		assert.deepEqual(noisy.stderr.slice(-2), lines.slice(-2));
 		assert.match(noisy.error?.message ?? '', /exited with code 2: .*last/);
 	});

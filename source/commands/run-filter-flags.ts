@@ -30,6 +30,18 @@ interface RunFilterFlags {
 	limit: number;
 }
 
+/**
+ * A filter flag's value, refused when given empty (`--env` at the end of a
+ * line, `--env=`): a filter on "" matches nothing and would read as "no runs".
+ */
+export function filterValue(flag: string, value: string | undefined): string | undefined {
+	if (value !== undefined && value.trim() === '') {
+		throw new InputError(`--${flag} needs a value`);
+	}
+
+	return value;
+}
+
 /** Validate the shared flags into a RunFilter; `--limit 0` means all. */
 export function runFilterFromFlags(flags: RunFilterFlags): RunFilter {
 	if (flags.status !== undefined && !STATUSES.has(flags.status as RunStatus)) {
@@ -41,11 +53,11 @@ export function runFilterFromFlags(flags: RunFilterFlags): RunFilter {
 	}
 
 	return {
-		env: flags.env,
-		target: flags.target,
+		env: filterValue('env', flags.env),
+		target: filterValue('target', flags.target),
 		status: flags.status as RunStatus | undefined,
 		sinceMs: sinceToMs(flags.since),
-		planHash: flags.planHash,
+		planHash: filterValue('plan-hash', flags.planHash),
 		limit: flags.limit === 0 ? undefined : flags.limit,
 	};
 }

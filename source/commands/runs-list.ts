@@ -6,7 +6,7 @@ import {RunIndex} from '../store/run-index.js';
 import {resolveHome} from '../live/settings.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {writeJson} from './write-json.js';
-import {RUN_FILTER_FLAGS, RUN_FILTER_HELP, runFilterFromFlags} from './run-filter-flags.js';
+import {filterValue, RUN_FILTER_FLAGS, RUN_FILTER_HELP, runFilterFromFlags} from './run-filter-flags.js';
 import {statusSymbol} from '../core/symbols.js';
 import {textSymbols} from './text-symbols.js';
 import {textTable} from './text-table.js';
@@ -40,8 +40,9 @@ export async function run(argv: string[]): Promise<number> {
 	let runs: Run[];
 	try {
 		// A run name, resolved as every command resolves one; its children name its trace.
-		const parentTraceId = flags.parent === undefined ? undefined : index.resolveRun(flags.parent).trace_id;
-		runs = index.listRuns({...filter, parentTraceId, correlationId: flags.correlation});
+		const parent = filterValue('parent', flags.parent);
+		const parentTraceId = parent === undefined ? undefined : index.resolveRun(parent).trace_id;
+		runs = index.listRuns({...filter, parentTraceId, correlationId: filterValue('correlation', flags.correlation)});
 	} finally {
 		index.close();
 	}

@@ -53,4 +53,12 @@ describe('runs list --parent and --correlation', () => {
 		const {run: shownRun} = JSON.parse(shown.stdout) as {run: Run};
 		assert.deepEqual([shownRun.parent_trace_id, shownRun.correlation_id], ['t-loan', 'loan-482913']);
 	});
+
+	it('an empty --parent, --correlation or --env is a usage error, not "no runs match"', async () => {
+		for (const flag of ['--parent=', '--correlation=', '--env=']) {
+			const empty = await list(flag);
+			assert.equal(empty.code, 2, flag);
+			assert.match(empty.stderr, new RegExp(`^tracedeck: ${flag.slice(0, -1)} needs a value\n$`));
+		}
+	});
 });

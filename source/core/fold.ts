@@ -1,5 +1,6 @@
 import {isoToMs} from './iso-time.js';
 import {insertLog, isLogRecord, spanLogOf} from './log-record.js';
+import {insertInOrder} from './ordered-insert.js';
 import {STDERR_TAIL_LINES, type Span, type SpanEvent, type SpanStatus} from './span.js';
 import {eventKind, eventPhase, SPAN_EVENT_TYPE, type TraceEvent} from './trace-event.js';
 
@@ -45,12 +46,7 @@ function record(value: unknown): Record<string, unknown> {
 
 /** Keep span events in time order; equal times keep arrival order. */
 function insertEvent(events: SpanEvent[], event: SpanEvent): void {
-	let i = events.length;
-	while (i > 0 && events[i - 1]!.time_ms > event.time_ms) {
-		i--;
-	}
-
-	events.splice(i, 0, event);
+	insertInOrder(events, event, (item, existing) => item.time_ms < existing.time_ms);
 }
 
 /** What the producer said about the span as a whole: the first value given wins, links add up. */
@@ -340,13 +336,7 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 		const n = typeof r['n'] === 'number' ? r['n'] : span.retries.length + 1;
 		const exitCode = typeof r['exit_code'] === 'number' ? r['exit_code'] : undefined;
 		// In time order, and by number at one instant: retries stamped alike keep one order however they arrived.
-		const entry = exitCode === undefined ? {n, at_ms: at} : {n, exit_code: exitCode, at_ms: at};
-		let i = span.retries.length;
-		while (i > 0 && (span.retries[i - 1]!.at_ms > at || (span.retries[i - 1]!.at_ms === at && span.retries[i - 1]!.n > n))) {
-			i--;
-		}
-
-		span.retries.splice(i, 0, entry);
+		insertInOrder(span.retries, exitCode === undefined ? {n, at_ms: at} : {n, exit_code: exitCode, at_ms: at}, (item, existing) => item.at_ms < existing.at_ms || (item.at_ms === existing.at_ms && item.n < existing.n));
 	}
 
 	if (settled !== undefined && (span.end_ms === null || at >= span.end_ms)) {

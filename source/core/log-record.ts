@@ -1,4 +1,5 @@
 import {isoToMs} from './iso-time.js';
+import {insertInOrder} from './ordered-insert.js';
 import type {SpanScope, TraceEvent} from './trace-event.js';
 
 /**
@@ -87,10 +88,5 @@ export function spanLogOf(event: TraceEvent): SpanLog {
 
 /** Keep logs in time order; equal times keep arrival order (so every fold order gives the same list). */
 export function insertLog<T extends SpanLog>(logs: T[], log: T): void {
-	let i = logs.length;
-	while (i > 0 && logs[i - 1]!.time_ms > log.time_ms) {
-		i--;
-	}
-
-	logs.splice(i, 0, log);
+	insertInOrder(logs, log, (item, existing) => item.time_ms < existing.time_ms);
 }

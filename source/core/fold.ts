@@ -1,4 +1,5 @@
 import {isoToMs} from './iso-time.js';
+import {asRecord} from './json-value.js';
 import {insertLog, isLogRecord, spanLogOf} from './log-record.js';
 import {insertInOrder} from './ordered-insert.js';
 import {STDERR_TAIL_LINES, type Span, type SpanEvent, type SpanStatus} from './span.js';
@@ -38,10 +39,6 @@ export function terminalStatus(event: TraceEvent): SpanStatus | undefined {
 /** Epoch milliseconds, fractional: the digits below the millisecond are kept. */
 export function eventTimeMs(event: TraceEvent): number {
 	return isoToMs(event.timestamp);
-}
-
-function record(value: unknown): Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** Keep span events in time order; equal times keep arrival order. */
@@ -274,7 +271,7 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 	const data = event.data ?? {};
 	if (event.event_type === SPAN_EVENT_TYPE) {
 		// A span event says nothing about the span's own kind, name or status.
-		insertEvent(span.events, {name: typeof data['name'] === 'string' ? data['name'] : '', time_ms: at, time_iso: event.timestamp, attributes: record(data['attributes'])});
+		insertEvent(span.events, {name: typeof data['name'] === 'string' ? data['name'] : '', time_ms: at, time_iso: event.timestamp, attributes: asRecord(data['attributes'])});
 		return span;
 	}
 

@@ -10,3 +10,8 @@ export interface JsonObject {
 export function isRecord(value: unknown): value is Record<string, unknown> {
 	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
+
+/** The value as a plain object, or an empty one when it is not (tolerant reading of hand-made data). */
+export function asRecord(value: unknown): Record<string, unknown> {
+	return isRecord(value) ? value : {};
+}

@@ -1,4 +1,5 @@
 import {isoToMs} from './iso-time.js';
+import {asRecord} from './json-value.js';
 import {insertInOrder} from './ordered-insert.js';
 import type {SpanScope, TraceEvent} from './trace-event.js';
 
@@ -49,10 +50,6 @@ export function isLogRecord(event: TraceEvent): boolean {
 	return event.event_type === LOG_RECORD_EVENT_TYPE;
 }
 
-function record(value: unknown): Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
 /** A log:record event as its span keeps it. Tolerant of hand-made data: what is missing is empty. */
 export function spanLogOf(event: TraceEvent): SpanLog {
 	const data = event.data ?? {};
@@ -61,7 +58,7 @@ export function spanLogOf(event: TraceEvent): SpanLog {
 		severity_number: typeof data['severity_number'] === 'number' ? data['severity_number'] : 0,
 		severity_text: typeof data['severity_text'] === 'string' ? data['severity_text'] : '',
 		body: typeof data['line'] === 'string' ? data['line'] : '',
-		attributes: record(data['attributes']),
+		attributes: asRecord(data['attributes']),
 	};
 	if (typeof data['observed_time'] === 'string') {
 		const observed = isoToMs(data['observed_time']);
@@ -78,7 +75,7 @@ export function spanLogOf(event: TraceEvent): SpanLog {
 		log.service = data['service'];
 	}
 
-	const scope = record(data['scope']);
+	const scope = asRecord(data['scope']);
 	if (typeof scope['name'] === 'string') {
 		log.scope = typeof scope['version'] === 'string' ? {name: scope['name'], version: scope['version']} : {name: scope['name']};
 	}

@@ -1,4 +1,5 @@
 import {alignedOrder} from './aligned-order.js';
+import {asRecord} from './json-value.js';
 import {sameJson} from './canonical-json.js';
 import {isSecretKey} from './redact.js';
 
@@ -35,10 +36,6 @@ const REDACTION_MARK = /<redacted(?::\d+chars)?>/;
 const MAX_VALUE_DEPTH = 64;
 /** devcmd's resolved value: where it came from, an arrow, what it resolved to ("@env(API_TOKEN) → <redacted:32chars>"). */
 const RESOLVED = /^([\s\S]*?)\s*(→|->)\s*([\s\S]*)$/;
-
-function recordOf(value: unknown): Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
 
 /** A copy safe to print: secret keys and values already redacted at the source never show raw. */
 function shown(value: unknown, ancestors: Set<object> = new Set()): unknown {
@@ -182,13 +179,13 @@ function diffSteps(a: Record<string, unknown>, b: Record<string, unknown>): Plan
  * empty one.
  */
 export function diffPlans(planA: unknown, planB: unknown): PlanDiff {
-	const a = recordOf(planA);
-	const b = recordOf(planB);
-	const resolvedA = recordOf(a['resolved_values']);
-	const resolvedB = recordOf(b['resolved_values']);
+	const a = asRecord(planA);
+	const b = asRecord(planB);
+	const resolvedA = asRecord(a['resolved_values']);
+	const resolvedB = asRecord(b['resolved_values']);
 	return {
-		args: diffSection(recordOf(a['args']), recordOf(b['args'])),
-		env: diffSection(recordOf(a['env']), recordOf(b['env'])),
+		args: diffSection(asRecord(a['args']), asRecord(b['args'])),
+		env: diffSection(asRecord(a['env']), asRecord(b['env'])),
 		steps: diffSteps(a, b),
 		resolved_values: diffSection(resolvedA, resolvedB, shownResolved, [...new Set([...Object.keys(resolvedA), ...Object.keys(resolvedB)])].sort(naturalOrder)),
 		recorded: {a: planA !== undefined, b: planB !== undefined},

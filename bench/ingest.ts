@@ -15,10 +15,12 @@ type Row = Record<string, unknown>;
 function readRows(home: string): {events: Row[]; spans: Row[]; runs: Row[]} {
 	const db = new Database(path.join(home, 'runs.db'), {readonly: true});
 	try {
+		// The stored columns only: generated ones (runs' parent_trace_id, correlation_id) come from the body and take no insert.
+		const stored = (table: string): string => (db.prepare('SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0').pluck().all(table) as string[]).join(', ');
 		return {
-			events: db.prepare('SELECT * FROM events ORDER BY id').all() as Row[],
-			spans: db.prepare('SELECT * FROM spans').all() as Row[],
-			runs: db.prepare('SELECT * FROM runs').all() as Row[],
+			events: db.prepare(`SELECT ${stored('events')} FROM events ORDER BY id`).all() as Row[],
+			spans: db.prepare(`SELECT ${stored('spans')} FROM spans`).all() as Row[],
+			runs: db.prepare(`SELECT ${stored('runs')} FROM runs`).all() as Row[],
 		};
 	} finally {
 		db.close();

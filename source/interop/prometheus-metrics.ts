@@ -2,7 +2,7 @@ import {Counter, Gauge, Histogram, Registry, type Metric} from 'prom-client';
 import {DEFAULT_STUCK_AFTER_MS} from '../core/active-runs.js';
 import {formatDuration} from '../core/format-duration.js';
 import type {RunIndex} from '../store/run-index.js';
-import {DeploymentFigures, type HistogramFigures, type Labels} from './deployment-figures.js';
+import {DeploymentFigures, type HistogramFigures, type Labels} from '../store/deployment-figures.js';
 
 /** Stream latency buckets in milliseconds: live tailing should stay well under a second. */
 const STREAM_LATENCY_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000];

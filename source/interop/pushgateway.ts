@@ -2,7 +2,7 @@ import {Gauge, Registry} from 'prom-client';
 import type {Run} from '../core/run.js';
 import {sanitizeMessage} from '../core/sanitize.js';
 import type {Span} from '../core/span.js';
-import {NO_ENV} from './deployment-figures.js';
+import {NO_ENV} from '../store/deployment-figures.js';
 
 /**
  * Push one finished run's figures to a Prometheus Pushgateway, for CI runs

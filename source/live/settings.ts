@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import {InputError} from '../core/errors.js';
+import {ConfigError, InputError} from '../core/errors.js';
 import {checkRedisUrl} from './redis-url.js';
 
 /*
@@ -66,4 +66,35 @@ export function resolveToken(flag: string | undefined, env: NodeJS.ProcessEnv = 
 
 	const fromEnv = env['TRACEDECK_TOKEN'];
 	return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+}
+
+/** The URL schemes that name a PostgreSQL index. */
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+/**
+ * The shared index's URL (--db, else TRACEDECK_DATABASE_URL), or undefined
+ * for the SQLite file under the home; empty is unset. Only PostgreSQL URLs
+ * are taken: anything else is refused (exit 2) rather than guessed at.
+ *
+ * @param flagName how a message names the flag: "--db", or the library's option
+ */
+export function resolveDatabaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, flagName = '--db'): string | undefined {
+	const given = flag !== undefined && flag !== '';
+	const chosen = given ? flag : env['TRACEDECK_DATABASE_URL'];
+	if (chosen === undefined || chosen === '') {
+		return undefined;
+	}
+
+	const setting = given ? flagName : 'TRACEDECK_DATABASE_URL';
+	if (!POSTGRES_URL.test(chosen)) {
+		throw new ConfigError(setting, `${setting} must be a postgres:// URL (e.g. postgres://user@host:5432/tracedeck); leave it unset for the SQLite index in the tracedeck home`);
+	}
+
+	try {
+		new URL(chosen);
+	} catch {
+		throw new ConfigError(setting, `${setting} is not a valid URL; write it as postgres://user:password@host:5432/database`);
+	}
+
+	return chosen;
 }

@@ -1,4 +1,4 @@
-import type {Db} from '../store/open-database.js';
+import type {Db} from './open-database.js';
 
 /**
  * Reads the deployment figures the run index keeps (migration 3: counters and

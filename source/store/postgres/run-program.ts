@@ -1,0 +1,68 @@
+import type pg from 'pg';
+import type {SqlProgram, SqlStep, TransactionMode} from '../sql-program.js';
+
+/**
+ * `?` placeholders as PostgreSQL's `$1, $2, ...`. Quoted text and
+ * identifiers are copied as they are: a `?` inside them is not a parameter.
+ */
+export function numberPlaceholders(sql: string): string {
+	let out = '';
+	let n = 0;
+	let quote: string | null = null;
+	for (const char of sql) {
+		if (quote !== null) {
+			if (char === quote) {
+				quote = null;
+			}
+		} else if (char === "'" || char === '"') {
+			quote = char;
+		} else if (char === '?') {
+			out += `$${++n}`;
+			continue;
+		}
+
+		out += char;
+	}
+
+	return out;
+}
+
+const numbered = new Map<string, string>();
+
+function textOf(step: SqlStep): string {
+	let text = numbered.get(step.sql);
+	if (text === undefined) {
+		text = numberPlaceholders(step.sql);
+		numbered.set(step.sql, text);
+	}
+
+	return text;
+}
+
+/** One statement on a client: its rows, or how many rows it changed. */
+export async function executeStep(client: pg.ClientBase, step: SqlStep): Promise<unknown> {
+	const result = await client.query({text: textOf(step), values: [...step.params]});
+	return step.reads ? result.rows : (result.rowCount ?? 0);
+}
+
+/**
+ * Run a program (sql-program.ts) on one client in one transaction: a read
+ * sees one snapshot (REPEATABLE READ, read only), a write commits whole or
+ * not at all. The client must not be in a transaction already.
+ */
+export async function runPostgres<T>(client: pg.ClientBase, program: () => SqlProgram<T>, mode: TransactionMode): Promise<T> {
+	await client.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+	try {
+		const steps = program();
+		let next = steps.next();
+		while (!next.done) {
+			next = steps.next(await executeStep(client, next.value));
+		}
+
+		await client.query('COMMIT');
+		return next.value;
+	} catch (error) {
+		await client.query('ROLLBACK').catch(() => undefined);
+		throw error;
+	}
+}

@@ -21,6 +21,7 @@ import {createRedisPublisher} from '../source/live/redis-publisher.js';
 import {watch} from '../source/live/watch.js';
 import {startTestRedis} from '../test/helpers/redis-server.js';
 import {tempIndex} from '../test/helpers/temp-index.js';
+import {SqliteStore} from '../source/store/sqlite-store.js';
 
 export interface LatencyFigures {
 	p50_ms: number;
@@ -144,9 +145,9 @@ async function watched(url: string, total: number, warmup: number, throughWriter
 	const {index, cleanup} = tempIndex([], 'tracedeck-bench-');
 	const producer = new Redis(url);
 	const publisher = await createRedisPublisher(url);
-	const writer = new EventWriter(index, publisher);
+	const writer = new EventWriter(new SqliteStore(index), publisher);
 	const traceId = `bench${process.pid}${Date.now()}${throughWriter ? 'w' : 'x'}`;
-	const stream = watch(traceId, {index, redisUrl: url});
+	const stream = watch(traceId, {index: new SqliteStore(index), redisUrl: url});
 	const {arrived, deliver} = arrivals();
 	const loop = (async () => {
 		for await (const _ of stream) {

@@ -9,6 +9,7 @@ import {RunIndex} from '../source/store/run-index.js';
 import type {BenchConfig} from './config.js';
 import type {Figure} from './report.js';
 import {countRows, type Workspace} from './workspace.js';
+import {SqliteStore} from '../source/store/sqlite-store.js';
 
 type Transport = 'http' | 'grpc';
 
@@ -113,7 +114,7 @@ export async function benchOtlpThroughput(config: BenchConfig, ws: Workspace): P
 			const index = RunIndex.open(home);
 			let sent: number;
 			try {
-				const result = await measure(transport, new EventWriter(index), batchesPerClient, r * 2 + 1);
+				const result = await measure(transport, new EventWriter(new SqliteStore(index)), batchesPerClient, r * 2 + 1);
 				stored = Math.max(stored, result.spansPerS);
 				sent = result.sent;
 			} finally {

@@ -5,12 +5,15 @@ import {parseDuration} from '../core/format-duration.js';
 /** Flags every command understands. */
 export const COMMON_FLAGS = {
 	home: {type: 'string'},
+	db: {type: 'string'},
 	json: {type: 'boolean', default: false},
 } as const satisfies AnyFlags;
 
 export const COMMON_HELP = `
   Common options
     --home <dir>   tracedeck home (env TRACEDECK_HOME, default ~/.tracedeck)
+    --db <url>     a shared PostgreSQL index, postgres://user@host/db (env TRACEDECK_DATABASE_URL;
+                   default the SQLite index in the home)
     --json         print one JSON document on stdout
     --help         show this help`;
 

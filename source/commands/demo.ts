@@ -1,7 +1,8 @@
 import {generateDataset} from '../demo/generate.js';
 import {InputError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
-import {RunIndex} from '../store/run-index.js';
+import {SqliteStore} from '../store/sqlite-store.js';
+import type {Store} from '../store/store.js';
 import {homeSetting, resolveRedisUrl} from '../live/settings.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {writeJson} from './write-json.js';
@@ -57,6 +58,10 @@ export async function run(argv: string[]): Promise<number> {
 		throw new InputError('--seed must be a whole number');
 	}
 
+	if (flags.db !== undefined) {
+		throw new InputError('demo fills a SQLite home of its own and takes no --db; to try PostgreSQL, ingest into it: tracedeck ingest --db <url> <files>');
+	}
+
 	const {home, source} = homeSetting(flags.home, process.env, DEMO_DEFAULT_HOME);
 	checkDemoHome(home, source);
 	const now = new Date();
@@ -66,14 +71,15 @@ export async function run(argv: string[]): Promise<number> {
 		dataset.map(events => events[0]!.trace_id),
 		now,
 	);
-	const index = RunIndex.open(home);
+	// The demo's home is its own, so its index is the SQLite file there whatever --db says elsewhere.
+	const index = SqliteStore.open(home);
 	for (const events of dataset) {
-		index.appendEvents(events);
+		await index.appendEvents(events);
 	}
 
 	const terminal = process.stdout.isTTY === true && process.stdin.isTTY === true;
 	if (!flags.console || !terminal) {
-		index.close();
+		await index.close();
 		if (flags.json) {
 			writeJson({home, runs: dataset.length});
 		} else {
@@ -94,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
 		return await openConsole({home, redisUrl: live?.redisUrl});
 	} finally {
 		await live?.stop();
-		index.close();
+		await index.close();
 	}
 }
 
@@ -104,7 +110,7 @@ interface LiveDemo {
 }
 
 /** The simulated live run, looping until the console closes; Redis only when it answers. */
-async function startLiveDemo(index: RunIndex, redisUrl: string, seed: number): Promise<LiveDemo> {
+async function startLiveDemo(index: Store, redisUrl: string, seed: number): Promise<LiveDemo> {
 	const {startDemoLoop} = await import('../live/demo-loop.js');
 	return startDemoLoop(index, redisUrl, {seed});
 }

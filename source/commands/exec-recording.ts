@@ -6,7 +6,7 @@ import {gitFacts} from '../emit/git-info.js';
 import {parseTraceparent} from '../emit/traceparent.js';
 import {writeRunArtifacts} from '../interop/artifacts.js';
 import {openEventWriter, type OwnedEventWriter} from '../live/event-writer.js';
-import {RunIndex} from '../store/run-index.js';
+import {openStore, type StoreLocation} from '../store/open-store.js';
 import {writeJson} from './write-json.js';
 
 /*
@@ -27,30 +27,34 @@ export function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-/** The store, or null (with a warning) when it cannot be opened: the step runs unrecorded then. */
-export interface Store {
+/** Where exec records to, or null (with a warning) when it cannot be opened: the step runs unrecorded then. */
+export interface Recording {
 	writer: OwnedEventWriter;
 	emitter: TraceEmitter;
 }
 
-export async function openStore(home: string, redisUrl: string | undefined): Promise<Store | null> {
+export async function openRecording(location: StoreLocation | null, redisUrl: string | undefined): Promise<Recording | null> {
+	if (location === null) {
+		return null;
+	}
+
 	try {
-		const writer = await openEventWriter({home, redisUrl});
+		const writer = await openEventWriter({...location, redisUrl});
 		return {writer, emitter: new TraceEmitter(writer)};
 	} catch (error) {
-		warn(`cannot open the run index in ${home} (${messageOf(error)}); going on without recording`);
+		warn(`cannot open the run index ${location.databaseUrl === undefined ? `in ${location.home}` : 'on PostgreSQL'} (${messageOf(error)}); going on without recording`);
 		return null;
 	}
 }
 
-export async function closeStore(store: Store | null): Promise<void> {
-	if (!store) {
+export async function closeRecording(recording: Recording | null): Promise<void> {
+	if (!recording) {
 		return;
 	}
 
 	const closing = (async () => {
-		await store.emitter.close();
-		await store.writer.close();
+		await recording.emitter.close();
+		await recording.writer.close();
 	})().catch((error: unknown) => {
 		warn(`closing the run index: ${messageOf(error)}`);
 	});
@@ -113,9 +117,9 @@ export function announce(run: CiRunRef, env: NodeJS.ProcessEnv): void {
 }
 
 /** The finished run's artifacts folder, or null (with a warning) when they could not be written. */
-function writeArtifacts(home: string, runId: string): string | null {
+async function writeArtifacts(location: StoreLocation, runId: string): Promise<string | null> {
 	try {
-		return writeRunArtifacts(home, runId).dir;
+		return (await writeRunArtifacts(location, runId)).dir;
 	} catch (error) {
 		warn(`could not write the run's artifacts: ${messageOf(error)}`);
 		return null;
@@ -137,44 +141,44 @@ export async function safely<T>(record: () => Promise<T>): Promise<T | null> {
 }
 
 /** Push the finished run's figures; a gateway that is down costs a warning, never the CI job. */
-async function pushFigures(home: string, runId: string, url: string): Promise<void> {
+async function pushFigures(location: StoreLocation, runId: string, url: string): Promise<void> {
 	try {
 		const {pushRunFigures} = await import('../interop/pushgateway.js');
-		const index = RunIndex.open(home, {readonly: true});
+		const index = await openStore(location, {readonly: true});
 		try {
-			const run = index.resolveRun(runId);
-			const warning = await pushRunFigures(url, run, index.spans(run.trace_id));
+			const run = await index.resolveRun(runId);
+			const warning = await pushRunFigures(url, run, await index.spans(run.trace_id));
 			if (warning !== undefined) {
 				warn(warning);
 			}
 		} finally {
-			index.close();
+			await index.close();
 		}
 	} catch (error) {
 		warn(`could not push the run's figures to ${url}: ${messageOf(error)}`);
 	}
 }
 
-export async function finishRun(home: string, redisUrl: string | undefined, runId: string, status: FinishStatus | undefined, json: boolean, pushgateway: string | undefined): Promise<number> {
-	const store = await openStore(home, redisUrl);
+export async function finishRun(location: StoreLocation | null, redisUrl: string | undefined, runId: string, status: FinishStatus | undefined, json: boolean, pushgateway: string | undefined): Promise<number> {
+	const recording = await openRecording(location, redisUrl);
 	let finished: Awaited<ReturnType<CiRecorder['finishRun']>>;
 	try {
-		const recorder = new CiRecorder({index: store?.writer.index ?? null, emitter: store?.emitter ?? null, warn});
+		const recorder = new CiRecorder({index: recording?.writer.store ?? null, emitter: recording?.emitter ?? null, warn});
 		finished = await recorder.finishRun(runId, status);
-		if (!finished && store && recorder.recording) {
-			warn(`no run "${runId}" in ${home}; nothing to finish`);
+		if (!finished && recording && recorder.recording) {
+			warn(`no run "${runId}" in ${recording.writer.store.location}; nothing to finish`);
 		}
 	} finally {
-		await closeStore(store);
+		await closeRecording(recording);
 	}
 
-	if (!finished) {
+	if (!finished || location === null) {
 		return 0;
 	}
 
-	const artifacts = writeArtifacts(home, finished.run.run_id);
+	const artifacts = await writeArtifacts(location, finished.run.run_id);
 	if (pushgateway !== undefined && pushgateway !== '') {
-		await pushFigures(home, finished.run.run_id, pushgateway);
+		await pushFigures(location, finished.run.run_id, pushgateway);
 	}
 
 	if (json) {

@@ -7,7 +7,8 @@ import {LineTail} from '../emit/line-tail.js';
 import {heartbeatMs, StepOutput} from '../emit/step-output.js';
 import {childTraceEnv, parseTraceparent} from '../emit/traceparent.js';
 import {DEFAULT_STUCK_AFTER_MS, parseStuckAfter} from '../core/active-runs.js';
-import {announce, closeStore, newRunFields, openStore, safely, warn} from './exec-recording.js';
+import type {StoreLocation} from '../store/open-store.js';
+import {announce, closeRecording, newRunFields, openRecording, safely, warn} from './exec-recording.js';
 
 /*
  * exec's child process: the command run as the step, again while it fails
@@ -46,7 +47,8 @@ function holdSignals(isChildRunning: () => boolean): {received(): NodeJS.Signals
 }
 
 export interface StepRequest {
-	home: string;
+	/** Null when the settings name no usable index (a warning said so): the step runs unrecorded. */
+	location: StoreLocation | null;
 	redisUrl: string | undefined;
 	runId: string | undefined;
 	segments: string[];
@@ -57,8 +59,8 @@ export interface StepRequest {
 
 export async function execStep(request: StepRequest): Promise<number> {
 	const env = process.env;
-	const store = await openStore(request.home, request.redisUrl);
-	const recorder = new CiRecorder({index: store?.writer.index ?? null, emitter: store?.emitter ?? null, warn});
+	const recording = await openRecording(request.location, request.redisUrl);
+	const recorder = new CiRecorder({index: recording?.writer.store ?? null, emitter: recording?.emitter ?? null, warn});
 	let childRunning = false;
 	const signals = holdSignals(() => childRunning);
 	try {
@@ -122,6 +124,6 @@ export async function execStep(request: StepRequest): Promise<number> {
 		return outcome.exitCode;
 	} finally {
 		signals.release();
-		await closeStore(store);
+		await closeRecording(recording);
 	}
 }

@@ -1,8 +1,10 @@
 import {ConfigError, InputError} from '../core/errors.js';
 import {identifierProblem} from '../core/input-limits.js';
 import {stepSegments} from '../emit/step-path.js';
-import {resolveHome, resolveRedisUrl} from '../live/settings.js';
+import {resolveRedisUrl} from '../live/settings.js';
+import type {StoreLocation} from '../store/open-store.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
+import {storeLocation} from './command-store.js';
 import {FINISH_STATUSES, finishRun, messageOf, warn, type FinishStatus} from './exec-recording.js';
 import {execStep} from './exec-step.js';
 
@@ -90,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
 		throw new InputError(`put the command after "--": tracedeck exec --step <path> -- ${cli.input.join(' ')}`);
 	}
 
-	const home = resolveHome(flags.home);
+	const location = recordingLocation(flags);
 	let redisUrl: string | undefined;
 	try {
 		redisUrl = resolveRedisUrl(flags.redis);
@@ -125,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
 			throw new InputError('--status must be one of success, failed, cancelled');
 		}
 
-		return finishRun(home, redisUrl, runId, flags.status as FinishStatus | undefined, flags.json, flags.pushgateway ?? process.env['TRACEDECK_PUSHGATEWAY']);
+		return finishRun(location, redisUrl, runId, flags.status as FinishStatus | undefined, flags.json, flags.pushgateway ?? process.env['TRACEDECK_PUSHGATEWAY']);
 	}
 
 	if (flags.status !== undefined) {
@@ -152,7 +154,7 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	return execStep({
-		home,
+		location,
 		redisUrl,
 		runId,
 		segments,
@@ -160,4 +162,23 @@ export async function run(argv: string[]): Promise<number> {
 		command,
 		fields: {name: flags.name, env: flags.env, target: flags.target},
 	});
+}
+
+/**
+ * The index exec records to. A setting that cannot work (a malformed
+ * TRACEDECK_DATABASE_URL) is exit 2 for other commands, but the CI step is
+ * not ours to fail: it warns, and the step runs unrecorded rather than into
+ * a local file nobody will look at.
+ */
+function recordingLocation(flags: {home?: string | undefined; db?: string | undefined}): StoreLocation | null {
+	try {
+		return storeLocation(flags);
+	} catch (error) {
+		if (!(error instanceof ConfigError)) {
+			throw error;
+		}
+
+		warn(`${error.message}; the step runs unrecorded`);
+		return null;
+	}
 }

@@ -2,8 +2,7 @@ import {InputError, NotFoundError, type TracedeckError} from '../core/errors.js'
 import {sanitizeMessage} from '../core/sanitize.js';
 import {expandInputs, readTraceFile} from '../interop/input-files.js';
 import {EventWriter} from '../live/event-writer.js';
-import {RunIndex} from '../store/run-index.js';
-import {resolveHome} from '../live/settings.js';
+import {openCommandStore, type StoreFlags} from './command-store.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {writeJson} from './write-json.js';
 import {progressReporter} from './progress.js';
@@ -94,10 +93,10 @@ export async function run(argv: string[]): Promise<number> {
  * refused. A store failure (disk full, a damaged index) stops at once: the
  * files stored before it are listed, then the error.
  */
-async function ingest(inputs: readonly string[], expanded: string[] | undefined, flags: {home: string | undefined; json: boolean}, several: boolean): Promise<number> {
-	const index = RunIndex.open(resolveHome(flags.home));
+async function ingest(inputs: readonly string[], expanded: string[] | undefined, flags: StoreFlags & {json: boolean}, several: boolean): Promise<number> {
+	const store = await openCommandStore(flags);
 	// Waits out another writer's lock (serve, an emitter) asynchronously, then fails with StoreBusyError; each file stays one transaction.
-	const writer = new EventWriter(index);
+	const writer = new EventWriter(store);
 	const outcomes: FileOutcome[] = [];
 	const runs = new Set<string>();
 	const notStored: string[] = [];
@@ -146,7 +145,7 @@ async function ingest(inputs: readonly string[], expanded: string[] | undefined,
 		}
 	} finally {
 		progress.done();
-		index.close();
+		await store.close();
 		if (several && notStored.length > 0) {
 			// Stopped: say what is stored, and which files are not, before the error itself.
 			report(outcomes, runs, flags.json, true, notStored);

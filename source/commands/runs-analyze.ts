@@ -2,10 +2,7 @@ import {analyzeRuns, describeDecisionRate, type Analysis} from '../core/analytic
 import {doraFigures, type DoraFigures} from '../core/dora.js';
 import {formatDuration} from '../core/format-duration.js';
 import {sanitize} from '../core/sanitize.js';
-import {loadAnalyticsInput} from '../store/analytics-rows.js';
-import {loadDoraRows} from '../store/dora-rows.js';
-import {RunIndex} from '../store/run-index.js';
-import {resolveHome} from '../live/settings.js';
+import {openCommandStore} from './command-store.js';
 import {COMMON_HELP, parseFlags, sinceToMs} from './command-flags.js';
 import {writeJson} from './write-json.js';
 import {textTable} from './text-table.js';
@@ -99,19 +96,19 @@ export async function run(argv: string[]): Promise<number> {
 		dora: {type: 'boolean', default: false},
 	});
 	const {flags} = cli;
-	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
+	const index = await openCommandStore(flags, {readonly: true});
 	try {
 		const now = Date.now();
 		const window = {sinceMs: sinceToMs(flags.since, now)!, env: flags.env, target: flags.target};
-		const analysis = analyzeRuns(loadAnalyticsInput(index.db, window));
-		const dora = flags.dora ? doraFigures(loadDoraRows(index.db, window), now - window.sinceMs) : undefined;
+		const analysis = analyzeRuns(await index.analyticsInput(window));
+		const dora = flags.dora ? doraFigures(await index.doraRows(window), now - window.sinceMs) : undefined;
 		if (flags.json) {
 			writeJson(dora ? {...analysis, dora} : analysis);
 		} else {
 			process.stdout.write(`${formatAnalysis(analysis, flags.since)}${dora ? `\n\n${formatDora(dora)}` : ''}\n`);
 		}
 	} finally {
-		index.close();
+		await index.close();
 	}
 
 	return 0;

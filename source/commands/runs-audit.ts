@@ -1,7 +1,7 @@
 import {InputError} from '../core/errors.js';
 import {verifyRun} from '../interop/run-verification.js';
-import {auditRow, auditRuns} from '../store/audit.js';
-import {RunIndex} from '../store/run-index.js';
+import {auditRow} from '../store/audit.js';
+import {openCommandStore} from './command-store.js';
 import {resolveHome} from '../live/settings.js';
 import {COMMON_HELP, parseFlags, sinceToMs} from './command-flags.js';
 import {writeJson} from './write-json.js';
@@ -39,12 +39,12 @@ export async function run(argv: string[]): Promise<number> {
 	const key = loadVerificationKey(flags.key);
 	const sinceMs = sinceToMs(flags.since);
 	const home = resolveHome(flags.home);
-	const index = RunIndex.open(home, {readonly: true});
+	const index = await openCommandStore(flags, {readonly: true});
 	let runs;
 	try {
-		runs = auditRuns(index, {user: flags.user, env: flags.env, sinceMs});
+		runs = await index.auditRuns({user: flags.user, env: flags.env, sinceMs});
 	} finally {
-		index.close();
+		await index.close();
 	}
 
 	const rows = runs.map(r => ({...auditRow(r), verification: verifyRun(r, home, key).status}));

@@ -4,10 +4,10 @@ import {differsOnlyInSecret, planSummary, planVerdict, type PlanEntryDiff} from 
 import type {Run} from '../core/run.js';
 import {diffRuns, type RunDiff} from '../core/run-diff.js';
 import {sanitize} from '../core/sanitize.js';
-import {baselineReason, lastSuccessBefore, noBaselineMessage} from '../store/baseline-run.js';
-import {RunIndex} from '../store/run-index.js';
+import {baselineReason, noBaselineMessage} from '../store/baseline-run.js';
+import type {Store} from '../store/store.js';
+import {openCommandStore, storeLocation} from './command-store.js';
 import {readRunPlan} from '../store/run-plan.js';
-import {resolveHome} from '../live/settings.js';
 import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
 import {writeJson} from './write-json.js';
 import {textTable} from './text-table.js';
@@ -112,13 +112,13 @@ interface Picked {
 }
 
 /** The two runs to compare: both named, or the named one and its last success. */
-function pickRuns(index: RunIndex, refs: readonly string[]): Picked {
+async function pickRuns(index: Store, refs: readonly string[]): Promise<Picked> {
 	if (refs.length === 2) {
-		return {a: index.resolveRun(refs[0]!), b: index.resolveRun(refs[1]!), baseline: null};
+		return {a: await index.resolveRun(refs[0]!), b: await index.resolveRun(refs[1]!), baseline: null};
 	}
 
-	const b = index.resolveRun(refs[0]!);
-	const a = lastSuccessBefore(index, b);
+	const b = await index.resolveRun(refs[0]!);
+	const a = await index.lastSuccessBefore(b);
 	if (a === null) {
 		throw new NotFoundError(noBaselineMessage(b, NAME_TWO));
 	}
@@ -126,8 +126,8 @@ function pickRuns(index: RunIndex, refs: readonly string[]): Picked {
 	return {a, b, baseline: {run_id: a.run_id, trace_id: a.trace_id, reason: 'last_success'}};
 }
 
-function printDiff(index: RunIndex, home: string, {a, b, baseline}: Picked, json: boolean): void {
-	const diff = diffRuns({run: a, spans: index.spans(a.trace_id)}, {run: b, spans: index.spans(b.trace_id)}, {planA: readRunPlan(home, a), planB: readRunPlan(home, b)});
+async function printDiff(index: Store, home: string, {a, b, baseline}: Picked, json: boolean): Promise<void> {
+	const diff = diffRuns({run: a, spans: await index.spans(a.trace_id)}, {run: b, spans: await index.spans(b.trace_id)}, {planA: readRunPlan(home, a), planB: readRunPlan(home, b)});
 	if (json) {
 		writeJson({...diff, baseline});
 	} else {
@@ -142,27 +142,28 @@ export async function run(argv: string[]): Promise<number> {
 		throw new InputError(`runs diff takes one or two runs, not ${cli.input.length}; ${NAME_TWO}`);
 	}
 
-	const home = resolveHome(cli.flags.home);
+	const location = storeLocation(cli.flags);
+	const {home} = location;
 	const refs = cli.input;
 	const inConsole = !cli.flags.json && !cli.flags.text && process.stdout.isTTY && process.stdin.isTTY;
 	if (inConsole && refs.length === 2) {
 		const {openConsole} = await import('./open-console.js');
-		return openConsole({home, initial: {screen: 'diff', a: refs[0]!, b: refs[1]!}});
+		return openConsole({...location, initial: {screen: 'diff', a: refs[0]!, b: refs[1]!}});
 	}
 
-	const index = RunIndex.open(home, {readonly: true});
+	const index = await openCommandStore(cli.flags, {readonly: true});
 	let picked: Picked;
 	try {
-		picked = pickRuns(index, refs);
+		picked = await pickRuns(index, refs);
 		if (!inConsole) {
-			printDiff(index, home, picked, cli.flags.json);
+			await printDiff(index, home, picked, cli.flags.json);
 			return 0;
 		}
 	} finally {
-		index.close();
+		await index.close();
 	}
 
 	// One run in a terminal: there is a baseline (else exit 3 above); the console looks it up again and says which it is.
 	const {openConsole} = await import('./open-console.js');
-	return openConsole({home, initial: {screen: 'diff', b: picked.b.trace_id}});
+	return openConsole({...location, initial: {screen: 'diff', b: picked.b.trace_id}});
 }

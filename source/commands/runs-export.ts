@@ -5,8 +5,8 @@ import {buildRunReport} from '../core/run-report.js';
 import {AtomicFile} from '../interop/atomic-file.js';
 import {csvRecord, RUN_COLUMNS, runCsvValues, SPAN_COLUMNS, spanCsvValues} from '../interop/csv-export.js';
 import {runToResourceSpans} from '../interop/otlp-export.js';
-import {RunIndex} from '../store/run-index.js';
-import {resolveHome} from '../live/settings.js';
+import type {Store} from '../store/store.js';
+import {openCommandStore} from './command-store.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {RUN_FILTER_FLAGS, RUN_FILTER_HELP, runFilterFromFlags} from './run-filter-flags.js';
 
@@ -98,18 +98,14 @@ function fileOutput(file: string): Output {
 }
 
 /** One document per format, written run by run so a large export never sits whole in memory. */
-async function writeExport(index: RunIndex, runs: readonly Run[], format: Format, spans: boolean, output: Output): Promise<void> {
+async function writeExport(index: Store, runs: readonly Run[], format: Format, spans: boolean, output: Output): Promise<void> {
 	const now = Date.now();
-	const reportOf = (run: Run) => buildRunReport(run, index.spans(run.trace_id), now);
+	const reportOf = async (run: Run) => buildRunReport(run, await index.spans(run.trace_id), now);
 	if (format === 'csv') {
 		await output.write(csvRecord(spans ? SPAN_COLUMNS : RUN_COLUMNS));
 		for (const run of runs) {
 			if (spans) {
-				await output.write(
-					reportOf(run)
-						.spans.map(span => csvRecord(spanCsvValues(run, span)))
-						.join(''),
-				);
+				await output.write((await reportOf(run)).spans.map(span => csvRecord(spanCsvValues(run, span))).join(''));
 			} else {
 				await output.write(csvRecord(runCsvValues(run)));
 			}
@@ -123,7 +119,7 @@ async function writeExport(index: RunIndex, runs: readonly Run[], format: Format
 	let written = 0;
 	for (const run of runs) {
 		// A run is one item in json; in otlp, one ResourceSpans per resource its spans came from.
-		const items = format === 'json' ? [JSON.stringify({run, spans: reportOf(run).spans}, null, 2)] : runToResourceSpans({run, spans: index.spans(run.trace_id)}).map(group => JSON.stringify(group));
+		const items = format === 'json' ? [JSON.stringify({run, spans: (await reportOf(run)).spans}, null, 2)] : runToResourceSpans({run, spans: await index.spans(run.trace_id)}).map(group => JSON.stringify(group));
 		for (const item of items) {
 			await output.write(`${written === 0 ? '\n' : ',\n'}${item}`);
 			written++;
@@ -157,9 +153,9 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	const filter = runFilterFromFlags(flags);
-	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
+	const index = await openCommandStore(flags, {readonly: true});
 	try {
-		const runs = index.listRuns(filter);
+		const runs = await index.listRuns(filter);
 		const output = flags.output === undefined ? stdoutOutput() : fileOutput(flags.output);
 		try {
 			await writeExport(index, runs, format, flags.spans, output);
@@ -173,7 +169,7 @@ export async function run(argv: string[]): Promise<number> {
 			process.stderr.write(`exported ${runs.length} run${runs.length === 1 ? '' : 's'} as ${format}${flags.spans ? ' (spans)' : ''} to ${flags.output}\n`);
 		}
 	} finally {
-		index.close();
+		await index.close();
 	}
 
 	return 0;

@@ -1,8 +1,7 @@
 import {InputError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
-import {RunIndex} from '../store/run-index.js';
-import {searchRuns, type SearchHit} from '../store/search.js';
-import {resolveHome} from '../live/settings.js';
+import type {SearchHit} from '../store/search.js';
+import {openCommandStore} from './command-store.js';
 import {COMMON_HELP, parseFlags, requireArgs, sinceToMs} from './command-flags.js';
 import {writeJson} from './write-json.js';
 import {textTable} from './text-table.js';
@@ -53,12 +52,12 @@ export async function run(argv: string[]): Promise<number> {
 		throw new InputError('--limit must be a whole number ≥ 1');
 	}
 
-	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
+	const index = await openCommandStore(flags, {readonly: true});
 	let hits;
 	try {
-		hits = searchRuns(index.db, {pattern: cli.input.join(' '), like: flags.like, env: flags.env, sinceMs: sinceToMs(flags.since), limit: flags.limit});
+		hits = await index.search({pattern: cli.input.join(' '), like: flags.like, env: flags.env, sinceMs: sinceToMs(flags.since), limit: flags.limit});
 	} finally {
-		index.close();
+		await index.close();
 	}
 
 	if (flags.json) {

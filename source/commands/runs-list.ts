@@ -2,8 +2,7 @@ import {formatDuration} from '../core/format-duration.js';
 import type {Run} from '../core/run.js';
 import {runDurationMs} from '../core/run-duration.js';
 import {stepLabel} from '../core/run-progress.js';
-import {RunIndex} from '../store/run-index.js';
-import {resolveHome} from '../live/settings.js';
+import {openCommandStore} from './command-store.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {writeJson} from './write-json.js';
 import {filterValue, RUN_FILTER_FLAGS, RUN_FILTER_HELP, runFilterFromFlags} from './run-filter-flags.js';
@@ -36,15 +35,15 @@ export async function run(argv: string[]): Promise<number> {
 	});
 	const {flags} = cli;
 	const filter = runFilterFromFlags(flags);
-	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
+	const index = await openCommandStore(flags, {readonly: true});
 	let runs: Run[];
 	try {
 		// A run name, resolved as every command resolves one; its children name its trace.
 		const parent = filterValue('parent', flags.parent);
-		const parentTraceId = parent === undefined ? undefined : index.resolveRun(parent).trace_id;
-		runs = index.listRuns({...filter, parentTraceId, correlationId: filterValue('correlation', flags.correlation)});
+		const parentTraceId = parent === undefined ? undefined : (await index.resolveRun(parent)).trace_id;
+		runs = await index.listRuns({...filter, parentTraceId, correlationId: filterValue('correlation', flags.correlation)});
 	} finally {
-		index.close();
+		await index.close();
 	}
 
 	if (flags.json) {

@@ -2,8 +2,8 @@ import {spawn} from 'node:child_process';
 import {pathToFileURL} from 'node:url';
 import {sanitize} from '../core/sanitize.js';
 import {writeRunArtifacts} from '../interop/artifacts.js';
-import {resolveHome} from '../live/settings.js';
 import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
+import {storeLocation} from './command-store.js';
 import {writeJson} from './write-json.js';
 
 const HELP = `
@@ -83,7 +83,7 @@ async function launch(browser: BrowserCommand): Promise<boolean> {
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseFlags(argv, HELP, {browser: {type: 'boolean', default: true}});
 	requireArgs(cli.input, 1, 'the run to open');
-	const artifacts = writeRunArtifacts(resolveHome(cli.flags.home), cli.input[0]!);
+	const artifacts = await writeRunArtifacts(storeLocation(cli.flags), cli.input[0]!);
 	const report = artifacts.files.report;
 	const browser = cli.flags.browser ? browserCommand(report) : undefined;
 	const opened = browser ? await launch(browser) : false;

@@ -1,7 +1,6 @@
 import {sanitizeMessage} from '../core/sanitize.js';
-import {describeRetention, purgeRuns, resolveRetention} from '../store/retention.js';
-import {RunIndex} from '../store/run-index.js';
-import {resolveHome} from '../live/settings.js';
+import {describeRetention, resolveRetention} from '../store/retention.js';
+import {openCommandStore, storeLocation} from './command-store.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {writeJson} from './write-json.js';
 import {textTable} from './text-table.js';
@@ -33,13 +32,13 @@ ${COMMON_HELP}
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseFlags(argv, HELP, {dryRun: {type: 'boolean', default: false}, keep: {type: 'string'}});
 	const policy = resolveRetention(cli.flags.keep);
-	const home = resolveHome(cli.flags.home);
-	const index = RunIndex.open(home);
+	const {home} = storeLocation(cli.flags);
+	const index = await openCommandStore(cli.flags);
 	let result;
 	try {
-		result = purgeRuns(index, home, policy, {dryRun: cli.flags.dryRun});
+		result = await index.purge(home, policy, {dryRun: cli.flags.dryRun});
 	} finally {
-		index.close();
+		await index.close();
 	}
 
 	if (cli.flags.json) {

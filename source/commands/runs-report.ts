@@ -1,8 +1,8 @@
 import {InputError} from '../core/errors.js';
 import {sanitize} from '../core/sanitize.js';
 import {verifyRun} from '../interop/run-verification.js';
-import {auditRow, auditRuns, type AuditRow} from '../store/audit.js';
-import {RunIndex} from '../store/run-index.js';
+import {auditRow, type AuditRow} from '../store/audit.js';
+import {openCommandStore} from './command-store.js';
 import {resolveHome} from '../live/settings.js';
 import {COMMON_HELP, parseFlags, sinceToMs} from './command-flags.js';
 import {writeJson} from './write-json.js';
@@ -59,12 +59,12 @@ export async function run(argv: string[]): Promise<number> {
 	const now = Date.now();
 	const sinceMs = sinceToMs(flags.since, now)!;
 	const home = resolveHome(flags.home);
-	const index = RunIndex.open(home, {readonly: true});
+	const index = await openCommandStore(flags, {readonly: true});
 	let runs;
 	try {
-		runs = auditRuns(index, {env: flags.env, sinceMs});
+		runs = await index.auditRuns({env: flags.env, sinceMs});
 	} finally {
-		index.close();
+		await index.close();
 	}
 
 	const rows: ReportRow[] = runs.map(r => {

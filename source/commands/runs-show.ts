@@ -1,6 +1,5 @@
 import {buildRunReport} from '../core/run-report.js';
-import {RunIndex} from '../store/run-index.js';
-import {resolveHome} from '../live/settings.js';
+import {openCommandStore, storeLocation} from './command-store.js';
 import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
 import {EXIT_STATUS_HELP, exitStatusOf} from './exit-status.js';
 import {writeJson} from './write-json.js';
@@ -33,28 +32,27 @@ ${COMMON_HELP}
 export async function run(argv: string[]): Promise<number> {
 	const cli = parseFlags(argv, HELP, {text: {type: 'boolean', default: false}, exitStatus: {type: 'boolean', default: false}});
 	requireArgs(cli.input, 1, 'the run to show');
-	const home = resolveHome(cli.flags.home);
 	if (!cli.flags.json && !cli.flags.text && !cli.flags.exitStatus && process.stdout.isTTY && process.stdin.isTTY) {
 		const {openConsole} = await import('./open-console.js');
-		return openConsole({home, initial: {screen: 'trace', run: cli.input[0]!}});
+		return openConsole({...storeLocation(cli.flags), initial: {screen: 'trace', run: cli.input[0]!}});
 	}
 
-	const index = RunIndex.open(home, {readonly: true});
+	const index = await openCommandStore(cli.flags, {readonly: true});
 	let status = 0;
 	try {
-		const found = index.resolveRun(cli.input[0]!);
+		const found = await index.resolveRun(cli.input[0]!);
 		if (cli.flags.exitStatus) {
 			status = exitStatusOf(found);
 		}
 
-		const report = buildRunReport(found, index.spans(found.trace_id), Date.now(), index.strayLogs(found.trace_id));
+		const report = buildRunReport(found, await index.spans(found.trace_id), Date.now(), await index.strayLogs(found.trace_id));
 		if (cli.flags.json) {
 			writeJson(report);
 		} else {
 			process.stdout.write(`${formatRunReport(report, Date.now())}\n`);
 		}
 	} finally {
-		index.close();
+		await index.close();
 	}
 
 	return status;

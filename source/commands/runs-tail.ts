@@ -6,8 +6,8 @@ import {buildTree} from '../core/tree.js';
 import {formatTailLine, matchesLevel, PLAIN_STYLE, SpanPaths, TAIL_LEVELS, tailJson, tailRecord, type LineStyle, type TailLevel, type TailSource} from '../live/tail-events.js';
 import {watch} from '../live/watch.js';
 import {isHeartbeat} from '../core/heartbeat.js';
-import {RunIndex} from '../store/run-index.js';
-import {resolveHome, resolveRedisUrl} from '../live/settings.js';
+import {resolveRedisUrl} from '../live/settings.js';
+import {openCommandStore} from './command-store.js';
 import {COMMON_HELP, parseFlags, requireArgs, sinceToMs} from './command-flags.js';
 import {statusSymbol} from '../core/symbols.js';
 import {wantsColor} from '../core/terminal-env.js';
@@ -100,7 +100,7 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 	const style = styleFor(io.color ?? (stdout.isTTY === true && wantsColor(process.env)));
 	const redisUrl = resolveRedisUrl(flags.redis);
 
-	const index = RunIndex.open(resolveHome(flags.home), {readonly: true});
+	const index = await openCommandStore(flags, {readonly: true});
 	const controller = new AbortController();
 	let interrupted = false;
 	const onSigint = () => {
@@ -112,11 +112,11 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 	const onStdoutError = () => controller.abort();
 	const onAbort = () => controller.abort();
 	try {
-		const target = index.resolveRun(cli.input[0]!);
+		const target = await index.resolveRun(cli.input[0]!);
 		const traceId = target.trace_id;
 		// Everything up to this id is history; the watch delivers what comes after.
-		const cursor = index.maxEventId();
-		const spans = index.spans(traceId);
+		const cursor = await index.maxEventId();
+		const spans = await index.spans(traceId);
 		const rootId = buildTree(spans).root?.span_id;
 		const paths = new SpanPaths(spans);
 		const isRunEnd = (event: TraceEvent) => (rootId === undefined ? event.parent_span_id === undefined : event.span_id === rootId) && terminalStatus(event) !== undefined;
@@ -135,7 +135,7 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 		};
 
 		let ended = false;
-		for (const {id, event} of index.events(traceId)) {
+		for (const {id, event} of await index.events(traceId)) {
 			if (id > cursor) {
 				break;
 			}
@@ -148,9 +148,9 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 		}
 
 		// What the run ended as, read once it has: the store holds the end before it is published.
-		const endStatus = (): number => (flags.exitStatus ? exitStatusOf(index.resolveRun(traceId)) : 0);
+		const endStatus = async (): Promise<number> => (flags.exitStatus ? exitStatusOf(await index.resolveRun(traceId)) : 0);
 		if (ended && !flags.follow) {
-			return endStatus();
+			return await endStatus();
 		}
 
 		process.once('SIGINT', onSigint);
@@ -188,11 +188,11 @@ export async function run(argv: string[], io: TailIo = {}): Promise<number> {
 			}
 		}
 
-		return interrupted ? 130 : sawEnd ? endStatus() : 0;
+		return interrupted ? 130 : sawEnd ? await endStatus() : 0;
 	} finally {
 		process.off('SIGINT', onSigint);
 		process.stdout.off('error', onStdoutError);
 		io.signal?.removeEventListener('abort', onAbort);
-		index.close();
+		await index.close();
 	}
 }

@@ -1,6 +1,6 @@
 import {PlanVerificationError} from '../interop/plan-signature.js';
 import {verifyRun} from '../interop/run-verification.js';
-import {RunIndex} from '../store/run-index.js';
+import {openCommandStore} from './command-store.js';
 import {resolveHome} from '../live/settings.js';
 import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
 import {writeJson} from './write-json.js';
@@ -30,12 +30,12 @@ export async function run(argv: string[]): Promise<number> {
 	requireArgs(cli.input, 1, 'the run to verify');
 	const key = loadVerificationKey(cli.flags.key);
 	const home = resolveHome(cli.flags.home);
-	const index = RunIndex.open(home, {readonly: true});
+	const index = await openCommandStore(cli.flags, {readonly: true});
 	let found;
 	try {
-		found = index.resolveRun(cli.input[0]!);
+		found = await index.resolveRun(cli.input[0]!);
 	} finally {
-		index.close();
+		await index.close();
 	}
 
 	const verification = verifyRun(found, home, key);

@@ -10,8 +10,9 @@ import {stuckAfterMs} from '../live/active-runs.js';
 import {openPublisher} from '../live/open-publisher.js';
 import {EventWriter} from '../live/event-writer.js';
 import {redactRedisUrl} from '../live/live-logger.js';
-import {RunIndex} from '../store/run-index.js';
-import {resolveHome, resolveRedisUrl} from '../live/settings.js';
+import type {Store} from '../store/store.js';
+import {openCommandStore} from './command-store.js';
+import {resolveRedisUrl} from '../live/settings.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {resolveToken} from '../live/settings.js';
 
@@ -110,11 +111,11 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
  */
 const STORE_PATIENCE_MS = 1000;
 
-/** /healthz: a read on the run index (works in WAL mode while another process writes). */
-export function storeHealth(index: RunIndex): HealthCheck {
-	return () => {
+/** /healthz: a read on the run index (works in WAL mode while another process writes, and on PostgreSQL). */
+export function storeHealth(store: Pick<Store, 'maxEventId'>): HealthCheck {
+	return async () => {
 		try {
-			index.maxEventId();
+			await store.maxEventId();
 			return {ok: true};
 		} catch (error) {
 			return {ok: false, problem: error instanceof Error ? error.message : String(error)};
@@ -131,11 +132,11 @@ function tlsOf(certFile: string | undefined, keyFile: string | undefined): TlsFi
 }
 
 /** /metrics with the publisher's failure count brought up to date at each scrape. */
-async function openMetrics(index: RunIndex, publisher: EventPublisher): Promise<ReceiverMetrics> {
+async function openMetrics(store: Store, publisher: EventPublisher): Promise<ReceiverMetrics> {
 	// Loaded here so that no other command pays for prom-client.
 	const {TracedeckMetrics} = await import('../interop/prometheus-metrics.js');
 	// The console's threshold, so that tracedeck_stuck_runs counts the runs the console marks stuck.
-	const metrics = new TracedeckMetrics(index, {stuckAfterMs: stuckAfterMs()});
+	const metrics = new TracedeckMetrics(store, {stuckAfterMs: stuckAfterMs()});
 	return {
 		recordEvents: n => metrics.recordEvents(n),
 		recordIngestError: () => metrics.recordIngestError(),
@@ -198,23 +199,22 @@ export async function run(argv: string[]): Promise<number> {
 		throw error instanceof CorsOriginError ? new InputError(`--cors-origin ${error.message}`) : error;
 	}
 
-	const home = resolveHome(flags.home);
 	const redisUrl = resolveRedisUrl(flags.redis);
-	const index = RunIndex.open(home);
+	const store = await openCommandStore(flags);
 	let publisher: EventPublisher = NO_PUBLISHER;
 	let receiver: OtlpReceiver | undefined;
 	let grpc: OtlpGrpcServer | undefined;
 	try {
 		publisher = await openPublisher(redisUrl);
 		// Large exports in parts, with the event loop free between them; a lock waited out for a second at most, then 503.
-		const writer = new EventWriter(index, publisher, {partEvents: PART_EVENTS, patienceMs: STORE_PATIENCE_MS});
-		const metrics = await openMetrics(index, publisher);
+		const writer = new EventWriter(store, publisher, {partEvents: PART_EVENTS, patienceMs: STORE_PATIENCE_MS});
+		const metrics = await openMetrics(store, publisher);
 		// One of each for both transports: one in-flight limit, one metrics warning.
 		const intake = new TraceIntake({sink: writer, metrics, maxInFlight: flags.maxInflight, maxInFlightBytes: Math.round(flags.maxInflightMb * 1024 * 1024)});
 		const metricsRejection = new MetricsRejection();
 		const maxBodyBytes = Math.round(flags.maxBody * 1024 * 1024);
 		try {
-			receiver = await startOtlpReceiver({port: flags.port, host: flags.host, intake, metrics, metricsRejection, cors, maxBodyBytes, token, tls, health: storeHealth(index), maxConnections: flags.maxConnections});
+			receiver = await startOtlpReceiver({port: flags.port, host: flags.host, intake, metrics, metricsRejection, cors, maxBodyBytes, token, tls, health: storeHealth(store), maxConnections: flags.maxConnections});
 		} catch (error) {
 			throw listenError(error, flags.host, flags.port, '--port');
 		}
@@ -233,7 +233,7 @@ export async function run(argv: string[]): Promise<number> {
 
 		const live = redisUrl === undefined ? 'live streams off (no --redis)' : `live streams on ${redactRedisUrl(redisUrl)}`;
 		const auth = token === undefined ? 'no token' : 'bearer token required';
-		process.stderr.write(`tracedeck serve: listening on ${receiver.url} (OTLP/HTTP: POST ${TRACES_PATH}, ${OTLP_METRICS_PATH}; GET ${METRICS_PATH}, ${HEALTH_PATH}); ${auth}; home ${home}; ${live}\n`);
+		process.stderr.write(`tracedeck serve: listening on ${receiver.url} (OTLP/HTTP: POST ${TRACES_PATH}, ${OTLP_METRICS_PATH}; GET ${METRICS_PATH}, ${HEALTH_PATH}); ${auth}; index ${store.location}; ${live}\n`);
 		process.stderr.write(grpc ? `tracedeck serve: OTLP/gRPC listening on ${grpc.address} (TraceService, MetricsService; exporters take ${tls ? 'https' : 'http'}://${grpc.address})\n` : 'tracedeck serve: OTLP/gRPC off (--grpc-port 0)\n');
 		if (cors.enabled) {
 			process.stderr.write(`tracedeck serve: cross-origin posts allowed from ${cors.describe()}\n`);
@@ -248,7 +248,7 @@ export async function run(argv: string[]): Promise<number> {
 	} finally {
 		await Promise.all([receiver?.close(), grpc?.close()]);
 		await publisher.close();
-		index.close();
+		await store.close();
 	}
 
 	process.stderr.write('tracedeck serve: stopped\n');

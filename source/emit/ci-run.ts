@@ -1,11 +1,11 @@
 import {randomBytes} from 'node:crypto';
 import type {Run} from '../core/run.js';
-import type {SpanStatus} from '../core/span.js';
 import type {SpanLink} from '../core/trace-event.js';
 import {redactLines} from '../core/redact.js';
 import {formatRunId} from '../core/run-id.js';
 import {buildTree, descendants} from '../core/tree.js';
-import type {RunIndex} from '../store/run-index.js';
+import type {Span, SpanStatus} from '../core/span.js';
+import type {Store} from '../store/store.js';
 import type {ChildOutcome} from './child-step.js';
 import type {TraceEmitter} from './emitter.js';
 import {rootSpanIdForRun, stepSpanId, traceIdForRun} from './ids.js';
@@ -53,7 +53,7 @@ export interface StepEnd {
 /** Options of CiRecorder. */
 export interface CiRecorderOptions {
 	/** Null when the run index could not be opened: the step still runs, unrecorded. */
-	index: RunIndex | null;
+	index: Pick<Store, 'resolveRun' | 'spans'> | null;
 	emitter: TraceEmitter | null;
 	warn: (message: string) => void;
 	now?: () => Date;
@@ -91,14 +91,14 @@ export class CiRecorder {
 	}
 
 	/** A run by exact run id or trace id; undefined when unknown or the store is unusable. */
-	findRun(ref: string): Run | undefined {
+	async findRun(ref: string): Promise<Run | undefined> {
 		const {index} = this.options;
 		if (index === null) {
 			return undefined;
 		}
 
 		try {
-			const run = index.resolveRun(ref);
+			const run = await index.resolveRun(ref);
 			return run.run_id === ref || run.trace_id === ref ? run : undefined;
 		} catch {
 			return undefined;
@@ -111,15 +111,15 @@ export class CiRecorder {
 	 */
 	async ensureRun(requested: string | undefined, fields: () => NewRunFields): Promise<CiRunRef> {
 		if (requested !== undefined) {
-			const existing = this.findRun(requested);
+			const existing = await this.findRun(requested);
 			if (existing) {
-				return {run_id: existing.run_id, trace_id: existing.trace_id, root_span_id: this.rootOf(existing) ?? rootSpanIdForRun(existing.run_id), created: false};
+				return {run_id: existing.run_id, trace_id: existing.trace_id, root_span_id: (await this.rootOf(existing)) ?? rootSpanIdForRun(existing.run_id), created: false};
 			}
 		}
 
 		const facts = fields();
 		let run_id = requested ?? formatRunId(this.now(), facts.git?.shortSha);
-		if (requested === undefined && this.findRun(run_id)) {
+		if (requested === undefined && (await this.findRun(run_id))) {
 			// Another run started this second on this commit: keep ids (and so traces) apart.
 			run_id = `${run_id}-${randomBytes(2).toString('hex')}`;
 		}
@@ -165,7 +165,7 @@ export class CiRecorder {
 	async stepStarted(run: CiRunRef, segments: string[], startedAt: Date, data: Record<string, unknown>, caller?: Traceparent): Promise<CiStepRef> {
 		const span_ids = segments.map((_, i) => stepSpanId(run.run_id, segments.slice(0, i + 1)));
 		const step: CiStepRef = {run, segments, span_ids};
-		const known = new Set(this.spansOf(run.trace_id).map(span => span.span_id));
+		const known = new Set((await this.spansOf(run.trace_id)).map(span => span.span_id));
 		const timestamp = startedAt.toISOString();
 		const events: EventInput[] = [];
 		for (let i = 0; i < segments.length; i++) {
@@ -232,12 +232,12 @@ export class CiRecorder {
 	 * @returns the status recorded, or undefined when the run is unknown or the store unusable.
 	 */
 	async finishRun(ref: string, requested: 'success' | 'failed' | 'cancelled' | undefined): Promise<{run: Run; status: 'success' | 'failed' | 'cancelled'} | undefined> {
-		const run = this.findRun(ref);
+		const run = await this.findRun(ref);
 		if (!run) {
 			return undefined;
 		}
 
-		const spans = this.spansOf(run.trace_id);
+		const spans = await this.spansOf(run.trace_id);
 		const tree = buildTree(spans);
 		const root = tree.root?.span_id ?? rootSpanIdForRun(run.run_id);
 		const failedBelow = spans.some(span => span.span_id !== root && span.status === 'failed');
@@ -261,7 +261,7 @@ export class CiRecorder {
 			return;
 		}
 
-		const tree = buildTree(this.spansOf(step.run.trace_id));
+		const tree = buildTree(await this.spansOf(step.run.trace_id));
 		const events: EventInput[] = [];
 		for (let i = step.segments.length - 2; i >= 0; i--) {
 			const span_id = step.span_ids[i]!;
@@ -300,17 +300,17 @@ export class CiRecorder {
 		};
 	}
 
-	private rootOf(run: Run): string | undefined {
-		return buildTree(this.spansOf(run.trace_id)).root?.span_id;
+	private async rootOf(run: Run): Promise<string | undefined> {
+		return buildTree(await this.spansOf(run.trace_id)).root?.span_id;
 	}
 
-	private spansOf(traceId: string): ReturnType<RunIndex['spans']> {
+	private async spansOf(traceId: string): Promise<Span[]> {
 		if (this.options.index === null || this.broken) {
 			return [];
 		}
 
 		try {
-			return this.options.index.spans(traceId);
+			return await this.options.index.spans(traceId);
 		} catch (error) {
 			this.fail(error);
 			return [];

@@ -2,7 +2,7 @@ import {idProblem, identifierProblem, isoDateProblem, nameProblem} from '../core
 import type {TraceEvent} from '../core/trace-event.js';
 import type {EventSink} from '../live/event-sink.js';
 import {openEventWriter} from '../live/event-writer.js';
-import {resolveHome, resolveRedisUrl} from '../live/settings.js';
+import {resolveHome, resolveDatabaseUrl, resolveRedisUrl} from '../live/settings.js';
 import {eventIdProblem} from '../interop/event-id.js';
 import {newEventId, newSpanId, newTraceId, rootSpanIdForRun, traceIdForRun} from './ids.js';
 import {formatRunId} from '../core/run-id.js';
@@ -24,6 +24,8 @@ export interface OpenEmitterOptions extends TraceEmitterOptions {
 	home?: string;
 	/** Redis for live tailing: TRACEDECK_REDIS_URL, else none (SQLite alone). */
 	redisUrl?: string;
+	/** A shared PostgreSQL index (postgres://…): TRACEDECK_DATABASE_URL, else the SQLite file in the home. */
+	databaseUrl?: string;
 }
 
 function requireText(value: unknown, field: string): string {
@@ -61,7 +63,7 @@ function refuseBadInput(event: TraceEvent): void {
 
 /**
  * The producer library's entry point: writes TraceEvents with secrets
- * redacted, to SQLite (awaited; retried, then an error is thrown) and to Redis
+ * redacted, to the run index (awaited; retried, then an error is thrown) and to Redis
  * (fire and forget, when configured).
  *
  * @example
@@ -76,12 +78,13 @@ export class TraceEmitter implements EventEmitting {
 	 * Open the run index (and Redis, when a URL is given or set in the
 	 * environment) and return an emitter that owns them: `close()` closes both.
 	 *
-	 * @throws ConfigError (an InputError) for a malformed Redis URL, before anything is opened
+	 * @throws ConfigError (an InputError) for a malformed Redis or database URL, before anything is opened
 	 * @throws StoreError when the run index cannot be used (foreign, newer, damaged, disk full)
 	 */
 	static async open(options: OpenEmitterOptions = {}): Promise<TraceEmitter> {
 		const redisUrl = resolveRedisUrl(options.redisUrl, process.env, 'the redisUrl option of TraceEmitter.open');
-		const writer = await openEventWriter({home: resolveHome(options.home), redisUrl});
+		const databaseUrl = resolveDatabaseUrl(options.databaseUrl, process.env, 'the databaseUrl option of TraceEmitter.open');
+		const writer = await openEventWriter({home: resolveHome(options.home), databaseUrl, redisUrl});
 		let emitter: TraceEmitter;
 		try {
 			emitter = new TraceEmitter(writer, options);

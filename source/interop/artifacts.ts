@@ -6,7 +6,7 @@ import {buildRunReport} from '../core/run-report.js';
 import {runArtifactDir} from '../store/artifact-dir.js';
 import {adoptLegacyArtifactDir} from '../store/artifact-migration.js';
 import {makePrivateDir} from '../store/private-files.js';
-import {RunIndex} from '../store/run-index.js';
+import {openStore, type StoreLocation} from '../store/open-store.js';
 import {writeFileAtomic} from './atomic-file.js';
 import {runsToOtlp, type RunWithSpans} from './otlp-export.js';
 import {barePlanHash, planHash} from './plan-signature.js';
@@ -127,15 +127,15 @@ export function writeArtifactsFor(home: string, {run, spans}: RunWithSpans, opti
  * (`tracedeck ingest <dir>` reads it back into the same run), summary.json and
  * a self-contained report.html.
  */
-export function writeRunArtifacts(home: string, runRef: string, options: ArtifactOptions = {}): RunArtifacts {
-	const index = RunIndex.open(home, {readonly: true});
+export async function writeRunArtifacts(location: StoreLocation, runRef: string, options: ArtifactOptions = {}): Promise<RunArtifacts> {
+	const store = await openStore(location, {readonly: true});
 	let source: RunWithSpans;
 	try {
-		const run = index.resolveRun(runRef);
-		source = {run, spans: index.spans(run.trace_id)};
+		const run = await store.resolveRun(runRef);
+		source = {run, spans: await store.spans(run.trace_id)};
 	} finally {
-		index.close();
+		await store.close();
 	}
 
-	return writeArtifactsFor(home, source, options);
+	return writeArtifactsFor(location.home, source, options);
 }

@@ -21,7 +21,7 @@ export type {ReceiverMetrics} from './otlp-intake.js';
 type TraceDestination = {sink: EventSink; intake?: never; maxInFlight?: number; maxInFlightBytes?: number} | {intake: TraceIntake; sink?: never};
 
 /** What GET /healthz reports: whether the store answers a read. */
-export type HealthCheck = () => {ok: true} | {ok: false; problem: string};
+export type HealthCheck = () => Promise<{ok: true} | {ok: false; problem: string}>;
 
 export type OtlpReceiverOptions = TraceDestination & {
 	/** Default 4318, OTLP/HTTP's port; 0 picks a free one. */
@@ -277,12 +277,12 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 		}
 	};
 
-	const answerHealth = (request: IncomingMessage, response: ServerResponse): void => {
+	const answerHealth = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
 		if (request.method !== 'GET' && request.method !== 'HEAD') {
 			throw new HttpError(405, `${HEALTH_PATH} takes GET`, {Allow: 'GET, HEAD'});
 		}
 
-		const report = health?.() ?? {ok: true};
+		const report = (await health?.()) ?? {ok: true};
 		send(response, report.ok ? 200 : 503, 'application/json', JSON.stringify(report.ok ? {status: 'ok'} : {status: 'unavailable', store: report.problem}), report.ok ? {} : {'Retry-After': String(SHED_RETRY_AFTER_SECONDS)});
 	};
 
@@ -290,7 +290,7 @@ export function createOtlpHandler(options: OtlpReceiverOptions): (request: Incom
 		// The request-target as sent, without its query; never parsed as a URL, so no input can make this throw.
 		const path = (request.url ?? '/').split('?')[0]!;
 		if (path === HEALTH_PATH) {
-			answerHealth(request, response);
+			await answerHealth(request, response);
 			return;
 		}
 

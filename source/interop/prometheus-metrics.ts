@@ -1,8 +1,8 @@
 import {Counter, Gauge, Histogram, Registry, type Metric} from 'prom-client';
 import {DEFAULT_STUCK_AFTER_MS} from '../core/active-runs.js';
 import {formatDuration} from '../core/format-duration.js';
-import type {RunIndex} from '../store/run-index.js';
-import {DeploymentFigures, type HistogramFigures, type Labels} from '../store/deployment-figures.js';
+import type {HistogramFigures, Labels} from '../store/deployment-figures.js';
+import type {Store} from '../store/store.js';
 
 /** Stream latency buckets in milliseconds: live tailing should stay well under a second. */
 const STREAM_LATENCY_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000];
@@ -27,11 +27,11 @@ class StoredHistogram {
 	constructor(
 		readonly name: string,
 		readonly help: string,
-		private readonly read: () => HistogramFigures,
+		private readonly read: () => Promise<HistogramFigures>,
 	) {}
 
 	async get(): Promise<{name: string; help: string; type: string; aggregator: string; values: Array<{labels: Labels; value: number; metricName: string}>}> {
-		const {bounds, series} = this.read();
+		const {bounds, series} = await this.read();
 		const values: Array<{labels: Labels; value: number; metricName: string}> = [];
 		for (const entry of series) {
 			bounds.forEach((le, i) => {
@@ -59,9 +59,9 @@ export class TracedeckMetrics {
 	private readonly streamLatency: Histogram;
 	private redisFailuresSeen = 0;
 
-	constructor(index: RunIndex, options: MetricsOptions = {}) {
+	constructor(store: Pick<Store, 'deploymentFigures'>, options: MetricsOptions = {}) {
 		const registers = [this.registry];
-		const figures = new DeploymentFigures(index.db);
+		const figures = store.deploymentFigures();
 		const now = options.now ?? Date.now;
 		const stuckAfterMs = options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS;
 		this.events = new Counter({name: 'tracedeck_events_total', help: 'Trace events received by this process', registers});
@@ -75,19 +75,21 @@ export class TracedeckMetrics {
 		});
 
 		// Known label sets start at 0, so that the first failure is an increase() and not a new series.
-		const fromTable = (name: string, help: string, labelNames: string[], zeros: () => Labels[]): void => {
+		// Each collect reads everything first and only then resets and sets, so two scrapes at once never mix their figures.
+		const fromTable = (name: string, help: string, labelNames: string[], zeros: () => Promise<Labels[]>): void => {
 			const counter: Counter = new Counter({
 				name,
 				help,
 				labelNames,
 				registers,
-				collect() {
+				async collect() {
+					const [known, stored] = await Promise.all([zeros(), figures.counters(name)]);
 					counter.reset();
-					for (const labels of zeros()) {
+					for (const labels of known) {
 						counter.inc(labels, 0);
 					}
 
-					for (const series of figures.counters(name)) {
+					for (const series of stored) {
 						counter.inc(series.labels, series.value);
 					}
 				},
@@ -95,22 +97,23 @@ export class TracedeckMetrics {
 		};
 
 		const statuses = ['success', 'failed', 'cancelled'];
-		fromTable('deployment_total', 'Deployments (runs with an env) finished, by the status they first finished with', ['env', 'status'], () => figures.deploymentEnvs().flatMap(env => statuses.map(status => ({env, status}))));
-		fromTable('deployment_rollback_total', 'Rollbacks seen (outermost spans of kind rollback or named rollback)', [], () => []);
-		fromTable('smoke_test_total', 'Smoke tests settled (outermost spans of kind smoke or named smoke)', ['status'], () => [{status: 'success'}, {status: 'failed'}]);
+		fromTable('deployment_total', 'Deployments (runs with an env) finished, by the status they first finished with', ['env', 'status'], async () => (await figures.deploymentEnvs()).flatMap(env => statuses.map(status => ({env, status}))));
+		fromTable('deployment_rollback_total', 'Rollbacks seen (outermost spans of kind rollback or named rollback)', [], async () => []);
+		fromTable('smoke_test_total', 'Smoke tests settled (outermost spans of kind smoke or named smoke)', ['status'], async () => [{status: 'success'}, {status: 'failed'}]);
 
 		const inProgress: Gauge = new Gauge({
 			name: 'deployment_in_progress',
 			help: 'Deployments running now',
 			labelNames: ['env'],
 			registers,
-			collect() {
+			async collect() {
+				const [envs, rows] = await Promise.all([figures.deploymentEnvs(), figures.inProgress()]);
 				inProgress.reset();
-				for (const env of figures.deploymentEnvs()) {
+				for (const env of envs) {
 					inProgress.set({env}, 0);
 				}
 
-				for (const row of figures.inProgress()) {
+				for (const row of rows) {
 					inProgress.set({env: row.env}, row.count);
 				}
 			},
@@ -120,21 +123,22 @@ export class TracedeckMetrics {
 			help: `Running runs with no event for more than ${formatDuration(stuckAfterMs)} (TRACEDECK_STUCK_AFTER)`,
 			labelNames: ['env'],
 			registers,
-			collect() {
+			async collect() {
+				const [envs, rows] = await Promise.all([figures.deploymentEnvs(), figures.stuck(now() - stuckAfterMs)]);
 				stuck.reset();
-				for (const env of figures.deploymentEnvs()) {
+				for (const env of envs) {
 					stuck.set({env}, 0);
 				}
 
-				for (const row of figures.stuck(now() - stuckAfterMs)) {
+				for (const row of rows) {
 					stuck.set({env: row.env}, row.count);
 				}
 			},
 		});
 
 		const stored = [
-			new StoredHistogram('deployment_stage_duration_seconds', 'Duration of finished stage spans, by stage name', () => figures.histogram('deployment_stage_duration_seconds')),
-			new StoredHistogram('time_to_deploy_seconds', 'Duration of finished deployment runs, start to end', () => figures.histogram('time_to_deploy_seconds')),
+			new StoredHistogram('deployment_stage_duration_seconds', 'Duration of finished stage spans, by stage name', async () => figures.histogram('deployment_stage_duration_seconds')),
+			new StoredHistogram('time_to_deploy_seconds', 'Duration of finished deployment runs, start to end', async () => figures.histogram('time_to_deploy_seconds')),
 		];
 		for (const metric of stored) {
 			this.registry.registerMetric(metric as unknown as Metric);

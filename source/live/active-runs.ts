@@ -1,6 +1,6 @@
 import {activeRuns, parseStuckAfter, type ActiveRun} from '../core/active-runs.js';
 import {InputError} from '../core/errors.js';
-import type {RunIndex} from '../store/run-index.js';
+import type {Store} from '../store/store.js';
 
 export type {ActiveRun} from '../core/active-runs.js';
 
@@ -23,7 +23,7 @@ export interface ActiveRunsOptions {
 }
 
 /** What is running right now, from the run index: progress, elapsed time, current step, stuck or not. */
-export function listActiveRuns(index: Pick<RunIndex, 'listRuns'>, options: ActiveRunsOptions = {}): ActiveRun[] {
+export async function listActiveRuns(index: Pick<Store, 'listRuns'>, options: ActiveRunsOptions = {}): Promise<ActiveRun[]> {
 	const threshold = options.stuckAfterMs ?? stuckAfterMs(options.env);
-	return activeRuns(index.listRuns({status: 'running'}), options.now ?? Date.now(), threshold);
+	return activeRuns(await index.listRuns({status: 'running'}), options.now ?? Date.now(), threshold);
 }

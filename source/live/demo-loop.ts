@@ -1,4 +1,4 @@
-import type {RunIndex} from '../store/run-index.js';
+import type {Store} from '../store/store.js';
 import {NO_PUBLISHER, type EventPublisher} from './event-publisher.js';
 import {EventWriter} from './event-writer.js';
 import type {LiveLogger} from './live-logger.js';
@@ -31,7 +31,7 @@ const SILENT: LiveLogger = {warn() {}};
  * index (and to Redis when it answers) until stop(). The index stays the
  * caller's to close, after stop().
  */
-export async function startDemoLoop(index: RunIndex, redisUrl: string | undefined, options: DemoLoopOptions = {}): Promise<DemoLoop> {
+export async function startDemoLoop(index: Pick<Store, 'appendEvents'>, redisUrl: string | undefined, options: DemoLoopOptions = {}): Promise<DemoLoop> {
 	const reachable = redisUrl !== undefined && (await redisAnswers(redisUrl));
 	const publisher: EventPublisher = reachable ? await createRedisPublisher(redisUrl, {logger: options.logger ?? SILENT}) : NO_PUBLISHER;
 	const writer = new EventWriter(index, publisher);

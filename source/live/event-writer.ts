@@ -2,8 +2,10 @@ import {StoreBusyError, StoreError} from '../core/errors.js';
 import type {ServiceLog} from '../core/service-log.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {AppendParts} from '../store/append-parts.js';
-import {RunIndex, type AppendResult} from '../store/run-index.js';
+import {openStore} from '../store/open-store.js';
+import type {AppendResult} from '../store/run-index.js';
 import type {ServiceLogsResult} from '../store/service-logs.js';
+import type {Store} from '../store/store.js';
 import {NO_PUBLISHER, type EventPublisher} from './event-publisher.js';
 import type {LiveLogger} from './live-logger.js';
 import {openPublisher} from './open-publisher.js';
@@ -31,24 +33,34 @@ export interface EventWriterOptions {
 export const DEFAULT_PATIENCE_MS = 10_000;
 const MAX_BACKOFF_MS = 1000;
 
-/** SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED, ...: another writer holds the lock; worth another try. */
+/**
+ * PostgreSQL's SQLSTATEs for a transaction that lost to another one and is
+ * worth running again: serialization failure, deadlock, lock not available.
+ */
+const POSTGRES_RETRYABLE = new Set(['40001', '40P01', '55P03']);
+
+/**
+ * SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED, ... (another writer
+ * holds the lock), or PostgreSQL's retryable conflicts: worth another try.
+ */
 export function isBusyError(error: unknown): boolean {
 	const code = (error as {code?: unknown} | null)?.code;
-	return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+	return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || POSTGRES_RETRYABLE.has(code));
 }
 
 /** What the writer needs of the run index; finishParts only when it writes in parts. */
-type WritableIndex = Pick<RunIndex, 'appendEvents'> & Partial<Pick<RunIndex, 'finishParts' | 'appendServiceLogs'>>;
+type WritableIndex = Pick<Store, 'appendEvents'> & Partial<Pick<Store, 'finishParts' | 'appendServiceLogs'>>;
 
 /**
- * The one write path: SQLite first (the source of truth, awaited, retried
- * while the database is busy, then an error), then Redis (fire-and-forget)
- * for the events that were new. The caller owns the index and publisher.
+ * The one write path: the run index first (the source of truth, awaited,
+ * retried while the database is busy, then an error), then Redis
+ * (fire-and-forget) for the events that were new. The caller owns the
+ * store and publisher.
  *
  * Waiting for a lock happens here, between attempts, never inside SQLite:
  * each attempt waits at most BUSY_TIMEOUT_MS (store/open-database.ts) in the
  * synchronous call, so the process keeps answering while another writer
- * holds the lock.
+ * holds the lock. On PostgreSQL the wait is the server's, off the event loop.
  */
 export class EventWriter {
 	readonly publisher: EventPublisher;
@@ -104,8 +116,8 @@ export class EventWriter {
 	}
 
 	/**
-	 * Log records without a trace, kept under their service (SQLite only: no
-	 * trace stream carries them). Retried as write() is. @throws StoreError
+	 * Log records without a trace, kept under their service (the run index
+	 * only: no trace stream carries them). Retried as write() is. @throws StoreError
 	 */
 	async writeServiceLogs(logs: readonly ServiceLog[]): Promise<ServiceLogsResult> {
 		const append = this.index.appendServiceLogs?.bind(this.index);
@@ -116,12 +128,12 @@ export class EventWriter {
 		return this.whileBusy(`${logs.length} log record(s)`, () => append(logs));
 	}
 
-	/** Run one synchronous store call, trying again (after an asynchronous wait) while another writer holds the lock. */
-	private async whileBusy<T>(what: string, attempt: () => T): Promise<T> {
+	/** Run one store call, trying again (after an asynchronous wait) while another writer holds the lock. */
+	private async whileBusy<T>(what: string, attempt: () => Promise<T>): Promise<T> {
 		const started = Date.now();
 		for (let n = 1; ; n++) {
 			try {
-				return attempt();
+				return await attempt();
 			} catch (error) {
 				if (!isBusyError(error)) {
 					throw error;
@@ -153,14 +165,16 @@ export class EventWriter {
 
 export interface OpenEventWriterOptions extends EventWriterOptions {
 	home: string;
+	/** A shared PostgreSQL index (live/settings.ts resolveDatabaseUrl); without it, the SQLite file under the home. */
+	databaseUrl?: string | undefined;
 	/** Redis for live readers; without it, SQLite alone. */
 	redisUrl?: string;
 	logger?: LiveLogger;
 }
 
-/** An EventWriter that owns its run index and publisher: close() closes both. */
+/** An EventWriter that owns its store and publisher: close() closes both. */
 export interface OwnedEventWriter {
-	readonly index: RunIndex;
+	readonly store: Store;
 	readonly publisher: EventPublisher;
 	write(events: readonly TraceEvent[]): Promise<AppendResult>;
 	close(): Promise<void>;
@@ -168,25 +182,25 @@ export interface OwnedEventWriter {
 
 /** Open a tracedeck home for writing, with Redis when a URL is given. */
 export async function openEventWriter(options: OpenEventWriterOptions): Promise<OwnedEventWriter> {
-	const index = RunIndex.open(options.home);
+	const store = await openStore({home: options.home, databaseUrl: options.databaseUrl});
 	let publisher: EventPublisher;
 	try {
 		publisher = await openPublisher(options.redisUrl, {logger: options.logger});
 	} catch (error) {
-		index.close();
+		await store.close();
 		throw error;
 	}
 
-	const writer = new EventWriter(index, publisher, options);
+	const writer = new EventWriter(store, publisher, options);
 	return {
-		index,
+		store,
 		publisher,
 		write: async events => writer.write(events),
 		async close() {
 			try {
 				await publisher.close();
 			} finally {
-				index.close();
+				await store.close();
 			}
 		},
 	};

@@ -1,4 +1,5 @@
 import type {RunIndex} from '../store/run-index.js';
+import {SqliteStore} from '../store/sqlite-store.js';
 import type {ChangeFeed, LiveStatus} from './change-feed.js';
 import type {WatchOptions} from './live-event.js';
 import {feedListeners} from './feed-listeners.js';
@@ -51,7 +52,7 @@ export function createLiveChangeFeed(options: LiveChangeFeedOptions): ChangeFeed
 
 	const stream = watchAll({
 		...options.watch,
-		index,
+		index: new SqliteStore(index),
 		redisUrl,
 		onSource: source => setStatus({...status, source}),
 	});

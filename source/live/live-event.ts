@@ -1,5 +1,5 @@
 import type {TraceEvent} from '../core/trace-event.js';
-import type {RunIndex} from '../store/run-index.js';
+import type {Store} from '../store/store.js';
 import type {LiveSource} from './change-feed.js';
 
 /** An event as a live reader sees it. */
@@ -13,7 +13,7 @@ export interface LiveEvent {
 
 export interface WatchOptions {
 	/** The run index: the polling fallback, and the check that nothing was missed. */
-	index: Pick<RunIndex, 'eventsAfter' | 'maxEventId'>;
+	index: Pick<Store, 'eventsAfter' | 'maxEventId'>;
 	/** Redis Streams to read; without it the watcher polls SQLite only. */
 	redisUrl?: string;
 	/** Ends the iteration (like return()). */

@@ -222,7 +222,7 @@ export class LiveWatcher implements LiveStream {
 	}
 
 	private async start(): Promise<void> {
-		this.startMaxId = this.options.index.maxEventId();
+		this.startMaxId = await this.options.index.maxEventId();
 		this.sqlCursor = Math.min(this.options.afterEventId ?? this.startMaxId, this.startMaxId);
 		if (this.options.redisUrl !== undefined) {
 			const reader = await StreamReader.open(this.options.redisUrl, {maxBlockMs: this.blockMs, reconnectMaxMs: this.options.reconnectMaxMs ?? 1000});
@@ -237,7 +237,7 @@ export class LiveWatcher implements LiveStream {
 			}
 
 			if (this.reader.ready && !this.closed) {
-				this.switchToRedis(true);
+				await this.switchToRedis(true);
 			}
 		}
 
@@ -247,9 +247,9 @@ export class LiveWatcher implements LiveStream {
 	}
 
 	private async pollStep(): Promise<void> {
-		this.drainSqlite();
+		await this.drainSqlite();
 		if (this.reader?.ready && Date.now() >= this.redisRetryAt) {
-			this.switchToRedis(false);
+			await this.switchToRedis(false);
 			return;
 		}
 
@@ -266,14 +266,14 @@ export class LiveWatcher implements LiveStream {
 	 * by their SQLite id and dropped. (The ids come from our clock: a Redis
 	 * clock far behind it only delays events, which the SQLite checks bring.)
 	 */
-	private switchToRedis(initial: boolean): void {
+	private async switchToRedis(initial: boolean): Promise<void> {
 		const switchMs = Date.now();
 		if (initial) {
 			// A caller replaying from an older id gets that backlog from SQLite at once.
-			this.drainSqlite(this.startMaxId);
+			await this.drainSqlite(this.startMaxId);
 			this.redisId = streamIdAt(this.startedMs - this.resumeSafetyMs);
 		} else {
-			this.drainSqlite();
+			await this.drainSqlite();
 			this.redisId = laterId(this.redisId ?? '0-0', streamIdAt(switchMs - this.resumeSafetyMs));
 		}
 
@@ -291,7 +291,7 @@ export class LiveWatcher implements LiveStream {
 
 	private async redisStep(): Promise<void> {
 		if (Date.now() - this.lastReconcile >= this.reconcileMs) {
-			this.reconcile(Date.now());
+			await this.reconcile(Date.now());
 			this.lastReconcile = Date.now();
 		}
 
@@ -315,17 +315,17 @@ export class LiveWatcher implements LiveStream {
 			this.redisId = id;
 			const entry = decodeEntry(id, fields);
 			if (entry) {
-				this.deliverEntry(entry);
+				await this.deliverEntry(entry);
 			}
 		}
 	}
 
-	private deliverEntry(entry: DecodedEntry): void {
+	private async deliverEntry(entry: DecodedEntry): Promise<void> {
 		let ours = false;
 		if (entry.storedId !== undefined) {
 			if (entry.storedId > this.sqlCursor) {
-				ours = this.catchUpTo(entry);
-			} else if (this.storedAs(entry)) {
+				ours = await this.catchUpTo(entry);
+			} else if (await this.storedAs(entry)) {
 				// At or below the cursor and ours: delivered already (or history before the start).
 				return;
 			}
@@ -337,8 +337,8 @@ export class LiveWatcher implements LiveStream {
 	}
 
 	/** Is this entry the event our run index holds under its SQLite id (same home, not a foreign writer)? */
-	private storedAs(entry: DecodedEntry): boolean {
-		const [stored] = this.options.index.eventsAfter(entry.storedId! - 1, undefined, 1);
+	private async storedAs(entry: DecodedEntry): Promise<boolean> {
+		const [stored] = await this.options.index.eventsAfter(entry.storedId! - 1, undefined, 1);
 		return stored !== undefined && stored.id === entry.storedId && JSON.stringify(stored.event) === entry.body;
 	}
 
@@ -349,11 +349,11 @@ export class LiveWatcher implements LiveStream {
 	 *
 	 * @returns whether the entry is ours: the event our index holds under its SQLite id.
 	 */
-	private catchUpTo(entry: DecodedEntry): boolean {
+	private async catchUpTo(entry: DecodedEntry): Promise<boolean> {
 		const target = entry.storedId!;
 		for (;;) {
 			// Ids are unique integers: at most target - cursor rows lie in between (usually one: the entry itself).
-			const batch = this.options.index.eventsAfter(this.sqlCursor, this.traceId, Math.min(BATCH, target - this.sqlCursor));
+			const batch = await this.options.index.eventsAfter(this.sqlCursor, this.traceId, Math.min(BATCH, target - this.sqlCursor));
 			for (const stored of batch) {
 				if (stored.id > target) {
 					return false;
@@ -387,9 +387,9 @@ export class LiveWatcher implements LiveStream {
 	}
 
 	/** What SQLite holds after the cursor (up to `upTo`) that we have not seen. */
-	private drainSqlite(upTo = Number.POSITIVE_INFINITY): void {
+	private async drainSqlite(upTo = Number.POSITIVE_INFINITY): Promise<void> {
 		while (this.sqlCursor < upTo && !this.closed) {
-			const batch = this.options.index.eventsAfter(this.sqlCursor, this.traceId, BATCH);
+			const batch = await this.options.index.eventsAfter(this.sqlCursor, this.traceId, BATCH);
 			for (const stored of batch) {
 				if (stored.id > upTo) {
 					return;
@@ -409,9 +409,9 @@ export class LiveWatcher implements LiveStream {
 	 * from SQLite those still missing from Redis a grace period after we first
 	 * noticed them. Order is kept: nothing passes an event still in its grace.
 	 */
-	private reconcile(now: number): void {
+	private async reconcile(now: number): Promise<void> {
 		for (;;) {
-			const batch = this.options.index.eventsAfter(this.sqlCursor, this.traceId, BATCH);
+			const batch = await this.options.index.eventsAfter(this.sqlCursor, this.traceId, BATCH);
 			let waiting = false;
 			for (const stored of batch) {
 				if (this.seen.has(storedKey(stored.id))) {

@@ -9,6 +9,7 @@ import {RunIndex} from '../../source/store/run-index.js';
 import {at, toJsonl} from '../helpers/events.js';
 import {runCli} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 /*
  * Issue 14, item 1, end to end: `exec`, `ingest` and `serve` as a user runs
@@ -91,7 +92,7 @@ test('identical events (issue 14.1): OTLP stderr lines ["same","same","other","s
 
 	const byServe = tempHome();
 	const index = RunIndex.open(byServe);
-	const receiver = await startOtlpReceiver({port: 0, sink: new EventWriter(index), log: () => {}});
+	const receiver = await startOtlpReceiver({port: 0, sink: new EventWriter(new SqliteStore(index)), log: () => {}});
 	try {
 		// The second post is what an exporter's retry sends: the same request again.
 		for (let i = 0; i < 2; i++) {

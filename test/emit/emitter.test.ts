@@ -301,7 +301,7 @@ test('busy database: the emitter retries a locked store with backoff, then throw
 	let failFirst = 2;
 	const busy = Object.assign(new Error('database is locked'), {code: 'SQLITE_BUSY'});
 	const index = {
-		appendEvents(events: readonly TraceEvent[]) {
+		async appendEvents(events: readonly TraceEvent[]) {
 			calls++;
 			if (failFirst-- > 0) {
 				throw busy;

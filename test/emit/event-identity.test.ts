@@ -6,6 +6,7 @@ import type {EventInput} from '../../source/emit/trace-context.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex, type AppendOptions} from '../../source/store/run-index.js';
 import {tempHome} from '../helpers/temp-home.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 /*
  * Issue 14, item 1, for producers tracedeck controls: the emitter gives every
@@ -22,7 +23,7 @@ function lines(index: RunIndex): string[] {
 test('identical events (issue 14.1): the emitter gives each event its own id, so the same line emitted twice is stored twice', async t => {
 	const index = RunIndex.open(tempHome());
 	t.after(() => index.close());
-	const emitter = new TraceEmitter(new EventWriter(index));
+	const emitter = new TraceEmitter(new EventWriter(new SqliteStore(index)));
 	const first = await emitter.emit(LINE);
 	const second = await emitter.emit(LINE);
 	assert.match(first.event_id ?? '', /^[0-9a-f-]{36}$/);
@@ -41,7 +42,7 @@ test('identical events (issue 14.1): a write retried after it landed stores the 
 	// a lost answer): the writer tries again with the same prepared events.
 	let attempts = 0;
 	const flaky = {
-		appendEvents(events: readonly TraceEvent[], options?: AppendOptions) {
+		async appendEvents(events: readonly TraceEvent[], options?: AppendOptions) {
 			const result = index.appendEvents(events, options);
 			attempts++;
 			if (attempts === 1) {
@@ -68,7 +69,7 @@ test('identical events (issue 14.1): a write retried after it landed stores the 
 test("identical events (issue 14.1): a producer's own event_id is kept, and a bad one is refused before anything is written", async t => {
 	const index = RunIndex.open(tempHome());
 	t.after(() => index.close());
-	const emitter = new TraceEmitter(new EventWriter(index));
+	const emitter = new TraceEmitter(new EventWriter(new SqliteStore(index)));
 	assert.equal((await emitter.emit({...LINE, event_id: 'order-42/charge'})).event_id, 'order-42/charge');
 	await emitter.emit({...LINE, event_id: 'order-42/charge'});
 	assert.deepEqual(lines(index), ['same'], 'the same id twice is one event');

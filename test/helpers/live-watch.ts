@@ -7,6 +7,7 @@ import type {RunIndex} from '../../source/store/run-index.js';
 import {captureLogger, drain, lineOf, newTraceId, TEST_PUBLISHER, waitFor} from '../live/live-helpers.js';
 import type {TestRedis} from './redis-server.js';
 import {tempIndex} from './temp-index.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 /** Short intervals keep the fault tests quick; correctness does not depend on them. */
 export const FAST_WATCH = {pollMs: 50, reconnectMaxMs: 100, reconcileMs: 200, initialConnectMs: 2000} as const;
@@ -42,12 +43,12 @@ export async function liveTrace(options: {publishTo?: string} = {}): Promise<Liv
 	return {
 		index,
 		traceId,
-		writer: new EventWriter(index, publisher),
+		writer: new EventWriter(new SqliteStore(index), publisher),
 		publisher,
 		messages: logger.messages,
 		watch(watchOptions = {}) {
 			const sources: LiveSource[] = [];
-			const stream = watch(traceId, {index, ...FAST_WATCH, ...watchOptions, onSource: source => sources.push(source)});
+			const stream = watch(traceId, {index: new SqliteStore(index), ...FAST_WATCH, ...watchOptions, onSource: source => sources.push(source)});
 			const watching = {stream, sink: drain(stream), sources};
 			watches.push(watching);
 			return watching;

@@ -3,6 +3,7 @@ import {startOtlpReceiver, type OtlpReceiver} from '../../source/interop/otlp-re
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {tempHome} from './temp-home.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 export interface ReceiverSuite {
 	readonly home: string;
@@ -20,7 +21,7 @@ export function receiverSuite(): ReceiverSuite {
 	before(async () => {
 		const home = tempHome();
 		const index = RunIndex.open(home);
-		started = {home, index, receiver: await startOtlpReceiver({port: 0, sink: new EventWriter(index), log: () => {}})};
+		started = {home, index, receiver: await startOtlpReceiver({port: 0, sink: new EventWriter(new SqliteStore(index)), log: () => {}})};
 	});
 	after(async () => {
 		await started?.receiver.close();

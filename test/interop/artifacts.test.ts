@@ -50,9 +50,9 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('run artifacts', () => {
-	it('writes plan.json (redacted), otlp-traces.json, summary.json and report.html under env/target/plan-hash/run-id', () => {
+	it('writes plan.json (redacted), otlp-traces.json, summary.json and report.html under env/target/plan-hash/run-id', async () => {
 		const home = homeWith(sampleRunEvents({planHash: PLAN_HASH}));
-		const artifacts = writeRunArtifacts(home, RUN_ID, {plan: PLAN, nowMs: NOW});
+		const artifacts = await writeRunArtifacts({home}, RUN_ID, {plan: PLAN, nowMs: NOW});
 		assert.equal(artifacts.dir, path.join(home, 'artifacts', 'prod', 'api', PLAN_HASH, RUN_ID));
 		assert.equal(artifacts.plan_hash, PLAN_HASH, 'the hash is of the redacted plan');
 		assert.deepEqual(fs.readdirSync(artifacts.dir).sort(), ['otlp-traces.json', 'plan.json', 'report.html', 'summary.json'], 'no temp files left');
@@ -79,9 +79,9 @@ describe('run artifacts', () => {
 		assert.ok(report.includes('migrate &#60;db&#62;'));
 	});
 
-	it('ingesting the artifact folder gives back the same run', () => {
+	it('ingesting the artifact folder gives back the same run', async () => {
 		const source = homeWith(sampleRunEvents({planHash: PLAN_HASH}));
-		const artifacts = writeRunArtifacts(source, RUN_ID, {plan: PLAN, nowMs: NOW});
+		const artifacts = await writeRunArtifacts({home: source}, RUN_ID, {plan: PLAN, nowMs: NOW});
 		const copy = tempHome();
 		const files = expandInputs([artifacts.dir]);
 		assert.deepEqual(files, [artifacts.files.otlp], 'a run folder contributes its otlp-traces.json');
@@ -109,27 +109,27 @@ describe('run artifacts', () => {
 		assert.equal(after.run.plan_hash, PLAN_HASH);
 	});
 
-	it('refuses a plan that is not the one the run recorded', () => {
+	it('refuses a plan that is not the one the run recorded', async () => {
 		const home = homeWith(sampleRunEvents({planHash: 'b'.repeat(64)}));
-		assert.throws(
-			() => writeRunArtifacts(home, RUN_ID, {plan: PLAN}),
+		await assert.rejects(
+			() => writeRunArtifacts({home}, RUN_ID, {plan: PLAN}),
 			(error: unknown) => error instanceof InputError && /hashes to/.test(error.message),
 		);
 		assert.ok(!fs.existsSync(path.join(home, 'artifacts')), 'nothing written');
 	});
 
-	it('without a plan writes the rest, filed under the recorded hash', () => {
+	it('without a plan writes the rest, filed under the recorded hash', async () => {
 		const home = homeWith(sampleRunEvents());
-		const artifacts = writeRunArtifacts(home, RUN_ID, {nowMs: NOW});
+		const artifacts = await writeRunArtifacts({home}, RUN_ID, {nowMs: NOW});
 		assert.equal(artifacts.files.plan, null);
 		assert.equal(path.basename(path.dirname(artifacts.dir)), 'a'.repeat(64));
 		assert.deepEqual(fs.readdirSync(artifacts.dir).sort(), ['otlp-traces.json', 'report.html', 'summary.json']);
 	});
 
-	it('keeps hostile env, target and run ids inside the artifacts folder, "_" for what is missing', () => {
+	it('keeps hostile env, target and run ids inside the artifacts folder, "_" for what is missing', async () => {
 		const events = sampleRunEvents({env: '../../../etc', runId: 'run/../../x'}).map(event => (event.span_id === 'root' && event.data ? {...event, data: {...event.data, target: undefined, plan_hash: undefined}} : event));
 		const home = homeWith(events);
-		const artifacts = writeRunArtifacts(home, 'run/../../x', {nowMs: NOW});
+		const artifacts = await writeRunArtifacts({home}, 'run/../../x', {nowMs: NOW});
 		const root = path.join(home, 'artifacts');
 		assert.ok(artifacts.dir.startsWith(`${root}${path.sep}`));
 		const segments = path.relative(root, artifacts.dir).split(path.sep);
@@ -142,26 +142,26 @@ describe('run artifacts', () => {
 		assert.deepEqual(filesUnder(root).filter(file => file.endsWith('.json') || file.endsWith('.html')).length, 3);
 	});
 
-	it('says in one line when the artifacts folder cannot be written', () => {
+	it('says in one line when the artifacts folder cannot be written', async () => {
 		const home = homeWith(sampleRunEvents());
 		fs.writeFileSync(path.join(home, 'artifacts'), 'a file where the folder should be');
-		assert.throws(() => writeRunArtifacts(home, RUN_ID), /cannot write the artifacts of run .* \((ENOTDIR|EEXIST)\)/);
+		await assert.rejects(() => writeRunArtifacts({home}, RUN_ID), /cannot write the artifacts of run .* \((ENOTDIR|EEXIST)\)/);
 	});
 
-	it('names an unknown run', () => {
-		assert.throws(() => writeRunArtifacts(homeWith(sampleRunEvents()), 'run-nope'), /no run matches "run-nope"/);
+	it('names an unknown run', async () => {
+		await assert.rejects(() => writeRunArtifacts({home: homeWith(sampleRunEvents())}, 'run-nope'), /no run matches "run-nope"/);
 	});
 });
 
 describe('plan redaction', () => {
-	it('is idempotent and leaves the input alone', () => {
+	it('is idempotent and leaves the input alone', async () => {
 		const input = structuredClone(PLAN);
 		const once = toRedactedJson(PLAN);
 		assert.deepEqual(toRedactedJson(once), once);
 		assert.deepEqual(PLAN, input);
 	});
 
-	it('handles __proto__ keys and deep nesting without harm', () => {
+	it('handles __proto__ keys and deep nesting without harm', async () => {
 		const hostile = JSON.parse('{"__proto__": {"token": "x"}, "a": 1}') as unknown;
 		const out = toRedactedJson(hostile) as Record<string, unknown>;
 		assert.deepEqual(Object.keys(out), ['__proto__', 'a']);
@@ -177,7 +177,7 @@ describe('plan redaction', () => {
 });
 
 describe('atomic files', () => {
-	it('replaces a file whole, and an aborted write leaves the old one', () => {
+	it('replaces a file whole, and an aborted write leaves the old one', async () => {
 		const dir = tempHome();
 		const file = path.join(dir, 'out.json');
 		writeFileAtomic(file, 'first');

@@ -25,6 +25,7 @@ import {http2Call, rawClient, type RawClient} from './grpc-test-client.js';
 import {encodeMetricsRequest, handMadeMetrics} from './metrics-requests.js';
 import {sdkTracer} from '../helpers/otel-sdk.js';
 import {tempHome} from '../helpers/temp-home.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const nanos = (ms: number): string => `${BigInt(T0 + ms) * 1_000_000n}`;
@@ -71,7 +72,7 @@ describe('OTLP/gRPC receiver with the OpenTelemetry SDK', () => {
 	before(async () => {
 		home = tempHome();
 		index = RunIndex.open(home);
-		server = await startOtlpGrpcServer({port: 0, intake: new TraceIntake({sink: new EventWriter(index), log: () => {}}), metricsRejection: new MetricsRejection(() => {}), log: () => {}});
+		server = await startOtlpGrpcServer({port: 0, intake: new TraceIntake({sink: new EventWriter(new SqliteStore(index)), log: () => {}}), metricsRejection: new MetricsRejection(() => {}), log: () => {}});
 	});
 
 	after(async () => {
@@ -240,7 +241,7 @@ describe('OTLP/gRPC receiver when the store is busy', () => {
 		// The receiver's connection would wait 10 s for the lock; a test cannot. The lock itself is real.
 		index.db.pragma('busy_timeout = 0');
 		const lines: string[] = [];
-		const server = await startOtlpGrpcServer({port: 0, intake: new TraceIntake({sink: new EventWriter(index, undefined, {tries: 2, backoffMs: 5}), log: line => lines.push(line)}), metricsRejection: new MetricsRejection(() => {}), log: () => {}});
+		const server = await startOtlpGrpcServer({port: 0, intake: new TraceIntake({sink: new EventWriter(new SqliteStore(index), undefined, {tries: 2, backoffMs: 5}), log: line => lines.push(line)}), metricsRejection: new MetricsRejection(() => {}), log: () => {}});
 		const client = rawClient(server.address, TRACE_EXPORT_PATH);
 		const other = new Database(path.join(home, 'runs.db'));
 		try {

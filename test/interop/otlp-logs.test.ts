@@ -24,6 +24,7 @@ import {RunIndex} from '../../source/store/run-index.js';
 import {rawClient} from './grpc-test-client.js';
 import {tempHome} from '../helpers/temp-home.js';
 import {runSourceCli} from '../helpers/source-cli.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 // 2026-03-02T10:00:00Z, given to the SDKs as [seconds, nanoseconds] so nothing rounds on the way.
 const T0_S = 1_772_445_600;
@@ -91,7 +92,7 @@ describe('OTLP logs from the OpenTelemetry SDK: http/json, http/protobuf and gRP
 	before(async () => {
 		home = tempHome();
 		index = RunIndex.open(home);
-		const intake = new TraceIntake({sink: new EventWriter(index), log: () => {}});
+		const intake = new TraceIntake({sink: new EventWriter(new SqliteStore(index)), log: () => {}});
 		const metricsRejection = new MetricsRejection(() => {});
 		receiver = await startOtlpReceiver({port: 0, intake, metricsRejection, log: () => {}});
 		grpc = await startOtlpGrpcServer({port: 0, intake, metricsRejection, log: () => {}});

@@ -10,6 +10,7 @@ import {startOtlpReceiver, type OtlpReceiver} from '../../source/interop/otlp-re
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {tempHome} from '../helpers/temp-home.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const nanos = (ms: number): string => `${BigInt(T0 + ms) * 1_000_000n}`;
@@ -64,7 +65,7 @@ describe('serve under load', () => {
 
 	before(async () => {
 		index = RunIndex.open(tempHome());
-		intake = new TraceIntake({sink: new EventWriter(index, undefined, {partEvents: PART_EVENTS}), log: () => {}});
+		intake = new TraceIntake({sink: new EventWriter(new SqliteStore(index), undefined, {partEvents: PART_EVENTS}), log: () => {}});
 		receiver = await startOtlpReceiver({port: 0, intake, log: () => {}});
 	});
 

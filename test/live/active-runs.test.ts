@@ -8,6 +8,7 @@ import {EventWriter} from '../../source/live/event-writer.js';
 import {simulateLiveRun} from '../../source/live/simulate-run.js';
 import {waitFor} from './live-helpers.js';
 import {tempIndex} from '../helpers/temp-index.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
 
@@ -83,23 +84,23 @@ test('TRACEDECK_STUCK_AFTER: a duration, the default when unset, an InputError w
 test('listActiveRuns reads running runs from the index', async () => {
 	const {index, cleanup} = tempIndex();
 	const controller = new AbortController();
-	const writer = new EventWriter(index);
+	const writer = new EventWriter(new SqliteStore(index));
 	// A run that is still going: aborted later, after we look.
 	const running = simulateLiveRun(writer, {seed: 9, durationMs: 60_000, signal: controller.signal});
 	try {
 		await waitFor(() => index.listRuns({status: 'running'})[0]?.current_step === 'Build', 'the Build stage to start');
 		const finished = await simulateLiveRun(writer, {seed: 10, durationMs: 0});
 		const now = Date.now();
-		const active = listActiveRuns(index, {now, env: {}});
+		const active = await listActiveRuns(new SqliteStore(index), {now, env: {}});
 		assert.equal(active.length, 1);
 		assert.notEqual(active[0]!.run.run_id, finished.run_id);
 		assert.equal(active[0]!.progress.total, 13, 'total_steps declared by the root');
 		assert.equal(active[0]!.current_step, 'Build');
 		assert.equal(active[0]!.stuck, false);
-		assert.equal(listActiveRuns(index, {now: now + 10 * 60_000, env: {}})[0]!.stuck, true);
+		assert.equal((await listActiveRuns(new SqliteStore(index), {now: now + 10 * 60_000, env: {}}))[0]!.stuck, true);
 		controller.abort();
 		assert.equal((await running).status, 'cancelled');
-		assert.deepEqual(listActiveRuns(index, {env: {}}), []);
+		assert.deepEqual(await listActiveRuns(new SqliteStore(index), {env: {}}), []);
 		assert.equal(index.listRuns({status: 'cancelled'}).length, 1);
 	} finally {
 		controller.abort();

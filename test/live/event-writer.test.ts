@@ -7,6 +7,7 @@ import {EventWriter, isBusyError, openEventWriter} from '../../source/live/event
 import type {AppendResult, StoredEvent} from '../../source/store/run-index.js';
 import {newTraceId, nthEvent} from './live-helpers.js';
 import {tempIndex} from '../helpers/temp-index.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 function recordingPublisher(): EventPublisher & {published: StoredEvent[][]} {
 	const published: StoredEvent[][] = [];
@@ -31,7 +32,7 @@ test('write stores in SQLite, then publishes only the events that were new, with
 	const {index, cleanup} = tempIndex();
 	try {
 		const publisher = recordingPublisher();
-		const writer = new EventWriter(index, publisher);
+		const writer = new EventWriter(new SqliteStore(index), publisher);
 		const traceId = newTraceId();
 		const first = await writer.write([nthEvent(traceId, 0), nthEvent(traceId, 1)]);
 		assert.equal(first.inserted.length, 2);
@@ -58,7 +59,7 @@ test('busy database: a locked store is retried with backoff; after its tries the
 	const ok: AppendResult = {inserted: [{id: 1, event}], duplicates: 0, traces: [event.trace_id]};
 	let calls = 0;
 	const flaky = {
-		appendEvents(): AppendResult {
+		async appendEvents(): Promise<AppendResult> {
 			calls++;
 			if (calls < 3) {
 				throw busy(calls === 1 ? 'SQLITE_BUSY' : 'SQLITE_LOCKED');
@@ -74,7 +75,7 @@ test('busy database: a locked store is retried with backoff; after its tries the
 
 	calls = 0;
 	const locked = {
-		appendEvents(): AppendResult {
+		async appendEvents(): Promise<AppendResult> {
 			calls++;
 			throw busy('SQLITE_BUSY_SNAPSHOT');
 		},
@@ -93,7 +94,7 @@ test('busy database: a locked store is retried with backoff; after its tries the
 test('other store errors are not retried', async () => {
 	let calls = 0;
 	const broken = {
-		appendEvents(): AppendResult {
+		async appendEvents(): Promise<AppendResult> {
 			calls++;
 			throw Object.assign(new Error('disk I/O error'), {code: 'SQLITE_IOERR'});
 		},
@@ -113,7 +114,7 @@ test('openEventWriter without Redis owns its index and closes it', async () => {
 		assert.equal((await writer.write(events)).inserted.length, 1);
 		assert.equal(writer.publisher.failures, 0);
 		await writer.close();
-		assert.equal(writer.index.db.open, false);
+		assert.equal((writer.store as SqliteStore).index.db.open, false);
 	} finally {
 		cleanup();
 	}

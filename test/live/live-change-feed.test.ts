@@ -7,13 +7,14 @@ import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {captureLogger, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './live-helpers.js';
 import {tempIndex} from '../helpers/temp-index.js';
 import {testRedisForFile} from '../helpers/redis-server.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 const redis = testRedisForFile();
 
 test('the live feed reports changed traces from Redis, with source and lag; polling while Redis is down', async () => {
 	const {index, cleanup} = tempIndex();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
-	const writer = new EventWriter(index, publisher);
+	const writer = new EventWriter(new SqliteStore(index), publisher);
 	const feed = createLiveChangeFeed({index, redisUrl: redis.url, coalesceMs: 20, watch: {pollMs: 50, reconnectMaxMs: 100}});
 	const changes: string[][] = [];
 	const statuses: LiveStatus[] = [];
@@ -55,7 +56,7 @@ test('without a Redis URL it is the polling feed', async () => {
 		const changes: string[][] = [];
 		feed.onChange(traceIds => changes.push([...traceIds]));
 		const traceId = newTraceId();
-		await new EventWriter(index).write([nthEvent(traceId, 0)]);
+		await new EventWriter(new SqliteStore(index)).write([nthEvent(traceId, 0)]);
 		await waitFor(() => changes.some(batch => batch.includes(traceId)), 'the change');
 		assert.equal(feed.status().source, 'polling');
 	} finally {

@@ -8,6 +8,7 @@ import {createRedisPublisher} from '../../source/live/redis-publisher.js';
 import {captureLogger, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './live-helpers.js';
 import {tempIndex} from '../helpers/temp-index.js';
 import {testRedisForFile} from '../helpers/redis-server.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 const redis = testRedisForFile();
 
@@ -17,7 +18,7 @@ test('each stored event goes to its trace stream and traces:active, capped, with
 	const admin = new Redis(redis.url);
 	try {
 		assert.equal(publisher.connected, true, 'creation waits for the connection');
-		const writer = new EventWriter(index, publisher);
+		const writer = new EventWriter(new SqliteStore(index), publisher);
 		const traceId = newTraceId();
 		const written = await writer.write(Array.from({length: 300}, (_, n) => nthEvent(traceId, n)));
 		await publisher.flush();
@@ -45,7 +46,7 @@ test('with Redis down, writes still succeed in SQLite; failures are counted and 
 	const {index, cleanup} = tempIndex();
 	const logger = captureLogger();
 	const publisher = await createRedisPublisher(redis.url, {logger, ...TEST_PUBLISHER});
-	const writer = new EventWriter(index, publisher);
+	const writer = new EventWriter(new SqliteStore(index), publisher);
 	const traceId = newTraceId();
 	let n = 0;
 	try {

@@ -12,6 +12,7 @@ import {captureLogger, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './li
 import {tempIndex} from '../helpers/temp-index.js';
 import {testRedisForFile} from '../helpers/redis-server.js';
 import {runSourceCli} from '../helpers/source-cli.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 const redis = testRedisForFile();
 
@@ -41,7 +42,7 @@ function storedEvents(index: RunIndex, runId: string): TraceEvent[] {
 test('tails a live run from its start to its end, one plain line per event, and exits 0', async () => {
 	const {home, index, cleanup} = tempIndex();
 	try {
-		const simulation = simulateLiveRun(new EventWriter(index), {seed: 3, durationMs: 800, outcome: 'failed'});
+		const simulation = simulateLiveRun(new EventWriter(new SqliteStore(index)), {seed: 3, durationMs: 800, outcome: 'failed'});
 		const runId = await firstRunId(index);
 		const out = capture();
 		const code = await run([runId, '--home', home], {stdout: out, pollMs: 30});
@@ -65,7 +66,7 @@ test('--json prints NDJSON; with Redis the live part comes from Redis, matching 
 	const {home, index, cleanup} = tempIndex();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
 	try {
-		const simulation = simulateLiveRun(new EventWriter(index, publisher), {seed: 4, durationMs: 800, outcome: 'success'});
+		const simulation = simulateLiveRun(new EventWriter(new SqliteStore(index), publisher), {seed: 4, durationMs: 800, outcome: 'success'});
 		const runId = await firstRunId(index);
 		const out = capture();
 		const code = await run([runId, '--home', home, '--json', '--redis', redis.url], {stdout: out});
@@ -96,7 +97,7 @@ test('an ended run prints at once and exits; --level, --step and --since filter 
 	const {home, index, cleanup} = tempIndex();
 	try {
 		const threeHoursAgo = Date.now() - 3 * 3_600_000;
-		const result = await simulateLiveRun(new EventWriter(index), {seed: 5, durationMs: 0, outcome: 'failed', now: () => threeHoursAgo});
+		const result = await simulateLiveRun(new EventWriter(new SqliteStore(index)), {seed: 5, durationMs: 0, outcome: 'failed', now: () => threeHoursAgo});
 		const tail = async (...flags: string[]) => {
 			const out = capture();
 			assert.equal(await run([result.run_id.slice(0, 24), '--home', home, '--json', ...flags], {stdout: out}), 0);
@@ -130,7 +131,7 @@ test('untrusted text is sanitized in text output and kept exact in JSON', async 
 	const {home, index, cleanup} = tempIndex();
 	try {
 		const traceId = newTraceId();
-		const writer = new EventWriter(index);
+		const writer = new EventWriter(new SqliteStore(index));
 		const hostile = 'evil \u001b]0;pwned\u0007title \u001b[2Jclear \u009b31mred';
 		await writer.write([nthEvent(traceId, 0), {trace_id: traceId, span_id: 'root', event_type: 'log:stderr', timestamp: new Date().toISOString(), data: {line: hostile}}, {trace_id: traceId, span_id: 'root', event_type: 'workflow:completed', status: 'success', timestamp: new Date().toISOString()}]);
 		const text = capture();
@@ -159,7 +160,7 @@ test('an unknown run is a NotFoundError; a bad --level an InputError', async () 
 test('Redis killed mid-tail: the tail goes on by polling and loses nothing; restarted: back on Redis, no duplicates', {skip: !process.env['REDIS_URL'] ? false : 'needs a Redis it can kill (REDIS_URL is set)'}, async () => {
 	const {home, index, cleanup} = tempIndex();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
-	const writer = new EventWriter(index, publisher);
+	const writer = new EventWriter(new SqliteStore(index), publisher);
 	const traceId = newTraceId();
 	let n = 0;
 	const produce = async (count: number) => {
@@ -204,7 +205,7 @@ test('Redis killed mid-tail: the tail goes on by polling and loses nothing; rest
 test('end to end through the CLI: runs tail of an ended run exits 0; an unknown run exits 3', async () => {
 	const {home, index, cleanup} = tempIndex();
 	try {
-		const result = await simulateLiveRun(new EventWriter(index), {seed: 6, durationMs: 0, outcome: 'success'});
+		const result = await simulateLiveRun(new EventWriter(new SqliteStore(index)), {seed: 6, durationMs: 0, outcome: 'success'});
 		const cli = (...args: string[]) => runSourceCli(args, {home});
 		const ok = cli('runs', 'tail', result.run_id, '--level', 'warn');
 		assert.equal(ok.code, 0, ok.stderr);

@@ -9,6 +9,7 @@ import {EventWriter} from '../../source/live/event-writer.js';
 import {LIVE_FAILED_STEP, liveRunOutcome, simulateLiveRun, type SimulateLiveRunOptions} from '../../source/live/simulate-run.js';
 import {waitFor} from './live-helpers.js';
 import {tempIndex} from '../helpers/temp-index.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 function recorder() {
 	const events: TraceEvent[] = [];
@@ -258,7 +259,7 @@ test('a known failing seed fails at POST /v1/checkout, after a recovered spot fa
 test('stored, a failed run is a failed run with its steps; an aborted one a cancelled run with nothing left open', async () => {
 	const {index, cleanup} = tempIndex();
 	try {
-		const writer = new EventWriter(index);
+		const writer = new EventWriter(new SqliteStore(index));
 		const failed = await simulateLiveRun(writer, {seed: 4, durationMs: 0});
 		assert.equal(failed.status, 'failed');
 		const run = index.resolveRun(failed.run_id);
@@ -293,7 +294,7 @@ test('stored, a failed run is a failed run with its steps; an aborted one a canc
 test('the stored failed run names POST /v1/checkout as its failed step', async () => {
 	const {index, cleanup} = tempIndex();
 	try {
-		const failed = await simulateLiveRun(new EventWriter(index), {seed: 4, durationMs: 0});
+		const failed = await simulateLiveRun(new EventWriter(new SqliteStore(index)), {seed: 4, durationMs: 0});
 		assert.equal(index.resolveRun(failed.run_id).failed_step, LIVE_FAILED_STEP);
 	} finally {
 		cleanup();
@@ -302,7 +303,7 @@ test('the stored failed run names POST /v1/checkout as its failed step', async (
 
 test('the demo loop starts at its seed and counts up: a failing seed gives a failed first run', async () => {
 	const {index, cleanup} = tempIndex();
-	const loop = await startDemoLoop(index, undefined, {seed: 4, durationMs: 20, pauseMs: 5});
+	const loop = await startDemoLoop(new SqliteStore(index), undefined, {seed: 4, durationMs: 20, pauseMs: 5});
 	try {
 		await waitFor(() => index.listRuns().filter(run => run.status !== 'running').length >= 2, 'two runs to end');
 	} finally {

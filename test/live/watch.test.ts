@@ -6,6 +6,7 @@ import {watch, watchAll} from '../../source/live/watch.js';
 import {drain, lineOf, newTraceId, nthEvent, waitFor} from './live-helpers.js';
 import {FAST_WATCH, liveTrace, writeThroughOutage} from '../helpers/live-watch.js';
 import {testRedisForFile} from '../helpers/redis-server.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 const redis = testRedisForFile();
 
@@ -86,7 +87,7 @@ test('afterEventId replays the stored backlog from SQLite at once, then goes on 
 
 test('an event whose publish failed is delivered from SQLite before the next Redis entry, keeping order', async () => {
 	const live = await liveTrace({publishTo: redis.url});
-	const sqliteOnly = new EventWriter(live.index);
+	const sqliteOnly = new EventWriter(new SqliteStore(live.index));
 	// A long grace: only the SQLite id on the next entry can bring the missing one this early.
 	const {stream, sink} = live.watch({redisUrl: redis.url, graceMs: 60_000});
 	try {
@@ -160,8 +161,8 @@ test('watchAll sees every trace; return() and an abort end the iteration and clo
 			.split('\n').length;
 	const controller = new AbortController();
 	const idle = await clients();
-	const all = watchAll({index, redisUrl: redis.url, ...FAST_WATCH});
-	const aborted = watch(newTraceId(), {index, redisUrl: redis.url, ...FAST_WATCH, signal: controller.signal});
+	const all = watchAll({index: new SqliteStore(index), redisUrl: redis.url, ...FAST_WATCH});
+	const aborted = watch(newTraceId(), {index: new SqliteStore(index), redisUrl: redis.url, ...FAST_WATCH, signal: controller.signal});
 	const sink = drain(all);
 	try {
 		await waitFor(() => all.source === 'redis' && aborted.source === 'redis', 'both watchers on Redis');

@@ -7,6 +7,7 @@ import {RunIndex} from '../../source/store/run-index.js';
 import {tempHome} from '../helpers/temp-home.js';
 import {DAY, deployEvents, HOUR} from './deploys.js';
 import {parsePrometheusText, sampleValue} from './prometheus-text.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 
@@ -53,7 +54,7 @@ test('a scrape parses strictly and carries the deployment figures of the run ind
 	const home = tempHome();
 	const index = RunIndex.open(home);
 	seed(index);
-	const metrics = new TracedeckMetrics(index, {now: () => NOW});
+	const metrics = new TracedeckMetrics(new SqliteStore(index), {now: () => NOW});
 	metrics.recordEvents(12);
 	metrics.recordIngestError();
 	metrics.observeStreamLatency(40);
@@ -105,7 +106,7 @@ test('the deployment counters only grow: a purge does not lower them', async () 
 	const home = tempHome();
 	const index = RunIndex.open(home);
 	seed(index);
-	const metrics = new TracedeckMetrics(index, {now: () => NOW});
+	const metrics = new TracedeckMetrics(new SqliteStore(index), {now: () => NOW});
 	const before = parsePrometheusText(await metrics.render());
 	const result = purgeRuns(index, home, parseRetention('*=1h'), {now: NOW + 30 * DAY});
 	assert.equal(result.runs.length, 3, 'the finished runs went');
@@ -124,8 +125,8 @@ test('the deployment counters only grow: a purge does not lower them', async () 
 test('each TracedeckMetrics has its own registry', async () => {
 	const home = tempHome();
 	const index = RunIndex.open(home);
-	const a = new TracedeckMetrics(index);
-	const b = new TracedeckMetrics(index);
+	const a = new TracedeckMetrics(new SqliteStore(index));
+	const b = new TracedeckMetrics(new SqliteStore(index));
 	a.recordEvents(3);
 	assert.equal(sampleValue(parsePrometheusText(await b.render()), 'tracedeck_events_total'), 0);
 	a.setRedisWriteFailures(4);
@@ -139,7 +140,7 @@ test('stage names past 100 share stage="_other", so a scrape stays bounded', asy
 	const index = RunIndex.open(home);
 	const stages = Array.from({length: 130}, (_, i) => ({name: `step ${i}`, start: i, end: i + 1}));
 	index.appendEvents(deployEvents({trace: 'many', env: 'dev', startMs: NOW - HOUR, duration: 200, stages}));
-	const families = parsePrometheusText(await new TracedeckMetrics(index).render());
+	const families = parsePrometheusText(await new TracedeckMetrics(new SqliteStore(index)).render());
 	index.close();
 	const counts = families.get('deployment_stage_duration_seconds')!.samples.filter(s => s.name.endsWith('_count'));
 	assert.equal(counts.length, 101);
@@ -178,7 +179,7 @@ test("events arriving one by one count the same as one batch (the triggers' upda
 			index.appendEvents(batch);
 		}
 
-		const text = await new TracedeckMetrics(index, {now: () => NOW}).render();
+		const text = await new TracedeckMetrics(new SqliteStore(index), {now: () => NOW}).render();
 		const hits = index.db.prepare("SELECT count(*) FROM span_search WHERE span_search MATCH 'smoke'").pluck().get();
 		index.close();
 		assert.equal(hits, 1, 'the smoke span (its name and its error are one row)');
@@ -201,8 +202,8 @@ test('one stuck threshold: /metrics counts as stuck exactly the runs the console
 	// Silent for 6 minutes: past the 5-minute default, under the 15 minutes /metrics once used on its own.
 	index.appendEvents(deployEvents({trace: 'q1', env: 'prod', startMs: NOW - 6 * 60_000, stages: [{name: 'build', start: 0, end: null}]}));
 	const run = index.listRuns({status: 'running'})[0]!;
-	const families = parsePrometheusText(await new TracedeckMetrics(index, {now: () => NOW}).render());
-	const longer = parsePrometheusText(await new TracedeckMetrics(index, {now: () => NOW, stuckAfterMs: 10 * 60_000}).render());
+	const families = parsePrometheusText(await new TracedeckMetrics(new SqliteStore(index), {now: () => NOW}).render());
+	const longer = parsePrometheusText(await new TracedeckMetrics(new SqliteStore(index), {now: () => NOW, stuckAfterMs: 10 * 60_000}).render());
 	index.close();
 	assert.equal(isStuck(run, NOW, DEFAULT_STUCK_AFTER_MS), true);
 	assert.equal(sampleValue(families, 'tracedeck_stuck_runs', {env: 'prod'}), 1);

@@ -8,13 +8,14 @@ import readline from 'node:readline';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {writerEvents} from './writer-events.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 const [home, writerArg, batchArg] = process.argv.slice(2);
 const writerNumber = Number(writerArg);
 const batch = Number(batchArg);
 const events = writerEvents(writerNumber);
 const index = RunIndex.open(home!);
-const writer = new EventWriter(index);
+const writer = new EventWriter(new SqliteStore(index));
 process.stdout.write('ready\n');
 await new Promise<void>(resolve => {
 	readline.createInterface({input: process.stdin}).once('line', () => resolve());

@@ -6,6 +6,7 @@ import {AppendParts} from '../../source/store/append-parts.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {at} from '../helpers/events.js';
 import {tempHome} from '../helpers/temp-home.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 /**
  * Two traces of stages and steps, as an OTLP SDK sends them: children before
@@ -53,7 +54,7 @@ whole.close();
 test('serve under load: a write stored in parts ends exactly as the same write stored whole', async () => {
 	const index = RunIndex.open(tempHome());
 	try {
-		const result = await new EventWriter(index, undefined, {partEvents: 250}).write(input);
+		const result = await new EventWriter(new SqliteStore(index), undefined, {partEvents: 250}).write(input);
 		assert.equal(result.inserted.length, input.length);
 		assert.deepEqual(snapshot(index), expected);
 	} finally {
@@ -68,7 +69,7 @@ test('serve under load: an input stopped after some parts and sent again is stor
 		const abandoned = new AppendParts();
 		index.appendEvents(input.slice(0, 300), {parts: abandoned});
 		index.appendEvents(input.slice(300, 600), {parts: abandoned});
-		const retry = await new EventWriter(index, undefined, {partEvents: 250}).write(input);
+		const retry = await new EventWriter(new SqliteStore(index), undefined, {partEvents: 250}).write(input);
 		assert.equal(retry.duplicates, 600, 'what the first attempt stored is recognised');
 		assert.equal(retry.inserted.length, input.length - 600);
 		assert.deepEqual(snapshot(index), expected);

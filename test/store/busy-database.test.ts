@@ -10,6 +10,7 @@ import {startOtlpReceiver, type OtlpReceiver} from '../../source/interop/otlp-re
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {tempHome} from '../helpers/temp-home.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const nanos = (ms: number): string => `${BigInt(T0 + ms) * 1_000_000n}`;
@@ -38,8 +39,8 @@ describe('busy database', () => {
 		home = tempHome();
 		index = RunIndex.open(home);
 		// What serve builds: parts, a second of patience, then 503.
-		const writer = new EventWriter(index, undefined, {partEvents: PART_EVENTS, patienceMs: 1000});
-		receiver = await startOtlpReceiver({port: 0, intake: new TraceIntake({sink: writer, log: () => {}}), health: storeHealth(index), log: () => {}});
+		const writer = new EventWriter(new SqliteStore(index), undefined, {partEvents: PART_EVENTS, patienceMs: 1000});
+		receiver = await startOtlpReceiver({port: 0, intake: new TraceIntake({sink: writer, log: () => {}}), health: storeHealth(new SqliteStore(index)), log: () => {}});
 		other = new Database(path.join(home, 'runs.db'));
 		// A first read makes the connection see the WAL; a BEGIN EXCLUSIVE before it would try a rollback-journal lock.
 		assert.equal(other.pragma('journal_mode', {simple: true}), 'wal');
@@ -83,7 +84,7 @@ describe('busy database', () => {
 	});
 
 	it('busy database: the emitter throws StoreBusyError after its retries, without blocking the event loop, and stores once the lock is gone', async () => {
-		const emitter = new TraceEmitter(new EventWriter(index, undefined, {patienceMs: 400}));
+		const emitter = new TraceEmitter(new EventWriter(new SqliteStore(index), undefined, {patienceMs: 400}));
 		other.exec('BEGIN EXCLUSIVE');
 		const watch = loopWatch();
 		try {
@@ -101,7 +102,7 @@ describe('busy database', () => {
 	it('busy database: /healthz answers 503 when the store cannot be read', async () => {
 		const closed = RunIndex.open(tempHome());
 		closed.close();
-		const probe = await startOtlpReceiver({port: 0, sink: {write: async events => ({inserted: events})}, health: storeHealth(closed), log: () => {}});
+		const probe = await startOtlpReceiver({port: 0, sink: {write: async events => ({inserted: events})}, health: storeHealth(new SqliteStore(closed)), log: () => {}});
 		try {
 			const answer = await fetch(`${probe.url}/healthz`);
 			assert.equal(answer.status, 503);

@@ -14,6 +14,7 @@ import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {rawClient, type RawClient} from '../interop/grpc-test-client.js';
 import {tempHome} from '../helpers/temp-home.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 /**
  * Issue 14, items 2 and 7, at the OTLP/gRPC edge: whatever bytes a client
@@ -225,7 +226,7 @@ let server: OtlpGrpcServer;
 let traceClient: RawClient;
 let logsClient: RawClient;
 before(async () => {
-	server = await startOtlpGrpcServer({port: 0, intake: new TraceIntake({sink: new EventWriter(index), log: line => serverLog.push(line)}), metricsRejection: new MetricsRejection(() => {}), log: line => serverLog.push(line)});
+	server = await startOtlpGrpcServer({port: 0, intake: new TraceIntake({sink: new EventWriter(new SqliteStore(index)), log: line => serverLog.push(line)}), metricsRejection: new MetricsRejection(() => {}), log: line => serverLog.push(line)});
 	traceClient = rawClient(server.address, TRACE_EXPORT_PATH);
 	logsClient = rawClient(server.address, LOGS_EXPORT_PATH);
 });

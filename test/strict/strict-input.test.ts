@@ -15,6 +15,7 @@ import {TraceEmitter} from '../../source/emit/emitter.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {tempHome} from '../helpers/temp-home.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 /** Issue 14 ("Nothing lost, nothing leaked"), items 2, 7 and 10: what the edges refuse, and how. */
 
@@ -34,7 +35,7 @@ const home = tempHome('tracedeck-strict-');
 const index = RunIndex.open(home);
 let receiver: OtlpReceiver;
 before(async () => {
-	receiver = await startOtlpReceiver({port: 0, sink: new EventWriter(index), log: () => {}});
+	receiver = await startOtlpReceiver({port: 0, sink: new EventWriter(new SqliteStore(index)), log: () => {}});
 });
 after(async () => {
 	await receiver.close();

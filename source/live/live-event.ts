@@ -12,8 +12,12 @@ export interface LiveEvent {
 }
 
 export interface WatchOptions {
-	/** The run index: the polling fallback, and the check that nothing was missed. */
-	index: Pick<Store, 'eventsAfter' | 'maxEventId'>;
+	/**
+	 * The run index: the polling fallback, and the check that nothing was
+	 * missed; where it has `subscribe` (PostgreSQL), reads wake on its
+	 * notifications instead of waiting for the poll.
+	 */
+	index: Pick<Store, 'eventsAfter' | 'maxEventId'> & Partial<Pick<Store, 'subscribe'>>;
 	/** Redis Streams to read; without it the watcher polls SQLite only. */
 	redisUrl?: string;
 	/** Ends the iteration (like return()). */

@@ -1,4 +1,5 @@
 import type {StoredEvent} from '../store/run-index.js';
+import type {StoreSubscription} from '../store/store.js';
 import type {LiveSource} from './change-feed.js';
 import type {LiveEvent, LiveStream, WatchOptions} from './live-event.js';
 import {compareStreamIds, decodeEntry, streamIdAt, type DecodedEntry} from './redis-entry.js';
@@ -10,6 +11,8 @@ import {StreamReader} from './stream-reader.js';
 const BATCH = 500;
 /** Queued events beyond which the pump waits for the consumer. */
 const HIGH_WATER = 1000;
+/** While the store's notifications work, the safety poll runs this many times slower than pollMs. */
+const NOTIFIED_POLL_FACTOR = 10;
 
 type Waiter = {resolve: (result: IteratorResult<LiveEvent>) => void; reject: (error: unknown) => void};
 
@@ -67,6 +70,10 @@ export class LiveWatcher implements LiveStream {
 	private readonly startedMs = Date.now();
 	/** The newest stored event when we started: what came before is the run index's to deliver, not Redis's. */
 	private startMaxId = 0;
+	/** The store's own change notifications (PostgreSQL's LISTEN/NOTIFY), while they work. */
+	private subscription: StoreSubscription | undefined;
+	/** A notification came since the last read of the store: read again before sleeping. */
+	private notified = false;
 
 	private readonly pollMs: number;
 	private readonly blockMs: number;
@@ -218,10 +225,12 @@ export class LiveWatcher implements LiveStream {
 			}
 		} finally {
 			this.reader?.close();
+			await this.subscription?.close().catch(() => undefined);
 		}
 	}
 
 	private async start(): Promise<void> {
+		await this.subscribe();
 		this.startMaxId = await this.options.index.maxEventId();
 		this.sqlCursor = Math.min(this.options.afterEventId ?? this.startMaxId, this.startMaxId);
 		if (this.options.redisUrl !== undefined) {
@@ -246,14 +255,44 @@ export class LiveWatcher implements LiveStream {
 		}
 	}
 
+	/**
+	 * Where the store can say when events are stored (PostgreSQL), read when
+	 * it does instead of on a timer; the timer stays, slower, as the safety
+	 * net, and takes over at its own pace if the notifications stop.
+	 * Subscribed before the cursor is read, so no store after it goes unsaid.
+	 */
+	private async subscribe(): Promise<void> {
+		const {subscribe} = this.options.index;
+		if (subscribe === undefined) {
+			return;
+		}
+
+		try {
+			this.subscription = await subscribe(
+				() => {
+					this.notified = true;
+					this.wake();
+				},
+				() => {
+					this.subscription = undefined;
+				},
+			);
+		} catch {
+			// No notifications (the server refused LISTEN): polling alone still delivers everything.
+		}
+	}
+
 	private async pollStep(): Promise<void> {
+		this.notified = false;
 		await this.drainSqlite();
 		if (this.reader?.ready && Date.now() >= this.redisRetryAt) {
 			await this.switchToRedis(false);
 			return;
 		}
 
-		await this.nap(this.pollMs, true);
+		if (!this.notified) {
+			await this.nap(this.subscription === undefined ? this.pollMs : this.pollMs * NOTIFIED_POLL_FACTOR, true);
+		}
 	}
 
 	/**

@@ -2,15 +2,27 @@ import type {Run} from '../core/run.js';
 import {sanitize, sanitizeMessage} from '../core/sanitize.js';
 import {damagedStoreError} from './open-database.js';
 import type {RunIndex} from './run-index.js';
+import {sameValue} from './sql-dialect.js';
+import {one, type SqlDialect, type SqlProgram} from './sql-program.js';
+import {runSqliteQuery} from './sqlite-query.js';
 
-// Matched against the run's own row, so env, target and start are the values
-// stored. `IS`, not `=`: a run without an env (or target) is compared with
-// others without one. Strictly before, so a run is never its own baseline;
-// ties on the start time go to the larger run id, as `runs list` orders them.
-const LAST_SUCCESS_BEFORE = `SELECT r.body FROM runs AS b
-	JOIN runs AS r ON r.env IS b.env AND r.target IS b.target AND r.started_ms < b.started_ms
-	WHERE b.trace_id = ? AND r.status = 'success'
-	ORDER BY r.started_ms DESC, r.run_id DESC LIMIT 1`;
+/**
+ * Matched against the run's own row, so env, target and start are the values
+ * stored. `IS`, not `=`: a run without an env (or target) is compared with
+ * others without one. Strictly before, so a run is never its own baseline;
+ * ties on the start time go to the larger run id, as `runs list` orders them.
+ */
+export function* lastSuccessBeforeProgram(dialect: SqlDialect, run: Pick<Run, 'trace_id'>): SqlProgram<Run | null> {
+	const row = yield* one<{body: string}>(
+		`SELECT r.body FROM runs AS b
+		JOIN runs AS r ON ${sameValue(dialect, 'r.env', 'b.env')} AND ${sameValue(dialect, 'r.target', 'b.target')} AND r.started_ms < b.started_ms
+		WHERE b.trace_id = ? AND r.status = 'success'
+		ORDER BY r.started_ms DESC, r.run_id DESC LIMIT 1`,
+		[run.trace_id],
+	);
+	// A finished run: its stored body is the whole run (only running runs get a current step filled in).
+	return row === undefined ? null : (JSON.parse(row.body) as Run);
+}
 
 /**
  * What `runs diff <run>` and the console's `d` compare a run with when no
@@ -19,9 +31,7 @@ const LAST_SUCCESS_BEFORE = `SELECT r.body FROM runs AS b
  */
 export function lastSuccessBefore(index: RunIndex, run: Pick<Run, 'trace_id'>): Run | null {
 	try {
-		const body = index.db.prepare(LAST_SUCCESS_BEFORE).pluck().get(run.trace_id) as string | undefined;
-		// A finished run: its stored body is the whole run (only running runs get a current step filled in).
-		return body === undefined ? null : (JSON.parse(body) as Run);
+		return runSqliteQuery(index.db, () => lastSuccessBeforeProgram('sqlite', run));
 	} catch (error) {
 		throw damagedStoreError(index.db.name, error);
 	}

@@ -1,4 +1,7 @@
 import type {Db} from './open-database.js';
+import {jsonText} from './sql-dialect.js';
+import {rows, type SqlDialect, type SqlProgram} from './sql-program.js';
+import {runSqliteQuery} from './sqlite-query.js';
 
 /**
  * Reads the deployment figures the run index keeps (migration 3: counters and
@@ -46,56 +49,67 @@ function parseLabels(text: string): Labels {
 	return labels;
 }
 
-export class DeploymentFigures {
-	private readonly stmts;
+export function* countersProgram(name: string): SqlProgram<CounterSeries[]> {
+	const found = yield* rows<{labels: string; value: number}>('SELECT labels, value FROM metric_counters WHERE name = ? ORDER BY labels', [name]);
+	return found.map(row => ({labels: parseLabels(row.labels), value: row.value}));
+}
 
-	constructor(db: Db) {
-		this.stmts = {
-			counters: db.prepare('SELECT labels, value FROM metric_counters WHERE name = ? ORDER BY labels'),
-			bounds: db.prepare('SELECT le FROM metric_bounds WHERE name = ? ORDER BY le').pluck(),
-			histograms: db.prepare('SELECT labels, sum, count FROM metric_histograms WHERE name = ? ORDER BY labels'),
-			buckets: db.prepare('SELECT labels, le, n FROM metric_buckets WHERE name = ?'),
-			running: db.prepare("SELECT env, count(*) AS count FROM runs WHERE status = 'running' AND env IS NOT NULL GROUP BY env ORDER BY env"),
-			stuck: db.prepare("SELECT coalesce(env, ?) AS env, count(*) AS count FROM runs WHERE status = 'running' AND last_event_ms < ? GROUP BY 1 ORDER BY 1"),
-			deployEnvs: db.prepare("SELECT DISTINCT json_extract(labels, '$.env') FROM metric_counters WHERE name = 'deployment_total' ORDER BY 1").pluck(),
-		};
+export function* histogramProgram(name: string): SqlProgram<HistogramFigures> {
+	const bounds = (yield* rows<{le: number}>('SELECT le FROM metric_bounds WHERE name = ? ORDER BY le', [name])).map(row => row.le);
+	const position = new Map(bounds.map((le, i) => [le, i]));
+	const series = new Map<string, HistogramSeries>();
+	for (const row of yield* rows<{labels: string; sum: number; count: number}>('SELECT labels, sum, count FROM metric_histograms WHERE name = ? ORDER BY labels', [name])) {
+		series.set(row.labels, {labels: parseLabels(row.labels), buckets: bounds.map(() => 0), sum: row.sum, count: row.count});
 	}
 
+	for (const row of yield* rows<{labels: string; le: number; n: number}>('SELECT labels, le, n FROM metric_buckets WHERE name = ?', [name])) {
+		const i = position.get(row.le);
+		const entry = series.get(row.labels);
+		if (i !== undefined && entry) {
+			entry.buckets[i] = row.n;
+		}
+	}
+
+	return {bounds, series: [...series.values()]};
+}
+
+/** Deployments (runs with an env) running now, per env. */
+export function* inProgressProgram(): SqlProgram<EnvCount[]> {
+	return yield* rows<EnvCount>("SELECT env, count(*) AS count FROM runs WHERE status = 'running' AND env IS NOT NULL GROUP BY env ORDER BY env");
+}
+
+/** Running runs (deployments or not) with no event since `beforeMs`, per env. */
+export function* stuckProgram(beforeMs: number): SqlProgram<EnvCount[]> {
+	return yield* rows<EnvCount>("SELECT coalesce(env, ?) AS env, count(*) AS count FROM runs WHERE status = 'running' AND last_event_ms < ? GROUP BY 1 ORDER BY 1", [NO_ENV, beforeMs]);
+}
+
+/** Envs that ever had a finished deployment: their gauges read 0 rather than vanish when idle. */
+export function* deploymentEnvsProgram(dialect: SqlDialect): SqlProgram<string[]> {
+	const found = yield* rows<{env: unknown}>(`SELECT DISTINCT ${jsonText(dialect, 'labels', ['env'])} AS env FROM metric_counters WHERE name = 'deployment_total' ORDER BY 1`);
+	return found.map(row => row.env).filter((env): env is string => typeof env === 'string');
+}
+
+/** The figures on SQLite, each read in its own transaction (prometheus-metrics.ts reads them so). */
+export class DeploymentFigures {
+	constructor(private readonly db: Db) {}
+
 	counters(name: string): CounterSeries[] {
-		return (this.stmts.counters.all(name) as Array<{labels: string; value: number}>).map(row => ({labels: parseLabels(row.labels), value: row.value}));
+		return runSqliteQuery(this.db, () => countersProgram(name));
 	}
 
 	histogram(name: string): HistogramFigures {
-		const bounds = this.stmts.bounds.all(name) as number[];
-		const position = new Map(bounds.map((le, i) => [le, i]));
-		const series = new Map<string, HistogramSeries>();
-		for (const row of this.stmts.histograms.all(name) as Array<{labels: string; sum: number; count: number}>) {
-			series.set(row.labels, {labels: parseLabels(row.labels), buckets: bounds.map(() => 0), sum: row.sum, count: row.count});
-		}
-
-		for (const row of this.stmts.buckets.all(name) as Array<{labels: string; le: number; n: number}>) {
-			const i = position.get(row.le);
-			const entry = series.get(row.labels);
-			if (i !== undefined && entry) {
-				entry.buckets[i] = row.n;
-			}
-		}
-
-		return {bounds, series: [...series.values()]};
+		return runSqliteQuery(this.db, () => histogramProgram(name));
 	}
 
-	/** Deployments (runs with an env) running now, per env. */
 	inProgress(): EnvCount[] {
-		return this.stmts.running.all() as EnvCount[];
+		return runSqliteQuery(this.db, () => inProgressProgram());
 	}
 
-	/** Running runs (deployments or not) with no event since `beforeMs`, per env. */
 	stuck(beforeMs: number): EnvCount[] {
-		return this.stmts.stuck.all(NO_ENV, beforeMs) as EnvCount[];
+		return runSqliteQuery(this.db, () => stuckProgram(beforeMs));
 	}
 
-	/** Envs that ever had a finished deployment: their gauges read 0 rather than vanish when idle. */
 	deploymentEnvs(): string[] {
-		return (this.stmts.deployEnvs.all() as unknown[]).filter((env): env is string => typeof env === 'string');
+		return runSqliteQuery(this.db, () => deploymentEnvsProgram('sqlite'));
 	}
 }

@@ -2,6 +2,9 @@ import {InputError} from '../core/errors.js';
 import {formatDuration, parseDuration} from '../core/format-duration.js';
 import {ownedArtifactDirs, removeArtifactDir} from './artifact-removal.js';
 import type {RunIndex} from './run-index.js';
+import {greatest, numberParam} from './sql-dialect.js';
+import {one, rows, write, type SqlDialect, type SqlProgram, type TransactionMode} from './sql-program.js';
+import {runSqliteQuery} from './sqlite-query.js';
 
 /** How long runs are kept, per environment; `defaultMs` covers every other env and runs without one. */
 export interface RetentionPolicy {
@@ -115,7 +118,7 @@ export interface PurgeOptions {
 	now?: number;
 }
 
-interface CandidateRow {
+export interface CandidateRow {
 	trace_id: string;
 	run_id: string;
 	env: string | null;
@@ -129,66 +132,85 @@ interface CandidateRow {
  * Runs past their retention, never one still running. Age counts from the
  * later of the run's end and its newest event, so late events keep a run.
  */
-function selectExpired(index: RunIndex, policy: RetentionPolicy, now: number): CandidateRow[] {
+function* selectExpired(dialect: SqlDialect, policy: RetentionPolicy, now: number): SqlProgram<CandidateRow[]> {
 	const envs = [...policy.byEnv];
-	const cutoff = envs.length === 0 ? '?' : `CASE env ${envs.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ? END`;
+	const n = numberParam(dialect);
+	const cutoff = envs.length === 0 ? n : `CASE env ${envs.map(() => `WHEN ? THEN ${n}`).join(' ')} ELSE ${n} END`;
 	const params: Array<string | number> = [];
 	for (const [env, ms] of envs) {
 		params.push(env, now - ms);
 	}
 
 	params.push(now - policy.defaultMs);
-	const sql = `SELECT trace_id, run_id, env, target, plan_hash, status, max(coalesce(ended_ms, 0), last_event_ms) AS last_ms FROM runs
-		WHERE status <> 'running' AND max(coalesce(ended_ms, 0), last_event_ms) < ${cutoff}
-		ORDER BY last_ms, run_id`;
-	return index.db.prepare(sql).all(...params) as CandidateRow[];
+	const lastMs = greatest(dialect, 'coalesce(ended_ms, 0)', 'last_event_ms');
+	return yield* rows<CandidateRow>(
+		`SELECT trace_id, run_id, env, target, plan_hash, status, ${lastMs} AS last_ms FROM runs
+		WHERE status <> 'running' AND ${lastMs} < ${cutoff}
+		ORDER BY last_ms, run_id`,
+		params,
+	);
+}
+
+/** What a purge did to the index: the runs it took (or would take) and the rows with them. */
+export interface PurgedRows {
+	dryRun: boolean;
+	rows: CandidateRow[];
+	events: number;
+	spans: number;
+	serviceLogs: number;
+}
+
+function* countOf(sql: string, param: string | number): SqlProgram<number> {
+	return (yield* one<{n: number}>(sql, [param]))?.n ?? 0;
 }
 
 /**
- * Delete expired runs with their spans and events, and service log records
- * past serviceLogRetention, in one transaction, then
- * their artifact folders (after the commit: a folder left behind by a failed
- * removal can be re-ingested; an index row without its folder could not be
- * rebuilt). The full-text and metric triggers follow the deletes by themselves;
- * the metric counters keep their totals.
+ * The index's part of a purge, as one transaction: select the expired runs
+ * and delete them with their spans and events, and service log records past
+ * serviceLogRetention (a dry run counts them instead). Run it as a write
+ * (a dry run may run as a read): select and delete share one transaction,
+ * so no writer can restart a run in between. The full-text and metric
+ * triggers (SQLite) follow the deletes by themselves; the metric counters
+ * keep their totals. Then finishPurge, after the commit.
  */
-export function purgeRuns(index: RunIndex, home: string, policy: RetentionPolicy, options: PurgeOptions = {}): PurgeResult {
+export function* purgeProgram(dialect: SqlDialect, policy: RetentionPolicy, options: PurgeOptions = {}): SqlProgram<PurgedRows> {
 	const now = options.now ?? Date.now();
 	const dryRun = options.dryRun === true;
-	const db = index.db;
-	const countEvents = db.prepare('SELECT count(*) FROM events WHERE trace_id = ?').pluck();
-	const countSpans = db.prepare('SELECT count(*) FROM spans WHERE trace_id = ?').pluck();
-	const deleteEvents = db.prepare('DELETE FROM events WHERE trace_id = ?');
-	const deleteSpans = db.prepare('DELETE FROM spans WHERE trace_id = ?');
-	// Select and delete share one IMMEDIATE transaction: no writer can restart a run in between.
-	const deleteRun = db.prepare('DELETE FROM runs WHERE trace_id = ?');
-	// service_log_search follows by its delete trigger.
-	const logCutoff = now - serviceLogRetention(policy);
-	const countServiceLogs = db.prepare('SELECT count(*) FROM service_logs WHERE time_ms < ?').pluck();
-	const deleteServiceLogs = db.prepare('DELETE FROM service_logs WHERE time_ms < ?');
-	const work = (): {rows: CandidateRow[]; events: number; spans: number; serviceLogs: number} => {
-		const rows = selectExpired(index, policy, now);
-		let events = 0;
-		let spans = 0;
-		for (const row of rows) {
-			if (dryRun) {
-				events += countEvents.get(row.trace_id) as number;
-				spans += countSpans.get(row.trace_id) as number;
-			} else {
-				events += deleteEvents.run(row.trace_id).changes;
-				spans += deleteSpans.run(row.trace_id).changes;
-				deleteRun.run(row.trace_id);
-			}
+	const found = yield* selectExpired(dialect, policy, now);
+	let events = 0;
+	let spans = 0;
+	for (const row of found) {
+		if (dryRun) {
+			events += yield* countOf('SELECT count(*) AS n FROM events WHERE trace_id = ?', row.trace_id);
+			spans += yield* countOf('SELECT count(*) AS n FROM spans WHERE trace_id = ?', row.trace_id);
+		} else {
+			events += yield* write('DELETE FROM events WHERE trace_id = ?', [row.trace_id]);
+			spans += yield* write('DELETE FROM spans WHERE trace_id = ?', [row.trace_id]);
+			yield* write('DELETE FROM runs WHERE trace_id = ?', [row.trace_id]);
 		}
+	}
 
-		const serviceLogs = dryRun ? (countServiceLogs.get(logCutoff) as number) : deleteServiceLogs.run(logCutoff).changes;
-		return {rows, events, spans, serviceLogs};
-	};
+	const logCutoff = now - serviceLogRetention(policy);
+	// service_log_search (SQLite) follows by its delete trigger.
+	const serviceLogs = dryRun ? yield* countOf('SELECT count(*) AS n FROM service_logs WHERE time_ms < ?', logCutoff) : yield* write('DELETE FROM service_logs WHERE time_ms < ?', [logCutoff]);
+	return {dryRun, rows: found, events, spans, serviceLogs};
+}
 
-	const {rows, events, spans, serviceLogs} = dryRun ? db.transaction(work)() : db.transaction(work).immediate();
+/** The transaction a purge runs in: a dry run only reads. */
+export function purgeMode(options: PurgeOptions = {}): TransactionMode {
+	return options.dryRun === true ? 'read' : 'write';
+}
+
+/**
+ * The rest of a purge, after its transaction committed: the runs' artifact
+ * folders (a folder left behind by a failed removal can be re-ingested; an
+ * index row without its folder could not be rebuilt).
+ */
+export function finishPurge(home: string, purged: PurgedRows): PurgeResult {
+	const {dryRun, rows: found} = purged;
 	const dirs = new Map<string, string[]>();
 	const warnings: string[] = [];
-	for (const row of rows) {
+	for (const row of found) {
 		const owned = ownedArtifactDirs(home, row);
 		dirs.set(row.trace_id, owned);
 		for (const dir of dryRun ? [] : owned) {
@@ -202,7 +224,7 @@ export function purgeRuns(index: RunIndex, home: string, policy: RetentionPolicy
 
 	return {
 		dry_run: dryRun,
-		runs: rows.map(row => ({
+		runs: found.map(row => ({
 			run_id: row.run_id,
 			trace_id: row.trace_id,
 			env: row.env,
@@ -212,9 +234,17 @@ export function purgeRuns(index: RunIndex, home: string, policy: RetentionPolicy
 			last_activity_at: new Date(row.last_ms).toISOString(),
 			artifact_dirs: dirs.get(row.trace_id) ?? [],
 		})),
-		events,
-		spans,
-		service_logs: serviceLogs,
+		events: purged.events,
+		spans: purged.spans,
+		service_logs: purged.serviceLogs,
 		warnings,
 	};
+}
+
+/** Delete expired runs (purgeProgram), then their artifact folders (finishPurge): on SQLite. */
+export function purgeRuns(index: RunIndex, home: string, policy: RetentionPolicy, options: PurgeOptions = {}): PurgeResult {
+	return finishPurge(
+		home,
+		runSqliteQuery(index.db, () => purgeProgram('sqlite', policy, options), purgeMode(options)),
+	);
 }

@@ -1,5 +1,8 @@
 import {damagedStoreError, type Db} from './open-database.js';
 import {runQueryWhere, type RunClock, type RunQuery} from './run-query-sql.js';
+import {asFlag} from './sql-dialect.js';
+import {one, type SqlDialect, type SqlProgram} from './sql-program.js';
+import {runSqliteQuery} from './sqlite-query.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -17,16 +20,21 @@ export interface DaySummary {
  * started_ms is what the runs_by_start index answers, so the figure costs a
  * day's runs, not the index's.
  */
+export function* daySummaryProgram(dialect: SqlDialect, query: RunQuery, clock: RunClock): SqlProgram<DaySummary> {
+	const where = runQueryWhere(dialect, query, clock).add('runs.started_ms >= ?', clock.nowMs - DAY_MS);
+	const totals = yield* one<{total: number; failed: number}>(`SELECT count(*) AS total, coalesce(sum(${asFlag("runs.status = 'failed'")}), 0) AS failed FROM runs ${where.toSql()}`, where.params);
+	const top = yield* one<{step: string; count: number}>(
+		`SELECT runs.failed_step AS step, count(*) AS count FROM runs ${where.toSql()}
+			AND runs.status = 'failed' AND runs.failed_step IS NOT NULL AND runs.failed_step <> ''
+		GROUP BY runs.failed_step ORDER BY count(*) DESC, runs.failed_step LIMIT 1`,
+		where.params,
+	);
+	return {total: totals?.total ?? 0, failed: totals?.failed ?? 0, top: top ?? null};
+}
+
 export function daySummary(db: Db, query: RunQuery, clock: RunClock): DaySummary {
-	const where = runQueryWhere(db, query, clock).add('runs.started_ms >= ?', clock.nowMs - DAY_MS);
 	try {
-		const totals = db.prepare(`SELECT count(*) AS total, coalesce(sum(runs.status = 'failed'), 0) AS failed FROM runs ${where.toSql()}`).get(...where.params) as {total: number; failed: number};
-		const top = db
-			.prepare(`SELECT runs.failed_step AS step, count(*) AS count FROM runs ${where.toSql()}
-				AND runs.status = 'failed' AND runs.failed_step IS NOT NULL AND runs.failed_step <> ''
-			GROUP BY runs.failed_step ORDER BY count(*) DESC, runs.failed_step LIMIT 1`)
-			.get(...where.params) as {step: string; count: number} | undefined;
-		return {total: totals.total, failed: totals.failed, top: top ?? null};
+		return runSqliteQuery(db, () => daySummaryProgram('sqlite', query, clock));
 	} catch (error) {
 		throw damagedStoreError(db.name, error);
 	}

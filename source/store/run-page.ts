@@ -1,9 +1,12 @@
 import type {Run} from '../core/run.js';
 import {currentStepSql} from './current-step.js';
 import {damagedStoreError, type Db} from './open-database.js';
-import {daySummary, type DaySummary} from './run-day-summary.js';
+import {daySummaryProgram, type DaySummary} from './run-day-summary.js';
 import {isEmptyQuery, runQueryWhere, type RunClock, type RunQuery, type SqlPart} from './run-query-sql.js';
+import {greatest, inJsonList, numberParam, runKey} from './sql-dialect.js';
+import {one, rows, type SqlDialect, type SqlProgram} from './sql-program.js';
 import type {SqlValue} from './sql-where.js';
+import {runSqliteQuery} from './sqlite-query.js';
 
 /** The console's sort keys; running runs come first under each (question 4: what is running right now). */
 export type RunOrder = 'started' | 'duration' | 'status';
@@ -67,7 +70,7 @@ const NOT_RUNNING: SqlPart = {sql: "runs.status <> 'running'", params: []};
  * bytes here and as UTF-16 units there: the two differ only between
  * characters above U+FFFF and U+E000..U+FFFF, which run ids do not mix.)
  */
-function segmentsOf(order: RunOrder, clock: RunClock): Segment[] {
+function segmentsOf(dialect: SqlDialect, order: RunOrder, clock: RunClock): Segment[] {
 	switch (order) {
 		case 'started': {
 			return [
@@ -78,7 +81,7 @@ function segmentsOf(order: RunOrder, clock: RunClock): Segment[] {
 
 		case 'duration': {
 			// runDurationMs (core/run-duration.ts): a run without an end is timed up to now, never below 0.
-			const duration: OrderTerm = {sql: 'max(0, coalesce(runs.ended_ms, ?) - runs.started_ms)', params: [clock.nowMs], desc: true};
+			const duration: OrderTerm = {sql: greatest(dialect, '0', `coalesce(runs.ended_ms, ${numberParam(dialect)}) - runs.started_ms`), params: [clock.nowMs], desc: true};
 			return [
 				{where: RUNNING, order: [duration, ...BY_START]},
 				{where: NOT_RUNNING, order: [duration, ...BY_START], remainder: true},
@@ -106,15 +109,21 @@ function guard<T>(db: Db, query: () => T): T {
 	}
 }
 
+/** A program run on SQLite in one read transaction, its errors told as the store's. */
+function onSqlite<T>(db: Db, program: () => SqlProgram<T>): T {
+	return guard(db, () => runSqliteQuery(db, program));
+}
+
 interface Compiled {
+	dialect: SqlDialect;
 	filter: SqlPart | null;
 	segments: Segment[];
 }
 
-function compile(db: Db, listing: RunListing): Compiled {
-	const where = runQueryWhere(db, listing.query, listing.clock);
+function compile(dialect: SqlDialect, listing: RunListing): Compiled {
+	const where = runQueryWhere(dialect, listing.query, listing.clock);
 	const filter = where.clauses.length === 0 ? null : {sql: where.clauses.join(' AND '), params: where.params};
-	return {filter, segments: segmentsOf(listing.order, listing.clock)};
+	return {dialect, filter, segments: segmentsOf(dialect, listing.order, listing.clock)};
 }
 
 /** The WHERE of one segment of a listing (and any extra clauses), with its parameters in order. */
@@ -123,34 +132,47 @@ function segmentWhere(compiled: Compiled, segment: Segment, extra: readonly SqlP
 	return {sql: parts.map(part => part.sql).join(' AND '), params: parts.flatMap(part => part.params)};
 }
 
-function count(db: Db, where: SqlPart): number {
-	return db
-		.prepare(`SELECT count(*) FROM runs WHERE ${where.sql}`)
-		.pluck()
-		.get(...where.params) as number;
+function* count(where: SqlPart): SqlProgram<number> {
+	const row = yield* one<{n: number}>(`SELECT count(*) AS n FROM runs WHERE ${where.sql}`, where.params);
+	return row?.n ?? 0;
 }
 
 /** Every run in the index, whatever the filter: the "of N" beside a filtered count. */
+export function* countAllRunsProgram(): SqlProgram<number> {
+	const row = yield* one<{n: number}>('SELECT count(*) AS n FROM runs');
+	return row?.n ?? 0;
+}
+
 export function countAllRuns(db: Db): number {
-	return guard(db, () => db.prepare('SELECT count(*) FROM runs').pluck().get() as number);
+	return onSqlite(db, () => countAllRunsProgram());
 }
 
 /** How many runs the listing holds, in total and per segment. */
+export function* countRunsProgram(dialect: SqlDialect, listing: RunListing): SqlProgram<RunCounts> {
+	const compiled = compile(dialect, listing);
+	const total = compiled.filter ? yield* count(compiled.filter) : yield* countAllRunsProgram();
+	const counts: number[] = [];
+	for (const segment of compiled.segments) {
+		counts.push(segment.remainder ? 0 : yield* count(segmentWhere(compiled, segment)));
+	}
+
+	const remainder = compiled.segments.findIndex(segment => segment.remainder);
+	counts[remainder] = total - counts.reduce((sum, n) => sum + n, 0);
+	return {total, segments: counts};
+}
+
 export function countRuns(db: Db, listing: RunListing): RunCounts {
-	return guard(db, () => {
-		const compiled = compile(db, listing);
-		const total = compiled.filter ? count(db, compiled.filter) : countAllRuns(db);
-		const counts = compiled.segments.map(segment => (segment.remainder ? 0 : count(db, segmentWhere(compiled, segment))));
-		const remainder = compiled.segments.findIndex(segment => segment.remainder);
-		counts[remainder] = total - counts.reduce((sum, n) => sum + n, 0);
-		return {total, segments: counts};
-	});
+	return onSqlite(db, () => countRunsProgram('sqlite', listing));
 }
 
 /** Running runs in the listing that went quiet for longer than the stuck threshold. */
+export function* countStuckProgram(dialect: SqlDialect, listing: RunListing): SqlProgram<number> {
+	const stuck: SqlPart = {sql: `${numberParam(dialect)} - runs.last_event_ms > ?`, params: [listing.clock.nowMs, listing.clock.stuckAfterMs]};
+	return yield* count(segmentWhere(compile(dialect, listing), {where: RUNNING, order: BY_START}, [stuck]));
+}
+
 export function countStuck(db: Db, listing: RunListing): number {
-	const stuck: SqlPart = {sql: '? - runs.last_event_ms > ?', params: [listing.clock.nowMs, listing.clock.stuckAfterMs]};
-	return guard(db, () => count(db, segmentWhere(compile(db, listing), {where: RUNNING, order: BY_START}, [stuck])));
+	return onSqlite(db, () => countStuckProgram('sqlite', listing));
 }
 
 function orderSql(terms: readonly OrderTerm[], reverse: boolean): SqlPart {
@@ -165,9 +187,11 @@ interface RunRow {
 	current_step: string | null;
 }
 
-const RUN_COLUMNS = `runs.body, CASE WHEN runs.status = 'running' THEN (${currentStepSql('runs.trace_id')}) END AS current_step`;
+/** The columns a listed run is read from: its body, and while it runs, its current step. */
+export const RUN_COLUMNS = `runs.body, CASE WHEN runs.status = 'running' THEN (${currentStepSql('runs.trace_id')}) END AS current_step`;
 
-function toRun(row: RunRow): Run {
+/** A run as RUN_COLUMNS read it. */
+export function toRun(row: RunRow): Run {
 	const run = JSON.parse(row.body) as Run;
 	if (run.status === 'running') {
 		run.current_step = row.current_step ?? null;
@@ -176,72 +200,75 @@ function toRun(row: RunRow): Run {
 	return run;
 }
 
-const RUNS_BY_ROWID = `SELECT runs.rowid AS id, ${RUN_COLUMNS} FROM runs WHERE runs.rowid IN (SELECT value FROM json_each(?))`;
-
 /**
  * Rows [from, to) of one segment that holds `size` rows, read from whichever
  * end is nearer (G must not walk the whole index). The ordered part picks
- * row ids only: ties on started_ms make SQLite sort each run of equal
+ * row keys only: ties on started_ms make SQLite sort each run of equal
  * starts, and rows it sorts it carries whole, body and all, through every
  * row it skips.
  */
-function segmentRows(db: Db, compiled: Compiled, segment: Segment, size: number, from: number, to: number): Run[] {
+function* segmentRows(compiled: Compiled, segment: Segment, size: number, from: number, to: number): SqlProgram<Run[]> {
+	const key = runKey(compiled.dialect);
 	const reverse = from > size - to;
 	const where = segmentWhere(compiled, segment);
 	const order = orderSql(segment.order, reverse);
-	const ids = db
-		.prepare(`SELECT runs.rowid FROM runs WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`)
-		.pluck()
-		.all(...where.params, ...order.params, to - from, reverse ? size - to : from) as number[];
+	const picked = yield* rows<{id: number | string}>(`SELECT ${key} AS id FROM runs WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`, [...where.params, ...order.params, to - from, reverse ? size - to : from]);
+	const ids = picked.map(row => row.id);
 	if (reverse) {
 		ids.reverse();
 	}
 
-	const rows = new Map((db.prepare(RUNS_BY_ROWID).all(JSON.stringify(ids)) as Array<RunRow & {id: number}>).map(row => [row.id, row]));
+	const found = yield* rows<RunRow & {id: number | string}>(`SELECT ${key} AS id, ${RUN_COLUMNS} FROM runs WHERE ${inJsonList(compiled.dialect, key)}`, [JSON.stringify(ids)]);
+	const byId = new Map(found.map(row => [row.id, row]));
 	return ids.flatMap(id => {
-		const row = rows.get(id);
+		const row = byId.get(id);
 		return row ? [toRun(row)] : [];
 	});
 }
 
 /** The first `limit` runs of the listing, without counting anything first: what the first frame shows. */
-export function firstRuns(db: Db, listing: RunListing, limit: number): Run[] {
-	return guard(db, () => {
-		const runs: Run[] = [];
-		const compiled = compile(db, listing);
-		for (const segment of compiled.segments) {
-			if (runs.length >= limit) {
-				break;
-			}
-
-			const where = segmentWhere(compiled, segment);
-			const order = orderSql(segment.order, false);
-			const rows = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ?`).all(...where.params, ...order.params, limit - runs.length) as RunRow[];
-			runs.push(...rows.map(row => toRun(row)));
+export function* firstRunsProgram(dialect: SqlDialect, listing: RunListing, limit: number): SqlProgram<Run[]> {
+	const runs: Run[] = [];
+	const compiled = compile(dialect, listing);
+	for (const segment of compiled.segments) {
+		if (runs.length >= limit) {
+			break;
 		}
 
-		return runs;
-	});
+		const where = segmentWhere(compiled, segment);
+		const order = orderSql(segment.order, false);
+		const found = yield* rows<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ?`, [...where.params, ...order.params, limit - runs.length]);
+		runs.push(...found.map(row => toRun(row)));
+	}
+
+	return runs;
+}
+
+export function firstRuns(db: Db, listing: RunListing, limit: number): Run[] {
+	return onSqlite(db, () => firstRunsProgram('sqlite', listing, limit));
 }
 
 /** Runs at positions [from, to) of the listing, as counted by `counts`. */
-export function runsBetween(db: Db, listing: RunListing, counts: RunCounts, from: number, to: number): Run[] {
-	return guard(db, () => {
-		const runs: Run[] = [];
-		const compiled = compile(db, listing);
-		let start = 0;
-		compiled.segments.forEach((segment, i) => {
-			const size = counts.segments[i] ?? 0;
-			const lo = Math.max(from, start) - start;
-			const hi = Math.min(to, start + size) - start;
-			if (lo < hi) {
-				runs.push(...segmentRows(db, compiled, segment, size, lo, hi));
-			}
+export function* runsBetweenProgram(dialect: SqlDialect, listing: RunListing, counts: RunCounts, from: number, to: number): SqlProgram<Run[]> {
+	const runs: Run[] = [];
+	const compiled = compile(dialect, listing);
+	let start = 0;
+	for (const [i, segment] of compiled.segments.entries()) {
+		const size = counts.segments[i] ?? 0;
+		const lo = Math.max(from, start) - start;
+		const hi = Math.min(to, start + size) - start;
+		if (lo < hi) {
+			runs.push(...(yield* segmentRows(compiled, segment, size, lo, hi)));
+		}
 
-			start += size;
-		});
-		return runs;
-	});
+		start += size;
+	}
+
+	return runs;
+}
+
+export function runsBetween(db: Db, listing: RunListing, counts: RunCounts, from: number, to: number): Run[] {
+	return onSqlite(db, () => runsBetweenProgram('sqlite', listing, counts, from, to));
 }
 
 /**
@@ -262,30 +289,35 @@ function beforeParts(terms: readonly OrderTerm[], values: readonly SqlValue[]): 
 }
 
 /** Where the run with this trace id is in the listing, or undefined when the listing does not hold it. */
-export function positionOf(db: Db, listing: RunListing, counts: RunCounts, traceId: string): number | undefined {
-	return guard(db, () => {
-		const compiled = compile(db, listing);
-		let start = 0;
-		for (const [i, segment] of compiled.segments.entries()) {
-			if ((counts.segments[i] ?? 0) === 0) {
-				continue;
-			}
-
-			const where = segmentWhere(compiled, segment, [{sql: 'runs.trace_id = ?', params: [traceId]}]);
-			const terms = segment.order.map((term, j) => `${term.sql} AS t${j}`).join(', ');
-			const values = db
-				.prepare(`SELECT ${terms} FROM runs WHERE ${where.sql}`)
-				.raw()
-				.get(...segment.order.flatMap(term => term.params), ...where.params) as SqlValue[] | undefined;
-			if (values !== undefined) {
-				return start + beforeParts(segment.order, values).reduce((sum, part) => sum + countBefore(db, compiled, counts, segment, part), 0);
-			}
-
-			start += counts.segments[i] ?? 0;
+export function* positionOfProgram(dialect: SqlDialect, listing: RunListing, counts: RunCounts, traceId: string): SqlProgram<number | undefined> {
+	const compiled = compile(dialect, listing);
+	let start = 0;
+	for (const [i, segment] of compiled.segments.entries()) {
+		if ((counts.segments[i] ?? 0) === 0) {
+			continue;
 		}
 
-		return undefined;
-	});
+		const where = segmentWhere(compiled, segment, [{sql: 'runs.trace_id = ?', params: [traceId]}]);
+		const terms = segment.order.map((term, j) => `${term.sql} AS t${j}`).join(', ');
+		const row = yield* one<Record<string, SqlValue>>(`SELECT ${terms} FROM runs WHERE ${where.sql}`, [...segment.order.flatMap(term => term.params), ...where.params]);
+		if (row !== undefined) {
+			const values = segment.order.map((_, j) => row[`t${j}`]!);
+			let before = 0;
+			for (const part of beforeParts(segment.order, values)) {
+				before += yield* countBefore(compiled, counts, segment, part);
+			}
+
+			return start + before;
+		}
+
+		start += counts.segments[i] ?? 0;
+	}
+
+	return undefined;
+}
+
+export function positionOf(db: Db, listing: RunListing, counts: RunCounts, traceId: string): number | undefined {
+	return onSqlite(db, () => positionOfProgram('sqlite', listing, counts, traceId));
 }
 
 /**
@@ -294,14 +326,20 @@ export function positionOf(db: Db, listing: RunListing, counts: RunCounts, trace
  * other segments: counting without the segment's own clause lets SQLite
  * answer from the index alone instead of reading every row.
  */
-function countBefore(db: Db, compiled: Compiled, counts: RunCounts, segment: Segment, before: SqlPart): number {
+function* countBefore(compiled: Compiled, counts: RunCounts, segment: Segment, before: SqlPart): SqlProgram<number> {
 	if (!segment.remainder) {
-		return count(db, segmentWhere(compiled, segment, [before]));
+		return yield* count(segmentWhere(compiled, segment, [before]));
 	}
 
-	const all = count(db, {sql: [before, ...(compiled.filter ? [compiled.filter] : [])].map(part => part.sql).join(' AND '), params: [...before.params, ...(compiled.filter?.params ?? [])]});
+	const all = yield* count({sql: [before, ...(compiled.filter ? [compiled.filter] : [])].map(part => part.sql).join(' AND '), params: [...before.params, ...(compiled.filter?.params ?? [])]});
 	// An empty segment has nothing before the point (and the "other statuses" one would make SQLite scan).
-	const others = compiled.segments.filter((other, i) => other !== segment && (counts.segments[i] ?? 0) > 0).reduce((sum, other) => sum + count(db, segmentWhere(compiled, other, [before])), 0);
+	let others = 0;
+	for (const [i, other] of compiled.segments.entries()) {
+		if (other !== segment && (counts.segments[i] ?? 0) > 0) {
+			others += yield* count(segmentWhere(compiled, other, [before]));
+		}
+	}
+
 	return all - others;
 }
 
@@ -317,8 +355,12 @@ export interface RunFigures {
 	day: DaySummary;
 }
 
+export function* runFiguresProgram(dialect: SqlDialect, listing: RunListing): SqlProgram<RunFigures> {
+	return {stuck: yield* countStuckProgram(dialect, listing), day: yield* daySummaryProgram(dialect, listing.query, listing.clock)};
+}
+
 export function readRunFigures(db: Db, listing: RunListing): RunFigures {
-	return {stuck: countStuck(db, listing), day: daySummary(db, listing.query, listing.clock)};
+	return onSqlite(db, () => runFiguresProgram('sqlite', listing));
 }
 
 /** A window of a listing with everything the runs screen says about it, read from one snapshot of the index. */
@@ -339,22 +381,22 @@ export interface RunPage extends RunFigures {
  * where it has one: a reload finds that run wherever new runs, a finished
  * run or a new sort have moved it, and centres the window on it.
  */
+export function* runPageProgram(dialect: SqlDialect, listing: RunListing, selection: {traceId: string | null; index: number}, size: number): SqlProgram<RunPage> {
+	const counts = yield* countRunsProgram(dialect, listing);
+	const found = selection.traceId === null ? undefined : yield* positionOfProgram(dialect, listing, counts, selection.traceId);
+	const selected = counts.total === 0 ? 0 : Math.max(0, Math.min(counts.total - 1, found ?? selection.index));
+	const {from, to} = windowAround(selected, counts.total, size);
+	return {
+		listing,
+		counts,
+		indexTotal: isEmptyQuery(listing.query) ? counts.total : yield* countAllRunsProgram(),
+		offset: from,
+		runs: yield* runsBetweenProgram(dialect, listing, counts, from, to),
+		selected,
+		...(yield* runFiguresProgram(dialect, listing)),
+	};
+}
+
 export function readRunPage(db: Db, listing: RunListing, selection: {traceId: string | null; index: number}, size: number): RunPage {
-	return guard(db, () =>
-		db.transaction(() => {
-			const counts = countRuns(db, listing);
-			const found = selection.traceId === null ? undefined : positionOf(db, listing, counts, selection.traceId);
-			const selected = counts.total === 0 ? 0 : Math.max(0, Math.min(counts.total - 1, found ?? selection.index));
-			const {from, to} = windowAround(selected, counts.total, size);
-			return {
-				listing,
-				counts,
-				indexTotal: isEmptyQuery(listing.query) ? counts.total : countAllRuns(db),
-				offset: from,
-				runs: runsBetween(db, listing, counts, from, to),
-				selected,
-				...readRunFigures(db, listing),
-			};
-		})(),
-	);
+	return onSqlite(db, () => runPageProgram('sqlite', listing, selection, size));
 }

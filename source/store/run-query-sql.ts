@@ -1,6 +1,8 @@
 import {currentStepSql} from './current-step.js';
 import type {Db} from './open-database.js';
+import {hasBeyondAscii, jsonText} from './sql-dialect.js';
 import {escapeLike, LIKE_ESCAPE} from './sql-like.js';
+import type {SqlDialect} from './sql-program.js';
 import {SqlWhere, type SqlValue} from './sql-where.js';
 
 /**
@@ -35,8 +37,13 @@ export interface SqlPart {
 const LOWER_CONTAINS = 'tracedeck_lower_contains';
 const withFunctions = new WeakSet<Db>();
 
-/** JavaScript's toLowerCase() for the rare value SQLite's ASCII-only case folding cannot decide. */
-function registerFunctions(db: Db): void {
+/**
+ * JavaScript's toLowerCase() for the rare value SQLite's ASCII-only case
+ * folding cannot decide: the function the filter's SQL calls on SQLite
+ * (PostgreSQL folds in SQL, see containsSql). Register it on a connection
+ * before running a program that filters runs (readSqlite does).
+ */
+export function registerQueryFunctions(db: Db): void {
 	if (withFunctions.has(db)) {
 		return;
 	}
@@ -61,8 +68,26 @@ function loosePattern(needle: string): string {
 	return `%${escaped.endsWith('i') ? `${escaped.slice(0, -1)}_` : escaped}%`;
 }
 
-function hasBeyondAscii(expr: string): string {
-	return `length(${expr}) <> octet_length(${expr})`;
+// What toLowerCase() turns into ASCII beyond ASCII's own letters (see loosePattern): K (Kelvin) into k, İ into i plus a combining dot.
+const FOLD_FROM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ\u212a';
+const FOLD_TO = 'abcdefghijklmnopqrstuvwxyzk';
+
+/**
+ * PostgreSQL cannot call JavaScript, so it folds in SQL. An ASCII needle is
+ * decided exactly: only ASCII letters, K and İ lower-case into anything that
+ * holds ASCII, and those are written out. A needle beyond ASCII is compared
+ * with lower(), which folds by the database's character type: it agrees with
+ * toLowerCase() on the letters people type, and may differ where Unicode's
+ * full mapping and the C library's simple one part (a final Σ, which
+ * toLowerCase() makes ς; İ; a database whose LC_CTYPE is C, which folds
+ * ASCII only).
+ */
+function postgresContainsSql(expr: string, needle: string): SqlPart {
+	if (!ASCII.test(needle)) {
+		return {sql: `(${hasBeyondAscii(expr)} AND strpos(lower(${expr}), ?) > 0)`, params: [needle]};
+	}
+
+	return {sql: `(strpos(translate(replace(${expr}, '\u0130', 'i\u0307'), '${FOLD_FROM}', '${FOLD_TO}'), ?) > 0)`, params: [needle]};
 }
 
 /**
@@ -71,7 +96,11 @@ function hasBeyondAscii(expr: string): string {
  * every row: LIKE decides what it can, the function only the rows LIKE
  * cannot rule out.
  */
-function containsSql(expr: string, needle: string): SqlPart {
+function containsSql(dialect: SqlDialect, expr: string, needle: string): SqlPart {
+	if (dialect === 'postgres') {
+		return postgresContainsSql(expr, needle);
+	}
+
 	if (!ASCII.test(needle)) {
 		// A needle beyond ASCII only matches a value beyond ASCII.
 		return {sql: `(${hasBeyondAscii(expr)} AND ${LOWER_CONTAINS}(${expr}, ?))`, params: [needle]};
@@ -103,7 +132,12 @@ const VERBATIM_IN_JSON = /^[\u0020\u0021\u0023-\u005b\u005d-\u007e]+$/;
  * the body as it does in the field (the loose pattern covers K and İ), and a
  * well-formed needle beyond ASCII needs a body with a character beyond ASCII.
  */
-function bodyTest(needle: string): SqlPart | null {
+function bodyTest(dialect: SqlDialect, needle: string): SqlPart | null {
+	// On PostgreSQL the fields are compared at once: its LIKE on the body would be no cheaper than the comparisons it spares.
+	if (dialect === 'postgres') {
+		return null;
+	}
+
 	if (VERBATIM_IN_JSON.test(needle)) {
 		return {sql: `runs.body LIKE ? ${LIKE_ESCAPE}`, params: [loosePattern(needle)]};
 	}
@@ -116,8 +150,8 @@ function guarded(first: SqlPart | null, then: SqlPart): SqlPart {
 	return first === null ? then : {sql: `(${first.sql} AND ${then.sql})`, params: [...first.params, ...then.params]};
 }
 
-function bodyFieldSql(path: string, needle: string): SqlPart {
-	return containsSql(`json_extract(runs.body, '${path}')`, needle);
+function bodyFieldSql(dialect: SqlDialect, path: readonly string[], needle: string): SqlPart {
+	return containsSql(dialect, jsonText(dialect, 'runs.body', path), needle);
 }
 
 const CURRENT_STEP = `(${currentStepSql('runs.trace_id')})`;
@@ -128,11 +162,12 @@ const CURRENT_STEP = `(${currentStepSql('runs.trace_id')})`;
  * rules out most runs before a column is compared or a body parsed; only
  * a running run's current step lives elsewhere (the spans).
  */
-function wordSql(word: string): SqlPart {
-	const columns = ['runs.run_id', 'runs.trace_id', 'runs.env', 'runs.target', 'runs.user', 'runs.failed_step', 'runs.status'];
-	const stored = anyOf([...columns.map(column => containsSql(column, word)), ...['$.name', '$.git.branch', '$.git.sha'].map(path => bodyFieldSql(path, word))]);
-	const step = containsSql(CURRENT_STEP, word);
-	return anyOf([guarded(bodyTest(word), stored), {sql: `(runs.status = 'running' AND ${step.sql})`, params: step.params}]);
+function wordSql(dialect: SqlDialect, word: string): SqlPart {
+	const columns = ['runs.run_id', 'runs.trace_id', 'runs.env', 'runs.target', 'runs."user"', 'runs.failed_step', 'runs.status'];
+	const paths = [['name'], ['git', 'branch'], ['git', 'sha']];
+	const stored = anyOf([...columns.map(column => containsSql(dialect, column, word)), ...paths.map(path => bodyFieldSql(dialect, path, word))]);
+	const step = containsSql(dialect, CURRENT_STEP, word);
+	return anyOf([guarded(bodyTest(dialect, word), stored), {sql: `(runs.status = 'running' AND ${step.sql})`, params: step.params}]);
 }
 
 function statusSql(values: readonly string[], clock: RunClock): SqlPart {
@@ -155,8 +190,7 @@ function statusSql(values: readonly string[], clock: RunClock): SqlPart {
  * name, unaliased): the same runs matchesRun keeps, so that a filter works
  * over the whole index and not over a page of it.
  */
-export function runQueryWhere(db: Db, query: RunQuery, clock: RunClock): SqlWhere {
-	registerFunctions(db);
+export function runQueryWhere(dialect: SqlDialect, query: RunQuery, clock: RunClock): SqlWhere {
 	const where = new SqlWhere();
 	if (query.status.length > 0) {
 		const status = statusSql(query.status, clock);
@@ -164,10 +198,10 @@ export function runQueryWhere(db: Db, query: RunQuery, clock: RunClock): SqlWher
 	}
 
 	const fields: Array<[readonly string[], (value: string) => SqlPart]> = [
-		[query.env, value => containsSql('runs.env', value)],
-		[query.target, value => containsSql('runs.target', value)],
-		[query.user, value => containsSql('runs.user', value)],
-		[query.branch, value => guarded(bodyTest(value), bodyFieldSql('$.git.branch', value))],
+		[query.env, value => containsSql(dialect, 'runs.env', value)],
+		[query.target, value => containsSql(dialect, 'runs.target', value)],
+		[query.user, value => containsSql(dialect, 'runs."user"', value)],
+		[query.branch, value => guarded(bodyTest(dialect, value), bodyFieldSql(dialect, ['git', 'branch'], value))],
 	];
 	for (const [values, match] of fields) {
 		if (values.length > 0) {
@@ -177,7 +211,7 @@ export function runQueryWhere(db: Db, query: RunQuery, clock: RunClock): SqlWher
 	}
 
 	for (const word of query.text) {
-		const part = wordSql(word);
+		const part = wordSql(dialect, word);
 		where.addAll(part.sql, part.params);
 	}
 

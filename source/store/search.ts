@@ -1,7 +1,10 @@
 import {InputError} from '../core/errors.js';
 import {sanitize, sanitizeMessage} from '../core/sanitize.js';
+import {ftsSnippet, tokenize, type Phrase} from './fts-snippet.js';
 import type {Db} from './open-database.js';
-import {escapeLike, LIKE_ESCAPE} from './sql-like.js';
+import {asciiContains, asFlag, hasBeyondAscii, jsonText} from './sql-dialect.js';
+import {rows, type SqlDialect, type SqlParam, type SqlProgram} from './sql-program.js';
+import {runSqliteQuery} from './sqlite-query.js';
 
 /** Where a hit was found: a step's name, its error message, or one of its log lines. */
 export type SearchField = 'name' | 'error' | 'stderr' | 'log';
@@ -134,102 +137,209 @@ const LOG_TIME = 'coalesce(r.started_ms, e.ts_ms)';
 const LOG_COLUMNS = `r.run_id, e.trace_id, r.env, r.target, ${LOG_TIME} AS started_ms`;
 const SERVICE_COLUMNS = 'NULL AS run_id, NULL AS trace_id, l.env, NULL AS target, l.time_ms AS started_ms, NULL AS span_id, NULL AS path, NULL AS name, l.service';
 
-function ftsRows(db: Db, query: SearchQuery, limit: number): Array<HitRow & {field: SearchField}> {
-	const phrase = ftsPhrase(query.pattern);
-	const filter = runFilter(query);
-	const rows: Array<HitRow & {field: SearchField}> = [];
-	// Newest rows first (rowid DESC) lets FTS5 stop at the limit instead of ranking every match.
-	for (const [field, column] of [
-		['name', 0],
-		['error', 1],
-	] as const) {
-		const found = db
-			.prepare(`SELECT ${RUN_COLUMNS}, s.span_id, s.path, s.name, f.rowid AS seq,
-				snippet(span_search, ${column}, '${OPEN}', '${CLOSE}', '…', ${SNIPPET_TOKENS}) AS text
-			FROM span_search f
-			JOIN span_search_keys k ON k.id = f.rowid
-			JOIN spans s ON s.trace_id = k.trace_id AND s.span_id = k.span_id
-			JOIN runs r ON r.trace_id = s.trace_id
-			WHERE span_search MATCH ?${filter.sql}
-			ORDER BY f.rowid DESC LIMIT ?`)
-			.all(`${field} : ${phrase}`, ...filter.params, limit) as HitRow[];
-		rows.push(...found.map(row => ({...row, field})));
-	}
+type FieldRow = HitRow & {field: SearchField};
 
-	const logFilter = runFilter(query, 'r.env', LOG_TIME);
-	const logs = db
-		.prepare(`SELECT ${LOG_COLUMNS}, e.span_id, s.path, s.name, e.event_type, f.rowid AS seq,
-			snippet(log_search, 0, '${OPEN}', '${CLOSE}', '…', ${SNIPPET_TOKENS}) AS text
-		FROM log_search f
-		JOIN events e ON e.id = f.rowid
-		LEFT JOIN runs r ON r.trace_id = e.trace_id
-		LEFT JOIN spans s ON s.trace_id = e.trace_id AND s.span_id = e.span_id
-		WHERE log_search MATCH ?${logFilter.sql}
-		ORDER BY f.rowid DESC LIMIT ?`)
-		.all(phrase, ...logFilter.params, limit) as HitRow[];
-	rows.push(...logs.map(row => ({...row, field: row.event_type === 'log:stderr' ? ('stderr' as const) : ('log' as const), text: showMarks(row.text)})));
-	const serviceFilter = runFilter(query, 'l.env', 'l.time_ms');
-	const serviceLogs = db
-		.prepare(`SELECT ${SERVICE_COLUMNS}, f.rowid AS seq,
-			snippet(service_log_search, 0, '${OPEN}', '${CLOSE}', '…', ${SNIPPET_TOKENS}) AS text
-		FROM service_log_search f
-		JOIN service_logs l ON l.id = f.rowid
-		WHERE service_log_search MATCH ?${serviceFilter.sql}
-		ORDER BY f.rowid DESC LIMIT ?`)
-		.all(phrase, ...serviceFilter.params, limit) as HitRow[];
-	rows.push(...serviceLogs.map(row => ({...row, field: 'log' as const, text: showMarks(row.text)})));
-	for (const row of rows) {
-		if (row.field === 'name' || row.field === 'error') {
-			row.text = showMarks(row.text);
-		}
-	}
+const MARKS = {open: OPEN, close: CLOSE, ellipsis: '…'};
 
-	return rows;
+/** The words of a phrase (ftsPhrase) as the tokenizer folds them, for the engine without FTS5. */
+function phraseOf(pattern: string): Phrase {
+	const trimmed = pattern.trim();
+	const prefix = trimmed.endsWith('*');
+	return {tokens: tokenize(prefix ? trimmed.slice(0, -1) : trimmed).map(token => token.folded), prefix};
 }
 
-function likeRows(db: Db, query: SearchQuery, limit: number): Array<HitRow & {field: SearchField}> {
+/**
+ * PostgreSQL's part of a full-text search: rows that may hold the phrase,
+ * narrowed in SQL (every word of it is in the text's lower case, or the
+ * text has characters beyond ASCII, where folding is left to JavaScript),
+ * then decided and marked in JavaScript exactly as FTS5 does on SQLite
+ * (fts5-snippet.ts), in the same order (newest first), taking rows a batch
+ * at a time until `limit` are found.
+ */
+function* postgresFts(sql: string, params: readonly SqlParam[], column: string, phrase: Phrase, limit: number): SqlProgram<HitRow[]> {
+	const words = phrase.tokens.map(token => (ASCII_TEXT.test(token) ? `(strpos(lower(${column}), ?) > 0 OR ${hasBeyondAscii(column)})` : hasBeyondAscii(column)));
+	const wordParams = phrase.tokens.filter(token => ASCII_TEXT.test(token));
+	const where = words.map(word => ` AND ${word}`).join('');
+	const found: HitRow[] = [];
+	const batch = Math.max(limit, 200);
+	for (let offset = 0; ; offset += batch) {
+		const page = yield* rows<HitRow>(sql.replace('/*words*/', where), [...wordParams, ...params, batch, offset]);
+		for (const row of page) {
+			const text = ftsSnippet(row.text, phrase, MARKS, SNIPPET_TOKENS);
+			if (text !== null) {
+				found.push({...row, text});
+				if (found.length >= limit) {
+					return found;
+				}
+			}
+		}
+
+		if (page.length < batch) {
+			return found;
+		}
+	}
+}
+
+const ASCII_TEXT = /^[\u0000-\u007f]*$/;
+
+/** A span's error message: SQLite reads the body, PostgreSQL keeps it in a generated column. */
+function errorMessage(dialect: SqlDialect): string {
+	return dialect === 'sqlite' ? jsonText(dialect, 's.body', ['error', 'message']) : 's.error_message';
+}
+
+function* ftsRows(dialect: SqlDialect, query: SearchQuery, limit: number): SqlProgram<FieldRow[]> {
+	const phrase = ftsPhrase(query.pattern);
+	const filter = runFilter(query);
+	const logFilter = runFilter(query, 'r.env', LOG_TIME);
+	const serviceFilter = runFilter(query, 'l.env', 'l.time_ms');
+	const found: FieldRow[] = [];
+	if (dialect === 'postgres') {
+		const words = phraseOf(query.pattern);
+		for (const [field, column] of [
+			['name', 's.name'],
+			['error', 's.error_message'],
+		] as const) {
+			const spans = yield* postgresFts(
+				`SELECT ${RUN_COLUMNS}, s.span_id, s.path, s.name, s.search_seq AS seq, ${column} AS text
+				FROM spans s JOIN runs r ON r.trace_id = s.trace_id
+				WHERE ${column} IS NOT NULL/*words*/${filter.sql}
+				ORDER BY s.search_seq DESC LIMIT ? OFFSET ?`,
+				filter.params,
+				column,
+				words,
+				limit,
+			);
+			found.push(...spans.map(row => ({...row, field})));
+		}
+
+		const logs = yield* postgresFts(
+			`SELECT ${LOG_COLUMNS}, e.span_id, s.path, s.name, e.event_type, e.id AS seq, e.log_line AS text
+			FROM events e
+			LEFT JOIN runs r ON r.trace_id = e.trace_id
+			LEFT JOIN spans s ON s.trace_id = e.trace_id AND s.span_id = e.span_id
+			WHERE e.log_line IS NOT NULL/*words*/${logFilter.sql}
+			ORDER BY e.id DESC LIMIT ? OFFSET ?`,
+			logFilter.params,
+			'e.log_line',
+			words,
+			limit,
+		);
+		found.push(...logs.map(row => ({...row, field: logField(row)})));
+		const serviceLogs = yield* postgresFts(
+			`SELECT ${SERVICE_COLUMNS}, l.id AS seq, l.body AS text
+			FROM service_logs l
+			WHERE true/*words*/${serviceFilter.sql}
+			ORDER BY l.id DESC LIMIT ? OFFSET ?`,
+			serviceFilter.params,
+			'l.body',
+			words,
+			limit,
+		);
+		found.push(...serviceLogs.map(row => ({...row, field: 'log' as const})));
+	} else {
+		// Newest rows first (rowid DESC) lets FTS5 stop at the limit instead of ranking every match.
+		for (const [field, column] of [
+			['name', 0],
+			['error', 1],
+		] as const) {
+			const spans = yield* rows<HitRow>(
+				`SELECT ${RUN_COLUMNS}, s.span_id, s.path, s.name, f.rowid AS seq,
+					snippet(span_search, ${column}, '${OPEN}', '${CLOSE}', '…', ${SNIPPET_TOKENS}) AS text
+				FROM span_search f
+				JOIN span_search_keys k ON k.id = f.rowid
+				JOIN spans s ON s.trace_id = k.trace_id AND s.span_id = k.span_id
+				JOIN runs r ON r.trace_id = s.trace_id
+				WHERE span_search MATCH ?${filter.sql}
+				ORDER BY f.rowid DESC LIMIT ?`,
+				[`${field} : ${phrase}`, ...filter.params, limit],
+			);
+			found.push(...spans.map(row => ({...row, field})));
+		}
+
+		const logs = yield* rows<HitRow>(
+			`SELECT ${LOG_COLUMNS}, e.span_id, s.path, s.name, e.event_type, f.rowid AS seq,
+				snippet(log_search, 0, '${OPEN}', '${CLOSE}', '…', ${SNIPPET_TOKENS}) AS text
+			FROM log_search f
+			JOIN events e ON e.id = f.rowid
+			LEFT JOIN runs r ON r.trace_id = e.trace_id
+			LEFT JOIN spans s ON s.trace_id = e.trace_id AND s.span_id = e.span_id
+			WHERE log_search MATCH ?${logFilter.sql}
+			ORDER BY f.rowid DESC LIMIT ?`,
+			[phrase, ...logFilter.params, limit],
+		);
+		found.push(...logs.map(row => ({...row, field: logField(row)})));
+		const serviceLogs = yield* rows<HitRow>(
+			`SELECT ${SERVICE_COLUMNS}, f.rowid AS seq,
+				snippet(service_log_search, 0, '${OPEN}', '${CLOSE}', '…', ${SNIPPET_TOKENS}) AS text
+			FROM service_log_search f
+			JOIN service_logs l ON l.id = f.rowid
+			WHERE service_log_search MATCH ?${serviceFilter.sql}
+			ORDER BY f.rowid DESC LIMIT ?`,
+			[phrase, ...serviceFilter.params, limit],
+		);
+		found.push(...serviceLogs.map(row => ({...row, field: 'log' as const})));
+	}
+
+	return found.map(row => ({...row, text: showMarks(row.text)}));
+}
+
+function logField(row: HitRow): SearchField {
+	return row.event_type === 'log:stderr' ? 'stderr' : 'log';
+}
+
+function* likeRows(dialect: SqlDialect, query: SearchQuery, limit: number): SqlProgram<FieldRow[]> {
 	if (query.pattern === '') {
 		throw new InputError('the pattern is empty');
 	}
 
-	const like = `%${escapeLike(query.pattern)}%`;
 	const filter = runFilter(query);
-	const rows: Array<HitRow & {field: SearchField}> = [];
-	const spans = db.prepare(`SELECT ${RUN_COLUMNS}, s.span_id, s.path, s.name, 0 AS seq,
-			s.name LIKE ? ${LIKE_ESCAPE} AS in_name, json_extract(s.body, '$.error.message') AS error
+	const found: FieldRow[] = [];
+	const error = errorMessage(dialect);
+	const inName = asciiContains(dialect, 's.name', query.pattern);
+	const inError = asciiContains(dialect, error, query.pattern);
+	// Several spans of one run: by span id, so both engines list them (and cut them at the limit) alike.
+	const spans = yield* rows<HitRow & {in_name: number; error: string | null}>(
+		`SELECT ${RUN_COLUMNS}, s.span_id, s.path, s.name, 0 AS seq,
+			${asFlag(inName.sql)} AS in_name, ${error} AS error
 		FROM runs r JOIN spans s ON s.trace_id = r.trace_id
-		WHERE (s.name LIKE ? ${LIKE_ESCAPE} OR json_extract(s.body, '$.error.message') LIKE ? ${LIKE_ESCAPE})${filter.sql}
-		ORDER BY r.started_ms DESC LIMIT ?`);
-	for (const row of spans.all(like, like, like, ...filter.params, limit) as Array<HitRow & {in_name: number; error: string | null}>) {
-		if (row.in_name) {
-			rows.push({...row, field: 'name', text: likeSnippet(row.name ?? '', query.pattern)});
+		WHERE (${inName.sql} OR ${inError.sql})${filter.sql}
+		ORDER BY r.started_ms DESC, r.trace_id, s.span_id LIMIT ?`,
+		[...inName.params, ...inName.params, ...inError.params, ...filter.params, limit],
+	);
+	for (const row of spans) {
+		if (row.in_name === 1) {
+			found.push({...row, field: 'name', text: likeSnippet(row.name ?? '', query.pattern)});
 		}
 
 		if (row.error?.toLowerCase().includes(query.pattern.toLowerCase())) {
-			rows.push({...row, field: 'error', text: likeSnippet(row.error, query.pattern)});
+			found.push({...row, field: 'error', text: likeSnippet(row.error, query.pattern)});
 		}
 	}
 
 	const logFilter = runFilter(query, 'r.env', LOG_TIME);
-	const logs = db
-		.prepare(`SELECT ${LOG_COLUMNS}, e.span_id, s.path, s.name, e.event_type, e.id AS seq, l.line AS text
-		FROM log_lines l
-		JOIN events e ON e.id = l.id
+	const line = dialect === 'sqlite' ? 'l.line' : 'e.log_line';
+	const inLine = asciiContains(dialect, line, query.pattern);
+	const logs = yield* rows<HitRow>(
+		`SELECT ${LOG_COLUMNS}, e.span_id, s.path, s.name, e.event_type, e.id AS seq, ${line} AS text
+		FROM ${dialect === 'sqlite' ? 'log_lines l JOIN events e ON e.id = l.id' : 'events e'}
 		LEFT JOIN runs r ON r.trace_id = e.trace_id
 		LEFT JOIN spans s ON s.trace_id = e.trace_id AND s.span_id = e.span_id
-		WHERE l.line LIKE ? ${LIKE_ESCAPE}${logFilter.sql}
-		ORDER BY e.id DESC LIMIT ?`)
-		.all(like, ...logFilter.params, limit) as HitRow[];
-	rows.push(...logs.map(row => ({...row, field: row.event_type === 'log:stderr' ? ('stderr' as const) : ('log' as const), text: likeSnippet(row.text, query.pattern)})));
+		WHERE ${line} IS NOT NULL AND ${inLine.sql}${logFilter.sql}
+		ORDER BY e.id DESC LIMIT ?`,
+		[...inLine.params, ...logFilter.params, limit],
+	);
+	found.push(...logs.map(row => ({...row, field: logField(row), text: likeSnippet(row.text, query.pattern)})));
 	const serviceFilter = runFilter(query, 'l.env', 'l.time_ms');
-	const serviceLogs = db
-		.prepare(`SELECT ${SERVICE_COLUMNS}, l.id AS seq, l.body AS text
+	const inBody = asciiContains(dialect, 'l.body', query.pattern);
+	const serviceLogs = yield* rows<HitRow>(
+		`SELECT ${SERVICE_COLUMNS}, l.id AS seq, l.body AS text
 		FROM service_logs l
-		WHERE l.body LIKE ? ${LIKE_ESCAPE}${serviceFilter.sql}
-		ORDER BY l.id DESC LIMIT ?`)
-		.all(like, ...serviceFilter.params, limit) as HitRow[];
-	rows.push(...serviceLogs.map(row => ({...row, field: 'log' as const, text: likeSnippet(row.text, query.pattern)})));
-	return rows;
+		WHERE ${inBody.sql}${serviceFilter.sql}
+		ORDER BY l.id DESC LIMIT ?`,
+		[...inBody.params, ...serviceFilter.params, limit],
+	);
+	found.push(...serviceLogs.map(row => ({...row, field: 'log' as const, text: likeSnippet(row.text, query.pattern)})));
+	return found;
 }
 
 const FIELD_ORDER: Record<SearchField, number> = {error: 0, name: 1, stderr: 2, log: 3};
@@ -240,13 +350,13 @@ const FIELD_ORDER: Record<SearchField, number> = {error: 0, name: 1, stderr: 2, 
  * (a service's record by its own time); within a run, errors, then names,
  * then log lines in order.
  */
-export function searchRuns(db: Db, query: SearchQuery): SearchHit[] {
+export function* searchProgram(dialect: SqlDialect, query: SearchQuery): SqlProgram<SearchHit[]> {
 	const limit = query.limit ?? 50;
-	const rows = query.like === true ? likeRows(db, query, limit) : ftsRows(db, query, limit);
+	const found = query.like === true ? yield* likeRows(dialect, query, limit) : yield* ftsRows(dialect, query, limit);
 	// Hits of one run (or trace, or service) stay together: the key after the time says whose they are.
 	const owner = (row: HitRow): string => row.run_id ?? row.trace_id ?? `\u0000${row.service ?? ''}`;
-	rows.sort((a, b) => b.started_ms - a.started_ms || (owner(a) < owner(b) ? -1 : owner(a) > owner(b) ? 1 : 0) || FIELD_ORDER[a.field] - FIELD_ORDER[b.field] || a.seq - b.seq);
-	return rows.slice(0, limit).map(row => ({
+	found.sort((a, b) => b.started_ms - a.started_ms || (owner(a) < owner(b) ? -1 : owner(a) > owner(b) ? 1 : 0) || FIELD_ORDER[a.field] - FIELD_ORDER[b.field] || a.seq - b.seq);
+	return found.slice(0, limit).map(row => ({
 		source: row.run_id !== null ? ('run' as const) : row.trace_id !== null ? ('trace' as const) : ('service' as const),
 		run_id: row.run_id,
 		trace_id: row.trace_id,
@@ -259,4 +369,8 @@ export function searchRuns(db: Db, query: SearchQuery): SearchHit[] {
 		field: row.field,
 		snippet: row.text,
 	}));
+}
+
+export function searchRuns(db: Db, query: SearchQuery): SearchHit[] {
+	return runSqliteQuery(db, () => searchProgram('sqlite', query));
 }

@@ -6,19 +6,18 @@ import type {Run} from '../core/run.js';
 import type {ServiceLog} from '../core/service-log.js';
 import type {Span} from '../core/span.js';
 import type {TraceEvent} from '../core/trace-event.js';
-import {loadAnalyticsInput} from './analytics-rows.js';
 import type {AppendParts} from './append-parts.js';
-import {auditRuns, type AuditFilter} from './audit.js';
-import {lastSuccessBefore} from './baseline-run.js';
-import {decisionHistory, type DecisionHistoryRow} from './decision-history.js';
-import {DeploymentFigures} from './deployment-figures.js';
-import {loadDoraRows} from './dora-rows.js';
-import type {OpenOptions} from './open-database.js';
-import {purgeRuns, type PurgeOptions, type PurgeResult, type RetentionPolicy} from './retention.js';
+import type {AuditFilter} from './audit.js';
+import type {DecisionHistoryRow} from './decision-history.js';
+import {damagedStoreError, type OpenOptions} from './open-database.js';
+import {QUERY_PROGRAMS} from './query-programs.js';
+import {finishPurge, purgeMode, type PurgeOptions, type PurgeResult, type RetentionPolicy} from './retention.js';
 import {RunIndex, type AppendOptions, type AppendResult, type LinkedRuns, type RunFilter, type StoredEvent} from './run-index.js';
-import {firstRuns, readRunFigures, readRunPage, runsBetween, type RunCounts, type RunFigures, type RunListing, type RunPage} from './run-page.js';
+import type {RunCounts, RunFigures, RunListing, RunPage} from './run-page.js';
 import type {RunWindow} from './run-window.js';
-import {searchRuns, type SearchHit, type SearchQuery} from './search.js';
+import type {SearchHit, SearchQuery} from './search.js';
+import type {SqlProgram, TransactionMode} from './sql-program.js';
+import {runSqliteQuery} from './sqlite-query.js';
 import type {ServiceLogsResult} from './service-logs.js';
 import type {DeploymentReader, Store, TraceSnapshot} from './store.js';
 
@@ -101,59 +100,70 @@ export class SqliteStore implements Store {
 		return this.index.maxEventId();
 	}
 
+	/** A query program (query-programs.ts) in one transaction, its SQLite errors told as the store's. */
+	private run<T>(program: () => SqlProgram<T>, mode: TransactionMode = 'read'): T {
+		try {
+			return runSqliteQuery(this.index.db, program, mode);
+		} catch (error) {
+			throw damagedStoreError(this.index.db.name, error);
+		}
+	}
+
 	async runPage(listing: RunListing, selection: {traceId: string | null; index: number}, size: number): Promise<RunPage> {
-		return readRunPage(this.index.db, listing, selection, size);
+		return this.run(() => QUERY_PROGRAMS.runPage('sqlite', listing, selection, size));
 	}
 
 	async firstRuns(listing: RunListing, limit: number): Promise<Run[]> {
-		return firstRuns(this.index.db, listing, limit);
+		return this.run(() => QUERY_PROGRAMS.firstRuns('sqlite', listing, limit));
 	}
 
 	async runsBetween(listing: RunListing, counts: RunCounts, from: number, to: number): Promise<Run[]> {
-		return runsBetween(this.index.db, listing, counts, from, to);
+		return this.run(() => QUERY_PROGRAMS.runsBetween('sqlite', listing, counts, from, to));
 	}
 
 	async runFigures(listing: RunListing): Promise<RunFigures> {
-		return readRunFigures(this.index.db, listing);
+		return this.run(() => QUERY_PROGRAMS.runFigures('sqlite', listing));
 	}
 
 	async search(query: SearchQuery): Promise<SearchHit[]> {
-		return searchRuns(this.index.db, query);
+		return this.run(() => QUERY_PROGRAMS.search('sqlite', query));
 	}
 
 	async auditRuns(filter?: AuditFilter): Promise<Run[]> {
-		return auditRuns(this.index, filter);
+		return this.run(() => QUERY_PROGRAMS.auditRuns('sqlite', filter));
 	}
 
 	async lastSuccessBefore(run: Pick<Run, 'trace_id'>): Promise<Run | null> {
-		return lastSuccessBefore(this.index, run);
+		return this.run(() => QUERY_PROGRAMS.lastSuccessBefore('sqlite', run));
 	}
 
 	async decisionHistory(path: string, workflowName: string, limit: number): Promise<DecisionHistoryRow[]> {
-		return decisionHistory(this.index.db, path, workflowName, limit);
+		return this.run(() => QUERY_PROGRAMS.decisionHistory('sqlite', path, workflowName, limit));
 	}
 
 	async analyticsInput(window: RunWindow): Promise<AnalyticsInput> {
-		return loadAnalyticsInput(this.index.db, window);
+		return this.run(() => QUERY_PROGRAMS.analyticsInput('sqlite', window));
 	}
 
 	async doraRows(window: RunWindow): Promise<DoraRow[]> {
-		return loadDoraRows(this.index.db, window);
+		return this.run(() => QUERY_PROGRAMS.doraRows('sqlite', window));
 	}
 
 	deploymentFigures(): DeploymentReader {
-		const figures = new DeploymentFigures(this.index.db);
 		return {
-			counters: async name => figures.counters(name),
-			histogram: async name => figures.histogram(name),
-			inProgress: async () => figures.inProgress(),
-			stuck: async beforeMs => figures.stuck(beforeMs),
-			deploymentEnvs: async () => figures.deploymentEnvs(),
+			counters: async name => this.run(() => QUERY_PROGRAMS.counters('sqlite', name)),
+			histogram: async name => this.run(() => QUERY_PROGRAMS.histogram('sqlite', name)),
+			inProgress: async () => this.run(() => QUERY_PROGRAMS.inProgress('sqlite')),
+			stuck: async beforeMs => this.run(() => QUERY_PROGRAMS.stuck('sqlite', beforeMs)),
+			deploymentEnvs: async () => this.run(() => QUERY_PROGRAMS.deploymentEnvs('sqlite')),
 		};
 	}
 
 	async purge(home: string, policy: RetentionPolicy, options?: PurgeOptions): Promise<PurgeResult> {
-		return purgeRuns(this.index, home, policy, options);
+		return finishPurge(
+			home,
+			this.run(() => QUERY_PROGRAMS.purge('sqlite', policy, options), purgeMode(options)),
+		);
 	}
 
 	async close(): Promise<void> {

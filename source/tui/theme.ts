@@ -1,19 +1,10 @@
 import {statusSymbol, type StatusLike, type Symbols} from '../core/symbols.js';
 
+import {THEME_DEFAULTS} from '../core/theme-roles.js';
 import type {Segment} from './text.js';
 
-export const COLORS = {
-	success: 'green',
-	failed: 'red',
-	running: 'yellow',
-	pending: 'yellow',
-	cancelled: 'gray',
-	stuck: 'magenta',
-	critical: 'magenta',
-	accent: 'cyan',
-	muted: 'gray',
-	mark: 'blue',
-} as const;
+/** The default colour of each role; the config file's [colors] may change them (see palette.ts). */
+export const COLORS = THEME_DEFAULTS;
 
 export function statusColor(status: StatusLike): string {
 	return COLORS[status];

@@ -27,12 +27,12 @@ describe('links out of a span', () => {
 	const options = {symbols: UNICODE, width: 80, expandData: false, traceStartMs: spans[0]!.start_ms, nowMs: 0, links: LINKS, run};
 
 	it('without hyperlinks: each name, then its URL in full, values encoded', () => {
-		assert.equal(text(linkLines(migrate, options)), '\nLINKS\n  logs\n    https://logs.example/?trace=trace-deploy-failed&span=migrate&env=prod%20\n    %26%20dev\n  apm\n    https://apm.example//1768385720200', 'a long URL breaks at the width, never inside a %XX');
+		assert.equal(text(linkLines(migrate, options)), '\nLINKS OUT (config [links])\n  logs\n    https://logs.example/?trace=trace-deploy-failed&span=migrate&env=prod%20\n    %26%20dev\n  apm\n    https://apm.example//1768385720200', 'a long URL breaks at the width, never inside a %XX');
 	});
 
 	it('with hyperlinks: the name carries the URL (drawn as OSC 8), no URL text', () => {
 		const lines = linkLines(migrate, {...options, hyperlinks: true});
-		assert.equal(text(lines), '\nLINKS (click a name)\n  logs\n  apm');
+		assert.equal(text(lines), '\nLINKS OUT (click a name)\n  logs\n  apm');
 		assert.equal(lines[2]![1]!.link, 'https://logs.example/?trace=trace-deploy-failed&span=migrate&env=prod%20%26%20dev');
 	});
 
@@ -53,7 +53,7 @@ describe('span detail and saved filters in the console (80x24)', () => {
 		await h.press(KEYS.enter);
 		await settle(h, frame => frame.includes('migrate'));
 		await h.press('f', KEYS.enter);
-		await settle(h, frame => frame.includes('LINKS'));
+		await settle(h, frame => frame.includes('LINKS OUT'));
 	};
 
 	it('span detail lists the links, as OSC 8 hyperlinks when the terminal shows them', async () => {
@@ -61,7 +61,7 @@ describe('span detail and saved filters in the console (80x24)', () => {
 		harness = h;
 		await openFailedSpan(h);
 		let frame = h.frame();
-		assert.match(frame, /LINKS\s*\n.*logs\s*\n.*https:\/\/logs\.example\/\?trace=trace-deploy-failed&span=migrate&env=prod/);
+		assert.match(frame, /LINKS OUT.*\n.*logs\s*\n.*https:\/\/logs\.example\/\?trace=trace-deploy-failed&span=migrate&env=prod/);
 		assert.ok(frame.split('\n').length <= 24 && frame.split('\n').every(row => row.length <= 80), 'fits 80x24');
 		assert.ok(!frame.includes(ESC));
 

@@ -51,7 +51,7 @@ export function linkLines(span: Span, options: DetailOptions): LineType[] {
 	}
 
 	const links = spanLinks(templates, spanLinkValues(span, options.run ?? null));
-	const lines: LineType[] = [[], section('LINKS', options.hyperlinks ? '(click a name)' : '')];
+	const lines: LineType[] = [[], section('LINKS OUT', options.hyperlinks ? '(click a name)' : '(config [links])')];
 	for (const {name, url} of links) {
 		const label = clean(name);
 		if (options.hyperlinks) {

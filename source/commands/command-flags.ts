@@ -1,28 +1,33 @@
 import meow, {type AnyFlags, type Result} from 'meow';
 import {InputError} from '../core/errors.js';
 import {parseDuration} from '../core/format-duration.js';
+import {setConfigFlag} from '../live/config-file.js';
 
 /** Flags every command understands. */
 export const COMMON_FLAGS = {
 	home: {type: 'string'},
 	db: {type: 'string'},
+	config: {type: 'string'},
 	json: {type: 'boolean', default: false},
 } as const satisfies AnyFlags;
 
 export const COMMON_HELP = `
   Common options
     --home <dir>   tracedeck home (env TRACEDECK_HOME, default ~/.tracedeck)
-    --db <url>     a shared PostgreSQL index, postgres://user@host/db (env TRACEDECK_DATABASE_URL;
-                   default the SQLite index in the home)
+    --db <url>     a shared PostgreSQL index, postgres://user@host/db (env
+                   TRACEDECK_DATABASE_URL; default the SQLite index in the home)
+    --config <f>   config file (env TRACEDECK_CONFIG, default
+                   $XDG_CONFIG_HOME/tracedeck/config.toml)
     --json         print one JSON document on stdout
     --help         show this help`;
 
 /**
  * Parse a subcommand's argv with meow. `help` is the command's own text;
  * meow prints it on --help and rejects unknown flags with exit code 2.
+ * --config takes effect here, for every setting the command reads next.
  */
 export function parseFlags<Flags extends AnyFlags>(argv: string[], help: string, flags: Flags): Result<Flags & typeof COMMON_FLAGS> {
-	return meow(help, {
+	const result = meow(help, {
 		importMeta: import.meta,
 		argv,
 		flags: {...COMMON_FLAGS, ...flags},
@@ -31,6 +36,9 @@ export function parseFlags<Flags extends AnyFlags>(argv: string[], help: string,
 		description: false,
 		booleanDefault: undefined,
 	}) as Result<Flags & typeof COMMON_FLAGS>;
+	// Every setting after this reads the file --config names (or, without it, TRACEDECK_CONFIG's or the default).
+	setConfigFlag((result.flags as {config?: string}).config);
+	return result;
 }
 
 /** "--since 24h" → epoch ms of that moment before now. */

@@ -8,6 +8,7 @@ import {heartbeatMs, StepOutput} from '../emit/step-output.js';
 import {childTraceEnv, parseTraceparent} from '../emit/traceparent.js';
 import {DEFAULT_STUCK_AFTER_MS, parseStuckAfter} from '../core/active-runs.js';
 import type {StoreLocation} from '../store/open-store.js';
+import {stuckAfterText} from '../live/active-runs.js';
 import {announce, closeRecording, newRunFields, openRecording, safely, warn} from './exec-recording.js';
 
 /*
@@ -70,8 +71,8 @@ export async function execStep(request: StepRequest): Promise<number> {
 		}
 
 		const shown = request.command.length === 1 ? redactText(request.command[0]!) : redactCommandWords(request.command);
-		// A bad TRACEDECK_STUCK_AFTER is the console's error to report; the step just beats at the default's pace.
-		const output = run && recorder.recording ? new StepOutput({record: async events => recorder.record(events), heartbeatMs: heartbeatMs(parseStuckAfter(env['TRACEDECK_STUCK_AFTER']) ?? DEFAULT_STUCK_AFTER_MS)}) : null;
+		// A bad TRACEDECK_STUCK_AFTER (or stuck_after) is the console's error to report; the step just beats at the default's pace.
+		const output = run && recorder.recording ? new StepOutput({record: async events => recorder.record(events), heartbeatMs: heartbeatMs(parseStuckAfter(stuckAfterText(env)) ?? DEFAULT_STUCK_AFTER_MS)}) : null;
 		const tail = new LineTail(50, 4096, Date.now, line => output?.line('stderr', line));
 		const stdoutLines = output ? new LineTail(1, 4096, Date.now, line => output.line('stdout', line)) : null;
 		// The command runs inside the step's span: an instrumented program's spans join the run under the step.

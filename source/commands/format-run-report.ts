@@ -1,5 +1,7 @@
 import {SCOPE_KIND_WORDS} from '../core/compensations.js';
 import {formatDuration} from '../core/format-duration.js';
+import {spanLinks, spanLinkValues} from '../core/link-template.js';
+import {loadConfig} from '../live/config-file.js';
 import {stepLabel} from '../core/run-progress.js';
 import type {RunReport} from '../core/run-report.js';
 import {sanitize} from '../core/sanitize.js';
@@ -10,8 +12,11 @@ function clean(text: string): string {
 	return sanitize(text, true);
 }
 
-/** `runs show` as text: header, tree (critical path marked *), failure, compensations, decisions. */
-export function formatRunReport(report: RunReport, now: number): string {
+/**
+ * `runs show` as text: header, tree (critical path marked *), failure (with
+ * the config file's links out of the failed span), compensations, decisions.
+ */
+export function formatRunReport(report: RunReport, now: number, links: Readonly<Record<string, string>> = loadConfig().links): string {
 	const {run} = report;
 	const out: string[] = [];
 	const end = run.ended_at === null ? now : Date.parse(run.ended_at);
@@ -41,9 +46,16 @@ export function formatRunReport(report: RunReport, now: number): string {
 			out.push(`  input: ${clean(JSON.stringify(f.input)).slice(0, 500)}`);
 		}
 
-		const stderr = report.spans.find(span => span.span_id === f.span_id)?.stderr ?? [];
-		for (const line of stderr.slice(-5)) {
+		const failed = report.spans.find(span => span.span_id === f.span_id);
+		for (const line of (failed?.stderr ?? []).slice(-5)) {
 			out.push(`  | ${clean(line)}`);
+		}
+
+		if (failed && Object.keys(links).length > 0) {
+			out.push('  links:');
+			for (const link of spanLinks(links, spanLinkValues({...failed, trace_id: run.trace_id}, run))) {
+				out.push(`    ${clean(link.name)}  ${link.url}`);
+			}
 		}
 	}
 

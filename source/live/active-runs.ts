@@ -1,12 +1,19 @@
 import {activeRuns, parseStuckAfter, type ActiveRun} from '../core/active-runs.js';
 import {InputError} from '../core/errors.js';
 import type {Store} from '../store/store.js';
+import {loadConfig} from './config-file.js';
 
 export type {ActiveRun} from '../core/active-runs.js';
 
-/** The stuck threshold from TRACEDECK_STUCK_AFTER (default 5 min). */
-export function stuckAfterMs(env: NodeJS.ProcessEnv = process.env): number {
+/** The stuck threshold's text: TRACEDECK_STUCK_AFTER, else the config file's stuck_after (checked when read), else unset. */
+export function stuckAfterText(env: NodeJS.ProcessEnv = process.env): string | undefined {
 	const value = env['TRACEDECK_STUCK_AFTER'];
+	return value !== undefined && value.trim() !== '' ? value : loadConfig(env).stuck_after;
+}
+
+/** The stuck threshold from TRACEDECK_STUCK_AFTER, else the config file's stuck_after (default 5 min). */
+export function stuckAfterMs(env: NodeJS.ProcessEnv = process.env): number {
+	const value = stuckAfterText(env);
 	const ms = parseStuckAfter(value);
 	if (ms === undefined) {
 		throw new InputError(`TRACEDECK_STUCK_AFTER="${value}" is not a duration (90s, 5m, 1h)`);

@@ -36,7 +36,9 @@ import {parseConsoleCommand} from './state/console-command.js';
 import {currentView, initialState, runsView, screenOf, traceOf, type ConsoleState, type RunsView, type View} from './state/console-state.js';
 import {reduce} from './state/reduce.js';
 import {symbolsFor} from '../core/symbols.js';
-import {wantsAscii, wantsColor} from '../core/terminal-env.js';
+import {wantsAscii, wantsColor, wantsHyperlinks} from '../core/terminal-env.js';
+import type {ThemeRole} from '../core/theme-roles.js';
+import {makePalette} from './palette.js';
 import {clean, wrap} from './text.js';
 import {UiContext, type Ui} from './ui-context.js';
 
@@ -58,6 +60,16 @@ export interface AppProps {
 	tickMs?: number;
 	/** How long live reloads wait to coalesce a burst of changes. */
 	reloadMs?: number;
+	/** The config file's [colors]: theme roles to colours (NO_COLOR still wins). */
+	colors?: Readonly<Partial<Record<ThemeRole, string>>>;
+	/** Draw links as OSC 8 hyperlinks. Default: core/terminal-env.ts wantsHyperlinks. */
+	hyperlinks?: boolean;
+	/** The config file's [links] templates, shown in span detail. */
+	links?: Readonly<Record<string, string>>;
+	/** The config file's saved runs filters (`:f name`). */
+	filters?: Readonly<Record<string, string>>;
+	/** Saves a filter (`:save name`) and gives the saved filters now; absent, :save says it cannot. */
+	saveFilter?: (name: string, filter: string) => Readonly<Record<string, string>>;
 }
 
 /** The smallest terminal the console draws in; below it, a note says so. */
@@ -85,6 +97,8 @@ function startState(index: RunIndex, initial: InitialScreen | undefined): Consol
 }
 
 /** The runs list's view: the bottom of the stack, whatever is on top of it. */
+const NO_FILTERS: Readonly<Record<string, string>> = {};
+
 function runsViewOf(state: ConsoleState): RunsView {
 	const bottom = state.stack[0];
 	return bottom?.screen === 'runs' ? bottom : runsView();
@@ -128,13 +142,14 @@ function crumbsOf(stack: readonly View[]): string[] {
  * The console: one reducer for screen state, hooks for the run index and
  * the live feed, and the screen on top of the navigation stack.
  */
-export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT_STUCK_AFTER_MS, home, ascii, color, tickMs = 1000, reloadMs}: AppProps): React.JSX.Element {
+export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT_STUCK_AFTER_MS, home, ascii, color, tickMs = 1000, reloadMs, colors, hyperlinks, links, filters: configFilters = NO_FILTERS, saveFilter}: AppProps): React.JSX.Element {
 	const {exit} = useApp();
 	const size = useTerminalSize({columns, rows});
 	const ui = useMemo<Ui>(() => {
 		const isAscii = ascii ?? wantsAscii(process.env);
-		return {symbols: symbolsFor(isAscii), ascii: isAscii, color: color ?? wantsColor(process.env)};
-	}, [ascii, color]);
+		return {symbols: symbolsFor(isAscii), ascii: isAscii, color: color ?? wantsColor(process.env), palette: makePalette(colors), hyperlinks: hyperlinks ?? wantsHyperlinks(process.env)};
+	}, [ascii, color, colors, hyperlinks]);
+	const [filters, setFilters] = useState(configFilters);
 	// The reducer runs here, not inside React: a key handler sees the state the
 	// previous key left even before React has rendered it, and knows whether
 	// its key changed anything (the key queue waits for that render).
@@ -200,6 +215,38 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 
 				case 'help': {
 					run({type: 'toggle-help'});
+					return;
+				}
+
+				case 'save-filter': {
+					const {filter} = runsViewOf(stateRef.current);
+					if (filter.trim() === '') {
+						run({type: 'message', message: {level: 'error', text: 'no runs filter to save; set one with / first'}});
+					} else if (!saveFilter) {
+						run({type: 'message', message: {level: 'error', text: 'filters cannot be saved here (no config file)'}});
+					} else {
+						setFilters(saveFilter(command.name, filter));
+						run({type: 'message', message: {level: 'info', text: `saved filter ${clean(command.name)}: ${clean(filter)} (:f ${clean(command.name)} applies it)`}});
+					}
+
+					return;
+				}
+
+				case 'filter': {
+					if (command.name === null) {
+						const names = Object.entries(filters).map(([name, filter]) => `${clean(name)} (${clean(filter)})`);
+						run({type: 'message', message: {level: 'info', text: names.length === 0 ? 'no saved filters; :save <name> saves the runs filter' : `saved filters: ${names.join(', ')}`}});
+						return;
+					}
+
+					const filter = Object.hasOwn(filters, command.name) ? filters[command.name] : undefined;
+					if (filter === undefined) {
+						run({type: 'message', message: {level: 'error', text: `no saved filter "${clean(command.name)}"; :f lists them`}});
+						return;
+					}
+
+					run({type: 'home'});
+					run({type: 'set-filter', filter});
 					return;
 				}
 
@@ -320,7 +367,7 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		);
 	} else if (view.screen === 'span') {
 		right = trace.loading ? 'loading…' : '';
-		body = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} loading={trace.loading} />;
+		body = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} loading={trace.loading} run={trace.run} links={links} />;
 	} else if (view.screen === 'linked') {
 		body = <LinkedScreen view={view} linked={linked.linked} nowMs={nowMs} stuckAfterMs={stuckAfterMs} width={width} height={bodyHeight} dispatch={run} active={active} />;
 	} else {

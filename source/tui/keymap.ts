@@ -140,6 +140,8 @@ export const CONSOLE_COMMANDS: readonly CommandHelp[] = [
 	{usage: ':run <id>', help: 'open a run by id/prefix'},
 	{usage: ':diff <a> <b>', help: 'diff two runs'},
 	{usage: ':runs', help: 'back to the runs list'},
+	{usage: ':save <name>', help: 'save the runs filter (config file)'},
+	{usage: ':f [name]', help: 'apply a saved filter; alone, list them'},
 	{usage: ':q', help: 'quit'},
 ];
 

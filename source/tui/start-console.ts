@@ -1,10 +1,12 @@
 import {render} from 'ink';
 import React from 'react';
 import type {ChangeFeed} from '../live/change-feed.js';
+import {loadConfig, saveFilter} from '../live/config-file.js';
 import {pollingChangeFeed} from '../live/polling-change-feed.js';
 import {RunIndex} from '../store/run-index.js';
 import {App} from './app.js';
 import type {ConsoleOptions} from './console-options.js';
+import {checkColors} from './palette.js';
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
@@ -29,9 +31,13 @@ async function openFeed(index: RunIndex, options: ConsoleOptions): Promise<Chang
 
 /**
  * Open the run index read-only and a live feed, run the console until it
- * exits, close everything, and give the exit code.
+ * exits, close everything, and give the exit code. The config file gives
+ * the colours, the links out and the saved filters.
  */
 export async function startConsole(options: ConsoleOptions): Promise<number> {
+	// The config file (read already by the settings, so this is its cache): colours, links and saved filters.
+	const config = loadConfig();
+	checkColors(config.colors, config.file);
 	const index = RunIndex.open(options.home, {readonly: true});
 	let feed: ChangeFeed;
 	try {
@@ -56,6 +62,10 @@ export async function startConsole(options: ConsoleOptions): Promise<number> {
 				initial: options.initial,
 				stuckAfterMs: options.stuckAfterMs,
 				home: options.home,
+				colors: config.colors,
+				links: config.links,
+				filters: config.filters,
+				saveFilter: (name: string, filter: string) => saveFilter(name, filter).filters,
 			}),
 			{exitOnCtrlC: true, patchConsole: true, maxFps: 60},
 		);

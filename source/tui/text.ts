@@ -4,7 +4,10 @@ import {sanitize} from '../core/sanitize.js';
 /** A run of text with one style. Colours are names Ink understands. */
 export interface Segment {
 	text: string;
+	/** A theme role (tui/palette.ts) or a chalk colour name. */
 	color?: string;
+	/** Where the text links to, drawn as an OSC 8 hyperlink where the terminal shows them. */
+	link?: string;
 	bold?: boolean;
 	dim?: boolean;
 	inverse?: boolean;

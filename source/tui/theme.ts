@@ -1,22 +1,14 @@
 import {statusSymbol, type StatusLike, type Symbols} from '../core/symbols.js';
 
+import {THEME_DEFAULTS, type ThemeRole} from '../core/theme-roles.js';
 import type {Segment} from './text.js';
 
-export const COLORS = {
-	success: 'green',
-	failed: 'red',
-	running: 'yellow',
-	pending: 'yellow',
-	cancelled: 'gray',
-	stuck: 'magenta',
-	critical: 'magenta',
-	accent: 'cyan',
-	muted: 'gray',
-	mark: 'blue',
-} as const;
+/** The default colour of each role; the config file's [colors] may change them (see palette.ts). */
+export const COLORS = THEME_DEFAULTS;
 
-export function statusColor(status: StatusLike): string {
-	return COLORS[status];
+/** A status's colour role (its name); the palette turns it into the configured or default colour. */
+export function statusColor(status: StatusLike): ThemeRole {
+	return status;
 }
 
 /** "✗ failed" as one coloured segment; the word stays for screen readers and NO_COLOR. */

@@ -43,7 +43,13 @@ before(async () => {
 	database = await createPostgresDb();
 	const file = path.join(sqliteHome, 'events.jsonl');
 	const dataset = generateDataset({seed: 11, runs: 40, now: NOW, running: 0});
-	fs.writeFileSync(file, `${dataset.flat().map(event => JSON.stringify(event)).join('\n')}\n`);
+	fs.writeFileSync(
+		file,
+		`${dataset
+			.flat()
+			.map(event => JSON.stringify(event))
+			.join('\n')}\n`,
+	);
 	for (const [home, url] of [
 		[sqliteHome, undefined],
 		[pgHome, database.url],

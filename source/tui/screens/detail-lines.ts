@@ -10,6 +10,11 @@ export interface DetailOptions {
 	/** Where the trace starts: offsets read "+1m02s". */
 	traceStartMs: number;
 	nowMs: number;
+	/** The config file's [links] templates, and the run they are filled from. */
+	links?: Readonly<Record<string, string>>;
+	run?: {run_id: string; env: string | null; target: string | null} | null;
+	/** Draw a link's name as an OSC 8 hyperlink; otherwise the URL is printed in full. */
+	hyperlinks?: boolean;
 }
 
 /** How much of each list a detail page shows before "n more (e to expand)". */

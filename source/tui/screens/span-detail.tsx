@@ -1,6 +1,8 @@
 import {Box} from 'ink';
 import type React from 'react';
 import {useMemo} from 'react';
+import {spanLinks, spanLinkValues} from '../../core/link-template.js';
+import type {Run} from '../../core/run.js';
 import {displayName} from '../../core/span-name.js';
 import {formatDuration} from '../../core/format-duration.js';
 import type {Span} from '../../core/span.js';
@@ -38,6 +40,44 @@ function pathLines(path: readonly Span[], spanId: string, options: DetailOptions
 }
 
 /**
+ * The config's links out of the span, by name: a hyperlink where the
+ * terminal shows them, else the name and then the whole URL, broken at the
+ * width, so it can be copied. Producer values reach the URL URL-encoded.
+ */
+export function linkLines(span: Span, options: DetailOptions): LineType[] {
+	const templates = options.links ?? {};
+	if (Object.keys(templates).length === 0) {
+		return [];
+	}
+
+	const links = spanLinks(templates, spanLinkValues(span, options.run ?? null));
+	const lines: LineType[] = [[], section('LINKS OUT', options.hyperlinks ? '(click a name)' : '(config [links])')];
+	for (const {name, url} of links) {
+		const label = clean(name);
+		if (options.hyperlinks) {
+			lines.push([{text: '  '}, {text: label, color: 'accent', link: url}]);
+			continue;
+		}
+
+		lines.push([{text: `  ${label}`, color: 'accent'}]);
+		const room = Math.max(10, options.width - 6);
+		for (let at = 0; at < url.length; ) {
+			let end = Math.min(url.length, at + room);
+			// Never split a %XX escape across two rows.
+			const percent = url.lastIndexOf('%', end - 1);
+			if (end < url.length && percent > end - 3 && percent > at) {
+				end = percent;
+			}
+
+			lines.push([{text: `    ${url.slice(at, end)}`}]);
+			at = end;
+		}
+	}
+
+	return lines;
+}
+
+/**
  * Everything about one span as display lines: where it sits, what it was
  * given and returned, how it failed, what OpenTelemetry said of it (service,
  * kind, scope, status message, events, links, resource), its retries and stderr. Every string
@@ -52,6 +92,7 @@ export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOpti
 	lines.push([{text: clean(displayName(span)), bold: true}, sep, statusSegment(span.status, symbols), sep, {text: clean(span.kind || 'span')}, sep, {text: took}, sep, {text: `started ${offset(span.start_ms - options.traceStartMs)}`}]);
 	lines.push([{text: `span ${clean(span.span_id)} ${symbols.dot} ${span.event_count} event${span.event_count === 1 ? '' : 's'} ${symbols.dot} last ${clean(span.last_event_type)}`, dim: true}]);
 	lines.push(...originLine(span, options));
+	lines.push(...linkLines(span, options));
 	lines.push([]);
 
 	const path = pathTo(tree, span.span_id);
@@ -132,17 +173,20 @@ export interface SpanDetailProps extends TimedScreenFrame {
 	view: SpanView;
 	model: TraceModel;
 	loading: boolean;
+	run?: Run | null;
+	/** The config file's [links]. */
+	links?: Readonly<Record<string, string>>;
 }
 
 /** Span detail: a scrollable page of spanDetailLines. */
-export function SpanDetail({view, model, nowMs, width, height, dispatch, active, loading}: SpanDetailProps): React.JSX.Element {
-	const {symbols} = useUi();
+export function SpanDetail({view, model, nowMs, width, height, dispatch, active, loading, run = null, links}: SpanDetailProps): React.JSX.Element {
+	const {symbols, hyperlinks = false} = useUi();
 	const span = model.tree.byId.get(view.spanId);
 	// biome-ignore lint/correctness/useExhaustiveDependencies: the clock only matters for open spans: finished ones do not redraw every tick
 	const lines = useMemo(
-		() => (span ? spanDetailLines(span, model.tree, {symbols, width, expandData: view.expandData, traceStartMs: model.range.start, nowMs}) : []),
+		() => (span ? spanDetailLines(span, model.tree, {symbols, width, expandData: view.expandData, traceStartMs: model.range.start, nowMs, links, run, hyperlinks}) : []),
 		// The clock only matters for open spans; finished ones do not redraw every tick.
-		[span, model.tree, symbols, width, view.expandData, model.range.start, span?.end_ms === null ? nowMs : 0],
+		[span, model.tree, symbols, width, view.expandData, model.range.start, span?.end_ms === null ? nowMs : 0, links, run, hyperlinks],
 	);
 	const bodyHeight = Math.max(1, height - 1);
 	const maxScroll = Math.max(0, lines.length - bodyHeight);

@@ -23,6 +23,8 @@ export type ConsoleAction =
 	| {type: 'prompt-cancel'}
 	| {type: 'prompt-submit'}
 	| {type: 'clear-filter'}
+	/** Apply a saved filter (`:f name`) to the runs list. */
+	| {type: 'set-filter'; filter: string}
 	| {type: 'cycle-sort'}
 	| {type: 'mark'; run: RunRef}
 	| {type: 'expand'; ids: readonly string[]}

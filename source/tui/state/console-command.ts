@@ -1,5 +1,15 @@
 /** A line typed after ":". */
-export type ConsoleCommand = {kind: 'run'; ref: string} | {kind: 'diff'; a: string; b: string} | {kind: 'runs'} | {kind: 'help'} | {kind: 'quit'} | {kind: 'error'; message: string};
+export type ConsoleCommand =
+	| {kind: 'run'; ref: string}
+	| {kind: 'diff'; a: string; b: string}
+	| {kind: 'runs'}
+	| {kind: 'help'}
+	| {kind: 'quit'}
+	/** `:save <name>`: the runs filter into the config file. */
+	| {kind: 'save-filter'; name: string}
+	/** `:f <name>` applies a saved filter; `:f` alone lists them. */
+	| {kind: 'filter'; name: string | null}
+	| {kind: 'error'; message: string};
 
 export function parseConsoleCommand(text: string): ConsoleCommand {
 	const [name = '', ...args] = text
@@ -27,6 +37,15 @@ export function parseConsoleCommand(text: string): ConsoleCommand {
 		case 'runs':
 		case 'home': {
 			return {kind: 'runs'};
+		}
+
+		case 'save': {
+			return args.length === 1 ? {kind: 'save-filter', name: args[0]!} : {kind: 'error', message: 'usage: :save <name> (saves the runs filter)'};
+		}
+
+		case 'f':
+		case 'filter': {
+			return args.length <= 1 ? {kind: 'filter', name: args[0] ?? null} : {kind: 'error', message: 'usage: :f <name>, or :f to list the saved filters'};
 		}
 
 		case 'help':

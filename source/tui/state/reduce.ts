@@ -148,6 +148,10 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 			return view.screen === 'runs' ? replaceTop(state, {...view, filter: ''}) : state;
 		}
 
+		case 'set-filter': {
+			return view.screen === 'runs' ? replaceTop(state, {...view, filter: action.filter, selection: {index: 0, key: null}}) : state;
+		}
+
 		case 'cycle-sort': {
 			if (view.screen !== 'runs') {
 				return state;

@@ -54,6 +54,15 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 		}
 	}, [page, selected, tableHeight]);
 
+	// A key moved to a row not yet read (the store answers later): once it is in, the selection
+	// names its run, so that a reload keeps that run selected wherever it moves.
+	const selectionKey = view.selection.key;
+	useLayoutEffect(() => {
+		if (selectionKey === null && current !== undefined && view.selection.index === selected) {
+			dispatch({type: 'select', selection: {index: selected, key: current.trace_id}});
+		}
+	}, [selectionKey, current, selected, view.selection.index, dispatch]);
+
 	useKeymap(
 		'runs',
 		{
@@ -142,7 +151,7 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 				...(current.runner ? [sep, {text: clean(current.runner), dim: true}] : []),
 			]
 		: [];
-	const empty = page.indexTotal === 0 ? 'no runs yet: tracedeck ingest <file.jsonl>, or tracedeck demo' : `no run matches "${clean(page.filter)}" (esc clears the filter)`;
+	const empty = !page.loaded ? `${symbols.ellipsis} reading runs` : page.indexTotal === 0 ? 'no runs yet: tracedeck ingest <file.jsonl>, or tracedeck demo' : `no run matches "${clean(page.filter)}" (esc clears the filter)`;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Line segments={summary} width={width} />

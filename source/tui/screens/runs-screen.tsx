@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import type React from 'react';
-import {useLayoutEffect, useMemo} from 'react';
+import {useLayoutEffect, useMemo, useRef} from 'react';
 import type {Run} from '../../core/run.js';
 import {clean, lineWidth, textWidth, truncateStart, type Line as LineType} from '../text.js';
 import {Line} from '../components/line.js';
@@ -40,8 +40,10 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 	const selected = resolveIndex(view.selection, count, key => positions.get(key));
 	const current = page.at(selected);
 	const tableHeight = Math.max(1, height - 2);
+	const unread = useRef<number | null>(null);
 	const select = (index: number): void => {
 		const run = page.fetch(index, tableHeight);
+		unread.current = run === undefined ? index : null;
 		dispatch({type: 'select', selection: {index, key: run?.trace_id ?? null}});
 	};
 
@@ -54,14 +56,19 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 		}
 	}, [page, selected, tableHeight]);
 
-	// A key moved to a row not yet read (the store answers later): once it is in, the selection
-	// names its run, so that a reload keeps that run selected wherever it moves.
-	const selectionKey = view.selection.key;
+	// A key moved to a row not yet read (the store answers later): once it is in, the selection names
+	// its run, as it would have had the row been held, so that a reload keeps that run selected
+	// wherever it moves. (A selection left at the top with no run named follows the top, as before.)
 	useLayoutEffect(() => {
-		if (selectionKey === null && current !== undefined && view.selection.index === selected) {
+		if (unread.current === null || view.selection.key !== null || view.selection.index !== unread.current || selected !== unread.current) {
+			return;
+		}
+
+		if (current !== undefined && page.filter === view.filter && page.sort === view.sort) {
+			unread.current = null;
 			dispatch({type: 'select', selection: {index: selected, key: current.trace_id}});
 		}
-	}, [selectionKey, current, selected, view.selection.index, dispatch]);
+	}, [current, selected, view, page.filter, page.sort, dispatch]);
 
 	useKeymap(
 		'runs',

@@ -169,3 +169,46 @@ test('RunsLoader: the next window is asked for before the selection reaches the 
 	loader.close();
 	cleanup();
 });
+
+/** A store across a network that is down: every list read fails. */
+class DownStore extends SqliteStore {
+	down = true;
+
+	override async firstRuns(listing: RunListing, limit: number): Promise<Run[]> {
+		if (this.down) {
+			throw new Error('connection to the run index lost');
+		}
+
+		return super.firstRuns(listing, limit);
+	}
+
+	override async runPage(listing: RunListing, selection: {traceId: string | null; index: number}, size: number): Promise<RunPage> {
+		if (this.down) {
+			throw new Error('connection to the run index lost');
+		}
+
+		return super.runPage(listing, selection, size);
+	}
+}
+
+test('RunsLoader: a read that fails is an error to show, nothing unhandled; the clock tries again', async () => {
+	const {index, cleanup} = tempIndex(runs(10));
+	const store = new DownStore(index);
+	const loader = new RunsLoader(
+		store,
+		() => ({filter: '', sort: 'started', nowMs: NOW, stuckAfterMs: 300_000}),
+		() => ({traceId: null, index: 0}),
+		() => undefined,
+	);
+	loader.start();
+	await tick();
+	assert.equal(loader.current.error, 'connection to the run index lost');
+	assert.equal(loader.current.loaded, false);
+	store.down = false;
+	loader.tick(NOW + 1000);
+	await tick();
+	assert.equal(loader.current.error, null);
+	assert.equal(loader.current.total, 10);
+	loader.close();
+	cleanup();
+});

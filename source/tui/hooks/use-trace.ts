@@ -147,8 +147,9 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 
 		// One consistent read: the spans and the cursor describe the same moment, so the folds that
 		// follow neither miss nor repeat an event.
-		store.traceSnapshot(traceId).then(
-			snapshot => {
+		store
+			.traceSnapshot(traceId)
+			.then(snapshot => {
 				if (closed) {
 					return;
 				}
@@ -160,11 +161,10 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 				if (missed) {
 					folding.run();
 				}
-			},
-			(error: unknown) => {
+			})
+			.catch((error: unknown) => {
 				show({...EMPTY, traceId, error: errorText(error)});
-			},
-		);
+			});
 		return () => {
 			closed = true;
 			off();

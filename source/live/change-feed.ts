@@ -1,7 +1,11 @@
+/** Where a live event was read: Redis Streams, or the run index. */
 export type LiveSource = 'redis' | 'polling';
 
+/** Where a change feed hears of changes: a live event's source, or the store's notifications (PostgreSQL LISTEN/NOTIFY). */
+export type FeedSource = LiveSource | 'notify';
+
 export interface LiveStatus {
-	source: LiveSource;
+	source: FeedSource;
 	/** Time from an event's timestamp to its arrival here, for the newest event; null before any. */
 	lagMs: number | null;
 }

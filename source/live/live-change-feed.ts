@@ -1,14 +1,13 @@
-import type {RunIndex} from '../store/run-index.js';
-import {SqliteStore} from '../store/sqlite-store.js';
+import type {Store} from '../store/store.js';
 import type {ChangeFeed, LiveStatus} from './change-feed.js';
 import type {WatchOptions} from './live-event.js';
 import {feedListeners} from './feed-listeners.js';
-import {pollingChangeFeed} from './polling-change-feed.js';
+import {storeChangeFeed} from './polling-change-feed.js';
 import {watchAll} from './watch.js';
 
 export interface LiveChangeFeedOptions {
-	index: RunIndex;
-	/** Without it, the plain polling feed. */
+	store: Store;
+	/** Without it, the store's own feed (storeChangeFeed: NOTIFY where the store has it, else polling). */
 	redisUrl?: string;
 	/** Changes arriving within this window reach listeners as one call (default 50 ms): a burst redraws once. */
 	coalesceMs?: number;
@@ -22,9 +21,9 @@ export interface LiveChangeFeedOptions {
  * SQLite polling while it is down, with the source and lag in the status.
  */
 export function createLiveChangeFeed(options: LiveChangeFeedOptions): ChangeFeed {
-	const {index, redisUrl} = options;
+	const {store, redisUrl} = options;
 	if (redisUrl === undefined) {
-		return pollingChangeFeed(index, options.watch?.pollMs);
+		return storeChangeFeed(store, {intervalMs: options.watch?.pollMs, now: options.now});
 	}
 
 	const now = options.now ?? Date.now;
@@ -52,7 +51,7 @@ export function createLiveChangeFeed(options: LiveChangeFeedOptions): ChangeFeed
 
 	const stream = watchAll({
 		...options.watch,
-		index: new SqliteStore(index),
+		index: store,
 		redisUrl,
 		onSource: source => setStatus({...status, source}),
 	});

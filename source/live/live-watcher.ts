@@ -230,8 +230,9 @@ export class LiveWatcher implements LiveStream {
 	}
 
 	private async start(): Promise<void> {
-		await this.subscribe();
+		// Asked first, before any await: an embedded store answers at once, so the cursor is as of the watch's creation.
 		this.startMaxId = await this.options.index.maxEventId();
+		await this.subscribe();
 		this.sqlCursor = Math.min(this.options.afterEventId ?? this.startMaxId, this.startMaxId);
 		if (this.options.redisUrl !== undefined) {
 			const reader = await StreamReader.open(this.options.redisUrl, {maxBlockMs: this.blockMs, reconnectMaxMs: this.options.reconnectMaxMs ?? 1000});
@@ -258,8 +259,9 @@ export class LiveWatcher implements LiveStream {
 	/**
 	 * Where the store can say when events are stored (PostgreSQL), read when
 	 * it does instead of on a timer; the timer stays, slower, as the safety
-	 * net, and takes over at its own pace if the notifications stop.
-	 * Subscribed before the cursor is read, so no store after it goes unsaid.
+	 * net, and takes over at its own pace if the notifications stop. What is
+	 * stored between the cursor and the subscription is read by the first
+	 * poll step, which reads before it waits.
 	 */
 	private async subscribe(): Promise<void> {
 		const {subscribe} = this.options.index;

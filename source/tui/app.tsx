@@ -1,10 +1,10 @@
 import {Box, useApp, type Key} from 'ink';
 import type React from 'react';
-import {useCallback, useMemo, useRef, useState} from 'react';
+import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import {decisionOutcomes} from '../core/decisions.js';
 import {isCompensation, isDecision} from '../core/step-kind.js';
 import type {ChangeFeed} from '../live/change-feed.js';
-import type {RunIndex} from '../store/run-index.js';
+import type {Store} from '../store/store.js';
 import {PromptLine} from './components/prompt-line.js';
 import {Footer} from './components/footer.js';
 import {Header} from './components/header.js';
@@ -43,7 +43,8 @@ import {clean, wrap} from './text.js';
 import {UiContext, type Ui} from './ui-context.js';
 
 export interface AppProps {
-	index: RunIndex;
+	/** The run index: the SQLite file or a shared PostgreSQL database; every read is awaited. */
+	store: Store;
 	feed: ChangeFeed;
 	initial?: InitialScreen;
 	/** Fix the size (tests); otherwise the terminal's, following resizes. */
@@ -80,20 +81,25 @@ function errorText(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-function startState(index: RunIndex, initial: InitialScreen | undefined): ConsoleState {
-	let state = initialState();
+/**
+ * The action that opens the console where it was asked to (a run, a diff),
+ * once the store has resolved the runs named; an unknown run is a message.
+ */
+async function openingAction(store: Store, initial: InitialScreen | undefined): Promise<ConsoleAction | null> {
 	try {
 		if (initial?.screen === 'trace') {
-			state = reduce(state, {type: 'open-run', run: refOf(index.resolveRun(initial.run))});
-		} else if (initial?.screen === 'diff') {
-			const a = initial.a === undefined ? 'last-success' : refOf(index.resolveRun(initial.a));
-			state = reduce(state, {type: 'open-diff', a, b: refOf(index.resolveRun(initial.b))});
+			return {type: 'open-run', run: refOf(await store.resolveRun(initial.run))};
+		}
+
+		if (initial?.screen === 'diff') {
+			const a = initial.a === undefined ? 'last-success' : refOf(await store.resolveRun(initial.a));
+			return {type: 'open-diff', a, b: refOf(await store.resolveRun(initial.b))};
 		}
 	} catch (error) {
-		state = reduce(state, {type: 'message', message: {level: 'error', text: errorText(error)}});
+		return {type: 'message', message: {level: 'error', text: errorText(error)}};
 	}
 
-	return state;
+	return null;
 }
 
 /** The runs list's view: the bottom of the stack, whatever is on top of it. */
@@ -142,7 +148,7 @@ function crumbsOf(stack: readonly View[]): string[] {
  * The console: one reducer for screen state, hooks for the run index and
  * the live feed, and the screen on top of the navigation stack.
  */
-export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT_STUCK_AFTER_MS, home, ascii, color, tickMs = 1000, reloadMs, colors, hyperlinks, links, filters: configFilters = NO_FILTERS, saveFilter}: AppProps): React.JSX.Element {
+export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT_STUCK_AFTER_MS, home, ascii, color, tickMs = 1000, reloadMs, colors, hyperlinks, links, filters: configFilters = NO_FILTERS, saveFilter}: AppProps): React.JSX.Element {
 	const {exit} = useApp();
 	const size = useTerminalSize({columns, rows});
 	const ui = useMemo<Ui>(() => {
@@ -153,7 +159,7 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	// The reducer runs here, not inside React: a key handler sees the state the
 	// previous key left even before React has rendered it, and knows whether
 	// its key changed anything (the key queue waits for that render).
-	const [state, setState] = useState<ConsoleState>(() => startState(index, initial));
+	const [state, setState] = useState<ConsoleState>(initialState);
 	const stateRef = useRef(state);
 	const changed = useRef(false);
 	const run = useCallback((action: ConsoleAction): void => {
@@ -164,20 +170,39 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 			setState(next);
 		}
 	}, []);
+	// The screen asked for opens once its runs are resolved (the store answers later); until then the
+	// body says what it is opening, so that no key lands on the runs list underneath.
+	const [opening, setOpening] = useState(initial?.screen === 'trace' || initial?.screen === 'diff');
+	// biome-ignore lint/correctness/useExhaustiveDependencies: where the console opens is read once, when it starts
+	useEffect(() => {
+		let current = true;
+		void openingAction(store, initial).then(action => {
+			if (current) {
+				if (action !== null) {
+					run(action);
+				}
+
+				setOpening(false);
+			}
+		});
+		return () => {
+			current = false;
+		};
+	}, [store]);
 	const nowMs = useNow(tickMs);
 	const live = useLiveStatus(feed);
 	const list = runsViewOf(state);
-	const runs = useRuns(index, feed, reloadMs, {filter: list.filter, sort: list.sort, selection: list.selection, nowMs, stuckAfterMs});
+	const runs = useRuns(store, feed, reloadMs, {filter: list.filter, sort: list.sort, selection: list.selection, nowMs, stuckAfterMs});
 	const view = currentView(state);
 	const screen = screenOf(view);
-	const trace = useTrace(index, feed, traceOf(view), reloadMs);
+	const trace = useTrace(store, feed, traceOf(view), reloadMs);
 	const model = useTraceModel(trace);
 	const onDecisions = view.screen === 'run' && view.tab === 'decisions';
 	const decisions = useMemo(() => (onDecisions ? decisionOutcomes(model.tree, trace.run?.status) : null), [onDecisions, model.tree, trace.run?.status]);
-	const stats = useDecisionStats(index, trace.run, decisions);
+	const stats = useDecisionStats(store, trace.run, decisions);
 	const linkedTrace = view.screen === 'run' || view.screen === 'linked' ? view.run.traceId : null;
-	const linked = useLinkedRuns(index, linkedTrace, trace.version, runs.version);
-	const diff = useDiff(index, feed, view.screen === 'diff' ? view.a : null, view.screen === 'diff' ? view.b.traceId : null, home);
+	const linked = useLinkedRuns(store, linkedTrace, trace.version, runs.version);
+	const diff = useDiff(store, feed, view.screen === 'diff' ? view.a : null, view.screen === 'diff' ? view.b.traceId : null, home);
 	const tabCounts = useMemo(() => {
 		let compensations = 0;
 		let choices = 0;
@@ -189,73 +214,77 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		return {compensations: String(compensations), decisions: String(choices)};
 	}, [trace.spans]);
 
+	const failed = (error: unknown): void => {
+		run({type: 'message', message: {level: 'error', text: errorText(error)}});
+	};
+
 	const runCommand = (text: string): void => {
 		const command = parseConsoleCommand(text);
-		try {
-			switch (command.kind) {
-				case 'quit': {
-					exit();
-					return;
-				}
+		switch (command.kind) {
+			case 'quit': {
+				exit();
+				return;
+			}
 
-				case 'run': {
-					run({type: 'open-run', run: refOf(index.resolveRun(command.ref)), fromHome: true});
-					return;
-				}
+			case 'run': {
+				store.resolveRun(command.ref).then(found => run({type: 'open-run', run: refOf(found), fromHome: true}), failed);
+				return;
+			}
 
-				case 'diff': {
-					run({type: 'open-diff', a: refOf(index.resolveRun(command.a)), b: refOf(index.resolveRun(command.b)), fromHome: true});
-					return;
-				}
+			case 'diff': {
+				Promise.all([store.resolveRun(command.a), store.resolveRun(command.b)]).then(([a, b]) => run({type: 'open-diff', a: refOf(a), b: refOf(b), fromHome: true}), failed);
+				return;
+			}
 
-				case 'runs': {
-					run({type: 'home'});
-					return;
-				}
+			case 'runs': {
+				run({type: 'home'});
+				return;
+			}
 
-				case 'help': {
-					run({type: 'toggle-help'});
-					return;
-				}
+			case 'help': {
+				run({type: 'toggle-help'});
+				return;
+			}
 
-				case 'save-filter': {
-					const {filter} = runsViewOf(stateRef.current);
-					if (filter.trim() === '') {
-						run({type: 'message', message: {level: 'error', text: 'no runs filter to save; set one with / first'}});
-					} else if (!saveFilter) {
-						run({type: 'message', message: {level: 'error', text: 'filters cannot be saved here (no config file)'}});
-					} else {
+			case 'save-filter': {
+				const {filter} = runsViewOf(stateRef.current);
+				if (filter.trim() === '') {
+					run({type: 'message', message: {level: 'error', text: 'no runs filter to save; set one with / first'}});
+				} else if (!saveFilter) {
+					run({type: 'message', message: {level: 'error', text: 'filters cannot be saved here (no config file)'}});
+				} else {
+					try {
 						setFilters(saveFilter(command.name, filter));
 						run({type: 'message', message: {level: 'info', text: `saved filter ${clean(command.name)}: ${clean(filter)} (:f ${clean(command.name)} applies it)`}});
+					} catch (error) {
+						failed(error);
 					}
-
-					return;
 				}
 
-				case 'filter': {
-					if (command.name === null) {
-						const names = Object.entries(filters).map(([name, filter]) => `${clean(name)} (${clean(filter)})`);
-						run({type: 'message', message: {level: 'info', text: names.length === 0 ? 'no saved filters; :save <name> saves the runs filter' : `saved filters: ${names.join(', ')}`}});
-						return;
-					}
-
-					const filter = Object.hasOwn(filters, command.name) ? filters[command.name] : undefined;
-					if (filter === undefined) {
-						run({type: 'message', message: {level: 'error', text: `no saved filter "${clean(command.name)}"; :f lists them`}});
-						return;
-					}
-
-					run({type: 'home'});
-					run({type: 'set-filter', filter});
-					return;
-				}
-
-				case 'error': {
-					run({type: 'message', message: {level: 'error', text: command.message}});
-				}
+				return;
 			}
-		} catch (error) {
-			run({type: 'message', message: {level: 'error', text: errorText(error)}});
+
+			case 'filter': {
+				if (command.name === null) {
+					const names = Object.entries(filters).map(([name, filter]) => `${clean(name)} (${clean(filter)})`);
+					run({type: 'message', message: {level: 'info', text: names.length === 0 ? 'no saved filters; :save <name> saves the runs filter' : `saved filters: ${names.join(', ')}`}});
+					return;
+				}
+
+				const filter = Object.hasOwn(filters, command.name) ? filters[command.name] : undefined;
+				if (filter === undefined) {
+					run({type: 'message', message: {level: 'error', text: `no saved filter "${clean(command.name)}"; :f lists them`}});
+					return;
+				}
+
+				run({type: 'home'});
+				run({type: 'set-filter', filter});
+				return;
+			}
+
+			case 'error': {
+				run({type: 'message', message: {level: 'error', text: command.message}});
+			}
 		}
 	};
 
@@ -338,11 +367,18 @@ export function App({index, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		);
 	}
 
-	const active = state.prompt === null && !state.help;
+	const active = state.prompt === null && !state.help && !opening;
 	const bodyHeight = frameRows - 3;
 	let body: React.JSX.Element;
 	let right = '';
-	if (state.help) {
+	if (opening) {
+		const named = initial?.screen === 'trace' ? initial.run : initial?.screen === 'diff' ? initial.b : '';
+		body = (
+			<Box flexDirection="column" width={width} height={bodyHeight}>
+				<Line segments={[{text: `${ui.symbols.ellipsis} opening ${clean(named)}`, dim: true}]} width={width} />
+			</Box>
+		);
+	} else if (state.help) {
 		body = <HelpOverlay screen={screen} width={width} height={bodyHeight} />;
 	} else if (view.screen === 'runs') {
 		right = `${runs.indexTotal ?? ui.symbols.ellipsis} runs`;

@@ -1,5 +1,5 @@
 import type {ChangeFeed} from '../live/change-feed.js';
-import type {RunIndex} from '../store/run-index.js';
+import type {Store} from '../store/store.js';
 
 /** What the console opens on. */
 export type InitialScreen =
@@ -9,15 +9,18 @@ export type InitialScreen =
 	| {screen: 'diff'; a?: string; b: string};
 
 /** Makes the live feed for the console, e.g. Redis-backed with polling fallback. */
-export type FeedFactory = (index: RunIndex) => ChangeFeed | Promise<ChangeFeed>;
+export type FeedFactory = (store: Store) => ChangeFeed | Promise<ChangeFeed>;
 
 export interface ConsoleOptions {
 	home: string;
+	/** A postgres:// URL for a shared index (live/settings.ts resolveDatabaseUrl); without it, the SQLite file under `home`. */
+	databaseUrl?: string;
 	redisUrl?: string;
 	initial?: InitialScreen;
 	/**
 	 * The live feed. Default: Redis Streams when `redisUrl` is set
-	 * (live/live-change-feed), else polling the run index. The console closes
+	 * (live/live-change-feed), else the store's own feed (LISTEN/NOTIFY on
+	 * PostgreSQL, polling on SQLite). The console closes
 	 * the feed when it exits.
 	 */
 	feed?: FeedFactory;

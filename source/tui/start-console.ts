@@ -2,8 +2,9 @@ import {render} from 'ink';
 import React from 'react';
 import type {ChangeFeed} from '../live/change-feed.js';
 import {loadConfig, saveFilter} from '../live/config-file.js';
-import {pollingChangeFeed} from '../live/polling-change-feed.js';
-import {RunIndex} from '../store/run-index.js';
+import {storeChangeFeed} from '../live/polling-change-feed.js';
+import {openStore} from '../store/open-store.js';
+import type {Store} from '../store/store.js';
 import {App} from './app.js';
 import type {ConsoleOptions} from './console-options.js';
 import {checkColors} from './palette.js';
@@ -13,37 +14,39 @@ const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 
 /**
  * The live feed: the caller's, else Redis Streams (with polling while Redis
- * is down) when a Redis URL is set, else polling the run index. The Redis
- * module loads only when asked for, so a plain console never loads ioredis.
+ * is down) when a Redis URL is set, else the store's own: woken by
+ * LISTEN/NOTIFY where the store has it, polling where not. The Redis module
+ * loads only when asked for, so a plain console never loads ioredis.
  */
-async function openFeed(index: RunIndex, options: ConsoleOptions): Promise<ChangeFeed> {
+async function openFeed(store: Store, options: ConsoleOptions): Promise<ChangeFeed> {
 	if (options.feed) {
-		return options.feed(index);
+		return options.feed(store);
 	}
 
 	if (options.redisUrl !== undefined && options.redisUrl !== '') {
 		const {createLiveChangeFeed} = await import('../live/live-change-feed.js');
-		return createLiveChangeFeed({index, redisUrl: options.redisUrl});
+		return createLiveChangeFeed({store, redisUrl: options.redisUrl});
 	}
 
-	return pollingChangeFeed(index);
+	return storeChangeFeed(store);
 }
 
 /**
- * Open the run index read-only and a live feed, run the console until it
- * exits, close everything, and give the exit code. The config file gives
- * the colours, the links out and the saved filters.
+ * Open the run index read-only (the SQLite file, or PostgreSQL at
+ * `databaseUrl`) and a live feed, run the console until it exits, close
+ * everything, and give the exit code. The config file gives the colours,
+ * the links out and the saved filters.
  */
 export async function startConsole(options: ConsoleOptions): Promise<number> {
 	// The config file (read already by the settings, so this is its cache): colours, links and saved filters.
 	const config = loadConfig();
 	checkColors(config.colors, config.file);
-	const index = RunIndex.open(options.home, {readonly: true});
+	const store = await openStore({home: options.home, databaseUrl: options.databaseUrl}, {readonly: true});
 	let feed: ChangeFeed;
 	try {
-		feed = await openFeed(index, options);
+		feed = await openFeed(store, options);
 	} catch (error) {
-		index.close();
+		await store.close();
 		throw error;
 	}
 
@@ -57,7 +60,7 @@ export async function startConsole(options: ConsoleOptions): Promise<number> {
 	try {
 		const instance = render(
 			React.createElement(App, {
-				index,
+				store,
 				feed,
 				initial: options.initial,
 				stuckAfterMs: options.stuckAfterMs,
@@ -83,7 +86,7 @@ export async function startConsole(options: ConsoleOptions): Promise<number> {
 		}
 
 		await feed.close();
-		index.close();
+		await store.close();
 	}
 
 	return code;

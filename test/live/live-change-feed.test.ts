@@ -4,10 +4,10 @@ import type {LiveStatus} from '../../source/live/change-feed.js';
 import {EventWriter} from '../../source/live/event-writer.js';
 import {createLiveChangeFeed} from '../../source/live/live-change-feed.js';
 import {createRedisPublisher} from '../../source/live/redis-publisher.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 import {captureLogger, newTraceId, nthEvent, TEST_PUBLISHER, waitFor} from './live-helpers.js';
 import {tempIndex} from '../helpers/temp-index.js';
 import {testRedisForFile} from '../helpers/redis-server.js';
-import {SqliteStore} from '../../source/store/sqlite-store.js';
 
 const redis = testRedisForFile();
 
@@ -15,7 +15,7 @@ test('the live feed reports changed traces from Redis, with source and lag; poll
 	const {index, cleanup} = tempIndex();
 	const publisher = await createRedisPublisher(redis.url, {logger: captureLogger(), ...TEST_PUBLISHER});
 	const writer = new EventWriter(new SqliteStore(index), publisher);
-	const feed = createLiveChangeFeed({index, redisUrl: redis.url, coalesceMs: 20, watch: {pollMs: 50, reconnectMaxMs: 100}});
+	const feed = createLiveChangeFeed({store: new SqliteStore(index), redisUrl: redis.url, coalesceMs: 20, watch: {pollMs: 50, reconnectMaxMs: 100}});
 	const changes: string[][] = [];
 	const statuses: LiveStatus[] = [];
 	feed.onChange(traceIds => changes.push([...traceIds]));
@@ -51,7 +51,7 @@ test('the live feed reports changed traces from Redis, with source and lag; poll
 
 test('without a Redis URL it is the polling feed', async () => {
 	const {index, cleanup} = tempIndex();
-	const feed = createLiveChangeFeed({index, watch: {pollMs: 30}});
+	const feed = createLiveChangeFeed({store: new SqliteStore(index), watch: {pollMs: 30}});
 	try {
 		const changes: string[][] = [];
 		feed.onChange(traceIds => changes.push([...traceIds]));

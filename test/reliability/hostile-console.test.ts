@@ -6,6 +6,7 @@ import {deepTrace} from '../../fixtures/big-trace.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import type {ChangeFeed, LiveStatus} from '../../source/live/change-feed.js';
 import {RunIndex} from '../../source/store/run-index.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 import {App} from '../../source/tui/app.js';
 import {tempHome} from '../helpers/temp-home.js';
 import {HOSTILE_RUN, hostileRun} from './hostile-events.js';
@@ -47,7 +48,7 @@ async function drawTrace(events: readonly TraceEvent[], run: string): Promise<{d
 	writer.appendEvents(events);
 	writer.close();
 	const index = RunIndex.open(home, {readonly: true});
-	const drawn = render(React.createElement(App, {index, feed: quietFeed, initial: {screen: 'trace', run}, columns: 120, rows: 40, ascii: false, color: false, tickMs: 0})) as unknown as Drawn;
+	const drawn = render(React.createElement(App, {store: new SqliteStore(index), feed: quietFeed, initial: {screen: 'trace', run}, columns: 120, rows: 40, ascii: false, color: false, tickMs: 0})) as unknown as Drawn;
 	const press = async (...keys: string[]): Promise<void> => {
 		for (const key of keys) {
 			drawn.stdin.write(key);

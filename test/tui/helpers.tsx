@@ -2,6 +2,7 @@ import {render} from 'ink-testing-library';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import type {ChangeFeed, LiveStatus} from '../../source/live/change-feed.js';
 import type {RunIndex} from '../../source/store/run-index.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 import {App, type AppProps} from '../../source/tui/app.js';
 import {tempIndex} from '../helpers/temp-index.js';
 
@@ -66,7 +67,9 @@ export function runningDeploy(now: number, quietMs = 5000, trace = 'trace-runnin
 
 export interface Harness {
 	dir: string;
+	/** The index under the store, for writes the test makes (the console reads through `store`). */
 	index: RunIndex;
+	store: SqliteStore;
 	feed: ManualFeed;
 	frame: () => string;
 	press: (...keys: string[]) => Promise<void>;
@@ -130,11 +133,15 @@ export async function settle(h: Harness, until: (frame: string) => boolean, ms =
 	}
 }
 
+/** What the console shows while the store has not answered yet (the runs list, a run named at start, a trace, a diff). */
+const STILL_READING = /… reading runs|… opening |loading…/;
+
 /** Render the App at 80x24 (by default) over a fresh home holding `events`. */
 export function renderApp(events: readonly TraceEvent[], props: Partial<AppProps> = {}): Harness {
 	const {home: dir, index, cleanup: removeHome} = tempIndex(events, 'tracedeck-tui-');
+	const store = new SqliteStore(index);
 	const feed = new ManualFeed();
-	const base: AppProps = {index, feed, columns: 80, rows: 24, ascii: false, color: false, tickMs: 0, reloadMs: 5, ...props};
+	const base: AppProps = {store, feed, columns: 80, rows: 24, ascii: false, color: false, tickMs: 0, reloadMs: 5, ...props};
 	const instance = render(<App {...base} />);
 	const wait = async (ms = 30): Promise<void> => sleep(ms);
 	/**
@@ -151,7 +158,8 @@ export function renderApp(events: readonly TraceEvent[], props: Partial<AppProps
 
 		let last = instance.lastFrame();
 		let stableSince = Date.now();
-		while (Date.now() - stableSince < 40 && Date.now() - start < 5000) {
+		// The store answers after the frame that asked: a frame still reading is not one to hold still on.
+		while ((Date.now() - stableSince < 40 || STILL_READING.test(last ?? '')) && Date.now() - start < 5000) {
 			// eslint-disable-next-line no-await-in-loop
 			await sleep(5);
 			const now = instance.lastFrame();
@@ -165,6 +173,7 @@ export function renderApp(events: readonly TraceEvent[], props: Partial<AppProps
 	return {
 		dir,
 		index,
+		store,
 		feed,
 		frame: () => instance.lastFrame() ?? '',
 		async press(...keys: string[]) {

@@ -7,6 +7,7 @@ import type {Span} from '../../source/core/span.js';
 import {useRuns} from '../../source/tui/hooks/use-runs.js';
 import {useTrace, type TraceData} from '../../source/tui/hooks/use-trace.js';
 import {ev, failedDeploy, ManualFeed, runningDeploy, sleep} from './helpers.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 import {tempIndex} from '../helpers/temp-index.js';
 
 async function until(check: () => boolean, ms = 2000): Promise<void> {
@@ -24,10 +25,11 @@ function bySpanId(spans: readonly Span[]): Span[] {
 test('useTrace: reads a snapshot, then folds live events into the same spans a full re-read gives', async () => {
 	const now = Date.now();
 	const {index, cleanup} = tempIndex(runningDeploy(now, 1000));
+	const store = new SqliteStore(index);
 	const feed = new ManualFeed();
 	let latest: TraceData | undefined;
 	function Probe(): React.JSX.Element {
-		latest = useTrace(index, feed, 'trace-running', 5);
+		latest = useTrace(store, feed, 'trace-running', 5);
 		return <Text>{latest.spans.length}</Text>;
 	}
 
@@ -51,9 +53,11 @@ test('useTrace: reads a snapshot, then folds live events into the same spans a f
 
 test('useTrace: an unknown trace says so', async () => {
 	const {index, cleanup} = tempIndex([]);
+	const store = new SqliteStore(index);
+	const feed = new ManualFeed();
 	let latest: TraceData | undefined;
 	function Probe(): React.JSX.Element {
-		latest = useTrace(index, new ManualFeed(), 'nope', 5);
+		latest = useTrace(store, feed, 'nope', 5);
 		return <Text>x</Text>;
 	}
 
@@ -66,18 +70,19 @@ test('useTrace: an unknown trace says so', async () => {
 
 test('useRuns: reloads on a change, coalescing bursts', async () => {
 	const {index, cleanup} = tempIndex(failedDeploy());
+	const store = new SqliteStore(index);
 	const feed = new ManualFeed();
 	let versions: number[] = [];
 	let count = 0;
 	function Probe(): React.JSX.Element {
-		const data = useRuns(index, feed, 20);
+		const data = useRuns(store, feed, 20);
 		versions.push(data.version);
 		count = data.runs.length;
 		return <Text>{data.runs.length}</Text>;
 	}
 
 	const {unmount} = render(<Probe />);
-	await sleep(10);
+	await until(() => count === 1);
 	versions = [];
 	index.appendEvents(runningDeploy(Date.now()));
 	for (let i = 0; i < 10; i++) {

@@ -6,12 +6,21 @@ import type React from 'react';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {useRuns, WINDOW_ROWS, type RunsPager} from '../../source/tui/hooks/use-runs.js';
 import {ev, KEYS, ManualFeed, renderApp, settle as settleWithin, sleep, spanEvents, type Harness} from './helpers.js';
+import {SqliteStore} from '../../source/store/sqlite-store.js';
 import {tempIndex} from '../helpers/temp-index.js';
 
 /** A 3005-run index reloads slower than the small ones: wait longer. */
 const settle = async (h: Harness, until: (frame: string) => boolean): Promise<void> => settleWithin(h, until, 10_000);
 
 const HOUR = 3_600_000;
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+	const start = Date.now();
+	while (!check() && Date.now() - start < ms) {
+		// eslint-disable-next-line no-await-in-loop
+		await sleep(5);
+	}
+}
 
 /** One finished run: `deploy <n>` (or a given name), failed at `failAt` when given. */
 function finished(n: string, start: number, failAt: string | null, name = `deploy ${n}`): TraceEvent[] {
@@ -152,35 +161,53 @@ test('live: the selected run stays selected when new runs push it down, and the 
 	await selects(h, /fresh 2/);
 });
 
-test('the runs held stay a bounded window around the selection, wherever it goes in the index', async () => {
+test('the runs held stay a bounded window around the selection, wherever it goes in the index; a row is the right one or not there', async () => {
 	const now = Date.now();
 	const {index, cleanup} = tempIndex(bigIndex(now));
+	const store = new SqliteStore(index);
 	const feed = new ManualFeed();
+	const expectedAt = (i: number): string => (i < 3000 ? `run-${String(i).padStart(4, '0')}` : `run-old-${i - 3000}`);
 	let pager: RunsPager | undefined;
 	let most = 0;
+	const wrong: string[] = [];
 	function Probe(): React.JSX.Element {
-		pager = useRuns(index, feed, 5, {nowMs: now});
+		pager = useRuns(store, feed, 5, {nowMs: now});
 		most = Math.max(most, pager.runs.length);
+		for (const [i, run] of pager.runs.entries()) {
+			if (run.run_id !== expectedAt(pager.offset + i)) {
+				wrong.push(`${pager.offset + i}: ${run.run_id}`);
+			}
+		}
+
 		return <Text>{pager.runs.length}</Text>;
 	}
 
 	const {unmount} = render(<Probe />);
-	const start = Date.now();
-	while (pager?.total === null && Date.now() - start < 10_000) {
-		// eslint-disable-next-line no-await-in-loop
-		await sleep(10);
-	}
-
+	await until(() => pager?.total !== null, 10_000);
 	assert.equal(pager!.total, 3005);
-	const expectedAt = (i: number): string => (i < 3000 ? `run-${String(i).padStart(4, '0')}` : `run-old-${i - 3000}`);
-	// Every position from the bottom up, a page at a time, then jumps both ways: each run read is the right one.
-	for (const position of [3004, ...Array.from({length: 188}, (_, k) => 3004 - 16 * k), 0, 1500, 2999, 3000, 7]) {
-		assert.equal(pager!.fetch(position, 18)?.run_id, expectedAt(position), `position ${position}`);
+	// Every position from the bottom up, a page at a time, then jumps both ways. The store answers
+	// later: a jump shows its row once its window is in; a page at a time, the next window is read
+	// before the selection reaches the edge of the one held, so the row is there when asked for.
+	const walk = Array.from({length: 188}, (_, k) => 3004 - 16 * k);
+	const misses: number[] = [];
+	for (const [step, position] of [3004, ...walk, 0, 1500, 2999, 3000, 7].entries()) {
+		const answer = pager!.fetch(position, 18);
+		if (answer === undefined) {
+			if (step > 0 && step <= walk.length) {
+				misses.push(position);
+			}
+		} else {
+			assert.equal(answer.run_id, expectedAt(position), `position ${position}`);
+		}
+
 		// eslint-disable-next-line no-await-in-loop
-		await sleep(0);
+		await until(() => pager!.at(position) !== undefined);
+		assert.equal(pager!.at(position)?.run_id, expectedAt(position), `position ${position}`);
 		assert.ok(pager!.runs.length <= WINDOW_ROWS, `${pager!.runs.length} runs held`);
 	}
 
+	assert.deepEqual(wrong, [], "no row ever held at another run's position");
+	assert.deepEqual(misses, [], 'a page at a time, every row was held when asked for');
 	assert.ok(most <= WINDOW_ROWS, `at most ${most} runs held of 3005`);
 	unmount();
 	cleanup();

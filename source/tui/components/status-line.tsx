@@ -19,7 +19,7 @@ export function StatusLine({live, width, message, right = []}: StatusLineProps):
 	const {symbols} = useUi();
 	const left: LineType = message
 		? [{text: `${message.level === 'error' ? symbols.failed : symbols.live} ${clean(message.text)}`, color: message.level === 'error' ? 'red' : 'cyan'}]
-		: [{text: `${symbols.live} `, color: live.source === 'redis' ? 'green' : 'yellow'}, {text: `live: ${live.source}`}, {text: ` ${symbols.dot} lag ${live.lagMs === null ? '-' : formatDuration(live.lagMs)}`, dim: true}];
+		: [{text: `${symbols.live} `, color: live.source === 'polling' ? 'yellow' : 'green'}, {text: `live: ${live.source}`}, {text: ` ${symbols.dot} lag ${live.lagMs === null ? '-' : formatDuration(live.lagMs)}`, dim: true}];
 	const rightWidth = lineWidth(right);
 	const leftWidth = lineWidth(left);
 	const segments: LineType = leftWidth + rightWidth + 1 <= width ? [...left, {text: ' '.repeat(width - leftWidth - rightWidth)}, ...right] : [...left];

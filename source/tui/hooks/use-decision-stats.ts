@@ -1,10 +1,9 @@
-import {useMemo} from 'react';
+import {useEffect, useState} from 'react';
 import {analyzeRuns, type DecisionRate} from '../../core/analytics.js';
 import type {DecisionOutcome} from '../../core/decisions.js';
 import type {Run, RunStatus} from '../../core/run.js';
 import {isDecision} from '../../core/step-kind.js';
-import {decisionHistory} from '../../store/decision-history.js';
-import type {RunIndex} from '../../store/run-index.js';
+import type {Store} from '../../store/store.js';
 
 /** How many earlier runs of the same workflow the outcome rates look back over. */
 export const DECISION_LOOKBACK_RUNS = 50;
@@ -31,11 +30,12 @@ function optionText(value: unknown): string | null {
  * One bounded SQL query per path over spans(path, kind), the same rows
  * `runs analyze` counts.
  */
-export function decisionStats(index: RunIndex, run: Run, decisions: readonly DecisionOutcome[], lookback = DECISION_LOOKBACK_RUNS): DecisionStats {
+export async function decisionStats(store: Store, run: Run, decisions: readonly DecisionOutcome[], lookback = DECISION_LOOKBACK_RUNS): Promise<DecisionStats> {
 	const byPath = new Map<string, DecisionRate[]>();
 	const runsByPath = new Map<string, number>();
 	for (const path of new Set(decisions.map(d => d.path))) {
-		const rows = decisionHistory(index.db, path, run.name, lookback * 4);
+		// eslint-disable-next-line no-await-in-loop
+		const rows = await store.decisionHistory(path, run.name, lookback * 4);
 		const traces = new Set<string>();
 		const input: Array<{path: string; decision: string; run_status: RunStatus}> = [];
 		for (const row of rows) {
@@ -62,18 +62,35 @@ export function decisionStats(index: RunIndex, run: Run, decisions: readonly Dec
 
 const NONE: DecisionStats = {byPath: new Map(), runsByPath: new Map(), lookback: DECISION_LOOKBACK_RUNS};
 
-/** Cross-run outcome rates for the run's decisions; computed when the decisions change, not per keypress. */
-export function useDecisionStats(index: RunIndex, run: Run | null, decisions: readonly DecisionOutcome[] | null): DecisionStats {
-	// biome-ignore lint/correctness/useExhaustiveDependencies: recomputed when the run is another run or its decisions change, not when the same run is re-read
-	return useMemo(() => {
+/** Cross-run outcome rates for the run's decisions; read when the decisions change, not per keypress. */
+export function useDecisionStats(store: Store, run: Run | null, decisions: readonly DecisionOutcome[] | null): DecisionStats {
+	const [stats, setStats] = useState<{traceId: string | null; stats: DecisionStats}>({traceId: null, stats: NONE});
+	// biome-ignore lint/correctness/useExhaustiveDependencies: read again when the run is another run or its decisions change, not when the same run is re-read
+	useEffect(() => {
 		if (run === null || decisions === null || decisions.length === 0) {
-			return NONE;
+			setStats({traceId: null, stats: NONE});
+			return;
 		}
 
-		try {
-			return decisionStats(index, run, decisions);
-		} catch {
-			return NONE;
-		}
-	}, [index, run?.trace_id, run?.name, decisions]);
+		let current = true;
+		decisionStats(store, run, decisions).then(
+			next => {
+				if (current) {
+					setStats({traceId: run.trace_id, stats: next});
+				}
+			},
+			() => {
+				// The rates are a hint beside the decision: without them the tab still answers.
+				if (current) {
+					setStats({traceId: run.trace_id, stats: NONE});
+				}
+			},
+		);
+		return () => {
+			current = false;
+		};
+	}, [store, run?.trace_id, run?.name, decisions]);
+
+	// Another run's rates never show for this one; this run's stay while they are read again.
+	return run !== null && stats.traceId === run.trace_id ? stats.stats : NONE;
 }

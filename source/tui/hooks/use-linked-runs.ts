@@ -1,5 +1,8 @@
-import {useMemo} from 'react';
-import type {LinkedRuns, RunIndex} from '../../store/run-index.js';
+import {useEffect, useState} from 'react';
+import type {Store} from '../../store/store.js';
+
+/** A run's parent, children and correlated runs, as the store gives them. */
+export type LinkedRuns = Awaited<ReturnType<Store['linkedRuns']>>;
 
 export interface LinkedRunsData {
 	linked: LinkedRuns | null;
@@ -9,21 +12,37 @@ export interface LinkedRunsData {
 const NONE: LinkedRunsData = {linked: null, error: null};
 
 /**
- * The runs linked to a run (RunIndex.linkedRuns: three index lookups), read
+ * The runs linked to a run (Store.linkedRuns: three index lookups), read
  * again when the run's trace or the runs list reloads (their versions): a
  * child or correlated run is another trace, which only the list follows.
+ * An answer for another run, or an older version, is dropped.
  */
-export function useLinkedRuns(index: RunIndex, traceId: string | null, traceVersion: number, listVersion: number): LinkedRunsData {
+export function useLinkedRuns(store: Store, traceId: string | null, traceVersion: number, listVersion: number): LinkedRunsData {
+	const [data, setData] = useState<{traceId: string | null; data: LinkedRunsData}>({traceId: null, data: NONE});
 	// biome-ignore lint/correctness/useExhaustiveDependencies: the versions are what say the stored links may have changed
-	return useMemo(() => {
+	useEffect(() => {
 		if (traceId === null) {
-			return NONE;
+			return;
 		}
 
-		try {
-			return {linked: index.linkedRuns(traceId), error: null};
-		} catch (error) {
-			return {linked: null, error: error instanceof Error ? error.message : String(error)};
-		}
-	}, [index, traceId, traceVersion, listVersion]);
+		let current = true;
+		store.linkedRuns(traceId).then(
+			linked => {
+				if (current) {
+					setData({traceId, data: {linked, error: null}});
+				}
+			},
+			(error: unknown) => {
+				if (current) {
+					setData({traceId, data: {linked: null, error: error instanceof Error ? error.message : String(error)}});
+				}
+			},
+		);
+		return () => {
+			current = false;
+		};
+	}, [store, traceId, traceVersion, listVersion]);
+
+	// The last answer for this run stays shown while the next is read.
+	return traceId !== null && data.traceId === traceId ? data.data : NONE;
 }

@@ -2,7 +2,7 @@ import {Box} from 'ink';
 import type React from 'react';
 import {useMemo} from 'react';
 import type {Run} from '../../core/run.js';
-import type {LinkedRuns} from '../../store/run-index.js';
+import type {LinkedRuns} from '../hooks/use-linked-runs.js';
 import {Line} from '../components/line.js';
 import {VirtualTable, type Column} from '../components/virtual-table.js';
 import {useKeymap} from '../hooks/use-keymap.js';

@@ -1,6 +1,6 @@
 import {Box} from 'ink';
 import type React from 'react';
-import {useLayoutEffect, useMemo} from 'react';
+import {useLayoutEffect, useMemo, useRef} from 'react';
 import type {Run} from '../../core/run.js';
 import {clean, lineWidth, textWidth, truncateStart, type Line as LineType} from '../text.js';
 import {Line} from '../components/line.js';
@@ -40,8 +40,10 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 	const selected = resolveIndex(view.selection, count, key => positions.get(key));
 	const current = page.at(selected);
 	const tableHeight = Math.max(1, height - 2);
+	const unread = useRef<number | null>(null);
 	const select = (index: number): void => {
 		const run = page.fetch(index, tableHeight);
+		unread.current = run === undefined ? index : null;
 		dispatch({type: 'select', selection: {index, key: run?.trace_id ?? null}});
 	};
 
@@ -53,6 +55,20 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 			page.fetch(selected, tableHeight);
 		}
 	}, [page, selected, tableHeight]);
+
+	// A key moved to a row not yet read (the store answers later): once it is in, the selection names
+	// its run, as it would have had the row been held, so that a reload keeps that run selected
+	// wherever it moves. (A selection left at the top with no run named follows the top, as before.)
+	useLayoutEffect(() => {
+		if (unread.current === null || view.selection.key !== null || view.selection.index !== unread.current || selected !== unread.current) {
+			return;
+		}
+
+		if (current !== undefined && page.filter === view.filter && page.sort === view.sort) {
+			unread.current = null;
+			dispatch({type: 'select', selection: {index: selected, key: current.trace_id}});
+		}
+	}, [current, selected, view, page.filter, page.sort, dispatch]);
 
 	useKeymap(
 		'runs',
@@ -142,7 +158,7 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 				...(current.runner ? [sep, {text: clean(current.runner), dim: true}] : []),
 			]
 		: [];
-	const empty = page.indexTotal === 0 ? 'no runs yet: tracedeck ingest <file.jsonl>, or tracedeck demo' : `no run matches "${clean(page.filter)}" (esc clears the filter)`;
+	const empty = !page.loaded ? `${symbols.ellipsis} reading runs` : page.indexTotal === 0 ? 'no runs yet: tracedeck ingest <file.jsonl>, or tracedeck demo' : `no run matches "${clean(page.filter)}" (esc clears the filter)`;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Line segments={summary} width={width} />

@@ -2,18 +2,18 @@ import fs from 'node:fs';
 import {createRequire} from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import {parseStuckAfter} from '../core/active-runs.js';
 import {ConfigError} from '../core/errors.js';
-import {unknownPlaceholders} from '../core/link-template.js';
 import {THEME_ROLES, type ThemeRole} from '../core/theme-roles.js';
+import {CONFIG_KEYS, checkConfig} from './config-check.js';
 
 /*
  * The config file: $XDG_CONFIG_HOME/tracedeck/config.toml (~/.config/...
  * when XDG_CONFIG_HOME is unset), or the file TRACEDECK_CONFIG names, or
  * --config. It is read at most once per process and file, and only when it
- * exists does the TOML parser or zod load (require()d, both ship CommonJS):
- * the settings functions are synchronous and called by every command, and a
- * `runs list --json` without a config file should not pay ~50 ms for zod.
+ * exists does the TOML parser load (require()d, it ships CommonJS): the
+ * settings functions are synchronous and called by every command, and a
+ * `runs list --json` without a config file should not pay for a parser.
+ * The checks are by hand (config-check.ts), to keep zod out of start-up.
  */
 
 /** What the file may hold; every key is optional and unknown keys are errors. */
@@ -35,7 +35,6 @@ export type ConfigSource = 'flag' | 'env' | 'default';
 // Synchronous loading, for packages that ship CommonJS beside ESM.
 const requireCjs = createRequire(import.meta.url);
 type Toml = typeof import('smol-toml');
-type Zod = typeof import('zod');
 
 let flagFile: string | undefined;
 const cache = new Map<string, TracedeckConfig>();
@@ -109,42 +108,6 @@ export function forgetConfig(file?: string): void {
 	}
 }
 
-const HEX_COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
-const LINK_NAME = /^[A-Za-z0-9_.-]+$/;
-
-let schemaCache: ReturnType<typeof buildSchema> | undefined;
-
-function buildSchema(z: Zod) {
-	const text = z.string().min(1, 'must not be empty');
-	const colors = Object.fromEntries(THEME_ROLES.map(role => [role, text.optional()])) as Record<ThemeRole, ReturnType<typeof text.optional>>;
-	return z.strictObject({
-		home: text.optional(),
-		redis: z.string().optional(),
-		db: z.string().optional(),
-		token: text.optional(),
-		stuck_after: z
-			.string()
-			.refine(value => parseStuckAfter(value) !== undefined, 'is not a duration (90s, 10m, 1h)')
-			.optional(),
-		links: z
-			.record(
-				z.string().regex(LINK_NAME, 'a link name is letters, digits, _ . or -'),
-				z.string().superRefine((template, context) => {
-					for (const name of unknownPlaceholders(template)) {
-						context.addIssue({code: 'custom', message: `unknown placeholder {${name}}; the placeholders are {run_id} {trace_id} {span_id} {service} {env} {target} {start} {end} {start_ms} {end_ms}`});
-					}
-				}),
-			)
-			.optional(),
-		filters: z.record(z.string().min(1), z.string()).optional(),
-		// Colour names are checked against chalk's list by the console, which loads chalk anyway.
-		colors: z
-			.strictObject(colors)
-			.refine(value => Object.values(value).every(color => color === undefined || !color.startsWith('#') || HEX_COLOR.test(color)), 'a hex colour is #rgb or #rrggbb')
-			.optional(),
-	});
-}
-
 /** The 1-based line where `key` is set, when a plain search finds it (for messages). */
 function lineOf(text: string, key: string): number | undefined {
 	const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -156,11 +119,11 @@ function lineOf(text: string, key: string): number | undefined {
 /**
  * Parse and check one config file's text; `file` names it in messages.
  *
- * @throws ConfigError "<file>:<line>:<column>: <what>" for broken TOML, "<file>:<line>: unknown key ..." for a key tracedeck does not know
+ * @throws ConfigError "<file>:<line>:<column>: <what>" for broken TOML, "<file>:<line>: unknown key ..." for a key tracedeck does not know, "<file>:<line>: <key> <what>" for a bad value
  */
 export function parseConfig(text: string, file: string): TracedeckConfig {
 	const toml = requireCjs('smol-toml') as Toml;
-	let data: unknown;
+	let data: Record<string, unknown>;
 	try {
 		data = toml.parse(text);
 	} catch (error) {
@@ -172,33 +135,22 @@ export function parseConfig(text: string, file: string): TracedeckConfig {
 		throw error;
 	}
 
-	schemaCache ??= buildSchema(requireCjs('zod') as Zod);
-	const result = schemaCache.safeParse(data);
-	if (!result.success) {
-		const issue = result.error.issues[0]!;
-		const where = issue.path.map(String);
-		if (issue.code === 'unrecognized_keys') {
-			const key = [...where, issue.keys[0]!].join('.');
-			const line = lineOf(text, issue.keys[0]!);
-			const known = where.length === 0 ? 'home, redis, db, token, stuck_after, [links], [filters], [colors]' : where[0] === 'colors' ? THEME_ROLES.join(', ') : '';
-			throw new ConfigError('config', `${file}${line === undefined ? '' : `:${line}`}: unknown key "${key}"${known === '' ? '' : `; the keys are ${known}`}`);
+	const result = checkConfig(data);
+	if (!result.ok) {
+		const {problem} = result;
+		if (problem.kind === 'unknown') {
+			const key = [...problem.where, problem.key].join('.');
+			const line = lineOf(text, problem.key);
+			const known = problem.where.length === 0 ? CONFIG_KEYS : THEME_ROLES.join(', ');
+			throw new ConfigError('config', `${file}${line === undefined ? '' : `:${line}`}: unknown key "${key}"; the keys are ${known}`);
 		}
 
-		const last = where.at(-1);
-		const line = last === undefined ? undefined : lineOf(text, last);
-		const typeHint = issue.code === 'invalid_type' ? `must be a ${issue.expected === 'object' || issue.expected === 'record' ? 'table' : issue.expected}` : issue.message;
-		throw new ConfigError('config', `${file}${line === undefined ? '' : `:${line}`}: ${where.join('.') || 'the file'} ${typeHint}`);
+		const line = lineOf(text, problem.where.at(-1)!);
+		throw new ConfigError('config', `${file}${line === undefined ? '' : `:${line}`}: ${problem.where.join('.')} ${problem.message}`);
 	}
 
-	const {links = {}, filters = {}, colors = {}, home, ...rest} = result.data;
-	return {
-		file,
-		...rest,
-		...(home === undefined ? {} : {home: expandHome(home, file)}),
-		links,
-		filters,
-		colors: Object.fromEntries(Object.entries(colors).filter(([, color]) => color !== undefined)),
-	};
+	const {home, links = {}, filters = {}, colors = {}, ...rest} = result.config;
+	return {file, ...rest, ...(home === undefined ? {} : {home: expandHome(home, file)}), links, filters, colors};
 }
 
 /** `~/x` is under the user's home; a relative path is taken from the config file's folder. */

@@ -6,7 +6,7 @@ import type {SpanKind, SpanLink, StatusCode} from '../core/trace-event.js';
 import {MAX_JSON_DEPTH} from './json-depth.js';
 import type {OtlpAnyValue, OtlpKeyValue} from './otlp-attributes.js';
 import {SPAN_KIND_INTERNAL, STATUS_CODE_ERROR, STATUS_CODE_OK, type OtlpResourceSpansJson, type OtlpScopeJson, type OtlpSpanEventJson, type OtlpSpanJson, type OtlpSpanLinkJson, type OtlpStatusJson, type OtlpTracesJson} from './otlp-json.js';
-import {INTERNAL} from './otlp-to-events.js';
+import {INTERNAL} from './internal-attributes.js';
 import {ResourceGroups, scopeOf} from './resource-groups.js';
 
 /** A run and its spans as the run index holds them. */

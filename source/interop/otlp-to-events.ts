@@ -6,6 +6,7 @@ import {MAX_JSON_DEPTH, nestsDeeperThan} from './json-depth.js';
 import {fromKeyValues, type OtlpKeyValue} from './otlp-attributes.js';
 import {otlpResourceProblem, otlpSpanProblem, type OtlpIdRule} from './otlp-span-checks.js';
 import {isRecord} from '../core/json-value.js';
+import {INTERNAL} from './internal-attributes.js';
 
 /** OTLP/JSON's AnyValue, KeyValue lists and nanosecond times, as the trace and the logs converters (otlp-logs-to-events.ts) read them. */
 export const anyValue: z.ZodType<unknown> = z.lazy(() =>
@@ -63,19 +64,6 @@ export type OtlpTraces = z.infer<typeof otlpTracesSchema>;
 type OtlpSpan = z.infer<typeof otlpSpan>;
 
 export class OtlpParseError extends Error {}
-
-/** Attributes tracedeck writes on export of a TraceEvent producer's span, so that ingest restores the same span. */
-export const INTERNAL = {
-	kind: 'tracedeck.kind',
-	endEventType: 'tracedeck.end_event_type',
-	input: 'tracedeck.input',
-	output: 'tracedeck.output',
-	tags: 'tracedeck.tags',
-	/** JSON text of the OpenTelemetry facts the span really had ({span_kind, service, resource, scope, status_message}): the OTLP fields beside it may hold export defaults. */
-	facts: 'tracedeck.facts',
-	/** How many of the span's OTLP events, from the first, are its own span events; the rest encode retries, stderr and the error. */
-	spanEvents: 'tracedeck.span_events',
-} as const;
 
 /** Nanoseconds to ISO 8601 with all nine digits kept: BigInt, so no float rounding on the way. */
 export function toIso(value: string | number): string {

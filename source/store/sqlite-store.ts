@@ -1,6 +1,5 @@
 import type {AnalyticsInput} from '../core/analytics.js';
 import type {DoraRow} from '../core/dora.js';
-import {NotFoundError} from '../core/errors.js';
 import type {RunLog} from '../core/log-record.js';
 import type {Run} from '../core/run.js';
 import type {ServiceLog} from '../core/service-log.js';
@@ -18,8 +17,10 @@ import {purgeRuns, type PurgeOptions, type PurgeResult, type RetentionPolicy} fr
 import {RunIndex, type AppendOptions, type AppendResult, type LinkedRuns, type RunFilter, type StoredEvent} from './run-index.js';
 import {firstRuns, readRunFigures, readRunPage, runsBetween, type RunCounts, type RunFigures, type RunListing, type RunPage} from './run-page.js';
 import type {RunWindow} from './run-window.js';
+import {traceSnapshotProgram} from './run-reads.js';
 import {searchRuns, type SearchHit, type SearchQuery} from './search.js';
 import type {ServiceLogsResult} from './service-logs.js';
+import {runSqlite} from './sql-program.js';
 import type {DeploymentReader, Store, TraceSnapshot} from './store.js';
 
 /**
@@ -74,19 +75,7 @@ export class SqliteStore implements Store {
 
 	async traceSnapshot(traceId: string): Promise<TraceSnapshot> {
 		// One read transaction: the spans and the cursor describe the same moment.
-		return this.index.db.transaction(() => ({spans: this.index.spans(traceId), cursor: this.index.maxEventId(), run: this.findRun(traceId)}))();
-	}
-
-	private findRun(traceId: string): Run | null {
-		try {
-			return this.index.resolveRun(traceId);
-		} catch (error) {
-			if (error instanceof NotFoundError) {
-				return null;
-			}
-
-			throw error;
-		}
+		return runSqlite(this.index.db, () => traceSnapshotProgram(traceId), 'read');
 	}
 
 	async events(traceId: string): Promise<StoredEvent[]> {

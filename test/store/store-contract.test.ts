@@ -12,6 +12,7 @@ import {SqliteStore} from '../../source/store/sqlite-store.js';
 import type {Store} from '../../source/store/store.js';
 import {at, failedDeploy} from '../helpers/events.js';
 import {createPostgresDb, type PostgresDb, postgresUnavailable, queryRows} from '../helpers/postgres-db.js';
+import {PG_MIGRATIONS} from '../../source/store/postgres/migrations.js';
 import {tempHome} from '../helpers/temp-home.js';
 
 /*
@@ -507,6 +508,57 @@ describe('the same events on both backends', {skip: unavailable}, () => {
 			});
 		} finally {
 			await postgres.query('UPDATE tracedeck_schema SET version = version - 1');
+		}
+	});
+});
+
+describe('opening the PostgreSQL index', {skip: unavailable}, () => {
+	test('four processes opening a new database at once (one read-only) migrate it once', async () => {
+		const db = await createPostgresDb();
+		try {
+			const stores = await Promise.all([PostgresStore.open(db.url), PostgresStore.open(db.url, {readonly: true}), PostgresStore.open(db.url), PostgresStore.open(db.url)]);
+			await Promise.all(stores.map(store => store.close()));
+			assert.deepEqual(await queryRows(db.url, 'SELECT version FROM tracedeck_schema'), [{version: PG_MIGRATIONS.length}]);
+			assert.deepEqual(await queryRows(db.url, 'SELECT count(*) AS n FROM metric_bounds'), [{n: 22}]);
+		} finally {
+			await db.drop();
+		}
+	});
+
+	test('a database that does not exist is a one-line StoreError saying so', async () => {
+		const db = await createPostgresDb();
+		await db.drop();
+		await assert.rejects(PostgresStore.open(db.url), (error: unknown) => {
+			assert.ok(error instanceof StoreError);
+			assert.match(error.message, /^the database of postgres:\/\/.*tracedeck_test_\w+ does not exist: create it/);
+			return true;
+		});
+	});
+
+	test('subscribe: onLost once when the server ends the listening connection', async () => {
+		const db = await createPostgresDb();
+		const store = await PostgresStore.open(db.url);
+		try {
+			let lostOnce: (error: Error) => void = () => undefined;
+			const lost = new Promise<Error>(resolve => {
+				lostOnce = resolve;
+			});
+			const losses: Error[] = [];
+			const subscription = await store.subscribe(
+				() => undefined,
+				error => {
+					losses.push(error);
+					lostOnce(error);
+				},
+			);
+			await queryRows(db.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tracedeck-listen' AND datname = current_database()");
+			const error = await lost;
+			assert.ok(error instanceof StoreError, String(error));
+			await subscription.close();
+			assert.equal(losses.length, 1);
+		} finally {
+			await store.close();
+			await db.drop();
 		}
 	});
 });

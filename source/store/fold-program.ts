@@ -77,7 +77,8 @@ export function* appendProgram(events: readonly TraceEvent[], bodies: readonly s
 			throw new InputError(`event ${event.trace_id}/${event.span_id} has an invalid timestamp "${event.timestamp}"`);
 		}
 
-		const row = yield* one<{id: number}>(SQL.insertEvent, [event.trace_id, event.span_id, event.event_type, ts, identities[i]!, bodies[i]!]);
+		// The step itself rather than yield* one(): one generator fewer per event, the hottest line of ingest.
+		const row = ((yield {sql: SQL.insertEvent, params: [event.trace_id, event.span_id, event.event_type, ts, identities[i]!, bodies[i]!], reads: true, first: true}) as Array<{id: number}>)[0];
 		if (row === undefined) {
 			duplicates++;
 			// A part stored before, by an attempt that never reached finishParts: its run may still be stale.

@@ -156,11 +156,16 @@ function applyPragmas(db: Db, readonly: boolean): void {
 	db.pragma('foreign_keys = ON');
 }
 
+/** A store written by a newer tracedeck, on either engine: `where` is the file or the redacted URL. */
+export function newerSchemaError(where: string, version: number, known: number): StoreError {
+	return new StoreError(`${where} was written by a newer tracedeck (schema ${version}, this version knows ${known}); upgrade tracedeck`);
+}
+
 /** Refuse newer databases, then migrate. */
 function checkAndMigrate(db: Db, file: string, readonly: boolean): void {
 	const version = db.pragma('user_version', {simple: true}) as number;
 	if (version > MIGRATIONS.length) {
-		throw new StoreError(`${file} was written by a newer tracedeck (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade tracedeck`);
+		throw newerSchemaError(file, version, MIGRATIONS.length);
 	}
 
 	if (version === MIGRATIONS.length) {

@@ -33,6 +33,8 @@ export interface SqlStep {
 	params: readonly SqlParam[];
 	/** Whether the statement returns rows (SELECT, or RETURNING). */
 	reads: boolean;
+	/** Only the first row is wanted (`one`): SQLite then steps once and builds no array. The result is still an array, of at most one row. */
+	first?: boolean;
 }
 
 export type SqlProgram<T> = Generator<SqlStep, T, unknown>;
@@ -44,7 +46,7 @@ export function* rows<T>(sql: string, params: readonly SqlParam[] = []): SqlProg
 
 /** The first row of a query, if any. */
 export function* one<T>(sql: string, params: readonly SqlParam[] = []): SqlProgram<T | undefined> {
-	return ((yield {sql, params, reads: true}) as T[])[0];
+	return ((yield {sql, params, reads: true, first: true}) as T[])[0];
 }
 
 /** A write that returns nothing: @returns the number of rows it changed. */
@@ -61,10 +63,11 @@ export type TransactionMode = 'read' | 'write';
  */
 export function runSqlite<T>(db: Db, program: () => SqlProgram<T>, mode: TransactionMode): T {
 	const run = db.transaction(() => {
+		const cache = statementsOf(db);
 		const steps = program();
 		let next = steps.next();
 		while (!next.done) {
-			next = steps.next(execute(db, next.value));
+			next = steps.next(execute(db, cache, next.value));
 		}
 
 		return next.value;
@@ -76,13 +79,19 @@ type Statement = Database.Statement<unknown[]>;
 
 const statements = new WeakMap<Db, Map<string, Statement>>();
 
-function execute(db: Db, step: SqlStep): unknown {
+function statementsOf(db: Db): Map<string, Statement> {
 	let cache = statements.get(db);
 	if (!cache) {
 		cache = new Map();
 		statements.set(db, cache);
 	}
 
+	return cache;
+}
+
+const NO_ROWS: readonly unknown[] = [];
+
+function execute(db: Db, cache: Map<string, Statement>, step: SqlStep): unknown {
 	let statement = cache.get(step.sql);
 	if (!statement) {
 		statement = db.prepare(step.sql);
@@ -90,5 +99,14 @@ function execute(db: Db, step: SqlStep): unknown {
 	}
 
 	const params = step.params as unknown[];
-	return step.reads ? statement.all(...params) : statement.run(...params).changes;
+	if (!step.reads) {
+		return statement.run(...params).changes;
+	}
+
+	if (step.first) {
+		const row = statement.get(...params);
+		return row === undefined ? NO_ROWS : [row];
+	}
+
+	return statement.all(...params);
 }

@@ -12,6 +12,23 @@
  *
  * Never edit a migration that has shipped: add one.
  */
+
+import {SEARCH_MIGRATION} from './search-migrations.js';
+
+/** The channel writers notify (migration 1's trigger on events) and live readers LISTEN on. */
+export const EVENTS_CHANNEL = 'tracedeck_events';
+
+/*
+ * Migration 1 keeps SQLite's migration 3 rules (store/migrations.ts), each as
+ * a trigger function named for it. Two spellings must match SQLite's to the
+ * byte, since /metrics serves the labels as stored and the backends must
+ * agree: labels are json_object's text (`{"env":"prod"}`, no spaces, which
+ * json_build_object would add), and SQLite's lower() folds ASCII letters
+ * only, so the rollback and smoke names are folded by translate(), not by
+ * PostgreSQL's locale-aware lower().
+ */
+const ASCII_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
 export const PG_MIGRATIONS: readonly string[] = [
 	`
 	CREATE TABLE events (
@@ -119,4 +136,136 @@ export const PG_MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (name, labels, le)
 	);
 	`,
+	`
+	-- Text compares and sorts byte by byte, as SQLite's BINARY collation does, whatever the
+	-- server's locale: the runs list's order (run_id breaks ties), the step paths' and
+	-- labels' order, LIKE prefixes (and ILIKE folding ASCII letters only, as SQLite's LIKE
+	-- does). "C" also lets a btree index serve a LIKE prefix. (events.event_type stays: a
+	-- generated column reads it, and it is only ever compared for equality.)
+	ALTER TABLE events ALTER COLUMN trace_id TYPE text COLLATE "C", ALTER COLUMN span_id TYPE text COLLATE "C",
+		ALTER COLUMN digest TYPE text COLLATE "C";
+	ALTER TABLE spans ALTER COLUMN trace_id TYPE text COLLATE "C", ALTER COLUMN span_id TYPE text COLLATE "C",
+		ALTER COLUMN parent_span_id TYPE text COLLATE "C", ALTER COLUMN name TYPE text COLLATE "C",
+		ALTER COLUMN kind TYPE text COLLATE "C", ALTER COLUMN path TYPE text COLLATE "C", ALTER COLUMN status TYPE text COLLATE "C";
+	ALTER TABLE runs ALTER COLUMN trace_id TYPE text COLLATE "C", ALTER COLUMN run_id TYPE text COLLATE "C",
+		ALTER COLUMN env TYPE text COLLATE "C", ALTER COLUMN target TYPE text COLLATE "C", ALTER COLUMN plan_hash TYPE text COLLATE "C",
+		ALTER COLUMN status TYPE text COLLATE "C", ALTER COLUMN failed_step TYPE text COLLATE "C", ALTER COLUMN "user" TYPE text COLLATE "C";
+	ALTER TABLE service_logs ALTER COLUMN service TYPE text COLLATE "C", ALTER COLUMN env TYPE text COLLATE "C",
+		ALTER COLUMN identity TYPE text COLLATE "C";
+	ALTER TABLE metric_counters ALTER COLUMN name TYPE text COLLATE "C", ALTER COLUMN labels TYPE text COLLATE "C";
+	ALTER TABLE metric_bounds ALTER COLUMN name TYPE text COLLATE "C";
+	ALTER TABLE metric_histograms ALTER COLUMN name TYPE text COLLATE "C", ALTER COLUMN labels TYPE text COLLATE "C";
+	ALTER TABLE metric_buckets ALTER COLUMN name TYPE text COLLATE "C", ALTER COLUMN labels TYPE text COLLATE "C";
+
+	CREATE FUNCTION tracedeck_labels(VARIADIC kv text[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+		SELECT '{' || coalesce(string_agg(to_json(kv[i])::text || ':' || coalesce(to_json(kv[i + 1])::text, 'null'), ',' ORDER BY i), '') || '}'
+		FROM generate_series(1, coalesce(array_length(kv, 1), 0), 2) AS i
+	$$;
+	CREATE FUNCTION tracedeck_ascii_lower(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+		SELECT translate($1, '${ASCII_UPPER}', '${ASCII_UPPER.toLowerCase()}')
+	$$;
+	CREATE FUNCTION tracedeck_is_rollback(kind text, name text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+		SELECT $1 = 'rollback' OR strpos(tracedeck_ascii_lower($2), 'rollback') > 0 OR strpos(tracedeck_ascii_lower($2), 'roll back') > 0
+	$$;
+	CREATE FUNCTION tracedeck_is_smoke(kind text, name text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+		SELECT $1 = 'smoke' OR strpos(tracedeck_ascii_lower($2), 'smoke') > 0
+	$$;
+
+	-- SQLite's metric_increments and metric_observations views: the counting rules in one place.
+	CREATE FUNCTION tracedeck_count(p_name text, p_labels text, p_value bigint) RETURNS void LANGUAGE sql AS $$
+		INSERT INTO metric_counters (name, labels, value) VALUES (p_name, p_labels, p_value)
+			ON CONFLICT (name, labels) DO UPDATE SET value = metric_counters.value + excluded.value;
+	$$;
+	CREATE FUNCTION tracedeck_observe(p_name text, p_labels text, p_value double precision) RETURNS void LANGUAGE sql AS $$
+		INSERT INTO metric_histograms (name, labels, sum, count) VALUES (p_name, p_labels, p_value, 1)
+			ON CONFLICT (name, labels) DO UPDATE SET sum = metric_histograms.sum + excluded.sum, count = metric_histograms.count + 1;
+		INSERT INTO metric_buckets (name, labels, le, n)
+			SELECT p_name, p_labels, le, 1 FROM metric_bounds WHERE name = p_name AND p_value <= le
+			ON CONFLICT (name, labels, le) DO UPDATE SET n = metric_buckets.n + 1;
+	$$;
+
+	INSERT INTO metric_bounds (name, le) VALUES
+		('deployment_stage_duration_seconds', 1), ('deployment_stage_duration_seconds', 5),
+		('deployment_stage_duration_seconds', 15), ('deployment_stage_duration_seconds', 30),
+		('deployment_stage_duration_seconds', 60), ('deployment_stage_duration_seconds', 120),
+		('deployment_stage_duration_seconds', 300), ('deployment_stage_duration_seconds', 600),
+		('deployment_stage_duration_seconds', 1200), ('deployment_stage_duration_seconds', 1800),
+		('deployment_stage_duration_seconds', 3600),
+		('time_to_deploy_seconds', 30), ('time_to_deploy_seconds', 60), ('time_to_deploy_seconds', 120),
+		('time_to_deploy_seconds', 300), ('time_to_deploy_seconds', 600), ('time_to_deploy_seconds', 900),
+		('time_to_deploy_seconds', 1200), ('time_to_deploy_seconds', 1800), ('time_to_deploy_seconds', 2700),
+		('time_to_deploy_seconds', 3600), ('time_to_deploy_seconds', 7200);
+
+	-- A deployment is a run with an environment.
+	CREATE FUNCTION tracedeck_deployment_finished() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN
+		PERFORM tracedeck_count('deployment_total', tracedeck_labels('env', NEW.env, 'status', NEW.status), 1);
+		IF NEW.ended_ms IS NOT NULL THEN
+			PERFORM tracedeck_observe('time_to_deploy_seconds', tracedeck_labels('env', NEW.env, 'status', NEW.status), greatest(0, NEW.ended_ms - NEW.started_ms) / 1000.0);
+		END IF;
+		RETURN NULL;
+	END $$;
+	CREATE TRIGGER deployment_finished_insert AFTER INSERT ON runs FOR EACH ROW
+		WHEN (NEW.env IS NOT NULL AND NEW.status <> 'running') EXECUTE FUNCTION tracedeck_deployment_finished();
+	CREATE TRIGGER deployment_finished_update AFTER UPDATE OF status ON runs FOR EACH ROW
+		WHEN (NEW.env IS NOT NULL AND OLD.status = 'running' AND NEW.status <> 'running') EXECUTE FUNCTION tracedeck_deployment_finished();
+
+	-- Stage names come from producers: past 100 series, new names share stage="_other",
+	-- chosen at write time so that every series stays monotonic.
+	CREATE FUNCTION tracedeck_stage_finished() RETURNS trigger LANGUAGE plpgsql AS $$
+	DECLARE
+		series text := tracedeck_labels('stage', NEW.name);
+	BEGIN
+		IF NOT EXISTS (SELECT 1 FROM metric_histograms h WHERE h.name = 'deployment_stage_duration_seconds' AND h.labels = series)
+			AND (SELECT count(*) FROM metric_histograms h WHERE h.name = 'deployment_stage_duration_seconds') >= 100 THEN
+			series := tracedeck_labels('stage', '_other');
+		END IF;
+		PERFORM tracedeck_observe('deployment_stage_duration_seconds', series, greatest(0, NEW.end_ms - NEW.start_ms) / 1000.0);
+		RETURN NULL;
+	END $$;
+	CREATE TRIGGER stage_finished_insert AFTER INSERT ON spans FOR EACH ROW
+		WHEN (NEW.kind = 'stage' AND NEW.end_ms IS NOT NULL) EXECUTE FUNCTION tracedeck_stage_finished();
+	CREATE TRIGGER stage_finished_update AFTER UPDATE OF end_ms ON spans FOR EACH ROW
+		WHEN (NEW.kind = 'stage' AND OLD.end_ms IS NULL AND NEW.end_ms IS NOT NULL) EXECUTE FUNCTION tracedeck_stage_finished();
+
+	-- A rollback: a span of kind "rollback" or named so. Counted once, at its
+	-- outermost span ("rollback" > "rollback db" counts one), when it appears.
+	CREATE FUNCTION tracedeck_rollback_seen() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN
+		IF NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = NEW.trace_id AND p.span_id = NEW.parent_span_id AND tracedeck_is_rollback(p.kind, p.name)) THEN
+			PERFORM tracedeck_count('deployment_rollback_total', '{}', 1);
+		END IF;
+		RETURN NULL;
+	END $$;
+	CREATE TRIGGER rollback_seen_insert AFTER INSERT ON spans FOR EACH ROW
+		WHEN (tracedeck_is_rollback(NEW.kind, NEW.name)) EXECUTE FUNCTION tracedeck_rollback_seen();
+	CREATE TRIGGER rollback_seen_update AFTER UPDATE OF name, kind ON spans FOR EACH ROW
+		WHEN (tracedeck_is_rollback(NEW.kind, NEW.name) AND NOT tracedeck_is_rollback(OLD.kind, OLD.name)) EXECUTE FUNCTION tracedeck_rollback_seen();
+
+	-- A smoke test: a span of kind "smoke" or named so, counted at its outermost span when it settles.
+	CREATE FUNCTION tracedeck_smoke_settled() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN
+		IF NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = NEW.trace_id AND p.span_id = NEW.parent_span_id AND tracedeck_is_smoke(p.kind, p.name)) THEN
+			PERFORM tracedeck_count('smoke_test_total', tracedeck_labels('status', NEW.status), 1);
+		END IF;
+		RETURN NULL;
+	END $$;
+	CREATE TRIGGER smoke_settled_insert AFTER INSERT ON spans FOR EACH ROW
+		WHEN (tracedeck_is_smoke(NEW.kind, NEW.name) AND NEW.status <> 'pending') EXECUTE FUNCTION tracedeck_smoke_settled();
+	CREATE TRIGGER smoke_settled_update AFTER UPDATE OF name, kind, status ON spans FOR EACH ROW
+		WHEN (tracedeck_is_smoke(NEW.kind, NEW.name) AND NEW.status <> 'pending' AND (OLD.status = 'pending' OR NOT tracedeck_is_smoke(OLD.kind, OLD.name)))
+		EXECUTE FUNCTION tracedeck_smoke_settled();
+
+	-- Live readers without Redis (PostgresStore.subscribe): told at commit that events were
+	-- stored. PostgreSQL folds a transaction's identical notifications into one, so a batch
+	-- of any size is one notification; a duplicate, stored by no one, tells no one.
+	CREATE FUNCTION tracedeck_events_stored() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN
+		PERFORM pg_notify('${EVENTS_CHANNEL}', '');
+		RETURN NULL;
+	END $$;
+	CREATE TRIGGER events_stored AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION tracedeck_events_stored();
+	`,
+	// 2: what runs grep needs (search-migrations.ts).
+	SEARCH_MIGRATION,
 ];

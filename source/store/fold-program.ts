@@ -1,0 +1,421 @@
+import {InputError} from '../core/errors.js';
+import {applyEvent, eventTimeMs, foldEvents, inFoldOrder} from '../core/fold.js';
+import {isLogRecord, LOG_RECORD_EVENT_TYPE} from '../core/log-record.js';
+import type {Run} from '../core/run.js';
+import {summarizeRun} from '../core/run-summary.js';
+import type {Span} from '../core/span.js';
+import {displayName} from '../core/span-name.js';
+import {isStep} from '../core/step-kind.js';
+import type {TraceEvent} from '../core/trace-event.js';
+import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
+import type {AppendParts} from './append-parts.js';
+import type {AppendResult, StoredEvent} from './run-index.js';
+import {one, rows, type SqlParam, type SqlProgram, write} from './sql-program.js';
+
+/*
+ * The write path of the run index, written once for both engines (see
+ * sql-program.ts): RunIndex runs these programs synchronously in one SQLite
+ * transaction, PostgresStore awaits them in one PostgreSQL transaction.
+ * Every rule of how events become spans and runs lives here and nowhere
+ * else. The SQL is the subset both engines read alike: `ON CONFLICT`
+ * upserts, `RETURNING`, `"user"` quoted.
+ */
+
+interface RunRow {
+	trace_id: string;
+	run_id: string;
+	steps_seen: number;
+	body: string;
+}
+
+interface SpanLink {
+	parent_span_id: string | null;
+	name: string;
+	kind: string;
+}
+
+const SQL = {
+	getSpan: 'SELECT body FROM spans WHERE trace_id = ? AND span_id = ?',
+	anyEarlierEvent: 'SELECT 1 AS found FROM events WHERE trace_id = ? AND id < ? LIMIT 1',
+	getSpanLink: 'SELECT parent_span_id, name, kind FROM spans WHERE trace_id = ? AND span_id = ?',
+	upsertSpan: `INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, path, start_ms, end_ms, status, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (trace_id, span_id) DO UPDATE SET parent_span_id = excluded.parent_span_id, name = excluded.name,
+		kind = excluded.kind, path = excluded.path, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
+		status = excluded.status, body = excluded.body`,
+	setSpanPath: 'UPDATE spans SET path = ? WHERE trace_id = ? AND span_id = ?',
+	spansOfTrace: 'SELECT body, path FROM spans WHERE trace_id = ? ORDER BY span_id',
+	failedSpanIds: "SELECT span_id FROM spans WHERE trace_id = ? AND status = 'failed' ORDER BY span_id",
+	getRun: 'SELECT trace_id, run_id, steps_seen, body FROM runs WHERE trace_id = ?',
+	runIdTaken: 'SELECT trace_id FROM runs WHERE run_id = ?',
+	upsertRun: `INSERT INTO runs (trace_id, run_id, env, target, plan_hash, status, started_ms, ended_ms, last_event_ms, steps_seen, failed_step, "user", body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (trace_id) DO UPDATE SET run_id = excluded.run_id, env = excluded.env, target = excluded.target,
+		plan_hash = excluded.plan_hash, status = excluded.status, started_ms = excluded.started_ms, ended_ms = excluded.ended_ms,
+		last_event_ms = excluded.last_event_ms, steps_seen = excluded.steps_seen, failed_step = excluded.failed_step,
+		"user" = excluded."user", body = excluded.body`,
+	latestEarlierEventMs: 'SELECT max(ts_ms) AS ts FROM events WHERE trace_id = ? AND span_id = ? AND id < ?',
+	eventsOfSpan: 'SELECT body FROM events WHERE trace_id = ? AND span_id = ? ORDER BY id',
+	// Uses events_log_records: the literal event type is what lets SQLite pick the partial index.
+	earlierLogs: `SELECT body FROM events WHERE trace_id = ? AND span_id = ? AND event_type = '${LOG_RECORD_EVENT_TYPE}' AND id < ? ORDER BY id`,
+} as const;
+
+type Body = {body: string};
+
+/**
+ * Events go in with multi-row inserts: on PostgreSQL each statement is a
+ * round trip, and one per event made ingest ten times slower than SQLite.
+ * A few fixed sizes, so that each engine prepares a handful of statements,
+ * not one per batch length; 6 parameters a row stays far below either
+ * engine's limit (SQLite 32,766, PostgreSQL 65,535).
+ */
+const INSERT_SIZES = [500, 100, 20, 5, 1] as const;
+
+function* insertSizes(count: number): Generator<number> {
+	let left = count;
+	for (const size of INSERT_SIZES) {
+		for (; left >= size; left -= size) {
+			yield size;
+		}
+	}
+}
+
+const insertEventsText = new Map<number, string>();
+
+function insertEventsSql(size: number): string {
+	let text = insertEventsText.get(size);
+	if (text === undefined) {
+		text = `INSERT INTO events (trace_id, span_id, event_type, ts_ms, digest, body) VALUES ${Array.from({length: size}, () => '(?, ?, ?, ?, ?, ?)').join(', ')}
+			ON CONFLICT DO NOTHING RETURNING id, digest`;
+		insertEventsText.set(size, text);
+	}
+
+	return text;
+}
+
+/**
+ * Store events (already redacted and serialized, with their identities) and
+ * fold them into spans and runs. An event whose identity is stored already
+ * is a duplicate: counted, not stored, not folded.
+ */
+export function* appendProgram(events: readonly TraceEvent[], bodies: readonly string[], identities: readonly string[], parts: AppendParts | undefined): SqlProgram<AppendResult> {
+	const times = events.map(event => {
+		const ts = eventTimeMs(event);
+		if (!Number.isFinite(ts)) {
+			// Callers validate at the edge; this keeps a bad caller from storing an undatable event.
+			throw new InputError(`event ${event.trace_id}/${event.span_id} has an invalid timestamp "${event.timestamp}"`);
+		}
+
+		return ts;
+	});
+
+	// Ids by identity, as the inserts gave them back; an identity not given back was stored already.
+	const ids = new Map<string, number>();
+	let from = 0;
+	for (const size of insertSizes(events.length)) {
+		const params: SqlParam[] = [];
+		for (let i = from; i < from + size; i++) {
+			const event = events[i]!;
+			params.push(event.trace_id, event.span_id, event.event_type, times[i]!, identities[i]!, bodies[i]!);
+		}
+
+		for (const row of yield* rows<{id: number; digest: string}>(insertEventsSql(size), params)) {
+			ids.set(row.digest, row.id);
+		}
+
+		from += size;
+	}
+
+	const inserted: StoredEvent[] = [];
+	let duplicates = 0;
+	for (const [i, event] of events.entries()) {
+		const id = ids.get(identities[i]!);
+		// Taken once: the same identity twice in one call (one producer event id sent twice) is stored once.
+		ids.delete(identities[i]!);
+		if (id === undefined) {
+			duplicates++;
+			// A part stored before, by an attempt that never reached finishParts: its run may still be stale.
+			parts?.markStale(event.trace_id, times[i]!);
+		} else {
+			inserted.push({id, event});
+		}
+	}
+
+	// Both engines number a multi-row insert's rows in order; sorted all the same, since pollers and the fold read ids as arrival order.
+	inserted.sort((a, b) => a.id - b.id);
+	const byTrace = new Map<string, StoredEvent[]>();
+	for (const stored of inserted) {
+		let list = byTrace.get(stored.event.trace_id);
+		if (!list) {
+			list = [];
+			byTrace.set(stored.event.trace_id, list);
+		}
+
+		list.push(stored);
+	}
+
+	const firstNewId = inserted[0]?.id ?? Number.MAX_SAFE_INTEGER;
+	for (const [traceId, traceEvents] of byTrace) {
+		yield* foldTrace(traceId, traceEvents, firstNewId, parts);
+	}
+
+	return {inserted, duplicates, traces: [...byTrace.keys()]};
+}
+
+/** Summarize the runs an input stored in parts left for the end (see append-parts.ts). */
+export function* finishPartsProgram(staleRuns: ReadonlyMap<string, number>): SqlProgram<void> {
+	for (const [traceId, lastEventMs] of staleRuns) {
+		yield* recomputeRun(traceId, lastEventMs, yield* one<RunRow>(SQL.getRun, [traceId]));
+	}
+}
+
+/**
+ * Fold the batch into the trace's stored spans as if all their events had
+ * come at once: in fold order (core/fold.ts compareFoldOrder). A span's new
+ * events that all come after its stored ones are applied to the stored
+ * span (the common case: a live run, in time order); one that comes at or
+ * before the latest stored event is refolded from all its stored events,
+ * so that arrival order never shows in the span or the run. A span new in
+ * this batch gathers the log records stored for it before (logs and spans
+ * are exported apart); a log record whose span has not arrived makes no
+ * span: it waits in events.
+ */
+function* foldTrace(traceId: string, events: readonly StoredEvent[], firstNewId: number, parts: AppendParts | undefined): SqlProgram<void> {
+	const before = new Map<string, Span | undefined>();
+	const after = new Map<string, Span>();
+	// Spans that got more than log records: only these can change the run beyond its last event time.
+	const reshaped = new Set<string>();
+	const bySpan = new Map<string, TraceEvent[]>();
+	let lastEventMs = 0;
+	for (const event of inFoldOrder(events.map(stored => stored.event))) {
+		lastEventMs = Math.max(lastEventMs, eventTimeMs(event));
+		if (!isLogRecord(event)) {
+			reshaped.add(event.span_id);
+		}
+
+		const list = bySpan.get(event.span_id);
+		if (list) {
+			list.push(event);
+		} else {
+			bySpan.set(event.span_id, [event]);
+		}
+	}
+
+	// A trace with no event before this batch has nothing stored to read (spans, log records waiting, runs
+	// are all made from events): one query instead of two or three per span, for every new trace.
+	const fresh = (yield* one<{found: number}>(SQL.anyEarlierEvent, [traceId, firstNewId])) === undefined;
+	for (const [spanId, spanEvents] of bySpan) {
+		if (fresh) {
+			const span = foldEvents(spanEvents)[0];
+			if (span !== undefined) {
+				before.set(spanId, undefined);
+				after.set(spanId, span);
+			}
+
+			continue;
+		}
+
+		const stored = yield* one<Body>(SQL.getSpan, [traceId, spanId]);
+		const previous = stored === undefined ? undefined : (JSON.parse(stored.body) as Span);
+		let span: Span | undefined;
+		if (previous === undefined) {
+			// Stored before this batch, only log records can be waiting for it.
+			const waiting = (yield* rows<Body>(SQL.earlierLogs, [traceId, spanId, firstNewId])).map(row => JSON.parse(row.body) as TraceEvent);
+			span = foldEvents(waiting.length === 0 ? spanEvents : [...waiting, ...spanEvents])[0];
+		} else {
+			// The span's first event in fold order is its earliest in this batch.
+			const latestStored = (yield* one<{ts: number | null}>(SQL.latestEarlierEventMs, [traceId, spanId, firstNewId]))?.ts ?? null;
+			span = latestStored !== null && eventTimeMs(spanEvents[0]!) <= latestStored ? yield* refoldSpan(traceId, spanId) : spanEvents.reduce<Span>((folded, event) => applyEvent(folded, event), previous);
+		}
+
+		if (span !== undefined) {
+			before.set(spanId, previous);
+			after.set(spanId, span);
+		}
+	}
+
+	for (const span of after.values()) {
+		const path = yield* pathOf(traceId, span, after, !fresh);
+		yield* write(SQL.upsertSpan, [traceId, span.span_id, span.parent_span_id, span.name, span.kind, path, span.start_ms, span.end_ms, span.status, JSON.stringify(span)]);
+	}
+
+	if (parts?.staleRuns.has(traceId)) {
+		// finishParts summarizes this run from all its spans; counting onto a stale summary would be lost work.
+		parts.markStale(traceId, lastEventMs);
+		return;
+	}
+
+	const row = yield* one<RunRow>(SQL.getRun, [traceId]);
+	const run = row === undefined ? undefined : (JSON.parse(row.body) as Run);
+	const needsFull = row === undefined || run === undefined || (yield* reachesBeyondSpans(traceId, run, before, after, reshaped));
+	if (needsFull && parts) {
+		// Once at the end rather than once per part: a summary reads every span of the trace.
+		parts.markStale(traceId, lastEventMs);
+	} else if (needsFull) {
+		yield* recomputeRun(traceId, lastEventMs, row);
+	} else {
+		yield* updateRunIncrementally(run, row.steps_seen, before, after, lastEventMs);
+	}
+}
+
+/** A span folded again from every stored event of it (this batch's included), in fold order. */
+function* refoldSpan(traceId: string, spanId: string): SqlProgram<Span> {
+	const events = (yield* rows<Body>(SQL.eventsOfSpan, [traceId, spanId])).map(row => JSON.parse(row.body) as TraceEvent);
+	// A stored span has an event besides log records, so the fold makes it.
+	return foldEvents(events)[0]!;
+}
+
+/**
+ * Whether this batch can change more of the run than its counters: a root
+ * change, a failure, a rename (paths below it), a span outside the run's
+ * window, a link to another run (parent trace or correlation id) given
+ * or changed, or a success above a recorded failure, which recovers it
+ * and moves the root cause.
+ */
+function* reachesBeyondSpans(traceId: string, run: Run, before: Map<string, Span | undefined>, after: Map<string, Span>, reshaped: ReadonlySet<string>): SqlProgram<boolean> {
+	const started = Date.parse(run.started_at);
+	const ended = run.ended_at === null ? null : Date.parse(run.ended_at);
+	const succeeded: string[] = [];
+	for (const span of after.values()) {
+		if (!reshaped.has(span.span_id)) {
+			// Log records leave a span's times, status and name alone.
+			continue;
+		}
+
+		const previous = before.get(span.span_id);
+		if (
+			span.parent_span_id === null ||
+			span.status === 'failed' ||
+			(previous !== undefined && previous.name !== span.name) ||
+			span.parent_trace_id !== (previous?.parent_trace_id ?? null) ||
+			span.correlation_id !== (previous?.correlation_id ?? null) ||
+			span.start_ms < started ||
+			(ended !== null && span.end_ms !== null && span.end_ms > ended)
+		) {
+			return true;
+		}
+
+		if (span.status === 'success' && previous?.status !== 'success') {
+			succeeded.push(span.span_id);
+		}
+	}
+
+	return run.failed_step !== null && succeeded.length > 0 && (yield* anyAboveFailure(traceId, succeeded));
+}
+
+/** Whether any of the spans is an ancestor of a failed span of the trace (stored links, this batch included). */
+function* anyAboveFailure(traceId: string, spanIds: readonly string[]): SqlProgram<boolean> {
+	const wanted = new Set(spanIds);
+	const seen = new Set<string>();
+	for (const failed of yield* rows<{span_id: string}>(SQL.failedSpanIds, [traceId])) {
+		let id: string | null = failed.span_id;
+		while (id !== null && !seen.has(id)) {
+			seen.add(id);
+			const link: SpanLink | undefined = yield* one<SpanLink>(SQL.getSpanLink, [traceId, id]);
+			id = link?.parent_span_id ?? null;
+			if (id !== null && wanted.has(id)) {
+				return true;
+			}
+		}
+	}
+
+	return false;
+}
+
+/**
+ * The span's step path from stored parents (and this batch's), as the tree
+ * would spell it. walkStepPath asks for parents synchronously: a stored
+ * parent it has not been given yet stops the walk, is read, and the walk
+ * starts again, so the walk's own rules (where it stops, how deep) stay in
+ * core/tree.ts. Paths are short (32 names at most), so the repeats are few.
+ */
+function* pathOf(traceId: string, span: Span, batch: Map<string, Span>, anyStored: boolean): SqlProgram<string> {
+	const stored = new Map<string, SpanLink | undefined>();
+	for (;;) {
+		let missing: string | undefined;
+		const path = walkStepPath(id => {
+			const inBatch = id === span.span_id ? span : batch.get(id);
+			if (inBatch) {
+				return {parent: inBatch.parent_span_id, name: displayName(inBatch)};
+			}
+
+			if (!stored.has(id)) {
+				missing = id;
+				return undefined;
+			}
+
+			const link = stored.get(id);
+			return link && {parent: link.parent_span_id, name: displayName({name: link.name, kind: link.kind, span_id: id})};
+		}, span.span_id);
+		if (missing === undefined) {
+			return path;
+		}
+
+		stored.set(missing, anyStored ? yield* one<SpanLink>(SQL.getSpanLink, [traceId, missing]) : undefined);
+	}
+}
+
+function* recomputeRun(traceId: string, lastEventMs: number, row: RunRow | undefined): SqlProgram<void> {
+	const spanRows = yield* rows<{body: string; path: string}>(SQL.spansOfTrace, [traceId]);
+	const spans = spanRows.map(r => JSON.parse(r.body) as Span);
+	const tree = buildTree(spans);
+	for (let i = 0; i < spans.length; i++) {
+		const path = stepPath(tree, spans[i]!.span_id);
+		if (path !== spanRows[i]!.path) {
+			yield* write(SQL.setSpanPath, [path, traceId, spans[i]!.span_id]);
+		}
+	}
+
+	const previous = row ? (JSON.parse(row.body) as Run) : undefined;
+	const run = summarizeRun(spans, Math.max(lastEventMs, previous?.last_event_ms ?? 0), tree);
+	if (!run) {
+		return;
+	}
+
+	run.run_id = yield* uniqueRunId(run.run_id, traceId);
+	yield* writeRun(run, spans.filter(span => isStep(span)).length);
+}
+
+/**
+ * Two traces claiming one run id (a re-run under the same id) both stay
+ * visible: the later one gets a suffix from its trace id. The short suffix
+ * comes first (ids already stored keep it); padded 64-bit ids share their
+ * first eight characters, so the whole trace id follows when it is taken.
+ */
+function* uniqueRunId(runId: string, traceId: string): SqlProgram<string> {
+	for (const candidate of [runId, `${runId}~${traceId.slice(0, 8)}`]) {
+		const owner = yield* one<{trace_id: string}>(SQL.runIdTaken, [candidate]);
+		if (owner === undefined || owner.trace_id === traceId) {
+			return candidate;
+		}
+	}
+
+	return `${runId}~${traceId}`;
+}
+
+function* updateRunIncrementally(run: Run, stepsSeenBefore: number, before: Map<string, Span | undefined>, after: Map<string, Span>, lastEventMs: number): SqlProgram<void> {
+	let stepsSeen = stepsSeenBefore;
+	for (const [id, span] of after) {
+		const previous = before.get(id);
+		if (isStep(span)) {
+			if (!previous || !isStep(previous)) {
+				stepsSeen++;
+			}
+
+			if (span.end_ms !== null && (previous?.end_ms ?? null) === null) {
+				run.progress.completed++;
+			}
+		}
+
+		run.retries += span.retries.length - (previous?.retries.length ?? 0);
+	}
+
+	run.progress.total = Math.max(run.progress.total, stepsSeen);
+	run.last_event_ms = Math.max(run.last_event_ms, lastEventMs);
+	yield* writeRun(run, stepsSeen);
+}
+
+function* writeRun(run: Run, stepsSeen: number): SqlProgram<void> {
+	const stored: Run = {...run, current_step: null};
+	yield* write(SQL.upsertRun, [run.trace_id, run.run_id, run.env, run.target, run.plan_hash, run.status, Date.parse(run.started_at), run.ended_at === null ? null : Date.parse(run.ended_at), run.last_event_ms, stepsSeen, run.failed_step, run.user, JSON.stringify(stored)]);
+}

@@ -24,6 +24,7 @@ export interface TracedeckConfig {
 	redis?: string;
 	db?: string;
 	token?: string;
+	endpoint?: string;
 	stuck_after?: string;
 	links: Readonly<Record<string, string>>;
 	filters: Readonly<Record<string, string>>;
@@ -122,6 +123,7 @@ function buildSchema(z: Zod) {
 		redis: z.string().optional(),
 		db: z.string().optional(),
 		token: text.optional(),
+		endpoint: z.string().optional(),
 		stuck_after: z
 			.string()
 			.refine(value => parseStuckAfter(value) !== undefined, 'is not a duration (90s, 10m, 1h)')
@@ -180,7 +182,7 @@ export function parseConfig(text: string, file: string): TracedeckConfig {
 		if (issue.code === 'unrecognized_keys') {
 			const key = [...where, issue.keys[0]!].join('.');
 			const line = lineOf(text, issue.keys[0]!);
-			const known = where.length === 0 ? 'home, redis, db, token, stuck_after, [links], [filters], [colors]' : where[0] === 'colors' ? THEME_ROLES.join(', ') : '';
+			const known = where.length === 0 ? 'home, redis, db, token, endpoint, stuck_after, [links], [filters], [colors]' : where[0] === 'colors' ? THEME_ROLES.join(', ') : '';
 			throw new ConfigError('config', `${file}${line === undefined ? '' : `:${line}`}: unknown key "${key}"${known === '' ? '' : `; the keys are ${known}`}`);
 		}
 

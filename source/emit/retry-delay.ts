@@ -28,7 +28,8 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
 		return Number(text) * 1000;
 	}
 
-	const at = Date.parse(text);
+	// An HTTP-date names its day and month; Date.parse would take "-1" as a year.
+	const at = /^[A-Za-z]{3},/.test(text) ? Date.parse(text) : Number.NaN;
 	return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 

@@ -109,7 +109,10 @@ describe('TraceEvents over OTLP/HTTP logs (tracedeck.event)', () => {
 					stored.map(({event_id, ...rest}) => rest),
 					events.map(({event_id, ...rest}) => rest),
 				);
-				stored.forEach((event, i) => assert.equal(event.event_id, events[i]!.event_id ?? event.event_id));
+				for (const [i, event] of stored.entries()) {
+					assert.ok(event.event_id !== undefined);
+					assert.equal(event.event_id, events[i]!.event_id ?? event.event_id);
+				}
 			}),
 			{numRuns: 60},
 		);

@@ -89,6 +89,9 @@ export class TraceEmitter implements EventEmitting {
 	/**
 	 * Open the run index (and Redis, when a URL is given or set in the
 	 * environment) and return an emitter that owns them: `close()` closes both.
+	 * With an endpoint (option, TRACEDECK_ENDPOINT or the config file) no index
+	 * is opened: events go to that `tracedeck serve` (emit/remote-sink.ts), and
+	 * `close()` sends what is queued, leaving in the spool what serve did not take.
 	 *
 	 * @throws ConfigError (an InputError) for a malformed Redis or database URL, before anything is opened
 	 * @throws StoreError when the run index cannot be used (foreign, newer, damaged, disk full)

@@ -148,8 +148,9 @@ export class RemoteSink implements EventSink {
 	private async deliver(events: TraceEvent[]): Promise<void> {
 		if (this.outage !== undefined || this.spool.hasReplayable()) {
 			this.spool.append(events);
+			// The writes are done once spooled; the replay comes after them, so a slow endpoint never holds a write.
 			if (Date.now() >= this.notBefore) {
-				await this.replay();
+				void this.serially(async () => this.replay());
 			} else {
 				this.scheduleReplay();
 			}

@@ -63,7 +63,8 @@ function post(url: string, body: Uint8Array, agent?: http.Agent): Promise<number
 	});
 }
 
-async function startServe(home: string): Promise<{url: string; child: ChildProcess}> {
+/** `tracedeck serve` (the built CLI) on free ports over `home`, once it listens. */
+export async function startServe(home: string): Promise<{url: string; child: ChildProcess}> {
 	const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--grpc-port', '0', '--home', home], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, TRACEDECK_REDIS_URL: ''}});
 	let text = '';
 	const url = await new Promise<string>((resolve, reject) => {

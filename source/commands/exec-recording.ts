@@ -5,8 +5,14 @@ import {TraceEmitter} from '../emit/emitter.js';
 import {gitFacts} from '../emit/git-info.js';
 import {parseTraceparent} from '../emit/traceparent.js';
 import {writeRunArtifacts} from '../interop/artifacts.js';
-import {openEventWriter, type OwnedEventWriter} from '../live/event-writer.js';
+import {RemoteSink, type DeliveryStats} from '../emit/remote-sink.js';
+import {RunJournal} from '../emit/run-journal.js';
+import {openEventWriter} from '../live/event-writer.js';
+import {resolveToken} from '../live/settings.js';
 import {openStore, type StoreLocation} from '../store/open-store.js';
+import type {Store} from '../store/store.js';
+import type {Run} from '../core/run.js';
+import type {Span} from '../core/span.js';
 import {writeJson} from './write-json.js';
 
 /*
@@ -29,18 +35,44 @@ export function messageOf(error: unknown): string {
 
 /** Where exec records to, or null (with a warning) when it cannot be opened: the step runs unrecorded then. */
 export interface Recording {
-	writer: OwnedEventWriter;
+	/** What the recorder reads back: the index, or on an endpoint this runner's journal of the run. */
+	reader: Pick<Store, 'resolveRun' | 'spans'>;
+	/** How messages name where it records. */
+	where: string;
 	emitter: TraceEmitter;
+	/** On an endpoint: the sender and the journal. */
+	remote?: {sink: RemoteSink; journal: RunJournal};
+	close(): Promise<void>;
 }
 
-export async function openRecording(location: StoreLocation | null, redisUrl: string | undefined): Promise<Recording | null> {
+/** Where exec records: a local (or shared) index, or, with an endpoint, a remote serve. */
+export interface RecordingTarget {
+	location: StoreLocation | null;
+	redisUrl: string | undefined;
+	/** A remote `tracedeck serve` (live/settings.ts resolveEndpoint); the home holds the spool and journal. */
+	endpoint?: {url: string; home: string} | undefined;
+}
+
+export async function openRecording(target: RecordingTarget): Promise<Recording | null> {
+	const {location, redisUrl, endpoint} = target;
+	if (endpoint !== undefined) {
+		try {
+			const journal = new RunJournal(endpoint.home);
+			const sink = new RemoteSink({endpoint: endpoint.url, token: resolveToken(undefined), home: endpoint.home, warn});
+			return {reader: journal, where: endpoint.url, emitter: new TraceEmitter(journal.recording(sink)), remote: {sink, journal}, close: async () => void (await sink.close())};
+		} catch (error) {
+			warn(`cannot record to ${endpoint.url} (${messageOf(error)}); going on without recording`);
+			return null;
+		}
+	}
+
 	if (location === null) {
 		return null;
 	}
 
 	try {
 		const writer = await openEventWriter({...location, redisUrl});
-		return {writer, emitter: new TraceEmitter(writer)};
+		return {reader: writer.store, where: writer.store.location, emitter: new TraceEmitter(writer), close: async () => writer.close()};
 	} catch (error) {
 		warn(`cannot open the run index ${location.databaseUrl === undefined ? `in ${location.home}` : 'on PostgreSQL'} (${messageOf(error)}); going on without recording`);
 		return null;
@@ -54,7 +86,7 @@ export async function closeRecording(recording: Recording | null): Promise<void>
 
 	const closing = (async () => {
 		await recording.emitter.close();
-		await recording.writer.close();
+		await recording.close();
 	})().catch((error: unknown) => {
 		warn(`closing the run index: ${messageOf(error)}`);
 	});
@@ -140,11 +172,24 @@ export async function safely<T>(record: () => Promise<T>): Promise<T | null> {
 	}
 }
 
-/** Push the finished run's figures; a gateway that is down costs a warning, never the CI job. */
-async function pushFigures(location: StoreLocation, runId: string, url: string): Promise<void> {
+/** Push the finished run's figures (from the index, or what this runner saw); a gateway that is down costs a warning, never the CI job. */
+async function pushFigures(from: StoreLocation | null | {run: Run; spans: Span[]}, runId: string, url: string): Promise<void> {
+	if (from === null) {
+		return;
+	}
+
 	try {
 		const {pushRunFigures} = await import('../interop/pushgateway.js');
-		const index = await openStore(location, {readonly: true});
+		if ('run' in from) {
+			const warning = await pushRunFigures(url, from.run, from.spans);
+			if (warning !== undefined) {
+				warn(warning);
+			}
+
+			return;
+		}
+
+		const index = await openStore(from, {readonly: true});
 		try {
 			const run = await index.resolveRun(runId);
 			const warning = await pushRunFigures(url, run, await index.spans(run.trace_id));
@@ -159,33 +204,70 @@ async function pushFigures(location: StoreLocation, runId: string, url: string):
 	}
 }
 
-export async function finishRun(location: StoreLocation | null, redisUrl: string | undefined, runId: string, status: FinishStatus | undefined, json: boolean, pushgateway: string | undefined): Promise<number> {
-	const recording = await openRecording(location, redisUrl);
+export async function finishRun(target: RecordingTarget, runId: string, status: FinishStatus | undefined, json: boolean, pushgateway: string | undefined): Promise<number> {
+	const recording = await openRecording(target);
 	let finished: Awaited<ReturnType<CiRecorder['finishRun']>>;
+	let delivery: DeliveryStats | undefined;
+	let spans: Awaited<ReturnType<Store['spans']>> = [];
 	try {
-		const recorder = new CiRecorder({index: recording?.writer.store ?? null, emitter: recording?.emitter ?? null, warn});
+		const recorder = new CiRecorder({index: recording?.reader ?? null, emitter: recording?.emitter ?? null, warn});
 		finished = await recorder.finishRun(runId, status);
 		if (!finished && recording && recorder.recording) {
-			warn(`no run "${runId}" in ${recording.writer.store.location}; nothing to finish`);
+			warn(`no run "${runId}" ${recording.remote ? 'recorded on this runner' : `in ${recording.where}`}; nothing to finish`);
+		}
+
+		if (finished && recording?.remote) {
+			spans = await recording.reader.spans(finished.run.trace_id);
+			recording.remote.journal.forget(finished.run.trace_id);
 		}
 	} finally {
 		await closeRecording(recording);
+		delivery = recording?.remote?.sink.stats();
 	}
 
-	if (!finished || location === null) {
+	if (!finished || (target.location === null && delivery === undefined)) {
+		if (delivery !== undefined) {
+			reportDelivery(delivery, json, undefined);
+		}
+
 		return 0;
 	}
 
-	const artifacts = await writeArtifacts(location, finished.run.run_id);
+	// On an endpoint the artifacts are serve's to write (the index is there); the figures are pushed from what this runner saw.
+	const artifacts = delivery === undefined && target.location !== null ? await writeArtifacts(target.location, finished.run.run_id) : null;
 	if (pushgateway !== undefined && pushgateway !== '') {
-		await pushFigures(location, finished.run.run_id, pushgateway);
+		await pushFigures(delivery === undefined ? target.location : {run: finished.run, spans}, finished.run.run_id, pushgateway);
 	}
 
-	if (json) {
-		writeJson({run_id: finished.run.run_id, trace_id: finished.run.trace_id, status: finished.status, artifacts});
+	const summary = {run_id: finished.run.run_id, trace_id: finished.run.trace_id, status: finished.status, artifacts};
+	if (delivery !== undefined) {
+		reportDelivery(delivery, json, summary);
+	} else if (json) {
+		writeJson(summary);
 	} else {
 		process.stdout.write(`run ${finished.run.run_id} finished: ${finished.status}${artifacts === null ? '' : `\nartifacts: ${artifacts}`}\n`);
 	}
 
 	return 0;
+}
+
+/**
+ * --finish on an endpoint: the run's summary and what became of the events.
+ * `not_delivered` counts the events still spooled on this runner (the next
+ * exec sends them first) and those lost (spool full, or refused by serve).
+ */
+function reportDelivery(delivery: DeliveryStats, json: boolean, summary: Record<string, unknown> | undefined): void {
+	const notDelivered = delivery.pending + delivery.dropped + delivery.rejected;
+	if (json) {
+		writeJson({...(summary ?? {}), delivery: {...delivery, not_delivered: notDelivered}});
+		return;
+	}
+
+	const lines = summary === undefined ? [] : [`run ${String(summary['run_id'])} finished: ${String(summary['status'])}`];
+	lines.push(`sent to ${delivery.endpoint}: ${delivery.sent} event(s)`);
+	if (notDelivered > 0) {
+		lines.push(`not delivered: ${notDelivered} event(s) (${delivery.pending} spooled on this runner, sent first by the next exec; ${delivery.dropped} dropped, spool full; ${delivery.rejected} refused by serve)`);
+	}
+
+	process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -7,9 +7,8 @@ import {LineTail} from '../emit/line-tail.js';
 import {heartbeatMs, StepOutput} from '../emit/step-output.js';
 import {childTraceEnv, parseTraceparent} from '../emit/traceparent.js';
 import {DEFAULT_STUCK_AFTER_MS, parseStuckAfter} from '../core/active-runs.js';
-import type {StoreLocation} from '../store/open-store.js';
 import {stuckAfterText} from '../live/active-runs.js';
-import {announce, closeRecording, newRunFields, openRecording, safely, warn} from './exec-recording.js';
+import {announce, closeRecording, newRunFields, openRecording, safely, warn, type RecordingTarget} from './exec-recording.js';
 
 /*
  * exec's child process: the command run as the step, again while it fails
@@ -48,9 +47,8 @@ function holdSignals(isChildRunning: () => boolean): {received(): NodeJS.Signals
 }
 
 export interface StepRequest {
-	/** Null when the settings name no usable index (a warning said so): the step runs unrecorded. */
-	location: StoreLocation | null;
-	redisUrl: string | undefined;
+	/** Where it records; a null location (a warning said so) and no endpoint: the step runs unrecorded. */
+	target: RecordingTarget;
 	runId: string | undefined;
 	segments: string[];
 	retries: number;
@@ -60,8 +58,8 @@ export interface StepRequest {
 
 export async function execStep(request: StepRequest): Promise<number> {
 	const env = process.env;
-	const recording = await openRecording(request.location, request.redisUrl);
-	const recorder = new CiRecorder({index: recording?.writer.store ?? null, emitter: recording?.emitter ?? null, warn});
+	const recording = await openRecording(request.target);
+	const recorder = new CiRecorder({index: recording?.reader ?? null, emitter: recording?.emitter ?? null, warn});
 	let childRunning = false;
 	const signals = holdSignals(() => childRunning);
 	try {

@@ -1,11 +1,11 @@
 import {ConfigError, InputError} from '../core/errors.js';
 import {identifierProblem} from '../core/input-limits.js';
 import {stepSegments} from '../emit/step-path.js';
-import {resolveRedisUrl} from '../live/settings.js';
+import {resolveEndpoint, resolveHome, resolveRedisUrl} from '../live/settings.js';
 import type {StoreLocation} from '../store/open-store.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {storeLocation} from './command-store.js';
-import {FINISH_STATUSES, finishRun, messageOf, warn, type FinishStatus} from './exec-recording.js';
+import {FINISH_STATUSES, finishRun, messageOf, warn, type FinishStatus, type RecordingTarget} from './exec-recording.js';
 import {execStep} from './exec-step.js';
 
 const HELP = `
@@ -47,6 +47,12 @@ const HELP = `
     --status <status>    with --finish: success | failed | cancelled (default:
                          failed when any step failed, else success)
     --redis <url>        also publish to Redis for live views (env TRACEDECK_REDIS_URL)
+    --endpoint <url>     send to a remote tracedeck serve (https://host:4318) over
+                         OTLP/HTTP instead of a local index (env TRACEDECK_ENDPOINT,
+                         token in TRACEDECK_TOKEN); while it cannot be reached the
+                         events wait in <home>/spool and the next exec (or
+                         --finish) sends them first; --finish says how many were
+                         not delivered
 ${COMMON_HELP}
 
   Examples
@@ -86,16 +92,19 @@ export async function run(argv: string[]): Promise<number> {
 		status: {type: 'string'},
 		redis: {type: 'string'},
 		pushgateway: {type: 'string'},
+		endpoint: {type: 'string'},
 	});
 	const {flags} = cli;
 	if (cli.input.length > 0) {
 		throw new InputError(`put the command after "--": tracedeck exec --step <path> -- ${cli.input.join(' ')}`);
 	}
 
-	const location = recordingLocation(flags);
+	const endpoint = recordingEndpoint(flags);
+	// On an endpoint the index is serve's: a local database setting does not matter.
+	const location = endpoint === undefined ? recordingLocation(flags) : null;
 	let redisUrl: string | undefined;
 	try {
-		redisUrl = resolveRedisUrl(flags.redis);
+		redisUrl = endpoint === undefined ? resolveRedisUrl(flags.redis) : undefined;
 	} catch (error) {
 		if (!(error instanceof ConfigError)) {
 			throw error;
@@ -127,7 +136,8 @@ export async function run(argv: string[]): Promise<number> {
 			throw new InputError('--status must be one of success, failed, cancelled');
 		}
 
-		return finishRun(location, redisUrl, runId, flags.status as FinishStatus | undefined, flags.json, flags.pushgateway ?? process.env['TRACEDECK_PUSHGATEWAY']);
+		const target: RecordingTarget = {location, redisUrl, endpoint};
+		return finishRun(target, runId, flags.status as FinishStatus | undefined, flags.json, flags.pushgateway ?? process.env['TRACEDECK_PUSHGATEWAY']);
 	}
 
 	if (flags.status !== undefined) {
@@ -154,8 +164,7 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	return execStep({
-		location,
-		redisUrl,
+		target: {location, redisUrl, endpoint},
 		runId,
 		segments,
 		retries: flags.retries,
@@ -180,5 +189,24 @@ function recordingLocation(flags: {home?: string | undefined; db?: string | unde
 
 		warn(`${error.message}; the step runs unrecorded`);
 		return null;
+	}
+}
+
+/**
+ * The remote serve exec sends to, with the home for its spool, or undefined
+ * to record locally. A malformed endpoint is warned about and the step
+ * recorded locally: the CI step is not ours to fail.
+ */
+function recordingEndpoint(flags: {home?: string | undefined; endpoint?: string | undefined}): RecordingTarget['endpoint'] {
+	try {
+		const url = resolveEndpoint(flags.endpoint);
+		return url === undefined ? undefined : {url, home: resolveHome(flags.home)};
+	} catch (error) {
+		if (!(error instanceof ConfigError)) {
+			throw error;
+		}
+
+		warn(`${error.message}; recording locally`);
+		return undefined;
 	}
 }

@@ -2,11 +2,12 @@ import {idProblem, identifierProblem, isoDateProblem, nameProblem} from '../core
 import type {TraceEvent} from '../core/trace-event.js';
 import type {EventSink} from '../live/event-sink.js';
 import {openEventWriter} from '../live/event-writer.js';
-import {resolveHome, resolveDatabaseUrl, resolveRedisUrl} from '../live/settings.js';
+import {resolveEndpoint, resolveHome, resolveDatabaseUrl, resolveRedisUrl, resolveToken} from '../live/settings.js';
 import {eventIdProblem} from '../interop/event-id.js';
 import {newEventId, newSpanId, newTraceId, rootSpanIdForRun, traceIdForRun} from './ids.js';
 import {formatRunId} from '../core/run-id.js';
 import {createRedactor, redactData, redactTags, type RedactOptions, type Redactor} from '../core/redact.js';
+import {RemoteSink} from './remote-sink.js';
 import {RunContext, type StartRunOptions} from './run-context.js';
 import {TraceContext, type EventEmitting, type EventInput} from './trace-context.js';
 
@@ -26,6 +27,17 @@ export interface OpenEmitterOptions extends TraceEmitterOptions {
 	redisUrl?: string;
 	/** A shared PostgreSQL index (postgres://…): TRACEDECK_DATABASE_URL, else the SQLite file in the home. */
 	databaseUrl?: string;
+	/**
+	 * A remote `tracedeck serve` (https://host:4318) to send to instead of a
+	 * local index: TRACEDECK_ENDPOINT, else the config file's `endpoint`.
+	 * Events are batched and, while serve cannot take them, spooled under the
+	 * home; `emit` resolves once they are accepted or spooled.
+	 */
+	endpoint?: string;
+	/** serve's bearer token: TRACEDECK_TOKEN, else the config file's `token`. */
+	token?: string;
+	/** Where warnings about the endpoint go (an outage, a full spool): default stderr. */
+	warn?: (message: string) => void;
 }
 
 function requireText(value: unknown, field: string): string {
@@ -77,11 +89,29 @@ export class TraceEmitter implements EventEmitting {
 	/**
 	 * Open the run index (and Redis, when a URL is given or set in the
 	 * environment) and return an emitter that owns them: `close()` closes both.
+	 * With an endpoint (option, TRACEDECK_ENDPOINT or the config file) no index
+	 * is opened: events go to that `tracedeck serve` (emit/remote-sink.ts), and
+	 * `close()` sends what is queued, leaving in the spool what serve did not take.
 	 *
 	 * @throws ConfigError (an InputError) for a malformed Redis or database URL, before anything is opened
 	 * @throws StoreError when the run index cannot be used (foreign, newer, damaged, disk full)
 	 */
 	static async open(options: OpenEmitterOptions = {}): Promise<TraceEmitter> {
+		const endpoint = resolveEndpoint(options.endpoint, process.env, 'the endpoint option of TraceEmitter.open');
+		if (endpoint !== undefined) {
+			const sink = new RemoteSink({
+				endpoint,
+				token: options.token ?? resolveToken(undefined),
+				home: resolveHome(options.home),
+				warn: options.warn ?? (message => process.stderr.write(`tracedeck: warning: ${message}\n`)),
+			});
+			const emitter = new TraceEmitter(sink, options);
+			emitter.onClose = async () => {
+				await sink.close();
+			};
+			return emitter;
+		}
+
 		const redisUrl = resolveRedisUrl(options.redisUrl, process.env, 'the redisUrl option of TraceEmitter.open');
 		const databaseUrl = resolveDatabaseUrl(options.databaseUrl, process.env, 'the databaseUrl option of TraceEmitter.open');
 		const writer = await openEventWriter({home: resolveHome(options.home), databaseUrl, redisUrl});

@@ -9,6 +9,8 @@ import {fromAnyValue, fromKeyValues, type OtlpAnyValue, type OtlpKeyValue} from 
 import {anyValue, attributes, describeIssue, nanos, normalId, OtlpParseError, toIso} from './otlp-to-events.js';
 import {isRecord} from '../core/json-value.js';
 import {listAt} from './otlp-lists.js';
+import {EventParseError, parseTraceEvent} from './trace-event-schema.js';
+import {TRACEDECK_EVENT_ATTRIBUTE} from './tracedeck-event-log.js';
 
 /*
  * OTLP log records to what the run index keeps. A record with a trace id
@@ -112,7 +114,47 @@ interface Origin {
 	scope: SpanScope | undefined;
 }
 
+/**
+ * A record that carries a whole TraceEvent (interop/tracedeck-event-log.ts:
+ * exec and the emitter sending from elsewhere): the event, checked as ingest
+ * checks one, or undefined for any other record. Ids the record states must
+ * be the event's: a record whose ids were rewrote on the way is refused, not
+ * filed under a trace it does not name.
+ */
+function carriedEvent(record: LogRecord): TraceEvent | undefined {
+	const carried = ((record.attributes ?? []) as OtlpKeyValue[]).find(attribute => attribute.key === TRACEDECK_EVENT_ATTRIBUTE);
+	if (carried === undefined) {
+		return undefined;
+	}
+
+	const text = fromAnyValue(carried.value as OtlpAnyValue | undefined);
+	if (typeof text !== 'string') {
+		throw new RecordProblem(`${TRACEDECK_EVENT_ATTRIBUTE}: expected a string holding a TraceEvent as JSON`);
+	}
+
+	let event: TraceEvent;
+	try {
+		event = parseTraceEvent(JSON.parse(text));
+	} catch (error) {
+		throw new RecordProblem(`${TRACEDECK_EVENT_ATTRIBUTE}: ${error instanceof EventParseError ? error.message : `not JSON (${(error as Error).message})`}`);
+	}
+
+	const traceId = idOf(record.traceId, 32, 'traceId');
+	const spanId = idOf(record.spanId, 16, 'spanId');
+	if ((traceId !== undefined && traceId !== normalId(event.trace_id)) || (spanId !== undefined && spanId !== normalId(event.span_id))) {
+		throw new RecordProblem(`${TRACEDECK_EVENT_ATTRIBUTE}: the record's traceId/spanId are not the event's`);
+	}
+
+	return event;
+}
+
 function convertRecord(record: LogRecord, origin: Origin, out: OtlpLogsBatch): void {
+	const event = carriedEvent(record);
+	if (event !== undefined) {
+		out.events.push(event);
+		return;
+	}
+
 	const traceId = idOf(record.traceId, 32, 'traceId');
 	// A span id without a trace id names nothing tracedeck can find; it is kept only with its trace.
 	const spanId = traceId === undefined ? undefined : idOf(record.spanId, 16, 'spanId');

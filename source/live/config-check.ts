@@ -12,7 +12,7 @@ import {THEME_ROLES, type ThemeRole} from '../core/theme-roles.js';
  */
 
 /** The keys a config file may set, for the message about an unknown one. */
-export const CONFIG_KEYS = 'home, redis, db, token, stuck_after, [links], [filters], [colors]';
+export const CONFIG_KEYS = 'home, redis, db, token, endpoint, stuck_after, [links], [filters], [colors]';
 
 /** The first thing wrong in a parsed file: a key it does not know, or a value (at `where`) and what is wrong with it. */
 export type ConfigProblem = {kind: 'unknown'; where: string[]; key: string} | {kind: 'value'; where: string[]; message: string};
@@ -23,13 +23,14 @@ export interface CheckedConfig {
 	redis?: string;
 	db?: string;
 	token?: string;
+	endpoint?: string;
 	stuck_after?: string;
 	links?: Record<string, string>;
 	filters?: Record<string, string>;
 	colors?: Partial<Record<ThemeRole, string>>;
 }
 
-const TOP_KEYS = new Set(['home', 'redis', 'db', 'token', 'stuck_after', 'links', 'filters', 'colors']);
+const TOP_KEYS = new Set(['home', 'redis', 'db', 'token', 'endpoint', 'stuck_after', 'links', 'filters', 'colors']);
 const ROLES = new Set<string>(THEME_ROLES);
 const HEX_COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
 const LINK_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -133,6 +134,10 @@ export function checkConfig(data: Record<string, unknown>): {ok: true; config: C
 
 		if (has('token')) {
 			config.token = text(data['token'], ['token']);
+		}
+
+		if (has('endpoint')) {
+			config.endpoint = string(data['endpoint'], ['endpoint']);
 		}
 
 		if (has('stuck_after')) {

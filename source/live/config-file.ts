@@ -24,6 +24,7 @@ export interface TracedeckConfig {
 	redis?: string;
 	db?: string;
 	token?: string;
+	endpoint?: string;
 	stuck_after?: string;
 	links: Readonly<Record<string, string>>;
 	filters: Readonly<Record<string, string>>;

@@ -48,7 +48,7 @@ export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = p
 }
 
 /** A setting given by the flag, else the variable, else the config file's key; empty counts as given (off). */
-function chosenSetting(flag: string | undefined, env: NodeJS.ProcessEnv, variable: string, key: 'redis' | 'db', flagName: string): {value: string; setting: string} | undefined {
+function chosenSetting(flag: string | undefined, env: NodeJS.ProcessEnv, variable: string, key: 'redis' | 'db' | 'endpoint', flagName: string): {value: string; setting: string} | undefined {
 	if (flag !== undefined) {
 		return {value: flag, setting: flagName};
 	}
@@ -133,4 +133,37 @@ export function resolveDatabaseUrl(flag: string | undefined, env: NodeJS.Process
 	}
 
 	return chosen;
+}
+
+/**
+ * The `tracedeck serve` that exec and the emitter send to instead of a local
+ * index (--endpoint, else TRACEDECK_ENDPOINT, else the config file's
+ * `endpoint`), as its base URL without a trailing slash; undefined (record
+ * locally) when none is set or it is empty. Only http(s) URLs are taken.
+ *
+ * @param flagName how a message names the flag: "--endpoint", or the library's option
+ * @throws ConfigError (exit 2) for anything else, naming the setting used
+ */
+export function resolveEndpoint(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, flagName = '--endpoint'): string | undefined {
+	const chosen = chosenSetting(flag, env, 'TRACEDECK_ENDPOINT', 'endpoint', flagName);
+	if (chosen === undefined || chosen.value === '') {
+		return undefined;
+	}
+
+	let url: URL;
+	try {
+		url = new URL(chosen.value);
+	} catch {
+		throw new ConfigError(chosen.setting, `${chosen.setting} is not a URL; write it as https://tracedeck.internal:4318`);
+	}
+
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		throw new ConfigError(chosen.setting, `${chosen.setting} must be an http:// or https:// URL of tracedeck serve (e.g. https://tracedeck.internal:4318)`);
+	}
+
+	if (url.username !== '' || url.password !== '') {
+		throw new ConfigError(chosen.setting, `${chosen.setting} must not hold credentials; give the token in TRACEDECK_TOKEN`);
+	}
+
+	return url.href.replace(/\/+$/, '');
 }

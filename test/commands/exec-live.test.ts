@@ -57,7 +57,7 @@ function stepSpan(index: RunIndex): {run: ReturnType<RunIndex['resolveRun']>; sp
 
 test('a running step shows its stderr line live, heartbeats keep a quiet step from being stuck, stdout is recorded as stdout', {skip: process.platform === 'win32'}, async () => {
 	process.env['TRACEDECK_STUCK_AFTER'] = '2s';
-	const running = execStep({location: {home}, redisUrl: undefined, runId: 'run-live', segments: ['live'], retries: 0, command: ['echo one >&2; sleep 3; echo two'], fields: {}});
+	const running = execStep({target: {location: {home}, redisUrl: undefined}, runId: 'run-live', segments: ['live'], retries: 0, command: ['echo one >&2; sleep 3; echo two'], fields: {}});
 	let done = false;
 	const finished = running.finally(() => {
 		done = true;

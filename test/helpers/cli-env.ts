@@ -9,7 +9,7 @@ export interface CliEnvOptions {
  * environment file (exec appends to $GITHUB_ENV) stay out unless the test
  * sets them itself.
  */
-const CALLERS_OWN = ['TRACEDECK_REDIS_URL', 'TRACEDECK_RUN_ID', 'GITHUB_ENV'] as const;
+const CALLERS_OWN = ['TRACEDECK_REDIS_URL', 'TRACEDECK_RUN_ID', 'GITHUB_ENV', 'TRACEDECK_ENDPOINT'] as const;
 
 /**
  * What a test run of the CLI changes in the environment, in one order for

@@ -16,14 +16,16 @@ export interface Served {
 }
 
 /**
- * `tracedeck serve --port 0 <args>` from source, once it has said where it
+ * `tracedeck serve --port 0 <args>` (or the --port given) from source, once it has said where it
  * listens (both lines: HTTP, then gRPC or "off"). gRPC is off
  * (`--grpc-port 0`) unless `args` give a --grpc-port: the default 4317 would
  * meet other tests and collectors on this machine.
  */
 export async function startServe(args: readonly string[] = [], options: CliEnvOptions = {}): Promise<Served> {
 	const grpc = args.includes('--grpc-port') ? [] : ['--grpc-port', '0'];
-	const child = spawnSourceCli(['serve', '--port', '0', ...grpc, ...args], options);
+	// A test that restarts serve where it was gives the --port.
+	const http = args.includes('--port') ? [] : ['--port', '0'];
+	const child = spawnSourceCli(['serve', ...http, ...grpc, ...args], options);
 	let text = '';
 	const listening = new Promise<[string, string | undefined]>((resolve, reject) => {
 		child.stderr.on('data', chunk => {

@@ -83,7 +83,7 @@ test('config check: the first problem is the first known key that is wrong, then
 	assert.match(problem('[colors]\nfailed = "#12"\nfailure = "red"\n'), /:3: unknown key "colors\.failure"/, 'an unknown role before the hex check');
 	assert.equal(problem('[colors]\nfailed = "#12"\n\n[links]\nx = 3\n'), `${FILE}:5: links.x must be a string`, '[links] before the hex check in [colors]');
 	assert.match(problem('[colors]\n__proto__ = "red"\n'), /:2: unknown key "colors\.__proto__"; the keys are success, failed/);
-	assert.match(problem('__proto__ = "x"\n'), /:1: unknown key "__proto__"; the keys are home, redis, db, token, stuck_after, \[links\], \[filters\], \[colors\]$/);
+	assert.match(problem('__proto__ = "x"\n'), /:1: unknown key "__proto__"; the keys are home, redis, db, token, endpoint, stuck_after, \[links\], \[filters\], \[colors\]$/);
 });
 
 test('config check: what passes is plain objects, keys in a fixed order, colours in role order, a "__proto__" link dropped', () => {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
-import {DEFAULT_HOME, homeSetting, resolveHome, resolveRedisUrl} from '../../source/live/settings.js';
+import {DEFAULT_HOME, homeSetting, resolveEndpoint, resolveHome, resolveRedisUrl} from '../../source/live/settings.js';
 
 /*
  * Issue 15: the home was looked up three times (commands/settings.ts, the
@@ -27,4 +29,24 @@ test('settings: the Redis URL from the flag, else TRACEDECK_REDIS_URL; empty is 
 	assert.throws(() => resolveRedisUrl('redis://x:abc', {}), /^ConfigError: --redis /);
 	assert.throws(() => resolveRedisUrl(undefined, {TRACEDECK_REDIS_URL: 'redis://x:abc'}), /TRACEDECK_REDIS_URL/);
 	assert.throws(() => resolveRedisUrl('redis://x:abc', {}, 'the redisUrl option of TraceEmitter.open'), /the redisUrl option of TraceEmitter\.open/);
+});
+
+test('settings: the endpoint from --endpoint, else TRACEDECK_ENDPOINT, else the config file, else none; only http(s), no credentials', () => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-endpoint-'));
+	const config = path.join(dir, 'config.toml');
+	fs.writeFileSync(config, 'endpoint = "https://file.internal:4318/"\n');
+	try {
+		const file = {TRACEDECK_CONFIG: config};
+		assert.equal(resolveEndpoint(undefined, {XDG_CONFIG_HOME: dir}), undefined);
+		assert.equal(resolveEndpoint(undefined, file), 'https://file.internal:4318');
+		assert.equal(resolveEndpoint(undefined, {...file, TRACEDECK_ENDPOINT: 'http://env:4318'}), 'http://env:4318');
+		assert.equal(resolveEndpoint('https://flag:4318', {...file, TRACEDECK_ENDPOINT: 'http://env:4318'}), 'https://flag:4318');
+		assert.equal(resolveEndpoint(undefined, {...file, TRACEDECK_ENDPOINT: ''}), undefined, 'an empty variable is off');
+		assert.throws(() => resolveEndpoint('tracedeck.internal:4318', {}), /^ConfigError: --endpoint must be an http/);
+		assert.throws(() => resolveEndpoint(undefined, {TRACEDECK_ENDPOINT: 'not a url'}), /TRACEDECK_ENDPOINT is not a URL/);
+		assert.throws(() => resolveEndpoint('https://u:p@host:4318', {}), /TRACEDECK_TOKEN/);
+		assert.throws(() => resolveEndpoint('x', {}, 'the endpoint option of TraceEmitter.open'), /the endpoint option of TraceEmitter\.open/);
+	} finally {
+		fs.rmSync(dir, {recursive: true, force: true});
+	}
 });

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {pathToFileURL} from 'node:url';
-import {Redis} from 'ioredis';
+import {Cluster, Redis} from 'ioredis';
 import {percentile} from '../source/core/percentile.js';
 import type {TraceEvent} from '../source/core/trace-event.js';
 import {EventWriter} from '../source/live/event-writer.js';
@@ -19,7 +19,9 @@ import {entryFields} from '../source/live/redis-entry.js';
 import {traceStream} from '../source/live/redis-keys.js';
 import {createRedisPublisher} from '../source/live/redis-publisher.js';
 import {watch} from '../source/live/watch.js';
+import {clusterUnavailable, startTestCluster} from '../test/helpers/redis-cluster.js';
 import {startTestRedis} from '../test/helpers/redis-server.js';
+import {clusterNodeUrls, isClusterTarget} from '../source/live/redis-url.js';
 import {tempIndex} from '../test/helpers/temp-index.js';
 import {SqliteStore} from '../source/store/sqlite-store.js';
 
@@ -40,6 +42,8 @@ export interface LiveLatencyResult {
 	/** watch / raw_xread. */
 	ratio_p50: number;
 	ratio_p99: number;
+	/** On a 3-node Redis Cluster the bench starts: XADD → watch() vs a bare XREAD loop on the node of its key; absent when redis-server cannot be started. */
+	cluster?: {raw_xread: LatencyFigures; watch: LatencyFigures; ratio_p99: number};
 }
 
 export interface LiveLatencyOptions {
@@ -110,9 +114,14 @@ function arrivals(): {arrived: () => Promise<void>; deliver: () => void} {
 	};
 }
 
+/** A plain client of the target: one node, or the Cluster client, which sends each command to its key's node (so XREAD is raw on that node). */
+function client(url: string): Redis | Cluster {
+	return isClusterTarget(url) ? new Cluster(clusterNodeUrls(url).map(node => ({host: new URL(node).hostname, port: Number(new URL(node).port)}))) : new Redis(url);
+}
+
 async function rawXread(url: string, total: number, warmup: number): Promise<number[]> {
-	const producer = new Redis(url);
-	const consumer = new Redis(url);
+	const producer = client(url);
+	const consumer = client(url);
 	const key = `bench:raw:{${process.pid}-${Date.now()}}`;
 	const {arrived, deliver} = arrivals();
 	let running = true;
@@ -143,7 +152,7 @@ async function rawXread(url: string, total: number, warmup: number): Promise<num
 
 async function watched(url: string, total: number, warmup: number, throughWriter: boolean): Promise<number[]> {
 	const {index, cleanup} = tempIndex([], 'tracedeck-bench-');
-	const producer = new Redis(url);
+	const producer = client(url);
 	const publisher = await createRedisPublisher(url);
 	const writer = new EventWriter(new SqliteStore(index), publisher);
 	const traceId = `bench${process.pid}${Date.now()}${throughWriter ? 'w' : 'x'}`;
@@ -176,6 +185,20 @@ async function watched(url: string, total: number, warmup: number, throughWriter
 	}
 }
 
+async function onCluster(total: number, warmup: number): Promise<NonNullable<LiveLatencyResult['cluster']>> {
+	const cluster = await startTestCluster();
+	try {
+		const rawA = await rawXread(cluster.url, total, warmup);
+		const viaWatch = await watched(cluster.url, total, warmup, false);
+		const rawB = await rawXread(cluster.url, total, warmup);
+		const raw = figures([...rawA, ...rawB]);
+		const w = figures(viaWatch);
+		return {raw_xread: raw, watch: w, ratio_p99: Math.round((w.p99_ms / raw.p99_ms) * 100) / 100};
+	} finally {
+		await cluster.stop();
+	}
+}
+
 export async function benchLiveLatency(options: LiveLatencyOptions = {}): Promise<LiveLatencyResult> {
 	const events = options.events ?? 2000;
 	const warmup = options.warmup ?? 200;
@@ -190,7 +213,9 @@ export async function benchLiveLatency(options: LiveLatencyOptions = {}): Promis
 		const viaWriter = await watched(url, total, warmup, true);
 		const raw = figures([...rawA, ...rawB]);
 		const w = figures(viaWatch);
+		const cluster = options.redisUrl === undefined && clusterUnavailable() === undefined ? await onCluster(total, warmup) : undefined;
 		return {
+			cluster,
 			events,
 			raw_xread: raw,
 			watch: w,

@@ -34,6 +34,8 @@ export interface WatchOptions {
 	graceMs?: number;
 	/** How far back XREAD starts when returning to Redis after an outage (default 2000 ms). */
 	resumeSafetyMs?: number;
+	/** After a failed read with the connection still up (a cluster node down, a timeout), how long before Redis is tried again (default 5000 ms). */
+	redisRetryMs?: number;
 	/** Delivered events remembered (by SQLite or stream id) to drop one seen twice (default 20,000). */
 	seenCapacity?: number;
 	/** Cap of the Redis reconnect backoff (default 1000 ms). */

@@ -9,8 +9,18 @@ export const STDERR_LOGGER: LiveLogger = {
 	},
 };
 
-/** A Redis URL fit for a log line: the password never leaves the process. */
+/** A Redis URL, or a cluster's comma-separated node URLs, fit for a log line: the password never leaves the process. */
 export function redactRedisUrl(url: string): string {
+	return url.includes(',')
+		? url
+				.split(',')
+				.filter(node => node.trim() !== '')
+				.map(node => redactOne(node.trim()))
+				.join(',')
+		: redactOne(url);
+}
+
+function redactOne(url: string): string {
 	try {
 		const parsed = new URL(url);
 		if (parsed.password !== '') {

@@ -27,8 +27,9 @@ function storedKey(id: number): string {
 	return `s:${id}`;
 }
 
-function entryKey(streamId: string): string {
-	return `r:${streamId}`;
+function entryKey(key: string, streamId: string): string {
+	// Stream ids are unique within a stream only: the shards of the stream of every event each have their own.
+	return `r:${key}:${streamId}`;
 }
 
 function laterId(a: string, b: string): string {
@@ -38,7 +39,9 @@ function laterId(a: string, b: string): string {
 /**
  * One live reader: XREAD BLOCK on its own connection while Redis is up,
  * polling the run index while it is not, one ordered stream of events either
- * way.
+ * way. It reads one stream, or (the stream of every event on a Redis Cluster)
+ * several shards at once, merged: the SQLite id on each entry puts them back
+ * in the run index's order, as below.
  *
  * No loss: `sqlCursor` is a SQLite event id at or below which every event (of
  * this scope) has been delivered. Polling advances it directly; on Redis,
@@ -64,7 +67,8 @@ export class LiveWatcher implements LiveStream {
 	private failure: {error: unknown} | undefined;
 	private reader: StreamReader | undefined;
 	private sqlCursor = 0;
-	private redisId: string | undefined;
+	/** The last stream id read from each key. */
+	private readonly redisIds = new Map<string, string>();
 	private lastReconcile = 0;
 	private redisRetryAt = 0;
 	private readonly startedMs = Date.now();
@@ -80,9 +84,10 @@ export class LiveWatcher implements LiveStream {
 	private readonly reconcileMs: number;
 	private readonly graceMs: number;
 	private readonly resumeSafetyMs: number;
+	private readonly redisRetryMs: number;
 
 	constructor(
-		private readonly key: string,
+		private readonly keys: readonly string[],
 		private readonly traceId: string | undefined,
 		private readonly options: WatchOptions,
 	) {
@@ -91,6 +96,7 @@ export class LiveWatcher implements LiveStream {
 		this.reconcileMs = options.reconcileMs ?? 1000;
 		this.graceMs = options.graceMs ?? 2000;
 		this.resumeSafetyMs = options.resumeSafetyMs ?? 2000;
+		this.redisRetryMs = options.redisRetryMs ?? 5000;
 		this.seen = new SeenSet(options.seenCapacity);
 		if (options.signal?.aborted) {
 			this.closed = true;
@@ -235,7 +241,7 @@ export class LiveWatcher implements LiveStream {
 		await this.subscribe();
 		this.sqlCursor = Math.min(this.options.afterEventId ?? this.startMaxId, this.startMaxId);
 		if (this.options.redisUrl !== undefined) {
-			const reader = await StreamReader.open(this.options.redisUrl, {maxBlockMs: this.blockMs, reconnectMaxMs: this.options.reconnectMaxMs ?? 1000});
+			const reader = await StreamReader.open(this.options.redisUrl, this.keys, {maxBlockMs: this.blockMs, reconnectMaxMs: this.options.reconnectMaxMs ?? 1000});
 			this.reader = reader;
 			if (this.closed) {
 				reader.close();
@@ -312,11 +318,17 @@ export class LiveWatcher implements LiveStream {
 		if (initial) {
 			// A caller replaying from an older id gets that backlog from SQLite at once.
 			await this.drainSqlite(this.startMaxId);
-			this.redisId = streamIdAt(this.startedMs - this.resumeSafetyMs);
 		} else {
 			await this.drainSqlite();
-			this.redisId = laterId(this.redisId ?? '0-0', streamIdAt(switchMs - this.resumeSafetyMs));
 		}
+
+		const from = streamIdAt((initial ? this.startedMs : switchMs) - this.resumeSafetyMs);
+		for (const key of this.keys) {
+			this.redisIds.set(key, initial ? from : laterId(this.redisIds.get(key) ?? '0-0', from));
+		}
+
+		// An XREAD still in flight from before the outage reads from an older position: start afresh.
+		this.reader?.reset();
 
 		this.missing.clear();
 		this.lastReconcile = Date.now();
@@ -325,7 +337,8 @@ export class LiveWatcher implements LiveStream {
 
 	private switchToPolling(): void {
 		// A command that failed on a live connection (timeout, wrong key type) must not flip straight back.
-		this.redisRetryAt = this.reader?.ready ? Date.now() + 5000 : 0;
+		// (On a cluster a node can be down while the client is ready: its commands fail, so retry at this pace.)
+		this.redisRetryAt = this.reader?.ready ? Date.now() + this.redisRetryMs : 0;
 		this.missing.clear();
 		this.setSource('polling');
 	}
@@ -339,7 +352,7 @@ export class LiveWatcher implements LiveStream {
 		const block = Math.max(1, Math.min(this.blockMs, this.reconcileMs - (Date.now() - this.lastReconcile)));
 		let raw;
 		try {
-			raw = await this.reader!.read(this.key, this.redisId!, block, BATCH);
+			raw = await this.reader!.read(this.redisIds, block, BATCH);
 		} catch {
 			if (!this.closed) {
 				this.switchToPolling();
@@ -348,20 +361,20 @@ export class LiveWatcher implements LiveStream {
 			return;
 		}
 
-		for (const [id, fields] of raw) {
+		for (const {key, id, fields} of raw) {
 			if (this.closed) {
 				return;
 			}
 
-			this.redisId = id;
+			this.redisIds.set(key, id);
 			const entry = decodeEntry(id, fields);
 			if (entry) {
-				await this.deliverEntry(entry);
+				await this.deliverEntry(key, entry);
 			}
 		}
 	}
 
-	private async deliverEntry(entry: DecodedEntry): Promise<void> {
+	private async deliverEntry(key: string, entry: DecodedEntry): Promise<void> {
 		let ours = false;
 		if (entry.storedId !== undefined) {
 			if (entry.storedId > this.sqlCursor) {
@@ -372,7 +385,7 @@ export class LiveWatcher implements LiveStream {
 			}
 		}
 
-		if (this.seen.add(ours ? storedKey(entry.storedId!) : entryKey(entry.id))) {
+		if (this.seen.add(ours ? storedKey(entry.storedId!) : entryKey(key, entry.id))) {
 			this.emit({id: entry.id, event: entry.event, source: 'redis'});
 		}
 	}

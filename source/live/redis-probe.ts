@@ -1,16 +1,12 @@
+import {openRedisClient} from './redis-client.js';
+
 /**
  * Does a Redis answer PING at this URL within timeoutMs? For "use Redis when
- * it is there" (the demo). ioredis is imported only when asked.
+ * it is there" (the demo); a cluster target asks its nodes. ioredis is
+ * imported only when asked.
  */
 export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolean> {
-	const {Redis} = await import('ioredis');
-	const redis = new Redis(url, {
-		lazyConnect: true,
-		enableOfflineQueue: false,
-		maxRetriesPerRequest: 0,
-		connectTimeout: timeoutMs,
-		retryStrategy: () => null,
-	});
+	const redis = await openRedisClient(url, {lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null});
 	redis.on('error', () => {});
 	const timedOut = new Promise<boolean>(resolve => setTimeout(() => resolve(false), timeoutMs).unref());
 	try {

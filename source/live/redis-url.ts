@@ -25,10 +25,6 @@ function portProblem(port: string): string | undefined {
 }
 
 function problemOf(value: string): string | undefined {
-	if (value.includes(',')) {
-		return 'several URLs (a Redis Cluster node list) are not supported; give one';
-	}
-
 	if (value.startsWith('/') && !value.startsWith('//')) {
 		return undefined;
 	}
@@ -75,6 +71,57 @@ function problemOf(value: string): string | undefined {
 	return undefined;
 }
 
+/** What a cluster node URL may not have that a one-node URL may: a socket path, a database other than 0. */
+function clusterProblemOf(node: string): string | undefined {
+	if (!/^rediss?:\/\//i.test(node)) {
+		return 'a Redis Cluster node must be a redis:// or rediss:// URL, not a socket path';
+	}
+
+	return /^(\/0?)?$/.test(new URL(node).pathname) ? undefined : 'a Redis Cluster has database 0 only: drop the /db from the node URLs';
+}
+
+/** The credentials and TLS a node URL asks for: one set serves the whole cluster (ioredis' redisOptions). */
+function accessOf(node: string): string {
+	const url = new URL(node);
+	return `${url.protocol} ${url.username} ${url.password}`;
+}
+
+function failure(setting: string, problem: string): ConfigError {
+	return new ConfigError(setting, `${setting} is not a usable Redis URL: ${problem}; ${GOOD}`);
+}
+
+/**
+ * Is this (checked) target a Redis Cluster? A list of node URLs is, a
+ * single URL is not; a single seed of a cluster is written as a list of one,
+ * with a trailing comma (what checkRedisUrl returns for TRACEDECK_REDIS_CLUSTER=1).
+ * One string carries the choice through every place that hands the Redis URL on.
+ */
+export function isClusterTarget(target: string): boolean {
+	return target.includes(',');
+}
+
+/** A cluster target's node URLs, in order. */
+export function clusterNodeUrls(target: string): string[] {
+	return target
+		.split(',')
+		.map(node => node.trim())
+		.filter(node => node !== '');
+}
+
+/** TRACEDECK_REDIS_CLUSTER: "1" (or true/yes/on) makes a single Redis URL a cluster seed; unset, "", "0" (false/no/off) do not. */
+export function clusterSeedSetting(env: NodeJS.ProcessEnv): boolean {
+	const value = (env['TRACEDECK_REDIS_CLUSTER'] ?? '').trim().toLowerCase();
+	if (['', '0', 'false', 'no', 'off'].includes(value)) {
+		return false;
+	}
+
+	if (['1', 'true', 'yes', 'on'].includes(value)) {
+		return true;
+	}
+
+	throw new ConfigError('TRACEDECK_REDIS_CLUSTER', `TRACEDECK_REDIS_CLUSTER="${sanitizeMessage(value.slice(0, 20))}" is not 1 or 0; set it to 1 to treat a single Redis URL as a cluster seed`);
+}
+
 /**
  * Check a Redis URL where a setting is read, before anything connects, so
  * that a typo is a usage error naming the setting instead of a TypeError deep
@@ -83,15 +130,37 @@ function problemOf(value: string): string | undefined {
  * lower case (ioredis turns TLS on for "rediss://" only as written so). The
  * message never repeats the value's password.
  *
+ * Several comma-separated URLs are a Redis Cluster's nodes (any of them
+ * seeds the client), as is one URL when `clusterSeed` is set: the result is
+ * then a cluster target (isClusterTarget). The nodes share one user,
+ * password and scheme, since the cluster client applies one set to all.
+ *
  * @param setting how the user gave it: "--redis", "TRACEDECK_REDIS_URL", ...
+ * @param clusterSeed TRACEDECK_REDIS_CLUSTER (clusterSeedSetting)
  * @throws ConfigError (exit code 2) saying what is wrong and what a good value looks like
  */
-export function checkRedisUrl(value: string, setting: string): string {
-	const trimmed = value.trim();
-	const problem = problemOf(trimmed);
-	if (problem !== undefined) {
-		throw new ConfigError(setting, `${setting} is not a usable Redis URL: ${problem}; ${GOOD}`);
+export function checkRedisUrl(value: string, setting: string, clusterSeed = false): string {
+	const nodes = clusterNodeUrls(value);
+	const cluster = clusterSeed || isClusterTarget(value);
+	if (nodes.length === 0) {
+		throw failure(setting, 'no URL');
 	}
 
-	return trimmed.replace(/^rediss?:/i, scheme => scheme.toLowerCase());
+	const checked = nodes.map((node, i) => {
+		const problem = problemOf(node) ?? (cluster ? clusterProblemOf(node) : undefined);
+		if (problem !== undefined) {
+			throw failure(setting, nodes.length > 1 ? `node ${i + 1} of ${nodes.length}: ${problem}` : problem);
+		}
+
+		return node.replace(/^rediss?:/i, scheme => scheme.toLowerCase());
+	});
+	if (!cluster) {
+		return checked[0]!;
+	}
+
+	if (checked.some(node => accessOf(node) !== accessOf(checked[0]!))) {
+		throw failure(setting, 'the Redis Cluster node URLs differ in scheme, user or password; the client uses one set for every node');
+	}
+
+	return checked.length === 1 ? `${checked[0]!},` : checked.join(',');
 }

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {ConfigError, InputError} from '../core/errors.js';
 import {loadConfig} from './config-file.js';
-import {checkRedisUrl} from './redis-url.js';
+import {checkRedisUrl, clusterSeedSetting} from './redis-url.js';
 
 /*
  * Where tracedeck's settings come from: the flag (or the library option),
@@ -66,7 +66,8 @@ function chosenSetting(flag: string | undefined, env: NodeJS.ProcessEnv, variabl
 /**
  * The Redis URL that turns on live streams (--redis, else
  * TRACEDECK_REDIS_URL, else the config file's `redis`), or undefined for
- * SQLite alone; empty is off.
+ * SQLite alone; empty is off. Several comma-separated URLs, or one with
+ * TRACEDECK_REDIS_CLUSTER=1, name a Redis Cluster (redis-url.ts).
  *
  * @param flagName how a message names the flag: "--redis", or the library's option
  * @throws ConfigError (exit 2) for a malformed URL, naming the one that was used
@@ -77,7 +78,7 @@ export function resolveRedisUrl(flag: string | undefined, env: NodeJS.ProcessEnv
 		return undefined;
 	}
 
-	return checkRedisUrl(chosen.value, chosen.setting);
+	return checkRedisUrl(chosen.value, chosen.setting, clusterSeedSetting(env));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type {LiveStream, WatchOptions} from './live-event.js';
 import {LiveWatcher} from './live-watcher.js';
-import {ACTIVE_STREAM, traceStream} from './redis-keys.js';
+import {activeStreams, traceStream} from './redis-keys.js';
+import {isClusterTarget} from './redis-url.js';
 
 export type {LiveEvent, LiveStream, WatchOptions} from './live-event.js';
 
@@ -10,10 +11,10 @@ export type {LiveEvent, LiveStream, WatchOptions} from './live-event.js';
  * the switches. Iterate with for await; break, return() or the signal end it.
  */
 export function watch(traceId: string, options: WatchOptions): LiveStream {
-	return new LiveWatcher(traceStream(traceId), traceId, options);
+	return new LiveWatcher([traceStream(traceId)], traceId, options);
 }
 
-/** Events of every trace (traces:active), as watch does for one. */
+/** Events of every trace (traces:active, or its shards merged on a Redis Cluster), as watch does for one. */
 export function watchAll(options: WatchOptions): LiveStream {
-	return new LiveWatcher(ACTIVE_STREAM, undefined, options);
+	return new LiveWatcher(activeStreams(options.redisUrl !== undefined && isClusterTarget(options.redisUrl)), undefined, options);
 }

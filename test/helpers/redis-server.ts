@@ -20,7 +20,7 @@ export interface TestRedis {
 	stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.unref();
@@ -53,7 +53,7 @@ async function ping(port: number): Promise<boolean> {
 	});
 }
 
-async function waitForPing(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+export async function waitForPing(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
 	let spawnError: Error | undefined;
 	child.once('error', error => {
 		spawnError = error;

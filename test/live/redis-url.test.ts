@@ -33,7 +33,12 @@ test('config errors (issue 14.5): what is wrong with each malformed Redis URL, w
 		['redis://', 'no host'],
 		['redis://cache/db1', 'the path after the host must be a database number, e.g. /0'],
 		['redis://user:50%off@cache', 'the user name or password has a "%" not followed by two hex digits (write a literal % as %25)'],
-		['redis://a:6379,redis://b:6379', 'several URLs (a Redis Cluster node list) are not supported; give one'],
+		['redis://a:6379,cache:6380', 'node 2 of 2: no scheme; write redis://cache:6380'],
+		['redis://a:6379,/run/redis.sock', 'node 2 of 2: a Redis Cluster node must be a redis:// or rediss:// URL, not a socket path'],
+		['redis://a:6379/2,redis://b:6379/2', 'node 1 of 2: a Redis Cluster has database 0 only: drop the /db from the node URLs'],
+		['redis://:pw@a:6379,redis://b:6379', 'the Redis Cluster node URLs differ in scheme, user or password; the client uses one set for every node'],
+		['rediss://a:6379,redis://b:6379', 'the Redis Cluster node URLs differ in scheme, user or password; the client uses one set for every node'],
+		[' , ', 'no URL'],
 	];
 	for (const [value, problem] of cases) {
 		assert.throws(

@@ -12,6 +12,7 @@ import {Line} from './components/line.js';
 import {RunBanner} from './components/run-banner.js';
 import {StatusLine} from './components/status-line.js';
 import {DEFAULT_STUCK_AFTER_MS, type InitialScreen} from './console-options.js';
+import {useAnalytics} from './hooks/use-analytics.js';
 import {useDecisionStats} from './hooks/use-decision-stats.js';
 import {useDiff} from './hooks/use-diff.js';
 import {KeymapContext, useLatestInput, type Registration} from './hooks/use-keymap.js';
@@ -23,15 +24,18 @@ import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {useTrace} from './hooks/use-trace.js';
 import {useTraceModel} from './hooks/use-trace-model.js';
 import {isGlobalAction, resolveAction, type GlobalAction} from './keymap.js';
+import {AnalyticsScreen} from './screens/analytics-screen.js';
 import {CompensationScreen} from './screens/compensation-screen.js';
 import {DecisionsScreen} from './screens/decisions-screen.js';
 import {DiffScreen} from './screens/diff-screen.js';
+import {FailureRunsScreen} from './screens/failure-runs-screen.js';
 import {HelpOverlay} from './screens/help-overlay.js';
 import {LinkedScreen} from './screens/linked-screen.js';
 import {refOf, RunsScreen} from './screens/runs-screen.js';
 import {SpanDetail} from './screens/span-detail.js';
 import {TraceScreen} from './screens/trace-screen.js';
 import type {ConsoleAction} from './state/actions.js';
+import {analyticsScope} from './state/analytics-scope.js';
 import {parseConsoleCommand} from './state/console-command.js';
 import {currentView, initialState, runsView, screenOf, traceOf, type ConsoleState, type RunsView, type View} from './state/console-state.js';
 import {reduce} from './state/reduce.js';
@@ -134,6 +138,16 @@ function crumbsOf(stack: readonly View[]): string[] {
 				break;
 			}
 
+			case 'analytics': {
+				crumbs.push(`analytics ${view.window}`);
+				break;
+			}
+
+			case 'failure-runs': {
+				crumbs.push(`failed at ${clean(view.path)}`);
+				break;
+			}
+
 			case 'diff': {
 				crumbs.push(`diff ${view.a === 'last-success' ? 'last-success' : clean(view.a.runId)} ${clean(view.b.runId)}`);
 				break;
@@ -203,6 +217,10 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	const linkedTrace = view.screen === 'run' || view.screen === 'linked' ? view.run.traceId : null;
 	const linked = useLinkedRuns(store, linkedTrace, trace.version, runs.version);
 	const diff = useDiff(store, feed, view.screen === 'diff' ? view.a : null, view.screen === 'diff' ? view.b.traceId : null, home);
+	const onAnalytics = view.screen === 'analytics' || view.screen === 'failure-runs';
+	const analyticsWindow = view.screen === 'analytics' || view.screen === 'failure-runs' ? view.window : null;
+	const scope = useMemo(() => (analyticsWindow === null ? null : analyticsScope(analyticsWindow, list.filter)), [analyticsWindow, list.filter]);
+	const analytics = useAnalytics(store, scope, runs.version);
 	const tabCounts = useMemo(() => {
 		let compensations = 0;
 		let choices = 0;
@@ -238,6 +256,20 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 
 			case 'runs': {
 				run({type: 'home'});
+				return;
+			}
+
+			case 'analyze': {
+				run({type: 'open-analytics', fromHome: true});
+				if (command.window !== null) {
+					run({type: 'set-window', window: command.window});
+				}
+
+				return;
+			}
+
+			case 'level': {
+				run(command.level === null ? {type: 'cycle-level'} : {type: 'set-level', level: command.level});
 				return;
 			}
 
@@ -348,6 +380,8 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 			command: () => run({type: 'prompt-open', kind: 'command'}),
 			quit: () => exit(),
 			back: () => run({type: 'back'}),
+			analytics: () => run({type: 'open-analytics'}),
+			level: () => run({type: 'cycle-level'}),
 		};
 		globalHandlers[action]();
 	}, changed);
@@ -406,12 +440,21 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		body = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} loading={trace.loading} run={trace.run} links={links} />;
 	} else if (view.screen === 'linked') {
 		body = <LinkedScreen view={view} linked={linked.linked} nowMs={nowMs} stuckAfterMs={stuckAfterMs} width={width} height={bodyHeight} dispatch={run} active={active} />;
+	} else if (view.screen === 'analytics') {
+		right = analytics.analysis === null ? '' : `${analytics.analysis.runs} runs`;
+		body = <AnalyticsScreen view={view} scope={scope ?? analyticsScope(view.window, list.filter)} data={analytics} width={width} height={bodyHeight} dispatch={run} active={active} />;
+	} else if (view.screen === 'failure-runs') {
+		const openRun = (traceId: string): void => {
+			store.resolveRun(traceId).then(found => run({type: 'open-run', run: refOf(found)}), failed);
+		};
+
+		body = <FailureRunsScreen view={view} data={analytics} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} openRun={openRun} />;
 	} else {
 		right = diff.diff ? `${diff.diff.steps.length} steps` : '';
 		body = <DiffScreen view={view} data={diff} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} />;
 	}
 
-	const error = trace.error ?? runs.error ?? (view.screen === 'diff' ? diff.error : view.screen === 'linked' ? linked.error : null);
+	const error = trace.error ?? runs.error ?? (view.screen === 'diff' ? diff.error : view.screen === 'linked' ? linked.error : onAnalytics ? analytics.error : null);
 	const message = state.message ?? (error === null ? null : {level: 'error' as const, text: error});
 	return (
 		<UiContext.Provider value={ui}>

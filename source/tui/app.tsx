@@ -9,6 +9,7 @@ import {PromptLine} from './components/prompt-line.js';
 import {Footer} from './components/footer.js';
 import {Header} from './components/header.js';
 import {Line} from './components/line.js';
+import {LiveLines} from './components/live-lines.js';
 import {RunBanner} from './components/run-banner.js';
 import {StatusLine} from './components/status-line.js';
 import {DEFAULT_STUCK_AFTER_MS, type InitialScreen} from './console-options.js';
@@ -20,9 +21,11 @@ import {useLinkedRuns} from './hooks/use-linked-runs.js';
 import {useLiveStatus} from './hooks/use-live-status.js';
 import {useNow} from './hooks/use-now.js';
 import {useRuns} from './hooks/use-runs.js';
+import {useStepLines} from './hooks/use-step-lines.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {useTrace} from './hooks/use-trace.js';
-import {useTraceModel} from './hooks/use-trace-model.js';
+import {useTraceModel, type TraceModel} from './hooks/use-trace-model.js';
+import type {Span} from '../core/span.js';
 import {isGlobalAction, resolveAction, type GlobalAction} from './keymap.js';
 import {AnalyticsScreen} from './screens/analytics-screen.js';
 import {CompensationScreen} from './screens/compensation-screen.js';
@@ -104,6 +107,25 @@ async function openingAction(store: Store, initial: InitialScreen | undefined): 
 	}
 
 	return null;
+}
+
+/**
+ * The span whose output shows live: the selected span while it runs (not
+ * the root, whose steps print), else the newest span while it runs (what
+ * following sticks to).
+ */
+function liveSpanOf(model: TraceModel, selectedId: string | null): Span | null {
+	const selected = selectedId === null ? undefined : model.tree.byId.get(selectedId);
+	if (selected !== undefined && selected.end_ms === null && selected !== model.tree.root) {
+		return selected;
+	}
+
+	return model.newest !== null && model.newest.end_ms === null && model.newest !== model.tree.root ? model.newest : null;
+}
+
+/** Rows for the live output strip in `height` rows: none where it would crowd out the screen above it. */
+function liveRows(height: number): number {
+	return height >= 14 ? 6 : height >= 9 ? 3 : 0;
 }
 
 /** The runs list's view: the bottom of the stack, whatever is on top of it. */
@@ -217,6 +239,8 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	const linkedTrace = view.screen === 'run' || view.screen === 'linked' ? view.run.traceId : null;
 	const linked = useLinkedRuns(store, linkedTrace, trace.version, runs.version);
 	const diff = useDiff(store, feed, view.screen === 'diff' ? view.a : null, view.screen === 'diff' ? view.b.traceId : null, home);
+	const liveSpan = view.screen === 'run' && view.tab === 'trace' ? liveSpanOf(model, view.selection.key) : view.screen === 'span' ? liveSpanOf(model, view.spanId) : null;
+	const stepLines = useStepLines(store, traceOf(view), liveSpan?.span_id ?? null, trace.version);
 	const onAnalytics = view.screen === 'analytics' || view.screen === 'failure-runs';
 	const analyticsWindow = view.screen === 'analytics' || view.screen === 'failure-runs' ? view.window : null;
 	const scope = useMemo(() => (analyticsWindow === null ? null : analyticsScope(analyticsWindow, list.filter)), [analyticsWindow, list.filter]);
@@ -422,7 +446,17 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		const tabHeight = bodyHeight - 2;
 		let tab: React.JSX.Element;
 		if (view.tab === 'trace') {
-			tab = <TraceScreen view={view} run={trace.run} model={model} eventsSeen={trace.eventsSeen} version={trace.version} nowMs={nowMs} width={width} height={tabHeight} dispatch={run} active={active} loading={trace.loading} />;
+			const strip = liveSpan === null ? 0 : liveRows(tabHeight);
+			const traceScreen = <TraceScreen view={view} run={trace.run} model={model} eventsSeen={trace.eventsSeen} version={trace.version} nowMs={nowMs} width={width} height={tabHeight - strip} dispatch={run} active={active} loading={trace.loading} />;
+			tab =
+				liveSpan === null || strip === 0 ? (
+					traceScreen
+				) : (
+					<Box flexDirection="column" width={width} height={tabHeight}>
+						{traceScreen}
+						<LiveLines name={liveSpan.name === '' ? liveSpan.span_id : liveSpan.name} events={stepLines.events} total={stepLines.total} level={state.level} width={width} height={strip} />
+					</Box>
+				);
 		} else if (view.tab === 'compensations') {
 			tab = <CompensationScreen view={view} model={model} nowMs={nowMs} width={width} height={tabHeight} dispatch={run} active={active} />;
 		} else {
@@ -437,7 +471,17 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		);
 	} else if (view.screen === 'span') {
 		right = trace.loading ? 'loading…' : '';
-		body = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} loading={trace.loading} run={trace.run} links={links} />;
+		const strip = liveSpan === null ? 0 : liveRows(bodyHeight);
+		const detail = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight - strip} dispatch={run} active={active} loading={trace.loading} run={trace.run} links={links} />;
+		body =
+			liveSpan === null || strip === 0 ? (
+				detail
+			) : (
+				<Box flexDirection="column" width={width} height={bodyHeight}>
+					{detail}
+					<LiveLines name={liveSpan.name === '' ? liveSpan.span_id : liveSpan.name} events={stepLines.events} total={stepLines.total} level={state.level} width={width} height={strip} />
+				</Box>
+			);
 	} else if (view.screen === 'linked') {
 		body = <LinkedScreen view={view} linked={linked.linked} nowMs={nowMs} stuckAfterMs={stuckAfterMs} width={width} height={bodyHeight} dispatch={run} active={active} />;
 	} else if (view.screen === 'analytics') {

@@ -1,6 +1,7 @@
 import {analyzeRuns, describeDecisionRate, type Analysis} from '../core/analytics.js';
 import {doraFigures, type DoraFigures} from '../core/dora.js';
 import {formatDuration} from '../core/format-duration.js';
+import {formatRate} from '../core/format-rate.js';
 import {sanitize} from '../core/sanitize.js';
 import {openCommandStore} from './command-store.js';
 import {COMMON_HELP, parseFlags, sinceToMs} from './command-flags.js';
@@ -30,9 +31,7 @@ ${COMMON_HELP}
     $ tracedeck runs analyze --json | jq .failure_points
 `;
 
-function percent(rate: number): string {
-	return `${(rate * 100).toFixed(1)}%`;
-}
+const percent = formatRate;
 
 export function formatAnalysis(analysis: Analysis, since: string): string {
 	const clean = (text: string): string => sanitize(text, true);

@@ -7,11 +7,59 @@ import type {RunStatus} from './run.js';
  */
 export interface AnalyticsInput {
 	/** One row per run in the window. `failed_step` is the root-cause step path. */
-	runs: {run_id: string; status: RunStatus; failed_step: string | null; compensated: boolean}[];
+	runs: AnalyticsRun[];
 	/** Per step path, the durations of its finished occurrences. */
 	stepDurations: {path: string; durations_ms: number[]}[];
 	/** One row per decision per run: the option chosen and how that run ended. */
 	decisions: {path: string; decision: string; run_status: RunStatus}[];
+}
+
+/** A run as analytics sees it; the store also says which trace, env and target (the console groups and opens by them). */
+export interface AnalyticsRun {
+	run_id: string;
+	status: RunStatus;
+	failed_step: string | null;
+	compensated: boolean;
+	trace_id?: string;
+	started_ms?: number;
+	env?: string | null;
+	target?: string | null;
+}
+
+/** Where a run counts as a failure point: a failed run, once, at its root-cause step; null for any other run. */
+export function failurePointOf(run: Pick<AnalyticsRun, 'status' | 'failed_step'>): string | null {
+	return run.status === 'failed' ? run.failed_step : null;
+}
+
+/** The runs a failure point counts, in the order given. */
+export function runsAtFailurePoint<R extends Pick<AnalyticsRun, 'status' | 'failed_step'>>(runs: readonly R[], path: string): R[] {
+	return runs.filter(run => failurePointOf(run) === path);
+}
+
+/** Runs, failures and failure rate of one env and target (null where a run has none). */
+export interface GroupRate {
+	env: string | null;
+	target: string | null;
+	runs: number;
+	failed: number;
+	failure_rate: number;
+}
+
+/** The failure rate per env/target, the worst first (then the busiest, then by name). */
+export function failureRateByGroup(runs: readonly AnalyticsRun[]): GroupRate[] {
+	const groups = new Map<string, GroupRate>();
+	for (const run of runs) {
+		const env = run.env ?? null;
+		const target = run.target ?? null;
+		const key = JSON.stringify([env, target]);
+		const group = groups.get(key) ?? {env, target, runs: 0, failed: 0, failure_rate: 0};
+		group.runs += 1;
+		group.failed += run.status === 'failed' ? 1 : 0;
+		groups.set(key, group);
+	}
+
+	const name = (g: GroupRate): string => `${g.env ?? ''}/${g.target ?? ''}`;
+	return [...groups.values()].map(g => ({...g, failure_rate: rate(g.failed, g.runs)})).sort((a, b) => b.failure_rate - a.failure_rate || b.runs - a.runs || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
 }
 
 export interface FailurePoint {
@@ -67,9 +115,10 @@ export function analyzeRuns(input: AnalyticsInput, options: AnalyzeOptions = {})
 	const runs = input.runs.length;
 	const failedRuns = input.runs.filter(run => run.status === 'failed');
 	const points = new Map<string, number>();
-	for (const run of failedRuns) {
-		if (run.failed_step !== null) {
-			points.set(run.failed_step, (points.get(run.failed_step) ?? 0) + 1);
+	for (const run of input.runs) {
+		const point = failurePointOf(run);
+		if (point !== null) {
+			points.set(point, (points.get(point) ?? 0) + 1);
 		}
 	}
 

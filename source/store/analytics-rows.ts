@@ -16,8 +16,8 @@ import {isCompensationSql, isDecisionSql, isStepSql} from './step-kind-sql.js';
 export function* analyticsInputProgram(dialect: SqlDialect, window: RunWindow): SqlProgram<AnalyticsInput> {
 	const {clauses, params} = runWindowWhere(window);
 	const sql = clauses.join(' AND ');
-	const runs = yield* rows<{run_id: string; status: RunStatus; failed_step: string | null; compensated: number}>(
-		`SELECT r.run_id, r.status, r.failed_step,
+	const runs = yield* rows<{run_id: string; trace_id: string; started_ms: number; env: string | null; target: string | null; status: RunStatus; failed_step: string | null; compensated: number}>(
+		`SELECT r.run_id, r.trace_id, r.started_ms, r.env, r.target, r.status, r.failed_step,
 			${asFlag(`EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = r.trace_id AND ${isCompensationSql('s', dialect)})`)} AS compensated
 		FROM runs r WHERE ${sql}`,
 		params,
@@ -45,7 +45,7 @@ export function* analyticsInputProgram(dialect: SqlDialect, window: RunWindow): 
 		params,
 	);
 	return {
-		runs: runs.map(r => ({run_id: r.run_id, status: r.status, failed_step: r.failed_step, compensated: r.compensated === 1})),
+		runs: runs.map(r => ({run_id: r.run_id, trace_id: r.trace_id, started_ms: r.started_ms, env: r.env, target: r.target, status: r.status, failed_step: r.failed_step, compensated: r.compensated === 1})),
 		stepDurations: [...byPath].map(([path, durations_ms]) => ({path, durations_ms})),
 		decisions: decisions
 			.map(d => ({...d, decision: sqliteJsonValue(d.decision)}))

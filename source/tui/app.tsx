@@ -9,9 +9,11 @@ import {PromptLine} from './components/prompt-line.js';
 import {Footer} from './components/footer.js';
 import {Header} from './components/header.js';
 import {Line} from './components/line.js';
+import {LiveLines} from './components/live-lines.js';
 import {RunBanner} from './components/run-banner.js';
 import {StatusLine} from './components/status-line.js';
 import {DEFAULT_STUCK_AFTER_MS, type InitialScreen} from './console-options.js';
+import {useAnalytics} from './hooks/use-analytics.js';
 import {useDecisionStats} from './hooks/use-decision-stats.js';
 import {useDiff} from './hooks/use-diff.js';
 import {KeymapContext, useLatestInput, type Registration} from './hooks/use-keymap.js';
@@ -19,19 +21,24 @@ import {useLinkedRuns} from './hooks/use-linked-runs.js';
 import {useLiveStatus} from './hooks/use-live-status.js';
 import {useNow} from './hooks/use-now.js';
 import {useRuns} from './hooks/use-runs.js';
+import {useStepLines} from './hooks/use-step-lines.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {useTrace} from './hooks/use-trace.js';
-import {useTraceModel} from './hooks/use-trace-model.js';
+import {useTraceModel, type TraceModel} from './hooks/use-trace-model.js';
+import type {Span} from '../core/span.js';
 import {isGlobalAction, resolveAction, type GlobalAction} from './keymap.js';
+import {AnalyticsScreen} from './screens/analytics-screen.js';
 import {CompensationScreen} from './screens/compensation-screen.js';
 import {DecisionsScreen} from './screens/decisions-screen.js';
 import {DiffScreen} from './screens/diff-screen.js';
+import {FailureRunsScreen} from './screens/failure-runs-screen.js';
 import {HelpOverlay} from './screens/help-overlay.js';
 import {LinkedScreen} from './screens/linked-screen.js';
 import {refOf, RunsScreen} from './screens/runs-screen.js';
 import {SpanDetail} from './screens/span-detail.js';
 import {TraceScreen} from './screens/trace-screen.js';
 import type {ConsoleAction} from './state/actions.js';
+import {analyticsScope} from './state/analytics-scope.js';
 import {parseConsoleCommand} from './state/console-command.js';
 import {currentView, initialState, runsView, screenOf, traceOf, type ConsoleState, type RunsView, type View} from './state/console-state.js';
 import {reduce} from './state/reduce.js';
@@ -102,6 +109,25 @@ async function openingAction(store: Store, initial: InitialScreen | undefined): 
 	return null;
 }
 
+/**
+ * The span whose output shows live: the selected span while it runs (not
+ * the root, whose steps print), else the newest span while it runs (what
+ * following sticks to).
+ */
+function liveSpanOf(model: TraceModel, selectedId: string | null): Span | null {
+	const selected = selectedId === null ? undefined : model.tree.byId.get(selectedId);
+	if (selected !== undefined && selected.end_ms === null && selected !== model.tree.root) {
+		return selected;
+	}
+
+	return model.newest !== null && model.newest.end_ms === null && model.newest !== model.tree.root ? model.newest : null;
+}
+
+/** Rows for the live output strip in `height` rows: none where it would crowd out the screen above it. */
+function liveRows(height: number): number {
+	return height >= 14 ? 6 : height >= 9 ? 3 : 0;
+}
+
 /** The runs list's view: the bottom of the stack, whatever is on top of it. */
 const NO_FILTERS: Readonly<Record<string, string>> = {};
 
@@ -131,6 +157,16 @@ function crumbsOf(stack: readonly View[]): string[] {
 
 			case 'linked': {
 				crumbs.push('linked');
+				break;
+			}
+
+			case 'analytics': {
+				crumbs.push(`analytics ${view.window}`);
+				break;
+			}
+
+			case 'failure-runs': {
+				crumbs.push(`failed at ${clean(view.path)}`);
 				break;
 			}
 
@@ -203,6 +239,12 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	const linkedTrace = view.screen === 'run' || view.screen === 'linked' ? view.run.traceId : null;
 	const linked = useLinkedRuns(store, linkedTrace, trace.version, runs.version);
 	const diff = useDiff(store, feed, view.screen === 'diff' ? view.a : null, view.screen === 'diff' ? view.b.traceId : null, home);
+	const liveSpan = view.screen === 'run' && view.tab === 'trace' ? liveSpanOf(model, view.selection.key) : view.screen === 'span' ? liveSpanOf(model, view.spanId) : null;
+	const stepLines = useStepLines(store, traceOf(view), liveSpan?.span_id ?? null, trace.version);
+	const onAnalytics = view.screen === 'analytics' || view.screen === 'failure-runs';
+	const analyticsWindow = view.screen === 'analytics' || view.screen === 'failure-runs' ? view.window : null;
+	const scope = useMemo(() => (analyticsWindow === null ? null : analyticsScope(analyticsWindow, list.filter)), [analyticsWindow, list.filter]);
+	const analytics = useAnalytics(store, scope, runs.version);
 	const tabCounts = useMemo(() => {
 		let compensations = 0;
 		let choices = 0;
@@ -238,6 +280,20 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 
 			case 'runs': {
 				run({type: 'home'});
+				return;
+			}
+
+			case 'analyze': {
+				run({type: 'open-analytics', fromHome: true});
+				if (command.window !== null) {
+					run({type: 'set-window', window: command.window});
+				}
+
+				return;
+			}
+
+			case 'level': {
+				run(command.level === null ? {type: 'cycle-level'} : {type: 'set-level', level: command.level});
 				return;
 			}
 
@@ -348,6 +404,8 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 			command: () => run({type: 'prompt-open', kind: 'command'}),
 			quit: () => exit(),
 			back: () => run({type: 'back'}),
+			analytics: () => run({type: 'open-analytics'}),
+			level: () => run({type: 'cycle-level'}),
 		};
 		globalHandlers[action]();
 	}, changed);
@@ -388,7 +446,17 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		const tabHeight = bodyHeight - 2;
 		let tab: React.JSX.Element;
 		if (view.tab === 'trace') {
-			tab = <TraceScreen view={view} run={trace.run} model={model} eventsSeen={trace.eventsSeen} version={trace.version} nowMs={nowMs} width={width} height={tabHeight} dispatch={run} active={active} loading={trace.loading} />;
+			const strip = liveSpan === null ? 0 : liveRows(tabHeight);
+			const traceScreen = <TraceScreen view={view} run={trace.run} model={model} eventsSeen={trace.eventsSeen} version={trace.version} nowMs={nowMs} width={width} height={tabHeight - strip} dispatch={run} active={active} loading={trace.loading} />;
+			tab =
+				liveSpan === null || strip === 0 ? (
+					traceScreen
+				) : (
+					<Box flexDirection="column" width={width} height={tabHeight}>
+						{traceScreen}
+						<LiveLines name={liveSpan.name === '' ? liveSpan.span_id : liveSpan.name} events={stepLines.events} total={stepLines.total} level={state.level} width={width} height={strip} />
+					</Box>
+				);
 		} else if (view.tab === 'compensations') {
 			tab = <CompensationScreen view={view} model={model} nowMs={nowMs} width={width} height={tabHeight} dispatch={run} active={active} />;
 		} else {
@@ -403,15 +471,34 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		);
 	} else if (view.screen === 'span') {
 		right = trace.loading ? 'loading…' : '';
-		body = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} loading={trace.loading} run={trace.run} links={links} />;
+		const strip = liveSpan === null ? 0 : liveRows(bodyHeight);
+		const detail = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight - strip} dispatch={run} active={active} loading={trace.loading} run={trace.run} links={links} />;
+		body =
+			liveSpan === null || strip === 0 ? (
+				detail
+			) : (
+				<Box flexDirection="column" width={width} height={bodyHeight}>
+					{detail}
+					<LiveLines name={liveSpan.name === '' ? liveSpan.span_id : liveSpan.name} events={stepLines.events} total={stepLines.total} level={state.level} width={width} height={strip} />
+				</Box>
+			);
 	} else if (view.screen === 'linked') {
 		body = <LinkedScreen view={view} linked={linked.linked} nowMs={nowMs} stuckAfterMs={stuckAfterMs} width={width} height={bodyHeight} dispatch={run} active={active} />;
+	} else if (view.screen === 'analytics') {
+		right = analytics.analysis === null ? '' : `${analytics.analysis.runs} runs`;
+		body = <AnalyticsScreen view={view} scope={scope ?? analyticsScope(view.window, list.filter)} data={analytics} width={width} height={bodyHeight} dispatch={run} active={active} />;
+	} else if (view.screen === 'failure-runs') {
+		const openRun = (traceId: string): void => {
+			store.resolveRun(traceId).then(found => run({type: 'open-run', run: refOf(found)}), failed);
+		};
+
+		body = <FailureRunsScreen view={view} data={analytics} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} openRun={openRun} />;
 	} else {
 		right = diff.diff ? `${diff.diff.steps.length} steps` : '';
 		body = <DiffScreen view={view} data={diff} nowMs={nowMs} width={width} height={bodyHeight} dispatch={run} active={active} />;
 	}
 
-	const error = trace.error ?? runs.error ?? (view.screen === 'diff' ? diff.error : view.screen === 'linked' ? linked.error : null);
+	const error = trace.error ?? runs.error ?? (view.screen === 'diff' ? diff.error : view.screen === 'linked' ? linked.error : onAnalytics ? analytics.error : null);
 	const message = state.message ?? (error === null ? null : {level: 'error' as const, text: error});
 	return (
 		<UiContext.Provider value={ui}>

@@ -5,7 +5,7 @@ import type {Key} from 'ink';
  * are all generated from BINDINGS, so a key cannot be handled without being
  * documented, nor documented without being handled.
  */
-export type ScreenKind = 'runs' | 'trace' | 'compensations' | 'decisions' | 'span' | 'diff' | 'linked';
+export type ScreenKind = 'runs' | 'trace' | 'compensations' | 'decisions' | 'span' | 'diff' | 'linked' | 'analytics' | 'failure-runs';
 
 export type ActionName =
 	| 'up'
@@ -36,7 +36,13 @@ export type ActionName =
 	| 'decisions'
 	| 'nextTab'
 	| 'linked'
-	| 'expandData';
+	| 'expandData'
+	| 'analytics'
+	| 'window1h'
+	| 'window24h'
+	| 'window7d'
+	| 'window30d'
+	| 'level';
 
 type SpecialKey = 'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'tab';
 
@@ -62,8 +68,8 @@ export interface Binding {
 
 // Kept as literal tuples (`as const`), so that the compiler knows which actions each screen binds.
 const RUN_TABS = ['trace', 'compensations', 'decisions'] as const satisfies readonly ScreenKind[];
-const LISTS = ['runs', 'trace', 'compensations', 'decisions', 'span', 'diff', 'linked'] as const satisfies readonly ScreenKind[];
-const NOT_RUNS = ['trace', 'compensations', 'decisions', 'span', 'diff', 'linked'] as const satisfies readonly ScreenKind[];
+const LISTS = ['runs', 'trace', 'compensations', 'decisions', 'span', 'diff', 'linked', 'analytics', 'failure-runs'] as const satisfies readonly ScreenKind[];
+const NOT_RUNS = ['trace', 'compensations', 'decisions', 'span', 'diff', 'linked', 'analytics', 'failure-runs'] as const satisfies readonly ScreenKind[];
 
 const BINDING_TABLE = [
 	{action: 'down', keys: [{input: 'j'}, {special: 'downArrow'}], label: 'j ↓', help: 'move down', scope: LISTS},
@@ -72,7 +78,16 @@ const BINDING_TABLE = [
 	{action: 'bottom', keys: [{input: 'G'}, {special: 'end'}], label: 'G', help: 'go to the bottom', scope: LISTS},
 	{action: 'pageDown', keys: [{special: 'pageDown'}, {input: 'd', ctrl: true}], label: 'PgDn ^d', help: 'page down', scope: LISTS},
 	{action: 'pageUp', keys: [{special: 'pageUp'}, {input: 'u', ctrl: true}], label: 'PgUp ^u', help: 'page up', scope: LISTS},
-	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the run', scope: ['runs', 'diff', 'linked'], footer: 'open', rank: 1},
+	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the run', scope: ['runs', 'diff', 'linked', 'failure-runs'], footer: 'open', rank: 1},
+	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: "list the failure point's runs", scope: ['analytics'], footer: 'its runs', rank: 1},
+	// Question 5 one key from launch: A (or tab) from the runs list; digits pick the window, as `runs analyze --since` would.
+	{action: 'analytics', keys: [{input: 'A'}, {special: 'tab'}], label: 'A tab', help: 'analytics: what failed, where', scope: ['runs'], footer: 'analytics', rank: 2},
+	{action: 'back', keys: [{special: 'tab'}], label: 'tab', help: 'back to the runs tab', scope: ['analytics']},
+	{action: 'window1h', keys: [{input: '1'}], label: '1', help: 'window: last hour', scope: ['analytics'], footer: '1h', rank: 2},
+	{action: 'window24h', keys: [{input: '2'}], label: '2', help: 'window: last 24 hours', scope: ['analytics'], footer: '24h', rank: 2},
+	{action: 'window7d', keys: [{input: '3'}], label: '3', help: 'window: last 7 days', scope: ['analytics'], footer: '7d', rank: 2},
+	{action: 'window30d', keys: [{input: '4'}], label: '4', help: 'window: last 30 days', scope: ['analytics'], footer: '30d', rank: 2},
+	{action: 'level', keys: [{input: 'v'}], label: 'v', help: 'log lines shown: all, warn+, error', scope: ['trace', 'span'], footer: 'level', rank: 8},
 	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'expand, or open span detail', scope: ['trace'], footer: 'open', rank: 6},
 	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the span detail', scope: ['compensations', 'decisions'], footer: 'detail', rank: 4},
 	{action: 'expand', keys: [{special: 'rightArrow'}, {input: 'l'}], label: '→ l', help: 'expand (again: first child)', scope: ['trace'], footer: 'expand', rank: 7},
@@ -103,7 +118,8 @@ const BINDING_TABLE = [
 
 export const BINDINGS: readonly Binding[] = BINDING_TABLE;
 
-const GLOBAL_ACTION_NAMES = ['help', 'command', 'quit', 'back'] as const satisfies readonly ActionName[];
+// analytics and level change what the App reads and shows, whichever screen asks: the App handles them too.
+const GLOBAL_ACTION_NAMES = ['help', 'command', 'quit', 'back', 'analytics', 'level'] as const satisfies readonly ActionName[];
 
 /** Actions the App handles itself, whatever the screen. */
 export type GlobalAction = (typeof GLOBAL_ACTION_NAMES)[number];
@@ -140,6 +156,8 @@ export const CONSOLE_COMMANDS: readonly CommandHelp[] = [
 	{usage: ':run <id>', help: 'open a run by id/prefix'},
 	{usage: ':diff <a> <b>', help: 'diff two runs'},
 	{usage: ':runs', help: 'back to the runs list'},
+	{usage: ':analyze 24h', help: 'analytics (1h 24h 7d 30d)'},
+	{usage: ':level warn', help: 'log lines: all, warn, error'},
 	{usage: ':save <name>', help: 'save the runs filter (config file)'},
 	{usage: ':f [name]', help: 'apply a saved filter; alone, list them'},
 	{usage: ':q', help: 'quit'},

@@ -24,7 +24,7 @@ test('keymap: a screen handler map missing a bound action, or with an unbound on
 });
 
 test('keymap: every non-global binding belongs to a screen that must handle it; every global one the App handles', () => {
-	const screens: readonly ScreenKind[] = ['runs', 'trace', 'compensations', 'decisions', 'span', 'diff', 'linked'];
+	const screens: readonly ScreenKind[] = ['runs', 'trace', 'compensations', 'decisions', 'span', 'diff', 'linked', 'analytics', 'failure-runs'];
 	for (const binding of BINDINGS) {
 		if (binding.scope === 'global') {
 			assert.ok(isGlobalAction(binding.action), `${binding.action} is global but the App has no handler for it`);

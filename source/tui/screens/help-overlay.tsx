@@ -20,6 +20,8 @@ const SCREEN_TITLES: Record<ScreenKind, string> = {
 	span: 'span detail',
 	diff: 'diff',
 	linked: 'linked runs',
+	analytics: 'analytics',
+	'failure-runs': 'runs of a failure point',
 };
 
 /** Help lines generated from the keymap: this screen's keys, the global ones, commands, the line editor. */

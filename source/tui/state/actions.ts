@@ -1,4 +1,4 @@
-import type {DiffBase, Message, PromptKind, RunRef, RunTab, Selection} from './console-state.js';
+import type {AnalyticsWindow, DiffBase, LogLevelFilter, Message, PromptKind, RunRef, RunTab, Selection} from './console-state.js';
 
 export type ConsoleAction =
 	/** `fromHome`: start from the runs list (the : commands), not on top of where you are. */
@@ -37,4 +37,12 @@ export type ConsoleAction =
 	/** The trace grew while following: select the newest span unless paused. */
 	| {type: 'follow'; spanId: string; path: readonly string[]}
 	| {type: 'toggle-data'}
-	| {type: 'message'; message: Message | null};
+	| {type: 'message'; message: Message | null}
+	/** The analytics screen (`fromHome`: from the runs list, as `:analyze` does); on it, another window. */
+	| {type: 'open-analytics'; fromHome?: boolean}
+	| {type: 'set-window'; window: AnalyticsWindow}
+	/** The runs of the analytics screen's selected failure point. */
+	| {type: 'open-failure-runs'; path: string}
+	/** The next level filter (all → warn → error → all), or the one named. */
+	| {type: 'cycle-level'}
+	| {type: 'set-level'; level: LogLevelFilter};

@@ -1,3 +1,5 @@
+import {ANALYTICS_WINDOWS, type AnalyticsWindow, type LogLevelFilter} from './console-state.js';
+
 /** A line typed after ":". */
 export type ConsoleCommand =
 	| {kind: 'run'; ref: string}
@@ -9,6 +11,10 @@ export type ConsoleCommand =
 	| {kind: 'save-filter'; name: string}
 	/** `:f <name>` applies a saved filter; `:f` alone lists them. */
 	| {kind: 'filter'; name: string | null}
+	/** `:analyze [window]`: the analytics screen, over that window (default: as it was, else 24h). */
+	| {kind: 'analyze'; window: AnalyticsWindow | null}
+	/** `:level [all|warn|error]`; alone, the next level. */
+	| {kind: 'level'; level: LogLevelFilter | null}
 	| {kind: 'error'; message: string};
 
 export function parseConsoleCommand(text: string): ConsoleCommand {
@@ -46,6 +52,18 @@ export function parseConsoleCommand(text: string): ConsoleCommand {
 		case 'f':
 		case 'filter': {
 			return args.length <= 1 ? {kind: 'filter', name: args[0] ?? null} : {kind: 'error', message: 'usage: :f <name>, or :f to list the saved filters'};
+		}
+
+		case 'analyze':
+		case 'analytics': {
+			const window = ANALYTICS_WINDOWS.find(w => w === args[0]);
+			return args.length === 0 || (args.length === 1 && window !== undefined) ? {kind: 'analyze', window: window ?? null} : {kind: 'error', message: `usage: :analyze [${ANALYTICS_WINDOWS.join('|')}]`};
+		}
+
+		case 'level': {
+			const named = args[0] === 'all' ? 'info' : args[0];
+			const level = named === 'info' || named === 'warn' || named === 'error' ? named : undefined;
+			return args.length === 0 || (args.length === 1 && level !== undefined) ? {kind: 'level', level: level ?? null} : {kind: 'error', message: 'usage: :level [all|warn|error]'};
 		}
 
 		case 'help':

@@ -77,7 +77,28 @@ export interface LinkedView {
 	selection: Selection;
 }
 
-export type View = RunsView | RunView | SpanView | DiffView | LinkedView;
+/** How far back the analytics screen looks: `runs analyze --since` with these words. */
+export type AnalyticsWindow = '1h' | '24h' | '7d' | '30d';
+export const ANALYTICS_WINDOWS: readonly AnalyticsWindow[] = ['1h', '24h', '7d', '30d'];
+
+/** Question 5 on screen: the window's figures (runs analyze), over the runs list's env/target filter. */
+export interface AnalyticsView {
+	screen: 'analytics';
+	window: AnalyticsWindow;
+	/** The selected failure point (key = its step path). */
+	selection: Selection;
+}
+
+/** The runs one failure point counts, in the analytics window it was opened from. */
+export interface FailureRunsView {
+	screen: 'failure-runs';
+	window: AnalyticsWindow;
+	path: string;
+	/** key = the selected run's trace id. */
+	selection: Selection;
+}
+
+export type View = RunsView | RunView | SpanView | DiffView | LinkedView | AnalyticsView | FailureRunsView;
 
 export type PromptKind = 'filter' | 'search' | 'command';
 
@@ -101,7 +122,13 @@ export interface ConsoleState {
 	/** The run marked for a diff. */
 	mark: RunRef | null;
 	message: Message | null;
+	/** Which log and output lines show (`v` cycles): every line, warnings and errors, errors only. */
+	level: LogLevelFilter;
 }
+
+/** The console's level filter, named as `runs tail --level` names it ('info' shows all). */
+export type LogLevelFilter = 'info' | 'warn' | 'error';
+export const LOG_LEVEL_FILTERS: readonly LogLevelFilter[] = ['info', 'warn', 'error'];
 
 export const EMPTY_SELECTION: Selection = {index: 0, key: null};
 
@@ -127,7 +154,7 @@ export function runView(run: RunRef, tab: RunTab = 'trace'): RunView {
 }
 
 export function initialState(): ConsoleState {
-	return {stack: [runsView()], help: false, prompt: null, mark: null, message: null};
+	return {stack: [runsView()], help: false, prompt: null, mark: null, message: null, level: 'info'};
 }
 
 export function currentView(state: ConsoleState): View {

@@ -1,5 +1,5 @@
 import type {ConsoleAction} from './actions.js';
-import {currentView, EMPTY_SELECTION, runView, RUN_TABS, SORT_KEYS, type ConsoleState, type RunView, type View} from './console-state.js';
+import {currentView, EMPTY_SELECTION, LOG_LEVEL_FILTERS, runView, RUN_TABS, SORT_KEYS, type ConsoleState, type RunView, type View} from './console-state.js';
 
 function replaceTop(state: ConsoleState, view: View): ConsoleState {
 	return {...state, stack: [...state.stack.slice(0, -1), view]};
@@ -95,7 +95,7 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 				return replaceTop(state, {...view, [field]: action.selection});
 			}
 
-			if (view.screen === 'runs' || view.screen === 'diff' || view.screen === 'linked') {
+			if (view.screen === 'runs' || view.screen === 'diff' || view.screen === 'linked' || view.screen === 'analytics' || view.screen === 'failure-runs') {
 				return replaceTop(state, {...view, selection: action.selection});
 			}
 
@@ -228,6 +228,29 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 
 		case 'message': {
 			return {...state, message: action.message};
+		}
+
+		case 'open-analytics': {
+			const from = action.fromHome ? home(state) : state;
+			const top = currentView(from);
+			return top.screen === 'analytics' ? from : push(from, {screen: 'analytics', window: '24h', selection: EMPTY_SELECTION});
+		}
+
+		case 'set-window': {
+			return view.screen === 'analytics' && view.window !== action.window ? replaceTop(state, {...view, window: action.window, selection: EMPTY_SELECTION}) : state;
+		}
+
+		case 'open-failure-runs': {
+			return view.screen === 'analytics' ? push(state, {screen: 'failure-runs', window: view.window, path: action.path, selection: EMPTY_SELECTION}) : state;
+		}
+
+		case 'cycle-level': {
+			const level = LOG_LEVEL_FILTERS[(LOG_LEVEL_FILTERS.indexOf(state.level) + 1) % LOG_LEVEL_FILTERS.length]!;
+			return {...state, level, message: {level: 'info', text: level === 'info' ? 'showing every log line' : `showing ${level === 'warn' ? 'warnings and errors' : 'errors'} only (v: next level)`}};
+		}
+
+		case 'set-level': {
+			return {...state, level: action.level};
 		}
 	}
 }

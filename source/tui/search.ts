@@ -5,6 +5,13 @@
  * N to the previous one, both wrapping around the ends.
  */
 
+/**
+ * The gutter mark of a row that holds a match (less -J marks its lines so):
+ * where the terminal draws no styles at all (NO_COLOR turns chalk off), the
+ * reversed match is gone but this stays.
+ */
+export const MATCH_MARK = '*';
+
 /** The matches of `needle` as a global RegExp, for highlight(); null for an empty needle. */
 export function searchPattern(needle: string): RegExp | null {
 	if (needle === '') {

@@ -27,8 +27,8 @@ test('pager: $PAGER through the shell, less -R by default; the text on its stdin
 	const streams = {stdin: process.stdin, stdout: {isTTY: false, write: () => true} as unknown as NodeJS.WriteStream};
 	assert.deepEqual(runPager('line 1\n\u001b[2Jline 2', `cat > '${file}'`, streams), {ok: true});
 	assert.equal(fs.readFileSync(file, 'utf8'), 'line 1\nline 2');
-	assert.deepEqual(runPager('x', 'exit 3', streams), {ok: false, reason: 'the pager (exit 3) failed (exit 3)'});
-	assert.deepEqual(runPager('x', 'no-such-pager-here', streams), {ok: false, reason: 'the pager (no-such-pager-here) was not found; set PAGER'});
+	assert.deepEqual(runPager('x', 'exit 3', streams), {ok: false, reason: 'pager exit 3 failed (exit 3)'});
+	assert.deepEqual(runPager('x', 'no-such-pager-here', streams), {ok: false, reason: 'pager no-such-pager-here not found; set PAGER'});
 	// A pager that quits before reading it all (q on page one) did not fail.
 	assert.deepEqual(runPager('y\n'.repeat(500_000), 'head -c 1 >/dev/null', streams), {ok: true});
 	fs.rmSync(dir, {recursive: true, force: true});

@@ -9,7 +9,7 @@ import {headerSegments, layoutColumns, rowSegments, type Column} from '../compon
 import type {RunsPager} from '../hooks/use-runs.js';
 import {useKeymap} from '../hooks/use-keymap.js';
 import type {TerminalActions} from '../hooks/use-terminal-actions.js';
-import {matchPositions, searchPattern, stepMatch, wrapMessage} from '../search.js';
+import {MATCH_MARK, matchesSearch, matchPositions, searchPattern, stepMatch, wrapMessage} from '../search.js';
 import {runSearchText} from '../search-text.js';
 import {ageText, progressText, runState, whereText} from '../run-labels.js';
 import type {RunRef, RunsView} from '../state/console-state.js';
@@ -218,7 +218,11 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 				}}
 				gutterMark={index => {
 					const run = page.at(index);
-					return run && mark?.traceId === run.trace_id ? {text: symbols.mark, color: 'blue'} : undefined;
+					if (run && mark?.traceId === run.trace_id) {
+						return {text: symbols.mark, color: 'blue'};
+					}
+
+					return run && pattern !== null && matchesSearch(runSearchText(run), pattern) ? {text: MATCH_MARK, bold: true} : undefined;
 				}}
 				empty={empty}
 			/>

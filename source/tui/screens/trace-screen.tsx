@@ -15,7 +15,7 @@ import type {RunView} from '../state/console-state.js';
 import {motionHandlers} from '../state/list-motion.js';
 import {statusSegment} from '../theme.js';
 import {clean, fit, fitLine, highlight, textWidth, type Line as LineType} from '../text.js';
-import {matchPositions, searchPattern, stepMatch, wrapMessage} from '../search.js';
+import {MATCH_MARK, matchesSearch, matchPositions, searchPattern, stepMatch, wrapMessage} from '../search.js';
 import {spanSearchText} from '../search-text.js';
 import {useUi} from '../ui-context.js';
 import {spanDetailLines} from './span-detail.js';
@@ -288,7 +288,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 	const empty = loading ? 'loading…' : 'no spans in this trace';
 	const list = (
 		<Box flexDirection="column" width={listWidth} height={height}>
-			<VirtualList count={rows.length} height={listHeight} width={listWidth} selected={selected} renderRow={renderRow} header={header} empty={empty} />
+			<VirtualList count={rows.length} height={listHeight} width={listWidth} selected={selected} renderRow={renderRow} gutterMark={index => (pattern !== null && matchesSearch(spanSearchText(rows[index]!.span), pattern) ? {text: MATCH_MARK, bold: true} : undefined)} header={header} empty={empty} />
 			<Line segments={infoLine} width={listWidth} ellipsis={ascii ? '~' : '…'} />
 		</Box>
 	);

@@ -58,11 +58,11 @@ export function runPager(text: string, command: string, {stdin, stdout}: Termina
 	// A pager quit before reading everything (q on page one) closed its end of the pipe: not a failure.
 	const error = result.error as NodeJS.ErrnoException | undefined;
 	if (error !== undefined && error.code !== 'EPIPE') {
-		return {ok: false, reason: `the pager (${command}) could not run: ${error.message}`};
+		return {ok: false, reason: `pager ${command} could not run: ${error.message}`};
 	}
 
 	if (result.status !== 0) {
-		return {ok: false, reason: result.status === 127 ? `the pager (${command}) was not found; set PAGER` : `the pager (${command}) failed (${result.status === null ? `signal ${result.signal}` : `exit ${result.status}`})`};
+		return {ok: false, reason: result.status === 127 ? `pager ${command} not found; set PAGER` : `pager ${command} failed (${result.status === null ? `signal ${result.signal}` : `exit ${result.status}`})`};
 	}
 
 	return {ok: true};

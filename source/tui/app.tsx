@@ -22,6 +22,8 @@ import {useLiveStatus} from './hooks/use-live-status.js';
 import {useNow} from './hooks/use-now.js';
 import {useRuns} from './hooks/use-runs.js';
 import {useStepLines} from './hooks/use-step-lines.js';
+import {useSearchCount} from './hooks/use-search-count.js';
+import {useTerminalActions, type TerminalIo} from './hooks/use-terminal-actions.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {useTrace} from './hooks/use-trace.js';
 import {useTraceModel, type TraceModel} from './hooks/use-trace-model.js';
@@ -46,10 +48,10 @@ import {symbolsFor} from '../core/symbols.js';
 import {wantsAscii, wantsColor, wantsHyperlinks} from '../core/terminal-env.js';
 import type {ThemeRole} from '../core/theme-roles.js';
 import {makePalette} from './palette.js';
-import {clean, wrap} from './text.js';
+import {clean, wrap, type Line as LineType} from './text.js';
 import {UiContext, type Ui} from './ui-context.js';
 
-export interface AppProps {
+export interface AppProps extends TerminalIo {
 	/** The run index: the SQLite file or a shared PostgreSQL database; every read is awaited. */
 	store: Store;
 	feed: ChangeFeed;
@@ -184,7 +186,7 @@ function crumbsOf(stack: readonly View[]): string[] {
  * The console: one reducer for screen state, hooks for the run index and
  * the live feed, and the screen on top of the navigation stack.
  */
-export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT_STUCK_AFTER_MS, home, ascii, color, tickMs = 1000, reloadMs, colors, hyperlinks, links, filters: configFilters = NO_FILTERS, saveFilter}: AppProps): React.JSX.Element {
+export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT_STUCK_AFTER_MS, home, ascii, color, tickMs = 1000, reloadMs, colors, hyperlinks, links, filters: configFilters = NO_FILTERS, saveFilter, writeTerminal, pager}: AppProps): React.JSX.Element {
 	const {exit} = useApp();
 	const size = useTerminalSize({columns, rows});
 	const ui = useMemo<Ui>(() => {
@@ -225,6 +227,7 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 			current = false;
 		};
 	}, [store]);
+	const terminal = useTerminalActions(run, {writeTerminal, pager});
 	const nowMs = useNow(tickMs);
 	const live = useLiveStatus(feed);
 	const list = runsViewOf(state);
@@ -233,6 +236,7 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	const screen = screenOf(view);
 	const trace = useTrace(store, feed, traceOf(view), reloadMs);
 	const model = useTraceModel(trace);
+	const searchCount = useSearchCount(view, runs, model.tree);
 	const onDecisions = view.screen === 'run' && view.tab === 'decisions';
 	const decisions = useMemo(() => (onDecisions ? decisionOutcomes(model.tree, trace.run?.status) : null), [onDecisions, model.tree, trace.run?.status]);
 	const stats = useDecisionStats(store, trace.run, decisions);
@@ -357,7 +361,11 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 				run({type: 'prompt-submit'});
 				if (kind === 'command') {
 					runCommand(text);
+				} else if (kind === 'search' && text !== '' && searchCount?.matches === 0) {
+					run({type: 'message', message: {level: 'error', text: `no match for "${clean(text)}"`}});
 				}
+			} else if (key.upArrow || key.downArrow) {
+				run({type: 'prompt-history', step: key.upArrow ? -1 : 1});
 			} else if (key.backspace || key.delete) {
 				run({type: 'prompt-backspace'});
 			} else if (!key.ctrl && !key.meta && input !== '' && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow && !key.tab) {
@@ -440,7 +448,7 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		body = <HelpOverlay screen={screen} width={width} height={bodyHeight} />;
 	} else if (view.screen === 'runs') {
 		right = `${runs.indexTotal ?? ui.symbols.ellipsis} runs`;
-		body = <RunsScreen view={view} runs={runs} nowMs={nowMs} stuckAfterMs={stuckAfterMs} mark={state.mark} width={width} height={bodyHeight} dispatch={run} active={active} />;
+		body = <RunsScreen view={view} runs={runs} nowMs={nowMs} stuckAfterMs={stuckAfterMs} mark={state.mark} width={width} height={bodyHeight} dispatch={run} active={active} terminal={terminal} />;
 	} else if (view.screen === 'run') {
 		right = trace.loading ? 'loading…' : `${model.spanCount} spans`;
 		const tabHeight = bodyHeight - 2;
@@ -472,7 +480,7 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	} else if (view.screen === 'span') {
 		right = trace.loading ? 'loading…' : '';
 		const strip = liveSpan === null ? 0 : liveRows(bodyHeight);
-		const detail = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight - strip} dispatch={run} active={active} loading={trace.loading} run={trace.run} links={links} />;
+		const detail = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight - strip} dispatch={run} active={active} loading={trace.loading} run={trace.run} links={links} terminal={terminal} />;
 		body =
 			liveSpan === null || strip === 0 ? (
 				detail
@@ -500,13 +508,14 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 
 	const error = trace.error ?? runs.error ?? (view.screen === 'diff' ? diff.error : view.screen === 'linked' ? linked.error : onAnalytics ? analytics.error : null);
 	const message = state.message ?? (error === null ? null : {level: 'error' as const, text: error});
+	const status: LineType = [...(searchCount === null ? [] : [{text: searchCount.text, color: searchCount.matches === 0 ? 'red' : 'cyan'}]), ...(right === '' ? [] : [{text: `${searchCount === null ? '' : '  '}${right}`, dim: true}])];
 	return (
 		<UiContext.Provider value={ui}>
 			<KeymapContext.Provider value={registration}>
 				<Box flexDirection="column" width={width} height={frameRows}>
 					<Header crumbs={state.help ? [...crumbsOf(state.stack), 'help'] : crumbsOf(state.stack)} width={width} />
 					{body}
-					<StatusLine live={live} width={width} message={message} right={right === '' ? [] : [{text: right, dim: true}]} />
+					<StatusLine live={live} width={width} message={message} right={status} />
 					{state.prompt ? <PromptLine prompt={state.prompt} width={width} /> : <Footer screen={screen} width={width} />}
 				</Box>
 			</KeymapContext.Provider>

@@ -25,6 +25,10 @@ export type ActionName =
 	| 'clearFilter'
 	| 'search'
 	| 'nextMatch'
+	| 'prevMatch'
+	| 'copy'
+	| 'pager'
+	| 'pagerSpan'
 	| 'sort'
 	| 'mark'
 	| 'diff'
@@ -95,16 +99,23 @@ const BINDING_TABLE = [
 	{action: 'failure', keys: [{input: 'f'}], label: 'f', help: 'jump to the root cause', scope: ['trace'], footer: 'failure', rank: 1},
 	{action: 'critical', keys: [{input: 'c'}], label: 'c', help: 'critical path on/off', scope: ['trace'], footer: 'critical', rank: 2},
 	{action: 'pause', keys: [{input: ' '}], label: 'space', help: 'pause/resume following', scope: ['trace'], footer: 'pause', rank: 4},
-	{action: 'search', keys: [{input: '/'}], label: '/', help: 'find a span by name', scope: ['trace'], footer: 'find', rank: 8},
-	{action: 'nextMatch', keys: [{input: 'n'}], label: 'n', help: 'next match of the find', scope: ['trace']},
+	{action: 'search', keys: [{input: '/'}], label: '/', help: 'search span names', scope: ['trace'], footer: 'search', rank: 8},
+	{action: 'search', keys: [{input: '/'}], label: '/', help: 'search the rows read', scope: ['runs'], footer: 'search', rank: 2},
+	{action: 'nextMatch', keys: [{input: 'n'}], label: 'n', help: 'next match (wraps)', scope: ['trace', 'runs']},
+	{action: 'prevMatch', keys: [{input: 'N'}], label: 'N', help: 'previous match (wraps)', scope: ['trace', 'runs']},
 	{action: 'trace', keys: [{input: 't'}], label: 't', help: 'trace tab', scope: ['compensations', 'decisions'], footer: 'trace', rank: 3},
 	{action: 'compensations', keys: [{input: 'C'}], label: 'C', help: 'compensations tab (saga)', scope: RUN_TABS, footer: 'comp', rank: 3},
 	{action: 'decisions', keys: [{input: 'a'}], label: 'a', help: 'AI decisions tab', scope: RUN_TABS, footer: 'ai', rank: 3},
 	{action: 'nextTab', keys: [{special: 'tab'}], label: 'tab', help: 'next tab', scope: RUN_TABS},
 	{action: 'linked', keys: [{input: 'L'}], label: 'L', help: 'linked runs: parent, children, correlated', scope: RUN_TABS, footer: 'linked', rank: 7},
 	{action: 'expandData', keys: [{input: 'e'}], label: 'e', help: 'all data / shortened', scope: ['span'], footer: 'expand data', rank: 1},
-	{action: 'filter', keys: [{input: '/'}], label: '/', help: 'filter runs (syntax below)', scope: ['runs'], footer: 'filter', rank: 2},
-	{action: 'clearFilter', keys: [{special: 'escape'}], label: 'esc', help: 'clear the filter', scope: ['runs']},
+	{action: 'copy', keys: [{input: 'y'}], label: 'y', help: 'copy the value (OSC 52)', scope: ['span'], footer: 'copy', rank: 2},
+	{action: 'pager', keys: [{input: 'o'}], label: 'o', help: 'value (else span) in $PAGER', scope: ['span'], footer: 'pager', rank: 2},
+	{action: 'pagerSpan', keys: [{input: 'O'}], label: 'O', help: 'the span as JSON in $PAGER', scope: ['span']},
+	{action: 'copy', keys: [{input: 'y'}], label: 'y', help: 'copy the run id (OSC 52)', scope: ['runs'], footer: 'copy', rank: 7},
+	// `/` searches here as on every screen (less, vim); the filter, which asks the whole index, is `f`.
+	{action: 'filter', keys: [{input: 'f'}], label: 'f', help: 'filter the whole index (below)', scope: ['runs'], footer: 'filter', rank: 2},
+	{action: 'clearFilter', keys: [{special: 'escape'}], label: 'esc', help: 'clear search, then filter', scope: ['runs']},
 	{action: 'sort', keys: [{input: 's'}], label: 's', help: 'sort: started/duration/status', scope: ['runs'], footer: 'sort', rank: 3},
 	{action: 'mark', keys: [{input: 'm'}], label: 'm', help: 'mark this run for a diff', scope: ['runs', 'trace'], footer: 'mark', rank: 6},
 	{action: 'diff', keys: [{input: 'd'}], label: 'd', help: 'diff: mark or last success', scope: ['runs', 'trace'], footer: 'diff', rank: 6},
@@ -163,10 +174,11 @@ export const CONSOLE_COMMANDS: readonly CommandHelp[] = [
 	{usage: ':q', help: 'quit'},
 ];
 
-/** Keys of the one-line editor (filter, find, command). */
+/** Keys of the one-line editor (search, filter, command). */
 export const PROMPT_KEYS: readonly CommandHelp[] = [
-	{usage: 'enter', help: 'apply'},
+	{usage: 'enter', help: 'apply (empty /: the last)'},
 	{usage: 'esc', help: 'cancel'},
+	{usage: '↑ ↓', help: 'earlier entries'},
 	{usage: 'backspace', help: 'delete a character'},
 ];
 

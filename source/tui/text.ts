@@ -11,6 +11,8 @@ export interface Segment {
 	bold?: boolean;
 	dim?: boolean;
 	inverse?: boolean;
+	/** A search match: drawn reversed (underlined on a reversed row), so it shows without colour. */
+	match?: boolean;
 }
 
 export type Line = Segment[];
@@ -232,4 +234,95 @@ export function prettyLines(value: unknown, maxLines: number, maxChars = 2_000_0
 
 	const lines = cleanLines(text);
 	return lines.length <= maxLines ? {lines, hidden: 0} : {lines: lines.slice(0, maxLines), hidden: lines.length - maxLines};
+}
+
+/**
+ * The line with every match of `pattern` (a global RegExp, see tui/search.ts)
+ * marked: segments are split where a match starts and ends, so the text and
+ * its width stay exactly as they were. A match across two segments is not marked.
+ */
+export function highlight(line: Line, pattern: RegExp | null): Line {
+	if (pattern === null) {
+		return line;
+	}
+
+	const out: Line = [];
+	for (const segment of line) {
+		let at = 0;
+		for (const found of segment.text.matchAll(pattern)) {
+			if (found[0] === '') {
+				continue;
+			}
+
+			if (found.index > at) {
+				out.push({...segment, text: segment.text.slice(at, found.index)});
+			}
+
+			out.push({...segment, text: found[0], match: true});
+			at = found.index + found[0].length;
+		}
+
+		if (at === 0) {
+			out.push(segment);
+		} else if (at < segment.text.length) {
+			out.push({...segment, text: segment.text.slice(at)});
+		}
+	}
+
+	return out;
+}
+
+/**
+ * A line cut into rows of at most `width` columns, on grapheme clusters (a
+ * wide character is never split), the rows after the first indented by
+ * `hang` columns: long values wrap instead of ending in "…".
+ */
+export function wrapLine(line: Line, width: number, hang = 0): Line[] {
+	if (width <= 0) {
+		return [];
+	}
+
+	const indent = Math.max(0, Math.min(hang, Math.floor(width / 2)));
+	const rows: Line[] = [];
+	let row: Line = [];
+	let used = 0;
+	const breakRow = (): void => {
+		rows.push(row);
+		row = indent > 0 ? [{text: ' '.repeat(indent)}] : [];
+		used = indent;
+	};
+
+	for (const segment of line) {
+		if (used + textWidth(segment.text) <= width) {
+			row.push(segment);
+			used += textWidth(segment.text);
+			continue;
+		}
+
+		let piece = '';
+		for (const cluster of clusters(segment.text)) {
+			const w = textWidth(cluster);
+			if (used + w > width) {
+				if (piece !== '') {
+					row.push({...segment, text: piece});
+					piece = '';
+				}
+
+				breakRow();
+				if (cluster === ' ') {
+					continue;
+				}
+			}
+
+			piece += cluster;
+			used += w;
+		}
+
+		if (piece !== '') {
+			row.push({...segment, text: piece});
+		}
+	}
+
+	rows.push(row);
+	return rows;
 }

@@ -92,7 +92,7 @@ test('analytics: :analyze 7d opens it from anywhere; the runs filter env:/target
 	const h = renderApp(EVENTS);
 	try {
 		await h.ready();
-		await h.press('/');
+		await h.press('f');
 		await h.type('env:staging');
 		await h.press(KEYS.enter);
 		await h.press(':');

@@ -47,11 +47,11 @@ test('runs: active runs first with step k/n and elapsed, stuck ones flagged, the
 	assert.match(frame.at(-1)!, /enter open .*\? help/);
 });
 
-test('runs: / filters by status, env and text; esc clears; s cycles the sort', async () => {
+test('runs: f filters by status, env and text; esc clears; s cycles the sort', async () => {
 	const h = open([...failedDeploy(), ...okDeploy(), ...failedSaga()]);
 	await h.ready();
-	await h.press('/');
-	assert.match(lines(h).at(-1)!, /^\/█/);
+	await h.press('f');
+	assert.match(lines(h).at(-1)!, /^filter █/);
 	await h.type('status:failed env:prod api');
 	assert.match(h.frame(), /filter: status:failed env:prod api \(1 of 3\)/);
 	assert.match(h.frame(), /deploy api/);

@@ -90,7 +90,7 @@ describe('span detail and saved filters in the console (80x24)', () => {
 		await h.press(KEYS.enter);
 		assert.match(h.frame(), /no runs filter to save/);
 
-		await h.press('/');
+		await h.press('f');
 		await h.type('env:prod');
 		await h.press(KEYS.enter, ':');
 		await h.type('save prod');

@@ -14,11 +14,11 @@ import {handlersFor} from '../../source/tui/state/list-motion.js';
 const noop = (): void => undefined;
 
 test('keymap: a screen handler map missing a bound action, or with an unbound one, does not compile', () => {
-	const span: ScreenHandlers<'span'> = {...handlersFor(() => noop), expandData: noop};
+	const span: ScreenHandlers<'span'> = {...handlersFor(() => noop), expandData: noop, copy: noop, pager: noop, pagerSpan: noop};
 	// @ts-expect-error expandData is bound on the span screen, so its handler is required
-	const missing: ScreenHandlers<'span'> = {...handlersFor(() => noop)};
+	const missing: ScreenHandlers<'span'> = {...handlersFor(() => noop), copy: noop, pager: noop, pagerSpan: noop};
 	// @ts-expect-error sort is not bound on the span screen: a handler for it would never run
-	const extra: ScreenHandlers<'span'> = {...handlersFor(() => noop), expandData: noop, sort: noop};
+	const extra: ScreenHandlers<'span'> = {...handlersFor(() => noop), expandData: noop, copy: noop, pager: noop, pagerSpan: noop, sort: noop};
 	assert.deepEqual(Object.keys(span).sort(), screenActions('span').sort());
 	assert.ok(missing !== undefined && extra !== undefined);
 });

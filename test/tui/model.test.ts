@@ -226,7 +226,7 @@ test('keymap: one table drives keys, footer and help; q quits everywhere, esc go
 	assert.equal(resolveAction('trace', 'j', noKey()), 'down');
 	assert.equal(resolveAction('trace', '', noKey({downArrow: true})), 'down');
 	assert.equal(resolveAction('trace', 'f', noKey()), 'failure');
-	assert.equal(resolveAction('runs', 'f', noKey()), undefined);
+	assert.equal(resolveAction('runs', 'f', noKey()), 'filter', 'on the runs list f filters (/ searches, as on every screen)');
 	assert.equal(resolveAction('trace', ' ', noKey()), 'pause');
 	assert.equal(resolveAction('decisions', '', noKey({tab: true})), 'nextTab');
 	assert.equal(resolveAction('span', 'd', noKey({ctrl: true})), 'pageDown');

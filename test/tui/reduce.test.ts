@@ -53,13 +53,15 @@ test('the : commands start from the runs list', () => {
 	);
 });
 
-test('filter applies as typed, submit keeps it, cancel restores the previous one', () => {
+test('filter applies as typed, submit keeps it, the prompt opens empty with it on ↑, cancel restores the previous one', () => {
 	let state = apply({type: 'prompt-open', kind: 'filter'}, {type: 'prompt-input', text: 'status:fail'}, {type: 'prompt-input', text: 'ed'});
 	let view = top(state);
 	assert.equal(view.screen === 'runs' && view.filter, 'status:failed');
 	state = reduce(state, {type: 'prompt-submit'});
 	assert.equal(state.prompt, null);
 	state = reduce(state, {type: 'prompt-open', kind: 'filter'});
+	assert.equal(state.prompt?.text, '');
+	state = reduce(state, {type: 'prompt-history', step: -1});
 	assert.equal(state.prompt?.text, 'status:failed');
 	state = reduce(state, {type: 'prompt-backspace'});
 	state = reduce(state, {type: 'prompt-input', text: 'x'});
@@ -71,6 +73,32 @@ test('filter applies as typed, submit keeps it, cancel restores the previous one
 	state = reduce(state, {type: 'clear-filter'});
 	view = top(state);
 	assert.equal(view.screen === 'runs' && view.filter, '');
+});
+
+test('prompts open empty; ↑/↓ walk the history of that kind of prompt only, ↓ past the latest gives back what was typed', () => {
+	const submit = (kind: 'search' | 'command', text: string): ConsoleAction[] => [{type: 'prompt-open', kind}, {type: 'prompt-input', text}, {type: 'prompt-submit'}];
+	let state = apply(...submit('search', 'spot'), ...submit('command', 'runs'), ...submit('search', 'zzzz'));
+	state = reduce(state, {type: 'prompt-open', kind: 'search'});
+	assert.equal(state.prompt?.text, '', 'the search prompt opens empty (it used to append to the last search)');
+	state = reduce(state, {type: 'prompt-input', text: 'dr'});
+	state = reduce(state, {type: 'prompt-history', step: -1});
+	assert.equal(state.prompt?.text, 'zzzz');
+	state = reduce(state, {type: 'prompt-history', step: -1});
+	assert.equal(state.prompt?.text, 'spot');
+	assert.equal(reduce(state, {type: 'prompt-history', step: -1}).prompt?.text, 'spot', 'no older entry: it stays');
+	const view = top(state);
+	assert.equal(view.screen === 'runs' && view.search, 'spot', 'a recalled search applies as if typed');
+	state = reduce(reduce(state, {type: 'prompt-history', step: 1}), {type: 'prompt-history', step: 1});
+	assert.equal(state.prompt?.text, 'dr');
+	state = reduce(reduce(state, {type: 'prompt-cancel'}), {type: 'prompt-open', kind: 'command'});
+	assert.equal(reduce(state, {type: 'prompt-history', step: -1}).prompt?.text, 'runs', 'the command line has its own history');
+});
+
+test('an empty search repeats the last one (less, vim)', () => {
+	const state = apply({type: 'prompt-open', kind: 'search'}, {type: 'prompt-input', text: 'api'}, {type: 'prompt-submit'}, {type: 'set-search', text: ''}, {type: 'prompt-open', kind: 'search'}, {type: 'prompt-submit'});
+	const view = top(state);
+	assert.equal(view.screen === 'runs' && view.search, 'api');
+	assert.equal(state.prompt, null);
 });
 
 test('prompt input drops control characters (no escape sequences into the filter)', () => {

@@ -117,7 +117,7 @@ test('3005 runs: a filter and a sort apply to the whole index, and the 24 h figu
 	const h = renderApp(bigIndex(now), {columns: 130});
 	harness = h;
 	await settle(h, frame => frame.includes('3005 runs'));
-	await h.press('/');
+	await h.press('f');
 	await h.type('status:failed');
 	await h.press(KEYS.enter);
 	// (The prompt's own hint mentions status:failed: wait for the filter itself.)
@@ -127,7 +127,7 @@ test('3005 runs: a filter and a sort apply to the whole index, and the 24 h figu
 	await h.press('G');
 	await selects(h, /old 4 /);
 	await h.press(KEYS.esc);
-	await h.press('/');
+	await h.press('f');
 	await h.type('old');
 	await h.press(KEYS.enter);
 	await settle(h, frame => frame.includes('filter: old (5 of 3005)'));

@@ -28,9 +28,10 @@ export function Line({segments, width, inverse = false, ellipsis}: LineProps): R
 					// eslint-disable-next-line react/no-array-index-key
 					key={i}
 					color={color ? palette(segment.color) : undefined}
-					bold={segment.bold}
 					dimColor={color && segment.dim}
-					inverse={segment.inverse}
+					inverse={segment.inverse === true || (segment.match === true && !inverse)}
+					underline={segment.match === true && inverse}
+					bold={segment.bold === true || segment.match === true}
 				>
 					{hyperlinks && segment.link !== undefined ? hyperlink(segment.link, segment.text) : segment.text}
 				</Text>

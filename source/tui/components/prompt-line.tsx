@@ -9,14 +9,14 @@ export interface PromptLineProps {
 	width: number;
 }
 
-const LEADS = {filter: '/', search: 'find /', command: ':'} as const;
+const LEADS = {filter: 'filter ', search: '/', command: ':'} as const;
 const HINTS = {
 	filter: 'status:failed env:prod target:api text',
-	search: 'span name',
+	search: 'text to find (↑ earlier)',
 	command: 'run <id> | diff <a> <b> | q',
 } as const;
 
-/** The one-line editor for "/" and ":": what you type, a cursor block, and a hint while empty. */
+/** The one-line editor for "/", "f" and ":": what you type, a cursor block, and a hint while empty. */
 export function PromptLine({prompt, width}: PromptLineProps): React.JSX.Element {
 	const {ascii} = useUi();
 	const lead = LEADS[prompt.kind];

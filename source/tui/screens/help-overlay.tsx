@@ -54,13 +54,13 @@ export function helpLines(screen: ScreenKind, ascii: boolean): LineType[] {
 		lines.push(entry(c.usage, c.help, 14));
 	}
 
-	lines.push([], [{text: 'LINE EDITOR (/ and :)', bold: true}]);
+	lines.push([], [{text: 'LINE EDITOR (/, f and :)', bold: true}]);
 	for (const k of PROMPT_KEYS) {
 		lines.push(entry(k.usage, k.help, 11));
 	}
 
 	if (screen === 'runs') {
-		lines.push([], [{text: 'FILTER (/)', bold: true}]);
+		lines.push([], [{text: 'FILTER (f)', bold: true}]);
 		for (const f of FILTER_SYNTAX) {
 			lines.push(entry(f.usage, f.help, 14));
 		}

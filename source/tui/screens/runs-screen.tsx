@@ -1,13 +1,16 @@
 import {Box} from 'ink';
 import type React from 'react';
-import {useLayoutEffect, useMemo, useRef} from 'react';
+import {useEffect, useLayoutEffect, useMemo, useRef} from 'react';
 import type {Run} from '../../core/run.js';
-import {clean, lineWidth, textWidth, truncateStart, type Line as LineType} from '../text.js';
+import {clean, highlight, lineWidth, textWidth, truncateStart, type Line as LineType} from '../text.js';
 import {Line} from '../components/line.js';
 import {VirtualList} from '../components/virtual-list.js';
 import {headerSegments, layoutColumns, rowSegments, type Column} from '../components/virtual-table.js';
 import type {RunsPager} from '../hooks/use-runs.js';
 import {useKeymap} from '../hooks/use-keymap.js';
+import type {TerminalActions} from '../hooks/use-terminal-actions.js';
+import {MATCH_MARK, matchesSearch, matchPositions, searchPattern, stepMatch, wrapMessage} from '../search.js';
+import {runSearchText} from '../search-text.js';
 import {ageText, progressText, runState, whereText} from '../run-labels.js';
 import type {RunRef, RunsView} from '../state/console-state.js';
 import {motionHandlers, resolveIndex} from '../state/list-motion.js';
@@ -21,6 +24,7 @@ export interface RunsScreenProps extends TimedScreenFrame {
 	runs: RunsPager;
 	stuckAfterMs: number;
 	mark: RunRef | null;
+	terminal: TerminalActions;
 }
 
 export function refOf(run: Run): RunRef {
@@ -33,7 +37,7 @@ export function refOf(run: Run): RunRef {
  * from SQL; the rows are a window that pages in as the selection moves, and
  * only the rows in view render.
  */
-export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, height, dispatch, active}: RunsScreenProps): React.JSX.Element {
+export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, height, dispatch, active, terminal}: RunsScreenProps): React.JSX.Element {
 	const {symbols, ascii} = useUi();
 	const count = page.total ?? page.runs.length;
 	const positions = useMemo(() => new Map(page.runs.map((run, i) => [run.trace_id, page.offset + i])), [page.runs, page.offset]);
@@ -70,6 +74,33 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 		}
 	}, [current, selected, view, page.filter, page.sort, dispatch]);
 
+	// Search looks through the rows read (the whole list up to a few hundred runs; f asks the index).
+	const pattern = useMemo(() => searchPattern(view.search), [view.search]);
+	const matches = useMemo(() => matchPositions(page.runs, runSearchText, pattern, page.offset), [page.runs, page.offset, pattern]);
+	const searchFrom = (direction: 1 | -1, inclusive: boolean): void => {
+		const step = stepMatch(matches, selected, direction, inclusive);
+		if (step === null) {
+			dispatch({type: 'message', message: {level: 'error', text: view.search === '' ? 'nothing to search: press / and type' : `no match for "${clean(view.search)}"`}});
+			return;
+		}
+
+		select(step.position);
+		if (step.wrapped && !inclusive) {
+			dispatch({type: 'message', message: {level: 'info', text: wrapMessage(direction)}});
+		}
+	};
+
+	// Find as you type, forward from the selection (it stays put while it still matches).
+	// biome-ignore lint/correctness/useExhaustiveDependencies: runs when the search text changes; that render's matches are the ones to search
+	useEffect(() => {
+		if (view.search !== '' && matches.length > 0) {
+			const step = stepMatch(matches, selected, 1, true);
+			if (step && step.position !== selected) {
+				select(step.position);
+			}
+		}
+	}, [view.search]);
+
 	useKeymap(
 		'runs',
 		{
@@ -82,8 +113,20 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 			filter() {
 				dispatch({type: 'prompt-open', kind: 'filter'});
 			},
+			search() {
+				dispatch({type: 'prompt-open', kind: 'search'});
+			},
+			nextMatch: () => searchFrom(1, false),
+			prevMatch: () => searchFrom(-1, false),
+			copy() {
+				if (current) {
+					terminal.copy({what: 'run id', text: current.run_id});
+				}
+			},
 			clearFilter() {
-				if (view.filter !== '') {
+				if (view.search !== '') {
+					dispatch({type: 'set-search', text: ''});
+				} else if (view.filter !== '') {
 					dispatch({type: 'clear-filter'});
 				}
 			},
@@ -171,11 +214,15 @@ export function RunsScreen({view, runs: page, nowMs, stuckAfterMs, mark, width, 
 				renderRow={index => {
 					const run = page.at(index);
 					// Outside the window only until its rows are in (one render at most).
-					return run ? rowSegments(laid, run, index, ellipsis) : [{text: symbols.ellipsis, dim: true}];
+					return run ? highlight(rowSegments(laid, run, index, ellipsis), pattern) : [{text: symbols.ellipsis, dim: true}];
 				}}
 				gutterMark={index => {
 					const run = page.at(index);
-					return run && mark?.traceId === run.trace_id ? {text: symbols.mark, color: 'blue'} : undefined;
+					if (run && mark?.traceId === run.trace_id) {
+						return {text: symbols.mark, color: 'blue'};
+					}
+
+					return run && pattern !== null && matchesSearch(runSearchText(run), pattern) ? {text: MATCH_MARK, bold: true} : undefined;
 				}}
 				empty={empty}
 			/>

@@ -8,13 +8,16 @@ import {formatDuration} from '../../core/format-duration.js';
 import type {Span} from '../../core/span.js';
 import {pathTo, type TraceTree} from '../../core/tree.js';
 import {Line} from '../components/line.js';
+import {scrollTop} from '../components/virtual-list.js';
 import {useKeymap} from '../hooks/use-keymap.js';
+import type {TerminalActions} from '../hooks/use-terminal-actions.js';
+import type {CopyValue} from '../terminal/osc52.js';
 import type {TraceModel} from '../hooks/use-trace-model.js';
 import type {SpanView} from '../state/console-state.js';
 import {handlersFor, moveIndex} from '../state/list-motion.js';
 import {statusSymbol} from '../../core/symbols.js';
 import {statusColor, statusSegment} from '../theme.js';
-import {clean, cleanLines, inlineValue, prettyLines, wrap, type Line as LineType} from '../text.js';
+import {clean, cleanLines, inlineValue, prettyLines, textWidth, wrap, wrapLine, type Line as LineType} from '../text.js';
 import {useUi} from '../ui-context.js';
 import {LONG, more, offset, section, SHORT, type DetailOptions} from './detail-lines.js';
 import type {TimedScreenFrame} from './screen-frame.js';
@@ -84,13 +87,49 @@ export function linkLines(span: Span, options: DetailOptions): LineType[] {
  * from the producer is sanitized here.
  */
 export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOptions): LineType[] {
+	return spanDetailRows(span, tree, options).map(row => row.line);
+}
+
+/** A line of span detail, and the value y copies and o pages from it. */
+export interface DetailRow {
+	line: LineType;
+	value?: CopyValue;
+	/** Where its wrapped rows start (under the value, not under the key). */
+	hang?: number;
+}
+
+/** What an attribute is called when copied: the command line by that name, else "attribute <key>". */
+function attributeWhat(key: string): string {
+	return key === 'command' || key === 'process.command_line' ? 'command' : `attribute ${clean(key)}`;
+}
+
+/** A value as the text y copies and o pages: strings as they are, the rest as pretty JSON. */
+export function valueText(value: unknown): string {
+	if (typeof value === 'string') {
+		return value;
+	}
+
+	try {
+		return JSON.stringify(value, null, 2) ?? String(value);
+	} catch {
+		return String(value);
+	}
+}
+
+/** spanDetailLines with each line's value (spanDetailLines is the lines alone, for the trace's side pane). */
+export function spanDetailRows(span: Span, tree: TraceTree, options: DetailOptions): DetailRow[] {
 	const {symbols, width, expandData} = options;
 	const limits = expandData ? LONG : SHORT;
 	const lines: LineType[] = [];
+	const values = new Map<number, {value: CopyValue; hang?: number}>();
+	const valued = (line: LineType, value: CopyValue, hang?: number): void => {
+		values.set(lines.length, {value, hang});
+		lines.push(line);
+	};
 	const sep = {text: ` ${symbols.dot} `, dim: true};
 	const took = span.end_ms === null ? `running ${formatDuration(Math.max(0, options.nowMs - span.start_ms))}` : `took ${formatDuration(span.end_ms - span.start_ms)}`;
-	lines.push([{text: clean(displayName(span)), bold: true}, sep, statusSegment(span.status, symbols), sep, {text: clean(span.kind || 'span')}, sep, {text: took}, sep, {text: `started ${offset(span.start_ms - options.traceStartMs)}`}]);
-	lines.push([{text: `span ${clean(span.span_id)} ${symbols.dot} ${span.event_count} event${span.event_count === 1 ? '' : 's'} ${symbols.dot} last ${clean(span.last_event_type)}`, dim: true}]);
+	valued([{text: clean(displayName(span)), bold: true}, sep, statusSegment(span.status, symbols), sep, {text: clean(span.kind || 'span')}, sep, {text: took}, sep, {text: `started ${offset(span.start_ms - options.traceStartMs)}`}], {what: 'span name', text: displayName(span)});
+	valued([{text: `span ${clean(span.span_id)} ${symbols.dot} ${span.event_count} event${span.event_count === 1 ? '' : 's'} ${symbols.dot} last ${clean(span.last_event_type)}`, dim: true}], {what: 'span id', text: span.span_id});
 	lines.push(...originLine(span, options));
 	lines.push(...linkLines(span, options));
 	lines.push([]);
@@ -103,13 +142,13 @@ export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOpti
 	if (span.error) {
 		lines.push([], section('ERROR'));
 		for (const text of wrap(span.error.message, Math.max(10, width - 4))) {
-			lines.push([{text: `  ${text}`, color: 'red'}]);
+			valued([{text: `  ${text}`, color: 'red'}], {what: 'error', text: span.error.message});
 		}
 
 		if (span.error.stack) {
 			const stack = cleanLines(span.error.stack);
 			for (const text of stack.slice(0, limits.stack)) {
-				lines.push([{text: `  ${text}`, dim: true}]);
+				valued([{text: `  ${text}`, dim: true}], {what: 'stack frame', text: text.trim()}, 6);
 			}
 
 			lines.push(...more(stack.length - limits.stack, 'stack lines', expandData));
@@ -129,7 +168,9 @@ export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOpti
 		lines.push([], section('ATTRIBUTES'));
 		const keyWidth = Math.min(24, Math.max(...attributes.map(([key]) => clean(key).length)));
 		for (const [key, value] of attributes) {
-			lines.push([{text: `  ${clean(key).padEnd(keyWidth)}  `, dim: true}, {text: inlineValue(value)}]);
+			const label = `  ${clean(key).padEnd(keyWidth)}  `;
+			// Long values wrap under themselves; e shows more of them, o all of it.
+			valued([{text: label, dim: true}, {text: inlineValue(value, expandData ? 20_000 : 400)}], {what: attributeWhat(key), text: valueText(value)}, textWidth(label) + 1);
 		}
 	}
 
@@ -144,7 +185,7 @@ export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOpti
 		const {lines: json, hidden} = prettyLines(value, limits.data);
 		lines.push([], section(title));
 		for (const text of json) {
-			lines.push([{text: `  ${text}`}]);
+			valued([{text: `  ${text}`}], {what: title.toLowerCase(), text: valueText(value)}, 5);
 		}
 
 		lines.push(...more(hidden, 'lines', expandData));
@@ -158,15 +199,16 @@ export function spanDetailLines(span: Span, tree: TraceTree, options: DetailOpti
 		}
 
 		for (const text of shown) {
-			lines.push([{text: `  ${clean(text)}`, color: 'yellow'}]);
+			valued([{text: `  ${clean(text)}`, color: 'yellow'}], {what: 'stderr line', text}, 5);
 		}
 	}
 
 	if (span.tags.length > 0) {
-		lines.push([], [{text: 'TAGS ', bold: true, color: 'cyan'}, {text: span.tags.map(tag => clean(tag)).join(', ')}]);
+		lines.push([]);
+		valued([{text: 'TAGS ', bold: true, color: 'cyan'}, {text: span.tags.map(tag => clean(tag)).join(', ')}], {what: 'tags', text: span.tags.join(', ')}, 6);
 	}
 
-	return lines;
+	return lines.map((line, i) => ({line, ...values.get(i)}));
 }
 
 export interface SpanDetailProps extends TimedScreenFrame {
@@ -176,39 +218,97 @@ export interface SpanDetailProps extends TimedScreenFrame {
 	run?: Run | null;
 	/** The config file's [links]. */
 	links?: Readonly<Record<string, string>>;
+	terminal: TerminalActions;
 }
 
-/** Span detail: a scrollable page of spanDetailLines. */
-export function SpanDetail({view, model, nowMs, width, height, dispatch, active, loading, run = null, links}: SpanDetailProps): React.JSX.Element {
+/** A row of the page as drawn: a piece of a wrapped line, and the line it came from. */
+interface PageRow {
+	line: LineType;
+	source: number;
+}
+
+/** Lines wrapped to the width; a line's rows after the first hang under its text. */
+function pageRows(rows: readonly DetailRow[], width: number): PageRow[] {
+	const out: PageRow[] = [];
+	for (let source = 0; source < rows.length; source++) {
+		const {line, hang} = rows[source]!;
+		const lead = /^ */.exec(line[0]?.text ?? '')![0].length;
+		for (const piece of wrapLine(line, width, hang ?? lead + 2)) {
+			out.push({line: piece, source});
+		}
+	}
+
+	return out;
+}
+
+/**
+ * Span detail: spanDetailRows wrapped to the width, a line cursor moved by
+ * the list keys (the page scrolls to keep it in view), y copying and o
+ * paging the value of the line under it.
+ */
+export function SpanDetail({view, model, nowMs, width, height, dispatch, active, loading, run = null, links, terminal}: SpanDetailProps): React.JSX.Element {
 	const {symbols, hyperlinks = false} = useUi();
 	const span = model.tree.byId.get(view.spanId);
 	// biome-ignore lint/correctness/useExhaustiveDependencies: the clock only matters for open spans: finished ones do not redraw every tick
-	const lines = useMemo(
-		() => (span ? spanDetailLines(span, model.tree, {symbols, width, expandData: view.expandData, traceStartMs: model.range.start, nowMs, links, run, hyperlinks}) : []),
+	const rows = useMemo(
+		() => (span ? spanDetailRows(span, model.tree, {symbols, width, expandData: view.expandData, traceStartMs: model.range.start, nowMs, links, run, hyperlinks}) : []),
 		// The clock only matters for open spans; finished ones do not redraw every tick.
 		[span, model.tree, symbols, width, view.expandData, model.range.start, span?.end_ms === null ? nowMs : 0, links, run, hyperlinks],
 	);
+	// One column for the cursor, one before the text.
+	const lines = useMemo(() => pageRows(rows, Math.max(10, width - 2)), [rows, width]);
 	const bodyHeight = Math.max(1, height - 1);
-	const maxScroll = Math.max(0, lines.length - bodyHeight);
-	const scroll = Math.min(view.scroll, maxScroll);
+	const cursor = Math.max(0, Math.min(view.cursor, lines.length - 1));
+	const scroll = scrollTop(view.scroll, cursor, bodyHeight, lines.length);
+	const value = rows[lines[cursor]?.source ?? -1]?.value;
+	const spanJson = (): string => valueText(span ?? {});
 	const handlers = handlersFor(action => () => {
-		const next = moveIndex(action, scroll, maxScroll + 1, bodyHeight - 1);
+		const next = moveIndex(action, cursor, lines.length, bodyHeight - 1);
 		if (next !== undefined) {
-			dispatch({type: 'scroll', to: next});
+			dispatch({type: 'span-cursor', cursor: next, scroll: scrollTop(scroll, next, bodyHeight, lines.length)});
 		}
 	});
-	useKeymap('span', {...handlers, expandData: () => dispatch({type: 'toggle-data'})}, active);
+	useKeymap(
+		'span',
+		{
+			...handlers,
+			expandData: () => dispatch({type: 'toggle-data'}),
+			copy() {
+				if (value) {
+					terminal.copy(value);
+				} else {
+					dispatch({type: 'message', message: {level: 'info', text: 'nothing to copy on this line: move to a value (j/k), or o for the span as JSON'}});
+				}
+			},
+			pager: () => (value ? terminal.page(value.text, value.what) : span && terminal.page(spanJson(), 'span')),
+			pagerSpan: () => span && terminal.page(spanJson(), 'span'),
+		},
+		active,
+	);
 	const visible = lines.slice(scroll, scroll + bodyHeight);
-	const rows: React.JSX.Element[] = visible.map((line, i) => <Line key={scroll + i} segments={[{text: ' '}, ...line]} width={width} />);
-	for (let i = rows.length; i < bodyHeight; i++) {
-		rows.push(<Line key={`pad-${i}`} segments={span || !loading ? (i === 0 && !span ? [{text: `  span ${clean(view.spanId)} is not in this trace`, dim: true}] : []) : i === 0 ? [{text: '  loading…', dim: true}] : []} width={width} />);
+	const body: React.JSX.Element[] = visible.map((row, i) => {
+		const at = scroll + i === cursor;
+		return <Line key={scroll + i} segments={[{text: at ? symbols.cursor.slice(0, 1) : ' ', bold: true}, {text: ' '}, ...row.line]} width={width} inverse={at} />;
+	});
+	for (let i = body.length; i < bodyHeight; i++) {
+		body.push(<Line key={`pad-${i}`} segments={span || !loading ? (i === 0 && !span ? [{text: `  span ${clean(view.spanId)} is not in this trace`, dim: true}] : []) : i === 0 ? [{text: '  loading…', dim: true}] : []} width={width} />);
 	}
 
-	const position: LineType = lines.length > bodyHeight ? [{text: `lines ${scroll + 1}-${Math.min(lines.length, scroll + bodyHeight)} of ${lines.length}`, dim: true}] : [];
+	const position: LineType =
+		lines.length > bodyHeight
+			? [
+					{text: `lines ${scroll + 1}-${Math.min(lines.length, scroll + bodyHeight)} of ${lines.length}`, dim: true},
+					{text: `  ${symbols.dot} `, dim: true},
+				]
+			: [];
+	const hint: LineType = [
+		{text: value ? `y/o: ${value.what}` : 'o: the span as JSON', dim: true},
+		{text: view.expandData ? `  ${symbols.dot} data expanded (e shortens)` : `  ${symbols.dot} e expands data`, dim: true},
+	];
 	return (
 		<Box flexDirection="column" width={width} height={height}>
-			{rows}
-			<Line segments={[{text: ' '}, ...position, {text: view.expandData ? `  ${symbols.dot} data expanded (e shortens)` : `  ${symbols.dot} e expands data`, dim: true}]} width={width} />
+			{body}
+			<Line segments={[{text: ' '}, ...position, ...hint]} width={width} />
 		</Box>
 	);
 }

@@ -14,7 +14,9 @@ import type {TraceModel} from '../hooks/use-trace-model.js';
 import type {RunView} from '../state/console-state.js';
 import {motionHandlers} from '../state/list-motion.js';
 import {statusSegment} from '../theme.js';
-import {clean, fit, fitLine, textWidth, type Line as LineType} from '../text.js';
+import {clean, fit, fitLine, highlight, textWidth, type Line as LineType} from '../text.js';
+import {MATCH_MARK, matchesSearch, matchPositions, searchPattern, stepMatch, wrapMessage} from '../search.js';
+import {spanSearchText} from '../search-text.js';
 import {useUi} from '../ui-context.js';
 import {spanDetailLines} from './span-detail.js';
 import type {TimedScreenFrame} from './screen-frame.js';
@@ -78,7 +80,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 		}
 	}, [version, following, model.newest?.span_id]);
 
-	// Find as you type: the first span (in tree order) whose name contains the text.
+	// The spans in tree order, once per tree: what / searches and n/N step through.
 	const order = useRef<{tree: TraceTree; spans: ReturnType<typeof walk>} | null>(null);
 	const spansInOrder = () => {
 		if (order.current?.tree !== tree) {
@@ -88,30 +90,50 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 		return order.current.spans;
 	};
 
-	const findFrom = (start: number, text: string): string | undefined => {
-		const needle = text.toLowerCase();
+	const pattern = useMemo(() => searchPattern(view.search), [view.search]);
+	/** The match after (1) or before (-1) the selected span in tree order; `inclusive`: the selected one counts. */
+	const findFrom = (direction: 1 | -1, inclusive: boolean) => {
 		const spans = spansInOrder();
-		for (let k = 0; k < spans.length; k++) {
-			const span = spans[(start + k) % spans.length]!;
-			if (clean(displayName(span)).toLowerCase().includes(needle)) {
-				return span.span_id;
-			}
-		}
-
-		return undefined;
+		const at = row ? spans.indexOf(row.span) : -1;
+		const step = stepMatch(matchPositions(spans, spanSearchText, pattern), Math.max(at, 0), direction, inclusive || at < 0);
+		return step === null ? null : {spanId: spans[step.position]!.span_id, wrapped: step.wrapped};
 	};
 
+	// Find as you type, forward from the selected span (which stays while it still matches).
 	// biome-ignore lint/correctness/useExhaustiveDependencies: runs when the search text changes; the tree and findFrom of that render are the ones to search
 	useEffect(() => {
 		if (view.search === '') {
 			return;
 		}
 
-		const found = findFrom(0, view.search);
-		if (found !== undefined) {
-			dispatch({type: 'reveal', spanId: found, path: pathIds(tree, found)});
+		const found = findFrom(1, true);
+		// (Also when it is the row selected by position only: the selection then names it, and the count finds it.)
+		if (found !== null && found.spanId !== view.selection.key) {
+			dispatch({type: 'reveal', spanId: found.spanId, path: pathIds(tree, found.spanId)});
 		}
 	}, [view.search]);
+
+	const stepSearch = (direction: 1 | -1): void => {
+		if (view.search === '') {
+			dispatch({type: 'message', message: {level: 'info', text: 'nothing to search: press / and type a span name'}});
+			return;
+		}
+
+		const found = findFrom(direction, false);
+		if (found === null) {
+			dispatch({type: 'message', message: {level: 'error', text: `no match for "${clean(view.search)}"`}});
+			return;
+		}
+
+		if (following) {
+			dispatch({type: 'pause', eventsSeen});
+		}
+
+		dispatch({type: 'reveal', spanId: found.spanId, path: pathIds(tree, found.spanId)});
+		if (found.wrapped) {
+			dispatch({type: 'message', message: {level: 'info', text: wrapMessage(direction)}});
+		}
+	};
 
 	const select = (index: number): void => {
 		const target = rows[index];
@@ -206,21 +228,8 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 			search() {
 				dispatch({type: 'prompt-open', kind: 'search'});
 			},
-			nextMatch() {
-				if (view.search === '') {
-					dispatch({type: 'message', message: {level: 'info', text: 'nothing to find: press / and type a span name'}});
-					return;
-				}
-
-				const spans = spansInOrder();
-				const at = row ? spans.indexOf(row.span) : -1;
-				const found = findFrom(at + 1, view.search);
-				if (found === undefined) {
-					dispatch({type: 'message', message: {level: 'error', text: `no span matches "${clean(view.search)}"`}});
-				} else {
-					dispatch({type: 'reveal', spanId: found, path: pathIds(tree, found)});
-				}
-			},
+			nextMatch: () => stepSearch(1),
+			prevMatch: () => stepSearch(-1),
 			compensations: () => dispatch({type: 'set-tab', tab: 'compensations'}),
 			decisions: () => dispatch({type: 'set-tab', tab: 'decisions'}),
 			nextTab: () => dispatch({type: 'next-tab'}),
@@ -248,7 +257,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 		return [
 			{text: spanCritical ? symbols.critical.slice(0, 1) : ' ', color: 'magenta', bold: true},
 			{text: ' '},
-			...fitLine(treeCell(r, {symbols, isCause: span.span_id === causeId, causeLabel, isRecovered: model.recovered.has(span.span_id)}), treeWidth, true, ellipsis),
+			...highlight(fitLine(treeCell(r, {symbols, isCause: span.span_id === causeId, causeLabel, isRecovered: model.recovered.has(span.span_id)}), treeWidth, true, ellipsis), pattern),
 			{text: ' '},
 			{text: fit(took, tookWidth, {align: 'right'}), color: span.end_ms === null ? 'yellow' : undefined},
 			{text: ' '},
@@ -279,7 +288,7 @@ export function TraceScreen({view, run, model, eventsSeen, version, nowMs, width
 	const empty = loading ? 'loading…' : 'no spans in this trace';
 	const list = (
 		<Box flexDirection="column" width={listWidth} height={height}>
-			<VirtualList count={rows.length} height={listHeight} width={listWidth} selected={selected} renderRow={renderRow} header={header} empty={empty} />
+			<VirtualList count={rows.length} height={listHeight} width={listWidth} selected={selected} renderRow={renderRow} gutterMark={index => (pattern !== null && matchesSearch(spanSearchText(rows[index]!.span), pattern) ? {text: MATCH_MARK, bold: true} : undefined)} header={header} empty={empty} />
 			<Line segments={infoLine} width={listWidth} ellipsis={ascii ? '~' : '…'} />
 		</Box>
 	);

@@ -21,6 +21,12 @@ export type ConsoleAction =
 	| {type: 'prompt-input'; text: string}
 	| {type: 'prompt-backspace'}
 	| {type: 'prompt-cancel'}
+	/** ↑ (-1, older) or ↓ (1, newer) through the prompt's history. */
+	| {type: 'prompt-history'; step: -1 | 1}
+	/** Set (or, with '', clear) the runs list's search. */
+	| {type: 'set-search'; text: string}
+	/** Span detail: the selected line, and the first line in view. */
+	| {type: 'span-cursor'; cursor: number; scroll: number}
 	| {type: 'prompt-submit'}
 	| {type: 'clear-filter'}
 	/** Apply a saved filter (`:f name`) to the runs list. */

@@ -24,6 +24,8 @@ export interface RunsView {
 	selection: Selection;
 	filter: string;
 	sort: SortKey;
+	/** The `/` search over the rows read: highlighted, n/N move between its matches. */
+	search: string;
 }
 
 /** One run: a trace tree with a compensation and a decision tab beside it. */
@@ -52,6 +54,8 @@ export interface SpanView {
 	spanId: string;
 	spanName: string;
 	scroll: number;
+	/** The selected line of the page (y copies, o pages its value). */
+	cursor: number;
 	expandData: boolean;
 }
 
@@ -107,7 +111,15 @@ export interface Prompt {
 	text: string;
 	/** What to restore on cancel (the filter as it was). */
 	previous: string;
+	/** Which history entry ↑/↓ shows (0 = the latest); null while typing. */
+	recall: number | null;
+	/** What was typed before ↑, given back by ↓ past the latest entry. */
+	draft: string;
 }
+
+/** What was entered at each prompt, oldest first, for ↑/↓; kept for the session. */
+export type PromptHistory = Readonly<Record<PromptKind, readonly string[]>>;
+export const HISTORY_SIZE = 100;
 
 export interface Message {
 	text: string;
@@ -124,6 +136,7 @@ export interface ConsoleState {
 	message: Message | null;
 	/** Which log and output lines show (`v` cycles): every line, warnings and errors, errors only. */
 	level: LogLevelFilter;
+	history: PromptHistory;
 }
 
 /** The console's level filter, named as `runs tail --level` names it ('info' shows all). */
@@ -133,7 +146,7 @@ export const LOG_LEVEL_FILTERS: readonly LogLevelFilter[] = ['info', 'warn', 'er
 export const EMPTY_SELECTION: Selection = {index: 0, key: null};
 
 export function runsView(): RunsView {
-	return {screen: 'runs', selection: EMPTY_SELECTION, filter: '', sort: 'started'};
+	return {screen: 'runs', selection: EMPTY_SELECTION, filter: '', sort: 'started', search: ''};
 }
 
 export function runView(run: RunRef, tab: RunTab = 'trace'): RunView {
@@ -154,7 +167,7 @@ export function runView(run: RunRef, tab: RunTab = 'trace'): RunView {
 }
 
 export function initialState(): ConsoleState {
-	return {stack: [runsView()], help: false, prompt: null, mark: null, message: null, level: 'info'};
+	return {stack: [runsView()], help: false, prompt: null, mark: null, message: null, level: 'info', history: {filter: [], search: [], command: []}};
 }
 
 export function currentView(state: ConsoleState): View {

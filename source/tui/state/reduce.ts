@@ -1,5 +1,5 @@
 import type {ConsoleAction} from './actions.js';
-import {currentView, EMPTY_SELECTION, LOG_LEVEL_FILTERS, runView, RUN_TABS, SORT_KEYS, type ConsoleState, type RunView, type View} from './console-state.js';
+import {currentView, EMPTY_SELECTION, HISTORY_SIZE, LOG_LEVEL_FILTERS, runView, RUN_TABS, SORT_KEYS, type ConsoleState, type PromptKind, type RunView, type View} from './console-state.js';
 
 function replaceTop(state: ConsoleState, view: View): ConsoleState {
 	return {...state, stack: [...state.stack.slice(0, -1), view]};
@@ -46,7 +46,7 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 				return state;
 			}
 
-			return push(state, {screen: 'span', run: view.run, spanId: action.spanId, spanName: action.spanName, scroll: 0, expandData: false});
+			return push(state, {screen: 'span', run: view.run, spanId: action.spanId, spanName: action.spanName, scroll: 0, cursor: 0, expandData: false});
 		}
 
 		case 'open-linked': {
@@ -115,9 +115,11 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 		}
 
 		case 'prompt-open': {
-			const previous = action.kind === 'filter' && view.screen === 'runs' ? view.filter : action.kind === 'search' && view.screen === 'run' ? view.search : '';
-			// The filter and find edit what is there; the command line starts empty.
-			return {...state, help: false, message: null, prompt: {kind: action.kind, text: action.kind === 'command' ? '' : previous, previous}};
+			const previous = action.kind === 'filter' && view.screen === 'runs' ? view.filter : action.kind === 'search' && (view.screen === 'run' || view.screen === 'runs') ? view.search : '';
+			// Every prompt opens empty, as less and vim do (editing what was there appended to it unseen);
+			// the filter in force is the latest entry of its history, so ↑ gives it back to edit.
+			const history = action.kind === 'filter' && previous !== '' ? remember(state, 'filter', previous) : state.history;
+			return {...state, help: false, message: null, history, prompt: {kind: action.kind, text: '', previous, recall: null, draft: ''}};
 		}
 
 		case 'prompt-input':
@@ -127,7 +129,7 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 			}
 
 			const text = action.type === 'prompt-input' ? state.prompt.text + action.text.replace(/[\u0000-\u001f\u007f]/g, '') : [...state.prompt.text].slice(0, -1).join('');
-			const next = {...state, prompt: {...state.prompt, text}};
+			const next = {...state, prompt: {...state.prompt, text, recall: null}};
 			return liveApply(next, text);
 		}
 
@@ -141,7 +143,43 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 		}
 
 		case 'prompt-submit': {
-			return {...state, prompt: null};
+			if (state.prompt === null) {
+				return state;
+			}
+
+			const {kind, text} = state.prompt;
+			if (text === '') {
+				// An empty search repeats the last one (less and vim); otherwise what is shown stays.
+				const last = kind === 'search' ? state.history.search.at(-1) : undefined;
+				return {...(last === undefined ? state : liveApply(state, last)), prompt: null};
+			}
+
+			return {...state, prompt: null, history: remember(state, kind, text)};
+		}
+
+		case 'prompt-history': {
+			const {prompt} = state;
+			if (prompt === null) {
+				return state;
+			}
+
+			const entries = state.history[prompt.kind];
+			const recall = (prompt.recall ?? -1) - action.step;
+			if (recall >= entries.length || (prompt.recall === null && action.step === 1)) {
+				return state;
+			}
+
+			const text = recall < 0 ? prompt.draft : entries[entries.length - 1 - recall]!;
+			const draft = prompt.recall === null ? prompt.text : prompt.draft;
+			return liveApply({...state, prompt: {...prompt, text, draft, recall: recall < 0 ? null : recall}}, text);
+		}
+
+		case 'set-search': {
+			return view.screen === 'runs' ? replaceTop(state, {...view, search: action.text}) : state;
+		}
+
+		case 'span-cursor': {
+			return view.screen === 'span' ? replaceTop(state, {...view, cursor: Math.max(0, action.cursor), scroll: Math.max(0, action.scroll)}) : state;
 		}
 
 		case 'clear-filter': {
@@ -262,9 +300,19 @@ function liveApply(state: ConsoleState, text: string): ConsoleState {
 		return replaceTop(state, {...view, filter: text, selection: {index: 0, key: null}});
 	}
 
-	if (state.prompt?.kind === 'search' && view.screen === 'run') {
+	if (state.prompt?.kind === 'search' && (view.screen === 'run' || view.screen === 'runs')) {
 		return replaceTop(state, {...view, search: text});
 	}
 
 	return state;
+}
+
+/** The history of a prompt with `text` as its latest entry (once: an earlier copy moves up). */
+function remember(state: ConsoleState, kind: PromptKind, text: string): ConsoleState['history'] {
+	const entries = state.history[kind];
+	if (entries.at(-1) === text) {
+		return state.history;
+	}
+
+	return {...state.history, [kind]: [...entries.filter(entry => entry !== text), text].slice(-HISTORY_SIZE)};
 }

@@ -2,7 +2,8 @@ import type {DiffBase, Message, PromptKind, RunRef, RunTab, Selection} from './c
 
 export type ConsoleAction =
 	/** `fromHome`: start from the runs list (the : commands), not on top of where you are. */
-	| {type: 'open-run'; run: RunRef; tab?: RunTab; fromHome?: boolean}
+	/** `spanId`: open at that span (a diff row's step) instead of the root. */
+	| {type: 'open-run'; run: RunRef; tab?: RunTab; fromHome?: boolean; spanId?: string}
 	| {type: 'open-span'; spanId: string; spanName: string}
 	/** The linked runs of the run on screen. */
 	| {type: 'open-linked'}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import {afterEach, test} from 'node:test';
+import {failedDeploy, KEYS, okDeploy, renderApp, settle, type Harness} from './helpers.js';
+
+// Issue 18.4: the console's rough edges, one test each.
+
+let harness: Harness | undefined;
+afterEach(() => {
+	harness?.cleanup();
+	harness = undefined;
+});
+
+function open(...args: Parameters<typeof renderApp>): Harness {
+	harness = renderApp(...args);
+	return harness;
+}
+
+function lines(h: Harness): string[] {
+	return h.frame().split('\n');
+}
+
+/** The line the cursor glyph is on (the selected row). */
+function selectedLine(h: Harness): string {
+	return lines(h).find(line => line.startsWith('›')) ?? '';
+}
+
+test('diff: enter on a step opens that step in the run it is in (only in A: A; in both: B)', async () => {
+	const h = open([...failedDeploy(), ...okDeploy()]);
+	await h.ready();
+	// A = the successful run (build, migrate, smoke), B = the failed one (build, migrate).
+	await h.press('j', 'm', 'k', 'd');
+	await settle(h, f => f.includes('A run-'));
+	assert.match(h.frame(), /- smoke +✓ 9.8s +-/);
+	await h.press('j', 'j', KEYS.enter);
+	assert.match(lines(h)[0]!, /› deploy api run-20260113-101500-fff0000 › trace$/);
+	await settle(h, f => /^›.*smoke/m.test(f));
+	assert.match(selectedLine(h), /smoke/);
+	await h.press(KEYS.esc, 'g', 'j', KEYS.enter);
+	assert.match(lines(h)[0]!, /› deploy api run-20260114-101500-abc1234 › trace$/);
+	await settle(h, f => /^›.*migrate/m.test(f));
+	assert.match(selectedLine(h), /migrate/);
+});
+
+test('esc then a key in one read (a laggy link, tmux) is both keys: esc goes back, j moves', async () => {
+	const h = open([...failedDeploy(), ...okDeploy()]);
+	await h.ready();
+	await h.press(KEYS.enter);
+	assert.match(lines(h)[0]!, /› deploy api run-20260114-101500-abc1234 › trace$/);
+	// ink reads "\u001bj" as meta+j: before the fix neither the esc nor the j counted.
+	await h.press(`${KEYS.esc}j`);
+	assert.match(lines(h)[0]!, /tracedeck › runs$/);
+	assert.match(lines(h).at(-3)!, /run-20260113-101500-fff0000/);
+	// Esc then ":" in one read (ink: a bare ":", the esc dropped): back from the run, then the command line.
+	await h.press(KEYS.enter);
+	assert.match(lines(h)[0]!, /› deploy api run-20260113-101500-fff0000 › trace$/);
+	await h.press(`${KEYS.esc}:`);
+	assert.match(lines(h)[0]!, /tracedeck › runs$/);
+	assert.match(lines(h).at(-1)!, /^:/);
+	// Esc Esc in one read: the prompt cancelled, then esc on the runs list (nothing to clear).
+	await h.press(`${KEYS.esc}${KEYS.esc}`);
+	assert.doesNotMatch(lines(h).at(-1)!, /^:/);
+	// Esc, a pause, then k: two reads, as ever.
+	await h.press(KEYS.enter);
+	await h.press(KEYS.esc, 'k');
+	assert.match(lines(h)[0]!, /tracedeck › runs$/);
+	assert.match(lines(h).at(-3)!, /run-20260114-101500-abc1234/);
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {afterEach, test} from 'node:test';
-import {failedDeploy, KEYS, okDeploy, renderApp, settle, type Harness} from './helpers.js';
+import {failedDeploy, KEYS, okDeploy, renderApp, runningDeploy, settle, T0, type Harness} from './helpers.js';
 
 // Issue 18.4: the console's rough edges, one test each.
 
@@ -64,4 +64,26 @@ test('esc then a key in one read (a laggy link, tmux) is both keys: esc goes bac
 	await h.press(KEYS.esc, 'k');
 	assert.match(lines(h)[0]!, /tracedeck › runs$/);
 	assert.match(lines(h).at(-3)!, /run-20260114-101500-abc1234/);
+});
+
+test('resize: after the window grows, the running runs at the head of the list come back into view, the cursor with them', async () => {
+	const now = Date.now();
+	const finished = Array.from({length: 60}, (_, i) => okDeploy(`trace-ok-${i}`, `run-ok-${String(i).padStart(2, '0')}`, T0 - i * 3_600_000)).flat();
+	const h = open([...runningDeploy(now, 5000, 'trace-live-1', 'live one'), ...runningDeploy(now, 6000, 'trace-live-2', 'live two'), ...finished]);
+	await h.ready();
+	assert.match(h.frame(), /live one/);
+	// 80x24: 17 rows on screen; the cursor on the 26th run scrolls the running ones away.
+	await h.press(KEYS.pageDown, 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j');
+	assert.doesNotMatch(h.frame(), /live one|live two/);
+	const cursor = selectedLine(h);
+	h.rerender({rows: 40});
+	await h.ready();
+	assert.equal(lines(h).length, 39);
+	assert.match(h.frame(), /live one/);
+	assert.match(h.frame(), /live two/);
+	assert.equal(selectedLine(h), cursor);
+	// Smaller again: the cursor stays in view.
+	h.rerender({rows: 14});
+	await h.ready();
+	assert.equal(selectedLine(h), cursor);
 });

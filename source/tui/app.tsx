@@ -26,7 +26,7 @@ import {isGlobalAction, resolveAction, type GlobalAction} from './keymap.js';
 import {CompensationScreen} from './screens/compensation-screen.js';
 import {DecisionsScreen} from './screens/decisions-screen.js';
 import {DiffScreen} from './screens/diff-screen.js';
-import {HelpOverlay} from './screens/help-overlay.js';
+import {HelpOverlay, helpLayout, helpLines, type HelpLayout} from './screens/help-overlay.js';
 import {LinkedScreen} from './screens/linked-screen.js';
 import {refOf, RunsScreen} from './screens/runs-screen.js';
 import {SpanDetail} from './screens/span-detail.js';
@@ -34,6 +34,7 @@ import {TraceScreen} from './screens/trace-screen.js';
 import type {ConsoleAction} from './state/actions.js';
 import {parseConsoleCommand} from './state/console-command.js';
 import {currentView, initialState, runsView, screenOf, traceOf, type ConsoleState, type RunsView, type View} from './state/console-state.js';
+import {isMotion, moveIndex} from './state/list-motion.js';
 import {reduce} from './state/reduce.js';
 import {symbolsFor} from '../core/symbols.js';
 import {wantsAscii, wantsColor, wantsHyperlinks} from '../core/terminal-env.js';
@@ -291,6 +292,8 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	// The screen on top leaves its handlers here after each commit; a key only
 	// reaches them when they belong to the screen the state says is on top.
 	const registration = useRef<Registration>({screen: null, handlers: {}});
+	// How the help on screen is laid out (drawn below), for the keys that scroll it.
+	const helpPage = useRef<HelpLayout>({columns: 1, body: 1, maxTop: 0});
 	useLatestInput((input: string, key: Key) => {
 		const state = stateRef.current;
 		if (state.prompt !== null) {
@@ -319,6 +322,13 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 				run({type: 'close-help'});
 			} else if (action === 'quit' && key.ctrl) {
 				exit();
+			} else if (isMotion(action)) {
+				// The help scrolls where it does not fit: a line at a time, or a page less one line.
+				const {body: page, maxTop} = helpPage.current;
+				const top = moveIndex(action, state.helpTop, maxTop + 1, page - 1);
+				if (top !== undefined) {
+					run({type: 'help-scroll', top});
+				}
 			}
 
 			return;
@@ -379,7 +389,8 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 			</Box>
 		);
 	} else if (state.help) {
-		body = <HelpOverlay screen={screen} width={width} height={bodyHeight} />;
+		helpPage.current = helpLayout(helpLines(screen, ui.ascii).length, width, bodyHeight);
+		body = <HelpOverlay screen={screen} width={width} height={bodyHeight} top={state.helpTop} />;
 	} else if (view.screen === 'runs') {
 		right = `${runs.indexTotal ?? ui.symbols.ellipsis} runs`;
 		body = <RunsScreen view={view} runs={runs} nowMs={nowMs} stuckAfterMs={stuckAfterMs} mark={state.mark} width={width} height={bodyHeight} dispatch={run} active={active} />;

@@ -87,3 +87,36 @@ test('resize: after the window grows, the running runs at the head of the list c
 	await h.ready();
 	assert.equal(selectedLine(h), cursor);
 });
+
+test('help: where it does not fit it scrolls (j/k, PgDn/PgUp, g/G) and says so ("more ↓ 1-9/38"), never cut silently', async () => {
+	const h = open([...failedDeploy(), ...okDeploy()], {rows: 14});
+	await h.ready();
+	await h.press('?');
+	const more = /more ↓ (\d+)-(\d+)\/(\d+) +j\/k scroll +esc close/;
+	assert.match(lines(h)[1]!, /^KEYS: RUNS/);
+	const [, from, to, total] = more.exec(h.frame())!;
+	assert.deepEqual([from, to], ['1', '9']);
+	await h.press('j', 'j');
+	assert.match(h.frame(), /more ↓ 3-11\//);
+	assert.match(lines(h)[1]!, /k ↑ +move up/);
+	await h.press('k');
+	assert.match(h.frame(), /more ↓ 2-10\//);
+	await h.press(KEYS.pageDown);
+	assert.match(h.frame(), /more ↓ 10-18\//);
+	// The end says so, and shows the last line of the help.
+	await h.press('G');
+	assert.match(h.frame(), new RegExp(`end ↑ ${Number(total) - 8}-${total}/${total}`));
+	assert.match(h.frame(), /words +match id, name, step/);
+	await h.press(KEYS.pageUp, 'g');
+	assert.match(lines(h)[1]!, /^KEYS: RUNS/);
+	// Closed and opened again: from the top; where it fits (80x24, two columns), no marker.
+	await h.press('G', KEYS.esc, '?');
+	assert.match(h.frame(), /more ↓ 1-9\//);
+	await h.press(KEYS.esc);
+	h.rerender({rows: 24});
+	await h.ready();
+	await h.press('?');
+	assert.doesNotMatch(h.frame(), /more ↓|end ↑/);
+	assert.match(h.frame(), /esc, \? or q closes this help/);
+	assert.match(h.frame(), /words +match id, name, step/);
+});

@@ -18,6 +18,7 @@ export type ConsoleAction =
 	| {type: 'scroll'; to: number}
 	| {type: 'toggle-help'}
 	| {type: 'close-help'}
+	| {type: 'help-scroll'; top: number}
 	| {type: 'prompt-open'; kind: PromptKind}
 	| {type: 'prompt-input'; text: string}
 	| {type: 'prompt-backspace'}

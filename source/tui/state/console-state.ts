@@ -97,6 +97,8 @@ export interface ConsoleState {
 	/** Navigation stack; the last view is on screen. Never empty: the runs list is at the bottom. */
 	stack: View[];
 	help: boolean;
+	/** The first help line shown: the help scrolls where the terminal is too short for it. */
+	helpTop: number;
 	prompt: Prompt | null;
 	/** The run marked for a diff. */
 	mark: RunRef | null;
@@ -127,7 +129,7 @@ export function runView(run: RunRef, tab: RunTab = 'trace'): RunView {
 }
 
 export function initialState(): ConsoleState {
-	return {stack: [runsView()], help: false, prompt: null, mark: null, message: null};
+	return {stack: [runsView()], help: false, helpTop: 0, prompt: null, mark: null, message: null};
 }
 
 export function currentView(state: ConsoleState): View {

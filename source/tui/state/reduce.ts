@@ -108,11 +108,15 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 		}
 
 		case 'toggle-help': {
-			return {...state, help: !state.help};
+			return {...state, help: !state.help, helpTop: 0};
 		}
 
 		case 'close-help': {
 			return {...state, help: false};
+		}
+
+		case 'help-scroll': {
+			return state.help && state.helpTop !== action.top ? {...state, helpTop: action.top} : state;
 		}
 
 		case 'prompt-open': {

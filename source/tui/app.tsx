@@ -39,6 +39,7 @@ import {reduce} from './state/reduce.js';
 import {symbolsFor} from '../core/symbols.js';
 import {wantsAscii, wantsColor, wantsHyperlinks} from '../core/terminal-env.js';
 import type {ThemeRole} from '../core/theme-roles.js';
+import {fitsMinSize, minSizeNote} from './min-size.js';
 import {makePalette} from './palette.js';
 import {clean, wrap} from './text.js';
 import {UiContext, type Ui} from './ui-context.js';
@@ -73,10 +74,6 @@ export interface AppProps {
 	/** Saves a filter (`:save name`) and gives the saved filters now; absent, :save says it cannot. */
 	saveFilter?: (name: string, filter: string) => Readonly<Record<string, string>>;
 }
-
-/** The smallest terminal the console draws in; below it, a note says so. */
-export const MIN_COLUMNS = 40;
-export const MIN_ROWS = 10;
 
 function errorText(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
@@ -364,8 +361,8 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 
 	const frameRows = Math.max(1, size.rows - 1);
 	const width = size.columns;
-	if (width < MIN_COLUMNS || frameRows < MIN_ROWS) {
-		const note = wrap(`tracedeck needs at least 80x24 (this is ${size.columns}x${size.rows}); make the window bigger, or q quits`, Math.max(10, width));
+	if (!fitsMinSize(size)) {
+		const note = wrap(minSizeNote(size), Math.max(10, width));
 		return (
 			<UiContext.Provider value={ui}>
 				<Box flexDirection="column" width={width}>

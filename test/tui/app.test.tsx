@@ -373,7 +373,7 @@ test('resize: a wider terminal shows more columns; a wide one adds the span deta
 	assert.match(h.frame(), /PATH FROM ROOT/);
 	h.rerender({columns: 30, rows: 8});
 	await h.ready();
-	assert.match(h.frame().replace(/\s+/g, ' '), /needs at least 80x24 \(this is 30x8\)/);
+	assert.match(h.frame().replace(/\s+/g, ' '), /needs at least 40x10 \(this is 30x8\)/);
 });
 
 test('hostile names and data are sanitized before they render', async () => {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import {afterEach, test} from 'node:test';
-import {failedDeploy, KEYS, okDeploy, renderApp, runningDeploy, settle, T0, type Harness} from './helpers.js';
+import {afterEach, describe, it, test} from 'node:test';
+import {agentDecision, failedSaga} from '../../fixtures/canonical.js';
+import {MIN_SIZE} from '../../source/tui/min-size.js';
+import {textWidth} from '../../source/tui/text.js';
+import {ev, failedDeploy, KEYS, okDeploy, renderApp, runningDeploy, settle, T0, type Harness} from './helpers.js';
 
 // Issue 18.4: the console's rough edges, one test each.
 
@@ -119,4 +122,55 @@ test('help: where it does not fit it scrolls (j/k, PgDn/PgUp, g/G) and says so (
 	assert.doesNotMatch(h.frame(), /more ↓|end ↑/);
 	assert.match(h.frame(), /esc, \? or q closes this help/);
 	assert.match(h.frame(), /words +match id, name, step/);
+});
+
+describe('the smallest terminal: every screen works at MIN_SIZE (40x10), and below it the note names that size', () => {
+	const child = [{...ev('child', 'root', null, 'workflow:started', Date.parse('2026-01-14T10:16:00Z'), {name: 'child job', run_id: 'run-child'}), parent_trace_id: 'trace-deploy-failed'}, ev('child', 'root', null, 'workflow:completed', Date.parse('2026-01-14T10:17:00Z'), undefined, 'success')];
+	const events = [...failedSaga(), ...agentDecision(), ...failedDeploy(), ...okDeploy(), ...child];
+	const openRun = async (h: Harness, filter: string): Promise<void> => {
+		await h.type(`/${filter}`);
+		await h.press(KEYS.enter, KEYS.enter);
+		await settle(h, f => /shown of/.test(f));
+	};
+
+	// Each screen, how to reach it, and what "works" means there: its selected row readable.
+	const screens: Record<string, {reach: (h: Harness) => Promise<void>; works: RegExp}> = {
+		runs: {reach: async () => {}, works: /^› \S+ \S+ +child job/m},
+		trace: {reach: async h => openRun(h, 'loan'), works: /^›.*loan-app/m},
+		compensations: {reach: async h => openRun(h, 'loan').then(async () => h.press('C')), works: /^› ✓ validate.*✓ undone/m},
+		decisions: {reach: async h => openRun(h, 'agent').then(async () => h.press('a')), works: /^› ✗ failed after plan\/choose-route[^]*enter: the decision/m},
+		span: {reach: async h => openRun(h, 'loan').then(async () => h.press('f', KEYS.enter)), works: /disburse · ✗ failed[^]*PATH FROM ROOT/},
+		diff: {reach: async h => h.type('/deploy api').then(async () => h.press(KEYS.enter, 'd')), works: /^A run-[^]*^B run-[^]*^› = build +✓ 19s +✓ 20s/m},
+		linked: {reach: async h => openRun(h, 'child').then(async () => h.press('L')), works: /^› parent .*deploy api/m},
+		help: {reach: async h => h.press('?'), works: /KEYS: RUNS[^]*more ↓ 1-5\//},
+	};
+	for (const [name, screen] of Object.entries(screens)) {
+		it(name, async () => {
+			const h = open(events, {columns: 120, rows: 40});
+			await h.ready();
+			await screen.reach(h);
+			await settle(h, f => !/loading…|… reading/.test(f));
+			h.rerender({columns: MIN_SIZE.columns, rows: MIN_SIZE.rows});
+			await h.ready();
+			const frame = h.frame();
+			const rows = frame.split('\n');
+			assert.equal(rows.length, MIN_SIZE.rows - 1);
+			assert.ok(
+				rows.every(row => textWidth(row) <= MIN_SIZE.columns),
+				frame,
+			);
+			assert.match(rows[0]!, /^(tracedeck|…)/);
+			assert.match(rows.at(-1)!, /\? help/);
+			assert.match(frame, screen.works);
+			for (const smaller of [
+				{columns: MIN_SIZE.columns - 1, rows: MIN_SIZE.rows},
+				{columns: MIN_SIZE.columns, rows: MIN_SIZE.rows - 1},
+			]) {
+				h.rerender(smaller);
+				// eslint-disable-next-line no-await-in-loop
+				await h.ready();
+				assert.match(h.frame().replace(/\s+/g, ' '), new RegExp(`needs at least 40x10 \\(this is ${smaller.columns}x${smaller.rows}\\)`));
+			}
+		});
+	}
 });

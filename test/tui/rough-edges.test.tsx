@@ -138,11 +138,11 @@ describe('the smallest terminal: every screen works at MIN_SIZE (40x10), and bel
 		runs: {reach: async () => {}, works: /^› \S+ \S+ +child job/m},
 		trace: {reach: async h => openRun(h, 'loan'), works: /^›.*loan-app/m},
 		compensations: {reach: async h => openRun(h, 'loan').then(async () => h.press('C')), works: /^› ✓ validate.*✓ undone/m},
-		decisions: {reach: async h => openRun(h, 'agent').then(async () => h.press('a')), works: /^› ✗ failed after plan\/choose-route[^]*enter: the decision/m},
-		span: {reach: async h => openRun(h, 'loan').then(async () => h.press('f', KEYS.enter)), works: /disburse · ✗ failed[^]*PATH FROM ROOT/},
-		diff: {reach: async h => h.type('/deploy api').then(async () => h.press(KEYS.enter, 'd')), works: /^A run-[^]*^B run-[^]*^› = build +✓ 19s +✓ 20s/m},
+		decisions: {reach: async h => openRun(h, 'agent').then(async () => h.press('a')), works: /^› ✗ failed after plan\/choose-route[\s\S]*enter: the decision/m},
+		span: {reach: async h => openRun(h, 'loan').then(async () => h.press('f', KEYS.enter)), works: /disburse · ✗ failed[\s\S]*PATH FROM ROOT/},
+		diff: {reach: async h => h.type('/deploy api').then(async () => h.press(KEYS.enter, 'd')), works: /^A run-[\s\S]*^B run-[\s\S]*^› = build +✓ 19s +✓ 20s/m},
 		linked: {reach: async h => openRun(h, 'child').then(async () => h.press('L')), works: /^› parent .*deploy api/m},
-		help: {reach: async h => h.press('?'), works: /KEYS: RUNS[^]*more ↓ 1-5\//},
+		help: {reach: async h => h.press('?'), works: /KEYS: RUNS[\s\S]*more ↓ 1-5\//},
 	};
 	for (const [name, screen] of Object.entries(screens)) {
 		it(name, async () => {

@@ -11,6 +11,8 @@ export interface RunInput {
 }
 
 export interface StepSide {
+	/** The step's span in its run: where the console opens it. */
+	span_id: string;
 	status: SpanStatus;
 	/** Null while the step is open. */
 	duration_ms: number | null;
@@ -99,7 +101,7 @@ function stepOccurrences(tree: TraceTree): Occurrence[] {
 }
 
 function sideOf(span: Span): StepSide {
-	return {status: span.status, duration_ms: span.end_ms === null ? null : span.end_ms - span.start_ms};
+	return {span_id: span.span_id, status: span.status, duration_ms: span.end_ms === null ? null : span.end_ms - span.start_ms};
 }
 
 function changeOf(a: StepSide | null, b: StepSide | null, ratio: number, floorMs: number): StepChange {

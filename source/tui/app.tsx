@@ -34,7 +34,7 @@ import {CompensationScreen} from './screens/compensation-screen.js';
 import {DecisionsScreen} from './screens/decisions-screen.js';
 import {DiffScreen} from './screens/diff-screen.js';
 import {FailureRunsScreen} from './screens/failure-runs-screen.js';
-import {HelpOverlay} from './screens/help-overlay.js';
+import {HelpOverlay, helpLayout, helpLines, type HelpLayout} from './screens/help-overlay.js';
 import {LinkedScreen} from './screens/linked-screen.js';
 import {refOf, RunsScreen} from './screens/runs-screen.js';
 import {SpanDetail} from './screens/span-detail.js';
@@ -43,10 +43,12 @@ import type {ConsoleAction} from './state/actions.js';
 import {analyticsScope} from './state/analytics-scope.js';
 import {parseConsoleCommand} from './state/console-command.js';
 import {currentView, initialState, runsView, screenOf, traceOf, type ConsoleState, type RunsView, type View} from './state/console-state.js';
+import {isMotion, moveIndex} from './state/list-motion.js';
 import {reduce} from './state/reduce.js';
 import {symbolsFor} from '../core/symbols.js';
 import {wantsAscii, wantsColor, wantsHyperlinks} from '../core/terminal-env.js';
 import type {ThemeRole} from '../core/theme-roles.js';
+import {fitsMinSize, minSizeNote} from './min-size.js';
 import {makePalette} from './palette.js';
 import {clean, wrap, type Line as LineType} from './text.js';
 import {UiContext, type Ui} from './ui-context.js';
@@ -81,10 +83,6 @@ export interface AppProps extends TerminalIo {
 	/** Saves a filter (`:save name`) and gives the saved filters now; absent, :save says it cannot. */
 	saveFilter?: (name: string, filter: string) => Readonly<Record<string, string>>;
 }
-
-/** The smallest terminal the console draws in; below it, a note says so. */
-export const MIN_COLUMNS = 40;
-export const MIN_ROWS = 10;
 
 function errorText(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
@@ -351,6 +349,8 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	// The screen on top leaves its handlers here after each commit; a key only
 	// reaches them when they belong to the screen the state says is on top.
 	const registration = useRef<Registration>({screen: null, handlers: {}});
+	// How the help on screen is laid out (drawn below), for the keys that scroll it.
+	const helpPage = useRef<HelpLayout>({columns: 1, body: 1, maxTop: 0});
 	useLatestInput((input: string, key: Key) => {
 		const state = stateRef.current;
 		if (state.prompt !== null) {
@@ -383,6 +383,13 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 				run({type: 'close-help'});
 			} else if (action === 'quit' && key.ctrl) {
 				exit();
+			} else if (isMotion(action)) {
+				// The help scrolls where it does not fit: a line at a time, or a page less one line.
+				const {body: page, maxTop} = helpPage.current;
+				const top = moveIndex(action, state.helpTop, maxTop + 1, page - 1);
+				if (top !== undefined) {
+					run({type: 'help-scroll', top});
+				}
 			}
 
 			return;
@@ -420,8 +427,8 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 
 	const frameRows = Math.max(1, size.rows - 1);
 	const width = size.columns;
-	if (width < MIN_COLUMNS || frameRows < MIN_ROWS) {
-		const note = wrap(`tracedeck needs at least 80x24 (this is ${size.columns}x${size.rows}); make the window bigger, or q quits`, Math.max(10, width));
+	if (!fitsMinSize(size)) {
+		const note = wrap(minSizeNote(size), Math.max(10, width));
 		return (
 			<UiContext.Provider value={ui}>
 				<Box flexDirection="column" width={width}>
@@ -445,7 +452,8 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 			</Box>
 		);
 	} else if (state.help) {
-		body = <HelpOverlay screen={screen} width={width} height={bodyHeight} />;
+		helpPage.current = helpLayout(helpLines(screen, ui.ascii).length, width, bodyHeight);
+		body = <HelpOverlay screen={screen} width={width} height={bodyHeight} top={state.helpTop} />;
 	} else if (view.screen === 'runs') {
 		right = `${runs.indexTotal ?? ui.symbols.ellipsis} runs`;
 		body = <RunsScreen view={view} runs={runs} nowMs={nowMs} stuckAfterMs={stuckAfterMs} mark={state.mark} width={width} height={bodyHeight} dispatch={run} active={active} terminal={terminal} />;

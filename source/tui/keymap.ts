@@ -82,7 +82,7 @@ const BINDING_TABLE = [
 	{action: 'bottom', keys: [{input: 'G'}, {special: 'end'}], label: 'G', help: 'go to the bottom', scope: LISTS},
 	{action: 'pageDown', keys: [{special: 'pageDown'}, {input: 'd', ctrl: true}], label: 'PgDn ^d', help: 'page down', scope: LISTS},
 	{action: 'pageUp', keys: [{special: 'pageUp'}, {input: 'u', ctrl: true}], label: 'PgUp ^u', help: 'page up', scope: LISTS},
-	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the run', scope: ['runs', 'diff', 'linked', 'failure-runs'], footer: 'open', rank: 1},
+	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the run', scope: ['runs', 'linked', 'failure-runs'], footer: 'open', rank: 1},
 	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: "list the failure point's runs", scope: ['analytics'], footer: 'its runs', rank: 1},
 	// Question 5 one key from launch: A (or tab) from the runs list; digits pick the window, as `runs analyze --since` would.
 	{action: 'analytics', keys: [{input: 'A'}, {special: 'tab'}], label: 'A tab', help: 'analytics: what failed, where', scope: ['runs'], footer: 'analytics', rank: 2},
@@ -92,6 +92,7 @@ const BINDING_TABLE = [
 	{action: 'window7d', keys: [{input: '3'}], label: '3', help: 'window: last 7 days', scope: ['analytics'], footer: '7d', rank: 2},
 	{action: 'window30d', keys: [{input: '4'}], label: '4', help: 'window: last 30 days', scope: ['analytics'], footer: '30d', rank: 2},
 	{action: 'level', keys: [{input: 'v'}], label: 'v', help: 'log lines shown: all, warn+, error', scope: ['trace', 'span'], footer: 'level', rank: 8},
+	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the step in its run (B, else A)', scope: ['diff'], footer: 'open', rank: 1},
 	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'expand, or open span detail', scope: ['trace'], footer: 'open', rank: 6},
 	{action: 'open', keys: [{special: 'return'}], label: 'enter', help: 'open the span detail', scope: ['compensations', 'decisions'], footer: 'detail', rank: 4},
 	{action: 'expand', keys: [{special: 'rightArrow'}, {input: 'l'}], label: '→ l', help: 'expand (again: first child)', scope: ['trace'], footer: 'expand', rank: 7},

@@ -8,9 +8,7 @@ import type {Store} from '../store/store.js';
 import {App} from './app.js';
 import type {ConsoleOptions} from './console-options.js';
 import {checkColors} from './palette.js';
-
-const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
-const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+import {CONSOLE_SIGNALS, terminalGuard, type ConsoleSignal} from './terminal-guard.js';
 
 /**
  * The live feed: the caller's, else Redis Streams (with polling while Redis
@@ -50,15 +48,43 @@ export async function startConsole(options: ConsoleOptions): Promise<number> {
 		throw error;
 	}
 
-	const stdout = process.stdout;
-	const useAltScreen = stdout.isTTY === true;
-	if (useAltScreen) {
-		stdout.write(ENTER_ALT_SCREEN);
+	let instance: ReturnType<typeof render> | undefined;
+	let closed: Promise<void> | undefined;
+	// Once, whoever asks first: the normal end, a signal or a crash.
+	const close = async (): Promise<void> => {
+		closed ??= Promise.all([feed.close(), store.close()]).then(() => undefined);
+		return closed;
+	};
+
+	const guard = terminalGuard({
+		stdout: process.stdout,
+		stdin: process.stdin,
+		stderr: process.stderr,
+		stop: () => instance?.unmount(),
+		close,
+		exit: code => process.exit(code),
+	});
+	// A signal (kill, a closed SSH session, kill -INT) or an error nothing caught would leave the
+	// terminal in the alternate screen, raw and without a cursor: give it back first.
+	const onSignal = (signal: NodeJS.Signals): void => {
+		void guard.onSignal(signal as ConsoleSignal);
+	};
+
+	const onCrash = (error: unknown): void => {
+		void guard.onCrash(error);
+	};
+
+	const signals = Object.keys(CONSOLE_SIGNALS) as ConsoleSignal[];
+	for (const signal of signals) {
+		process.on(signal, onSignal);
 	}
 
+	process.on('uncaughtException', onCrash);
+	process.on('unhandledRejection', onCrash);
+	guard.enter();
 	let code = 0;
 	try {
-		const instance = render(
+		instance = render(
 			React.createElement(App, {
 				store,
 				feed,
@@ -75,18 +101,22 @@ export async function startConsole(options: ConsoleOptions): Promise<number> {
 		try {
 			await instance.waitUntilExit();
 		} catch (error) {
+			// The terminal first: written in the alternate screen, the message would vanish with it.
+			guard.restore();
 			process.stderr.write(`tracedeck: the console stopped: ${error instanceof Error ? error.message : String(error)}\n`);
 			code = 1;
 		}
 
 		instance.cleanup();
 	} finally {
-		if (useAltScreen) {
-			stdout.write(LEAVE_ALT_SCREEN);
+		guard.restore();
+		for (const signal of signals) {
+			process.off(signal, onSignal);
 		}
 
-		await feed.close();
-		await store.close();
+		process.off('uncaughtException', onCrash);
+		process.off('unhandledRejection', onCrash);
+		await close();
 	}
 
 	return code;

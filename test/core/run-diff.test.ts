@@ -62,7 +62,7 @@ test('steps aligned by path, in B order with removed steps after their predecess
 		['deploy/push', 'removed'],
 		['deploy/verify', 'added'],
 	]);
-	assert.deepEqual(diff.steps[1], {path: 'test', a: {status: 'success', duration_ms: 300}, b: {status: 'success', duration_ms: 590}, change: 'slower'});
+	assert.deepEqual(diff.steps[1], {path: 'test', a: {span_id: 'a2', status: 'success', duration_ms: 300}, b: {span_id: 'b2', status: 'success', duration_ms: 590}, change: 'slower'});
 	assert.deepEqual(diff.steps[2]!.b, null);
 	assert.deepEqual(diff.steps[6]!.a, null);
 	assert.deepEqual(diff.plan, {args: [], env: [], steps: [], resolved_values: [], recorded: {a: false, b: false}});

@@ -239,7 +239,9 @@ test('help overlay is generated from the keymap and closes with esc; : runs comm
 	assert.match(frame, /KEYS: RUNS/);
 	assert.match(frame, /sort: started\/duration\/status/);
 	assert.match(frame, /mark this run for a diff/);
-	assert.match(frame, /:diff <a> <b> +diff two runs/);
+	// At 80x24 the help scrolls (rough edges: never cut silently); the commands are further down.
+	await h.press('G');
+	assert.match(h.frame(), /:diff <a> <b> +diff two runs/);
 	await h.press(KEYS.esc);
 	assert.doesNotMatch(h.frame(), /KEYS: RUNS/);
 	await h.press(':');
@@ -373,7 +375,7 @@ test('resize: a wider terminal shows more columns; a wide one adds the span deta
 	assert.match(h.frame(), /PATH FROM ROOT/);
 	h.rerender({columns: 30, rows: 8});
 	await h.ready();
-	assert.match(h.frame().replace(/\s+/g, ' '), /needs at least 80x24 \(this is 30x8\)/);
+	assert.match(h.frame().replace(/\s+/g, ' '), /needs at least 40x10 \(this is 30x8\)/);
 });
 
 test('hostile names and data are sanitized before they render', async () => {

@@ -114,7 +114,7 @@ describe('span detail and saved filters in the console (80x24)', () => {
 		await h.press(KEYS.enter);
 		assert.match(h.frame(), /no saved filter "nope"; :f lists them/);
 
-		await h.press('?');
+		await h.press('?', 'G');
 		assert.match(h.frame(), /:save <name> +save the runs filter/);
 		assert.match(h.frame(), /:f \[name\] +apply a saved filter/);
 	});

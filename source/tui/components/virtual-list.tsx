@@ -21,6 +21,16 @@ export function scrollTop(previousTop: number, selected: number, height: number,
 	return Math.max(0, Math.min(top, count - height));
 }
 
+/**
+ * The top to start from after the list's height changed (a resize): the top
+ * of the list when the selection fits on screen from there (what was above it,
+ * the running runs at the head of the runs list, comes back into view), else
+ * where it was; scrollTop then keeps the selection in view.
+ */
+export function resizedTop(previousTop: number, selected: number, height: number): number {
+	return selected < height ? 0 : previousTop;
+}
+
 export interface VirtualListProps {
 	count: number;
 	height: number;
@@ -43,10 +53,11 @@ export interface VirtualListProps {
  */
 export function VirtualList({count, height, width, selected, renderRow, gutterMark, header, empty, focused = true}: VirtualListProps): React.JSX.Element {
 	const {symbols, ascii} = useUi();
-	const topRef = useRef(0);
+	const topRef = useRef({top: 0, height: 0});
 	const bodyHeight = Math.max(0, height - (header ? 1 : 0));
-	const top = scrollTop(topRef.current, selected, bodyHeight, count);
-	topRef.current = top;
+	const previous = topRef.current;
+	const top = scrollTop(previous.height === bodyHeight ? previous.top : resizedTop(previous.top, selected, bodyHeight), selected, bodyHeight, count);
+	topRef.current = {top, height: bodyHeight};
 	const inner = Math.max(0, width - 2);
 	const lines: React.JSX.Element[] = [];
 	if (header) {

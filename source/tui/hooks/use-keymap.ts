@@ -1,6 +1,6 @@
-import {useInput, type Key} from 'ink';
+import {useInput, useStdin, type Key} from 'ink';
 import {createContext, useCallback, useContext, useEffect, useLayoutEffect, useRef, type RefObject} from 'react';
-import type {ActionName, ScreenHandlers, ScreenKind} from '../keymap.js';
+import {noKey, type ActionName, type ScreenHandlers, type ScreenKind} from '../keymap.js';
 
 /** The handlers of whichever screen is on top, by action. */
 export type ActionHandlers = Partial<Record<ActionName, () => void>>;
@@ -67,6 +67,28 @@ export function splitBurst(input: string, key: Key): Array<[string, Key]> | unde
 }
 
 /**
+ * Esc and the key after it, when both came in one read (a laggy link, tmux,
+ * a fast typist). ink's parser reads ESC followed by any byte that starts no
+ * sequence as one meta key ("\u001bj" is meta+j, "\u001b:" a bare ":"), and
+ * the console binds no meta keys: so it is two keys, Esc and that one.
+ * `raw` is the event as ink's parser cut it; undefined when it is not such a pair.
+ */
+export function escapeThen(raw: string, input: string, key: Key): Array<[string, Key]> | undefined {
+	if (raw.length < 2 || !raw.startsWith('\u001b') || raw[1] === '[' || raw[1] === 'O') {
+		return undefined;
+	}
+
+	const escKey: [string, Key] = ['', noKey({escape: true, meta: true})];
+	const rest = raw.slice(1);
+	if (rest.startsWith('\u001b')) {
+		// Esc Esc, or Esc then an arrow (ink: option+arrow): the second key without its meta.
+		return [escKey, [input, {...key, meta: false}]];
+	}
+
+	return [...rest].length === 1 ? [escKey, keyOf(rest, key)] : undefined;
+}
+
+/**
  * ink's useInput, one key at a time against the latest render. The listener
  * stays subscribed and calls the handler of the last render. React renders
  * asynchronously, so when a key changed state (`changed.current` set by the
@@ -119,9 +141,23 @@ export function useLatestInput(handler: (input: string, key: Key) => void, chang
 		[],
 	);
 
+	// The event as ink's parser cut it, seen before useInput decodes it (escapeThen needs the ESC it drops).
+	const {internal_eventEmitter: events} = useStdin();
+	const raw = useRef('');
+	useEffect(() => {
+		const note = (data: string): void => {
+			raw.current = data;
+		};
+
+		events.prependListener('input', note);
+		return () => {
+			events.off('input', note);
+		};
+	}, [events]);
+
 	const stable = useCallback(
 		(input: string, key: Key) => {
-			const keys = splitBurst(input, key);
+			const keys = escapeThen(raw.current, input, key) ?? splitBurst(input, key);
 			if (keys) {
 				queue.current.push(...keys);
 			} else {

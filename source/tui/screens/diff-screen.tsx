@@ -152,8 +152,17 @@ export function DiffScreen({view, data, nowMs, width, height, dispatch, active}:
 		{
 			...motionHandlers(selected, rows.length, listHeight - 2, index => dispatch({type: 'select', selection: {index, key: null}})),
 			open() {
-				if (diff) {
-					dispatch({type: 'open-run', run: refOf(diff.b)});
+				if (!diff) {
+					return;
+				}
+
+				// A step row opens its step in the run it is in: B's when both have it, else A's; other rows open B.
+				const row = rows[selected];
+				const step = row?.kind === 'step' ? row.step : null;
+				if (step !== null && step.b === null && step.a !== null) {
+					dispatch({type: 'open-run', run: refOf(diff.a), spanId: step.a.span_id});
+				} else {
+					dispatch({type: 'open-run', run: refOf(diff.b), spanId: step?.b?.span_id});
 				}
 			},
 		},

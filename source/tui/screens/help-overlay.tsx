@@ -6,12 +6,6 @@ import {Line} from '../components/line.js';
 import {fit, type Line as LineType} from '../text.js';
 import {useUi} from '../ui-context.js';
 
-export interface HelpOverlayProps {
-	screen: ScreenKind;
-	width: number;
-	height: number;
-}
-
 const SCREEN_TITLES: Record<ScreenKind, string> = {
 	runs: 'runs',
 	trace: 'trace',
@@ -69,17 +63,46 @@ export function helpLines(screen: ScreenKind, ascii: boolean): LineType[] {
 	return lines;
 }
 
-/** The ? overlay; two columns when one does not fit. */
-export function HelpOverlay({screen, width, height}: HelpOverlayProps): React.JSX.Element {
+/** How the help lays out in `width`x`height`: one column, two where that holds it all, else one that scrolls. */
+export interface HelpLayout {
+	columns: 1 | 2;
+	/** Rows of help on screen (the last row of the overlay says how to close it). */
+	body: number;
+	/** The largest first line: 0 when all of it is on screen. */
+	maxTop: number;
+}
+
+export function helpLayout(lineCount: number, width: number, height: number): HelpLayout {
+	const body = Math.max(1, height - 1);
+	if (lineCount <= body) {
+		return {columns: 1, body, maxTop: 0};
+	}
+
+	if (width >= 80 && lineCount <= body * 2) {
+		return {columns: 2, body, maxTop: 0};
+	}
+
+	return {columns: 1, body, maxTop: lineCount - body};
+}
+
+export interface HelpOverlayProps {
+	screen: ScreenKind;
+	width: number;
+	height: number;
+	/** The first line shown (clamped): j/k/PgUp/PgDn move it where the help does not fit. */
+	top?: number;
+}
+
+/** The ? overlay: two columns when one does not fit, scrolling (and saying so) when two do not either. */
+export function HelpOverlay({screen, width, height, top = 0}: HelpOverlayProps): React.JSX.Element {
 	const {ascii} = useUi();
 	const lines = helpLines(screen, ascii);
-	const footer: LineType = [{text: '  esc, ? or q closes this help', dim: true}];
-	const body = height - 1;
-	const columns = lines.length > body && width >= 80 ? 2 : 1;
+	const {columns, body, maxTop} = helpLayout(lines.length, width, height);
+	const first = Math.max(0, Math.min(top, maxTop));
 	const colWidth = Math.floor(width / columns);
 	const rows: React.JSX.Element[] = [];
 	for (let i = 0; i < body; i++) {
-		const left = lines[i] ?? [];
+		const left = lines[first + i] ?? [];
 		const right = columns === 2 ? (lines[i + body] ?? []) : [];
 		rows.push(
 			<Box key={i} flexDirection="row" width={width} height={1}>
@@ -89,6 +112,9 @@ export function HelpOverlay({screen, width, height}: HelpOverlayProps): React.JS
 		);
 	}
 
+	// Never cut without saying so: where it scrolls, the last row says which lines these are and what is left.
+	const where: LineType = maxTop === 0 ? [] : [{text: `  ${keyLabel(first < maxTop ? 'more ↓' : 'end ↑', ascii)} ${first + 1}-${first + body}/${lines.length}`, bold: true, color: 'cyan'}];
+	const footer: LineType = [...where, {text: maxTop === 0 ? '  esc, ? or q closes this help' : '  j/k scroll  esc close', dim: true}];
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			{rows}

@@ -2,7 +2,8 @@ import type {AnalyticsWindow, DiffBase, LogLevelFilter, Message, PromptKind, Run
 
 export type ConsoleAction =
 	/** `fromHome`: start from the runs list (the : commands), not on top of where you are. */
-	| {type: 'open-run'; run: RunRef; tab?: RunTab; fromHome?: boolean}
+	/** `spanId`: open at that span (a diff row's step) instead of the root. */
+	| {type: 'open-run'; run: RunRef; tab?: RunTab; fromHome?: boolean; spanId?: string}
 	| {type: 'open-span'; spanId: string; spanName: string}
 	/** The linked runs of the run on screen. */
 	| {type: 'open-linked'}
@@ -17,6 +18,7 @@ export type ConsoleAction =
 	| {type: 'scroll'; to: number}
 	| {type: 'toggle-help'}
 	| {type: 'close-help'}
+	| {type: 'help-scroll'; top: number}
 	| {type: 'prompt-open'; kind: PromptKind}
 	| {type: 'prompt-input'; text: string}
 	| {type: 'prompt-backspace'}

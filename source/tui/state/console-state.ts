@@ -130,6 +130,8 @@ export interface ConsoleState {
 	/** Navigation stack; the last view is on screen. Never empty: the runs list is at the bottom. */
 	stack: View[];
 	help: boolean;
+	/** The first help line shown: the help scrolls where the terminal is too short for it. */
+	helpTop: number;
 	prompt: Prompt | null;
 	/** The run marked for a diff. */
 	mark: RunRef | null;
@@ -167,7 +169,7 @@ export function runView(run: RunRef, tab: RunTab = 'trace'): RunView {
 }
 
 export function initialState(): ConsoleState {
-	return {stack: [runsView()], help: false, prompt: null, mark: null, message: null, level: 'info', history: {filter: [], search: [], command: []}};
+	return {stack: [runsView()], help: false, helpTop: 0, prompt: null, mark: null, message: null, level: 'info', history: {filter: [], search: [], command: []}};
 }
 
 export function currentView(state: ConsoleState): View {

@@ -59,6 +59,10 @@ export function resolveIndex(selection: {index: number; key: string | null}, cou
 export type MotionAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom';
 export const MOTION_ACTIONS: readonly MotionAction[] = ['up', 'down', 'pageUp', 'pageDown', 'top', 'bottom'];
 
+export function isMotion(action: ActionName | undefined): action is MotionAction {
+	return MOTION_ACTIONS.some(motion => motion === action);
+}
+
 export type MotionHandlers = Record<MotionAction, () => void>;
 
 /**

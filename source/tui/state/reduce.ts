@@ -38,7 +38,8 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 	const view = currentView(state);
 	switch (action.type) {
 		case 'open-run': {
-			return push(action.fromHome ? home(state) : state, runView(action.run, action.tab));
+			const opened = runView(action.run, action.tab);
+			return push(action.fromHome ? home(state) : state, action.spanId === undefined ? opened : {...opened, selection: {index: 0, key: action.spanId}});
 		}
 
 		case 'open-span': {
@@ -107,11 +108,15 @@ export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState
 		}
 
 		case 'toggle-help': {
-			return {...state, help: !state.help};
+			return {...state, help: !state.help, helpTop: 0};
 		}
 
 		case 'close-help': {
 			return {...state, help: false};
+		}
+
+		case 'help-scroll': {
+			return state.help && state.helpTop !== action.top ? {...state, helpTop: action.top} : state;
 		}
 
 		case 'prompt-open': {

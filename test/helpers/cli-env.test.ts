@@ -10,7 +10,17 @@ import {cliEnv, cliEnvChanges} from './cli-env.js';
  * test's env, then home.
  */
 test('cli env: no colour and none of the caller’s settings, then the test’s env, then home', () => {
-	assert.deepEqual(cliEnvChanges(), {NO_COLOR: '1', TRACEDECK_REDIS_URL: undefined, TRACEDECK_RUN_ID: undefined, GITHUB_ENV: undefined});
+	assert.deepEqual(cliEnvChanges(), {
+		NO_COLOR: '1',
+		TRACEDECK_REDIS_URL: undefined,
+		TRACEDECK_REDIS_CLUSTER: undefined,
+		TRACEDECK_DATABASE_URL: undefined,
+		TRACEDECK_ENDPOINT: undefined,
+		TRACEDECK_CONFIG: undefined,
+		TRACEDECK_RUN_ID: undefined,
+		GITHUB_ENV: undefined,
+		XDG_CONFIG_HOME: '/nonexistent/tracedeck-test-config',
+	});
 	const changes = cliEnvChanges({home: '/tmp/h', env: {TRACEDECK_REDIS_URL: 'redis://r:6379', NO_COLOR: undefined, TRACEDECK_HOME: '/ignored'}});
 	assert.equal(changes['TRACEDECK_REDIS_URL'], 'redis://r:6379');
 	assert.equal(changes['NO_COLOR'], undefined);

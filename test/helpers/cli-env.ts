@@ -9,7 +9,10 @@ export interface CliEnvOptions {
  * environment file (exec appends to $GITHUB_ENV) stay out unless the test
  * sets them itself.
  */
-const CALLERS_OWN = ['TRACEDECK_REDIS_URL', 'TRACEDECK_RUN_ID', 'GITHUB_ENV', 'TRACEDECK_ENDPOINT'] as const;
+const CALLERS_OWN = ['TRACEDECK_REDIS_URL', 'TRACEDECK_REDIS_CLUSTER', 'TRACEDECK_DATABASE_URL', 'TRACEDECK_ENDPOINT', 'TRACEDECK_CONFIG', 'TRACEDECK_RUN_ID', 'GITHUB_ENV'] as const;
+
+/** Where no config file is: the caller's own ~/.config/tracedeck must not reach a test (a test that wants one sets its own). */
+const NO_CONFIG_HOME = '/nonexistent/tracedeck-test-config';
 
 /**
  * What a test run of the CLI changes in the environment, in one order for
@@ -22,6 +25,8 @@ export function cliEnvChanges({home, env}: CliEnvOptions = {}): Record<string, s
 	for (const key of CALLERS_OWN) {
 		changes[key] = undefined;
 	}
+
+	changes['XDG_CONFIG_HOME'] = NO_CONFIG_HOME;
 
 	Object.assign(changes, env);
 	if (home !== undefined) {

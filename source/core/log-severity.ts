@@ -23,6 +23,13 @@ export function severityLevel(severityNumber: number, severityText: string): Sev
 	return ERROR_TEXTS.has(word) ? 'error' : WARN_TEXTS.has(word) ? 'warn' : 'info';
 }
 
+const LOUDNESS: Record<SeverityLevel, number> = {info: 0, warn: 1, error: 2};
+
+/** Whether a record of `level` passes a filter at `floor` (info: every record; warn: warnings and errors; error: errors). */
+export function atLeast(level: SeverityLevel, floor: SeverityLevel): boolean {
+	return LOUDNESS[level] >= LOUDNESS[floor];
+}
+
 /** OpenTelemetry's severity names, one for each four SeverityNumbers from 1. */
 export const SEVERITY_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 

@@ -1,7 +1,7 @@
 import {applyEvent, terminalStatus} from '../core/fold.js';
 import {displayName} from '../core/span-name.js';
 import {isLogRecord} from '../core/log-record.js';
-import {severityLevel, severityName, type SeverityLevel} from '../core/log-severity.js';
+import {atLeast, severityLevel, severityName, type SeverityLevel} from '../core/log-severity.js';
 import {sanitize} from '../core/sanitize.js';
 import type {Span} from '../core/span.js';
 import {terminalSafeJson} from '../core/terminal-json.js';
@@ -36,8 +36,7 @@ export function matchesLevel(event: TraceEvent, level: TailLevel): boolean {
 
 	if (isLogRecord(event)) {
 		// A log record says how loud it is: its own severity decides, not its being a log line.
-		const loudness = logSeverity(event);
-		return loudness === 'error' || (level === 'warn' && loudness === 'warn');
+		return atLeast(logSeverity(event), level);
 	}
 
 	const kind = eventKind(event.event_type);

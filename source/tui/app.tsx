@@ -488,7 +488,7 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 	} else if (view.screen === 'span') {
 		right = trace.loading ? 'loading…' : '';
 		const strip = liveSpan === null ? 0 : liveRows(bodyHeight);
-		const detail = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight - strip} dispatch={run} active={active} loading={trace.loading} run={trace.run} links={links} terminal={terminal} />;
+		const detail = <SpanDetail view={view} model={model} nowMs={nowMs} width={width} height={bodyHeight - strip} dispatch={run} active={active} loading={trace.loading} run={trace.run} links={links} terminal={terminal} level={state.level} />;
 		body =
 			liveSpan === null || strip === 0 ? (
 				detail

@@ -6,7 +6,7 @@ import type {OtlpKeyValue} from '../../source/interop/otlp-attributes.js';
 import type {OtlpTracesJson} from '../../source/interop/otlp-json.js';
 import {convertOtlpLogs} from '../../source/interop/otlp-logs-to-events.js';
 import {otlpToEvents} from '../../source/interop/otlp-to-events.js';
-import {spanDetailLines} from '../../source/tui/screens/span-detail.js';
+import {spanDetailLines, spanDetailRows} from '../../source/tui/screens/span-detail.js';
 import {UNICODE} from '../../source/core/symbols.js';
 import {KEYS, renderApp, settle, type Harness} from './helpers.js';
 
@@ -101,6 +101,19 @@ describe('span detail shows what OpenTelemetry said of a span', () => {
 		const charge = text(spanDetailLines(tree.byId.get('aaaaaaaaaaaaaaa2')!, tree, {symbols: UNICODE, width: 80, expandData: false, traceStartMs: spans[0]!.start_ms, nowMs: 0}));
 		assert.match(charge, /^LOGS \(2\)\n +\+50µs {2}INFO {3}charging card\n +\+300µs {2}ERROR {2}gateway said no$/m);
 		assert.ok(!charge.includes(ESC), 'no escape sequence from the record');
+		// The console's level filter (v): warn+ hides the INFO record and says so.
+		const loud = text(spanDetailLines(tree.byId.get('aaaaaaaaaaaaaaa2')!, tree, {symbols: UNICODE, width: 80, expandData: false, traceStartMs: spans[0]!.start_ms, nowMs: 0, level: 'warn'}));
+		assert.match(loud, /^LOGS \(1 of 2; 1 below the level filter, v\)\n +\+300µs {2}ERROR {2}gateway said no$/m);
+		assert.ok(!loud.includes('charging card'));
+	});
+
+	it('links out are lines y copies: the URL, whole', () => {
+		const spans = foldEvents(events.filter(event => event.trace_id === TRACE));
+		const tree = buildTree(spans);
+		const rows = spanDetailRows(tree.byId.get('aaaaaaaaaaaaaaa2')!, tree, {symbols: UNICODE, width: 80, expandData: false, traceStartMs: spans[0]!.start_ms, nowMs: 0, links: {logs: 'https://logs.example/?trace={trace_id}&span={span_id}'}});
+		const link = rows.filter(row => row.value?.what === 'link logs');
+		assert.ok(link.length >= 2, 'the name and the URL rows');
+		assert.equal(link[0]!.value!.text, `https://logs.example/?trace=${TRACE}&span=aaaaaaaaaaaaaaa2`);
 	});
 
 	it('says when the declared parent never arrived', () => {

@@ -1,6 +1,7 @@
 import {formatDuration} from '../../core/format-duration.js';
 import type {Symbols} from '../../core/symbols.js';
 import type {Line} from '../text.js';
+import type {SeverityLevel} from '../../core/log-severity.js';
 
 /** What a detail page needs to lay out a span. */
 export interface DetailOptions {
@@ -15,6 +16,8 @@ export interface DetailOptions {
 	run?: {run_id: string; env: string | null; target: string | null} | null;
 	/** Draw a link's name as an OSC 8 hyperlink; otherwise the URL is printed in full. */
 	hyperlinks?: boolean;
+	/** The console's level filter (`v`): which log records the LOGS section lists (default every one). */
+	level?: SeverityLevel;
 }
 
 /** How much of each list a detail page shows before "n more (e to expand)". */

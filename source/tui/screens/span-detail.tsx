@@ -22,6 +22,7 @@ import {useUi} from '../ui-context.js';
 import {LONG, more, offset, section, SHORT, type DetailOptions} from './detail-lines.js';
 import type {TimedScreenFrame} from './screen-frame.js';
 import {missingParentLine, originLine, otelSections} from './span-otel-lines.js';
+import type {SeverityLevel} from '../../core/log-severity.js';
 
 export type {DetailOptions} from './detail-lines.js';
 
@@ -48,21 +49,27 @@ function pathLines(path: readonly Span[], spanId: string, options: DetailOptions
  * width, so it can be copied. Producer values reach the URL URL-encoded.
  */
 export function linkLines(span: Span, options: DetailOptions): LineType[] {
+	return linkRows(span, options).map(row => row.line);
+}
+
+/** linkLines with the URL each line's y copies and o pages. */
+function linkRows(span: Span, options: DetailOptions): DetailRow[] {
 	const templates = options.links ?? {};
 	if (Object.keys(templates).length === 0) {
 		return [];
 	}
 
 	const links = spanLinks(templates, spanLinkValues(span, options.run ?? null));
-	const lines: LineType[] = [[], section('LINKS OUT', options.hyperlinks ? '(click a name)' : '(config [links])')];
+	const lines: DetailRow[] = [{line: []}, {line: section('LINKS OUT', options.hyperlinks ? '(click a name)' : '(config [links])')}];
 	for (const {name, url} of links) {
 		const label = clean(name);
+		const value = {what: `link ${label}`, text: url};
 		if (options.hyperlinks) {
-			lines.push([{text: '  '}, {text: label, color: 'accent', link: url}]);
+			lines.push({line: [{text: '  '}, {text: label, color: 'accent', link: url}], value});
 			continue;
 		}
 
-		lines.push([{text: `  ${label}`, color: 'accent'}]);
+		lines.push({line: [{text: `  ${label}`, color: 'accent'}], value});
 		const room = Math.max(10, options.width - 6);
 		for (let at = 0; at < url.length; ) {
 			let end = Math.min(url.length, at + room);
@@ -72,7 +79,7 @@ export function linkLines(span: Span, options: DetailOptions): LineType[] {
 				end = percent;
 			}
 
-			lines.push([{text: `    ${url.slice(at, end)}`}]);
+			lines.push({line: [{text: `    ${url.slice(at, end)}`}], value});
 			at = end;
 		}
 	}
@@ -131,7 +138,14 @@ export function spanDetailRows(span: Span, tree: TraceTree, options: DetailOptio
 	valued([{text: clean(displayName(span)), bold: true}, sep, statusSegment(span.status, symbols), sep, {text: clean(span.kind || 'span')}, sep, {text: took}, sep, {text: `started ${offset(span.start_ms - options.traceStartMs)}`}], {what: 'span name', text: displayName(span)});
 	valued([{text: `span ${clean(span.span_id)} ${symbols.dot} ${span.event_count} event${span.event_count === 1 ? '' : 's'} ${symbols.dot} last ${clean(span.last_event_type)}`, dim: true}], {what: 'span id', text: span.span_id});
 	lines.push(...originLine(span, options));
-	lines.push(...linkLines(span, options));
+	for (const row of linkRows(span, options)) {
+		if (row.value) {
+			valued(row.line, row.value);
+		} else {
+			lines.push(row.line);
+		}
+	}
+
 	lines.push([]);
 
 	const path = pathTo(tree, span.span_id);
@@ -219,6 +233,8 @@ export interface SpanDetailProps extends TimedScreenFrame {
 	/** The config file's [links]. */
 	links?: Readonly<Record<string, string>>;
 	terminal: TerminalActions;
+	/** The console's level filter (`v`): which log records LOGS lists. */
+	level?: SeverityLevel;
 }
 
 /** A row of the page as drawn: a piece of a wrapped line, and the line it came from. */
@@ -246,14 +262,14 @@ function pageRows(rows: readonly DetailRow[], width: number): PageRow[] {
  * the list keys (the page scrolls to keep it in view), y copying and o
  * paging the value of the line under it.
  */
-export function SpanDetail({view, model, nowMs, width, height, dispatch, active, loading, run = null, links, terminal}: SpanDetailProps): React.JSX.Element {
+export function SpanDetail({view, model, nowMs, width, height, dispatch, active, loading, run = null, links, terminal, level = 'info'}: SpanDetailProps): React.JSX.Element {
 	const {symbols, hyperlinks = false} = useUi();
 	const span = model.tree.byId.get(view.spanId);
 	// biome-ignore lint/correctness/useExhaustiveDependencies: the clock only matters for open spans: finished ones do not redraw every tick
 	const rows = useMemo(
-		() => (span ? spanDetailRows(span, model.tree, {symbols, width, expandData: view.expandData, traceStartMs: model.range.start, nowMs, links, run, hyperlinks}) : []),
+		() => (span ? spanDetailRows(span, model.tree, {symbols, width, expandData: view.expandData, traceStartMs: model.range.start, nowMs, links, run, hyperlinks, level}) : []),
 		// The clock only matters for open spans; finished ones do not redraw every tick.
-		[span, model.tree, symbols, width, view.expandData, model.range.start, span?.end_ms === null ? nowMs : 0, links, run, hyperlinks],
+		[span, model.tree, symbols, width, view.expandData, model.range.start, span?.end_ms === null ? nowMs : 0, links, run, hyperlinks, level],
 	);
 	// One column for the cursor, one before the text.
 	const lines = useMemo(() => pageRows(rows, Math.max(10, width - 2)), [rows, width]);

@@ -1,4 +1,4 @@
-import {severityLevel, severityName} from '../../core/log-severity.js';
+import {atLeast, severityLevel, severityName} from '../../core/log-severity.js';
 import type {Span} from '../../core/span.js';
 import type {TraceTree} from '../../core/tree.js';
 import {clean, cleanLines, inlineValue, wrap, type Line} from '../text.js';
@@ -80,14 +80,18 @@ function logLines(span: Span, options: DetailOptions): Line[] {
 	}
 
 	const limit = options.expandData ? LONG.logs : SHORT.logs;
-	const lines: Line[] = [[], section('LOGS', `(${logs.length})`)];
-	for (const log of logs.slice(0, limit)) {
+	const floor = options.level ?? 'info';
+	// The level filter (`v`) as runs tail --level has it (core/log-severity.ts atLeast); the heading says how many it hides.
+	const shown = logs.filter(log => atLeast(severityLevel(log.severity_number, log.severity_text), floor));
+	const hidden = logs.length - shown.length;
+	const lines: Line[] = [[], section('LOGS', hidden === 0 ? `(${logs.length})` : `(${shown.length} of ${logs.length}; ${hidden} below the level filter, v)`)];
+	for (const log of shown.slice(0, limit)) {
 		const level = severityLevel(log.severity_number, log.severity_text);
 		const word = clean(log.severity_text.trim() || severityName(log.severity_number) || 'LOG');
 		lines.push([{text: `  ${offset(log.time_ms - span.start_ms).padStart(8)}  `, dim: true}, {text: word.padEnd(5), color: LEVEL_COLOR[level], bold: level !== 'info'}, {text: `  ${cleanLines(log.body).join(' ')}`}]);
 	}
 
-	lines.push(...more(logs.length - limit, 'log records', options.expandData));
+	lines.push(...more(shown.length - limit, 'log records', options.expandData));
 	return lines;
 }
 

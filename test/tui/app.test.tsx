@@ -226,6 +226,7 @@ test('decisions: the outcome rate counts earlier runs of the same workflow', asy
 	await h.press(KEYS.enter);
 	await settle(h, frame => /[1-9]\d* shown of/.test(frame));
 	await h.press('a');
+	await settle(h, frame => !frame.includes('reading earlier runs'));
 	assert.match(h.frame(), /▶ B .*3\/4 runs chose it, 2 failed \(67%\)/);
 	assert.match(h.frame(), / A .*1\/4 runs chose it, 0 failed \(0%\)/);
 });

@@ -14,6 +14,8 @@ export interface DecisionStats {
 	/** Runs looked at per path (finished runs of the same workflow that reached the decision). */
 	runsByPath: ReadonlyMap<string, number>;
 	lookback: number;
+	/** Still being read (a network store can take a moment): the screen says so rather than "no runs". */
+	reading?: boolean;
 }
 
 function optionText(value: unknown): string | null {
@@ -61,6 +63,7 @@ export async function decisionStats(store: Store, run: Run, decisions: readonly 
 }
 
 const NONE: DecisionStats = {byPath: new Map(), runsByPath: new Map(), lookback: DECISION_LOOKBACK_RUNS};
+const READING: DecisionStats = {...NONE, reading: true};
 
 /** Cross-run outcome rates for the run's decisions; read when the decisions change, not per keypress. */
 export function useDecisionStats(store: Store, run: Run | null, decisions: readonly DecisionOutcome[] | null): DecisionStats {
@@ -92,5 +95,9 @@ export function useDecisionStats(store: Store, run: Run | null, decisions: reado
 	}, [store, run?.trace_id, run?.name, decisions]);
 
 	// Another run's rates never show for this one; this run's stay while they are read again.
-	return run !== null && stats.traceId === run.trace_id ? stats.stats : NONE;
+	if (run !== null && stats.traceId === run.trace_id) {
+		return stats.stats;
+	}
+
+	return run !== null && decisions !== null && decisions.length > 0 ? READING : NONE;
 }

@@ -27,7 +27,11 @@ function percent(rate: number): string {
 }
 
 /** "3/4 runs chose it, 3 failed (75%)" for one option at one decision point. */
-export function historyText(rate: DecisionRate | undefined, runs: number): string {
+export function historyText(rate: DecisionRate | undefined, runs: number, reading = false): string {
+	if (reading) {
+		return 'reading earlier runs…';
+	}
+
 	if (runs === 0) {
 		return 'no finished runs to compare';
 	}
@@ -105,7 +109,7 @@ export function decisionDetailLines(decision: DecisionOutcome, tree: TraceTree, 
 			{text: symbols.scoreBar.repeat(filled), color: chosen ? 'cyan' : 'gray'},
 			{text: ' '.repeat(barWidth - filled)},
 			{text: chosen ? ' chosen  ' : '         ', color: 'cyan', bold: true},
-			{text: historyText(rate, runs), color: rate && rate.failure_rate >= 0.5 ? 'red' : rate ? 'green' : undefined, dim: !rate},
+			{text: historyText(rate, runs, stats.reading === true), color: rate && rate.failure_rate >= 0.5 ? 'red' : rate ? 'green' : undefined, dim: !rate},
 		]);
 		if (alternative.reason) {
 			lines.push([{text: `     ${clean(alternative.reason)}`, dim: true}]);

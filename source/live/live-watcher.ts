@@ -270,13 +270,14 @@ export class LiveWatcher implements LiveStream {
 	 * poll step, which reads before it waits.
 	 */
 	private async subscribe(): Promise<void> {
-		const {subscribe} = this.options.index;
-		if (subscribe === undefined) {
+		const {index} = this.options;
+		if (index.subscribe === undefined) {
 			return;
 		}
 
 		try {
-			this.subscription = await subscribe(
+			// Called on the index, not detached from it: PostgresStore.subscribe is a method that needs its `this`.
+			this.subscription = await index.subscribe(
 				() => {
 					this.notified = true;
 					this.wake();

@@ -154,6 +154,7 @@ test('2 exec runners and 2 emitters through serve into PostgreSQL, one run follo
 		stored.map(({event}) => event.event_id),
 		'each event once, in order',
 	);
+	assert.doesNotMatch(served!.stderr(), /warning|error/i, 'serve took every request without complaint');
 	const fromRedis = watched.filter(item => item.source === 'redis').length;
 	assert.ok(fromRedis > watched.length / 2, `most events came by Redis (${fromRedis} of ${watched.length}; sources ${sources.join(' → ')})`);
 });

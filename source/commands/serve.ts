@@ -3,7 +3,7 @@ import {CorsOriginError, CorsPolicy} from '../interop/cors.js';
 import type {OtlpGrpcServer} from '../interop/otlp-grpc-server.js';
 import {DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_BYTES, PART_EVENTS, TraceIntake} from '../interop/otlp-intake.js';
 import {MetricsRejection} from '../interop/otlp-metrics-rejection.js';
-import {DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, HEALTH_PATH, METRICS_PATH, OTLP_METRICS_PATH, startOtlpReceiver, TRACES_PATH, type HealthCheck, type OtlpReceiver, type ReceiverMetrics} from '../interop/otlp-receiver.js';
+import {DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, HEALTH_PATH, LOGS_PATH, METRICS_PATH, OTLP_METRICS_PATH, startOtlpReceiver, TRACES_PATH, type HealthCheck, type OtlpReceiver, type ReceiverMetrics} from '../interop/otlp-receiver.js';
 import {readTlsFiles, TlsFilesError, type TlsFiles} from '../interop/tls-files.js';
 import {NO_PUBLISHER, type EventPublisher} from '../live/event-publisher.js';
 import {stuckAfterMs} from '../live/active-runs.js';
@@ -233,7 +233,7 @@ export async function run(argv: string[]): Promise<number> {
 
 		const live = redisUrl === undefined ? 'live streams off (no --redis)' : `live streams on ${redactRedisUrl(redisUrl)}`;
 		const auth = token === undefined ? 'no token' : 'bearer token required';
-		process.stderr.write(`tracedeck serve: listening on ${receiver.url} (OTLP/HTTP: POST ${TRACES_PATH}, ${OTLP_METRICS_PATH}; GET ${METRICS_PATH}, ${HEALTH_PATH}); ${auth}; index ${store.location}; ${live}\n`);
+		process.stderr.write(`tracedeck serve: listening on ${receiver.url} (OTLP/HTTP: POST ${TRACES_PATH}, ${LOGS_PATH}, ${OTLP_METRICS_PATH}; GET ${METRICS_PATH}, ${HEALTH_PATH}); ${auth}; index ${store.location}; ${live}\n`);
 		process.stderr.write(grpc ? `tracedeck serve: OTLP/gRPC listening on ${grpc.address} (TraceService, MetricsService; exporters take ${tls ? 'https' : 'http'}://${grpc.address})\n` : 'tracedeck serve: OTLP/gRPC off (--grpc-port 0)\n');
 		if (cors.enabled) {
 			process.stderr.write(`tracedeck serve: cross-origin posts allowed from ${cors.describe()}\n`);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import {before, describe, it} from 'node:test';
 import {fileURLToPath} from 'node:url';
@@ -8,6 +7,7 @@ import {buildRunReport} from '../../source/core/run-report.js';
 import {readEventsFile} from '../../source/interop/input-files.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {cliEnv} from '../helpers/cli-env.js';
+import {ensureBuilt} from '../helpers/built-dist.js';
 import {BIN} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
 
@@ -20,13 +20,8 @@ const CI_SPAN = '00f067aa0ba902b7';
 describe('exec hands its step span to the command as TRACEPARENT', () => {
 	let home: string;
 	before(() => {
-		// The CLI runs from dist: built when the compiled exec is older than its sources (npm test builds first).
-		const built = path.join(ROOT, 'dist/commands/exec.js');
-		const sources = [path.join(ROOT, 'source/commands/exec.ts'), ...fs.readdirSync(path.join(ROOT, 'source/emit')).map(file => path.join(ROOT, 'source/emit', file))];
-		if (!fs.existsSync(built) || sources.some(file => fs.statSync(file).mtimeMs > fs.statSync(built).mtimeMs)) {
-			spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {cwd: ROOT, stdio: 'ignore'});
-		}
-
+		// The CLI runs from dist, built from the sources as they are now (npm test builds first).
+		ensureBuilt();
 		home = tempHome('tracedeck-traceparent-');
 	});
 

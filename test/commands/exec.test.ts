@@ -7,23 +7,14 @@ import {fileURLToPath} from 'node:url';
 import type {Span} from '../../source/core/span.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {cliEnv} from '../helpers/cli-env.js';
+import {ensureBuilt} from '../helpers/built-dist.js';
 import {BIN} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-// The CLI runs from dist: build when the compiled exec is missing or older than its sources.
-before(() => {
-	const built = path.join(ROOT, 'dist/commands/exec.js');
-	const sources = [path.join(ROOT, 'source/commands/exec.ts'), ...fs.readdirSync(path.join(ROOT, 'source/emit')).map(file => path.join(ROOT, 'source/emit', file))];
-	const stale = !fs.existsSync(built) || sources.some(file => fs.statSync(file).mtimeMs > fs.statSync(built).mtimeMs);
-	if (stale) {
-		// Other parts may be mid-change with type errors; tsc emits all the same.
-		spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {cwd: ROOT, stdio: 'ignore'});
-	}
-
-	assert.ok(fs.existsSync(built), 'dist/commands/exec.js after the build');
-});
+// The CLI runs from dist, built from the sources as they are now.
+before(ensureBuilt);
 
 function tracedeck(home: string, args: string[], extra: Record<string, string> = {}): SpawnSyncReturns<string> {
 	return spawnSync(process.execPath, [BIN, ...args], {cwd: ROOT, env: cliEnv({home, env: extra}), encoding: 'utf8', timeout: 60_000});

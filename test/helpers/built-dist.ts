@@ -1,0 +1,34 @@
+import {spawnSync} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function newestMtime(dir: string): number {
+	let newest = 0;
+	for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
+		const file = path.join(dir, entry.name);
+		newest = Math.max(newest, entry.isDirectory() ? newestMtime(file) : fs.statSync(file).mtimeMs);
+	}
+
+	return newest;
+}
+
+/**
+ * Make sure dist holds the sources as they are now, for tests that run the
+ * built CLI or import dist in a child (bin/tracedeck.js, a producer
+ * process): build when dist/cli.js is missing or older than any source file.
+ * tsc rewrites every output, so dist/cli.js's time is the build's.
+ */
+export function ensureBuilt(): void {
+	const built = path.join(ROOT, 'dist/cli.js');
+	if (!fs.existsSync(built) || newestMtime(path.join(ROOT, 'source')) > fs.statSync(built).mtimeMs) {
+		// Other parts may be mid-change with type errors; tsc emits all the same.
+		spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {cwd: ROOT, stdio: 'ignore'});
+	}
+
+	if (!fs.existsSync(built)) {
+		throw new Error('dist/cli.js is missing after the build (npm run build)');
+	}
+}

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {ConfigError} from '../core/errors.js';
 import {THEME_ROLES, type ThemeRole} from '../core/theme-roles.js';
-import {CONFIG_KEYS, checkConfig} from './config-check.js';
+import {CONFIG_KEYS, checkConfig, type CheckedConfig} from './config-check.js';
 
 /*
  * The config file: $XDG_CONFIG_HOME/tracedeck/config.toml (~/.config/...
@@ -16,16 +16,10 @@ import {CONFIG_KEYS, checkConfig} from './config-check.js';
  * The checks are by hand (config-check.ts), to keep zod out of start-up.
  */
 
-/** What the file may hold; every key is optional and unknown keys are errors. */
-export interface TracedeckConfig {
+/** What the file may hold (config-check.ts decides what passes); every key is optional and unknown keys are errors. */
+export interface TracedeckConfig extends Omit<CheckedConfig, 'links' | 'filters' | 'colors'> {
 	/** The file read, or null when there is none (the default location, absent). */
 	file: string | null;
-	home?: string;
-	redis?: string;
-	db?: string;
-	token?: string;
-	endpoint?: string;
-	stuck_after?: string;
 	links: Readonly<Record<string, string>>;
 	filters: Readonly<Record<string, string>>;
 	colors: Readonly<Partial<Record<ThemeRole, string>>>;

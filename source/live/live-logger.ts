@@ -1,3 +1,4 @@
+import {withoutPassword} from '../core/url-password.js';
 /** Where live-stream warnings go: stderr by default, a capture in tests. */
 export interface LiveLogger {
 	warn(message: string): void;
@@ -21,14 +22,5 @@ export function redactRedisUrl(url: string): string {
 }
 
 function redactOne(url: string): string {
-	try {
-		const parsed = new URL(url);
-		if (parsed.password !== '') {
-			parsed.password = '***';
-		}
-
-		return parsed.toString();
-	} catch {
-		return 'the configured Redis URL';
-	}
+	return withoutPassword(url, 'the configured Redis URL');
 }

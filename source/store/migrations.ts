@@ -1,6 +1,7 @@
 import type {Db} from './open-database.js';
 import {refoldRuns} from './refold-runs.js';
 import {addRunLinkColumns} from './run-link-columns.js';
+import {metricBoundsValues} from './metric-bounds.js';
 
 /*
  * SQLite has no trigger for "insert or update", so each metrics rule below has
@@ -184,16 +185,7 @@ export const MIGRATIONS: readonly string[] = [
 	) WITHOUT ROWID;
 
 	INSERT INTO metric_bounds (name, le) VALUES
-		('deployment_stage_duration_seconds', 1), ('deployment_stage_duration_seconds', 5),
-		('deployment_stage_duration_seconds', 15), ('deployment_stage_duration_seconds', 30),
-		('deployment_stage_duration_seconds', 60), ('deployment_stage_duration_seconds', 120),
-		('deployment_stage_duration_seconds', 300), ('deployment_stage_duration_seconds', 600),
-		('deployment_stage_duration_seconds', 1200), ('deployment_stage_duration_seconds', 1800),
-		('deployment_stage_duration_seconds', 3600),
-		('time_to_deploy_seconds', 30), ('time_to_deploy_seconds', 60), ('time_to_deploy_seconds', 120),
-		('time_to_deploy_seconds', 300), ('time_to_deploy_seconds', 600), ('time_to_deploy_seconds', 900),
-		('time_to_deploy_seconds', 1200), ('time_to_deploy_seconds', 1800), ('time_to_deploy_seconds', 2700),
-		('time_to_deploy_seconds', 3600), ('time_to_deploy_seconds', 7200);
+		${metricBoundsValues()};
 
 	-- Write-only views whose INSTEAD OF triggers hold the counting rules in one place.
 	CREATE VIEW metric_increments AS SELECT name, labels, value FROM metric_counters WHERE 0;

@@ -14,6 +14,7 @@
  */
 
 import {SEARCH_MIGRATION} from './search-migrations.js';
+import {metricBoundsValues} from '../metric-bounds.js';
 
 /** The channel writers notify (migration 1's trigger on events) and live readers LISTEN on. */
 export const EVENTS_CHANNEL = 'tracedeck_events';
@@ -185,16 +186,7 @@ export const PG_MIGRATIONS: readonly string[] = [
 	$$;
 
 	INSERT INTO metric_bounds (name, le) VALUES
-		('deployment_stage_duration_seconds', 1), ('deployment_stage_duration_seconds', 5),
-		('deployment_stage_duration_seconds', 15), ('deployment_stage_duration_seconds', 30),
-		('deployment_stage_duration_seconds', 60), ('deployment_stage_duration_seconds', 120),
-		('deployment_stage_duration_seconds', 300), ('deployment_stage_duration_seconds', 600),
-		('deployment_stage_duration_seconds', 1200), ('deployment_stage_duration_seconds', 1800),
-		('deployment_stage_duration_seconds', 3600),
-		('time_to_deploy_seconds', 30), ('time_to_deploy_seconds', 60), ('time_to_deploy_seconds', 120),
-		('time_to_deploy_seconds', 300), ('time_to_deploy_seconds', 600), ('time_to_deploy_seconds', 900),
-		('time_to_deploy_seconds', 1200), ('time_to_deploy_seconds', 1800), ('time_to_deploy_seconds', 2700),
-		('time_to_deploy_seconds', 3600), ('time_to_deploy_seconds', 7200);
+		${metricBoundsValues()};
 
 	-- A deployment is a run with an environment.
 	CREATE FUNCTION tracedeck_deployment_finished() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import {withoutPassword} from '../../core/url-password.js';
 
 // int8 (count(*), bigint ids and counters) comes back as a string by default,
 // since it can exceed 2^53; tracedeck's never do (event ids, row counts), and
@@ -16,14 +17,5 @@ export function openPool(url: string): pg.Pool {
 
 /** The URL without its password, for messages and `location`. */
 export function redactedUrl(url: string): string {
-	try {
-		const parsed = new URL(url);
-		if (parsed.password !== '') {
-			parsed.password = '***';
-		}
-
-		return parsed.toString();
-	} catch {
-		return 'postgres://(unparsable URL)';
-	}
+	return withoutPassword(url, 'postgres://(unparsable URL)');
 }

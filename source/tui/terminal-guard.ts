@@ -22,7 +22,7 @@ interface TerminalIn {
 export interface TerminalGuardOptions {
 	stdout: TerminalOut;
 	stdin: TerminalIn;
-	stderr: {write: (text: string) => unknown};
+	stderr: {write: (text: string) => unknown; on?: (event: 'error', listener: (error: unknown) => void) => unknown};
 	/** Stops drawing (ink's unmount) before the terminal is given back, so that no frame lands on the main screen. */
 	stop: () => void;
 	/** Closes the store and the feed. */
@@ -43,6 +43,17 @@ export interface TerminalGuard {
 	onCrash: (error: unknown) => Promise<void>;
 }
 
+/**
+ * A write to a terminal that is gone (the SSH session dropped, tmux killed):
+ * not a crash to report. Reported on the terminal, it would fail again, and
+ * each failure would come back as another uncaught error, forever, in a loop
+ * that starves the timers that would end the process.
+ */
+export function isTerminalGone(error: unknown): boolean {
+	const code = (error as {code?: unknown} | null)?.code;
+	return code === 'EIO' || code === 'EPIPE' || code === 'ENXIO' || code === 'EBADF';
+}
+
 function attempt(step: () => unknown): void {
 	try {
 		step();
@@ -58,6 +69,11 @@ function attempt(step: () => unknown): void {
 export function terminalGuard(options: TerminalGuardOptions): TerminalGuard {
 	const {stdout, stdin, stderr} = options;
 	const tty = stdout.isTTY === true;
+	// A terminal's write errors (it hung up) are the end of the console, not errors of their own: see isTerminalGone.
+	const ignore = (): undefined => undefined;
+	stdout.on('error', ignore);
+	stderr.on?.('error', ignore);
+	let gone = false;
 	let entered = false;
 	let restored = false;
 	let ending = false;
@@ -72,7 +88,7 @@ export function terminalGuard(options: TerminalGuardOptions): TerminalGuard {
 			attempt(() => stdin.setRawMode?.(false));
 		}
 
-		if (tty) {
+		if (tty && !gone) {
 			attempt(() => stdout.write(`${entered ? LEAVE_ALT_SCREEN : ''}${SHOW_CURSOR}`));
 		}
 	};
@@ -101,12 +117,24 @@ export function terminalGuard(options: TerminalGuardOptions): TerminalGuard {
 		},
 		restore,
 		async onSignal(signal) {
-			// After SIGHUP the terminal is gone: a write that fails then is not an error to report.
-			stdout.on('error', () => undefined);
+			// After SIGHUP the terminal may be gone, or not (kill -HUP): restoring is tried, its write errors ignored.
 			restore();
 			await end(128 + CONSOLE_SIGNALS[signal]);
 		},
 		async onCrash(error) {
+			if (ending) {
+				// Already on the way out (a signal, an earlier error): never a second report.
+				return;
+			}
+
+			if (isTerminalGone(error)) {
+				// The terminal hung up under us: end as SIGHUP does, silently.
+				gone = true;
+				restore();
+				await end(128 + CONSOLE_SIGNALS.SIGHUP);
+				return;
+			}
+
 			restore();
 			const message = error instanceof Error ? error.message : String(error);
 			const stack = error instanceof Error && process.env['TRACEDECK_DEBUG'] ? `\n${sanitize(error.stack ?? '')}` : ' (set TRACEDECK_DEBUG=1 for details)';

@@ -46,6 +46,16 @@ test('each signal: restore once, close, exit 128 + its number; a second signal c
 	}
 });
 
+test('a terminal that hung up (EIO on a write) ends the console as SIGHUP does, silently, however many errors follow', async () => {
+	const {guard, log, exits} = fakeGuard();
+	guard.enter();
+	const eio = Object.assign(new Error('write EIO'), {code: 'EIO'});
+	await Promise.all([guard.onCrash(eio), guard.onCrash(eio), guard.onCrash(new Error('later'))]);
+	assert.ok(!log.some(line => line.startsWith('err ')), 'nothing reported on the dead terminal');
+	assert.ok(!log.slice(1).some(line => line.startsWith('out ')), 'nothing more drawn on it');
+	assert.deepEqual(exits, [129]);
+});
+
 test('a store that never closes does not keep the process: it exits after the timeout', async () => {
 	const {guard, exits} = fakeGuard({close: async () => new Promise(() => undefined), closeTimeoutMs: 1});
 	await guard.onSignal('SIGTERM');

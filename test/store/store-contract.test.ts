@@ -98,6 +98,12 @@ function postgresBackend(): Backend {
 
 const BACKENDS = [sqliteBackend(), postgresBackend()];
 
+/**
+ * What the metric triggers counted for the nested case below when each span was its own statement: a
+ * child stored before its parent has no parent to be inside yet, so it counts too (4 of the 10).
+ */
+const EXPECTED_NESTED_COUNTS = {rollbacks: ['{}=10'], smoke: ['{"status":"failed"}=2', '{"status":"success"}=3']};
+
 /** A finished one-span run starting at `startS`; `extras` go on its start event's data. */
 function oneSpanRun(traceId: string, startS: number, data: Record<string, unknown> = {}, status: 'success' | 'failed' = 'success'): TraceEvent[] {
 	return [
@@ -434,6 +440,49 @@ describe('the same events on both backends', {skip: unavailable}, () => {
 			for (const table of METRIC_TABLES) {
 				assert.deepEqual(await postgres.query(METRIC_ORDER[table]), await sqlite.query(METRIC_ORDER[table]), table);
 			}
+		} finally {
+			await Promise.all(stores.map(store => store.close()));
+		}
+	});
+
+	test('rollbacks and smoke tests nested in their own, in one batch: counted at the outermost span on both, whichever span comes first', async () => {
+		// earlier: which of the outer and the inner span starts first (and so comes first in the batch's rows).
+		const nested = (traceId: string, earlier: 'outer' | 'inner'): TraceEvent[] => {
+			const outer = earlier === 'outer' ? 0 : 0.5;
+			const inner = earlier === 'outer' ? 0.5 : 0;
+			const span = (spanId: string, parent: string, kind: string, name: string, start: number, end: number, status: 'success' | 'failed' = 'success'): TraceEvent[] => [
+				{trace_id: traceId, span_id: spanId, parent_span_id: parent, event_type: `${kind}:started`, timestamp: at(start), data: {name}},
+				{trace_id: traceId, span_id: spanId, parent_span_id: parent, event_type: `${kind}:${status === 'success' ? 'completed' : 'failed'}`, status, timestamp: at(end)},
+			];
+			return [
+				{trace_id: traceId, span_id: 'r', event_type: 'workflow:started', timestamp: at(0), data: {name: 'deploy', env: 'prod', run_id: 'nested'}},
+				...span('rb', 'r', 'step', 'Rollback', 1 + outer, 4),
+				...span('rb-db', 'rb', 'step', 'rollback db', 1 + inner, 3),
+				...span('rk', 'r', 'rollback', 'undo', 5 + outer, 8),
+				...span('rk-1', 'rk', 'rollback', 'undo cache', 5 + inner, 7, 'failed'),
+				...span('sm', 'r', 'step', 'smoke tests', 9 + outer, 12),
+				...span('sm-1', 'sm', 'smoke', 'health', 9 + inner, 11, 'failed'),
+				{trace_id: traceId, span_id: 'r', event_type: 'workflow:completed', status: 'success', timestamp: at(13)},
+			];
+		};
+		const stores = [await sqlite.fresh(), await postgres.fresh()] as const;
+		try {
+			for (const store of stores) {
+				// Two traces in one batch, each with parents first and children first; then one again, alone in its batch.
+				await store.appendEvents([...nested('outer-first', 'outer'), ...nested('inner-first', 'inner')]);
+				await store.appendEvents(nested('alone', 'inner'));
+			}
+
+			const counters = await sqlite.query(METRIC_ORDER.metric_counters);
+			const count = (name: string) => counters.filter(row => row['name'] === name).map(row => `${String(row['labels'])}=${String(row['value'])}`);
+			assert.deepEqual({rollbacks: count('deployment_rollback_total'), smoke: count('smoke_test_total')}, EXPECTED_NESTED_COUNTS);
+			for (const table of METRIC_TABLES) {
+				assert.deepEqual(await postgres.query(METRIC_ORDER[table]), await sqlite.query(METRIC_ORDER[table]), table);
+			}
+
+			// The first trace in the batch keeps the run id; the next ones get their suffix.
+			assert.deepEqual((await stores[1].listRuns()).map(run => run.run_id).sort(), (await stores[0].listRuns()).map(run => run.run_id).sort());
+			assert.equal((await stores[0].resolveRun('nested')).trace_id, 'outer-first');
 		} finally {
 			await Promise.all(stores.map(store => store.close()));
 		}

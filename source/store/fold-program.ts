@@ -12,7 +12,7 @@ import type {AppendParts} from './append-parts.js';
 import {compareByteOrder} from './byte-order.js';
 import {freshTraces, insertSizes, runRow, type SpanRow, uniqueRunIds, upsertRuns, upsertSpans} from './fold-writes.js';
 import type {AppendResult, StoredEvent} from './run-index.js';
-import {one, rows, type SqlParam, type SqlProgram, write} from './sql-program.js';
+import {kept, one, rows, type SqlParam, type SqlProgram, write} from './sql-program.js';
 
 /*
  * The write path of the run index, written once for both engines (see
@@ -36,17 +36,18 @@ interface SpanLink {
 	kind: string;
 }
 
+// Kept prepared on PostgreSQL (sql-program.ts kept): the write path runs them for every batch.
 const SQL = {
-	getSpan: 'SELECT body FROM spans WHERE trace_id = ? AND span_id = ?',
-	getSpanLink: 'SELECT parent_span_id, name, kind FROM spans WHERE trace_id = ? AND span_id = ?',
-	setSpanPath: 'UPDATE spans SET path = ? WHERE trace_id = ? AND span_id = ?',
-	spansOfTrace: 'SELECT body, path FROM spans WHERE trace_id = ? ORDER BY span_id',
-	failedSpanIds: "SELECT span_id FROM spans WHERE trace_id = ? AND status = 'failed' ORDER BY span_id",
-	getRun: 'SELECT trace_id, run_id, steps_seen, body FROM runs WHERE trace_id = ?',
-	latestEarlierEventMs: 'SELECT max(ts_ms) AS ts FROM events WHERE trace_id = ? AND span_id = ? AND id < ?',
-	eventsOfSpan: 'SELECT body FROM events WHERE trace_id = ? AND span_id = ? ORDER BY id',
+	getSpan: kept('SELECT body FROM spans WHERE trace_id = ? AND span_id = ?'),
+	getSpanLink: kept('SELECT parent_span_id, name, kind FROM spans WHERE trace_id = ? AND span_id = ?'),
+	setSpanPath: kept('UPDATE spans SET path = ? WHERE trace_id = ? AND span_id = ?'),
+	spansOfTrace: kept('SELECT body, path FROM spans WHERE trace_id = ? ORDER BY span_id'),
+	failedSpanIds: kept("SELECT span_id FROM spans WHERE trace_id = ? AND status = 'failed' ORDER BY span_id"),
+	getRun: kept('SELECT trace_id, run_id, steps_seen, body FROM runs WHERE trace_id = ?'),
+	latestEarlierEventMs: kept('SELECT max(ts_ms) AS ts FROM events WHERE trace_id = ? AND span_id = ? AND id < ?'),
+	eventsOfSpan: kept('SELECT body FROM events WHERE trace_id = ? AND span_id = ? ORDER BY id'),
 	// Uses events_log_records: the literal event type is what lets SQLite pick the partial index.
-	earlierLogs: `SELECT body FROM events WHERE trace_id = ? AND span_id = ? AND event_type = '${LOG_RECORD_EVENT_TYPE}' AND id < ? ORDER BY id`,
+	earlierLogs: kept(`SELECT body FROM events WHERE trace_id = ? AND span_id = ? AND event_type = '${LOG_RECORD_EVENT_TYPE}' AND id < ? ORDER BY id`),
 } as const;
 
 type Body = {body: string};
@@ -58,8 +59,8 @@ const insertEventsText = new Map<number, string>();
 function insertEventsSql(size: number): string {
 	let text = insertEventsText.get(size);
 	if (text === undefined) {
-		text = `INSERT INTO events (trace_id, span_id, event_type, ts_ms, digest, body) VALUES ${Array.from({length: size}, () => '(?, ?, ?, ?, ?, ?)').join(', ')}
-			ON CONFLICT DO NOTHING RETURNING id, digest`;
+		text = kept(`INSERT INTO events (trace_id, span_id, event_type, ts_ms, digest, body) VALUES ${Array.from({length: size}, () => '(?, ?, ?, ?, ?, ?)').join(', ')}
+			ON CONFLICT DO NOTHING RETURNING id, digest`);
 		insertEventsText.set(size, text);
 	}
 

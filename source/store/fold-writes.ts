@@ -1,5 +1,5 @@
 import type {Run} from '../core/run.js';
-import {rows, type SqlParam, type SqlProgram, write} from './sql-program.js';
+import {kept, rows, type SqlParam, type SqlProgram, write} from './sql-program.js';
 
 /*
  * The statements of the fold's writes, for many rows at once (fold-program.ts
@@ -52,7 +52,7 @@ function sized(key: string, size: number, make: (size: number) => string): strin
 	const id = `${key}:${size}`;
 	let text = texts.get(id);
 	if (text === undefined) {
-		text = make(size);
+		text = kept(make(size));
 		texts.set(id, text);
 	}
 

@@ -192,6 +192,16 @@ for (const backend of BACKENDS) {
 			});
 		});
 
+		test('run ids in one batch: the first trace in the batch keeps a contested id, a stored id keeps its owner, suffixes as one trace at a time gave them', () =>
+			withStore(backend, async store => {
+				await store.appendEvents(oneSpanRun('stored-trace', 0, {run_id: 'shared'}));
+				const line: TraceEvent = {trace_id: 'stored-trace', span_id: 'r', event_type: 'log:stderr', timestamp: at(0.5), data: {line: 'late'}};
+				// Fresh traces before and after a stored one (read from the store) in the same batch.
+				await store.appendEvents([...oneSpanRun('abcdefgh01', 10, {run_id: 'shared'}), ...oneSpanRun('other-1', 20, {run_id: 'other'}), line, ...oneSpanRun('abcdefgh02', 30, {run_id: 'shared'}), ...oneSpanRun('other-2', 40, {run_id: 'other'})]);
+				const ids = Object.fromEntries((await store.listRuns()).map(run => [run.trace_id, run.run_id]));
+				assert.deepEqual(ids, {'stored-trace': 'shared', abcdefgh01: 'shared~abcdefgh', 'other-1': 'other', abcdefgh02: 'shared~abcdefgh02', 'other-2': 'other~other-2'});
+			}));
+
 		test('an input stored in parts, then finishParts, ends as the input stored whole', async () => {
 			const events = [...failedDeploy('tp', 'run-parts'), ...oneSpanRun('tq', 20)];
 			const whole = await withStore(backend, async store => {
@@ -437,6 +447,37 @@ describe('the same events on both backends', {skip: unavailable}, () => {
 			const histograms = await sqlite.query(METRIC_ORDER.metric_histograms);
 			assert.equal(histograms.length, 101);
 			assert.ok(histograms.some(row => row['labels'] === '{"stage":"_other"}' && row['count'] === 3));
+			for (const table of METRIC_TABLES) {
+				assert.deepEqual(await postgres.query(METRIC_ORDER[table]), await sqlite.query(METRIC_ORDER[table]), table);
+			}
+		} finally {
+			await Promise.all(stores.map(store => store.close()));
+		}
+	});
+
+	test('past 100 stage series across several new traces in one batch, the same series on both', async () => {
+		const events: TraceEvent[] = [];
+		for (let t = 0; t < 3; t++) {
+			const traceId = `stages-${t}`;
+			events.push({trace_id: traceId, span_id: 'r', event_type: 'workflow:started', timestamp: at(0), data: {name: 'deploy', env: 'prod'}});
+			for (let i = 0; i < 40; i++) {
+				// Later traces start earlier: the batch's trace order, not time, decides which names get a series.
+				const start = 100 - t * 40 + i;
+				events.push({trace_id: traceId, span_id: `s${i}`, parent_span_id: 'r', event_type: 'stage:started', timestamp: at(start), data: {name: `stage ${t}-${i}`}}, {trace_id: traceId, span_id: `s${i}`, parent_span_id: 'r', event_type: 'stage:completed', status: 'success', timestamp: at(start + 0.5)});
+			}
+		}
+
+		const stores = [await sqlite.fresh(), await postgres.fresh()] as const;
+		try {
+			for (const store of stores) {
+				await store.appendEvents(events);
+			}
+
+			const histograms = await sqlite.query(METRIC_ORDER.metric_histograms);
+			assert.equal(histograms.length, 101);
+			assert.ok(histograms.some(row => row['labels'] === '{"stage":"_other"}' && row['count'] === 20));
+			const series = new Set(histograms.map(row => row['labels']));
+			assert.ok(series.has('{"stage":"stage 2-19"}') && !series.has('{"stage":"stage 2-20"}'), 'the first 100 names in the batch get a series');
 			for (const table of METRIC_TABLES) {
 				assert.deepEqual(await postgres.query(METRIC_ORDER[table]), await sqlite.query(METRIC_ORDER[table]), table);
 			}

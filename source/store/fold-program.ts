@@ -9,8 +9,10 @@ import {isStep} from '../core/step-kind.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {buildTree, stepPath, walkStepPath} from '../core/tree.js';
 import type {AppendParts} from './append-parts.js';
+import {compareByteOrder} from './byte-order.js';
+import {freshTraces, insertSizes, runRow, type SpanRow, uniqueRunIds, upsertRuns, upsertSpans} from './fold-writes.js';
 import type {AppendResult, StoredEvent} from './run-index.js';
-import {one, rows, type SqlParam, type SqlProgram, write} from './sql-program.js';
+import {kept, one, rows, type SqlParam, type SqlProgram, write} from './sql-program.js';
 
 /*
  * The write path of the run index, written once for both engines (see
@@ -34,59 +36,31 @@ interface SpanLink {
 	kind: string;
 }
 
+// Kept prepared on PostgreSQL (sql-program.ts kept): the write path runs them for every batch.
 const SQL = {
-	getSpan: 'SELECT body FROM spans WHERE trace_id = ? AND span_id = ?',
-	anyEarlierEvent: 'SELECT 1 AS found FROM events WHERE trace_id = ? AND id < ? LIMIT 1',
-	getSpanLink: 'SELECT parent_span_id, name, kind FROM spans WHERE trace_id = ? AND span_id = ?',
-	upsertSpan: `INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, path, start_ms, end_ms, status, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (trace_id, span_id) DO UPDATE SET parent_span_id = excluded.parent_span_id, name = excluded.name,
-		kind = excluded.kind, path = excluded.path, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
-		status = excluded.status, body = excluded.body`,
-	setSpanPath: 'UPDATE spans SET path = ? WHERE trace_id = ? AND span_id = ?',
-	spansOfTrace: 'SELECT body, path FROM spans WHERE trace_id = ? ORDER BY span_id',
-	failedSpanIds: "SELECT span_id FROM spans WHERE trace_id = ? AND status = 'failed' ORDER BY span_id",
-	getRun: 'SELECT trace_id, run_id, steps_seen, body FROM runs WHERE trace_id = ?',
-	runIdTaken: 'SELECT trace_id FROM runs WHERE run_id = ?',
-	upsertRun: `INSERT INTO runs (trace_id, run_id, env, target, plan_hash, status, started_ms, ended_ms, last_event_ms, steps_seen, failed_step, "user", body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (trace_id) DO UPDATE SET run_id = excluded.run_id, env = excluded.env, target = excluded.target,
-		plan_hash = excluded.plan_hash, status = excluded.status, started_ms = excluded.started_ms, ended_ms = excluded.ended_ms,
-		last_event_ms = excluded.last_event_ms, steps_seen = excluded.steps_seen, failed_step = excluded.failed_step,
-		"user" = excluded."user", body = excluded.body`,
-	latestEarlierEventMs: 'SELECT max(ts_ms) AS ts FROM events WHERE trace_id = ? AND span_id = ? AND id < ?',
-	eventsOfSpan: 'SELECT body FROM events WHERE trace_id = ? AND span_id = ? ORDER BY id',
+	getSpan: kept('SELECT body FROM spans WHERE trace_id = ? AND span_id = ?'),
+	getSpanLink: kept('SELECT parent_span_id, name, kind FROM spans WHERE trace_id = ? AND span_id = ?'),
+	setSpanPath: kept('UPDATE spans SET path = ? WHERE trace_id = ? AND span_id = ?'),
+	spansOfTrace: kept('SELECT body, path FROM spans WHERE trace_id = ? ORDER BY span_id'),
+	failedSpanIds: kept("SELECT span_id FROM spans WHERE trace_id = ? AND status = 'failed' ORDER BY span_id"),
+	getRun: kept('SELECT trace_id, run_id, steps_seen, body FROM runs WHERE trace_id = ?'),
+	latestEarlierEventMs: kept('SELECT max(ts_ms) AS ts FROM events WHERE trace_id = ? AND span_id = ? AND id < ?'),
+	eventsOfSpan: kept('SELECT body FROM events WHERE trace_id = ? AND span_id = ? ORDER BY id'),
 	// Uses events_log_records: the literal event type is what lets SQLite pick the partial index.
-	earlierLogs: `SELECT body FROM events WHERE trace_id = ? AND span_id = ? AND event_type = '${LOG_RECORD_EVENT_TYPE}' AND id < ? ORDER BY id`,
+	earlierLogs: kept(`SELECT body FROM events WHERE trace_id = ? AND span_id = ? AND event_type = '${LOG_RECORD_EVENT_TYPE}' AND id < ? ORDER BY id`),
 } as const;
 
 type Body = {body: string};
 
-/**
- * Events go in with multi-row inserts: on PostgreSQL each statement is a
- * round trip, and one per event made ingest ten times slower than SQLite.
- * A few fixed sizes, so that each engine prepares a handful of statements,
- * not one per batch length; 6 parameters a row stays far below either
- * engine's limit (SQLite 32,766, PostgreSQL 65,535).
- */
-const INSERT_SIZES = [500, 100, 20, 5, 1] as const;
-
-function* insertSizes(count: number): Generator<number> {
-	let left = count;
-	for (const size of INSERT_SIZES) {
-		for (; left >= size; left -= size) {
-			yield size;
-		}
-	}
-}
-
+// Events go in with multi-row inserts of fixed sizes (fold-writes.ts): on PostgreSQL each statement is a
+// round trip, and one per event made ingest ten times slower than SQLite.
 const insertEventsText = new Map<number, string>();
 
 function insertEventsSql(size: number): string {
 	let text = insertEventsText.get(size);
 	if (text === undefined) {
-		text = `INSERT INTO events (trace_id, span_id, event_type, ts_ms, digest, body) VALUES ${Array.from({length: size}, () => '(?, ?, ?, ?, ?, ?)').join(', ')}
-			ON CONFLICT DO NOTHING RETURNING id, digest`;
+		text = kept(`INSERT INTO events (trace_id, span_id, event_type, ts_ms, digest, body) VALUES ${Array.from({length: size}, () => '(?, ?, ?, ?, ?, ?)').join(', ')}
+			ON CONFLICT DO NOTHING RETURNING id, digest`);
 		insertEventsText.set(size, text);
 	}
 
@@ -155,9 +129,23 @@ export function* appendProgram(events: readonly TraceEvent[], bodies: readonly s
 	}
 
 	const firstNewId = inserted[0]?.id ?? Number.MAX_SAFE_INTEGER;
+	// A trace with no event before this batch has nothing stored to read (spans, log records waiting, runs
+	// are all made from events): one query for the batch, then fresh traces fold in memory and are written together.
+	const fresh = byTrace.size === 0 ? new Set<string>() : yield* freshTraces([...byTrace.keys()], firstNewId);
+	let pending: FreshTrace[] = [];
 	for (const [traceId, traceEvents] of byTrace) {
+		if (fresh.has(traceId)) {
+			pending.push(foldFreshTrace(traceId, traceEvents, parts));
+			continue;
+		}
+
+		// Written before a trace that reads the store: run ids and metric rows come out as one trace at a time made them.
+		yield* writeFreshTraces(pending);
+		pending = [];
 		yield* foldTrace(traceId, traceEvents, firstNewId, parts);
 	}
+
+	yield* writeFreshTraces(pending);
 
 	return {inserted, duplicates, traces: [...byTrace.keys()]};
 }
@@ -183,38 +171,8 @@ export function* finishPartsProgram(staleRuns: ReadonlyMap<string, number>): Sql
 function* foldTrace(traceId: string, events: readonly StoredEvent[], firstNewId: number, parts: AppendParts | undefined): SqlProgram<void> {
 	const before = new Map<string, Span | undefined>();
 	const after = new Map<string, Span>();
-	// Spans that got more than log records: only these can change the run beyond its last event time.
-	const reshaped = new Set<string>();
-	const bySpan = new Map<string, TraceEvent[]>();
-	let lastEventMs = 0;
-	for (const event of inFoldOrder(events.map(stored => stored.event))) {
-		lastEventMs = Math.max(lastEventMs, eventTimeMs(event));
-		if (!isLogRecord(event)) {
-			reshaped.add(event.span_id);
-		}
-
-		const list = bySpan.get(event.span_id);
-		if (list) {
-			list.push(event);
-		} else {
-			bySpan.set(event.span_id, [event]);
-		}
-	}
-
-	// A trace with no event before this batch has nothing stored to read (spans, log records waiting, runs
-	// are all made from events): one query instead of two or three per span, for every new trace.
-	const fresh = (yield* one<{found: number}>(SQL.anyEarlierEvent, [traceId, firstNewId])) === undefined;
+	const {bySpan, reshaped, lastEventMs} = bySpanInFoldOrder(events);
 	for (const [spanId, spanEvents] of bySpan) {
-		if (fresh) {
-			const span = foldEvents(spanEvents)[0];
-			if (span !== undefined) {
-				before.set(spanId, undefined);
-				after.set(spanId, span);
-			}
-
-			continue;
-		}
-
 		const stored = yield* one<Body>(SQL.getSpan, [traceId, spanId]);
 		const previous = stored === undefined ? undefined : (JSON.parse(stored.body) as Span);
 		let span: Span | undefined;
@@ -234,10 +192,13 @@ function* foldTrace(traceId: string, events: readonly StoredEvent[], firstNewId:
 		}
 	}
 
+	// Paths first (stored links are read; this batch's own spans are looked up in `after`), then one upsert for all.
+	const spanRows: SpanRow[] = [];
 	for (const span of after.values()) {
-		const path = yield* pathOf(traceId, span, after, !fresh);
-		yield* write(SQL.upsertSpan, [traceId, span.span_id, span.parent_span_id, span.name, span.kind, path, span.start_ms, span.end_ms, span.status, JSON.stringify(span)]);
+		spanRows.push(spanRow(traceId, span, yield* pathOf(traceId, span, after)));
 	}
+
+	yield* upsertSpans(spanRows);
 
 	if (parts?.staleRuns.has(traceId)) {
 		// finishParts summarizes this run from all its spans; counting onto a stale summary would be lost work.
@@ -256,6 +217,96 @@ function* foldTrace(traceId: string, events: readonly StoredEvent[], firstNewId:
 	} else {
 		yield* updateRunIncrementally(run, row.steps_seen, before, after, lastEventMs);
 	}
+}
+
+interface TraceBatch {
+	bySpan: Map<string, TraceEvent[]>;
+	/** Spans that got more than log records: only these can change the run beyond its last event time. */
+	reshaped: Set<string>;
+	lastEventMs: number;
+}
+
+/** A trace's events in fold order, by span (first event first), with the newest event time. */
+function bySpanInFoldOrder(events: readonly StoredEvent[]): TraceBatch {
+	const bySpan = new Map<string, TraceEvent[]>();
+	const reshaped = new Set<string>();
+	let lastEventMs = 0;
+	for (const event of inFoldOrder(events.map(stored => stored.event))) {
+		lastEventMs = Math.max(lastEventMs, eventTimeMs(event));
+		if (!isLogRecord(event)) {
+			reshaped.add(event.span_id);
+		}
+
+		const list = bySpan.get(event.span_id);
+		if (list) {
+			list.push(event);
+		} else {
+			bySpan.set(event.span_id, [event]);
+		}
+	}
+
+	return {bySpan, reshaped, lastEventMs};
+}
+
+function spanRow(traceId: string, span: Span, path: string): SpanRow {
+	return {traceId, spanId: span.span_id, parentSpanId: span.parent_span_id, params: [traceId, span.span_id, span.parent_span_id, span.name, span.kind, path, span.start_ms, span.end_ms, span.status, JSON.stringify(span)]};
+}
+
+/** A fresh trace folded in memory: its span rows, and its run unless the run is left to finishParts. */
+interface FreshTrace {
+	spanRows: SpanRow[];
+	run: {run: Run; stepsSeen: number} | undefined;
+}
+
+/**
+ * A trace with nothing stored but this batch, folded as foldTrace would
+ * with nothing to read: its spans are all of the trace's spans, so the
+ * run is summarized (recomputeRun's rules) and the paths are the tree's,
+ * from memory. A log record whose span has not arrived makes no span.
+ */
+function foldFreshTrace(traceId: string, events: readonly StoredEvent[], parts: AppendParts | undefined): FreshTrace {
+	const {bySpan, lastEventMs} = bySpanInFoldOrder(events);
+	const after = new Map<string, Span>();
+	for (const [spanId, spanEvents] of bySpan) {
+		const span = foldEvents(spanEvents)[0];
+		if (span !== undefined) {
+			after.set(spanId, span);
+		}
+	}
+
+	if (parts) {
+		// No run yet, so foldTrace would leave the summary to finishParts, which also sets the tree's paths.
+		parts.markStale(traceId, lastEventMs);
+		return {spanRows: [...after.values()].map(span => spanRow(traceId, span, batchPath(span, after))), run: undefined};
+	}
+
+	// In the order recomputeRun reads them (by span id), which is what summarizeRun's ties see.
+	const spans = [...after.values()].sort((a, b) => compareByteOrder(a.span_id, b.span_id));
+	const tree = buildTree(spans);
+	const spanRows = [...after.values()].map(span => spanRow(traceId, span, stepPath(tree, span.span_id)));
+	const run = summarizeRun(spans, lastEventMs, tree);
+	return {spanRows, run: run === null ? undefined : {run, stepsSeen: spans.filter(span => isStep(span)).length}};
+}
+
+/** Fresh traces' spans, then their runs, each in the batch's trace order, in multi-row upserts. */
+function* writeFreshTraces(traces: readonly FreshTrace[]): SqlProgram<void> {
+	if (traces.length === 0) {
+		return;
+	}
+
+	yield* upsertSpans(traces.flatMap(trace => trace.spanRows));
+	const runs = traces.flatMap(trace => (trace.run === undefined ? [] : [trace.run]));
+	if (runs.length === 0) {
+		return;
+	}
+
+	const runIds = yield* uniqueRunIds(runs.map(({run}) => ({runId: run.run_id, traceId: run.trace_id})));
+	yield* upsertRuns(
+		runs.map(({run, stepsSeen}, i) => {
+			run.run_id = runIds[i]!;
+			return runRow(run, stepsSeen);
+		}),
+	);
 }
 
 /** A span folded again from every stored event of it (this batch's included), in fold order. */
@@ -329,7 +380,7 @@ function* anyAboveFailure(traceId: string, spanIds: readonly string[]): SqlProgr
  * starts again, so the walk's own rules (where it stops, how deep) stay in
  * core/tree.ts. Paths are short (32 names at most), so the repeats are few.
  */
-function* pathOf(traceId: string, span: Span, batch: Map<string, Span>, anyStored: boolean): SqlProgram<string> {
+function* pathOf(traceId: string, span: Span, batch: Map<string, Span>): SqlProgram<string> {
 	const stored = new Map<string, SpanLink | undefined>();
 	for (;;) {
 		let missing: string | undefined;
@@ -351,8 +402,16 @@ function* pathOf(traceId: string, span: Span, batch: Map<string, Span>, anyStore
 			return path;
 		}
 
-		stored.set(missing, anyStored ? yield* one<SpanLink>(SQL.getSpanLink, [traceId, missing]) : undefined);
+		stored.set(missing, yield* one<SpanLink>(SQL.getSpanLink, [traceId, missing]));
 	}
+}
+
+/** The span's step path from this batch's spans alone, as pathOf spells it when nothing of the trace is stored. */
+function batchPath(span: Span, batch: ReadonlyMap<string, Span>): string {
+	return walkStepPath(id => {
+		const link = batch.get(id);
+		return link && {parent: link.parent_span_id, name: displayName(link)};
+	}, span.span_id);
 }
 
 function* recomputeRun(traceId: string, lastEventMs: number, row: RunRow | undefined): SqlProgram<void> {
@@ -372,25 +431,8 @@ function* recomputeRun(traceId: string, lastEventMs: number, row: RunRow | undef
 		return;
 	}
 
-	run.run_id = yield* uniqueRunId(run.run_id, traceId);
+	run.run_id = (yield* uniqueRunIds([{runId: run.run_id, traceId}]))[0]!;
 	yield* writeRun(run, spans.filter(span => isStep(span)).length);
-}
-
-/**
- * Two traces claiming one run id (a re-run under the same id) both stay
- * visible: the later one gets a suffix from its trace id. The short suffix
- * comes first (ids already stored keep it); padded 64-bit ids share their
- * first eight characters, so the whole trace id follows when it is taken.
- */
-function* uniqueRunId(runId: string, traceId: string): SqlProgram<string> {
-	for (const candidate of [runId, `${runId}~${traceId.slice(0, 8)}`]) {
-		const owner = yield* one<{trace_id: string}>(SQL.runIdTaken, [candidate]);
-		if (owner === undefined || owner.trace_id === traceId) {
-			return candidate;
-		}
-	}
-
-	return `${runId}~${traceId}`;
 }
 
 function* updateRunIncrementally(run: Run, stepsSeenBefore: number, before: Map<string, Span | undefined>, after: Map<string, Span>, lastEventMs: number): SqlProgram<void> {
@@ -416,6 +458,5 @@ function* updateRunIncrementally(run: Run, stepsSeenBefore: number, before: Map<
 }
 
 function* writeRun(run: Run, stepsSeen: number): SqlProgram<void> {
-	const stored: Run = {...run, current_step: null};
-	yield* write(SQL.upsertRun, [run.trace_id, run.run_id, run.env, run.target, run.plan_hash, run.status, Date.parse(run.started_at), run.ended_at === null ? null : Date.parse(run.ended_at), run.last_event_ms, stepsSeen, run.failed_step, run.user, JSON.stringify(stored)]);
+	yield* upsertRuns([runRow(run, stepsSeen)]);
 }

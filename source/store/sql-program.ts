@@ -54,6 +54,24 @@ export function* write(sql: string, params: readonly SqlParam[] = []): SqlProgra
 	return (yield {sql, params, reads: false}) as number;
 }
 
+const keptTexts = new Set<string>();
+
+/**
+ * Mark a statement text as one to keep prepared on the server: PostgreSQL
+ * otherwise parses and plans each statement again, and a multi-row insert's
+ * text is long. Only for a bounded set of texts (the write path's, a few
+ * fixed sizes each), since each connection keeps every one it has run.
+ * SQLite keeps every statement prepared already (runSqlite).
+ */
+export function kept(sql: string): string {
+	keptTexts.add(sql);
+	return sql;
+}
+
+export function isKept(sql: string): boolean {
+	return keptTexts.has(sql);
+}
+
 /** How a transaction begins: a write takes SQLite's write lock at once (IMMEDIATE), so it never fails halfway on a busy upgrade. */
 export type TransactionMode = 'read' | 'write';
 

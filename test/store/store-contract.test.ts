@@ -98,6 +98,12 @@ function postgresBackend(): Backend {
 
 const BACKENDS = [sqliteBackend(), postgresBackend()];
 
+/**
+ * What the metric triggers counted for the nested case below when each span was its own statement: a
+ * child stored before its parent has no parent to be inside yet, so it counts too (4 of the 10).
+ */
+const EXPECTED_NESTED_COUNTS = {rollbacks: ['{}=10'], smoke: ['{"status":"failed"}=2', '{"status":"success"}=3']};
+
 /** A finished one-span run starting at `startS`; `extras` go on its start event's data. */
 function oneSpanRun(traceId: string, startS: number, data: Record<string, unknown> = {}, status: 'success' | 'failed' = 'success'): TraceEvent[] {
 	return [
@@ -185,6 +191,16 @@ for (const backend of BACKENDS) {
 				assert.deepEqual(await store.resolveRun('t2'), whole.run);
 			});
 		});
+
+		test('run ids in one batch: the first trace in the batch keeps a contested id, a stored id keeps its owner, suffixes as one trace at a time gave them', () =>
+			withStore(backend, async store => {
+				await store.appendEvents(oneSpanRun('stored-trace', 0, {run_id: 'shared'}));
+				const line: TraceEvent = {trace_id: 'stored-trace', span_id: 'r', event_type: 'log:stderr', timestamp: at(0.5), data: {line: 'late'}};
+				// Fresh traces before and after a stored one (read from the store) in the same batch.
+				await store.appendEvents([...oneSpanRun('abcdefgh01', 10, {run_id: 'shared'}), ...oneSpanRun('other-1', 20, {run_id: 'other'}), line, ...oneSpanRun('abcdefgh02', 30, {run_id: 'shared'}), ...oneSpanRun('other-2', 40, {run_id: 'other'})]);
+				const ids = Object.fromEntries((await store.listRuns()).map(run => [run.trace_id, run.run_id]));
+				assert.deepEqual(ids, {'stored-trace': 'shared', abcdefgh01: 'shared~abcdefgh', 'other-1': 'other', abcdefgh02: 'shared~abcdefgh02', 'other-2': 'other~other-2'});
+			}));
 
 		test('an input stored in parts, then finishParts, ends as the input stored whole', async () => {
 			const events = [...failedDeploy('tp', 'run-parts'), ...oneSpanRun('tq', 20)];
@@ -434,6 +450,80 @@ describe('the same events on both backends', {skip: unavailable}, () => {
 			for (const table of METRIC_TABLES) {
 				assert.deepEqual(await postgres.query(METRIC_ORDER[table]), await sqlite.query(METRIC_ORDER[table]), table);
 			}
+		} finally {
+			await Promise.all(stores.map(store => store.close()));
+		}
+	});
+
+	test('past 100 stage series across several new traces in one batch, the same series on both', async () => {
+		const events: TraceEvent[] = [];
+		for (let t = 0; t < 3; t++) {
+			const traceId = `stages-${t}`;
+			events.push({trace_id: traceId, span_id: 'r', event_type: 'workflow:started', timestamp: at(0), data: {name: 'deploy', env: 'prod'}});
+			for (let i = 0; i < 40; i++) {
+				// Later traces start earlier: the batch's trace order, not time, decides which names get a series.
+				const start = 100 - t * 40 + i;
+				events.push({trace_id: traceId, span_id: `s${i}`, parent_span_id: 'r', event_type: 'stage:started', timestamp: at(start), data: {name: `stage ${t}-${i}`}}, {trace_id: traceId, span_id: `s${i}`, parent_span_id: 'r', event_type: 'stage:completed', status: 'success', timestamp: at(start + 0.5)});
+			}
+		}
+
+		const stores = [await sqlite.fresh(), await postgres.fresh()] as const;
+		try {
+			for (const store of stores) {
+				await store.appendEvents(events);
+			}
+
+			const histograms = await sqlite.query(METRIC_ORDER.metric_histograms);
+			assert.equal(histograms.length, 101);
+			assert.ok(histograms.some(row => row['labels'] === '{"stage":"_other"}' && row['count'] === 20));
+			const series = new Set(histograms.map(row => row['labels']));
+			assert.ok(series.has('{"stage":"stage 2-19"}') && !series.has('{"stage":"stage 2-20"}'), 'the first 100 names in the batch get a series');
+			for (const table of METRIC_TABLES) {
+				assert.deepEqual(await postgres.query(METRIC_ORDER[table]), await sqlite.query(METRIC_ORDER[table]), table);
+			}
+		} finally {
+			await Promise.all(stores.map(store => store.close()));
+		}
+	});
+
+	test('rollbacks and smoke tests nested in their own, in one batch: counted at the outermost span on both, whichever span comes first', async () => {
+		// earlier: which of the outer and the inner span starts first (and so comes first in the batch's rows).
+		const nested = (traceId: string, earlier: 'outer' | 'inner'): TraceEvent[] => {
+			const outer = earlier === 'outer' ? 0 : 0.5;
+			const inner = earlier === 'outer' ? 0.5 : 0;
+			const span = (spanId: string, parent: string, kind: string, name: string, start: number, end: number, status: 'success' | 'failed' = 'success'): TraceEvent[] => [
+				{trace_id: traceId, span_id: spanId, parent_span_id: parent, event_type: `${kind}:started`, timestamp: at(start), data: {name}},
+				{trace_id: traceId, span_id: spanId, parent_span_id: parent, event_type: `${kind}:${status === 'success' ? 'completed' : 'failed'}`, status, timestamp: at(end)},
+			];
+			return [
+				{trace_id: traceId, span_id: 'r', event_type: 'workflow:started', timestamp: at(0), data: {name: 'deploy', env: 'prod', run_id: 'nested'}},
+				...span('rb', 'r', 'step', 'Rollback', 1 + outer, 4),
+				...span('rb-db', 'rb', 'step', 'rollback db', 1 + inner, 3),
+				...span('rk', 'r', 'rollback', 'undo', 5 + outer, 8),
+				...span('rk-1', 'rk', 'rollback', 'undo cache', 5 + inner, 7, 'failed'),
+				...span('sm', 'r', 'step', 'smoke tests', 9 + outer, 12),
+				...span('sm-1', 'sm', 'smoke', 'health', 9 + inner, 11, 'failed'),
+				{trace_id: traceId, span_id: 'r', event_type: 'workflow:completed', status: 'success', timestamp: at(13)},
+			];
+		};
+		const stores = [await sqlite.fresh(), await postgres.fresh()] as const;
+		try {
+			for (const store of stores) {
+				// Two traces in one batch, each with parents first and children first; then one again, alone in its batch.
+				await store.appendEvents([...nested('outer-first', 'outer'), ...nested('inner-first', 'inner')]);
+				await store.appendEvents(nested('alone', 'inner'));
+			}
+
+			const counters = await sqlite.query(METRIC_ORDER.metric_counters);
+			const count = (name: string) => counters.filter(row => row['name'] === name).map(row => `${String(row['labels'])}=${String(row['value'])}`);
+			assert.deepEqual({rollbacks: count('deployment_rollback_total'), smoke: count('smoke_test_total')}, EXPECTED_NESTED_COUNTS);
+			for (const table of METRIC_TABLES) {
+				assert.deepEqual(await postgres.query(METRIC_ORDER[table]), await sqlite.query(METRIC_ORDER[table]), table);
+			}
+
+			// The first trace in the batch keeps the run id; the next ones get their suffix.
+			assert.deepEqual((await stores[1].listRuns()).map(run => run.run_id).sort(), (await stores[0].listRuns()).map(run => run.run_id).sort());
+			assert.equal((await stores[0].resolveRun('nested')).trace_id, 'outer-first');
 		} finally {
 			await Promise.all(stores.map(store => store.close()));
 		}

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type {SqlProgram, SqlStep, TransactionMode} from '../sql-program.js';
+import {isKept, type SqlProgram, type SqlStep, type TransactionMode} from '../sql-program.js';
 
 /**
  * `?` placeholders as PostgreSQL's `$1, $2, ...`. Quoted text and
@@ -39,9 +39,27 @@ function textOf(step: SqlStep): string {
 	return text;
 }
 
+const names = new Map<string, string>();
+
+/** A kept statement's name (sql-program.ts kept): node-postgres prepares a named statement once per connection. */
+function nameOf(step: SqlStep): string | undefined {
+	if (!isKept(step.sql)) {
+		return undefined;
+	}
+
+	let name = names.get(step.sql);
+	if (name === undefined) {
+		name = `tracedeck_${names.size + 1}`;
+		names.set(step.sql, name);
+	}
+
+	return name;
+}
+
 /** One statement on a client: its rows, or how many rows it changed. */
 export async function executeStep(client: pg.ClientBase, step: SqlStep): Promise<unknown> {
-	const result = await client.query({text: textOf(step), values: [...step.params]});
+	const name = nameOf(step);
+	const result = await client.query(name === undefined ? {text: textOf(step), values: [...step.params]} : {name, text: textOf(step), values: [...step.params]});
 	return step.reads ? result.rows : (result.rowCount ?? 0);
 }
 

@@ -102,31 +102,50 @@ export interface SpanRow {
 }
 
 /**
- * Upsert span rows in their order. SQLite fires a row trigger after each
- * row, PostgreSQL after the whole statement, when the trigger sees every
- * row of it: the metric triggers that look at a span's parent (a rollback
- * or smoke test counted at its outermost span) would then see a parent
- * placed after its child, which the row order says came later. So a row
- * whose child is already in the statement starts the next one, and every
- * trigger sees what one row at a time would show it, on either engine.
+ * Upsert span rows, each parent in the batch before its children. The
+ * metric triggers that look at a span's parent (a rollback or smoke test
+ * counted once, at its outermost span) must find the parent already there:
+ * a child written first would count as outermost, and a counter cannot
+ * take it back when its parent comes. A child can start before its parent
+ * (clock skew, or a producer that reports inner work first), so the rows'
+ * own order is not enough. With parents first, PostgreSQL (whose row
+ * triggers run after the whole statement and see every row of it) and
+ * SQLite (after each row) see the same thing. Across batches a child
+ * stored before its parent arrives still counts: the counter is monotonic.
  */
 export function* upsertSpans(spanRows: readonly SpanRow[]): SqlProgram<void> {
-	let from = 0;
-	let awaitedParents = new Set<string>();
+	yield* upsertPieces(parentsFirst(spanRows), SPAN_WIDTH, upsertSpansSql);
+}
+
+/** The rows in their order, except that a row whose parent comes later in the list is preceded by it (and its ancestors). */
+export function parentsFirst(spanRows: readonly SpanRow[]): SpanRow[] {
+	const key = (traceId: string, spanId: string): string => `${traceId}\u0000${spanId}`;
+	const byKey = new Map<string, number>();
 	for (let i = 0; i < spanRows.length; i++) {
 		const row = spanRows[i]!;
-		if (awaitedParents.has(`${row.traceId}\u0000${row.spanId}`)) {
-			yield* upsertPieces(spanRows.slice(from, i), SPAN_WIDTH, upsertSpansSql);
-			from = i;
-			awaitedParents = new Set();
+		byKey.set(key(row.traceId, row.spanId), i);
+	}
+
+	const placed = new Uint8Array(spanRows.length);
+	const ordered: SpanRow[] = [];
+	const chain: number[] = [];
+	for (let i = 0; i < spanRows.length; i++) {
+		// Walk up to the first ancestor already placed (or not in the batch), then place the chain top down.
+		// `placed` marks a row as soon as it joins a chain, so a cycle of parent ids ends the walk.
+		let at: number | undefined = i;
+		while (at !== undefined && placed[at] === 0) {
+			placed[at] = 1;
+			chain.push(at);
+			const row: SpanRow = spanRows[at]!;
+			at = row.parentSpanId === null ? undefined : byKey.get(key(row.traceId, row.parentSpanId));
 		}
 
-		if (row.parentSpanId !== null) {
-			awaitedParents.add(`${row.traceId}\u0000${row.parentSpanId}`);
+		while (chain.length > 0) {
+			ordered.push(spanRows[chain.pop()!]!);
 		}
 	}
 
-	yield* upsertPieces(spanRows.slice(from), SPAN_WIDTH, upsertSpansSql);
+	return ordered;
 }
 
 function* upsertPieces(list: ReadonlyArray<{params: readonly SqlParam[]}>, width: number, sql: (size: number) => string): SqlProgram<void> {

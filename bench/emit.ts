@@ -260,9 +260,9 @@ const BURST = 50;
  * before (ratio ≤ 1). Sending elsewhere is for machines far from the index;
  * it must not cost a producer more per event than the embedded default,
  * whose synchronous transaction is the cost it replaces. It fails if the
- * sender serializes or spools on the caller's path. `accepted` has no
- * target: it is the batch's linger (20 ms) plus a round trip and serve's
- * transaction, a figure to watch, not a promise.
+ * sender serializes or spools on the caller's path. `accepted` is the
+ * batch's linger (20 ms), its wait behind the batches before it, a round
+ * trip and serve's transaction: ≤ 1 s (see the figure).
  */
 async function benchRemoteEmit(open: NonNullable<EmitterModule['TraceEmitter']>, events: readonly TraceEvent[], ws: Workspace, localP99: number): Promise<Figure[]> {
 	const {url, child} = await startServe(ws.dir('emit-serve'));
@@ -299,6 +299,8 @@ async function benchRemoteEmit(open: NonNullable<EmitterModule['TraceEmitter']>,
 	const note = `${events.length} events, ${BURST} per event-loop turn, to tracedeck serve on this machine`;
 	return [
 		{id: 'emit.remote_call_p99_ms', label: 'emit: TraceEmitter.emit p99 with TRACEDECK_ENDPOINT (batched, async), the call', unit: 'ms', value: pct(callSamples, 99), baseline: localP99, baselineLabel, target: {kind: 'ratio', op: '<=', limit: 1}, note},
-		{id: 'emit.remote_accepted_p99_ms', label: "emit: TraceEmitter.emit p99 with TRACEDECK_ENDPOINT, call to serve's 200", unit: 'ms', value: pct(acceptedSamples, 99), baseline: localP99, baselineLabel, target: {kind: 'none'}, note},
+		// Every event sent as fast as the loop allows: the batches queue behind serve's transactions, 230–480 ms at p99 for 1000–5000
+		// events. ≤ 1 s fails when a batch waits for a retry (serve refused or timed out) or the sender stops batching.
+		{id: 'emit.remote_accepted_p99_ms', label: "emit: TraceEmitter.emit p99 with TRACEDECK_ENDPOINT, call to serve's 200", unit: 'ms', value: pct(acceptedSamples, 99), baseline: localP99, baselineLabel, target: {kind: 'abs', op: '<=', limit: 1000}, note},
 	];
 }

@@ -11,7 +11,7 @@
  *   BENCH_NO_BUILD=1      skip `tsc` (the CLI figures run the compiled dist)
  *   BENCH_NO_FAIL=1       exit 0 even when a figure misses (the table still says MISS)
  *   BENCH_KEEP=1          keep the temp homes
- *   BENCH_CACHE=0         build the big generated homes afresh instead of reusing <tmp>/tdbench-cache
+ *   BENCH_CACHE=0         build the big generated homes afresh instead of reusing <tmp>/tdbench-cache and the PostgreSQL template
  *   BENCH_PG_URL=…        the PostgreSQL server for the postgres group (default postgres://postgres@127.0.0.1:5432/postgres; none: its figures SKIP)
  *   REDIS_URL=…           a Redis for the emit and live groups instead of a redis-server of their own on a free port
  *   BENCH_INGEST_RUNS, BENCH_EMIT_EVENTS, BENCH_SPAWNS, BENCH_SHOW_SPANS, BENCH_BIG_SPANS,

@@ -2,7 +2,9 @@
  * Live latency: how long an event takes from XADD to a watch() consumer,
  * against raw XREAD BLOCK on the same server in the same run, so the ratio
  * is the watcher's own cost (decode, digest, dedup, queue) and not the
- * machine's. Also end to end, EventWriter.write (SQLite + publish) to watch().
+ * machine's. Also end to end, EventWriter.write (SQLite + publish) to watch(),
+ * against the same store write followed by a bare XADD → XREAD hop. All
+ * sides are measured interleaved, event by event.
  *
  *   node --import tsx bench/live-latency.ts [events]
  *
@@ -39,6 +41,8 @@ export interface LiveLatencyResult {
 	watch: LatencyFigures;
 	/** EventWriter.write (SQLite commit, then publish) → watch(). */
 	write_to_watch: LatencyFigures;
+	/** The same store write (appendEvents on an index of its own), then XADD → a bare XREAD BLOCK loop: the commit and the hop without the live path. */
+	raw_write: LatencyFigures;
 	/** watch / raw_xread. */
 	ratio_p50: number;
 	ratio_p99: number;
@@ -74,15 +78,35 @@ function benchEvent(traceId: string, n: number): TraceEvent {
 	};
 }
 
-/** One event at a time: send, wait until the consumer has it, record the time. */
-async function measure(count: number, send: (n: number) => Promise<unknown>, arrived: () => Promise<void>): Promise<number[]> {
-	const samples: number[] = [];
-	for (let n = 0; n < count; n++) {
-		const received = arrived();
-		const started = performance.now();
-		await send(n);
-		await received;
-		samples.push(performance.now() - started);
+/** One way of getting an event to a consumer: `send(n)` publishes event n, `arrived()` resolves on the next delivery. */
+interface Side {
+	send(n: number): Promise<unknown>;
+	arrived(): Promise<void>;
+	close(): Promise<void>;
+}
+
+/**
+ * Event by event, each side in turn: send, wait until its consumer has it,
+ * record the time. Interleaved, so a burst of the shared machine's noise
+ * lands on every side alike instead of on whichever block ran then, and
+ * the order rotates.
+ * @returns each side's samples after the warm-up
+ */
+async function measure(sides: readonly Side[], total: number, warmup: number): Promise<number[][]> {
+	const samples = sides.map(() => [] as number[]);
+	for (let n = 0; n < total; n++) {
+		// Each round starts at the next side: the first send after a round's gap is not always the same side's.
+		for (let k = 0; k < sides.length; k++) {
+			const i = (n + k) % sides.length;
+			const side = sides[i]!;
+			const received = side.arrived();
+			const started = performance.now();
+			await side.send(n);
+			await received;
+			if (n >= warmup) {
+				samples[i]!.push(performance.now() - started);
+			}
+		}
 	}
 
 	return samples;
@@ -119,38 +143,57 @@ function client(url: string): Redis | Cluster {
 	return isClusterTarget(url) ? new Cluster(clusterNodeUrls(url).map(node => ({host: new URL(node).hostname, port: Number(new URL(node).port)}))) : new Redis(url);
 }
 
-async function rawXread(url: string, total: number, warmup: number): Promise<number[]> {
+/** XADD → a bare XREAD BLOCK loop; with `store`, each XADD comes after that write (the raw dual write). */
+async function rawSide(url: string, store?: (event: TraceEvent) => void): Promise<Side> {
 	const producer = client(url);
 	const consumer = client(url);
-	const key = `bench:raw:{${process.pid}-${Date.now()}}`;
+	const key = `bench:raw:{${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}}`;
 	const {arrived, deliver} = arrivals();
 	let running = true;
 	let lastId = '$';
 	const loop = (async () => {
 		while (running) {
-			const reply = await consumer.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', key, lastId);
+			const reply = await consumer.xread('COUNT', 500, 'BLOCK', 200, 'STREAMS', key, lastId);
 			for (const [id] of reply?.[0]?.[1] ?? []) {
 				lastId = id;
 				deliver();
 			}
 		}
 	})();
-	try {
-		// Let the first XREAD reach the server, so "$" means "after now".
-		await new Promise(resolve => setTimeout(resolve, 50));
-		const body = (n: number) => JSON.stringify(benchEvent('raw', n));
-		const samples = await measure(total, async n => producer.xadd(key, '*', ...entryFields(body(n), undefined)), arrived);
-		return samples.slice(warmup);
-	} finally {
-		running = false;
-		await loop;
-		await producer.del(key);
-		producer.disconnect();
-		consumer.disconnect();
-	}
+	// Let the first XREAD reach the server, so "$" means "after now".
+	await new Promise(resolve => setTimeout(resolve, 50));
+	return {
+		arrived,
+		async send(n) {
+			const event = benchEvent('raw', n);
+			store?.(event);
+			return producer.xadd(key, '*', ...entryFields(JSON.stringify(event), undefined));
+		},
+		async close() {
+			running = false;
+			await loop;
+			await producer.del(key);
+			producer.disconnect();
+			consumer.disconnect();
+		},
+	};
 }
 
-async function watched(url: string, total: number, warmup: number, throughWriter: boolean): Promise<number[]> {
+/** rawSide after the store's own write of each event, appendEvents on an index of its own: the commit and the hop, without the live path between them. */
+async function storeThenRawSide(url: string): Promise<Side> {
+	const {index, cleanup} = tempIndex([], 'tracedeck-bench-');
+	const side = await rawSide(url, event => index.appendEvents([{...event, trace_id: 'rawwrite'}]));
+	return {
+		...side,
+		async close() {
+			await side.close();
+			cleanup();
+		},
+	};
+}
+
+/** XADD (or EventWriter.write) → watch(). */
+async function watchSide(url: string, throughWriter: boolean): Promise<Side> {
 	const {index, cleanup} = tempIndex([], 'tracedeck-bench-');
 	const producer = client(url);
 	const publisher = await createRedisPublisher(url);
@@ -163,37 +206,53 @@ async function watched(url: string, total: number, warmup: number, throughWriter
 			deliver();
 		}
 	})();
-	try {
-		for (let i = 0; i < 500 && stream.source !== 'redis'; i++) {
-			await new Promise(resolve => setTimeout(resolve, 10));
-		}
-
-		if (stream.source !== 'redis') {
-			throw new Error('watch() did not get onto Redis');
-		}
-
-		const send = throughWriter ? async (n: number) => writer.write([benchEvent(traceId, n)]) : async (n: number) => producer.xadd(traceStream(traceId), '*', ...entryFields(JSON.stringify(benchEvent(traceId, n)), undefined));
-		const samples = await measure(total, send, arrived);
-		return samples.slice(warmup);
-	} finally {
+	const close = async () => {
 		await stream.close();
 		await loop;
 		await producer.del(traceStream(traceId));
 		producer.disconnect();
 		await publisher.close();
 		cleanup();
+	};
+	for (let i = 0; i < 500 && stream.source !== 'redis'; i++) {
+		await new Promise(resolve => setTimeout(resolve, 10));
+	}
+
+	if (stream.source !== 'redis') {
+		await close();
+		throw new Error('watch() did not get onto Redis');
+	}
+
+	return {
+		arrived,
+		send: throughWriter ? async n => writer.write([benchEvent(traceId, n)]) : async n => producer.xadd(traceStream(traceId), '*', ...entryFields(JSON.stringify(benchEvent(traceId, n)), undefined)),
+		close,
+	};
+}
+
+/** Open the sides, measure them interleaved, close them all. */
+async function interleaved(open: ReadonlyArray<() => Promise<Side>>, total: number, warmup: number): Promise<number[][]> {
+	const sides: Side[] = [];
+	try {
+		for (const make of open) {
+			sides.push(await make());
+		}
+
+		return await measure(sides, total, warmup);
+	} finally {
+		for (const side of sides) {
+			await side.close();
+		}
 	}
 }
 
 async function onCluster(total: number, warmup: number): Promise<NonNullable<LiveLatencyResult['cluster']>> {
 	const cluster = await startTestCluster();
 	try {
-		const rawA = await rawXread(cluster.url, total, warmup);
-		const viaWatch = await watched(cluster.url, total, warmup, false);
-		const rawB = await rawXread(cluster.url, total, warmup);
-		const raw = figures([...rawA, ...rawB]);
-		const w = figures(viaWatch);
-		return {raw_xread: raw, watch: w, ratio_p99: Math.round((w.p99_ms / raw.p99_ms) * 100) / 100};
+		const [raw, viaWatch] = await interleaved([async () => rawSide(cluster.url), async () => watchSide(cluster.url, false)], total, warmup);
+		const r = figures(raw!);
+		const w = figures(viaWatch!);
+		return {raw_xread: r, watch: w, ratio_p99: Math.round((w.p99_ms / r.p99_ms) * 100) / 100};
 	} finally {
 		await cluster.stop();
 	}
@@ -206,20 +265,20 @@ export async function benchLiveLatency(options: LiveLatencyOptions = {}): Promis
 	const url = options.redisUrl ?? server!.url;
 	try {
 		const total = events + warmup;
-		// Raw first and last, so drift in the machine over the run shows up as spread, not as watcher cost.
-		const rawA = await rawXread(url, total, warmup);
-		const viaWatch = await watched(url, total, warmup, false);
-		const rawB = await rawXread(url, total, warmup);
-		const viaWriter = await watched(url, total, warmup, true);
-		const raw = figures([...rawA, ...rawB]);
-		const w = figures(viaWatch);
+		// Four sides, interleaved event by event: the bare hop, watch(), the store's write then the bare hop, EventWriter.write → watch().
+		const [rawHop, viaWatch, storeThenHop, viaWriter] = await interleaved([async () => rawSide(url), async () => watchSide(url, false), async () => storeThenRawSide(url), async () => watchSide(url, true)], total, warmup);
+		const raw = figures(rawHop!);
+		const w = figures(viaWatch!);
+		const rawWrite = figures(storeThenHop!);
+		const viaWriterFigures = figures(viaWriter!);
 		const cluster = options.redisUrl === undefined && clusterUnavailable() === undefined ? await onCluster(total, warmup) : undefined;
 		return {
 			cluster,
 			events,
 			raw_xread: raw,
 			watch: w,
-			write_to_watch: figures(viaWriter),
+			write_to_watch: viaWriterFigures,
+			raw_write: rawWrite,
 			ratio_p50: Math.round((w.p50_ms / raw.p50_ms) * 100) / 100,
 			ratio_p99: Math.round((w.p99_ms / raw.p99_ms) * 100) / 100,
 		};
@@ -242,6 +301,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.reso
 			row('XADD -> raw XREAD BLOCK', result.raw_xread),
 			row('XADD -> watch()', result.watch),
 			row('write() -> watch()', result.write_to_watch),
+			row('append+XADD -> raw XREAD', result.raw_write),
 			`watch / raw: p50 x${result.ratio_p50}, p99 x${result.ratio_p99}`,
 			'',
 		].join('\n'),

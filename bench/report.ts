@@ -26,21 +26,22 @@ export interface JudgedFigure extends Figure {
 
 export function judge(figure: Figure): JudgedFigure {
 	const ratio = figure.value !== null && figure.baseline !== null && figure.baseline > 0 ? figure.value / figure.baseline : null;
-	let verdict: Verdict;
 	if (figure.value === null) {
-		verdict = 'SKIP';
-	} else if (figure.target.kind === 'none') {
-		verdict = 'INFO';
-	} else {
-		const measured = figure.target.kind === 'abs' ? figure.value : ratio;
-		if (measured === null) {
-			verdict = 'INFO';
-		} else {
-			verdict = (figure.target.op === '<=' ? measured <= figure.target.limit : measured >= figure.target.limit) ? 'PASS' : 'MISS';
-		}
+		return {...figure, ratio, verdict: 'SKIP'};
 	}
 
-	return {...figure, ratio, verdict};
+	if (figure.target.kind === 'none') {
+		return {...figure, ratio, verdict: 'INFO'};
+	}
+
+	const measured = figure.target.kind === 'abs' ? figure.value : ratio;
+	if (measured === null) {
+		// A ratio target without a baseline cannot pass: the comparison it promises was not made.
+		return {...figure, ratio, verdict: 'MISS', note: `${figure.note ? `${figure.note}; ` : ''}no baseline to take the ratio against`};
+	}
+
+	const met = figure.target.op === '<=' ? measured <= figure.target.limit : measured >= figure.target.limit;
+	return {...figure, ratio, verdict: met ? 'PASS' : 'MISS'};
 }
 
 /** A skipped figure: kept in the table so a missing piece stays visible. */
@@ -97,16 +98,53 @@ export interface Environment {
 	cpu: string;
 	platform: string;
 	quick: boolean;
+	/** The 1-minute load average when the run started. */
+	load_1m_at_start: number;
+	/** load_1m_at_start > cores: other work was competing for the CPUs, figures are noisier than usual. */
+	noisy: boolean;
 }
 
 export function environment(quick: boolean): Environment {
+	const cores = os.availableParallelism();
+	const load = Math.round(os.loadavg()[0]! * 100) / 100;
 	return {
 		node: process.version,
-		cores: os.availableParallelism(),
+		cores,
 		cpu: os.cpus()[0]?.model ?? 'unknown',
 		platform: `${os.platform()} ${os.release()}`,
 		quick,
+		load_1m_at_start: load,
+		noisy: load > cores,
 	};
+}
+
+/** Figures per verdict, every verdict present (0 when none). */
+export function verdictCounts(figures: readonly JudgedFigure[]): Record<Verdict, number> {
+	const counts: Record<Verdict, number> = {PASS: 0, MISS: 0, INFO: 0, SKIP: 0};
+	for (const figure of figures) {
+		counts[figure.verdict]++;
+	}
+
+	return counts;
+}
+
+/**
+ * The summary under the table: verdict counts, then each MISS by name (so a
+ * script's log says what failed), then the figures that cannot fail (INFO:
+ * no target) so they stay visible until someone gives them one.
+ */
+export function formatSummary(figures: readonly JudgedFigure[]): string {
+	const counts = verdictCounts(figures);
+	const lines = [`verdicts: ${counts.PASS} PASS, ${counts.MISS} MISS, ${counts.INFO} INFO (no target), ${counts.SKIP} SKIP`];
+	for (const figure of figures.filter(f => f.verdict === 'MISS')) {
+		lines.push(`  MISS ${figure.id}: ${withUnit(figure.value, figure.unit)}, target ${formatTarget(figure)}${figure.ratio === null ? '' : ` (ratio ${figure.ratio.toFixed(2)}×)`}`);
+	}
+
+	for (const figure of figures.filter(f => f.verdict === 'INFO')) {
+		lines.push(`  INFO ${figure.id}: no target`);
+	}
+
+	return lines.join('\n');
 }
 
 export function formatTable(figures: readonly JudgedFigure[]): string {
@@ -140,12 +178,24 @@ export interface ResultFigure {
 	measured_at: string;
 }
 
+/** One group's last measurement: how long it took (the budget), when, and on how loaded a machine. */
+export interface ResultGroup {
+	elapsed_ms: number;
+	measured_at: string;
+	quick: boolean;
+	load_1m_at_start: number;
+}
+
 export interface ResultsDocument {
 	measured_at: string;
 	environment: Environment;
 	elapsed_ms: number;
 	/** Groups measured in this run; the other figures were kept from an earlier run (BENCH_ONLY). */
 	groups_measured: string[];
+	/** Per group, this run's or the last run's that measured it. */
+	groups: Record<string, ResultGroup>;
+	/** Verdicts of all figures in the file (this run's and the kept ones). */
+	verdicts: Record<Verdict, number>;
 	figures: ResultFigure[];
 }
 
@@ -171,17 +221,26 @@ export function toResult(group: string, figure: JudgedFigure, measuredAt: string
  * groups' figures and keeps the rest from the file, each figure stamped with
  * when it (and its baseline, always measured with it) was taken.
  */
-export function writeResults(file: string, document: ResultsDocument, groupOrder: readonly string[]): void {
+export function writeResults(file: string, document: Omit<ResultsDocument, 'verdicts'>, groupOrder: readonly string[]): void {
 	let kept: ResultFigure[] = [];
+	let keptGroups: Record<string, ResultGroup> = {};
 	if (fs.existsSync(file)) {
 		try {
 			const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ResultsDocument>;
 			kept = (previous.figures ?? []).filter(figure => typeof figure.group === 'string' && !document.groups_measured.includes(figure.group));
+			keptGroups = Object.fromEntries(Object.entries(previous.groups ?? {}).filter(([group]) => !document.groups_measured.includes(group)));
 		} catch {
 			// An unreadable old file is simply replaced.
 		}
 	}
 
-	const figures = [...kept, ...document.figures].sort((a, b) => groupOrder.indexOf(a.group) - groupOrder.indexOf(b.group));
-	fs.writeFileSync(file, `${JSON.stringify({...document, figures}, null, '\t')}\n`);
+	const order = (group: string) => groupOrder.indexOf(group);
+	const figures = [...kept, ...document.figures].sort((a, b) => order(a.group) - order(b.group));
+	const groups = Object.fromEntries(Object.entries({...keptGroups, ...document.groups}).sort(([a], [b]) => order(a) - order(b)));
+	const verdicts: Record<Verdict, number> = {PASS: 0, MISS: 0, INFO: 0, SKIP: 0};
+	for (const figure of figures) {
+		verdicts[figure.verdict]++;
+	}
+
+	fs.writeFileSync(file, `${JSON.stringify({...document, groups, verdicts, figures}, null, '\t')}\n`);
 }

@@ -14,7 +14,7 @@ import {countRows, datasetEvents, writeJsonl, type Workspace} from './workspace.
 type Row = Record<string, unknown>;
 
 /** Every row of the three tables, as the run index wrote them. */
-function readRows(home: string): {events: Row[]; spans: Row[]; runs: Row[]} {
+export function readRows(home: string): {events: Row[]; spans: Row[]; runs: Row[]} {
 	const db = new Database(path.join(home, 'runs.db'), {readonly: true});
 	try {
 		// The stored columns only: generated ones (runs' parent_trace_id, correlation_id) come from the body and take no insert.
@@ -78,7 +78,7 @@ function appendMs(home: string, file: string): number {
  * lines (the digests, which need tracedeck's rules, and the span and run
  * rows, which need the fold, come ready-made from ROWS, v8-serialized).
  */
-const BARE_INGEST = `const fs = require('node:fs');
+export const BARE_INGEST = `const fs = require('node:fs');
 const v8 = require('node:v8');
 const D = require('better-sqlite3');
 const db = new D(process.env.DB);
@@ -100,7 +100,7 @@ db.transaction(() => {
 db.close();`;
 
 /** What the bare script takes ready-made: digests in file order, span and run rows as stored. */
-function writeReadyRows(file: string, rows: {events: Row[]; spans: Row[]; runs: Row[]}): void {
+export function writeReadyRows(file: string, rows: {events: Row[]; spans: Row[]; runs: Row[]}): void {
 	const columns = (list: Row[]): string[] => Object.keys(list[0]!);
 	fs.writeFileSync(
 		file,

@@ -223,8 +223,32 @@ const optionalText = (value: unknown, max: number): boolean => absent(value) || 
 const optionalRecord = (value: unknown): boolean => absent(value) || plainRecord(value);
 const optionalContent = (value: unknown): boolean => absent(value) || goodJson(value, 0);
 
+// The form every stored timestamp has (canonicalIso's, nothing below the millisecond), which most files already use.
+const CANONICAL_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+const isCanonicalForm = (text: string): boolean => text.length === 24 && CANONICAL_MS.test(text);
+
+function twoDigits(text: string, at: number): number {
+	return (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+}
+
+function daysIn(year: number, month: number): number {
+	return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** A canonical-form time of a day that exists (isoDateProblem's rules for this form, without its regex and Date). */
+function realCanonicalTime(text: string): boolean {
+	if (!isCanonicalForm(text)) {
+		return false;
+	}
+
+	const month = twoDigits(text, 5);
+	const day = twoDigits(text, 8);
+	return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(Number(text.slice(0, 4)), month) && twoDigits(text, 11) <= 23 && twoDigits(text, 14) <= 59 && twoDigits(text, 17) <= 59;
+}
+
 function goodTimestamp(value: unknown): value is string {
-	return typeof value === 'string' && ISO_WITH_TIME.test(value) && isoDateProblem(value) === undefined && !Number.isNaN(isoToMs(value));
+	return typeof value === 'string' && (realCanonicalTime(value) || (ISO_WITH_TIME.test(value) && isoDateProblem(value) === undefined && !Number.isNaN(isoToMs(value))));
 }
 
 function goodLinks(value: unknown): boolean {
@@ -313,7 +337,8 @@ function normalized(e: ParsedEvent): TraceEvent {
 		trace_id: e.trace_id,
 		span_id: e.span_id,
 		event_type: e.event_type,
-		timestamp: canonicalIso(e.timestamp),
+		// A checked time in the canonical form is its own canonical form: no Date round trip.
+		timestamp: isCanonicalForm(e.timestamp) ? e.timestamp : canonicalIso(e.timestamp),
 	};
 	if (e.parent_span_id) {
 		event.parent_span_id = e.parent_span_id;

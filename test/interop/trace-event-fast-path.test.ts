@@ -29,7 +29,13 @@ const event = fc.record(
 		span_id: id,
 		parent_span_id: id,
 		event_type: often(fc.constantFrom('step:started', 'log:stderr', 'x'), fc.oneof(fc.constant(''), text)),
-		timestamp: often(fc.constantFrom('2026-01-14T12:00:58.556Z', '2026-01-14T12:00:58.556123456Z', '2026-01-14T12:00:58+02:00'), fc.oneof(fc.constantFrom('2026-02-30T12:00:00Z', '2026-01-14T25:00:00Z', '2026-01-14'), text)),
+		timestamp: often(
+			fc.oneof(
+				fc.constantFrom('2026-01-14T12:00:58.556Z', '2024-02-29T23:59:59.999Z', '0000-01-01T00:00:00.000Z', '2026-01-14T12:00:58.556123456Z', '2026-01-14T12:00:58+02:00'),
+				fc.date({min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true}).map(date => date.toISOString()),
+			),
+			fc.oneof(fc.constantFrom('2026-02-30T12:00:00Z', '2026-01-14T25:00:00Z', '2026-01-14', '2026-02-30T12:00:00.000Z', '2025-02-29T00:00:00.000Z', '2026-01-14T24:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-00-10T00:00:00.000Z', '2026-01-14T12:60:00.000Z', '2026-01-14T12:00:60.000Z'), text),
+		),
 		status: often(fc.constantFrom('success', 'failed', 'pending'), fc.constantFrom('done', null)),
 		data: record,
 		tags: often(fc.array(fc.string(), {maxLength: 3}), fc.oneof(fc.array(text), json)),

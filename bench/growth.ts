@@ -136,11 +136,11 @@ export async function benchGrowth(config: BenchConfig, ws: Workspace): Promise<F
 	const showSizes = sizesFromEnv('BENCH_GROWTH_SHOW', config.quick ? [1000, 10_000, 20_000] : [1000, 10_000, 100_000]);
 	const listSizes = sizesFromEnv('BENCH_GROWTH_LIST', config.quick ? [5000, 20_000, 50_000] : [10_000, 100_000, 1_000_000]);
 	// Not a million events: one file of them takes over a minute here and holds some 3 GB in one process.
-	const ingestSizes = sizesFromEnv('BENCH_GROWTH_INGEST', config.quick ? [2000, 10_000, 40_000] : [10_000, 100_000, 300_000]);
+	const ingestSizes = sizesFromEnv('BENCH_GROWTH_INGEST', config.quick ? [2000, 5000, 20_000] : [10_000, 100_000, 300_000]);
 
 	const show = showSizes.map(spans => {
 		const trace = bigTraceHome(ws, spans);
-		return timed(trace.spans, spans >= 100_000 ? 3 : 5, () => showOnce(trace.home, trace.runId));
+		return timed(trace.spans, spans >= 100_000 || config.quick ? 3 : 5, () => showOnce(trace.home, trace.runId));
 	});
 
 	const list = listSizes.map(runs => {

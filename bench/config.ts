@@ -4,7 +4,7 @@
  * named groups (e.g. BENCH_ONLY=console, or BENCH_ONLY=otlp for the OTLP
  * receiver's throughput, about a minute).
  */
-export const GROUPS = ['ingest', 'emit', 'live', 'otlp', 'serve-load', 'cli', 'show10k', 'console', 'trace-screen', 'rss', 'million', 'postgres'] as const;
+export const GROUPS = ['ingest', 'emit', 'live', 'otlp', 'serve-load', 'cli', 'show10k', 'console', 'trace-screen', 'rss', 'million', 'postgres', 'growth'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface BenchConfig {

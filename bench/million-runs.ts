@@ -114,6 +114,11 @@ function figure(id: string, label: string, value: number, baseline: number, base
 /** Bump when fakeRun or the load changes, so cached homes are rebuilt. */
 const GENERATOR_VERSION = 2;
 
+/** A home of `count` runs as this group builds it, from (or into) the bench cache: @returns its path and the build time (0 when cached). */
+export function millionRunHome(ws: Workspace, count: number): {home: string; buildMs: number} {
+	return cachedHome(ws, `million-${count}`, `generator ${GENERATOR_VERSION}`, dir => buildMillionRunHome(dir, count));
+}
+
 export async function benchMillionRuns(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
 	const {home, buildMs} = cachedHome(ws, `million-${config.millionRuns}`, `generator ${GENERATOR_VERSION}`, dir => buildMillionRunHome(dir, config.millionRuns));
 	const index = RunIndex.open(home, {readonly: true});

@@ -36,6 +36,7 @@ import {benchCliWall} from './cli-wall.js';
 import {GROUPS, loadConfig, type BenchConfig, type Group} from './config.js';
 import {benchConsoleFrame} from './console-frame.js';
 import {benchEmit} from './emit.js';
+import {benchGrowth} from './growth.js';
 import {benchIngest} from './ingest.js';
 import {benchLive} from './live.js';
 import {benchMillionRuns} from './million-runs.js';
@@ -62,6 +63,7 @@ const BENCHES: Record<Group, (config: BenchConfig, ws: Workspace) => Promise<Fig
 	million: benchMillionRuns,
 	'serve-load': benchServeLoad,
 	postgres: async config => benchPostgres(config),
+	growth: benchGrowth,
 };
 
 function log(line: string): void {

@@ -5,7 +5,7 @@ import {EventWriter} from '../live/event-writer.js';
 import {openCommandStore, type StoreFlags} from './command-store.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {writeJson} from './write-json.js';
-import {progressReporter} from './progress.js';
+import {drawsProgress, fileProgress, progressReporter} from './progress.js';
 
 const HELP = `
   Usage
@@ -109,7 +109,7 @@ async function ingest(inputs: readonly string[], expanded: string[] | undefined,
 	// Each input expands on its own, so that a missing one is refused like a bad file, in its place.
 	const entries = expanded === undefined ? inputs.map(input => expandOne(input)) : [{input: inputs[0]!, files: expanded}];
 	const pending = entries.flatMap(entry => entry.files ?? []);
-	const progress = progressReporter('ingest', pending.length);
+	const progress = progressReporter('ingest', pending.length, process.stderr, drawsProgress(process.stderr, process.env, flags.json) && pending.length > 1);
 	try {
 		for (const entry of entries) {
 			if (entry.error !== undefined) {
@@ -118,13 +118,29 @@ async function ingest(inputs: readonly string[], expanded: string[] | undefined,
 			}
 
 			for (const file of entry.files) {
+				// A file that takes over a second gets a line of its own: bytes read and checked, events, rate, ETA.
+				const reading = fileProgress(sanitizeMessage(file), {json: flags.json});
 				try {
-					const {events, notes} = readTraceFile(file);
+					let parsed;
+					try {
+						parsed = readTraceFile(file, reading.read);
+					} finally {
+						reading.done();
+					}
+
+					const {events, notes} = parsed;
 					for (const note of notes) {
 						process.stderr.write(`tracedeck: warning: ${sanitizeMessage(note)}\n`);
 					}
 
-					const result = await writer.write(events);
+					reading.storing(events.length);
+					let result;
+					try {
+						result = await writer.write(events);
+					} finally {
+						reading.done();
+					}
+
 					outcomes.push({file, status: 'stored', events: result.inserted.length, duplicates: result.duplicates, traces: result.traces.length});
 					for (const trace of result.traces) {
 						runs.add(trace);

@@ -17,8 +17,15 @@ function split(text: string): {millisecondText: string; rest: string} {
 	return {millisecondText: `${match[1]!}.${digits.slice(0, 3).padEnd(3, '0')}${match[3]!}`, rest: digits.slice(3).replace(/0+$/, '')};
 }
 
+// What every stored event's timestamp is (canonicalIso's form with nothing below the millisecond): Date.parse reads it whole.
+const CANONICAL_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** Epoch milliseconds of an ISO 8601 time, fraction below the millisecond included; NaN when not a date. */
 export function isoToMs(text: string): number {
+	if (text.length === 24 && CANONICAL_MS.test(text)) {
+		return Date.parse(text);
+	}
+
 	const {millisecondText, rest} = split(text);
 	const whole = Date.parse(millisecondText);
 	// Offsets are whole minutes, so the digits below the millisecond are the same in UTC.

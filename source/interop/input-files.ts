@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {InputError, NotFoundError} from '../core/errors.js';
 import type {TraceEvent} from '../core/trace-event.js';
-import {parseTraceFile, type TraceFile} from './trace-file.js';
+import {parseTraceFile, type ReadProgress, type TraceFile} from './trace-file.js';
 
 // What a folder contributes: a file named explicitly is read whatever its name, but a folder also holds READMEs.
 const TRACE_EXTENSIONS = new Set(['.jsonl', '.ndjson', '.json', '.pb', '.binpb', '.otlp']);
@@ -41,8 +41,8 @@ export function expandInputs(inputs: readonly string[]): string[] {
 	return files;
 }
 
-/** Read a whole file and check it before anything is stored; see parseTraceFile for the formats. */
-export function readTraceFile(file: string): TraceFile {
+/** Read a whole file and check it before anything is stored; see parseTraceFile for the formats. `onProgress` hears how far the check has got. */
+export function readTraceFile(file: string, onProgress?: ReadProgress): TraceFile {
 	let bytes: Buffer;
 	try {
 		bytes = fs.readFileSync(file);
@@ -51,7 +51,7 @@ export function readTraceFile(file: string): TraceFile {
 		throw code === 'ENOENT' ? new NotFoundError(`${file}: no such file`) : new InputError(`${file}: cannot read (${code ?? (error as Error).message})`);
 	}
 
-	return parseTraceFile(bytes, file);
+	return parseTraceFile(bytes, file, onProgress);
 }
 
 /** The events of a whole file, read and checked before anything is stored. */

@@ -39,6 +39,12 @@ interface Place {
 	line?: number;
 }
 
+/** Told now and then how far a read has got: bytes of the file (estimated in a text) of its total, and events so far. */
+export type ReadProgress = (bytes: number, totalBytes: number, events: number) => void;
+
+// Lines between progress calls: often enough for a redraw every 100 ms, rare enough to cost nothing.
+const PROGRESS_LINES = 1024;
+
 class Reader {
 	readonly events: TraceEvent[] = [];
 	readonly formats: TraceFormat[] = [];
@@ -46,7 +52,12 @@ class Reader {
 	/** Requests of other OTLP signals left out, by signal. */
 	readonly skipped = new Map<string, number>();
 
-	constructor(readonly name: string) {}
+	constructor(
+		readonly name: string,
+		readonly onProgress?: ReadProgress,
+		/** The file's size, for the bytes a text position stands for. */
+		readonly fileBytes = 0,
+	) {}
 
 	format(format: TraceFormat): void {
 		if (!this.formats.includes(format)) {
@@ -194,7 +205,19 @@ class Reader {
 			throw fail(`${where}: truncated or invalid JSON (${wholeError.message}); nothing from it was stored`);
 		}
 
+		const {onProgress} = this;
+		// Characters passed, as a share of the text: the bytes read, near enough (exact for ASCII).
+		let offset = 0;
+		const bytesPerChar = this.fileBytes / Math.max(1, text.length);
 		for (let i = first; i < lines.length; i++) {
+			if (onProgress !== undefined) {
+				if (i % PROGRESS_LINES === 0) {
+					onProgress(Math.round(offset * bytesPerChar), this.fileBytes, this.events.length);
+				}
+
+				offset += lines[i]!.length + 1;
+			}
+
 			const line = lines[i]!.trim();
 			if (line === '') {
 				continue;
@@ -301,7 +324,7 @@ class Reader {
 	 * the line.
 	 */
 	jsonThenProtobuf(bytes: Uint8Array, bomLength: number): void {
-		const asJson = new Reader(this.name);
+		const asJson = new Reader(this.name, this.onProgress, this.fileBytes);
 		try {
 			asJson.json(this.text(bytes, bomLength), this.name);
 			this.take(asJson);
@@ -382,8 +405,8 @@ function stored(place: Place): string {
  * OTLP → events path. Throws InputError (and nothing else) for bad input,
  * naming the file and, in JSON Lines, the line.
  */
-export function parseTraceFile(bytes: Uint8Array, name: string): TraceFile {
-	const reader = new Reader(name);
+export function parseTraceFile(bytes: Uint8Array, name: string, onProgress?: ReadProgress): TraceFile {
+	const reader = new Reader(name, onProgress, bytes.byteLength);
 	reader.bytes(bytes, false);
 	return reader.finish();
 }

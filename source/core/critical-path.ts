@@ -47,6 +47,8 @@ interface Scratch {
 	kidCount: Int32Array;
 	kids: Int32Array;
 	cursor: Int32Array;
+	/** The breadth-first queue of one root's walk. */
+	queue: Int32Array;
 }
 
 /**
@@ -64,7 +66,7 @@ export function criticalPath(tree: TraceTree, nowMs?: number): CriticalSegment[]
 	const {spans, indexOf} = tree.indexed;
 	const now = nowMs ?? latestKnownMs(spans);
 	const n = spans.length;
-	const scratch: Scratch = {start: new Float64Array(n), end: new Float64Array(n), kidStart: new Int32Array(n), kidCount: new Int32Array(n), kids: new Int32Array(n), cursor: new Int32Array(n)};
+	const scratch: Scratch = {start: new Float64Array(n), end: new Float64Array(n), kidStart: new Int32Array(n), kidCount: new Int32Array(n), kids: new Int32Array(n), cursor: new Int32Array(n), queue: new Int32Array(n)};
 	return [...tree.roots].sort(byStart).flatMap(root => rootCriticalPath(tree, indexOf.get(root.span_id)!, now, scratch));
 }
 
@@ -89,9 +91,8 @@ export function criticalPath(tree: TraceTree, nowMs?: number): CriticalSegment[]
 function rootCriticalPath(tree: TraceTree, root: number, now: number, scratch: Scratch): CriticalSegment[] {
 	const {spans, parent, childStart, childIndex} = tree.indexed;
 	const {start, end, kidStart, kidCount, kids, cursor} = scratch;
-	const endOf = (span: Span): number => Math.max(span.start_ms, span.end_ms ?? now);
 	start[root] = spans[root]!.start_ms;
-	end[root] = endOf(spans[root]!);
+	end[root] = Math.max(spans[root]!.start_ms, spans[root]!.end_ms ?? now);
 	// Latest end first, so a cursor can only move forward as the walk goes back in time.
 	// On equal ends the longer child wins: it explains more of the wait than its parent's own time.
 	const byEndDescending = (a: number, b: number): number => {
@@ -106,9 +107,11 @@ function rootCriticalPath(tree: TraceTree, root: number, now: number, scratch: S
 	};
 
 	// Breadth first from the root; each span's kept children are one stretch of `kids`, written as it is reached.
-	const queue: number[] = [root];
+	const {queue} = scratch;
+	queue[0] = root;
+	let queued = 1;
 	let written = 0;
-	for (let q = 0; q < queue.length; q++) {
+	for (let q = 0; q < queued; q++) {
 		const id = queue[q]!;
 		const parentStart = start[id]!;
 		const parentEnd = end[id]!;
@@ -119,15 +122,16 @@ function rootCriticalPath(tree: TraceTree, root: number, now: number, scratch: S
 			const childIndexAt = childIndex[c]!;
 			const child = spans[childIndexAt]!;
 			const childStartMs = child.start_ms;
-			const childEnd = endOf(child);
-			if (childStartMs >= parentEnd || childEnd <= parentStart || isAsynchronousChild(parentSpan, child)) {
+			const childEnd = Math.max(childStartMs, child.end_ms ?? now);
+			// isAsynchronousChild asked only where it can say yes: most spans have no links and no producer above them.
+			if (childStartMs >= parentEnd || childEnd <= parentStart || ((child.links?.length > 0 || parentSpan.span_kind === 'producer') && isAsynchronousChild(parentSpan, child))) {
 				continue;
 			}
 
 			start[childIndexAt] = Math.max(childStartMs, parentStart);
 			end[childIndexAt] = Math.min(childEnd, parentEnd);
 			kids[written++] = childIndexAt;
-			queue.push(childIndexAt);
+			queue[queued++] = childIndexAt;
 		}
 
 		kidCount[id] = written - kidStart[id]!;

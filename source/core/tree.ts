@@ -108,11 +108,17 @@ class IndexView<V> implements ReadonlyMap<string, V> {
 
 /** Span indices by start, then span id (byStart): one sort gives every children list and the roots their order. */
 function indicesByStart(spans: readonly Span[]): Int32Array {
-	const starts = Float64Array.from(spans, span => span.start_ms);
-	const order = Int32Array.from(spans, (_, i) => i);
+	const n = spans.length;
+	const starts = new Float64Array(n);
+	const order = new Int32Array(n);
+	for (let i = 0; i < n; i++) {
+		starts[i] = spans[i]!.start_ms;
+		order[i] = i;
+	}
+
 	return order.sort((a, b) => {
 		const d = starts[a]! - starts[b]!;
-		if (d !== 0 && !Number.isNaN(d)) {
+		if (d) {
 			return d;
 		}
 
@@ -160,7 +166,8 @@ export function buildTree(given: readonly Span[]): TraceTree {
 	const sorted = indicesByStart(spans);
 	const fill = linkStart.slice(0, n);
 	const links = new Int32Array(linkStart[n]!);
-	for (const i of sorted) {
+	for (let s = 0; s < n; s++) {
+		const i = sorted[s]!;
 		const p = declared[i]!;
 		if (p >= 0) {
 			links[fill[p]!++] = i;
@@ -190,16 +197,16 @@ export function buildTree(given: readonly Span[]): TraceTree {
 		}
 	};
 
-	for (const i of sorted) {
-		if (declared[i] === -1) {
-			visit(i);
+	for (let s = 0; s < n; s++) {
+		if (declared[sorted[s]!] === -1) {
+			visit(sorted[s]!);
 		}
 	}
 
 	// Whatever is left sits on a cycle: cut it at its earliest span.
-	for (const i of sorted) {
-		if (parent[i] === -2) {
-			visit(i);
+	for (let s = 0; s < n; s++) {
+		if (parent[sorted[s]!] === -2) {
+			visit(sorted[s]!);
 		}
 	}
 
@@ -221,7 +228,8 @@ export function buildTree(given: readonly Span[]): TraceTree {
 	// A span that declares no parent is the root; one whose parent was lost only stands in for it.
 	const rootIndices: number[] = [];
 	for (const declaredRoot of [true, false]) {
-		for (const i of sorted) {
+		for (let s = 0; s < n; s++) {
+			const i = sorted[s]!;
 			if (parent[i] === -1 && (spans[i]!.parent_span_id === null) === declaredRoot) {
 				rootIndices.push(i);
 			}

@@ -19,20 +19,6 @@ function childPeak(home: string, runId: string, mode: 'report' | 'raw'): number 
 	return (JSON.parse(result.stdout) as {peak_bytes: number}).peak_bytes;
 }
 
-/** Peak RSS of a real command, through the --require hook (the command itself is unchanged). */
-function commandPeak(home: string, args: readonly string[], file: string): number {
-	const result = spawnSync(process.execPath, ['--require', path.join(REPO, 'bench/peak-rss.cjs'), BIN, ...args], {
-		encoding: 'utf8',
-		maxBuffer: 1 << 30,
-		env: {...process.env, TRACEDECK_HOME: home, TRACEDECK_REDIS_URL: '', NO_COLOR: '1', PEAK_RSS_FILE: file},
-	});
-	if (result.status !== 0) {
-		throw new Error(`${args.join(' ')} failed: ${result.stderr.slice(0, 500)}`);
-	}
-
-	return Number(fs.readFileSync(file, 'utf8'));
-}
-
 /**
  * VmHWM of the process the pty session runs: script → (shell exec) → node,
  * the last descendant. By pid, not name: meow retitles the process "tracedeck".
@@ -89,18 +75,6 @@ export async function benchRss(config: BenchConfig, ws: Workspace): Promise<Figu
 		figures.push({id: 'rss.trace_screen_mb', label: `peak RSS, trace screen, ${size}`, unit: 'MB', value: (await traceScreenPeak(trace)) / MB, baseline: raw, baselineLabel, target: TARGET, note: 'VmHWM of the console process after opening and scrolling'});
 	}
 
-	figures.push(
-		{id: 'rss.report_mb', label: `peak RSS, spans + buildRunReport, ${size}`, unit: 'MB', value: childPeak(trace.home, trace.runId, 'report') / MB, baseline: raw, baselineLabel, target: TARGET, note: 'child over dist: RunIndex.spans + buildRunReport, VmHWM'},
-		{
-			id: 'rss.runs_show_json_mb',
-			label: `peak RSS, runs show --json, ${size}`,
-			unit: 'MB',
-			value: commandPeak(trace.home, ['runs', 'show', trace.runId, '--json'], path.join(ws.dir('rss'), 'peak')) / MB,
-			baseline: raw,
-			baselineLabel,
-			target: {kind: 'none'},
-			note: 'the whole command incl. the pretty-printed JSON string',
-		},
-	);
+	figures.push({id: 'rss.report_mb', label: `peak RSS, spans + buildRunReport, ${size}`, unit: 'MB', value: childPeak(trace.home, trace.runId, 'report') / MB, baseline: raw, baselineLabel, target: TARGET, note: 'child over dist: RunIndex.spans + buildRunReport, VmHWM'});
 	return figures;
 }

@@ -36,9 +36,3 @@ export const BARE_LIST = `const D = require('better-sqlite3');
 const db = new D(process.env.DB, {readonly: true});
 const rows = db.prepare('SELECT body FROM runs ORDER BY started_ms DESC LIMIT 50').pluck().all();
 process.stdout.write(JSON.stringify(rows.map(r => JSON.parse(r)), null, 2) + '\\n');`;
-
-export const BARE_SHOW = `const D = require('better-sqlite3');
-const db = new D(process.env.DB, {readonly: true});
-const run = JSON.parse(db.prepare('SELECT body FROM runs WHERE run_id = ?').pluck().get(process.env.RUN));
-const spans = db.prepare('SELECT body FROM spans WHERE trace_id = ?').pluck().all(run.trace_id).map(b => JSON.parse(b));
-process.stdout.write(JSON.stringify({run, spans}, null, 2) + '\\n');`;

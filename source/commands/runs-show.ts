@@ -1,8 +1,8 @@
-import {buildRunReport} from '../core/run-report.js';
+import {buildRunReport, runReportDocument} from '../core/run-report.js';
 import {openCommandStore, storeLocation} from './command-store.js';
 import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
 import {EXIT_STATUS_HELP, exitStatusOf} from './exit-status.js';
-import {writeJson} from './write-json.js';
+import {writeJsonStream} from './write-json.js';
 import {formatRunReport} from './format-run-report.js';
 
 const HELP = `
@@ -45,11 +45,13 @@ export async function run(argv: string[]): Promise<number> {
 			status = exitStatusOf(found);
 		}
 
-		const report = buildRunReport(found, await index.spans(found.trace_id), Date.now(), await index.strayLogs(found.trace_id));
+		const spans = await index.spans(found.trace_id);
+		const strayLogs = await index.strayLogs(found.trace_id);
 		if (cli.flags.json) {
-			writeJson(report);
+			// Streamed: the spans are made and written a batch at a time, never the whole document at once.
+			await writeJsonStream(runReportDocument(found, spans, Date.now(), strayLogs));
 		} else {
-			process.stdout.write(`${formatRunReport(report, Date.now())}\n`);
+			process.stdout.write(`${formatRunReport(buildRunReport(found, spans, Date.now(), strayLogs), Date.now())}\n`);
 		}
 	} finally {
 		await index.close();

@@ -62,7 +62,7 @@ function scopeKind(scope: Span | undefined): CompensationScopeKind {
  * step inside it) is not itself left over: its own steps are judged instead.
  */
 export function compensationChains(tree: TraceTree): CompensationChains {
-	const spans = [...tree.byId.values()].filter(span => isCompensation(span)).sort(byStart);
+	const spans = tree.indexed.spans.filter(span => isCompensation(span)).sort(byStart);
 	if (spans.length === 0) {
 		return {compensations: [], orphans: []};
 	}

@@ -8,11 +8,6 @@ export interface CriticalSegment {
 	end_ms: number;
 }
 
-interface Window {
-	start: number;
-	end: number;
-}
-
 /** The link attribute OpenTelemetry gives OpenTracing's reference type (Jaeger's FOLLOWS_FROM arrives as one). */
 const REF_TYPE = 'opentracing.ref_type';
 
@@ -34,23 +29,26 @@ export function isAsynchronousChild(parent: Span, child: Span): boolean {
 }
 
 /** What an open span's end means when the caller gives no clock: the core has none of its own. */
-function latestKnownMs(tree: TraceTree): number {
+function latestKnownMs(spans: readonly Span[]): number {
 	let latest = Number.NEGATIVE_INFINITY;
-	for (const span of tree.byId.values()) {
+	for (const span of spans) {
 		latest = Math.max(latest, span.start_ms, span.end_ms ?? span.start_ms);
 	}
 
 	return latest;
 }
 
-/** Latest end first, so a cursor can only move forward as the walk goes back in time. */
-function byEndDescending(windows: ReadonlyMap<string, Window>) {
-	return (a: string, b: string): number => {
-		const wa = windows.get(a)!;
-		const wb = windows.get(b)!;
-		// On equal ends the longer child wins: it explains more of the wait than its parent's own time.
-		return wb.end - wa.end || wa.start - wb.start || (a < b ? -1 : a > b ? 1 : 0);
-	};
+/** Windows, kept children and cursors by span index, shared by every root's walk (a span sits under one root). */
+interface Scratch {
+	start: Float64Array;
+	end: Float64Array;
+	/** Kept children of span i: kids[kidStart[i]] up to kids[kidStart[i] + kidCount[i]], latest end first. */
+	kidStart: Int32Array;
+	kidCount: Int32Array;
+	kids: Int32Array;
+	cursor: Int32Array;
+	/** The breadth-first queue of one root's walk. */
+	queue: Int32Array;
 }
 
 /**
@@ -65,8 +63,11 @@ export function criticalPath(tree: TraceTree, nowMs?: number): CriticalSegment[]
 		return [];
 	}
 
-	const now = nowMs ?? latestKnownMs(tree);
-	return [...tree.roots].sort(byStart).flatMap(root => rootCriticalPath(tree, root, now));
+	const {spans, indexOf} = tree.indexed;
+	const now = nowMs ?? latestKnownMs(spans);
+	const n = spans.length;
+	const scratch: Scratch = {start: new Float64Array(n), end: new Float64Array(n), kidStart: new Int32Array(n), kidCount: new Int32Array(n), kids: new Int32Array(n), cursor: new Int32Array(n), queue: new Int32Array(n)};
+	return [...tree.roots].sort(byStart).flatMap(root => rootCriticalPath(tree, indexOf.get(root.span_id)!, now, scratch));
 }
 
 /**
@@ -87,31 +88,55 @@ export function criticalPath(tree: TraceTree, nowMs?: number): CriticalSegment[]
  *
  * Iterative: a 10,000-level chain does not touch the call stack.
  */
-function rootCriticalPath(tree: TraceTree, root: Span, now: number): CriticalSegment[] {
-	const endOf = (span: Span): number => Math.max(span.start_ms, span.end_ms ?? now);
-	const windows = new Map<string, Window>([[root.span_id, {start: root.start_ms, end: endOf(root)}]]);
-	const kids = new Map<string, string[]>();
-	const queue: string[] = [root.span_id];
-	for (let i = 0; i < queue.length; i++) {
-		const id = queue[i]!;
-		const parent = windows.get(id)!;
-		const parentSpan = tree.byId.get(id)!;
-		const kept: string[] = [];
-		for (const child of tree.children.get(id) ?? []) {
-			const start = child.start_ms;
-			const end = endOf(child);
-			if (start >= parent.end || end <= parent.start || isAsynchronousChild(parentSpan, child)) {
+function rootCriticalPath(tree: TraceTree, root: number, now: number, scratch: Scratch): CriticalSegment[] {
+	const {spans, parent, childStart, childIndex} = tree.indexed;
+	const {start, end, kidStart, kidCount, kids, cursor} = scratch;
+	start[root] = spans[root]!.start_ms;
+	end[root] = Math.max(spans[root]!.start_ms, spans[root]!.end_ms ?? now);
+	// Latest end first, so a cursor can only move forward as the walk goes back in time.
+	// On equal ends the longer child wins: it explains more of the wait than its parent's own time.
+	const byEndDescending = (a: number, b: number): number => {
+		const d = end[b]! - end[a]! || start[a]! - start[b]!;
+		if (d) {
+			return d;
+		}
+
+		const x = spans[a]!.span_id;
+		const y = spans[b]!.span_id;
+		return x < y ? -1 : x > y ? 1 : 0;
+	};
+
+	// Breadth first from the root; each span's kept children are one stretch of `kids`, written as it is reached.
+	const {queue} = scratch;
+	queue[0] = root;
+	let queued = 1;
+	let written = 0;
+	for (let q = 0; q < queued; q++) {
+		const id = queue[q]!;
+		const parentStart = start[id]!;
+		const parentEnd = end[id]!;
+		const parentSpan = spans[id]!;
+		kidStart[id] = written;
+		cursor[id] = 0;
+		for (let c = childStart[id]!; c < childStart[id + 1]!; c++) {
+			const childIndexAt = childIndex[c]!;
+			const child = spans[childIndexAt]!;
+			const childStartMs = child.start_ms;
+			const childEnd = Math.max(childStartMs, child.end_ms ?? now);
+			// isAsynchronousChild asked only where it can say yes: most spans have no links and no producer above them.
+			if (childStartMs >= parentEnd || childEnd <= parentStart || ((child.links?.length > 0 || parentSpan.span_kind === 'producer') && isAsynchronousChild(parentSpan, child))) {
 				continue;
 			}
 
-			windows.set(child.span_id, {start: Math.max(start, parent.start), end: Math.min(end, parent.end)});
-			kept.push(child.span_id);
-			queue.push(child.span_id);
+			start[childIndexAt] = Math.max(childStartMs, parentStart);
+			end[childIndexAt] = Math.min(childEnd, parentEnd);
+			kids[written++] = childIndexAt;
+			queue[queued++] = childIndexAt;
 		}
 
-		if (kept.length > 0) {
-			kept.sort(byEndDescending(windows));
-			kids.set(id, kept);
+		kidCount[id] = written - kidStart[id]!;
+		if (kidCount[id]! > 1) {
+			kids.subarray(kidStart[id]!, written).sort(byEndDescending);
 		}
 	}
 
@@ -130,35 +155,35 @@ function rootCriticalPath(tree: TraceTree, root: Span, now: number): CriticalSeg
 		}
 	};
 
-	const cursor = new Map<string, number>();
-	let current = root.span_id;
-	let point = windows.get(current)!.end;
+	let current = root;
+	let point = end[current]!;
 	for (;;) {
-		const children = kids.get(current) ?? [];
-		let i = cursor.get(current) ?? 0;
-		while (i < children.length && windows.get(children[i]!)!.end > point) {
+		const first = kidStart[current]!;
+		const count = kidCount[current]!;
+		let i = cursor[current]!;
+		while (i < count && end[kids[first + i]!]! > point) {
 			i++;
 		}
 
-		if (i < children.length) {
-			const child = children[i]!;
-			cursor.set(current, i + 1);
-			const childEnd = windows.get(child)!.end;
-			add(current, childEnd, point);
+		if (i < count) {
+			const child = kids[first + i]!;
+			cursor[current] = i + 1;
+			const childEnd = end[child]!;
+			add(spans[current]!.span_id, childEnd, point);
 			current = child;
 			point = childEnd;
 			continue;
 		}
 
-		cursor.set(current, i);
-		const start = windows.get(current)!.start;
-		add(current, start, point);
-		if (current === root.span_id) {
+		cursor[current] = i;
+		const currentStart = start[current]!;
+		add(spans[current]!.span_id, currentStart, point);
+		if (current === root) {
 			break;
 		}
 
-		point = start;
-		current = tree.parent.get(current)!;
+		point = currentStart;
+		current = parent[current]!;
 	}
 
 	return backwards.reverse();

@@ -99,7 +99,7 @@ function downstreamFailure(tree: TraceTree, decision: Span): Span | null {
  */
 export function decisionOutcomes(tree: TraceTree, runStatus?: RunStatus): DecisionOutcome[] {
 	const running = runStatus === undefined ? tree.root !== null && tree.root.end_ms === null : runStatus === 'running';
-	return [...tree.byId.values()]
+	return tree.indexed.spans
 		.filter(span => isDecision(span))
 		.sort(byStart)
 		.map((span): DecisionOutcome => {

@@ -1,5 +1,5 @@
 import type {Span} from './span.js';
-import {byStart, pathTo, walk, type TraceTree} from './tree.js';
+import {byStart, pathTo, type TraceTree} from './tree.js';
 
 export interface Failure {
 	span: Span;
@@ -19,34 +19,42 @@ function endOrInfinity(span: Span): number {
  * under it stays unrecovered until it does.
  */
 export function recoveredFailures(tree: TraceTree): Span[] {
-	return walk(tree)
-		.filter(span => span.status === 'failed' && hasSucceededAncestor(tree, span))
-		.sort(byStart);
+	const under = underSuccess(tree);
+	const {spans, order} = tree.indexed;
+	const out: Span[] = [];
+	for (const i of order) {
+		if (under[i] === 1 && spans[i]!.status === 'failed') {
+			out.push(spans[i]!);
+		}
+	}
+
+	return out.sort(byStart);
 }
 
-/** Span ids under a span that succeeded, computed once per tree (parents before children). */
-const recoveredCache = new WeakMap<TraceTree, ReadonlySet<string>>();
+/** Whether each span (by index) is under a span that succeeded, computed once per tree (parents before children). */
+const recoveredCache = new WeakMap<TraceTree, Uint8Array>();
 
-function underSuccess(tree: TraceTree): ReadonlySet<string> {
-	let set = recoveredCache.get(tree);
-	if (set === undefined) {
-		const under = new Set<string>();
-		for (const span of walk(tree)) {
-			const parentId = tree.parent.get(span.span_id);
-			if (parentId !== null && parentId !== undefined && (under.has(parentId) || tree.byId.get(parentId)?.status === 'success')) {
-				under.add(span.span_id);
+function underSuccess(tree: TraceTree): Uint8Array {
+	let under = recoveredCache.get(tree);
+	if (under === undefined) {
+		const {spans, parent, order} = tree.indexed;
+		under = new Uint8Array(spans.length);
+		for (const i of order) {
+			const p = parent[i]!;
+			if (p >= 0 && (under[p] === 1 || spans[p]!.status === 'success')) {
+				under[i] = 1;
 			}
 		}
 
-		set = under;
-		recoveredCache.set(tree, set);
+		recoveredCache.set(tree, under);
 	}
 
-	return set;
+	return under;
 }
 
 function hasSucceededAncestor(tree: TraceTree, span: Span): boolean {
-	return underSuccess(tree).has(span.span_id);
+	const index = tree.indexed.indexOf.get(span.span_id);
+	return index !== undefined && underSuccess(tree)[index] === 1;
 }
 
 /** A failed span that nothing above it recovered from. */
@@ -60,7 +68,7 @@ export function isUnrecoveredFailure(tree: TraceTree, span: Span): boolean {
  * candidates; a failed span outside it does not hide its ancestors.
  */
 export function rootCauseCandidates(tree: TraceTree, within?: (span: Span) => boolean): Span[] {
-	const failed = [...tree.byId.values()].filter(span => isUnrecoveredFailure(tree, span) && (within?.(span) ?? true));
+	const failed = tree.indexed.spans.filter(span => isUnrecoveredFailure(tree, span) && (within?.(span) ?? true));
 	const hasFailedBelow = new Set<string>();
 	for (const span of failed) {
 		let parent = tree.parent.get(span.span_id);

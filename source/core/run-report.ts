@@ -6,7 +6,8 @@ import {displayName} from './span-name.js';
 import type {RunLog} from './log-record.js';
 import type {Run} from './run.js';
 import type {Span} from './span.js';
-import {buildTree, stepPath, walk, type TraceTree} from './tree.js';
+import {JsonSequence} from './json-chunks.js';
+import {buildTree, stepPathsByIndex, type TraceTree} from './tree.js';
 
 /**
  * A span as `runs show --json` prints it: the span's own fields as folded
@@ -36,13 +37,19 @@ export interface RunReport {
 	logs: RunLog[];
 }
 
-function reportSpan(tree: TraceTree, span: Span): ReportSpan {
+/** The report with its spans made one at a time as they are written (runs show --json streams it); buildRunReport makes them all. */
+export interface RunReportDocument extends Omit<RunReport, 'spans'> {
+	spans: JsonSequence<ReportSpan>;
+}
+
+function reportSpan(tree: TraceTree, index: number, path: string): ReportSpan {
+	const span = tree.indexed.spans[index]!;
 	const out: ReportSpan = {
 		span_id: span.span_id,
 		parent_span_id: span.parent_span_id,
-		parent_known: (tree.parent.get(span.span_id) ?? null) !== null,
+		parent_known: tree.indexed.parent[index] !== -1,
 		name: displayName(span),
-		path: stepPath(tree, span.span_id),
+		path,
 		kind: span.kind,
 		start_ms: span.start_ms,
 		end_ms: span.end_ms,
@@ -77,24 +84,25 @@ function reportSpan(tree: TraceTree, span: Span): ReportSpan {
 }
 
 /**
- * Everything `runs show` answers about one run: the spans in tree order, the
- * critical path, the root-cause failure, compensations and AI decisions.
- * `nowMs` closes open spans for the critical path of a running run;
- * `strayLogs` are the run's log records without a span (RunIndex.strayLogs).
+ * Everything `runs show` answers about one run, its spans made as they are
+ * read (runReportDocument); see buildRunReport. The spans come in tree order,
+ * each with the step path its place in the tree gives it.
  */
-export function buildRunReport(run: Run, spans: readonly Span[], nowMs?: number, strayLogs: readonly RunLog[] = []): RunReport {
+export function runReportDocument(run: Run, spans: readonly Span[], nowMs?: number, strayLogs: readonly RunLog[] = []): RunReportDocument {
 	const tree = buildTree(spans);
 	const failure = rootCauseFailure(tree);
 	const chains = compensationChains(tree);
+	const paths = stepPathsByIndex(tree);
+	const {order} = tree.indexed;
 	return {
 		run,
-		spans: walk(tree).map(span => reportSpan(tree, span)),
+		spans: new JsonSequence(order.length, position => reportSpan(tree, order[position]!, paths[order[position]!]!)),
 		critical_path: criticalPath(tree, nowMs),
 		failure: failure && {
 			span_id: failure.span.span_id,
 			name: displayName(failure.span),
 			path: failure.path.map(span => span.span_id),
-			step_path: stepPath(tree, failure.span.span_id),
+			step_path: paths[tree.indexed.indexOf.get(failure.span.span_id)!]!,
 			error: failure.error,
 			...(failure.span.input === undefined ? {} : {input: failure.span.input}),
 		},
@@ -104,4 +112,15 @@ export function buildRunReport(run: Run, spans: readonly Span[], nowMs?: number,
 		decisions: decisionOutcomes(tree, run.status),
 		logs: [...strayLogs],
 	};
+}
+
+/**
+ * Everything `runs show` answers about one run: the spans in tree order, the
+ * critical path, the root-cause failure, compensations and AI decisions.
+ * `nowMs` closes open spans for the critical path of a running run;
+ * `strayLogs` are the run's log records without a span (RunIndex.strayLogs).
+ */
+export function buildRunReport(run: Run, spans: readonly Span[], nowMs?: number, strayLogs: readonly RunLog[] = []): RunReport {
+	const document = runReportDocument(run, spans, nowMs, strayLogs);
+	return {...document, spans: document.spans.toArray()};
 }

@@ -240,9 +240,16 @@ function truncatedMarker(maxDepth: number): string {
 
 const CONTAINER = Symbol('container');
 
-/** A card number sent as a number (13 to 16 digits fit a double exactly). */
+/**
+ * A card number sent as a number. 13 to 16 digits fit a double exactly;
+ * longer ones (and a sign) are judged by the digits the number prints as,
+ * since that text is what any later step (an error message, an export)
+ * would show and the text rule would redact: a number and its own text
+ * must get the same answer.
+ */
 function isCardNumber(value: number): boolean {
-	return Number.isSafeInteger(value) && value >= 1e12 && isCardDigits(String(value));
+	const magnitude = Math.abs(value);
+	return Number.isInteger(value) && magnitude >= 1e12 && isCardDigits(String(magnitude));
 }
 
 /** A member's plain form: a primitive, a marker, undefined (dropped), or CONTAINER for the walk to open. */

@@ -253,6 +253,12 @@ test('secrets (issue 14.6): card numbers that pass Luhn, 13 to 19 digits with sp
 	assert.deepEqual(data, {card: '<redacted:16chars>', at: 1767225600000, count: 42, span_id: '4111111111111111', trace_id: '4111111111111111'});
 });
 
+test('a number is judged by the digits it prints as, as its own text would be: past 16 digits and with a sign too (found by the OTLP round trip)', () => {
+	// -350776544143939260 prints as 18 digits that pass Luhn: as text ("error": "-3507…") they were redacted, as a number they were not.
+	assert.equal(redactText('-350776544143939260'), '-<redacted:18chars>');
+	assert.deepEqual(redactData({n: -350776544143939260, m: -4111111111111111, big: 1e21, neg: -1767225600000}), {n: '<redacted:19chars>', m: '<redacted:17chars>', big: 1e21, neg: -1767225600000});
+});
+
 test('secrets (issue 14.6): configurable extra keys and patterns, also inside text; a bad pattern is a TypeError', () => {
 	const options = {extraKeys: ['tenant_key'], extraPatterns: [/corp-[a-z0-9]{8}/, String.raw`x-internal: (\S+)`, /ref=(?<secret>\d+)!/]};
 	assert.equal(redactText('use corp-abcd1234 now', options), 'use <redacted:13chars> now');

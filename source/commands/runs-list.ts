@@ -27,7 +27,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {
+	const cli = await parseFlags(argv, HELP, {
 		...RUN_FILTER_FLAGS,
 		limit: {type: 'number', default: 50},
 		parent: {type: 'string'},

@@ -5,6 +5,8 @@ import {decisionHistoryProgram} from './decision-history.js';
 import {countersProgram, deploymentEnvsProgram, histogramProgram, inProgressProgram, stuckProgram} from './deployment-figures.js';
 import {doraRowsProgram} from './dora-rows.js';
 import {purgeProgram} from './retention.js';
+
+export {finishPurge, purgeMode} from './retention.js';
 import {firstRunsProgram, runFiguresProgram, runPageProgram, runsBetweenProgram} from './run-page.js';
 import {searchProgram} from './search.js';
 import type {SqlDialect} from './sql-program.js';

@@ -5,6 +5,7 @@ import type {TraceEvent} from '../core/trace-event.js';
 import type {AppendParts} from './append-parts.js';
 import {InputOccurrences} from './event-digest.js';
 import {appendProgram, finishPartsProgram} from './fold-program.js';
+import * as migrations from './migrations.js';
 import {openDatabase, type Db, type OpenOptions} from './open-database.js';
 import {RunReader} from './run-reader.js';
 import {insertServiceLogs, prepareServiceLogs, type ServiceLogsResult} from './service-logs.js';
@@ -76,7 +77,7 @@ export {EVENTS_PAGE} from './run-reader.js';
  */
 export class RunIndex extends RunReader {
 	static override open(home: string, options?: OpenOptions): RunIndex {
-		return new RunIndex(openDatabase(home, options));
+		return new RunIndex(openDatabase(home, options, migrations));
 	}
 
 	private readonly checkpointTimer: NodeJS.Timeout | undefined;

@@ -3,6 +3,7 @@ import type {Run} from '../core/run.js';
 import type {Span} from '../core/span.js';
 import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
 import type {LinkedRuns, RunFilter, StoredEvent} from './run-index.js';
+import type {Migrations} from './schema-version.js';
 import {eventsAfterProgram, eventsProgram, linkedRunsProgram, listRunsProgram, maxEventIdProgram, resolveRunProgram, spansProgram, strayLogsProgram} from './run-reads.js';
 import {runSqlite, type SqlProgram} from './sql-program.js';
 
@@ -16,8 +17,9 @@ export const EVENTS_PAGE = 1000;
  * milliseconds it never uses.
  */
 export class RunReader {
-	static open(home: string, options?: OpenOptions): RunReader {
-		return new RunReader(openDatabase(home, options));
+	/** Without `migrations`, an index whose schema is behind throws MigrationsNeeded (open-database.ts). */
+	static open(home: string, options?: OpenOptions, migrations?: Migrations): RunReader {
+		return new RunReader(openDatabase(home, options, migrations));
 	}
 
 	readonly db: Db;

@@ -1,10 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type {RunLog} from '../core/log-record.js';
 import type {Run} from '../core/run.js';
 import type {ServiceLog} from '../core/service-log.js';
 import type {Span} from '../core/span.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import type {AppendParts} from './append-parts.js';
-import {damagedStoreError, type OpenOptions} from './open-database.js';
+import {damagedStoreError, MigrationsNeeded, type OpenOptions} from './open-database.js';
 import type {AppendOptions, AppendResult, LinkedRuns, RunFilter, StoredEvent} from './run-index.js';
 import {RunReader} from './run-reader.js';
 import {traceSnapshotProgram} from './run-reads.js';
@@ -14,6 +16,15 @@ import type {SqliteStore} from './sqlite-store.js';
 import type {Store, TraceSnapshot} from './store.js';
 import {QueryStore} from './query-store.js';
 
+/** Whether the home holds a run index yet (runs.db with any bytes); unsure is no. */
+function hasIndex(home: string): boolean {
+	try {
+		return fs.statSync(path.join(home, 'runs.db')).size > 0;
+	} catch {
+		return false;
+	}
+}
+
 /**
  * The embedded store as a read command opens it (open-store.ts, readonly):
  * SqliteStore's reads on a RunReader, so `runs list` never loads the write
@@ -22,8 +33,20 @@ import {QueryStore} from './query-store.js';
  * as SqliteStore's would; where the open created a fresh index it works.
  */
 export class SqliteReadStore extends QueryStore implements Store {
-	static open(home: string, options?: OpenOptions): SqliteReadStore {
-		return new SqliteReadStore(RunReader.open(home, options));
+	/**
+	 * Opens without the migrations, and loads them only for an index whose
+	 * schema is behind, or none yet (the open creates it, as SqliteStore's does).
+	 */
+	static async open(home: string, options?: OpenOptions): Promise<SqliteReadStore> {
+		try {
+			return new SqliteReadStore(RunReader.open(home, options, hasIndex(home) ? undefined : await import('./migrations.js')));
+		} catch (error) {
+			if (!(error instanceof MigrationsNeeded)) {
+				throw error;
+			}
+
+			return new SqliteReadStore(RunReader.open(home, options, await import('./migrations.js')));
+		}
 	}
 
 	readonly backend = 'sqlite';

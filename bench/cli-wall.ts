@@ -2,7 +2,8 @@ import path from 'node:path';
 import {RunIndex} from '../source/store/run-index.js';
 import type {BenchConfig} from './config.js';
 import type {Figure} from './report.js';
-import {BARE_LIST, BARE_SHOW, bareNodeMs, tracedeckMs} from './spawn-timed.js';
+import {BARE_RUNS_LIST, checkSameOutput} from './bare-list.js';
+import {BARE_SHOW, bareNodeMs, tracedeckMs} from './spawn-timed.js';
 import {interleavedMedians} from './stats.js';
 import {datasetEvents, fillHome, type Workspace} from './workspace.js';
 
@@ -30,11 +31,12 @@ function biggestFailedRun(home: string): {runId: string; spans: number} {
 export async function benchCliWall(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
 	const home = await datasetHome(config, ws);
 	const db = path.join(home, 'runs.db');
+	checkSameOutput(home, db);
 	const list = await interleavedMedians(
 		config.spawns,
 		2,
 		() => tracedeckMs(home, ['runs', 'list', '--json']).ms,
-		() => bareNodeMs(db, BARE_LIST).ms,
+		() => bareNodeMs(db, BARE_RUNS_LIST).ms,
 	);
 	const shown = biggestFailedRun(home);
 	const show = await interleavedMedians(
@@ -45,7 +47,16 @@ export async function benchCliWall(config: BenchConfig, ws: Workspace): Promise<
 	);
 	const baselineLabel = 'node -e: better-sqlite3 open + same reads';
 	return [
-		{id: 'cli.runs_list_json_ms', label: 'cli: runs list --json (wall)', unit: 'ms', value: list.a, baseline: list.b, baselineLabel, target: {kind: 'ratio', op: '<=', limit: 2}, note: `median of ${config.spawns} spawns each, ${config.ingestRuns} runs in the index`},
+		{
+			id: 'cli.runs_list_json_ms',
+			label: 'cli: runs list --json (wall)',
+			unit: 'ms',
+			value: list.a,
+			baseline: list.b,
+			baselineLabel: "node -e: better-sqlite3 open + runs list's reads (same bytes out)",
+			target: {kind: 'ratio', op: '<=', limit: 1.4},
+			note: `cold processes, interleaved, median of ${config.spawns} spawns each, ${config.ingestRuns} runs in the index, 50 listed`,
+		},
 		{id: 'cli.runs_show_json_ms', label: 'cli: runs show --json (wall)', unit: 'ms', value: show.a, baseline: show.b, baselineLabel, target: {kind: 'ratio', op: '<=', limit: 2}, note: `${shown.runId}, ${shown.spans} spans`},
 	];
 }

@@ -1,11 +1,19 @@
 import fs from 'node:fs';
+import {createRequire} from 'node:module';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import {DiskFullError, isDamagedDatabase, isDiskFull, StoreError} from '../core/errors.js';
 import {APPLICATION_ID, type Migrations, SCHEMA_VERSION} from './schema-version.js';
 import {createPrivateFile, makePrivateDir} from './private-files.js';
 
-export type Db = Database.Database;
+/*
+ * require()d, not imported: better-sqlite3 is CommonJS, and an ESM import of
+ * it first has Node scan its sources for named exports (cjs-module-lexer),
+ * a few milliseconds of every command's start-up that a require skips.
+ */
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+
+export type Db = BetterSqlite3.Database;
 
 /**
  * How long one statement waits for another connection's lock. SQLite waits

@@ -1,4 +1,5 @@
 import type {OpenOptions} from './open-database.js';
+import {SqliteReadStore} from './sqlite-read-store.js';
 import type {Store} from './store.js';
 
 export interface StoreLocation {
@@ -17,7 +18,7 @@ export interface StoreLocation {
 export async function openStore(location: StoreLocation, options: OpenOptions = {}): Promise<Store> {
 	if (location.databaseUrl === undefined) {
 		if (options.readonly === true) {
-			const {SqliteReadStore} = await import('./sqlite-read-store.js');
+			// Imported with this module (a writer loads all it imports anyway), so a read command's graph loads in one go.
 			return SqliteReadStore.open(location.home, options);
 		}
 

@@ -13,18 +13,27 @@ import type {DeploymentReader, Store} from './store.js';
 /** The Store methods that are query programs (query-programs.ts): the same on every engine but for the dialect and how a program runs. */
 type QueryMethods = Pick<Store, 'runPage' | 'firstRuns' | 'runsBetween' | 'runFigures' | 'search' | 'auditRuns' | 'lastSuccessBefore' | 'decisionHistory' | 'analyticsInput' | 'doraRows' | 'deploymentFigures' | 'purge'>;
 
-type Programs = typeof import('./query-programs.js');
+type Programs = Pick<typeof import('./query-programs.js'), 'QUERY_PROGRAMS' | 'finishPurge' | 'purgeMode'>;
 let programs: Programs | undefined;
+
+/** query-programs.ts hands itself over as it loads (SqliteStore and PostgresStore import it; SqliteReadStore loads it on its first query). */
+export function provideQueryPrograms(loaded: Programs): void {
+	programs = loaded;
+}
 
 /**
  * The query programs and the modules under them (run pages, search, audit,
- * analytics, retention ...) load on a store's first query, not with the
- * store: `runs list` and `runs show` never run one, and loading them costs a
- * few milliseconds of every command's start-up.
+ * analytics, retention ...) need not load with a store: `runs list` and
+ * `runs show` run none, and loading them costs a few milliseconds of every
+ * read command's start-up. The full stores import them with themselves, so
+ * their first query answers as soon as SQLite does.
  */
 async function queryPrograms(): Promise<Programs> {
-	programs ??= await import('./query-programs.js');
-	return programs;
+	if (programs === undefined) {
+		await import('./query-programs.js');
+	}
+
+	return programs!;
 }
 
 /**

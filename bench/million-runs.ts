@@ -6,7 +6,8 @@ import {Random, hashSeed} from '../source/demo/random.js';
 import {runIdFor} from '../source/demo/generate.js';
 import type {BenchConfig} from './config.js';
 import type {Figure} from './report.js';
-import {BARE_LIST, bareNodeMs, tracedeckMs} from './spawn-timed.js';
+import {BARE_RUNS_LIST, checkSameOutput} from './bare-list.js';
+import {bareNodeMs, tracedeckMs} from './spawn-timed.js';
 import {interleavedMedians, nowMs, timeMs} from './stats.js';
 import {DATASET_NOW, cachedHome, type Workspace} from './workspace.js';
 
@@ -153,12 +154,23 @@ export async function benchMillionRuns(config: BenchConfig, ws: Workspace): Prom
 		raw.close();
 	}
 
+	checkSameOutput(home, path.join(home, 'runs.db'));
+	const spawns = config.quick ? 3 : 7;
 	const wall = await interleavedMedians(
-		config.quick ? 3 : 7,
+		spawns,
 		1,
 		() => tracedeckMs(home, ['runs', 'list', '--json']).ms,
-		() => bareNodeMs(path.join(home, 'runs.db'), BARE_LIST).ms,
+		() => bareNodeMs(path.join(home, 'runs.db'), BARE_RUNS_LIST).ms,
 	);
-	figures.push({id: 'million.cli_list_json_ms', label: `runs list --json wall (${config.millionRuns.toLocaleString('en-US')} runs)`, unit: 'ms', value: wall.a, baseline: wall.b, baselineLabel: 'node -e: better-sqlite3 same SELECT', target: {kind: 'ratio', op: '<=', limit: 2}});
+	figures.push({
+		id: 'million.cli_list_json_ms',
+		label: `runs list --json wall (${config.millionRuns.toLocaleString('en-US')} runs)`,
+		unit: 'ms',
+		value: wall.a,
+		baseline: wall.b,
+		baselineLabel: "node -e: better-sqlite3 open + runs list's reads (same bytes out)",
+		target: {kind: 'ratio', op: '<=', limit: 1.4},
+		note: `cold processes, interleaved, median of ${spawns} spawns each, 50 of ${config.millionRuns.toLocaleString('en-US')} runs listed`,
+	});
 	return figures;
 }

@@ -31,8 +31,3 @@ export function tracedeckMs(home: string, args: readonly string[]): Timed {
 export function bareNodeMs(dbFile: string, script: string, env: NodeJS.ProcessEnv = {}): Timed {
 	return spawnMs(['-e', script], {DB: dbFile, ...env});
 }
-
-export const BARE_LIST = `const D = require('better-sqlite3');
-const db = new D(process.env.DB, {readonly: true});
-const rows = db.prepare('SELECT body FROM runs ORDER BY started_ms DESC LIMIT 50').pluck().all();
-process.stdout.write(JSON.stringify(rows.map(r => JSON.parse(r)), null, 2) + '\\n');`;

@@ -1,7 +1,8 @@
-import meow, {type AnyFlags, type Result} from 'meow';
+import type {AnyFlags, Result} from 'meow';
 import {InputError} from '../core/errors.js';
 import {parseDuration} from '../core/format-duration.js';
 import {setConfigFlag} from '../live/config-file.js';
+import {plainFlags} from './plain-flags.js';
 
 /** Flags every command understands. */
 export const COMMON_FLAGS = {
@@ -21,21 +22,35 @@ export const COMMON_HELP = `
     --json         print one JSON document on stdout
     --help         show this help`;
 
+/** What a command reads of its parsed command line. */
+export type ParsedFlags<Flags extends AnyFlags> = Pick<Result<Flags & typeof COMMON_FLAGS>, 'input' | 'flags'>;
+
 /**
- * Parse a subcommand's argv with meow. `help` is the command's own text;
- * meow prints it on --help and rejects unknown flags with exit code 2.
- * --config takes effect here, for every setting the command reads next.
+ * Parse a subcommand's argv. `help` is the command's own text. A plain
+ * command line is parsed here (plain-flags.ts); anything else goes to meow,
+ * which loads only then: it prints the help on --help and rejects unknown
+ * flags with exit code 2. --config takes effect here, for every setting the
+ * command reads next.
  */
-export function parseFlags<Flags extends AnyFlags>(argv: string[], help: string, flags: Flags): Result<Flags & typeof COMMON_FLAGS> {
-	const result = meow(help, {
-		importMeta: import.meta,
-		argv,
-		flags: {...COMMON_FLAGS, ...flags},
-		allowUnknownFlags: false,
-		autoVersion: false,
-		description: false,
-		booleanDefault: undefined,
-	}) as Result<Flags & typeof COMMON_FLAGS>;
+export async function parseFlags<Flags extends AnyFlags>(argv: string[], help: string, flags: Flags): Promise<ParsedFlags<Flags>> {
+	const all = {...COMMON_FLAGS, ...flags};
+	let result = plainFlags(argv, all) as ParsedFlags<Flags> | undefined;
+	if (result === undefined) {
+		const {default: meow} = await import('meow');
+		result = meow(help, {
+			importMeta: import.meta,
+			argv,
+			flags: all,
+			allowUnknownFlags: false,
+			autoVersion: false,
+			description: false,
+			booleanDefault: undefined,
+		}) as Result<Flags & typeof COMMON_FLAGS>;
+	} else {
+		// What meow sets from package.json's bin, so `ps` names the process the same either way.
+		process.title = 'tracedeck';
+	}
+
 	// Every setting after this reads the file --config names (or, without it, TRACEDECK_CONFIG's or the default).
 	setConfigFlag((result.flags as {config?: string}).config);
 	return result;

@@ -20,6 +20,6 @@ export async function run(argv: string[]): Promise<number> {
 	}
 
 	const {parseFlags, COMMON_HELP} = await import('./command-flags.js');
-	const cli = parseFlags(argv, `${HELP}${COMMON_HELP}\n`, {redis: {type: 'string'}});
+	const cli = await parseFlags(argv, `${HELP}${COMMON_HELP}\n`, {redis: {type: 'string'}});
 	return openConsole({home: resolveHome(cli.flags.home), databaseUrl: resolveDatabaseUrl(cli.flags.db), redisUrl: resolveRedisUrl(cli.flags.redis)});
 }

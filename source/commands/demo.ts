@@ -42,7 +42,7 @@ ${COMMON_HELP}
 const MAX_RUNS = 100_000;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {
+	const cli = await parseFlags(argv, HELP, {
 		runs: {type: 'number', default: 80},
 		seed: {type: 'number', default: 7},
 		live: {type: 'boolean', default: true},

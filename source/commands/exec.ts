@@ -81,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
 	const split = argv.indexOf('--');
 	const own = split === -1 ? argv : argv.slice(0, split);
 	const command = split === -1 ? [] : argv.slice(split + 1);
-	const cli = parseFlags(own, HELP, {
+	const cli = await parseFlags(own, HELP, {
 		run: {type: 'string'},
 		step: {type: 'string'},
 		retries: {type: 'number', default: 0},

@@ -76,7 +76,7 @@ function refusal(file: string, error: Error): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {});
+	const cli = await parseFlags(argv, HELP, {});
 	if (cli.input.length === 0) {
 		throw new InputError('ingest needs at least one file or folder; see tracedeck ingest --help');
 	}

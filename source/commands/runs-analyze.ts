@@ -88,7 +88,7 @@ function formatDora(dora: DoraFigures): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {
+	const cli = await parseFlags(argv, HELP, {
 		since: {type: 'string', default: '24h'},
 		env: {type: 'string'},
 		target: {type: 'string'},

@@ -30,7 +30,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {user: {type: 'string'}, since: {type: 'string'}, env: {type: 'string'}, key: {type: 'string'}});
+	const cli = await parseFlags(argv, HELP, {user: {type: 'string'}, since: {type: 'string'}, env: {type: 'string'}, key: {type: 'string'}});
 	const {flags} = cli;
 	if (flags.user === undefined || flags.user === '') {
 		throw new InputError('missing --user <name>; see --help');

@@ -136,7 +136,7 @@ async function printDiff(index: Store, home: string, {a, b, baseline}: Picked, j
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {text: {type: 'boolean', default: false}});
+	const cli = await parseFlags(argv, HELP, {text: {type: 'boolean', default: false}});
 	requireArgs(cli.input, 1, 'the run to compare (and optionally a second run)');
 	if (cli.input.length > 2) {
 		throw new InputError(`runs diff takes one or two runs, not ${cli.input.length}; ${NAME_TWO}`);

@@ -130,7 +130,7 @@ async function writeExport(index: Store, runs: readonly Run[], format: Format, s
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {
+	const cli = await parseFlags(argv, HELP, {
 		format: {type: 'string'},
 		spans: {type: 'boolean', default: false},
 		output: {type: 'string'},

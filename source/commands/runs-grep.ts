@@ -40,7 +40,7 @@ function whereOf(hit: SearchHit): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {
+	const cli = await parseFlags(argv, HELP, {
 		like: {type: 'boolean', default: false},
 		env: {type: 'string'},
 		since: {type: 'string'},

@@ -1,14 +1,8 @@
-import {formatDuration} from '../core/format-duration.js';
 import type {Run} from '../core/run.js';
-import {runDurationMs} from '../core/run-duration.js';
-import {stepLabel} from '../core/run-progress.js';
 import {openCommandStore} from './command-store.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
 import {writeJson} from './write-json.js';
 import {filterValue, RUN_FILTER_FLAGS, RUN_FILTER_HELP, runFilterFromFlags} from './run-filter-flags.js';
-import {statusSymbol} from '../core/symbols.js';
-import {textSymbols} from './text-symbols.js';
-import {textTable} from './text-table.js';
 
 const HELP = `
   Usage
@@ -27,7 +21,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {
+	const cli = await parseFlags(argv, HELP, {
 		...RUN_FILTER_FLAGS,
 		limit: {type: 'number', default: 50},
 		parent: {type: 'string'},
@@ -56,9 +50,8 @@ export async function run(argv: string[]): Promise<number> {
 		return 0;
 	}
 
-	const symbols = textSymbols();
 	const nowMs = Date.now();
-	const rows = runs.map(r => [r.run_id, `${statusSymbol(r.status, symbols)} ${r.status}`, r.env ?? '-', r.target ?? '-', r.started_at.replace('T', ' ').slice(0, 19), formatDuration(runDurationMs(r, nowMs)), r.status === 'running' ? [stepLabel(r), r.current_step].filter(Boolean).join(' ') : (r.failed_step ?? '')]);
-	process.stdout.write(`${textTable(['RUN', 'STATUS', 'ENV', 'TARGET', 'STARTED (UTC)', 'DURATION', 'STEP'], rows)}\n`);
+	const {runsTable} = await import('./runs-list-text.js');
+	process.stdout.write(`${runsTable(runs, nowMs)}\n`);
 	return 0;
 }

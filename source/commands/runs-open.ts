@@ -81,7 +81,7 @@ async function launch(browser: BrowserCommand): Promise<boolean> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {browser: {type: 'boolean', default: true}});
+	const cli = await parseFlags(argv, HELP, {browser: {type: 'boolean', default: true}});
 	requireArgs(cli.input, 1, 'the run to open');
 	const artifacts = await writeRunArtifacts(storeLocation(cli.flags), cli.input[0]!);
 	const report = artifacts.files.report;

@@ -30,7 +30,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {dryRun: {type: 'boolean', default: false}, keep: {type: 'string'}});
+	const cli = await parseFlags(argv, HELP, {dryRun: {type: 'boolean', default: false}, keep: {type: 'string'}});
 	const policy = resolveRetention(cli.flags.keep);
 	const {home} = storeLocation(cli.flags);
 	const index = await openCommandStore(cli.flags);

@@ -49,7 +49,7 @@ function countBy(rows: readonly ReportRow[], pick: (row: ReportRow) => string): 
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {format: {type: 'string', default: 'sox'}, since: {type: 'string', default: '30d'}, env: {type: 'string'}, key: {type: 'string'}});
+	const cli = await parseFlags(argv, HELP, {format: {type: 'string', default: 'sox'}, since: {type: 'string', default: '30d'}, env: {type: 'string'}, key: {type: 'string'}});
 	const {flags} = cli;
 	if (!FORMATS.has(flags.format)) {
 		throw new InputError(`--format must be one of ${[...FORMATS].join(', ')}`);

@@ -30,7 +30,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {text: {type: 'boolean', default: false}, exitStatus: {type: 'boolean', default: false}});
+	const cli = await parseFlags(argv, HELP, {text: {type: 'boolean', default: false}, exitStatus: {type: 'boolean', default: false}});
 	requireArgs(cli.input, 1, 'the run to show');
 	if (!cli.flags.json && !cli.flags.text && !cli.flags.exitStatus && process.stdout.isTTY && process.stdin.isTTY) {
 		const {openConsole} = await import('./open-console.js');

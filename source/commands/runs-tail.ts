@@ -78,7 +78,7 @@ function styleFor(color: boolean): LineStyle {
 }
 
 export async function run(argv: string[], io: TailIo = {}): Promise<number> {
-	const cli = parseFlags(argv, HELP, {
+	const cli = await parseFlags(argv, HELP, {
 		step: {type: 'string'},
 		level: {type: 'string', default: 'info'},
 		since: {type: 'string'},

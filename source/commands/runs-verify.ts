@@ -26,7 +26,7 @@ ${COMMON_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {key: {type: 'string'}});
+	const cli = await parseFlags(argv, HELP, {key: {type: 'string'}});
 	requireArgs(cli.input, 1, 'the run to verify');
 	const key = loadVerificationKey(cli.flags.key);
 	const home = resolveHome(cli.flags.home);

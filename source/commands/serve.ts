@@ -150,7 +150,7 @@ async function openMetrics(store: Store, publisher: EventPublisher): Promise<Rec
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {
+	const cli = await parseFlags(argv, HELP, {
 		port: {type: 'number', default: 4318},
 		host: {type: 'string', default: '127.0.0.1'},
 		redis: {type: 'string'},

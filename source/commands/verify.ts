@@ -35,7 +35,7 @@ function read(file: string, what: string): Buffer {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const cli = parseFlags(argv, HELP, {sig: {type: 'string'}, key: {type: 'string'}});
+	const cli = await parseFlags(argv, HELP, {sig: {type: 'string'}, key: {type: 'string'}});
 	requireArgs(cli.input, 1, 'the plan file to verify');
 	const planFile = cli.input[0]!;
 	const key = loadVerificationKey(cli.flags.key);

@@ -2,6 +2,7 @@ import type {Db} from './open-database.js';
 import {refoldRuns} from './refold-runs.js';
 import {addRunLinkColumns} from './run-link-columns.js';
 import {metricBoundsValues} from './metric-bounds.js';
+import {SCHEMA_VERSION} from './schema-version.js';
 
 /*
  * SQLite has no trigger for "insert or update", so each metrics rule below has
@@ -377,5 +378,9 @@ export const FOLLOW_UPS: ReadonlyMap<number, (db: Db) => void> = new Map([
 	[9, addRunLinkColumns],
 ]);
 
-/** "TDK1" as a 32-bit integer: marks a SQLite file as a tracedeck run index. */
-export const APPLICATION_ID = 0x54444b31;
+export {APPLICATION_ID} from './schema-version.js';
+
+if (MIGRATIONS.length !== SCHEMA_VERSION) {
+	// A migration added without its schema-version.ts bump: opens would take a current file for a newer one's.
+	throw new Error(`schema-version.ts says ${SCHEMA_VERSION}, migrations.ts has ${MIGRATIONS.length} migrations`);
+}

@@ -1,11 +1,19 @@
 import fs from 'node:fs';
+import {createRequire} from 'node:module';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import {DiskFullError, isDamagedDatabase, isDiskFull, StoreError} from '../core/errors.js';
-import {APPLICATION_ID, FOLLOW_UPS, MIGRATIONS} from './migrations.js';
+import {APPLICATION_ID, type Migrations, SCHEMA_VERSION} from './schema-version.js';
 import {createPrivateFile, makePrivateDir} from './private-files.js';
 
-export type Db = Database.Database;
+/*
+ * require()d, not imported: better-sqlite3 is CommonJS, and an ESM import of
+ * it first has Node scan its sources for named exports (cjs-module-lexer),
+ * a few milliseconds of every command's start-up that a require skips.
+ */
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+
+export type Db = BetterSqlite3.Database;
 
 /**
  * How long one statement waits for another connection's lock. SQLite waits
@@ -161,14 +169,18 @@ export function newerSchemaError(where: string, version: number, known: number):
 	return new StoreError(`${where} was written by a newer tracedeck (schema ${version}, this version knows ${known}); upgrade tracedeck`);
 }
 
-/** Refuse newer databases, then migrate. */
-function checkAndMigrate(db: Db, file: string, readonly: boolean): void {
+/**
+ * Refuse newer databases, then migrate. A read-only open (RunReader) comes
+ * without the migrations: when the schema is behind, it is told so
+ * (MigrationsNeeded) and opens again with them (open-store.ts).
+ */
+function checkAndMigrate(db: Db, file: string, readonly: boolean, migrations: Migrations | undefined): void {
 	const version = db.pragma('user_version', {simple: true}) as number;
-	if (version > MIGRATIONS.length) {
-		throw newerSchemaError(file, version, MIGRATIONS.length);
+	if (version > SCHEMA_VERSION) {
+		throw newerSchemaError(file, version, SCHEMA_VERSION);
 	}
 
-	if (version === MIGRATIONS.length) {
+	if (version === SCHEMA_VERSION) {
 		return;
 	}
 
@@ -176,6 +188,11 @@ function checkAndMigrate(db: Db, file: string, readonly: boolean): void {
 		throw new NeedsMigration();
 	}
 
+	if (migrations === undefined) {
+		throw new MigrationsNeeded();
+	}
+
+	const {MIGRATIONS, FOLLOW_UPS} = migrations;
 	const migrate = db.transaction(() => {
 		// Another process may have migrated between our read and taking the write lock.
 		const current = db.pragma('user_version', {simple: true}) as number;
@@ -192,6 +209,9 @@ function checkAndMigrate(db: Db, file: string, readonly: boolean): void {
 
 /** A read-only open found an older schema: migrate with a writable handle, then reopen. */
 class NeedsMigration extends Error {}
+
+/** An open without the migrations (see checkAndMigrate) needs them: open again with migrations.ts. */
+export class MigrationsNeeded extends Error {}
 
 export interface OpenOptions {
 	readonly?: boolean;
@@ -269,9 +289,15 @@ function openForReading(file: string): {db: Db; inMemory: boolean} {
 }
 
 /** A read command in a home with no runs.db that cannot be created: nothing was recorded there, so an empty index answers. */
-function emptyIndex(file: string): Db {
+function emptyIndex(file: string, migrations: Migrations | undefined): Db {
 	const db = new Database(':memory:');
-	checkAndMigrate(db, file, false);
+	try {
+		checkAndMigrate(db, file, false, migrations);
+	} catch (error) {
+		db.close();
+		throw error;
+	}
+
 	return db;
 }
 
@@ -281,8 +307,10 @@ function emptyIndex(file: string): Db {
  * not tracedeck's is refused before anything writes to it (no journal mode
  * switch, no WAL recovery): it is left byte for byte as it was. Read-only
  * opens work in a home that cannot be written (see openSnapshot).
+ * `migrations` (migrations.ts) bring an older schema up to date; without
+ * them, an open that needs them throws MigrationsNeeded.
  */
-export function openDatabase(home: string, options: OpenOptions = {}): Db {
+export function openDatabase(home: string, options: OpenOptions = {}, migrations?: Migrations): Db {
 	const file = path.join(home, 'runs.db');
 	const wantsRead = options.readonly === true;
 	let db: Db | undefined;
@@ -311,7 +339,7 @@ export function openDatabase(home: string, options: OpenOptions = {}): Db {
 				db = new Database(file);
 			} catch (error) {
 				if (wantsRead && !fs.existsSync(file) && NO_WRITE_ACCESS.test(codeOf(error))) {
-					return emptyIndex(file);
+					return emptyIndex(file, migrations);
 				}
 
 				throw error;
@@ -321,16 +349,16 @@ export function openDatabase(home: string, options: OpenOptions = {}): Db {
 		db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 		checkOwner(db, file);
 		applyPragmas(db, readonly || inMemory);
-		checkAndMigrate(db, file, readonly && !inMemory);
+		checkAndMigrate(db, file, readonly && !inMemory, migrations);
 		return db;
 	} catch (error) {
 		db?.close();
 		if (error instanceof NeedsMigration) {
-			openDatabase(home).close();
-			return openDatabase(home, options);
+			openDatabase(home, {}, migrations).close();
+			return openDatabase(home, options, migrations);
 		}
 
-		if (error instanceof StoreError) {
+		if (error instanceof StoreError || error instanceof MigrationsNeeded) {
 			throw error;
 		}
 

@@ -1,5 +1,5 @@
 import type {OpenOptions} from './open-database.js';
-import {SqliteStore} from './sqlite-store.js';
+import {SqliteReadStore} from './sqlite-read-store.js';
 import type {Store} from './store.js';
 
 export interface StoreLocation {
@@ -12,10 +12,17 @@ export interface StoreLocation {
 /**
  * Open the run index where the settings say: the SQLite file under the
  * home, or the PostgreSQL database at `databaseUrl`. PostgreSQL's client
- * loads only then, so a command on SQLite never pays for it.
+ * loads only then, so a command on SQLite never pays for it; a read-only
+ * open loads only the read half of the SQLite store (sqlite-read-store.ts).
  */
 export async function openStore(location: StoreLocation, options: OpenOptions = {}): Promise<Store> {
 	if (location.databaseUrl === undefined) {
+		if (options.readonly === true) {
+			// Imported with this module (a writer loads all it imports anyway), so a read command's graph loads in one go.
+			return SqliteReadStore.open(location.home, options);
+		}
+
+		const {SqliteStore} = await import('./sqlite-store.js');
 		return SqliteStore.open(location.home, options);
 	}
 

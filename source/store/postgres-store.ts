@@ -18,6 +18,8 @@ import {eventsAfterProgram, eventsProgram, linkedRunsProgram, listRunsProgram, m
 import {insertServiceLogs, prepareServiceLogs, type ServiceLogsResult} from './service-logs.js';
 import {rows, type SqlProgram, type TransactionMode} from './sql-program.js';
 import {QueryStore} from './query-store.js';
+// The query programs load with the full store (query-store.ts): its first query answers at once.
+import './query-programs.js';
 import type {Store, StoreSubscription, TraceSnapshot} from './store.js';
 
 /**

@@ -4,7 +4,10 @@ import {lastSuccessBeforeProgram} from './baseline-run.js';
 import {decisionHistoryProgram} from './decision-history.js';
 import {countersProgram, deploymentEnvsProgram, histogramProgram, inProgressProgram, stuckProgram} from './deployment-figures.js';
 import {doraRowsProgram} from './dora-rows.js';
-import {purgeProgram} from './retention.js';
+import {finishPurge, purgeMode, purgeProgram} from './retention.js';
+import {provideQueryPrograms} from './query-store.js';
+
+export {finishPurge, purgeMode} from './retention.js';
 import {firstRunsProgram, runFiguresProgram, runPageProgram, runsBetweenProgram} from './run-page.js';
 import {searchProgram} from './search.js';
 import type {SqlDialect} from './sql-program.js';
@@ -35,3 +38,5 @@ export const QUERY_PROGRAMS = {
 	stuck: (_dialect: SqlDialect, beforeMs: number) => stuckProgram(beforeMs),
 	deploymentEnvs: deploymentEnvsProgram,
 } as const;
+
+provideQueryPrograms({QUERY_PROGRAMS, finishPurge, purgeMode});

@@ -1,16 +1,14 @@
-import type {RunLog} from '../core/log-record.js';
 import {redactForStore} from '../core/redact.js';
 import type {Run, RunStatus} from '../core/run.js';
 import type {ServiceLog} from '../core/service-log.js';
-import type {Span} from '../core/span.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import type {AppendParts} from './append-parts.js';
 import {InputOccurrences} from './event-digest.js';
 import {appendProgram, finishPartsProgram} from './fold-program.js';
-import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
-import {eventsAfterProgram, eventsProgram, linkedRunsProgram, listRunsProgram, maxEventIdProgram, resolveRunProgram, spansProgram, strayLogsProgram} from './run-reads.js';
+import * as migrations from './migrations.js';
+import {openDatabase, type Db, type OpenOptions} from './open-database.js';
+import {RunReader} from './run-reader.js';
 import {insertServiceLogs, prepareServiceLogs, type ServiceLogsResult} from './service-logs.js';
-import {runSqlite, type SqlProgram} from './sql-program.js';
 
 export interface RunFilter {
 	env?: string;
@@ -69,23 +67,23 @@ export interface AppendOptions {
 
 const CHECKPOINT_INTERVAL_MS = 1000;
 
+export {EVENTS_PAGE} from './run-reader.js';
+
 /**
  * The SQLite run index: raw events as they arrived, spans folded from them,
  * and one summary row per run. Every write is one synchronous transaction;
  * what each does is written once for both engines (fold-program.ts,
- * run-reads.ts) and run here with runSqlite.
+ * run-reads.ts) and run here with runSqlite. The reads are RunReader's.
  */
-export class RunIndex {
-	static open(home: string, options?: OpenOptions): RunIndex {
-		return new RunIndex(openDatabase(home, options));
+export class RunIndex extends RunReader {
+	static override open(home: string, options?: OpenOptions): RunIndex {
+		return new RunIndex(openDatabase(home, options, migrations));
 	}
 
-	readonly db: Db;
-	private readonly spanBodies;
 	private readonly checkpointTimer: NodeJS.Timeout | undefined;
 
 	constructor(db: Db) {
-		this.db = db;
+		super(db);
 		if (!db.readonly) {
 			// SQLite's automatic checkpoint runs inside whichever commit crosses the
 			// threshold, putting a multi-millisecond stall on one emit in ~50. Checkpoint
@@ -94,34 +92,11 @@ export class RunIndex {
 			this.checkpointTimer = setInterval(() => this.checkpoint(), CHECKPOINT_INTERVAL_MS);
 			this.checkpointTimer.unref();
 		}
-
-		this.spanBodies = db.prepare('SELECT body FROM spans WHERE trace_id = ? ORDER BY span_id').pluck();
 	}
 
-	close(): void {
+	override close(): void {
 		clearInterval(this.checkpointTimer);
-		if (this.db.open) {
-			this.checkpoint();
-			this.db.close();
-		}
-	}
-
-	/** Copy the WAL back into the database without waiting on readers; harmless when another process holds it. */
-	private checkpoint(): void {
-		try {
-			this.db.pragma('wal_checkpoint(PASSIVE)');
-		} catch {
-			// Busy or closing: the next tick or the next writer's close will do it.
-		}
-	}
-
-	/** Run a program in one transaction; SQLite's report of a damaged file becomes a one-line StoreError, not an internal error. */
-	private run<T>(program: () => SqlProgram<T>, mode: 'read' | 'write'): T {
-		try {
-			return runSqlite(this.db, program, mode);
-		} catch (error) {
-			throw damagedStoreError(this.db.name, error);
-		}
+		super.close();
 	}
 
 	/**
@@ -153,43 +128,6 @@ export class RunIndex {
 		return traces;
 	}
 
-	listRuns(filter: RunFilter = {}): Run[] {
-		return this.run(() => listRunsProgram(filter), 'read');
-	}
-
-	/** The runs linked to the run of `traceId` (run-reads.ts linkedRunsProgram). */
-	linkedRuns(traceId: string): LinkedRuns {
-		return this.run(() => linkedRunsProgram(traceId), 'read');
-	}
-
-	/** Name a run by its id, its trace id, a unique prefix of either, or a unique trailing part of its id (run-reads.ts resolveRunProgram). */
-	resolveRun(ref: string): Run {
-		return this.run(() => resolveRunProgram('sqlite', ref), 'read');
-	}
-
-	spans(traceId: string): Span[] {
-		return this.run(() => spansProgram(traceId), 'read');
-	}
-
-	/** A trace's spans parsed one row at a time, so a 100,000-span trace never holds all its raw JSON at once. */
-	*iterateSpans(traceId: string): Generator<Span> {
-		let rows: Iterable<string>;
-		try {
-			rows = this.spanBodies.iterate(traceId) as Iterable<string>;
-		} catch (error) {
-			throw damagedStoreError(this.db.name, error);
-		}
-
-		for (const body of rows) {
-			yield JSON.parse(body) as Span;
-		}
-	}
-
-	/** Log records of a trace whose span is not stored, in time order (run-reads.ts strayLogsProgram). */
-	strayLogs(traceId: string): RunLog[] {
-		return this.run(() => strayLogsProgram(traceId), 'read');
-	}
-
 	/**
 	 * Store log records that name no trace under their service, redacted,
 	 * all or nothing; identity as for events (see appendEvents).
@@ -200,23 +138,7 @@ export class RunIndex {
 		prepared.commit();
 		return result;
 	}
-
-	events(traceId: string): StoredEvent[] {
-		return this.run(() => eventsProgram(traceId), 'read');
-	}
-
-	/** Events that arrived after `cursor` (an event id), oldest first: the polling fallback's feed. */
-	eventsAfter(cursor: number, traceId?: string, limit = EVENTS_PAGE): StoredEvent[] {
-		return this.run(() => eventsAfterProgram(cursor, traceId, limit), 'read');
-	}
-
-	maxEventId(): number {
-		return this.run(() => maxEventIdProgram(), 'read');
-	}
 }
-
-/** How many events eventsAfter gives at most when not told. */
-export const EVENTS_PAGE = 1000;
 
 /**
  * Events as they will be stored: redacted before anything is serialized

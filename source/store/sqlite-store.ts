@@ -13,6 +13,8 @@ import type {ServiceLogsResult} from './service-logs.js';
 import {runSqlite} from './sql-program.js';
 import type {Store, TraceSnapshot} from './store.js';
 import {QueryStore} from './query-store.js';
+// The query programs load with the full store (query-store.ts): its first query answers at once.
+import './query-programs.js';
 
 /**
  * The embedded store: one SQLite file under the home (RunIndex). Its

@@ -36,11 +36,16 @@ interface SpanLink {
 	kind: string;
 }
 
+/** What a span's own path walk needs of it. */
+type PathSpan = Pick<Span, 'span_id' | 'parent_span_id' | 'name' | 'kind'>;
+
 // Kept prepared on PostgreSQL (sql-program.ts kept): the write path runs them for every batch.
 const SQL = {
 	getSpan: kept('SELECT body FROM spans WHERE trace_id = ? AND span_id = ?'),
 	getSpanLink: kept('SELECT parent_span_id, name, kind FROM spans WHERE trace_id = ? AND span_id = ?'),
 	setSpanPath: kept('UPDATE spans SET path = ? WHERE trace_id = ? AND span_id = ?'),
+	// Uses spans_by_parent.
+	childrenOf: kept('SELECT span_id, parent_span_id, name, kind, path FROM spans WHERE trace_id = ? AND parent_span_id = ?'),
 	spansOfTrace: kept('SELECT body, path FROM spans WHERE trace_id = ? ORDER BY span_id'),
 	failedSpanIds: kept("SELECT span_id FROM spans WHERE trace_id = ? AND status = 'failed' ORDER BY span_id"),
 	getRun: kept('SELECT trace_id, run_id, steps_seen, body FROM runs WHERE trace_id = ?'),
@@ -199,6 +204,7 @@ function* foldTrace(traceId: string, events: readonly StoredEvent[], firstNewId:
 	}
 
 	yield* upsertSpans(spanRows);
+	yield* repathStoredDescendants(traceId, before, after);
 
 	if (parts?.staleRuns.has(traceId)) {
 		// finishParts summarizes this run from all its spans; counting onto a stale summary would be lost work.
@@ -380,7 +386,7 @@ function* anyAboveFailure(traceId: string, spanIds: readonly string[]): SqlProgr
  * starts again, so the walk's own rules (where it stops, how deep) stay in
  * core/tree.ts. Paths are short (32 names at most), so the repeats are few.
  */
-function* pathOf(traceId: string, span: Span, batch: Map<string, Span>): SqlProgram<string> {
+function* pathOf(traceId: string, span: PathSpan, batch: ReadonlyMap<string, Span>): SqlProgram<string> {
 	const stored = new Map<string, SpanLink | undefined>();
 	for (;;) {
 		let missing: string | undefined;
@@ -403,6 +409,48 @@ function* pathOf(traceId: string, span: Span, batch: Map<string, Span>): SqlProg
 		}
 
 		stored.set(missing, yield* one<SpanLink>(SQL.getSpanLink, [traceId, missing]));
+	}
+}
+
+/**
+ * A stored span's path runs through its ancestors' names: when one of them
+ * arrives after it (an OTLP exporter sends a span when it ends, children
+ * first), or is renamed or moved, the paths below it change too. This
+ * batch's own spans got theirs above; here the stored spans under a new or
+ * reshaped span get theirs, walking down the children (spans_by_parent)
+ * with the same walk, so a trace stored in any order of batches holds the
+ * paths one batch gives. A span with no stored children costs one lookup.
+ */
+function* repathStoredDescendants(traceId: string, before: ReadonlyMap<string, Span | undefined>, after: Map<string, Span>): SqlProgram<void> {
+	let frontier: string[] = [];
+	for (const span of after.values()) {
+		const previous = before.get(span.span_id);
+		if (previous === undefined || previous.parent_span_id !== span.parent_span_id || previous.name !== span.name || previous.kind !== span.kind) {
+			frontier.push(span.span_id);
+		}
+	}
+
+	// Batch spans are done; `visited` also stops a cycle of parent ids.
+	const visited = new Set(after.keys());
+	while (frontier.length > 0) {
+		const next: string[] = [];
+		for (const parentId of frontier) {
+			for (const child of yield* rows<SpanLink & {span_id: string; path: string}>(SQL.childrenOf, [traceId, parentId])) {
+				if (visited.has(child.span_id)) {
+					continue;
+				}
+
+				visited.add(child.span_id);
+				const path = yield* pathOf(traceId, child, after);
+				if (path !== child.path) {
+					yield* write(SQL.setSpanPath, [path, traceId, child.span_id]);
+				}
+
+				next.push(child.span_id);
+			}
+		}
+
+		frontier = next;
 	}
 }
 

@@ -364,6 +364,12 @@ ${SMOKE_SETTLED}
 	UPDATE spans SET body = json_insert(body, '$.parent_trace_id', NULL, '$.correlation_id', NULL);
 	UPDATE runs SET body = json_insert(body, '$.parent_trace_id', NULL, '$.correlation_id', NULL);
 	`,
+	// 11: a span's children, for the fold: a parent stored after its children
+	// (OTLP exports a span when it ends) changes their paths (fold-program.ts
+	// repathStoredDescendants), and the console reads the top of a big tree.
+	`
+	CREATE INDEX IF NOT EXISTS spans_by_parent ON spans (trace_id, parent_span_id);
+	`,
 ];
 
 /**

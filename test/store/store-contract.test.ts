@@ -3,6 +3,7 @@ import {after, before, describe, test} from 'node:test';
 import {InputError, NotFoundError, StoreError} from '../../source/core/errors.js';
 import {LOG_RECORD_EVENT_TYPE} from '../../source/core/log-record.js';
 import type {ServiceLog} from '../../source/core/service-log.js';
+import type {Run} from '../../source/core/run.js';
 import type {Span} from '../../source/core/span.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {generateDataset} from '../../source/demo/generate.js';
@@ -399,6 +400,78 @@ for (const backend of BACKENDS) {
 				assert.equal(run.current_step, 'Deploy');
 				assert.equal((await store.listRuns())[0]!.current_step, 'Deploy');
 			}));
+
+		test('parents stored after their children (OTLP exports a span when it ends): every stored path, span and run is what one batch gives', async () => {
+			// A few events per batch, a parent landing after its stored children (and, last, a rename of a stored ancestor).
+			const depthOf = (traceEvents: readonly TraceEvent[]) => {
+				const parent = new Map(traceEvents.map(event => [event.span_id, event.parent_span_id ?? null]));
+				return (spanId: string): number => {
+					let depth = 0;
+					for (let id = parent.get(spanId) ?? null; id !== null && depth < 64; id = parent.get(id) ?? null) {
+						depth++;
+					}
+
+					return depth;
+				};
+			};
+			const byTrace = new Map<string, TraceEvent[]>();
+			for (const event of DATASET) {
+				byTrace.set(event.trace_id, [...(byTrace.get(event.trace_id) ?? []), event]);
+			}
+
+			const deepestFirst = [...byTrace.values()].flatMap(events => {
+				const depth = depthOf(events);
+				// The root first, so that the run exists and later batches fold incrementally; then the deepest spans.
+				return [...events].sort((a, b) => (depth(a.span_id) === 0 ? -1 : depth(b.span_id) === 0 ? 1 : depth(b.span_id) - depth(a.span_id)));
+			});
+			const nested = (traceId: string): TraceEvent[] => [
+				{trace_id: traceId, span_id: 'r', event_type: 'workflow:started', timestamp: at(0), data: {name: 'deploy', run_id: traceId}},
+				{trace_id: traceId, span_id: 'leaf', parent_span_id: 'mid', event_type: 'step:started', timestamp: at(3), data: {name: 'leaf'}},
+				{trace_id: traceId, span_id: 'leaf', parent_span_id: 'mid', event_type: 'step:completed', status: 'success', timestamp: at(4)},
+				{trace_id: traceId, span_id: 'deeper', parent_span_id: 'leaf', event_type: 'step:started', timestamp: at(3.5), data: {name: 'deeper'}},
+				{trace_id: traceId, span_id: 'mid', parent_span_id: 'top', event_type: 'step:started', timestamp: at(2), data: {name: 'mid'}},
+				{trace_id: traceId, span_id: 'top', parent_span_id: 'r', event_type: 'stage:started', timestamp: at(1), data: {name: 'top'}},
+				{trace_id: traceId, span_id: 'r', event_type: 'workflow:completed', status: 'success', timestamp: at(9)},
+				{trace_id: traceId, span_id: 'top', parent_span_id: 'r', event_type: 'stage:started', timestamp: at(1), data: {name: 'top renamed'}},
+			];
+			const paths = 'SELECT trace_id, span_id, path FROM spans ORDER BY trace_id, span_id';
+			// One database per backend here (fresh() empties it): the one-batch answer is read before the pieces go in.
+			const whole = await backend.fresh();
+			let expected: {paths: Array<Record<string, unknown>>; runs: Run[]; spans: Map<string, Span[]>};
+			try {
+				await whole.appendEvents([...DATASET, ...nested('late-parents')]);
+				const runs = await whole.listRuns();
+				const spans = new Map<string, Span[]>();
+				for (const run of runs) {
+					spans.set(run.trace_id, bySpanId(await whole.spans(run.trace_id)));
+				}
+
+				expected = {paths: await backend.query(paths), runs, spans};
+			} finally {
+				await whole.close();
+			}
+
+			const pieces = await backend.fresh();
+			try {
+				for (const batch of [...batches(deepestFirst, 7), ...nested('late-parents').map(event => [event])]) {
+					await pieces.appendEvents(batch);
+				}
+
+				const got = await backend.query(paths);
+				assert.deepEqual(
+					got.filter(row => row['trace_id'] === 'late-parents').map(row => `${String(row['span_id'])}=${String(row['path'])}`),
+					['deeper=top renamed/mid/leaf/deeper', 'leaf=top renamed/mid/leaf', 'mid=top renamed/mid', 'r=', 'top=top renamed'],
+				);
+				assert.deepEqual(got, expected.paths);
+				const withoutLastEvent = (runs: readonly Run[]) => runs.map(({last_event_ms: _l, ...run}) => run);
+				assert.deepEqual(withoutLastEvent(await pieces.listRuns()), withoutLastEvent(expected.runs));
+				for (const run of expected.runs) {
+					assert.deepEqual(bySpanId(await pieces.spans(run.trace_id)), expected.spans.get(run.trace_id), run.run_id);
+				}
+			} finally {
+				await pieces.close();
+			}
+		});
 	});
 }
 

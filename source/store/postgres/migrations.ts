@@ -260,4 +260,8 @@ export const PG_MIGRATIONS: readonly string[] = [
 	`,
 	// 2: what runs grep needs (search-migrations.ts).
 	SEARCH_MIGRATION,
+	// 3: a span's children, as SQLite's migration 11.
+	`
+	CREATE INDEX IF NOT EXISTS spans_by_parent ON spans (trace_id, parent_span_id);
+	`,
 ];

@@ -14,7 +14,7 @@ import {SqliteStore} from '../source/store/sqlite-store.js';
 type Transport = 'http' | 'grpc';
 
 /** What otlp-clients.mjs is asked to send. */
-interface ClientJob {
+export interface ClientJob {
 	transport: Transport;
 	/** http://host:port for HTTP, host:port for gRPC. */
 	address: string;
@@ -25,8 +25,10 @@ interface ClientJob {
 	idPrefix: string;
 }
 
-interface ClientResult {
+export interface ClientResult {
 	elapsedMs: number;
+	/** p99 of the exports' round trips, ms. */
+	p99Ms: number;
 	requests: number;
 	failures: number;
 	firstFailure?: string;
@@ -46,7 +48,7 @@ const SPANS_PER_BATCH = 100;
  */
 const MIN_STORED_SHARE = 0.15;
 
-async function sendFrom(job: ClientJob): Promise<ClientResult> {
+export async function sendFrom(job: ClientJob): Promise<ClientResult> {
 	// Plain JS over dist (run.ts builds it): a worker does not get the bench's TypeScript loader.
 	const worker = new Worker(new URL('otlp-clients.mjs', import.meta.url), {workerData: job});
 	try {

@@ -32,7 +32,9 @@ const tick = () => {
 };
 const timer = setInterval(tick, workerData.intervalMs);
 parentPort.on('message', message => {
-	if (message === 'stop') {
+	if (message === 'checkpoint') {
+		tick();
+	} else if (message === 'stop') {
 		clearInterval(timer);
 		db.close();
 		parentPort.close();
@@ -68,9 +70,16 @@ export class CheckpointWorker {
 		this.worker.on('error', () => {});
 	}
 
-	/** The next checkpoint's report (tests watch the WAL with it). */
+	/** The next checkpoint's report. */
 	nextCheckpoint(): Promise<CheckpointResult> {
 		return new Promise(resolve => this.waiting.push(resolve));
+	}
+
+	/** A checkpoint now, besides the timer's (tests: one that cannot overlap a write). */
+	checkpointNow(): Promise<CheckpointResult> {
+		const next = this.nextCheckpoint();
+		this.worker.postMessage('checkpoint');
+		return next;
 	}
 
 	stop(): void {

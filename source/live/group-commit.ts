@@ -11,6 +11,9 @@ export interface GroupCommitOptions {
 	commitOne(events: readonly TraceEvent[]): Promise<AppendResult>;
 }
 
+/** Turns of the event loop a batch waits at most for more writes before it is committed. */
+const MAX_WAIT_TURNS = 4;
+
 interface Pending {
 	events: readonly TraceEvent[];
 	resolve(result: AppendResult): void;
@@ -22,8 +25,9 @@ interface Pending {
  * concurrent requests, decoded in the same turn) are stored in one
  * transaction, so N requests pay for one commit and one fold over all
  * their traces instead of N. A write is queued, the queue is taken on the
- * next turn (setImmediate: after the I/O callbacks already waiting, so
- * every request whose body has arrived joins), and each write's promise
+ * next turn that brings no new write (setImmediate: after the I/O callbacks
+ * already waiting, so every request whose body has arrived joins; at most
+ * a few turns), and each write's promise
  * settles once its batch is committed: answered after commit, as before.
  *
  * A batch is all or nothing, and one bad write must not fail the others:
@@ -49,11 +53,25 @@ export class GroupCommit {
 	private schedule(): void {
 		if (!this.scheduled && !this.running && this.queue.length > 0) {
 			this.scheduled = true;
-			setImmediate(() => {
-				this.scheduled = false;
-				void this.flush();
-			});
+			this.settle(this.queue.length, 0);
 		}
+	}
+
+	/**
+	 * Flush once a turn of the event loop has added no write, or after
+	 * MAX_WAIT_TURNS: requests decoded in slices (a turn each) reach the
+	 * queue a turn or two apart, and joining them is worth a turn's wait.
+	 */
+	private settle(seen: number, turns: number): void {
+		setImmediate(() => {
+			if (this.queue.length > seen && turns + 1 < MAX_WAIT_TURNS) {
+				this.settle(this.queue.length, turns + 1);
+				return;
+			}
+
+			this.scheduled = false;
+			void this.flush();
+		});
 	}
 
 	private take(): Pending[] {

@@ -98,7 +98,8 @@ async function measure(transport: Transport, sink: EventSink, batchesPerClient: 
  * OTLP throughput: 8 concurrent senders posting exports of 100 spans to a
  * real receiver (the one `tracedeck serve` runs) storing into a real SQLite
  * home, beside the same receiver, same transport, whose sink drops what it
- * decoded. So the ratio is the store's cost: redaction, the transaction,
+ * decoded. So the ratio is the store's cost: redaction, the transaction
+ * (serve's group commit on),
  * span and run folding.
  */
 export async function benchOtlpThroughput(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
@@ -116,7 +117,7 @@ export async function benchOtlpThroughput(config: BenchConfig, ws: Workspace): P
 			const index = RunIndex.open(home);
 			let sent: number;
 			try {
-				const result = await measure(transport, new EventWriter(new SqliteStore(index)), batchesPerClient, r * 2 + 1);
+				const result = await measure(transport, new EventWriter(new SqliteStore(index), undefined, {groupCommit: true}), batchesPerClient, r * 2 + 1);
 				stored = Math.max(stored, result.spansPerS);
 				sent = result.sent;
 			} finally {

@@ -23,13 +23,14 @@ function batch(job, client, index) {
 	for (let i = 0; i < job.spansPerBatch; i++) {
 		const trace = Math.floor(i / 10);
 		const traceId = `${prefix}${hex(client, 4)}${hex(index, 8)}${hex(trace, 12)}`;
-		const spanId = `${hex(client, 4)}${hex(index, 6)}${hex(i, 6)}`;
+		// client + 1: an all-zero span id is invalid OTLP (the first span of client 0 would be rejected).
+		const spanId = `${hex(client + 1, 4)}${hex(index, 6)}${hex(i, 6)}`;
 		const root = i % 10 === 0;
 		const start = T0_NS + BigInt(index * 1_000_000_000 + i * 1_000_000);
 		spans.push({
 			traceId,
 			spanId,
-			...(root ? {} : {parentSpanId: `${hex(client, 4)}${hex(index, 6)}${hex(trace * 10, 6)}`}),
+			...(root ? {} : {parentSpanId: `${hex(client + 1, 4)}${hex(index, 6)}${hex(trace * 10, 6)}`}),
 			name: root ? 'POST /checkout' : 'SELECT orders',
 			kind: root ? 2 : 3,
 			startTimeUnixNano: String(start),
@@ -113,12 +114,15 @@ async function run(job) {
 	const senders = job.transport === 'grpc' ? grpcs.map(g => g.send) : agents.map(agent => httpSender(job.address, agent));
 	let failures = 0;
 	let firstFailure;
+	const latencies = [];
 	const start = performance.now();
 	await Promise.all(
 		bodies.map(async (list, c) => {
 			for (const body of list) {
+				const sent = performance.now();
 				// eslint-disable-next-line no-await-in-loop
 				const failure = await senders[c](body);
+				latencies.push(performance.now() - sent);
 				if (failure !== undefined) {
 					failures++;
 					firstFailure ??= failure;
@@ -135,7 +139,9 @@ async function run(job) {
 		g.close();
 	}
 
-	return {elapsedMs, requests: job.clients * job.batchesPerClient, failures, ...(firstFailure === undefined ? {} : {firstFailure})};
+	latencies.sort((a, b) => a - b);
+	const p99Ms = latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)] ?? 0;
+	return {elapsedMs, requests: job.clients * job.batchesPerClient, failures, p99Ms, ...(firstFailure === undefined ? {} : {firstFailure})};
 }
 
 if (parentPort) {

@@ -14,7 +14,7 @@ import {SqliteStore} from '../source/store/sqlite-store.js';
 type Transport = 'http' | 'grpc';
 
 /** What otlp-clients.mjs is asked to send. */
-interface ClientJob {
+export interface ClientJob {
 	transport: Transport;
 	/** http://host:port for HTTP, host:port for gRPC. */
 	address: string;
@@ -25,8 +25,10 @@ interface ClientJob {
 	idPrefix: string;
 }
 
-interface ClientResult {
+export interface ClientResult {
 	elapsedMs: number;
+	/** p99 of the exports' round trips, ms. */
+	p99Ms: number;
 	requests: number;
 	failures: number;
 	firstFailure?: string;
@@ -46,7 +48,7 @@ const SPANS_PER_BATCH = 100;
  */
 const MIN_STORED_SHARE = 0.15;
 
-async function sendFrom(job: ClientJob): Promise<ClientResult> {
+export async function sendFrom(job: ClientJob): Promise<ClientResult> {
 	// Plain JS over dist (run.ts builds it): a worker does not get the bench's TypeScript loader.
 	const worker = new Worker(new URL('otlp-clients.mjs', import.meta.url), {workerData: job});
 	try {
@@ -96,7 +98,8 @@ async function measure(transport: Transport, sink: EventSink, batchesPerClient: 
  * OTLP throughput: 8 concurrent senders posting exports of 100 spans to a
  * real receiver (the one `tracedeck serve` runs) storing into a real SQLite
  * home, beside the same receiver, same transport, whose sink drops what it
- * decoded. So the ratio is the store's cost: redaction, the transaction,
+ * decoded. So the ratio is the store's cost: redaction, the transaction
+ * (serve's group commit on),
  * span and run folding.
  */
 export async function benchOtlpThroughput(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
@@ -114,7 +117,7 @@ export async function benchOtlpThroughput(config: BenchConfig, ws: Workspace): P
 			const index = RunIndex.open(home);
 			let sent: number;
 			try {
-				const result = await measure(transport, new EventWriter(new SqliteStore(index)), batchesPerClient, r * 2 + 1);
+				const result = await measure(transport, new EventWriter(new SqliteStore(index), undefined, {groupCommit: true}), batchesPerClient, r * 2 + 1);
 				stored = Math.max(stored, result.spansPerS);
 				sent = result.sent;
 			} finally {

@@ -1,12 +1,14 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import type {OtlpTracesJson} from '../source/interop/otlp-json.js';
 import {encodeExportTraceRequest} from '../source/interop/otlp-protobuf.js';
 import {RunIndex} from '../source/store/run-index.js';
 import type {BenchConfig} from './config.js';
 import type {Figure} from './report.js';
-import {nowMs, pct} from './stats.js';
-import {BIN, type Workspace} from './workspace.js';
+import {sendFrom, type ClientJob} from './otlp-throughput.js';
+import {median, nowMs, pct} from './stats.js';
+import {BIN, countRows, type Workspace} from './workspace.js';
 
 /*
  * serve under load: 8 keep-alive clients post small exports (10 spans) to a
@@ -64,20 +66,34 @@ function post(url: string, body: Uint8Array, agent?: http.Agent): Promise<number
 }
 
 /** `tracedeck serve` (the built CLI) on free ports over `home`, once it listens. */
-export async function startServe(home: string): Promise<{url: string; child: ChildProcess}> {
-	const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--grpc-port', '0', '--home', home], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, TRACEDECK_REDIS_URL: ''}});
+export async function startServe(home: string, options: {grpc?: boolean} = {}): Promise<{url: string; grpc: string; child: ChildProcess}> {
+	// --grpc-port 0 turns gRPC off, so a free port is found here when it is wanted.
+	const grpcPort = options.grpc ? await freePort() : 0;
+	const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--grpc-port', String(grpcPort), '--home', home], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, TRACEDECK_REDIS_URL: ''}});
 	let text = '';
-	const url = await new Promise<string>((resolve, reject) => {
+	const [url, grpc] = await new Promise<[string, string]>((resolve, reject) => {
 		child.stderr!.on('data', chunk => {
 			text += String(chunk);
 			const match = /listening on (http:\/\/\S+)/.exec(text);
-			if (match) {
-				resolve(match[1]!);
+			const grpcMatch = /OTLP\/gRPC (?:listening on (\S+)|off)/.exec(text);
+			if (match && grpcMatch) {
+				resolve([match[1]!, grpcMatch[1] ?? '']);
 			}
 		});
 		child.once('exit', () => reject(new Error(`serve exited: ${text}`)));
 	});
-	return {url, child};
+	return {url, grpc, child};
+}
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const {port} = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
 }
 
 interface Phase {
@@ -117,6 +133,11 @@ async function smallClients(url: string, phase: 'base' | 'load', until: Promise<
 }
 
 export async function benchServeLoad(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
+	const throughput = await benchServeThroughput(config, ws);
+	return [...(await benchBigPost(config, ws)), ...throughput];
+}
+
+async function benchBigPost(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
 	const home = ws.dir('serve-load');
 	const bigTraceId = 'b16b16b16b16b16b16b16b16b16b16b1';
 	const big = encodeExportTraceRequest(traceDocument(bigTraceId, 'run-big', config.bigSpans));
@@ -177,4 +198,116 @@ export async function benchServeLoad(config: BenchConfig, ws: Workspace): Promis
 			note: `${baseline.sent + loaded.sent + 1} requests; a request is lost when it is not answered 200 or its spans are not all stored`,
 		},
 	];
+}
+
+/*
+ * serve's throughput: 8 concurrent senders (a worker thread, otlp-clients.mjs)
+ * post exports of 100 spans, 10 per trace, to a real `tracedeck serve` over
+ * OTLP/HTTP protobuf and over OTLP/gRPC, beside bench/bare-insert-server.mjs:
+ * the same decoder, the same spans inserted raw (an event and a span row
+ * each) in one transaction per request committed before answering, nothing
+ * else. Rounds alternate bare and serve on fresh files; best of each.
+ * Targets: stored spans/s >= 0.7x the bare server's; p99 of serve's round
+ * trips <= 50 ms. Every 200 is checked stored.
+ */
+const THROUGHPUT_SHARE = 0.7;
+const THROUGHPUT_P99_MS = 50;
+const THROUGHPUT_SPANS_PER_BATCH = 100;
+
+async function startBare(file: string): Promise<{http: string; grpc: string; child: ChildProcess}> {
+	const child = spawn(process.execPath, [new URL('bare-insert-server.mjs', import.meta.url).pathname, file], {stdio: ['ignore', 'pipe', 'inherit']});
+	let text = '';
+	const [url, grpc] = await new Promise<[string, string]>((resolve, reject) => {
+		child.stdout!.on('data', chunk => {
+			text += String(chunk);
+			const match = /listening (\S+) (\S+)/.exec(text);
+			if (match) {
+				resolve([match[1]!, match[2]!]);
+			}
+		});
+		child.once('exit', () => reject(new Error(`bare insert server exited: ${text}`)));
+	});
+	return {http: url, grpc, child};
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+	const exited = new Promise(resolve => child.once('exit', resolve));
+	child.kill('SIGTERM');
+	await exited;
+}
+
+async function timedSends(transport: 'http' | 'grpc', address: string, batches: number, round: number): Promise<{spansPerS: number; p99Ms: number; sent: number}> {
+	const job = (idPrefix: string, batchesPerClient: number): ClientJob => ({transport, address, clients: CLIENTS, batchesPerClient, spansPerBatch: THROUGHPUT_SPANS_PER_BATCH, idPrefix});
+	await sendFrom(job(`c${round.toString(16)}`, 2));
+	const result = await sendFrom(job(`d${round.toString(16)}`, batches));
+	if (result.failures > 0) {
+		throw new Error(`${transport}: ${result.failures} of ${result.requests} exports failed, first: ${result.firstFailure ?? '?'}`);
+	}
+
+	const timed = result.requests * THROUGHPUT_SPANS_PER_BATCH;
+	return {spansPerS: timed / (result.elapsedMs / 1000), p99Ms: result.p99Ms, sent: timed + CLIENTS * 2 * THROUGHPUT_SPANS_PER_BATCH};
+}
+
+export async function benchServeThroughput(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
+	const batches = config.quick ? 15 : 40;
+	const rounds = config.quick ? 2 : 3;
+	const figures: Figure[] = [];
+	for (const transport of ['http', 'grpc'] as const) {
+		const bare: number[] = [];
+		const served: number[] = [];
+		const p99s: number[] = [];
+		for (let r = 0; r < rounds; r++) {
+			const bareServer = await startBare(`${ws.dir(`bare-${transport}-${r}`)}/bare.db`);
+			try {
+				bare.push((await timedSends(transport, transport === 'http' ? bareServer.http : bareServer.grpc, batches, r * 2)).spansPerS);
+			} finally {
+				await stop(bareServer.child);
+			}
+
+			const home = ws.dir(`serve-throughput-${transport}-${r}`);
+			const serve = await startServe(home, {grpc: true});
+			let result;
+			try {
+				result = await timedSends(transport, transport === 'http' ? serve.url : serve.grpc, batches, r * 2 + 1);
+			} finally {
+				await stop(serve.child);
+			}
+
+			const stored = countRows(home).spans;
+			if (stored !== result.sent) {
+				throw new Error(`serve ${transport}: ${result.sent} spans answered 200, ${stored} stored`);
+			}
+
+			served.push(result.spansPerS);
+			p99s.push(result.p99Ms);
+		}
+
+		const name = transport === 'http' ? 'OTLP/HTTP protobuf' : 'OTLP/gRPC';
+		const seen = `serve ${served.map(v => v.toFixed(0)).join(', ')}; bare ${bare.map(v => v.toFixed(0)).join(', ')} spans/s; p99 ${p99s.map(v => v.toFixed(0)).join(', ')} ms`;
+		const sizes = `${CLIENTS} senders × ${batches} exports of ${THROUGHPUT_SPANS_PER_BATCH} spans (10 per trace), best of ${rounds} alternating rounds (${seen})`;
+		figures.push(
+			{
+				id: `serve_load.${transport}_stored_spans_per_s`,
+				label: `serve: ${name} spans stored, ${CLIENTS} clients`,
+				unit: 'spans/s',
+				value: Math.max(...served),
+				baseline: Math.max(...bare),
+				baselineLabel: 'bare server inserting the same spans raw, commit before answer',
+				target: {kind: 'ratio', op: '>=', limit: THROUGHPUT_SHARE},
+				note: sizes,
+			},
+			{
+				id: `serve_load.${transport}_throughput_p99_ms`,
+				label: `serve: ${name} export p99 at full throughput`,
+				unit: 'ms',
+				value: median(p99s),
+				baseline: null,
+				baselineLabel: '',
+				target: {kind: 'abs', op: '<=', limit: THROUGHPUT_P99_MS},
+				note: `median of the rounds' p99; ${sizes}`,
+			},
+		);
+	}
+
+	return figures;
 }

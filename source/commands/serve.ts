@@ -207,7 +207,10 @@ export async function run(argv: string[]): Promise<number> {
 	try {
 		publisher = await openPublisher(redisUrl);
 		// Large exports in parts, with the event loop free between them; a lock waited out for a second at most, then 503.
-		const writer = new EventWriter(store, publisher, {partEvents: PART_EVENTS, patienceMs: STORE_PATIENCE_MS});
+		// Concurrent requests share a transaction (group commit); each is still answered only once stored.
+		const writer = new EventWriter(store, publisher, {partEvents: PART_EVENTS, patienceMs: STORE_PATIENCE_MS, groupCommit: true});
+		// No WAL checkpoint on the event loop, where it would stall every request in flight.
+		store.checkpointInBackground?.();
 		const metrics = await openMetrics(store, publisher);
 		// One of each for both transports: one in-flight limit, one metrics warning.
 		const intake = new TraceIntake({sink: writer, metrics, maxInFlight: flags.maxInflight, maxInFlightBytes: Math.round(flags.maxInflightMb * 1024 * 1024)});

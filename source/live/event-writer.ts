@@ -7,6 +7,7 @@ import type {AppendResult} from '../store/run-index.js';
 import type {ServiceLogsResult} from '../store/service-logs.js';
 import type {Store} from '../store/store.js';
 import {NO_PUBLISHER, type EventPublisher} from './event-publisher.js';
+import {GroupCommit} from './group-commit.js';
 import type {LiveLogger} from './live-logger.js';
 import {openPublisher} from './open-publisher.js';
 import {sleep, yieldToEventLoop} from './sleep.js';
@@ -28,7 +29,17 @@ export interface EventWriterOptions {
 	 * nothing, as the emitter promises.
 	 */
 	partEvents?: number;
+	/**
+	 * Store writes that arrive together (concurrent requests) in one
+	 * transaction, where the store can (Store.appendInputs; see
+	 * group-commit.ts): each write still resolves only once it is committed.
+	 * Writes of more than partEvents go alone, in parts. Default off.
+	 */
+	groupCommit?: boolean;
 }
+
+/** A group-commit batch holds about this many events at most. */
+const GROUP_COMMIT_EVENTS = 4000;
 
 export const DEFAULT_PATIENCE_MS = 10_000;
 const MAX_BACKOFF_MS = 1000;
@@ -49,7 +60,7 @@ export function isBusyError(error: unknown): boolean {
 }
 
 /** What the writer needs of the run index; finishParts only when it writes in parts. */
-type WritableIndex = Pick<Store, 'appendEvents'> & Partial<Pick<Store, 'finishParts' | 'appendServiceLogs'>>;
+type WritableIndex = Pick<Store, 'appendEvents'> & Partial<Pick<Store, 'finishParts' | 'appendServiceLogs' | 'appendInputs'>>;
 
 /**
  * The one write path: the run index first (the source of truth, awaited,
@@ -68,6 +79,7 @@ export class EventWriter {
 	private readonly patienceMs: number;
 	private readonly backoffMs: number;
 	private readonly partEvents: number;
+	private readonly group: GroupCommit | undefined;
 
 	constructor(
 		private readonly index: WritableIndex,
@@ -79,11 +91,28 @@ export class EventWriter {
 		this.patienceMs = options.patienceMs ?? DEFAULT_PATIENCE_MS;
 		this.backoffMs = options.backoffMs ?? 50;
 		this.partEvents = Math.max(1, options.partEvents ?? Number.POSITIVE_INFINITY);
+		const appendInputs = index.appendInputs?.bind(index);
+		if (options.groupCommit && appendInputs) {
+			this.group = new GroupCommit({
+				maxEvents: Math.min(GROUP_COMMIT_EVENTS, Math.max(this.partEvents, 1) * 4),
+				commitMany: async writes => {
+					const events = writes.reduce((n, write) => n + write.length, 0);
+					return this.whileBusy(`${events} event(s) of ${writes.length} writes`, () => appendInputs(writes.map(write => ({events: write}))));
+				},
+				commitOne: async events => this.whileBusy(`${events.length} event(s)`, () => this.index.appendEvents(events)),
+			});
+		}
 	}
 
 	/** @throws StoreBusyError when the run index stays locked; any other store error as it is. */
 	async write(events: readonly TraceEvent[]): Promise<AppendResult> {
 		const {finishParts} = this.index;
+		if (this.group && events.length <= this.partEvents) {
+			const result = await this.group.write(events);
+			this.publish(result);
+			return result;
+		}
+
 		if (events.length <= this.partEvents || finishParts === undefined) {
 			const result = await this.whileBusy(`${events.length} event(s)`, () => this.index.appendEvents(events));
 			this.publish(result);

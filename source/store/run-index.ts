@@ -3,6 +3,7 @@ import type {Run, RunStatus} from '../core/run.js';
 import type {ServiceLog} from '../core/service-log.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import type {AppendParts} from './append-parts.js';
+import {CheckpointWorker} from './checkpoint-worker.js';
 import {InputOccurrences} from './event-digest.js';
 import {appendProgram, finishPartsProgram} from './fold-program.js';
 import * as migrations from './migrations.js';
@@ -65,6 +66,36 @@ export interface AppendOptions {
 	parts?: AppendParts;
 }
 
+/** One input of a group commit (Store.appendInputs): its events, numbered within it as a call of their own would number them. */
+export interface AppendInput {
+	events: readonly TraceEvent[];
+	input?: InputOccurrences;
+}
+
+/**
+ * One AppendResult per input out of the result of their concatenation:
+ * each inserted event goes to the input it came from (the same object), the
+ * rest of an input's events are its duplicates, and its traces are those of
+ * its inserted events. The same on both engines.
+ */
+export function splitResult(result: AppendResult, inputs: ReadonlyArray<readonly TraceEvent[]>): AppendResult[] {
+	const owner = new Map<TraceEvent, number>();
+	for (const [n, events] of inputs.entries()) {
+		for (const event of events) {
+			owner.set(event, n);
+		}
+	}
+
+	const split = inputs.map(() => ({inserted: [] as StoredEvent[], traces: new Set<string>()}));
+	for (const stored of result.inserted) {
+		const part = split[owner.get(stored.event)!]!;
+		part.inserted.push(stored);
+		part.traces.add(stored.event.trace_id);
+	}
+
+	return split.map((part, n) => ({inserted: part.inserted, duplicates: inputs[n]!.length - part.inserted.length, traces: [...part.traces]}));
+}
+
 const CHECKPOINT_INTERVAL_MS = 1000;
 
 export {EVENTS_PAGE} from './run-reader.js';
@@ -80,7 +111,8 @@ export class RunIndex extends RunReader {
 		return new RunIndex(openDatabase(home, options, migrations));
 	}
 
-	private readonly checkpointTimer: NodeJS.Timeout | undefined;
+	private checkpointTimer: NodeJS.Timeout | undefined;
+	private checkpointWorker: CheckpointWorker | undefined;
 
 	constructor(db: Db) {
 		super(db);
@@ -94,8 +126,24 @@ export class RunIndex extends RunReader {
 		}
 	}
 
+	/**
+	 * Checkpoint on a worker thread with its own connection instead of this
+	 * event loop's timer (serve: a checkpoint on the loop stalls every request
+	 * in flight). Idempotent; a read-only index has nothing to checkpoint.
+	 */
+	checkpointInWorker(intervalMs = CHECKPOINT_INTERVAL_MS): CheckpointWorker | undefined {
+		if (this.checkpointWorker === undefined && this.checkpointTimer !== undefined && this.db.name !== ':memory:' && this.db.name !== '') {
+			clearInterval(this.checkpointTimer);
+			this.checkpointTimer = undefined;
+			this.checkpointWorker = new CheckpointWorker(this.db.name, intervalMs);
+		}
+
+		return this.checkpointWorker;
+	}
+
 	override close(): void {
 		clearInterval(this.checkpointTimer);
+		this.checkpointWorker?.stop();
 		super.close();
 	}
 
@@ -110,6 +158,29 @@ export class RunIndex extends RunReader {
 		const result = this.run(() => appendProgram(prepared.events, prepared.bodies, prepared.identities, options.parts), 'write');
 		prepared.commit();
 		return result;
+	}
+
+	/**
+	 * Several inputs (OTLP requests) in one transaction, all or nothing
+	 * together: a group commit. Each input's identities are numbered as its
+	 * own appendEvents would number them, so an event sent in two inputs is
+	 * stored once, whether the two share a transaction or not; within the
+	 * batch, inputs keep their order (ids, and the fold, follow it).
+	 */
+	appendInputs(inputs: readonly AppendInput[]): AppendResult[] {
+		const prepared = inputs.map(input => prepareEvents(input.events, {input: input.input}));
+		const events = prepared.flatMap(one => one.events);
+		const bodies = prepared.flatMap(one => one.bodies);
+		const identities = prepared.flatMap(one => one.identities);
+		const result = this.run(() => appendProgram(events, bodies, identities, undefined), 'write');
+		for (const one of prepared) {
+			one.commit();
+		}
+
+		return splitResult(
+			result,
+			prepared.map(one => one.events),
+		);
 	}
 
 	/**

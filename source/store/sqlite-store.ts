@@ -5,7 +5,7 @@ import type {Span} from '../core/span.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import type {AppendParts} from './append-parts.js';
 import {damagedStoreError, type OpenOptions} from './open-database.js';
-import {RunIndex, type AppendOptions, type AppendResult, type LinkedRuns, type RunFilter, type StoredEvent} from './run-index.js';
+import {RunIndex, type AppendInput, type AppendOptions, type AppendResult, type LinkedRuns, type RunFilter, type StoredEvent} from './run-index.js';
 import type {SqlProgram, TransactionMode} from './sql-program.js';
 import {runSqliteQuery} from './sqlite-query.js';
 import {traceSnapshotProgram} from './run-reads.js';
@@ -39,6 +39,12 @@ export class SqliteStore extends QueryStore implements Store {
 	async appendEvents(events: readonly TraceEvent[], options?: AppendOptions): Promise<AppendResult> {
 		return this.index.appendEvents(events, options);
 	}
+
+	readonly appendInputs = async (inputs: readonly AppendInput[]): Promise<AppendResult[]> => this.index.appendInputs(inputs);
+
+	readonly checkpointInBackground = (): void => {
+		this.index.checkpointInWorker();
+	};
 
 	async finishParts(parts: AppendParts): Promise<string[]> {
 		return this.index.finishParts(parts);

@@ -10,7 +10,7 @@ import type {AuditFilter} from './audit.js';
 import type {DecisionHistoryRow} from './decision-history.js';
 import type {CounterSeries, EnvCount, HistogramFigures} from './deployment-figures.js';
 import type {PurgeOptions, PurgeResult, RetentionPolicy} from './retention.js';
-import type {AppendOptions, AppendResult, LinkedRuns, RunFilter, StoredEvent} from './run-index.js';
+import type {AppendInput, AppendOptions, AppendResult, LinkedRuns, RunFilter, StoredEvent} from './run-index.js';
 import type {RunCounts, RunFigures, RunListing, RunPage} from './run-page.js';
 import type {RunWindow} from './run-window.js';
 import type {SearchHit, SearchQuery} from './search.js';
@@ -54,6 +54,18 @@ export interface Store {
 	readonly location: string;
 
 	appendEvents(events: readonly TraceEvent[], options?: AppendOptions): Promise<AppendResult>;
+	/**
+	 * Group commit: several inputs in one transaction, all or nothing
+	 * together, one result per input, each as its own appendEvents would have
+	 * given. Absent where the engine gains nothing from it (callers append
+	 * one input at a time).
+	 */
+	readonly appendInputs?: (inputs: readonly AppendInput[]) => Promise<AppendResult[]>;
+	/**
+	 * Run the engine's housekeeping (SQLite's WAL checkpoints) off this
+	 * thread, for a long-lived writer such as serve. Absent where there is none.
+	 */
+	readonly checkpointInBackground?: () => void;
 	/** The last step of an input stored in parts (see append-parts.ts): @returns the trace ids summarized. */
 	finishParts(parts: AppendParts): Promise<string[]>;
 	appendServiceLogs(logs: readonly ServiceLog[], options?: AppendOptions): Promise<ServiceLogsResult>;

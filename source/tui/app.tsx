@@ -458,7 +458,7 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		right = `${runs.indexTotal ?? ui.symbols.ellipsis} runs`;
 		body = <RunsScreen view={view} runs={runs} nowMs={nowMs} stuckAfterMs={stuckAfterMs} mark={state.mark} width={width} height={bodyHeight} dispatch={run} active={active} terminal={terminal} />;
 	} else if (view.screen === 'run') {
-		right = trace.loading ? 'loading…' : `${model.spanCount} spans`;
+		right = trace.progress ? `loading ${trace.progress.loaded.toLocaleString('en-US')}/${trace.progress.total.toLocaleString('en-US')}` : trace.loading ? 'loading…' : `${model.spanCount} spans`;
 		const tabHeight = bodyHeight - 2;
 		let tab: React.JSX.Element;
 		if (view.tab === 'trace') {

@@ -32,9 +32,16 @@ export function criticalBySpan(segments: readonly CriticalSegment[]): Map<string
 	return map;
 }
 
-/** Everything derived from a trace's spans, computed once per data change (not per keypress). */
-export function traceModel(spans: readonly Span[]): TraceModel {
+const NO_CRITICAL: ReadonlyMap<string, CriticalSegment[]> = new Map();
+
+/**
+ * Everything derived from a trace's spans, computed once per data change (not per keypress).
+ * `total`: the trace's span count while only the top of its tree is in (TraceData.progress):
+ * the tree opens as the whole trace will, and nothing is blamed or marked critical from a part.
+ */
+export function traceModel(spans: readonly Span[], total?: number): TraceModel {
 	const tree = buildTree(spans);
+	const partial = total !== undefined;
 	let start = Number.POSITIVE_INFINITY;
 	let end = Number.NEGATIVE_INFINITY;
 	let newest: Span | null = null;
@@ -56,22 +63,23 @@ export function traceModel(spans: readonly Span[]): TraceModel {
 		end = 0;
 	}
 
-	let critical: Map<string, CriticalSegment[]> | undefined;
+	let critical: ReadonlyMap<string, CriticalSegment[]> | undefined;
 	return {
 		tree,
-		failure: rootCauseFailure(tree),
-		recovered: new Set(recoveredFailures(tree).map(span => span.span_id)),
+		failure: partial ? null : rootCauseFailure(tree),
+		recovered: partial ? new Set() : new Set(recoveredFailures(tree).map(span => span.span_id)),
 		range: {start, end},
 		newest,
-		spanCount: spans.length,
+		spanCount: partial ? total : spans.length,
 		hasOpenSpans,
 		critical() {
-			critical ??= criticalBySpan(criticalPath(tree));
+			critical ??= partial ? NO_CRITICAL : criticalBySpan(criticalPath(tree));
 			return critical;
 		},
 	};
 }
 
 export function useTraceModel(trace: TraceData): TraceModel {
-	return useMemo(() => traceModel(trace.spans), [trace.spans]);
+	const total = trace.progress?.total;
+	return useMemo(() => traceModel(trace.spans, total), [trace.spans, total]);
 }

@@ -18,15 +18,35 @@ export interface TraceData {
 	/** Events folded in live since the trace opened: the "▼ N new" counter runs on this. */
 	eventsSeen: number;
 	loading: boolean;
+	/**
+	 * While a big trace loads in pieces: spans read so far of its total.
+	 * `spans` is then the top of its tree (TraceHead), and grows to the whole
+	 * trace when the last piece is in (progress null again).
+	 */
+	progress: {loaded: number; total: number} | null;
 	error: string | null;
 }
 
-const EMPTY: TraceData = {traceId: null, run: null, spans: [], version: 0, eventsSeen: 0, loading: false, error: null};
+const EMPTY: TraceData = {traceId: null, run: null, spans: [], version: 0, eventsSeen: 0, loading: false, progress: null, error: null};
 const BATCH = 5000;
 /** Fold at most this many live events per refresh; the rest wait for the next one. */
 const MAX_PER_REFRESH = 50_000;
 
+/** Traces with more spans than this open in pieces: the top of the tree first, then pages of spans. */
+export const PIECEMEAL_ABOVE = 5000;
+/** Rows of the tree read first: a screen of the tallest terminals. */
+const HEAD_ROWS = 100;
+/** Spans per page: a page is read and parsed in about 10 ms, so keys wait no longer than that. */
+const PAGE = 2000;
+
 const NONE: readonly never[] = Object.freeze([]);
+
+/** Let the event loop run (keys, frames, timers) before the next piece. */
+async function yieldToLoop(): Promise<void> {
+	return new Promise(resolve => {
+		setImmediate(resolve);
+	});
+}
 
 /**
  * A stored span with its empty lists shared: a 100,000-span trace has
@@ -127,7 +147,7 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 			version += 1;
 			const run = await findRun(store, traceId);
 			list = [...byId.values()];
-			show({traceId, run, spans: list, version, eventsSeen, loading: false, error: null});
+			show({traceId, run, spans: list, version, eventsSeen, loading: false, progress: null, error: null});
 		};
 
 		const folding = serialTask(fold, error => {
@@ -145,26 +165,88 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 			}
 		});
 
+		// The snapshot is in: fold what came in while it was read.
+		const snapshotIn = (spans: Span[], run: Run | null, at: number): void => {
+			list = spans;
+			cursor = at;
+			snapshotted = true;
+			show({traceId, run, spans: list, version, eventsSeen, loading: false, progress: null, error: run === null && list.length === 0 ? `no run or trace "${traceId}"` : null});
+			if (missed) {
+				folding.run();
+			}
+		};
+
 		// One consistent read: the spans and the cursor describe the same moment, so the folds that
 		// follow neither miss nor repeat an event.
-		store
-			.traceSnapshot(traceId)
-			.then(snapshot => {
+		const readWhole = async (): Promise<void> => {
+			const snapshot = await store.traceSnapshot(traceId);
+			if (!closed) {
+				snapshotIn(snapshot.spans.map(compact), snapshot.run, snapshot.cursor);
+			}
+		};
+
+		// A big trace in pieces: the top of its tree (drawn at once), then its spans a page at a
+		// time with the event loop running between pages, then the spans that changed meanwhile,
+		// re-read with the cursor of that last read. Together they are one consistent snapshot.
+		const readInPieces = async (): Promise<void> => {
+			const head = await store.traceHead(traceId, HEAD_ROWS);
+			if (closed) {
+				return;
+			}
+
+			if (head.total <= PIECEMEAL_ABOVE) {
+				await readWhole();
+				return;
+			}
+
+			show({traceId, run: head.run, spans: head.spans.map(compact), version, eventsSeen, loading: true, progress: {loaded: 0, total: head.total}, error: null});
+			const spans: Span[] = [];
+			let after = '';
+			for (;;) {
+				// eslint-disable-next-line no-await-in-loop
+				await yieldToLoop();
 				if (closed) {
 					return;
 				}
 
-				list = snapshot.spans.map(compact);
-				cursor = snapshot.cursor;
-				snapshotted = true;
-				show({traceId, run: snapshot.run, spans: list, version, eventsSeen, loading: false, error: snapshot.run === null && list.length === 0 ? `no run or trace "${traceId}"` : null});
-				if (missed) {
-					folding.run();
+				// eslint-disable-next-line no-await-in-loop
+				const page = await store.traceSpansPage(traceId, after, PAGE);
+				for (const span of page) {
+					spans.push(compact(span));
 				}
-			})
-			.catch((error: unknown) => {
-				show({...EMPTY, traceId, error: errorText(error)});
-			});
+
+				if (page.length < PAGE) {
+					break;
+				}
+
+				after = page.at(-1)!.span_id;
+				const loaded = spans.length;
+				show(previous => (previous.traceId === traceId ? {...previous, progress: {loaded, total: Math.max(loaded, head.total)}} : previous));
+			}
+
+			const changes = await store.traceChanges(traceId, head.cursor);
+			if (closed) {
+				return;
+			}
+
+			if (changes.spans.length > 0) {
+				const at = new Map(spans.map((span, index) => [span.span_id, index]));
+				for (const span of changes.spans) {
+					const index = at.get(span.span_id);
+					if (index === undefined) {
+						spans.push(compact(span));
+					} else {
+						spans[index] = compact(span);
+					}
+				}
+			}
+
+			snapshotIn(spans, changes.run, changes.cursor);
+		};
+
+		readInPieces().catch((error: unknown) => {
+			show({...EMPTY, traceId, error: errorText(error)});
+		});
 		return () => {
 			closed = true;
 			off();

@@ -98,13 +98,13 @@ export function headIds(shape: readonly Shape[], limit: number, depth: number): 
 				continue;
 			}
 
-			if (level < depth) {
+			if (level < depth && shown < limit) {
 				kids.sort(byStart);
 				for (let i = Math.min(kids.length, limit) - 1; i >= 0; i--) {
 					stack.push({span: kids[i]!, level: level + 1});
 				}
 			} else {
-				// Shown closed: one child is enough for its twisty.
+				// Shown closed, or the last row: one child is enough for its twisty.
 				ids.push(kids[0]!.id);
 			}
 		}

@@ -7,6 +7,7 @@ import type {Span} from '../../core/span.js';
 import type {ChangeFeed} from '../../live/change-feed.js';
 import type {Store} from '../../store/store.js';
 import {coalesce} from './coalesce.js';
+import {prepareTraceModel} from './use-trace-model.js';
 import {serialTask} from './serial-task.js';
 
 export interface TraceData {
@@ -241,7 +242,11 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 				}
 			}
 
-			snapshotIn(spans, changes.run, changes.cursor);
+			// The tree and its analyses in steps too: built in one render they would hold keys for half a second.
+			await prepareTraceModel(spans, yieldToLoop);
+			if (!closed) {
+				snapshotIn(spans, changes.run, changes.cursor);
+			}
 		};
 
 		readInPieces().catch((error: unknown) => {

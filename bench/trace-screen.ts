@@ -121,7 +121,7 @@ export async function benchTraceScreen(config: BenchConfig, ws: Workspace): Prom
 		const argv = [process.execPath, BIN, 'runs', 'show', trace.runId];
 		const env = {TRACEDECK_HOME: trace.home, TRACEDECK_REDIS_URL: ''};
 		// The status line once every span is in (it counts "loading n/N" before).
-		const loaded = new RegExp(`\\b${spans} spans\\b`);
+		const loaded = new RegExp(`\\b${spans} spans`);
 		const open = await openTimes(config, argv, env, trace.drawn, loaded);
 		const openNote = `median of ${open.rows.length} cold spawns paired with the bare app's; rows ${open.rows.map(Math.round).join('/')} ms, bare ${open.bare.map(Math.round).join('/')} ms`;
 		// Keys are timed on the loaded trace, as before it loaded in pieces (keys during the load: test/tui/trace-open.test.tsx).

@@ -33,12 +33,17 @@ const BATCH = 5000;
 /** Fold at most this many live events per refresh; the rest wait for the next one. */
 const MAX_PER_REFRESH = 50_000;
 
-/** Traces with more spans than this open in pieces: the top of the tree first, then pages of spans. */
-export const PIECEMEAL_ABOVE = 5000;
+/**
+ * Traces with more spans than this open in pieces: the top of the tree first, then pages of
+ * spans. Below it a whole read and the model take ~0.1 s, and the pieces would cost more than that.
+ */
+export const PIECEMEAL_ABOVE = 10_000;
 /** Rows of the tree read first: a screen of the tallest terminals. */
 const HEAD_ROWS = 100;
 /** Spans per page: a page is read and parsed in about 10 ms, so keys wait no longer than that. */
 const PAGE = 2000;
+/** The "loading n/N" count is redrawn at most this often: each redraw is a frame of the whole screen. */
+const PROGRESS_EVERY_MS = 250;
 
 const NONE: readonly never[] = Object.freeze([]);
 
@@ -203,6 +208,7 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 			show({traceId, run: head.run, spans: head.spans.map(compact), version, eventsSeen, loading: true, progress: {loaded: 0, total: head.total}, error: null});
 			const spans: Span[] = [];
 			let after = '';
+			let progressShown = Date.now();
 			for (;;) {
 				// eslint-disable-next-line no-await-in-loop
 				await yieldToLoop();
@@ -221,8 +227,11 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 				}
 
 				after = page.at(-1)!.span_id;
-				const loaded = spans.length;
-				show(previous => (previous.traceId === traceId ? {...previous, progress: {loaded, total: Math.max(loaded, head.total)}} : previous));
+				if (Date.now() - progressShown >= PROGRESS_EVERY_MS) {
+					progressShown = Date.now();
+					const loaded = spans.length;
+					show(previous => (previous.traceId === traceId ? {...previous, progress: {loaded, total: Math.max(loaded, head.total)}} : previous));
+				}
 			}
 
 			const changes = await store.traceChanges(traceId, head.cursor);

@@ -74,7 +74,7 @@ test('trace screen: a big trace shows its first rows before its spans are read, 
 		store.release();
 		await until(() => frame().includes(`${SPANS} spans`));
 		assert.match(frame(), new RegExp(`${SPANS} spans`), 'loaded: the status line counts the spans');
-		assert.ok(store.pagesRead >= Math.ceil(SPANS / 2000), 'read in pages');
+		assert.ok(store.pagesRead >= 2, `read in pages: ${store.pagesRead}`);
 		assert.match(frame(), /2\/\d+/, 'the selection stayed where the key put it');
 		assert.doesNotMatch(frame(), /loading/);
 		// The same rows as a trace opened whole.

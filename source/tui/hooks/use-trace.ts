@@ -6,6 +6,7 @@ import type {Run} from '../../core/run.js';
 import type {Span} from '../../core/span.js';
 import type {ChangeFeed} from '../../live/change-feed.js';
 import type {Store} from '../../store/store.js';
+import type {TraceHead} from '../../store/trace-pages.js';
 import {coalesce} from './coalesce.js';
 import {prepareTraceModel} from './use-trace-model.js';
 import {serialTask} from './serial-task.js';
@@ -40,12 +41,59 @@ const MAX_PER_REFRESH = 50_000;
 export const PIECEMEAL_ABOVE = 10_000;
 /** Rows of the tree read first: a screen of the tallest terminals. */
 const HEAD_ROWS = 100;
-/** Spans per page: a page is read and parsed in about 10 ms, so keys wait no longer than that. */
-const PAGE = 2000;
+/** Spans per page: a page is read and parsed in about 25 ms, so keys wait no longer than that. */
+const PAGE = 5000;
+/** How long the head's frame is given to go out before the pages are read (above Ink's 1/60 s between frames). */
+const HEAD_FRAME_MS = 25;
 /** The "loading n/N" count is redrawn at most this often: each redraw is a frame of the whole screen. */
-const PROGRESS_EVERY_MS = 250;
+const PROGRESS_EVERY_MS = 400;
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/** A head read ahead (readTraceHeadAhead), and once it is in, the screen's data for it. */
+interface Ahead {
+	head: Promise<TraceHead>;
+	data?: TraceData;
+}
+
+/** Heads read ahead, by store and trace, until the trace's screen takes them. */
+const headsAhead = new WeakMap<Store, Map<string, Ahead>>();
+
+/** What a trace read in pieces shows while its pages are read: the head. */
+function headData(traceId: string, head: TraceHead): TraceData {
+	return {traceId, run: head.run, spans: head.spans.map(compact), version: 0, eventsSeen: 0, loading: true, progress: {loaded: 0, total: head.total}, error: null};
+}
+
+/**
+ * Read a trace's head before its screen asks: the console opened on a run reads it while it
+ * still says "opening", so the trace screen's first frame has its rows, not a loading frame.
+ */
+export async function readTraceHeadAhead(store: Store, traceId: string): Promise<void> {
+	const ahead: Ahead = {head: store.traceHead(traceId, HEAD_ROWS)};
+	let heads = headsAhead.get(store);
+	if (heads === undefined) {
+		heads = new Map();
+		headsAhead.set(store, heads);
+	}
+
+	heads.set(traceId, ahead);
+	try {
+		const head = await ahead.head;
+		if (head.total > PIECEMEAL_ABOVE) {
+			ahead.data = headData(traceId, head);
+		}
+	} catch {
+		// The trace screen reads it again and says what went wrong.
+		heads.delete(traceId);
+	}
+}
+
+function takeAhead(store: Store, traceId: string): Ahead | undefined {
+	const heads = headsAhead.get(store);
+	const ahead = heads?.get(traceId);
+	heads?.delete(traceId);
+	return ahead;
+}
 
 /** Let the event loop run (keys, frames, timers) before the next piece. */
 async function yieldToLoop(): Promise<void> {
@@ -195,7 +243,12 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 		// time with the event loop running between pages, then the spans that changed meanwhile,
 		// re-read with the cursor of that last read. Together they are one consistent snapshot.
 		const readInPieces = async (): Promise<void> => {
-			const head = await store.traceHead(traceId, HEAD_ROWS);
+			const ahead = takeAhead(store, traceId);
+			if (ahead?.data) {
+				show(ahead.data);
+			}
+
+			const head = await (ahead?.head ?? store.traceHead(traceId, HEAD_ROWS));
 			if (closed) {
 				return;
 			}
@@ -205,10 +258,19 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 				return;
 			}
 
-			show({traceId, run: head.run, spans: head.spans.map(compact), version, eventsSeen, loading: true, progress: {loaded: 0, total: head.total}, error: null});
+			if (!ahead?.data) {
+				show(headData(traceId, head));
+			}
+
 			const spans: Span[] = [];
 			let after = '';
 			let progressShown = Date.now();
+			// The head's frame goes out before the first page is read: Ink draws at most 60 frames a
+			// second, so a frame that follows another by less than ~16 ms waits for a timer, which a
+			// page read would hold up.
+			await new Promise(resolve => {
+				setTimeout(resolve, HEAD_FRAME_MS);
+			});
 			for (;;) {
 				// eslint-disable-next-line no-await-in-loop
 				await yieldToLoop();
@@ -269,7 +331,12 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 		};
 	}, [store, feed, traceId, refreshMs]);
 
-	return data.traceId === traceId ? data : {...EMPTY, traceId, loading: traceId !== null};
+	if (data.traceId === traceId) {
+		return data;
+	}
+
+	// The first render of a trace whose head was read ahead: its rows at once.
+	return (traceId === null ? undefined : headsAhead.get(store)?.get(traceId)?.data) ?? {...EMPTY, traceId, loading: traceId !== null};
 }
 
 /** The trace's run, null while it has none (a trace whose root has not arrived); a store that failed is an error. */

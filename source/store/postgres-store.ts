@@ -15,6 +15,7 @@ import {openPool, redactedUrl} from './postgres/pool.js';
 import {runPostgres} from './postgres/run-program.js';
 import {EVENTS_PAGE, prepareEvents, type AppendOptions, type AppendResult, type LinkedRuns, type RunFilter, type StoredEvent} from './run-index.js';
 import {eventsAfterProgram, eventsProgram, linkedRunsProgram, listRunsProgram, maxEventIdProgram, resolveRunProgram, spansProgram, strayLogsProgram, traceSnapshotProgram} from './run-reads.js';
+import {traceChangesProgram, traceHeadProgram, traceSpansPageProgram, type TraceChanges, type TraceHead} from './trace-pages.js';
 import {insertServiceLogs, prepareServiceLogs, type ServiceLogsResult} from './service-logs.js';
 import {rows, type SqlProgram, type TransactionMode} from './sql-program.js';
 import {QueryStore} from './query-store.js';
@@ -160,6 +161,18 @@ export class PostgresStore extends QueryStore implements Store {
 	async traceSnapshot(traceId: string): Promise<TraceSnapshot> {
 		// One REPEATABLE READ transaction (runPostgres's read): the spans, the run and the cursor are of one moment.
 		return this.runQuery(() => traceSnapshotProgram(traceId), 'read');
+	}
+
+	async traceHead(traceId: string, limit: number): Promise<TraceHead> {
+		return this.runQuery(() => traceHeadProgram(traceId, limit), 'read');
+	}
+
+	async traceSpansPage(traceId: string, after: string, limit: number): Promise<Span[]> {
+		return this.runQuery(() => traceSpansPageProgram(traceId, after, limit), 'read');
+	}
+
+	async traceChanges(traceId: string, cursor: number): Promise<TraceChanges> {
+		return this.runQuery(() => traceChangesProgram(traceId, cursor), 'read');
 	}
 
 	async events(traceId: string): Promise<StoredEvent[]> {

@@ -9,6 +9,7 @@ import {RunIndex, type AppendInput, type AppendOptions, type AppendResult, type 
 import type {SqlProgram, TransactionMode} from './sql-program.js';
 import {runSqliteQuery} from './sqlite-query.js';
 import {traceSnapshotProgram} from './run-reads.js';
+import {traceChangesProgram, traceHeadProgram, traceSpansPageProgram, type TraceChanges, type TraceHead} from './trace-pages.js';
 import type {ServiceLogsResult} from './service-logs.js';
 import {runSqlite} from './sql-program.js';
 import type {Store, TraceSnapshot} from './store.js';
@@ -77,6 +78,18 @@ export class SqliteStore extends QueryStore implements Store {
 	async traceSnapshot(traceId: string): Promise<TraceSnapshot> {
 		// One read transaction: the spans and the cursor describe the same moment.
 		return runSqlite(this.index.db, () => traceSnapshotProgram(traceId), 'read');
+	}
+
+	async traceHead(traceId: string, limit: number): Promise<TraceHead> {
+		return runSqlite(this.index.db, () => traceHeadProgram(traceId, limit), 'read');
+	}
+
+	async traceSpansPage(traceId: string, after: string, limit: number): Promise<Span[]> {
+		return runSqlite(this.index.db, () => traceSpansPageProgram(traceId, after, limit), 'read');
+	}
+
+	async traceChanges(traceId: string, cursor: number): Promise<TraceChanges> {
+		return runSqlite(this.index.db, () => traceChangesProgram(traceId, cursor), 'read');
 	}
 
 	async events(traceId: string): Promise<StoredEvent[]> {

@@ -4,6 +4,7 @@ import type {RunLog} from '../core/log-record.js';
 import type {Run} from '../core/run.js';
 import type {ServiceLog} from '../core/service-log.js';
 import type {Span} from '../core/span.js';
+import type {TraceChanges, TraceHead} from './trace-pages.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import type {AppendParts} from './append-parts.js';
 import type {AuditFilter} from './audit.js';
@@ -77,6 +78,10 @@ export interface Store {
 	spans(traceId: string): Promise<Span[]>;
 	strayLogs(traceId: string): Promise<RunLog[]>;
 	traceSnapshot(traceId: string): Promise<TraceSnapshot>;
+	/** A big trace in pieces (trace-pages.ts): the top of its tree, its spans by pages of id, what changed meanwhile. */
+	traceHead(traceId: string, limit: number): Promise<TraceHead>;
+	traceSpansPage(traceId: string, after: string, limit: number): Promise<Span[]>;
+	traceChanges(traceId: string, cursor: number): Promise<TraceChanges>;
 
 	events(traceId: string): Promise<StoredEvent[]>;
 	/** Events stored after `cursor`, in cursor order: the polling and NOTIFY feeds' read. */

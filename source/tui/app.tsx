@@ -25,7 +25,7 @@ import {useStepLines} from './hooks/use-step-lines.js';
 import {useSearchCount} from './hooks/use-search-count.js';
 import {useTerminalActions, type TerminalIo} from './hooks/use-terminal-actions.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
-import {useTrace} from './hooks/use-trace.js';
+import {readTraceHeadAhead, useTrace} from './hooks/use-trace.js';
 import {useTraceModel, type TraceModel} from './hooks/use-trace-model.js';
 import type {Span} from '../core/span.js';
 import {isGlobalAction, resolveAction, type GlobalAction} from './keymap.js';
@@ -95,7 +95,10 @@ function errorText(error: unknown): string {
 async function openingAction(store: Store, initial: InitialScreen | undefined): Promise<ConsoleAction | null> {
 	try {
 		if (initial?.screen === 'trace') {
-			return {type: 'open-run', run: refOf(await store.resolveRun(initial.run))};
+			const found = await store.resolveRun(initial.run);
+			// While the screen still says "opening": the trace screen then draws its rows at once.
+			await readTraceHeadAhead(store, found.trace_id);
+			return {type: 'open-run', run: refOf(found)};
 		}
 
 		if (initial?.screen === 'diff') {
@@ -458,7 +461,7 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		right = `${runs.indexTotal ?? ui.symbols.ellipsis} runs`;
 		body = <RunsScreen view={view} runs={runs} nowMs={nowMs} stuckAfterMs={stuckAfterMs} mark={state.mark} width={width} height={bodyHeight} dispatch={run} active={active} terminal={terminal} />;
 	} else if (view.screen === 'run') {
-		right = trace.loading ? 'loading…' : `${model.spanCount} spans`;
+		right = trace.progress ? `loading ${trace.progress.loaded.toLocaleString('en-US')}/${trace.progress.total.toLocaleString('en-US')}` : trace.loading ? 'loading…' : `${model.spanCount} spans`;
 		const tabHeight = bodyHeight - 2;
 		let tab: React.JSX.Element;
 		if (view.tab === 'trace') {

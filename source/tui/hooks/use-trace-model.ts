@@ -32,9 +32,49 @@ export function criticalBySpan(segments: readonly CriticalSegment[]): Map<string
 	return map;
 }
 
-/** Everything derived from a trace's spans, computed once per data change (not per keypress). */
-export function traceModel(spans: readonly Span[]): TraceModel {
+const NO_CRITICAL: ReadonlyMap<string, CriticalSegment[]> = new Map();
+
+/** Models computed ahead, off the render (prepareTraceModel), by the spans they are of. */
+const prepared = new WeakMap<readonly Span[], TraceModel>();
+
+/**
+ * Compute the model of `spans` in steps with `pause` (a turn of the event loop) between
+ * them, for useTraceModel to take as it is: at 100,000 spans the tree, the root cause and
+ * the critical path take 0.2-0.3 s each, and in one render they would hold keys for all three.
+ */
+export async function prepareTraceModel(spans: readonly Span[], pause: () => Promise<void>): Promise<void> {
 	const tree = buildTree(spans);
+	await pause();
+	const failure = rootCauseFailure(tree);
+	await pause();
+	const recovered = new Set(recoveredFailures(tree).map(span => span.span_id));
+	await pause();
+	const critical = criticalBySpan(criticalPath(tree));
+	prepared.set(
+		spans,
+		assemble(spans, tree, failure, recovered, spans.length, () => critical),
+	);
+}
+
+/**
+ * Everything derived from a trace's spans, computed once per data change (not per keypress).
+ * `total`: the trace's span count while only the top of its tree is in (TraceData.progress):
+ * the tree opens as the whole trace will, and nothing is blamed or marked critical from a part.
+ */
+export function traceModel(spans: readonly Span[], total?: number): TraceModel {
+	const tree = buildTree(spans);
+	if (total !== undefined) {
+		return assemble(spans, tree, null, new Set(), total, () => NO_CRITICAL);
+	}
+
+	let critical: ReadonlyMap<string, CriticalSegment[]> | undefined;
+	return assemble(spans, tree, rootCauseFailure(tree), new Set(recoveredFailures(tree).map(span => span.span_id)), spans.length, () => {
+		critical ??= criticalBySpan(criticalPath(tree));
+		return critical;
+	});
+}
+
+function assemble(spans: readonly Span[], tree: TraceTree, failure: Failure | null, recovered: ReadonlySet<string>, spanCount: number, critical: () => ReadonlyMap<string, CriticalSegment[]>): TraceModel {
 	let start = Number.POSITIVE_INFINITY;
 	let end = Number.NEGATIVE_INFINITY;
 	let newest: Span | null = null;
@@ -56,22 +96,10 @@ export function traceModel(spans: readonly Span[]): TraceModel {
 		end = 0;
 	}
 
-	let critical: Map<string, CriticalSegment[]> | undefined;
-	return {
-		tree,
-		failure: rootCauseFailure(tree),
-		recovered: new Set(recoveredFailures(tree).map(span => span.span_id)),
-		range: {start, end},
-		newest,
-		spanCount: spans.length,
-		hasOpenSpans,
-		critical() {
-			critical ??= criticalBySpan(criticalPath(tree));
-			return critical;
-		},
-	};
+	return {tree, failure, recovered, range: {start, end}, newest, spanCount, hasOpenSpans, critical};
 }
 
 export function useTraceModel(trace: TraceData): TraceModel {
-	return useMemo(() => traceModel(trace.spans), [trace.spans]);
+	const total = trace.progress?.total;
+	return useMemo(() => (total === undefined ? prepared.get(trace.spans) : undefined) ?? traceModel(trace.spans, total), [trace.spans, total]);
 }

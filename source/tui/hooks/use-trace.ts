@@ -6,7 +6,9 @@ import type {Run} from '../../core/run.js';
 import type {Span} from '../../core/span.js';
 import type {ChangeFeed} from '../../live/change-feed.js';
 import type {Store} from '../../store/store.js';
+import type {TraceHead} from '../../store/trace-pages.js';
 import {coalesce} from './coalesce.js';
+import {prepareTraceModel} from './use-trace-model.js';
 import {serialTask} from './serial-task.js';
 
 export interface TraceData {
@@ -18,15 +20,87 @@ export interface TraceData {
 	/** Events folded in live since the trace opened: the "▼ N new" counter runs on this. */
 	eventsSeen: number;
 	loading: boolean;
+	/**
+	 * While a big trace loads in pieces: spans read so far of its total.
+	 * `spans` is then the top of its tree (TraceHead), and grows to the whole
+	 * trace when the last piece is in (progress null again).
+	 */
+	progress: {loaded: number; total: number} | null;
 	error: string | null;
 }
 
-const EMPTY: TraceData = {traceId: null, run: null, spans: [], version: 0, eventsSeen: 0, loading: false, error: null};
+const EMPTY: TraceData = {traceId: null, run: null, spans: [], version: 0, eventsSeen: 0, loading: false, progress: null, error: null};
 const BATCH = 5000;
 /** Fold at most this many live events per refresh; the rest wait for the next one. */
 const MAX_PER_REFRESH = 50_000;
 
+/**
+ * Traces with more spans than this open in pieces: the top of the tree first, then pages of
+ * spans. Below it a whole read and the model take ~0.1 s, and the pieces would cost more than that.
+ */
+export const PIECEMEAL_ABOVE = 10_000;
+/** Rows of the tree read first: a screen of the tallest terminals. */
+const HEAD_ROWS = 100;
+/** Spans per page: a page is read and parsed in about 25 ms, so keys wait no longer than that. */
+const PAGE = 5000;
+/** How long the head's frame is given to go out before the pages are read (above Ink's 1/60 s between frames). */
+const HEAD_FRAME_MS = 25;
+/** The "loading n/N" count is redrawn at most this often: each redraw is a frame of the whole screen. */
+const PROGRESS_EVERY_MS = 400;
+
 const NONE: readonly never[] = Object.freeze([]);
+
+/** A head read ahead (readTraceHeadAhead), and once it is in, the screen's data for it. */
+interface Ahead {
+	head: Promise<TraceHead>;
+	data?: TraceData;
+}
+
+/** Heads read ahead, by store and trace, until the trace's screen takes them. */
+const headsAhead = new WeakMap<Store, Map<string, Ahead>>();
+
+/** What a trace read in pieces shows while its pages are read: the head. */
+function headData(traceId: string, head: TraceHead): TraceData {
+	return {traceId, run: head.run, spans: head.spans.map(compact), version: 0, eventsSeen: 0, loading: true, progress: {loaded: 0, total: head.total}, error: null};
+}
+
+/**
+ * Read a trace's head before its screen asks: the console opened on a run reads it while it
+ * still says "opening", so the trace screen's first frame has its rows, not a loading frame.
+ */
+export async function readTraceHeadAhead(store: Store, traceId: string): Promise<void> {
+	const ahead: Ahead = {head: store.traceHead(traceId, HEAD_ROWS)};
+	let heads = headsAhead.get(store);
+	if (heads === undefined) {
+		heads = new Map();
+		headsAhead.set(store, heads);
+	}
+
+	heads.set(traceId, ahead);
+	try {
+		const head = await ahead.head;
+		if (head.total > PIECEMEAL_ABOVE) {
+			ahead.data = headData(traceId, head);
+		}
+	} catch {
+		// The trace screen reads it again and says what went wrong.
+		heads.delete(traceId);
+	}
+}
+
+function takeAhead(store: Store, traceId: string): Ahead | undefined {
+	const heads = headsAhead.get(store);
+	const ahead = heads?.get(traceId);
+	heads?.delete(traceId);
+	return ahead;
+}
+
+/** Let the event loop run (keys, frames, timers) before the next piece. */
+async function yieldToLoop(): Promise<void> {
+	return new Promise(resolve => {
+		setImmediate(resolve);
+	});
+}
 
 /**
  * A stored span with its empty lists shared: a 100,000-span trace has
@@ -127,7 +201,7 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 			version += 1;
 			const run = await findRun(store, traceId);
 			list = [...byId.values()];
-			show({traceId, run, spans: list, version, eventsSeen, loading: false, error: null});
+			show({traceId, run, spans: list, version, eventsSeen, loading: false, progress: null, error: null});
 		};
 
 		const folding = serialTask(fold, error => {
@@ -145,26 +219,110 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 			}
 		});
 
+		// The snapshot is in: fold what came in while it was read.
+		const snapshotIn = (spans: Span[], run: Run | null, at: number): void => {
+			list = spans;
+			cursor = at;
+			snapshotted = true;
+			show({traceId, run, spans: list, version, eventsSeen, loading: false, progress: null, error: run === null && list.length === 0 ? `no run or trace "${traceId}"` : null});
+			if (missed) {
+				folding.run();
+			}
+		};
+
 		// One consistent read: the spans and the cursor describe the same moment, so the folds that
 		// follow neither miss nor repeat an event.
-		store
-			.traceSnapshot(traceId)
-			.then(snapshot => {
+		const readWhole = async (): Promise<void> => {
+			const snapshot = await store.traceSnapshot(traceId);
+			if (!closed) {
+				snapshotIn(snapshot.spans.map(compact), snapshot.run, snapshot.cursor);
+			}
+		};
+
+		// A big trace in pieces: the top of its tree (drawn at once), then its spans a page at a
+		// time with the event loop running between pages, then the spans that changed meanwhile,
+		// re-read with the cursor of that last read. Together they are one consistent snapshot.
+		const readInPieces = async (): Promise<void> => {
+			const ahead = takeAhead(store, traceId);
+			if (ahead?.data) {
+				show(ahead.data);
+			}
+
+			const head = await (ahead?.head ?? store.traceHead(traceId, HEAD_ROWS));
+			if (closed) {
+				return;
+			}
+
+			if (head.total <= PIECEMEAL_ABOVE) {
+				await readWhole();
+				return;
+			}
+
+			if (!ahead?.data) {
+				show(headData(traceId, head));
+			}
+
+			const spans: Span[] = [];
+			let after = '';
+			let progressShown = Date.now();
+			// The head's frame goes out before the first page is read: Ink draws at most 60 frames a
+			// second, so a frame that follows another by less than ~16 ms waits for a timer, which a
+			// page read would hold up.
+			await new Promise(resolve => {
+				setTimeout(resolve, HEAD_FRAME_MS);
+			});
+			for (;;) {
+				// eslint-disable-next-line no-await-in-loop
+				await yieldToLoop();
 				if (closed) {
 					return;
 				}
 
-				list = snapshot.spans.map(compact);
-				cursor = snapshot.cursor;
-				snapshotted = true;
-				show({traceId, run: snapshot.run, spans: list, version, eventsSeen, loading: false, error: snapshot.run === null && list.length === 0 ? `no run or trace "${traceId}"` : null});
-				if (missed) {
-					folding.run();
+				// eslint-disable-next-line no-await-in-loop
+				const page = await store.traceSpansPage(traceId, after, PAGE);
+				for (const span of page) {
+					spans.push(compact(span));
 				}
-			})
-			.catch((error: unknown) => {
-				show({...EMPTY, traceId, error: errorText(error)});
-			});
+
+				if (page.length < PAGE) {
+					break;
+				}
+
+				after = page.at(-1)!.span_id;
+				if (Date.now() - progressShown >= PROGRESS_EVERY_MS) {
+					progressShown = Date.now();
+					const loaded = spans.length;
+					show(previous => (previous.traceId === traceId ? {...previous, progress: {loaded, total: Math.max(loaded, head.total)}} : previous));
+				}
+			}
+
+			const changes = await store.traceChanges(traceId, head.cursor);
+			if (closed) {
+				return;
+			}
+
+			if (changes.spans.length > 0) {
+				const at = new Map(spans.map((span, index) => [span.span_id, index]));
+				for (const span of changes.spans) {
+					const index = at.get(span.span_id);
+					if (index === undefined) {
+						spans.push(compact(span));
+					} else {
+						spans[index] = compact(span);
+					}
+				}
+			}
+
+			// The tree and its analyses in steps too: built in one render they would hold keys for half a second.
+			await prepareTraceModel(spans, yieldToLoop);
+			if (!closed) {
+				snapshotIn(spans, changes.run, changes.cursor);
+			}
+		};
+
+		readInPieces().catch((error: unknown) => {
+			show({...EMPTY, traceId, error: errorText(error)});
+		});
 		return () => {
 			closed = true;
 			off();
@@ -173,7 +331,12 @@ export function useTrace(store: Store, feed: ChangeFeed, traceId: string | null,
 		};
 	}, [store, feed, traceId, refreshMs]);
 
-	return data.traceId === traceId ? data : {...EMPTY, traceId, loading: traceId !== null};
+	if (data.traceId === traceId) {
+		return data;
+	}
+
+	// The first render of a trace whose head was read ahead: its rows at once.
+	return (traceId === null ? undefined : headsAhead.get(store)?.get(traceId)?.data) ?? {...EMPTY, traceId, loading: traceId !== null};
 }
 
 /** The trace's run, null while it has none (a trace whose root has not arrived); a store that failed is an error. */

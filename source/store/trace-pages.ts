@@ -1,0 +1,150 @@
+import type {Run} from '../core/run.js';
+import type {Span} from '../core/span.js';
+import {maxEventIdProgram, runOfTrace} from './run-reads.js';
+import {rows, type SqlProgram} from './sql-program.js';
+
+/*
+ * A big trace read in pieces, for the console (tui/hooks/use-trace.ts): the
+ * spans a first screen of the tree shows, then every span in pages of the
+ * primary key, then the spans that changed while the pages were read. Each
+ * piece is its own short read, so the event loop (keys, frames) runs between
+ * them; the head's cursor and the changes read make the pieces add up to one
+ * consistent snapshot. Written once for both engines, like run-reads.ts.
+ */
+
+/** The top of a trace's tree and what it will take to read the rest. */
+export interface TraceHead {
+	/**
+	 * Its roots (spans declaring no parent), their children and grandchildren,
+	 * at most `rows` per level in tree order, and one child of each
+	 * grandchild (so the tree knows which of them open): the rows a tree
+	 * opened two levels deep shows first.
+	 */
+	spans: Span[];
+	/** Spans stored for the trace. */
+	total: number;
+	run: Run | null;
+	/** The event cursor the head is as of (see traceChangesProgram). */
+	cursor: number;
+}
+
+/** The spans that changed since a head's cursor, re-read with the cursor they are now as of. */
+export interface TraceChanges {
+	spans: Span[];
+	run: Run | null;
+	cursor: number;
+}
+
+type Body = {body: string};
+
+const SQL = {
+	// The tree's shape without the bodies: one pass over the trace's rows.
+	shape: 'SELECT span_id AS id, parent_span_id AS parent, start_ms AS start FROM spans WHERE trace_id = ?',
+	page: 'SELECT body FROM spans WHERE trace_id = ? AND span_id > ? ORDER BY span_id LIMIT ?',
+	changed: `SELECT body FROM spans WHERE trace_id = ? AND span_id IN (SELECT DISTINCT span_id FROM events WHERE trace_id = ? AND id > ? AND id <= ?) ORDER BY span_id`,
+} as const;
+
+/** Ids per IN list: well under both engines' limits on parameters. */
+const IDS_PER_READ = 500;
+
+type Shape = {id: string; parent: string | null; start: number};
+
+function parse(list: readonly Body[]): Span[] {
+	return list.map(row => JSON.parse(row.body) as Span);
+}
+
+function byStart(a: Shape, b: Shape): number {
+	return a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * The ids of the first `limit` rows of the tree opened `depth` levels deep
+ * (core/tree.ts's order: roots declared first then by start, children by
+ * start then id), plus one child of each row shown closed, so its twisty is
+ * right. Children are sorted only for the spans the walk enters. A span on a
+ * parent cycle is left for the full read.
+ */
+export function headIds(shape: readonly Shape[], limit: number, depth: number): string[] {
+	const children = new Map<string, Shape[]>();
+	const declared: Shape[] = [];
+	for (const span of shape) {
+		if (span.parent === null || span.parent === span.id) {
+			declared.push(span);
+			continue;
+		}
+
+		const list = children.get(span.parent);
+		if (list === undefined) {
+			children.set(span.parent, [span]);
+		} else {
+			list.push(span);
+		}
+	}
+
+	const ids: string[] = [];
+	let shown = 0;
+	const walk = (roots: Shape[]): void => {
+		roots.sort(byStart);
+		const stack = roots
+			.slice(0, limit)
+			.reverse()
+			.map(span => ({span, level: 0}));
+		while (stack.length > 0 && shown < limit) {
+			const {span, level} = stack.pop()!;
+			ids.push(span.id);
+			shown++;
+			const kids = children.get(span.id);
+			if (kids === undefined) {
+				continue;
+			}
+
+			if (level < depth && shown < limit) {
+				kids.sort(byStart);
+				for (let i = Math.min(kids.length, limit) - 1; i >= 0; i--) {
+					stack.push({span: kids[i]!, level: level + 1});
+				}
+			} else {
+				// Shown closed, or the last row: one child is enough for its twisty.
+				ids.push(kids[0]!.id);
+			}
+		}
+	};
+
+	walk(declared);
+	if (shown < limit) {
+		// The declared roots' rows leave room: spans whose parent never arrived stand in as roots after them.
+		const known = new Set(shape.map(span => span.id));
+		walk(shape.filter(span => span.parent !== null && span.parent !== span.id && !known.has(span.parent)));
+	}
+
+	return ids;
+}
+
+/**
+ * The head of a trace (TraceHead): the tree's shape in one pass without the
+ * bodies, then the bodies of the rows a first screen shows.
+ */
+export function* traceHeadProgram(traceId: string, limit: number, depth = 2): SqlProgram<TraceHead> {
+	const shape = yield* rows<Shape>(SQL.shape, [traceId]);
+	const ids = headIds(shape, limit, depth);
+	const spans: Span[] = [];
+	for (let i = 0; i < ids.length; i += IDS_PER_READ) {
+		const chunk = ids.slice(i, i + IDS_PER_READ);
+		spans.push(...parse(yield* rows<Body>(`SELECT body FROM spans WHERE trace_id = ? AND span_id IN (${chunk.map(() => '?').join(', ')})`, [traceId, ...chunk])));
+	}
+
+	const cursor = yield* maxEventIdProgram();
+	return {spans, total: shape.length, run: yield* runOfTrace(traceId), cursor};
+}
+
+/** Up to `limit` spans of a trace whose ids sort after `after`, in id order: '' starts. */
+export function* traceSpansPageProgram(traceId: string, after: string, limit: number): SqlProgram<Span[]> {
+	return parse(yield* rows<Body>(SQL.page, [traceId, after, limit]));
+}
+
+/** The spans with events stored after `cursor`, the run and the cursor now: one read transaction. */
+export function* traceChangesProgram(traceId: string, cursor: number): SqlProgram<TraceChanges> {
+	const now = yield* maxEventIdProgram();
+	const spans = now > cursor ? parse(yield* rows<Body>(SQL.changed, [traceId, traceId, cursor, now])) : [];
+	return {spans, run: yield* runOfTrace(traceId), cursor: now};
+}

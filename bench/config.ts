@@ -22,7 +22,7 @@ export interface BenchConfig {
 	bigSpans: number;
 	/** Trace sizes the trace screen is opened on. */
 	screenSpans: number[];
-	/** Keypresses timed per trace-screen size, both sides together (a p99 wants a hundred or so). */
+	/** Keypresses timed per trace-screen size and per side (the console, the bare app): a p99 wants a hundred or so. */
 	keypresses: number;
 	/** Runs in the index for the first-page figure. */
 	millionRuns: number;

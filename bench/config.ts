@@ -22,7 +22,7 @@ export interface BenchConfig {
 	bigSpans: number;
 	/** Trace sizes the trace screen is opened on. */
 	screenSpans: number[];
-	/** Keypresses timed per trace-screen size. */
+	/** Keypresses timed per trace-screen size and per side (the console, the bare app): a p99 wants a hundred or so. */
 	keypresses: number;
 	/** Runs in the index for the first-page figure. */
 	millionRuns: number;
@@ -66,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
 		showSpans: intFromEnv('BENCH_SHOW_SPANS', 10_000),
 		bigSpans,
 		screenSpans: quick ? [10_000] : [10_000, bigSpans],
-		keypresses: intFromEnv('BENCH_KEYPRESSES', quick ? 10 : 40),
+		keypresses: intFromEnv('BENCH_KEYPRESSES', quick ? 20 : 120),
 		millionRuns: intFromEnv('BENCH_MILLION_RUNS', quick ? 50_000 : 1_000_000),
 		repeats: intFromEnv('BENCH_REPEATS', quick ? 5 : 15),
 	};

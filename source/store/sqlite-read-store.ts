@@ -14,6 +14,7 @@ import type {ServiceLogsResult} from './service-logs.js';
 import {runSqlite, type SqlProgram, type TransactionMode} from './sql-program.js';
 import type {SqliteStore} from './sqlite-store.js';
 import type {Store, TraceSnapshot} from './store.js';
+import type {TraceChanges, TraceHead} from './trace-pages.js';
 import {QueryStore} from './query-store.js';
 
 /** Whether the home holds a run index yet (runs.db with any bytes); unsure is no. */
@@ -104,6 +105,22 @@ export class SqliteReadStore extends QueryStore implements Store {
 	async traceSnapshot(traceId: string): Promise<TraceSnapshot> {
 		// One read transaction: the spans and the cursor describe the same moment.
 		return runSqlite(this.index.db, () => traceSnapshotProgram(traceId), 'read');
+	}
+
+	// The console's paged reads of a big trace, loaded when first asked for: a read command never needs them.
+	async traceHead(traceId: string, limit: number): Promise<TraceHead> {
+		const {traceHeadProgram} = await import('./trace-pages.js');
+		return runSqlite(this.index.db, () => traceHeadProgram(traceId, limit), 'read');
+	}
+
+	async traceSpansPage(traceId: string, after: string, limit: number): Promise<Span[]> {
+		const {traceSpansPageProgram} = await import('./trace-pages.js');
+		return runSqlite(this.index.db, () => traceSpansPageProgram(traceId, after, limit), 'read');
+	}
+
+	async traceChanges(traceId: string, cursor: number): Promise<TraceChanges> {
+		const {traceChangesProgram} = await import('./trace-pages.js');
+		return runSqlite(this.index.db, () => traceChangesProgram(traceId, cursor), 'read');
 	}
 
 	async events(traceId: string): Promise<StoredEvent[]> {

@@ -229,14 +229,16 @@ export function App({store, feed, initial, columns, rows, stuckAfterMs = DEFAULT
 		};
 	}, [store]);
 	const terminal = useTerminalActions(run, {writeTerminal, pager});
-	const nowMs = useNow(tickMs);
 	const live = useLiveStatus(feed);
 	const list = runsViewOf(state);
-	const runs = useRuns(store, feed, reloadMs, {filter: list.filter, sort: list.sort, selection: list.selection, nowMs, stuckAfterMs});
 	const view = currentView(state);
 	const screen = screenOf(view);
 	const trace = useTrace(store, feed, traceOf(view), reloadMs);
 	const model = useTraceModel(trace);
+	// A run's screens move with the clock only while it runs (elapsed times, open spans' bars); the others show ages.
+	const onRun = view.screen === 'run' || view.screen === 'span';
+	const nowMs = useNow(tickMs, Date.now, !onRun || trace.run?.status === 'running' || model.hasOpenSpans);
+	const runs = useRuns(store, feed, reloadMs, {filter: list.filter, sort: list.sort, selection: list.selection, nowMs, stuckAfterMs});
 	const searchCount = useSearchCount(view, runs, model.tree);
 	const onDecisions = view.screen === 'run' && view.tab === 'decisions';
 	const decisions = useMemo(() => (onDecisions ? decisionOutcomes(model.tree, trace.run?.status) : null), [onDecisions, model.tree, trace.run?.status]);

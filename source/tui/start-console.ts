@@ -6,6 +6,7 @@ import {storeChangeFeed} from '../live/polling-change-feed.js';
 import {openStore} from '../store/open-store.js';
 import type {Store} from '../store/store.js';
 import {App} from './app.js';
+import {limitHeapGrowth} from './heap-growth.js';
 import type {ConsoleOptions} from './console-options.js';
 import {checkColors} from './palette.js';
 import {CONSOLE_SIGNALS, terminalGuard, type ConsoleSignal} from './terminal-guard.js';
@@ -37,6 +38,7 @@ async function openFeed(store: Store, options: ConsoleOptions): Promise<ChangeFe
  */
 export async function startConsole(options: ConsoleOptions): Promise<number> {
 	// The config file (read already by the settings, so this is its cache): colours, links and saved filters.
+	limitHeapGrowth();
 	const config = loadConfig();
 	checkColors(config.colors, config.file);
 	const store = await openStore({home: options.home, databaseUrl: options.databaseUrl}, {readonly: true});

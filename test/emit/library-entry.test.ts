@@ -22,6 +22,8 @@ function importGraph(entry: string, dynamic: boolean): {files: Set<string>; pack
 		const text = fs.readFileSync(file, 'utf8');
 		// Type-only imports are erased at run time: they load nothing.
 		const specifiers = [...text.matchAll(/^(?:import|export)\s+(type\s+)?[^'"]*?from\s+'([^']+)'|^import\s+'([^']+)'/gm)].filter(match => match[1] === undefined).map(match => (match[2] ?? match[3])!);
+		// A CommonJS package loaded through createRequire (open-database.ts: better-sqlite3) loads as surely as an import.
+		specifiers.push(...[...text.matchAll(/createRequire\(import\.meta\.url\)\(\s*'([^']+)'\s*\)/g)].map(match => match[1]!));
 		if (dynamic) {
 			specifiers.push(...[...text.matchAll(/import\s*\(\s*'([^']+)'/g)].map(match => match[1]!));
 		}

@@ -1,5 +1,6 @@
 import type {Db} from './open-database.js';
 import {refoldRuns} from './refold-runs.js';
+import {repairSpanPaths} from './repair-span-paths.js';
 import {addRunLinkColumns} from './run-link-columns.js';
 import {metricBoundsValues} from './metric-bounds.js';
 import {SCHEMA_VERSION} from './schema-version.js';
@@ -377,11 +378,13 @@ ${SMOKE_SETTLED}
  * after it in the same transaction. Migration 6's refold runs after 7, so it
  * folds spans in the shape they have now (and a store already at 6 is
  * refolded once more, which changes nothing); migration 10's columns come
- * after it.
+ * after it; migration 11 (index 10) repairs the paths of children stored
+ * before their parent.
  */
 export const FOLLOW_UPS: ReadonlyMap<number, (db: Db) => void> = new Map([
 	[6, refoldRuns],
 	[9, addRunLinkColumns],
+	[10, repairSpanPaths],
 ]);
 
 export {APPLICATION_ID} from './schema-version.js';

@@ -3,7 +3,6 @@ import {openCommandStore, storeLocation} from './command-store.js';
 import {COMMON_HELP, parseFlags, requireArgs} from './command-flags.js';
 import {EXIT_STATUS_HELP, exitStatusOf} from './exit-status.js';
 import {writeJsonStream} from './write-json.js';
-import {formatRunReport} from './format-run-report.js';
 
 const HELP = `
   Usage
@@ -51,6 +50,8 @@ export async function run(argv: string[]): Promise<number> {
 			// Streamed: the spans are made and written a batch at a time, never the whole document at once.
 			await writeJsonStream(runReportDocument(found, spans, Date.now(), strayLogs));
 		} else {
+			// Loaded here: --json (the scripted case, issue 20) never needs the text formatter or the config file it reads.
+			const {formatRunReport} = await import('./format-run-report.js');
 			process.stdout.write(`${formatRunReport(buildRunReport(found, spans, Date.now(), strayLogs), Date.now())}\n`);
 		}
 	} finally {

@@ -29,6 +29,9 @@ export async function pgQueryDb(): Promise<PgQueryDb | null> {
 	const name = `tracedeck_q_${randomBytes(6).toString('hex')}`;
 	await admin.query(`CREATE DATABASE ${name}`);
 	const pool = openPool(`postgres://postgres@127.0.0.1:5432/${name}`);
+	// An idle client the server ends (a neighbour's cleanup, a restart) is an 'error' on the pool: without a
+	// listener it is an uncaught exception that fails the whole file; the next query connects anew.
+	pool.on('error', () => undefined);
 	await pool.query(PG_MIGRATIONS[0]!);
 	await pool.query(SEARCH_MIGRATION);
 	const run = async <T>(program: () => SqlProgram<T>, mode: TransactionMode = 'read'): Promise<T> => {

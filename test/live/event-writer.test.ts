@@ -85,10 +85,12 @@ test('busy database: a locked store is retried with backoff; after its tries the
 	assert.equal(calls, 3);
 	assert.equal(silent.published.length, 0, 'nothing stored, nothing published');
 
-	// Without a cap on tries, the patience decides: the waits double from 1 ms until they would pass 40 ms.
+	// Without a cap on tries, the patience decides: the waits double from 1 ms until they would pass it (1, 2, … 256 ms
+	// for 1 s: 10 tries). The patience is wall time, and a loaded machine stretches each timer, so the patience is
+	// long beside the first waits: 5 tries need 15 ms of waits, which a 1 s patience allows even when each timer runs 200 ms late.
 	calls = 0;
-	await assert.rejects(new EventWriter(locked, silent, {backoffMs: 1, patienceMs: 40}).write([event]), StoreBusyError);
-	assert.ok(calls >= 5, `tried ${calls} times`);
+	await assert.rejects(new EventWriter(locked, silent, {backoffMs: 1, patienceMs: 1000}).write([event]), StoreBusyError);
+	assert.ok(calls >= 5 && calls <= 10, `tried ${calls} times`);
 });
 
 test('other store errors are not retried', async () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import fc from 'fast-check';
 import {decodeExportTraceRequest, encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
-import {otlpToEvents} from '../../source/interop/otlp-to-events.js';
+import {isoFromNanos} from '../../source/core/iso-time.js';
+import {otlpToEvents, toIso} from '../../source/interop/otlp-to-events.js';
 import {fitsOtlpTracesSchema} from '../../source/interop/otlp-traces-shape.js';
 import {otlpTracesSchema} from '../../source/interop/otlp-to-events.js';
 
@@ -163,5 +164,15 @@ describe('OTLP traces: the hand-written shape check', () => {
 			const deep = {resourceSpans: [{scopeSpans: [{spans: [{traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'n', startTimeUnixNano: '1', attributes: [{key: 'k', value}]}]}]}]};
 			assert.deepEqual(outcome(deep, 'when-needed'), outcome(deep, 'always'), `attribute ${levels} levels deep`);
 		}
+	});
+
+	it('times: the text cut without BigInt is what isoFromNanos gives', () => {
+		const digits = fc.oneof(fc.bigInt({min: 0n, max: 8_640_000_000_000_000_000_000n}).map(String), fc.string({unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 21}));
+		fc.assert(
+			fc.property(digits, text => {
+				assert.equal(toIso(text), isoFromNanos(BigInt(text)));
+			}),
+			{numRuns: RUNS * 10},
+		);
 	});
 });

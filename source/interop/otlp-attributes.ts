@@ -55,8 +55,13 @@ export function fromAnyValue(value: OtlpAnyValue | undefined, depth = 0): unknow
 export function fromKeyValues(list: readonly OtlpKeyValue[], depth = 0): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const kv of list) {
-		// defineProperty: a key "__proto__" must become a member, not the prototype.
-		Object.defineProperty(out, kv.key, {value: fromAnyValue(kv.value, depth), enumerable: true, writable: true, configurable: true});
+		// defineProperty: a key "__proto__" must become a member, not the prototype. Any other key
+		// assigned makes the same own, enumerable, writable member, for a fraction of the cost.
+		if (kv.key === '__proto__') {
+			Object.defineProperty(out, kv.key, {value: fromAnyValue(kv.value, depth), enumerable: true, writable: true, configurable: true});
+		} else {
+			out[kv.key] = fromAnyValue(kv.value, depth);
+		}
 	}
 
 	return out;

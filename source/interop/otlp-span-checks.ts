@@ -1,4 +1,4 @@
-import {idProblem, identifierProblem, jsonValueProblem, MAX_JSON_DEPTH, nameProblem, otlpIdProblem} from '../core/input-limits.js';
+import {idProblem, identifierProblem, jsonValueProblem, MAX_JSON_DEPTH, MAX_KEY_LENGTH, MAX_STRING_LENGTH, nameProblem, otlpIdProblem} from '../core/input-limits.js';
 import {paddedHexId} from './hex-ids.js';
 
 /**
@@ -105,7 +105,7 @@ export function otlpSpanProblem(span: CheckedSpan, attributes: CheckedAttributes
 
 	const values: Array<[string, unknown]> = [['attributes', attributes.span], ['status.message', span.status?.message], ...attributes.events.map((value, i): [string, unknown] => [`events.${i}.attributes`, value]), ...attributes.links.map((value, i): [string, unknown] => [`links.${i}.attributes`, value])];
 	for (const [where, value] of values) {
-		const issue = jsonValueProblem(value, where);
+		const issue = plainlyFine(value) ? undefined : jsonValueProblem(value, where);
 		if (issue !== undefined) {
 			return issue;
 		}
@@ -136,4 +136,48 @@ function identifiersProblem(record: Record<string, unknown>, where: string): str
 /** What is wrong with a resource's attributes (decoded), which every span of the resource shares. */
 export function otlpResourceProblem(attributes: Record<string, unknown>): string | undefined {
 	return jsonValueProblem(attributes, 'resource.attributes') ?? identifiersProblem(attributes, 'resource.attributes');
+}
+
+/** Whether `text` has no UTF-16 surrogate at all (so none alone): most text, checked without the regular expression. */
+function noSurrogates(text: string): boolean {
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c >= 0xd800 && c <= 0xdfff) {
+			return false;
+		}
+	}
+
+	return true;
+}
+
+function plainScalar(value: unknown): boolean {
+	return typeof value === 'string' ? value.length <= MAX_STRING_LENGTH && noSurrogates(value) : value === null || typeof value !== 'object';
+}
+
+/**
+ * Whether jsonValueProblem would surely find nothing, seen without its walk
+ * (which builds a path per value): a scalar, or an object of scalars, with
+ * short keys and no surrogates: what most spans' attributes are. Anything
+ * else is left to jsonValueProblem, whose words the problems keep.
+ */
+function plainlyFine(value: unknown): boolean {
+	if (value === null || typeof value !== 'object') {
+		return plainScalar(value);
+	}
+
+	if (Array.isArray(value)) {
+		return false;
+	}
+
+	for (const key in value) {
+		if (!Object.hasOwn(value, key)) {
+			continue;
+		}
+
+		if (key.length > MAX_KEY_LENGTH || !noSurrogates(key) || !plainScalar((value as Record<string, unknown>)[key])) {
+			return false;
+		}
+	}
+
+	return true;
 }

@@ -23,8 +23,17 @@ const WIRE_TYPES: Record<string, number> = {
 	bytes: 2,
 };
 
+/** Field names in lowerCamelCase (the walk names every field it passes), each worked out once: there are few. */
+const LOWER_CAMEL = new Map<string, string>();
+
 function lowerCamel(name: string): string {
-	return name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+	let camel = LOWER_CAMEL.get(name);
+	if (camel === undefined) {
+		camel = name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+		LOWER_CAMEL.set(name, camel);
+	}
+
+	return camel;
 }
 
 /** What is wrong with a decoded message's strings, and where: not UTF-8, or not framed as its type says. */

@@ -68,6 +68,13 @@ export const DEFAULT_MAX_CONNECTIONS = 256;
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 const DEFAULT_BODY_IDLE_TIMEOUT_MS = 10_000;
+/**
+ * How long a kept-alive connection may sit idle. Node's 5 s default fires late when the loop was busy (a
+ * big export storing), and then closes a socket whose client has already sent its next request: the
+ * client sees ECONNRESET and its export is lost or resent. A minute outlasts any one stored part, and
+ * idle sockets stay under maxConnections.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 export const TRACES_PATH = '/v1/traces';
 export const LOGS_PATH = '/v1/logs';
 /** OTLP metrics, answered with a rejection (not to be confused with METRICS_PATH, tracedeck's own). */
@@ -404,6 +411,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
 	const timeouts = {
 		headersTimeout,
 		requestTimeout,
+		keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
 		// Node checks both timeouts on this interval (30 s by default), which would let a slow sender overstay them.
 		connectionsCheckingInterval: Math.min(1000, headersTimeout),
 	};

@@ -67,14 +67,36 @@ function sustainedOf(config: BenchConfig): Sustained {
 	return {keys, openMs: openS * 1000};
 }
 
+/** CPU seconds (user + system) the session's processes have used so far, from /proc/<pid>/stat; null where unreadable. */
+function sessionCpuS(session: PtySession): number | null {
+	let ticks = 0;
+	for (const pid of session.descendants()) {
+		try {
+			// Fields after the command (which may hold spaces) start at ") ": utime and stime are the 14th and 15th.
+			const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			ticks += Number(fields[11]) + Number(fields[12]);
+		} catch {
+			return null;
+		}
+	}
+
+	// USER_HZ is 100 on Linux builds that matter here (getconf CLK_TCK).
+	return ticks / 100;
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, Math.max(0, ms)));
+
 /**
- * VmHWM of the console on the big trace after `keys` keypresses (j j j k …,
- * each waited for) and `openMs` more with a run going live in the same home:
- * the demo's simulated deploys written by this process, which the console's
- * polling feed picks up (the runs list underneath reloads, the clock ticks).
- * The cached home is read-only, so it is copied first.
+ * VmHWM of the console on the big trace over `keys` keypresses (j j j k …,
+ * each waited for) spread evenly over `openMs` with a run going live in the
+ * same home: the demo's simulated deploys written by this process, which the
+ * console's polling feed picks up (the runs list underneath reloads, the
+ * clock ticks). The keys are spread so that the session, which runs beside
+ * the other groups, costs them little CPU at any moment; its CPU over the
+ * sustained part is returned. The cached home is read-only, so it is copied first.
  */
-async function traceScreenPeak(ws: Workspace, trace: TraceHome, {keys, openMs}: Sustained): Promise<{peak: number; open: number; sustained: number | null}> {
+async function traceScreenPeak(ws: Workspace, trace: TraceHome, {keys, openMs}: Sustained): Promise<{peak: number; open: number; sustained: number | null; cpuS: number | null; wallMs: number}> {
 	const home = ws.dir('rss-live');
 	fs.cpSync(trace.home, home, {recursive: true});
 	const session = PtySession.start([process.execPath, BIN, 'runs', 'show', trace.runId], {TRACEDECK_HOME: home, TRACEDECK_REDIS_URL: ''});
@@ -89,19 +111,29 @@ async function traceScreenPeak(ws: Workspace, trace: TraceHome, {keys, openMs}: 
 		// The peak of opening (the load) apart from the peak of using it.
 		const open = sessionNodePeak(session);
 		const split = open !== null && resetPeak(session);
+		const cpuBefore = sessionCpuS(session);
+		const begin = performance.now();
 		const pattern = ['j', 'j', 'j', 'k'];
+		// A frame is waited for at most until the next key's slot: with the run live the
+		// output is seldom quiet for long, and an uncapped wait would stretch the keys past the open time.
+		const slotMs = openMs / keys;
 		for (let i = 0; i < keys; i++) {
+			// Key i at its slot of the open time; a late key (a slow frame) goes at once.
+			await sleep(begin + (i * openMs) / keys - performance.now());
 			session.press(pattern[i % pattern.length]!);
-			await session.settle(FRAME_QUIET_MS, 5000);
+			await session.settle(FRAME_QUIET_MS, Math.min(5000, Math.max(FRAME_QUIET_MS, slotMs)));
 		}
 
-		await new Promise(resolve => setTimeout(resolve, openMs));
+		await sleep(begin + openMs - performance.now());
+		const wallMs = performance.now() - begin;
 		const after = sessionNodePeak(session);
+		const cpuAfter = sessionCpuS(session);
 		if (after === null || open === null) {
 			throw new Error('could not find the console process to read its VmHWM');
 		}
 
-		return {peak: Math.max(open, after), open, sustained: split ? after : null};
+		const cpuS = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+		return {peak: Math.max(open, after), open, sustained: split ? after : null, cpuS, wallMs};
 	} finally {
 		session.kill();
 		await session.exited;
@@ -110,35 +142,69 @@ async function traceScreenPeak(ws: Workspace, trace: TraceHome, {keys, openMs}: 
 	}
 }
 
+/** The sustained console session, started in the background: its figures once its minutes are over. */
+export interface SustainedConsole {
+	figures(): Promise<Figure[]>;
+}
+
+/**
+ * Start the rss group's sustained trace-screen session (opening, keys spread
+ * over the open time, a live run): it mostly waits, and its RSS does not
+ * depend on CPU timing, so run.ts starts it before the other groups and
+ * collects its figures at the end. Never rejects: a failure is a SKIP figure.
+ */
+export function startSustainedConsole(config: BenchConfig, ws: Workspace): SustainedConsole {
+	const trace = bigTraceHome(ws, config.bigSpans);
+	const size = `${trace.spans.toLocaleString('en-US')} spans`;
+	const raw = childPeak(trace.home, trace.runId, 'raw') / MB;
+	const baselineLabel = 'node: raw span rows parsed';
+	const missing = consoleMissing();
+	const sustained = sustainedOf(config);
+	const use = `${sustained.keys} keys over ${sustained.openMs / 1000} s live`;
+	const label = `peak RSS, trace screen, ${size}, ${use}`;
+	const result: Promise<Figure[]> = missing
+		? Promise.resolve([skipped('rss.trace_screen_mb', label, missing, TARGET)])
+		: traceScreenPeak(ws, trace, sustained).then(
+				peaks => {
+					const split = peaks.sustained === null ? 'VmHWM could not be reset after the open' : `${(peaks.open / MB).toFixed(0)} MB once open, ${(peaks.sustained / MB).toFixed(0)} MB peak over the use after it`;
+					const cpu = peaks.cpuS === null ? 'its CPU could not be read' : `the console used ${peaks.cpuS.toFixed(1)} CPU s over those ${(peaks.wallMs / 1000).toFixed(0)} s (${((100 * peaks.cpuS) / (peaks.wallMs / 1000)).toFixed(1)}% of a core)`;
+					const figures: Figure[] = [
+						{
+							id: 'rss.trace_screen_mb',
+							label,
+							unit: 'MB',
+							value: peaks.peak / MB,
+							baseline: raw,
+							baselineLabel,
+							target: TARGET,
+							note: `VmHWM of the console process over opening the trace, then ${sustained.keys} keypresses (j j j k …) spread evenly over ${sustained.openMs / 1000} s open while the demo's simulated deploys go live in the same home (pty 120x40): ${split}. Started at the beginning of the bench in the background, beside the other groups (RSS does not depend on CPU timing), collected at the end; ${cpu}`,
+						},
+					];
+					if (peaks.sustained !== null) {
+						figures.push({
+							id: 'rss.trace_screen_use_mb',
+							label: `peak RSS, trace screen in use, ${size}, ${use}`,
+							unit: 'MB',
+							value: peaks.sustained / MB,
+							baseline: raw,
+							baselineLabel,
+							target: TARGET,
+							note: 'VmHWM reset once the trace is drawn (clear_refs), read at the end: what sustained use adds, apart from the load',
+						});
+					}
+
+					return figures;
+				},
+				(error: unknown) => [skipped('rss.trace_screen_mb', label, `error: ${(error as Error).message.split('\n')[0]}`, TARGET)],
+			);
+	return {figures: () => result};
+}
+
+/** The rss group run in line: the report child's peak (the sustained session is startSustainedConsole's). */
 export async function benchRss(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
 	const trace = bigTraceHome(ws, config.bigSpans);
 	const size = `${trace.spans.toLocaleString('en-US')} spans`;
 	const raw = childPeak(trace.home, trace.runId, 'raw') / MB;
 	const baselineLabel = 'node: raw span rows parsed';
-	const figures: Figure[] = [];
-	const missing = consoleMissing();
-	if (missing) {
-		figures.push(skipped('rss.trace_screen_mb', `peak RSS, trace screen, ${size}`, missing, TARGET));
-	} else {
-		const sustained = sustainedOf(config);
-		const use = `${sustained.keys} keys + ${sustained.openMs / 1000} s live`;
-		const peaks = await traceScreenPeak(ws, trace, sustained);
-		const split = peaks.sustained === null ? 'VmHWM could not be reset after the open' : `${(peaks.open / MB).toFixed(0)} MB once open, ${(peaks.sustained / MB).toFixed(0)} MB peak over the use after it`;
-		figures.push({
-			id: 'rss.trace_screen_mb',
-			label: `peak RSS, trace screen, ${size}, ${use}`,
-			unit: 'MB',
-			value: peaks.peak / MB,
-			baseline: raw,
-			baselineLabel,
-			target: TARGET,
-			note: `VmHWM of the console process over opening the trace, ${sustained.keys} keypresses (j j j k …) and ${sustained.openMs / 1000} s more open while the demo's simulated deploys go live in the same home (pty 120x40): ${split}`,
-		});
-		if (peaks.sustained !== null) {
-			figures.push({id: 'rss.trace_screen_use_mb', label: `peak RSS, trace screen in use, ${size}, ${use}`, unit: 'MB', value: peaks.sustained / MB, baseline: raw, baselineLabel, target: TARGET, note: 'VmHWM reset once the trace is drawn (clear_refs), read at the end: what sustained use adds, apart from the load'});
-		}
-	}
-
-	figures.push({id: 'rss.report_mb', label: `peak RSS, spans + buildRunReport, ${size}`, unit: 'MB', value: childPeak(trace.home, trace.runId, 'report') / MB, baseline: raw, baselineLabel, target: TARGET, note: 'child over dist: RunIndex.spans + buildRunReport, VmHWM'});
-	return figures;
+	return [{id: 'rss.report_mb', label: `peak RSS, spans + buildRunReport, ${size}`, unit: 'MB', value: childPeak(trace.home, trace.runId, 'report') / MB, baseline: raw, baselineLabel, target: TARGET, note: 'child over dist: RunIndex.spans + buildRunReport, VmHWM'}];
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {TraceEvent} from '../source/core/trace-event.js';
+import * as migrations from '../source/store/migrations.js';
 import {openDatabase} from '../source/store/open-database.js';
 import {RunIndex} from '../source/store/run-index.js';
 import type {BenchConfig} from './config.js';
@@ -83,7 +84,7 @@ export async function benchEmit(config: BenchConfig, ws: Workspace): Promise<Fig
 	const phaseStart = nowMs();
 	const rows = rowsPerEvent(ws.dir('emit-reference'), events);
 	const index = RunIndex.open(ws.dir('emit-index'));
-	const raw = openDatabase(ws.dir('emit-raw'));
+	const raw = openDatabase(ws.dir('emit-raw'), {}, migrations);
 	const [eventSql, spanSql, runSql] = [upsertSql('events', rows[0]!.event), upsertSql('spans', rows[0]!.span), upsertSql('runs', rows[0]!.run)].map(sql => raw.prepare(sql));
 	const rawWrite = raw.transaction((row: {event: Row; span: Row; run: Row}) => {
 		eventSql!.run(row.event);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import Database from 'better-sqlite3';
 import {readEventsFile} from '../source/interop/input-files.js';
+import * as migrations from '../source/store/migrations.js';
 import {openDatabase} from '../source/store/open-database.js';
 import {RunIndex} from '../source/store/run-index.js';
 import type {BenchConfig} from './config.js';
@@ -41,7 +42,7 @@ function insertSql(table: string, row: Row): string {
  * the reads that keep spans and runs up to date.
  */
 function rawInsertMs(home: string, rows: {events: Row[]; spans: Row[]; runs: Row[]}): number {
-	const db = openDatabase(home);
+	const db = openDatabase(home, {}, migrations);
 	try {
 		const statements = (['events', 'spans', 'runs'] as const).map(table => ({rows: rows[table], stmt: db.prepare(insertSql(table, rows[table][0]!))}));
 		const start = nowMs();
@@ -148,7 +149,7 @@ export async function benchIngest(config: BenchConfig, ws: Workspace): Promise<F
 	const first = await ws.home('dataset', () => undefined);
 	writeReadyRows(readyFile, readRows(first));
 	const template = ws.dir('ingest-template');
-	openDatabase(template).close();
+	openDatabase(template, {}, migrations).close();
 	let spawnRound = 0;
 	const freshHome = (side: string): string => {
 		const dir = ws.dir(`ingest-${side}-${spawnRound}`);

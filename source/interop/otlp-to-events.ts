@@ -319,7 +319,10 @@ function exportedSpanEvents(span: OtlpSpan, attrs: Record<string, unknown>, even
 	const kind = attrs[INTERNAL.kind] as string;
 	const data: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(attrs)) {
-		if (!Object.values(INTERNAL).includes(key as never)) {
+		if (key === '__proto__') {
+			// A member, not the prototype (fromKeyValues keeps it so): assigning would drop it and reshape `data`.
+			Object.defineProperty(data, key, {value, enumerable: true, writable: true, configurable: true});
+		} else if (!Object.values(INTERNAL).includes(key as never)) {
 			data[key] = value;
 		}
 	}

@@ -126,6 +126,18 @@ describe('OTLP export', () => {
 		assert.deepEqual(second, first);
 	});
 
+	it('a data key named __proto__ comes back as a member, not as the prototype', () => {
+		const document = exportHome(homeWith(sampleRunEvents()));
+		const span = document.resourceSpans[0]!.scopeSpans![0]!.spans![0]!;
+		span.attributes = [...(span.attributes ?? []), {key: '__proto__', value: {kvlistValue: {values: [{key: 'polluted', value: {boolValue: true}}]}}}];
+		const [start] = otlpToEvents(JSON.parse(JSON.stringify(document)));
+		const data = start!.data as Record<string, unknown>;
+		assert.equal(Object.getPrototypeOf(data), Object.prototype);
+		assert.ok(Object.hasOwn(data, '__proto__'));
+		assert.deepEqual(JSON.parse(JSON.stringify(data))['__proto__'], {polluted: true});
+		assert.equal((data as {polluted?: unknown}).polluted, undefined);
+	});
+
 	it('carries linked workflows: the parent trace and correlation id of a run come back after export and ingest', () => {
 		const events = sampleRunEvents().map(event => (event.parent_span_id === undefined ? {...event, parent_trace_id: 'trace-parent-1', correlation_id: 'deploy-42'} : event));
 		const home = ingestIntoFreshHome(exportHome(homeWith(events)));

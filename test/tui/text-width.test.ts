@@ -47,7 +47,9 @@ test('one width: wrapped lines fit their width', () => {
 	fc.assert(
 		fc.property(unicodeText, fc.integer({min: 2, max: 30}), (text, width) => {
 			for (const line of wrap(text, width)) {
-				assert.ok(stringWidth(line) <= width, `${JSON.stringify(line)} is wider than ${width}`);
+				// A single cluster wider than the line (string-width gives 𝅘𝅥𝅮 3 columns) stays whole on a line of its own, as above.
+				const oneCluster = [...new Intl.Segmenter().segment(line)].length === 1;
+				assert.ok(stringWidth(line) <= width || oneCluster, `${JSON.stringify(line)} is wider than ${width}`);
 			}
 		}),
 		{numRuns: 200},

@@ -41,7 +41,8 @@ function ids(spans: readonly Span[]): string[] {
 	return walk(buildTree(spans)).map(span => span.span_id);
 }
 
-const SPANS = PIECEMEAL_ABOVE + 1000;
+// Big enough to open in pieces, and of a shape (bigTrace's) whose first two levels fill a screen.
+const SPANS = Math.max(PIECEMEAL_ABOVE + 1000, 11_000);
 const events = bigTrace(SPANS, 3);
 const root = events.find(event => event.parent_span_id === undefined)!;
 const runId = String(root.data?.['run_id']);

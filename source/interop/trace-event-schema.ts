@@ -144,35 +144,6 @@ function goodText(text: string): boolean {
 	return !SURROGATE.test(text) || !LONE_SURROGATE.test(text);
 }
 
-/** Objects and arrays no deeper than nestsDeeperThan allows: `depth` is the value's own level, the event being 1. */
-function shallowEnough(value: unknown, depth: number): boolean {
-	if (value === null || typeof value !== 'object') {
-		return true;
-	}
-
-	if (depth > MAX_JSON_DEPTH) {
-		return false;
-	}
-
-	if (Array.isArray(value)) {
-		for (const item of value) {
-			if (!shallowEnough(item, depth + 1)) {
-				return false;
-			}
-		}
-
-		return true;
-	}
-
-	for (const key in value) {
-		if (!shallowEnough((value as Record<string, unknown>)[key], depth + 1)) {
-			return false;
-		}
-	}
-
-	return true;
-}
-
 /** What jsonValueProblem(value, where, MAX_JSON_DEPTH - 1) passes, without the paths: `depth` as there, 0 for the field itself. */
 function goodJson(value: unknown, depth: number): boolean {
 	if (typeof value === 'string') {
@@ -282,7 +253,7 @@ function goodData(value: unknown): boolean {
 
 /** Whether the slow walk would take `value` as it is (see above). */
 function passesFast(value: unknown): value is ParsedEvent {
-	if (!plainRecord(value) || !shallowEnough(value, 1)) {
+	if (!plainRecord(value) || nestsDeeperThan(value)) {
 		return false;
 	}
 

@@ -387,9 +387,10 @@ function* anyAboveFailure(traceId: string, spanIds: readonly string[]): SqlProgr
  * parent it has not been given yet stops the walk, is read, and the walk
  * starts again, so the walk's own rules (where it stops, how deep) stay in
  * core/tree.ts. Paths are short (32 names at most), so the repeats are few.
+ * `stored` holds the links read so far; a caller walking many spans of one
+ * trace passes one map to all of them.
  */
-function* pathOf(traceId: string, span: PathSpan, batch: ReadonlyMap<string, Span>): SqlProgram<string> {
-	const stored = new Map<string, SpanLink | undefined>();
+function* pathOf(traceId: string, span: PathSpan, batch: ReadonlyMap<string, Span>, stored = new Map<string, SpanLink | undefined>()): SqlProgram<string> {
 	for (;;) {
 		let missing: string | undefined;
 		const path = walkStepPath(id => {
@@ -432,8 +433,10 @@ function* repathStoredDescendants(traceId: string, before: ReadonlyMap<string, S
 		}
 	}
 
-	// Batch spans are done; `visited` also stops a cycle of parent ids.
+	// Batch spans are done; `visited` also stops a cycle of parent ids. The stored links read by one
+	// descendant's walk serve its siblings' and children's: only paths change here, never links.
 	const visited = new Set(after.keys());
+	const links = new Map<string, SpanLink | undefined>();
 	while (frontier.length > 0) {
 		const next: string[] = [];
 		for (const parentId of frontier) {
@@ -444,7 +447,7 @@ function* repathStoredDescendants(traceId: string, before: ReadonlyMap<string, S
 
 				visited.add(childId);
 				const child = (yield* one<SpanLink & {span_id: string; path: string}>(SQL.getSpanPathLink, [traceId, childId]))!;
-				const path = yield* pathOf(traceId, child, after);
+				const path = yield* pathOf(traceId, child, after, links);
 				if (path !== child.path) {
 					yield* write(SQL.setSpanPath, [path, traceId, child.span_id]);
 				}

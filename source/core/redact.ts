@@ -620,7 +620,26 @@ export function redactEvent(event: TraceEvent, options?: RedactOptions | Redacto
  * nested up to STORED_MAX_DEPTH. An event with nothing to redact is itself.
  */
 export function redactForStore(events: readonly TraceEvent[]): TraceEvent[] {
-	return events.map(event => redactEvent(event, STORED_REDACTOR));
+	// A batch's spans share their resource (and often their attributes' objects): each object is judged once per
+	// call. Nothing changes them while the call runs, so the answer holds for all of it.
+	const judged = new WeakMap<object, boolean>();
+	const redactor: Redactor = {
+		...STORED_REDACTOR,
+		isClean(value) {
+			if (value === null || typeof value !== 'object') {
+				return STORED_REDACTOR.isClean(value);
+			}
+
+			let clean = judged.get(value);
+			if (clean === undefined) {
+				clean = STORED_REDACTOR.isClean(value);
+				judged.set(value, clean);
+			}
+
+			return clean;
+		},
+	};
+	return events.map(event => redactEvent(event, redactor));
 }
 
 /** A record the run index keeps beside events (a service's log record), redacted as events are: plain JSON, same rules, same depth. */

@@ -1,3 +1,4 @@
+import {isUtf8} from 'node:buffer';
 import protobuf from 'protobufjs';
 import {invalidUtf8Offset} from '../core/utf8.js';
 
@@ -51,14 +52,18 @@ function expectedWireType(field: protobuf.Field): number {
  * bytes that are not UTF-8 into U+FFFD, all without a word. proto3 says a
  * string field holds UTF-8; tracedeck stores nothing other than what was sent.
  * Bytes fields (ids, bytesValue) may hold anything.
+ *
+ * `path` undefined walks without naming the fields (every request walks,
+ * few have a problem): the problem then comes back with an empty field name,
+ * and the caller walks again with names to tell it.
  */
-function stringsProblem(type: protobuf.Type, bytes: Uint8Array, path: string, depth: number): StringsProblem | undefined {
+function stringsProblem(type: protobuf.Type, bytes: Uint8Array, path: string | undefined, depth: number): StringsProblem | undefined {
 	if (depth > MAX_MESSAGE_DEPTH) {
 		return undefined;
 	}
 
 	const reader = protobuf.Reader.create(bytes);
-	const counts = new Map<number, number>();
+	const counts = path === undefined ? undefined : new Map<number, number>();
 	while (reader.pos < reader.len) {
 		const tag = reader.uint32();
 		const id = tag >>> 3;
@@ -70,12 +75,16 @@ function stringsProblem(type: protobuf.Type, bytes: Uint8Array, path: string, de
 			continue;
 		}
 
-		const n = counts.get(id) ?? 0;
-		counts.set(id, n + 1);
-		const name = `${path === '' ? '' : `${path}.`}${lowerCamel(field.name)}${field.repeated ? `[${n}]` : ''}`;
+		let name: string | undefined;
+		if (counts !== undefined) {
+			const n = counts.get(id) ?? 0;
+			counts.set(id, n + 1);
+			name = `${path === '' ? '' : `${path}.`}${lowerCamel(field.name)}${field.repeated ? `[${n}]` : ''}`;
+		}
+
 		const expected = expectedWireType(field);
 		if (wireType !== expected && !(field.repeated && expected !== 2 && wireType === 2)) {
-			return {kind: 'framing', field: name, problem: `sent with wire type ${wireType}, where its type takes ${expected}`};
+			return {kind: 'framing', field: name ?? '', problem: `sent with wire type ${wireType}, where its type takes ${expected}`};
 		}
 
 		if (wireType !== 2) {
@@ -85,15 +94,16 @@ function stringsProblem(type: protobuf.Type, bytes: Uint8Array, path: string, de
 
 		const length = reader.uint32();
 		if (reader.pos + length > reader.len) {
-			return {kind: 'framing', field: name, problem: `${length} bytes long, running past the end of its message`};
+			return {kind: 'framing', field: name ?? '', problem: `${length} bytes long, running past the end of its message`};
 		}
 
 		const value = bytes.subarray(reader.pos, reader.pos + length);
 		reader.skip(length);
 		if (field.type === 'string') {
-			const offset = invalidUtf8Offset(value);
+			// isUtf8 checks in place, without decoding; the offset is looked for only in bad input.
+			const offset = isUtf8(value) ? undefined : invalidUtf8Offset(value);
 			if (offset !== undefined) {
-				return {kind: 'utf8', field: name, offset};
+				return {kind: 'utf8', field: name ?? '', offset};
 			}
 		} else if (field.resolvedType instanceof protobuf.Type) {
 			const inner = stringsProblem(field.resolvedType, value, name, depth + 1);
@@ -115,7 +125,9 @@ function stringsProblem(type: protobuf.Type, bytes: Uint8Array, path: string, de
 export function protobufStringsProblem(type: protobuf.Type, bytes: Uint8Array): string | undefined {
 	let found: StringsProblem | undefined;
 	try {
-		found = stringsProblem(type, bytes, '', 0);
+		found = stringsProblem(type, bytes, undefined, 0);
+		// The same walk again, naming the fields this time, to tell where.
+		found &&= stringsProblem(type, bytes, '', 0);
 	} catch (error) {
 		// The decode read these bytes already; a walk that cannot is a framing the decoder let pass.
 		return `not an OTLP ${type.name} (${(error as Error).message})`;

@@ -63,3 +63,44 @@ describe('formatDuration with fractional milliseconds', () => {
 		assert.equal(formatDuration(4200), '4.2s');
 	});
 });
+
+describe('isoToMs fast path', () => {
+	// The general reading, as it was before the fast path: the fast path must give the same double.
+	const general = (text: string): number => {
+		const match = /^(.*T\d{2}:\d{2}:\d{2})\.(\d+)(.*)$/.exec(text);
+		if (!match) {
+			return Date.parse(text);
+		}
+
+		const rest = match[2]!.slice(3).replace(/0+$/, '');
+		const whole = Date.parse(`${match[1]!}.${match[2]!.slice(0, 3).padEnd(3, '0')}${match[3]!}`);
+		return rest === '' ? whole : whole + Number(`0.${rest}`);
+	};
+
+	it('property: the same number as the general reading for 3 to 9 fraction digits, seconds shared or not', () => {
+		const max = 4_102_444_800_000_000_000n;
+		fc.assert(
+			fc.property(fc.array(fc.tuple(fc.bigInt({min: 0n, max}), fc.integer({min: 3, max: 9})), {minLength: 1, maxLength: 6}), list => {
+				for (const [ns, width] of list) {
+					const iso = isoFromNanos(ns);
+					const fraction = /\.(\d+)Z$/.exec(iso)?.[1] ?? '';
+					const text = `${iso.slice(0, 19)}.${fraction.padEnd(width, '0').slice(0, Math.max(width, fraction.length))}Z`;
+					assert.equal(isoToMs(text), general(text), text);
+				}
+			}),
+			{numRuns: 1000},
+		);
+	});
+
+	it('leaves other forms to the general reading', () => {
+		for (const text of ['2026-13-02T10:00:00.123456Z', '2026-02-30T10:00:00.123456789Z', '2026-03-02T10:00:00.12345x789Z', '2026-03-02T10:00:00.1234567890Z', '2026-03-02 10:00:00.123456Z', '2026-03-02T10:00:00.12Z', '+02026-03-02T10:00:00.123Z']) {
+			const a = isoToMs(text);
+			const b = general(text);
+			assert.ok(Object.is(a, b), `${text}: ${a} vs ${b}`);
+		}
+
+		// A second read fast, then a text that differs after it.
+		assert.equal(isoToMs('2026-03-02T10:00:00.123456Z'), general('2026-03-02T10:00:00.123456Z'));
+		assert.equal(isoToMs('2026-03-02T10:00:00.1234a6Z'), general('2026-03-02T10:00:00.1234a6Z'));
+	});
+});

@@ -44,7 +44,7 @@ const SQL = {
 	getSpan: kept('SELECT body FROM spans WHERE trace_id = ? AND span_id = ?'),
 	getSpanLink: kept('SELECT parent_span_id, name, kind FROM spans WHERE trace_id = ? AND span_id = ?'),
 	setSpanPath: kept('UPDATE spans SET path = ? WHERE trace_id = ? AND span_id = ?'),
-	// Only the ids: spans_by_parent covers them, and with more columns SQLite's planner (no statistics) reads the
+	// Only the ids: spans_by_parent_start covers them, and with more columns SQLite's planner (no statistics) reads the
 	// whole trace through the primary key instead, which made a 20k-span OTLP export take minutes.
 	childIds: kept('SELECT span_id FROM spans WHERE trace_id = ? AND parent_span_id = ?'),
 	getSpanPathLink: kept('SELECT span_id, parent_span_id, name, kind, path FROM spans WHERE trace_id = ? AND span_id = ?'),
@@ -420,7 +420,7 @@ function* pathOf(traceId: string, span: PathSpan, batch: ReadonlyMap<string, Spa
  * arrives after it (an OTLP exporter sends a span when it ends, children
  * first), or is renamed or moved, the paths below it change too. This
  * batch's own spans got theirs above; here the stored spans under a new or
- * reshaped span get theirs, walking down the children (spans_by_parent)
+ * reshaped span get theirs, walking down the children (spans_by_parent_start)
  * with the same walk, so a trace stored in any order of batches holds the
  * paths one batch gives. A span with no stored children costs one lookup.
  */

@@ -1,7 +1,7 @@
 import type {Run} from '../core/run.js';
 import type {Span} from '../core/span.js';
 import {maxEventIdProgram, runOfTrace} from './run-reads.js';
-import {rows, type SqlProgram} from './sql-program.js';
+import {one, rows, type SqlProgram} from './sql-program.js';
 
 /*
  * A big trace read in pieces, for the console (tui/hooks/use-trace.ts): the
@@ -40,6 +40,11 @@ type Body = {body: string};
 const SQL = {
 	// The tree's shape without the bodies: one pass over the trace's rows.
 	shape: 'SELECT span_id AS id, parent_span_id AS parent, start_ms AS start FROM spans WHERE trace_id = ?',
+	count: 'SELECT count(*) AS n FROM spans WHERE trace_id = ?',
+	// The first children of a span, and the declared roots, in the tree's order: spans_by_parent_start
+	// (trace_id, parent_span_id, start_ms; span_id rides along as the key) answers each from the index alone.
+	children: 'SELECT span_id AS id, start_ms AS start FROM spans WHERE trace_id = ? AND parent_span_id = ? ORDER BY start_ms, span_id LIMIT ?',
+	roots: 'SELECT span_id AS id, start_ms AS start FROM spans WHERE trace_id = ? AND parent_span_id IS NULL ORDER BY start_ms, span_id LIMIT ?',
 	page: 'SELECT body FROM spans WHERE trace_id = ? AND span_id > ? ORDER BY span_id LIMIT ?',
 	changed: `SELECT body FROM spans WHERE trace_id = ? AND span_id IN (SELECT DISTINCT span_id FROM events WHERE trace_id = ? AND id > ? AND id <= ?) ORDER BY span_id`,
 } as const;
@@ -59,17 +64,23 @@ function byStart(a: Shape, b: Shape): number {
 
 /**
  * The ids of the first `limit` rows of the tree opened `depth` levels deep
- * (core/tree.ts's order: roots declared first then by start, children by
- * start then id), plus one child of each row shown closed, so its twisty is
- * right. Children are sorted only for the spans the walk enters. A span on a
- * parent cycle is left for the full read.
+ * (core/tree.ts's order: roots declared first then by start, then the spans
+ * standing in for roots, whose parent never arrived or is themselves;
+ * children by start then id), plus one child of each row shown closed, so
+ * its twisty is right. Children are sorted only for the spans the walk
+ * enters. A span on a parent cycle is left for the full read: a tree of the
+ * head's spans alone could not show where core/tree.ts cuts the cycle.
  */
 export function headIds(shape: readonly Shape[], limit: number, depth: number): string[] {
 	const children = new Map<string, Shape[]>();
 	const declared: Shape[] = [];
 	for (const span of shape) {
-		if (span.parent === null || span.parent === span.id) {
+		if (span.parent === null) {
 			declared.push(span);
+			continue;
+		}
+
+		if (span.parent === span.id) {
 			continue;
 		}
 
@@ -112,21 +123,67 @@ export function headIds(shape: readonly Shape[], limit: number, depth: number): 
 
 	walk(declared);
 	if (shown < limit) {
-		// The declared roots' rows leave room: spans whose parent never arrived stand in as roots after them.
 		const known = new Set(shape.map(span => span.id));
-		walk(shape.filter(span => span.parent !== null && span.parent !== span.id && !known.has(span.parent)));
+		walk(shape.filter(span => span.parent !== null && (span.parent === span.id || !known.has(span.parent))));
 	}
 
 	return ids;
 }
 
+type Placed = {id: string; start: number};
+
 /**
- * The head of a trace (TraceHead): the tree's shape in one pass without the
- * bodies, then the bodies of the rows a first screen shows.
+ * The same rows as headIds, read down the tree from the declared roots
+ * through the index, a screen's worth of lookups whatever the trace's size;
+ * undefined when those roots' rows do not fill `limit`, since then the
+ * stand-in roots (known only from the whole shape) come next.
+ */
+function* headIdsDownTheIndex(traceId: string, limit: number, depth: number): SqlProgram<string[] | undefined> {
+	// Ties in start are put in JavaScript's order of ids, as core/tree.ts puts them.
+	const sorted = (list: Placed[]): Placed[] => list.sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+	const firstChildren = function* (parent: string, n: number): SqlProgram<Placed[]> {
+		return sorted(yield* rows<Placed>(SQL.children, [traceId, parent, n]));
+	};
+
+	const roots = sorted(yield* rows<Placed>(SQL.roots, [traceId, limit]));
+	const ids: string[] = [];
+	let shown = 0;
+	const stack = roots.reverse().map(span => ({span, level: 0}));
+	while (stack.length > 0 && shown < limit) {
+		const {span, level} = stack.pop()!;
+		ids.push(span.id);
+		shown++;
+		if (level < depth && shown < limit) {
+			// Rows past limit - shown would never be reached: the walk stops first.
+			const kids = yield* firstChildren(span.id, limit - shown);
+			for (let i = kids.length - 1; i >= 0; i--) {
+				stack.push({span: kids[i]!, level: level + 1});
+			}
+		} else {
+			// Shown closed, or the last row: one child is enough for its twisty.
+			const [kid] = yield* firstChildren(span.id, 1);
+			if (kid !== undefined) {
+				ids.push(kid.id);
+			}
+		}
+	}
+
+	return shown < limit ? undefined : ids;
+}
+
+/**
+ * The head of a trace (TraceHead): the ids of the rows a first screen shows,
+ * down the index where it can (else from the tree's shape, one pass
+ * without the bodies), then their bodies.
  */
 export function* traceHeadProgram(traceId: string, limit: number, depth = 2): SqlProgram<TraceHead> {
-	const shape = yield* rows<Shape>(SQL.shape, [traceId]);
-	const ids = headIds(shape, limit, depth);
+	// PostgreSQL's count is a bigint, which node-postgres gives as text.
+	const total = Number((yield* one<{n: number | string}>(SQL.count, [traceId]))?.n ?? 0);
+	let ids = total === 0 ? [] : yield* headIdsDownTheIndex(traceId, limit, depth);
+	if (ids === undefined) {
+		ids = headIds(yield* rows<Shape>(SQL.shape, [traceId]), limit, depth);
+	}
+
 	const spans: Span[] = [];
 	for (let i = 0; i < ids.length; i += IDS_PER_READ) {
 		const chunk = ids.slice(i, i + IDS_PER_READ);
@@ -134,7 +191,7 @@ export function* traceHeadProgram(traceId: string, limit: number, depth = 2): Sq
 	}
 
 	const cursor = yield* maxEventIdProgram();
-	return {spans, total: shape.length, run: yield* runOfTrace(traceId), cursor};
+	return {spans, total, run: yield* runOfTrace(traceId), cursor};
 }
 
 /** Up to `limit` spans of a trace whose ids sort after `after`, in id order: '' starts. */

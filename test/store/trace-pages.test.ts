@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import fc from 'fast-check';
 import {bigTrace} from '../../fixtures/big-trace.js';
 import type {Span} from '../../source/core/span.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
@@ -83,5 +84,48 @@ test('trace pieces on PostgreSQL: the same', {skip: unavailable}, async () => {
 	} finally {
 		await store.close();
 		await db.drop();
+	}
+});
+
+test('property: the head read down the index gives the first rows of the tree, whatever the shape (ties, orphans, spans that name themselves)', async () => {
+	const home = tempHome();
+	const store = SqliteStore.open(home);
+	let n = 0;
+	try {
+		await fc.assert(
+			fc.asyncProperty(fc.array(fc.tuple(fc.integer({min: 0, max: 40}), fc.integer({min: -3, max: 40}), fc.integer({min: 0, max: 4})), {minLength: 1, maxLength: 40}), fc.integer({min: 1, max: 30}), async (list, limit) => {
+				const traceId = `prop-${n++}`;
+				// Span i's parent: -1 none, -2 itself, -3 one that never came, else an earlier span (p mod i). No cycles: a
+				// tree of the head's spans alone cannot show where the whole tree cuts one (trace-pages.ts headIds).
+				const events: TraceEvent[] = list.map(([, parent, start], i) => ({
+					trace_id: traceId,
+					span_id: `s${String(i).padStart(2, '0')}`,
+					...(parent === -1 ? {} : {parent_span_id: parent === -2 ? `s${String(i).padStart(2, '0')}` : parent === -3 || i === 0 ? 'gone' : `s${String(parent % i).padStart(2, '0')}`}),
+					event_type: 'step:started',
+					timestamp: new Date(Date.UTC(2026, 0, 1) + start).toISOString(),
+					data: {name: `n${i}`},
+				}));
+				await store.appendEvents(events);
+				const whole = await store.traceSnapshot(traceId);
+				const head = await store.traceHead(traceId, limit);
+				assert.equal(head.total, whole.spans.length);
+				assert.deepEqual(firstRows(head.spans, limit), firstRows(whole.spans, limit));
+			}),
+			{numRuns: 300},
+		);
+	} finally {
+		await store.close();
+	}
+});
+
+test('the head and the fold look spans up by parent through the index, not the whole trace', () => {
+	const store = SqliteStore.open(tempHome());
+	try {
+		const plan = (sql: string): string => (store.index.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('t', 'p', 5) as Array<{detail: string}>).map(row => row.detail).join('; ');
+		assert.match(plan('SELECT span_id AS id, start_ms AS start FROM spans WHERE trace_id = ? AND parent_span_id = ? ORDER BY start_ms, span_id LIMIT ?'), /USING COVERING INDEX spans_by_parent_start/);
+		assert.doesNotMatch(plan('SELECT span_id AS id, start_ms AS start FROM spans WHERE trace_id = ? AND parent_span_id = ? ORDER BY start_ms, span_id LIMIT ?'), /TEMP B-TREE/);
+		assert.match(plan('SELECT span_id FROM spans WHERE trace_id = ? AND parent_span_id = ? AND 5 = ?'), /USING COVERING INDEX spans_by_parent_start/);
+	} finally {
+		void store.close();
 	}
 });

@@ -264,4 +264,9 @@ export const PG_MIGRATIONS: readonly string[] = [
 	`
 	CREATE INDEX IF NOT EXISTS spans_by_parent ON spans (trace_id, parent_span_id);
 	`,
+	// 4: the same in start order, replacing it, as SQLite's migration 12.
+	`
+	CREATE INDEX IF NOT EXISTS spans_by_parent_start ON spans (trace_id, parent_span_id, start_ms);
+	DROP INDEX IF EXISTS spans_by_parent;
+	`,
 ];

@@ -62,6 +62,18 @@ function byStart(a: Shape, b: Shape): number {
 	return a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** The first of spans in tree order (byStart), without sorting them. */
+function firstOf(spans: readonly Shape[]): Shape {
+	let first = spans[0]!;
+	for (const span of spans) {
+		if (byStart(span, first) < 0) {
+			first = span;
+		}
+	}
+
+	return first;
+}
+
 /**
  * The ids of the first `limit` rows of the tree opened `depth` levels deep
  * (core/tree.ts's order: roots declared first then by start, then the spans
@@ -115,8 +127,9 @@ export function headIds(shape: readonly Shape[], limit: number, depth: number): 
 					stack.push({span: kids[i]!, level: level + 1});
 				}
 			} else {
-				// Shown closed, or the last row: one child is enough for its twisty.
-				ids.push(kids[0]!.id);
+				// Shown closed, or the last row: one child is enough for its twisty. The first in tree order, as
+				// the walk down the index reads it, not whichever the shape's read order put first.
+				ids.push(firstOf(kids).id);
 			}
 		}
 	};

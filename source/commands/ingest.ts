@@ -54,7 +54,7 @@ type FileOutcome = Stored | {file: string; status: 'refused'; error: string};
  * Events a file is stored in at a time, within its one transaction: what
  * ingest holds of a JSON Lines file at once (some tens of MB), whatever its size.
  */
-const PART_EVENTS = 10_000;
+export const PART_EVENTS = 10_000;
 
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 

@@ -125,6 +125,27 @@ describe('ingest streamed into one transaction (SQLite)', () => {
 		assert.deepEqual(dump(home)['events'], []);
 	});
 
+	it("waits for another writer's lock asynchronously, then stores", async () => {
+		const home = tempHome();
+		const store = SqliteStore.open(home);
+		const other = new Database(path.join(home, 'runs.db'));
+		other.exec('BEGIN IMMEDIATE');
+		let ticks = 0;
+		const timer = setInterval(() => ticks++, 10);
+		setTimeout(() => other.exec('ROLLBACK'), 300);
+		try {
+			const {result} = await streamed(store, file, 500);
+			assert.equal(result.inserted, events.length);
+		} finally {
+			clearInterval(timer);
+			other.close();
+			await store.close();
+		}
+
+		// The event loop ran while the lock was held elsewhere: the waits are between tries, not inside SQLite.
+		assert.ok(ticks >= 10, `${ticks} ticks`);
+	});
+
 	it('adds nothing on a second ingest, streamed or whole', async () => {
 		const home = tempHome();
 		const store = SqliteStore.open(home);

@@ -1,12 +1,12 @@
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {buildRunReport} from '../source/core/run-report.js';
-import {readTraceFile} from '../source/interop/input-files.js';
 import {RunIndex} from '../source/store/run-index.js';
 import type {BenchConfig} from './config.js';
 import {millionRunHome} from './million-runs.js';
 import type {Figure} from './report.js';
-import {bigTraceHome, cachedHome, datasetEvents, writeJsonl, type Workspace} from './workspace.js';
+import {bigTraceHome, cachedHome, datasetEvents, REPO, type Workspace} from './workspace.js';
 
 /*
  * How each cost grows with its input: `runs show` with the trace's spans,
@@ -20,6 +20,9 @@ import {bigTraceHome, cachedHome, datasetEvents, writeJsonl, type Workspace} fro
  * Times are CPU time of this process (user + system, process.cpuUsage):
  * the box is shared, and wall time at one size against wall time at
  * another, minutes apart, measures the neighbours. Wall times are in the note.
+ * Ingest runs each size in a child process of its own (ingest-child.mjs),
+ * timed there, so that its peak RSS can be read too: at 1M events against
+ * 100k, it says whether memory grows with the file (issue 20).
  */
 
 interface Sample {
@@ -105,7 +108,22 @@ function showOnce(home: string, runId: string): void {
 function ingestFile(ws: Workspace, events: number): {file: string; events: number} {
 	const {home, meta} = cachedHome(ws, `growth-ingest-${events}`, 'dataset seed 7, 46 events a run', dir => {
 		const list = datasetEvents(Math.max(1, Math.round(events / 46)));
-		writeJsonl(path.join(dir, 'events.jsonl'), list);
+		// In slices: a million events as one string is some 270 MB.
+		const fd = fs.openSync(path.join(dir, 'events.jsonl'), 'w');
+		try {
+			for (let i = 0; i < list.length; i += 10_000) {
+				fs.writeSync(
+					fd,
+					`${list
+						.slice(i, i + 10_000)
+						.map(event => JSON.stringify(event))
+						.join('\n')}\n`,
+				);
+			}
+		} finally {
+			fs.closeSync(fd);
+		}
+
 		return {events: list.length};
 	});
 	return {file: path.join(home, 'events.jsonl'), events: meta.events};
@@ -118,15 +136,36 @@ function emptyHome(template: string, home: string): void {
 	fs.copyFileSync(path.join(template, 'runs.db'), path.join(home, 'runs.db'));
 }
 
-/** `tracedeck ingest`'s work in this process: read and check the whole file, store it in one transaction into an empty index. */
-function ingestOnce(file: string, home: string): void {
-	const {events} = readTraceFile(file);
-	const index = RunIndex.open(home);
-	try {
-		index.appendEvents(events);
-	} finally {
-		index.close();
+interface IngestSample extends Sample {
+	peakBytes: number;
+}
+
+/** `tracedeck ingest`'s work on `file` into a fresh copy of `template`, in a child process (ingest-child.mjs), after a warm-up on `warmFile`. */
+function ingestInChild(file: string, events: number, ws: Workspace, template: string, warmFile: string): IngestSample {
+	const home = path.join(ws.root, 'growth-ingest-home');
+	const warmHome = path.join(ws.root, 'growth-ingest-warm');
+	emptyHome(template, home);
+	emptyHome(template, warmHome);
+	const result = spawnSync(process.execPath, [path.join(REPO, 'bench/ingest-child.mjs'), file, home, warmFile, warmHome], {encoding: 'utf8', env: {...process.env, NODE_ENV: 'production'}, maxBuffer: 16 * 1024 * 1024});
+	fs.rmSync(home, {recursive: true, force: true});
+	fs.rmSync(warmHome, {recursive: true, force: true});
+	if (result.status !== 0) {
+		throw new Error(`ingest-child failed: ${result.stderr.slice(0, 500)}`);
 	}
+
+	const out = JSON.parse(result.stdout) as {cpuMs: number; wallMs: number; peakBytes: number; inserted: number};
+	if (out.inserted !== events) {
+		throw new Error(`ingest-child stored ${out.inserted} of ${events} events`);
+	}
+
+	return {n: events, cpuMs: out.cpuMs, wallMs: out.wallMs, peakBytes: out.peakBytes};
+}
+
+/** Median CPU of `repeats` children (each warmed up in itself), and the highest peak RSS of them. */
+function ingestTimed(file: string, events: number, repeats: number, run: (file: string, events: number) => IngestSample): IngestSample {
+	const runs = Array.from({length: repeats}, () => run(file, events)).sort((a, b) => a.cpuMs - b.cpuMs);
+	const middle = runs[Math.floor((runs.length - 1) / 2)]!;
+	return {...middle, peakBytes: Math.max(...runs.map(one => one.peakBytes)), runs: repeats === 1 ? '1 child, warmed up' : `median of ${repeats} children, each warmed up`};
 }
 
 function sizesFromEnv(name: string, fallback: number[]): number[] {
@@ -137,8 +176,8 @@ function sizesFromEnv(name: string, fallback: number[]): number[] {
 export async function benchGrowth(config: BenchConfig, ws: Workspace): Promise<Figure[]> {
 	const showSizes = sizesFromEnv('BENCH_GROWTH_SHOW', config.quick ? [1000, 10_000, 20_000] : [1000, 10_000, 100_000]);
 	const listSizes = sizesFromEnv('BENCH_GROWTH_LIST', config.quick ? [5000, 20_000, 50_000] : [10_000, 100_000, 1_000_000]);
-	// Not a million events: one file of them takes over a minute here and holds some 3 GB in one process.
-	const ingestSizes = sizesFromEnv('BENCH_GROWTH_INGEST', config.quick ? [2000, 5000, 20_000] : [10_000, 100_000, 300_000]);
+	// A million: ingest streams a JSON Lines file into its transaction, so its memory does not hold the file (issue 20).
+	const ingestSizes = sizesFromEnv('BENCH_GROWTH_INGEST', config.quick ? [2000, 5000, 20_000] : [10_000, 100_000, 1_000_000]);
 
 	const show = showSizes.map(spans => {
 		const trace = bigTraceHome(ws, spans);
@@ -163,25 +202,30 @@ export async function benchGrowth(config: BenchConfig, ws: Workspace): Promise<F
 
 	const template = ws.dir('growth-ingest-template');
 	RunIndex.open(template).close();
-	const ingestHome = path.join(ws.root, 'growth-ingest-home');
-	const ingest = ingestSizes.map((events, i) => {
+	const warmFile = ingestFile(ws, ingestSizes[0]!).file;
+	const ingest = ingestSizes.map(events => {
 		const input = ingestFile(ws, events);
-		// The largest, and any of 100k events or more, once, unwarmed: they run long enough
-		// to warm themselves (the 100k size had 1 + 3 runs; time budget, issue 20).
-		const once = i === ingestSizes.length - 1 || events >= 100_000;
-		return timed(
-			input.events,
-			once ? 1 : 3,
-			() => ingestOnce(input.file, ingestHome),
-			!once,
-			() => emptyHome(template, ingestHome),
-		);
+		// The smallest three times (a child's cost there is a fraction of a second); 100k events or more once: time budget, issue 20.
+		return ingestTimed(input.file, input.events, events >= 100_000 ? 1 : 3, (file, n) => ingestInChild(file, n, ws, template, warmFile));
 	});
-	fs.rmSync(ingestHome, {recursive: true, force: true});
+	const peakOf = (sample: IngestSample): string => `${fmt(sample.n)}: ${(sample.peakBytes / 1e6).toFixed(0)} MB`;
+	const [rssBase, rssTop] = [ingest.at(-2)!, ingest.at(-1)!];
 
 	return [
 		growthFigure('growth.show_per_span_us', 'growth: runs show in-process, per span', 'µs/span', show, 1000),
 		growthFigure('growth.list_first_page_per_run_ns', 'growth: runs list first page, per run stored', 'ns/run', list, 1e6),
 		growthFigure('growth.ingest_per_event_us', 'growth: ingest (read, check, store) per event', 'µs/event', ingest, 1000),
+		{
+			id: 'growth.ingest_peak_rss_mb',
+			label: `growth: ingest peak RSS, ${fmt(rssBase.n)} → ${fmt(rssTop.n)} events`,
+			unit: 'MB',
+			value: rssTop.peakBytes / 1e6,
+			baseline: rssBase.peakBytes / 1e6,
+			baselineLabel: `peak at ${fmt(rssBase.n)}`,
+			// Ten times the file: a peak that followed the file would be ~10x (it was 6.5x, 0.43 -> 2.76 GB, read whole).
+			// What is left grows with the distinct events (their identities' counts, ~80 B each) and V8's heap slack.
+			target: {kind: 'ratio', op: '<=', limit: 3},
+			note: `peak RSS of the ingest child (VmHWM): ${ingest.map(peakOf).join(', ')}; JSON Lines read and stored in parts of 10,000 events in one transaction`,
+		},
 	];
 }

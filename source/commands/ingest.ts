@@ -1,6 +1,7 @@
 import {InputError, NotFoundError, type TracedeckError} from '../core/errors.js';
 import {sanitizeMessage} from '../core/sanitize.js';
-import {expandInputs, readTraceFile} from '../interop/input-files.js';
+import {expandInputs} from '../interop/input-files.js';
+import {readTraceFileParts} from '../interop/trace-file-parts.js';
 import {EventWriter} from '../live/event-writer.js';
 import {openCommandStore, type StoreFlags} from './command-store.js';
 import {COMMON_HELP, parseFlags} from './command-flags.js';
@@ -21,9 +22,10 @@ const HELP = `
     Jaeger JSON: Jaeger UI's downloads and the query API's {"data": [...]},
       one trace or an array of them, and api_v3's {"result": ...}
     Zipkin v2 JSON: an array of spans (/api/v2/trace/<id>), or of traces
-  and run artifact folders. Each file is validated whole, then stored in one
-  transaction: a bad file stores nothing (a file without spans is bad too), and
-  ingesting a file twice changes nothing. Two identical lines in a file are two events; a file that grew adds its new
+  and run artifact folders. Each file is stored in one transaction (JSON Lines
+  as they are read, the other formats once read whole): a bad file stores
+  nothing (a file without spans is bad too), and ingesting a file twice
+  changes nothing. Two identical lines in a file are two events; a file that grew adds its new
   lines only. Events that carry an event_id are one event per id.
   Given several files (or a folder of them), a bad one is refused and the
   others are still stored: one line per file says which, and the exit code
@@ -47,6 +49,12 @@ interface Stored {
 
 /** What became of one file; `--json` lists them under `inputs`. */
 type FileOutcome = Stored | {file: string; status: 'refused'; error: string};
+
+/**
+ * Events a file is stored in at a time, within its one transaction: what
+ * ingest holds of a JSON Lines file at once (some tens of MB), whatever its size.
+ */
+export const PART_EVENTS = 10_000;
 
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
@@ -121,27 +129,20 @@ async function ingest(inputs: readonly string[], expanded: string[] | undefined,
 				// A file that takes over a second gets a line of its own: bytes read and checked, events, rate, ETA.
 				const reading = fileProgress(sanitizeMessage(file), {json: flags.json});
 				try {
-					let parsed;
+					// Read in parts and stored as they come, in one transaction (EventWriter.writeParts): a bad line anywhere rolls it all back.
+					const read = readTraceFileParts(file, {onProgress: reading.read, onStoring: reading.storing, partEvents: PART_EVENTS});
+					let result;
 					try {
-						parsed = readTraceFile(file, reading.read);
+						result = await writer.writeParts(read.parts);
 					} finally {
 						reading.done();
 					}
 
-					const {events, notes} = parsed;
-					for (const note of notes) {
+					for (const note of read.end().notes) {
 						process.stderr.write(`tracedeck: warning: ${sanitizeMessage(note)}\n`);
 					}
 
-					reading.storing(events.length);
-					let result;
-					try {
-						result = await writer.write(events);
-					} finally {
-						reading.done();
-					}
-
-					outcomes.push({file, status: 'stored', events: result.inserted.length, duplicates: result.duplicates, traces: result.traces.length});
+					outcomes.push({file, status: 'stored', events: result.inserted, duplicates: result.duplicates, traces: result.traces.length});
 					for (const trace of result.traces) {
 						runs.add(trace);
 					}

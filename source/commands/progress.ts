@@ -44,6 +44,8 @@ export interface FileProgressState {
 	elapsedMs: number;
 	/** Reading (bytes move) or storing (one transaction: nothing moves until it ends). */
 	phase: 'reading' | 'storing';
+	/** The bytes are stored as they are read (a file streamed into its transaction): no storing comes after the reading. */
+	storedAlong?: boolean;
 }
 
 const UNITS = ['B', 'kB', 'MB', 'GB'];
@@ -83,8 +85,8 @@ export function renderFileProgress(state: FileProgressState, width: number): str
 		figures = `storing ${events} in one transaction…`;
 	} else {
 		const rate = seconds > 0 ? state.bytes / seconds : 0;
-		// The whole ingest, not just the reading: storing takes about STORE_PER_READ times as long as reading and checking.
-		const eta = rate > 0 ? formatDuration((state.totalBytes / rate) * (1 + STORE_PER_READ) * 1000 - state.elapsedMs) : '?';
+		// The whole ingest, not just the reading: storing takes about STORE_PER_READ times as long as reading and checking, unless it goes along.
+		const eta = rate > 0 ? formatDuration((state.totalBytes / rate) * (state.storedAlong ? 1 : 1 + STORE_PER_READ) * 1000 - state.elapsedMs) : '?';
 		figures = `${formatBytes(state.bytes)}/${formatBytes(state.totalBytes)}  ${events}  ${formatBytes(rate)}/s  ETA ${eta}`;
 	}
 
@@ -123,9 +125,9 @@ export class DrawThrottle {
 }
 
 export interface FileProgress {
-	/** Bytes read and checked so far of the file's total, and the events they held. Cheap: call it as often as you like. */
-	read(bytes: number, totalBytes: number, events: number): void;
-	/** The store begins: one synchronous transaction, so this line stays as it is drawn until done(). */
+	/** Bytes read and checked so far of the file's total, and the events they held (`storedAlong`: and stored). Cheap: call it as often as you like. */
+	read(bytes: number, totalBytes: number, events: number, storedAlong?: boolean): void;
+	/** Only storing is left (the whole file, or the end of its transaction), so this line stays as it is drawn until done(). */
 	storing(events: number): void;
 	/** Clear the line, if one was drawn. */
 	done(): void;
@@ -166,7 +168,8 @@ export function fileProgress(file: string, options: FileProgressOptions = {}): F
 
 	let drawnStoring = false;
 	return {
-		read(bytes, totalBytes, events) {
+		read(bytes, totalBytes, events, storedAlong) {
+			state.storedAlong = storedAlong === true;
 			state.bytes = bytes;
 			state.totalBytes = totalBytes;
 			state.events = events;

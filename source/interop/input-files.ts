@@ -41,14 +41,19 @@ export function expandInputs(inputs: readonly string[]): string[] {
 	return files;
 }
 
+/** A file that cannot be read, as the error ingest reports for it. */
+export function unreadable(file: string, error: unknown): NotFoundError | InputError {
+	const code = (error as {code?: string}).code;
+	return code === 'ENOENT' ? new NotFoundError(`${file}: no such file`) : new InputError(`${file}: cannot read (${code ?? (error as Error).message})`);
+}
+
 /** Read a whole file and check it before anything is stored; see parseTraceFile for the formats. `onProgress` hears how far the check has got. */
 export function readTraceFile(file: string, onProgress?: ReadProgress): TraceFile {
 	let bytes: Buffer;
 	try {
 		bytes = fs.readFileSync(file);
 	} catch (error) {
-		const code = (error as {code?: string}).code;
-		throw code === 'ENOENT' ? new NotFoundError(`${file}: no such file`) : new InputError(`${file}: cannot read (${code ?? (error as Error).message})`);
+		throw unreadable(file, error);
 	}
 
 	return parseTraceFile(bytes, file, onProgress);

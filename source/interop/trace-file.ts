@@ -39,14 +39,20 @@ interface Place {
 	line?: number;
 }
 
-/** Told now and then how far a read has got: bytes of the file (estimated in a text) of its total, and events so far. */
-export type ReadProgress = (bytes: number, totalBytes: number, events: number) => void;
+/**
+ * Told now and then how far a read has got: bytes of the file (estimated in
+ * a text) of its total, and events so far; `storedAlong` when they are
+ * stored as they are read (interop/trace-file-parts.ts).
+ */
+export type ReadProgress = (bytes: number, totalBytes: number, events: number, storedAlong?: boolean) => void;
 
 // Lines between progress calls: often enough for a redraw every 100 ms, rare enough to cost nothing.
 const PROGRESS_LINES = 1024;
 
 class Reader {
 	readonly events: TraceEvent[] = [];
+	/** Events handed on already (drain): counted for "no spans found", no longer held. */
+	private taken = 0;
 	readonly formats: TraceFormat[] = [];
 	readonly notes: string[] = [];
 	/** Requests of other OTLP signals left out, by signal. */
@@ -198,9 +204,7 @@ class Reader {
 	jsonLines(text: string, where: string, wholeError: Error): void {
 		const lines = text.split('\n');
 		const first = lines.findIndex(line => line.trim() !== '');
-		try {
-			JSON.parse(lines[first]!);
-		} catch {
+		if (!opensJsonLines(lines[first]!)) {
 			// Not one value per line either: the file as a whole is broken (cut short, or not JSON at all).
 			throw fail(`${where}: truncated or invalid JSON (${wholeError.message}); nothing from it was stored`);
 		}
@@ -218,20 +222,25 @@ class Reader {
 				offset += lines[i]!.length + 1;
 			}
 
-			const line = lines[i]!.trim();
-			if (line === '') {
-				continue;
-			}
-
-			let value: unknown;
-			try {
-				value = JSON.parse(line);
-			} catch (error) {
-				throw fail(`${where}:${i + 1}: not JSON (${(error as Error).message})`);
-			}
-
-			this.document(classifyJson(value), {where: `${where}:${i + 1}`, line: i + 1});
+			this.line(lines[i]!, where, i + 1);
 		}
+	}
+
+	/** One line of a JSON Lines file, `n` counted from 1: blank, or one document. */
+	line(raw: string, where: string, n: number): void {
+		const line = raw.trim();
+		if (line === '') {
+			return;
+		}
+
+		let value: unknown;
+		try {
+			value = JSON.parse(line);
+		} catch (error) {
+			throw fail(`${where}:${n}: not JSON (${(error as Error).message})`);
+		}
+
+		this.document(classifyJson(value), {where: `${where}:${n}`, line: n});
 	}
 
 	protobuf(bytes: Uint8Array, where: string): void {
@@ -353,9 +362,20 @@ class Reader {
 		}
 	}
 
+	/** Events read so far, taken or not. */
+	get count(): number {
+		return this.taken + this.events.length;
+	}
+
+	/** The events read since the last drain, no longer held here. */
+	drain(): TraceEvent[] {
+		this.taken += this.events.length;
+		return this.events.splice(0);
+	}
+
 	finish(): TraceFile {
 		const skipped = [...this.skipped].map(([signal, count]) => `${count} OTLP ${signal} ${count === 1 ? 'request' : 'requests'}`).join(' and ');
-		if (this.events.length === 0) {
+		if (this.count === 0) {
 			throw fail(`${this.name}: no spans found${skipped ? ` (only ${skipped}, which ingest does not read)` : ''}; expected ${EXPECTED_FORMATS}`);
 		}
 
@@ -371,14 +391,14 @@ class Reader {
  * JSON text is UTF-8: a byte that is not would be read as U+FFFD and stored
  * as something the producer never sent. Refused, naming the line and byte.
  */
-function refuseInvalidUtf8(bytes: Uint8Array, from: number, where: string): void {
+function refuseInvalidUtf8(bytes: Uint8Array, from: number, where: string, firstLine = 1): void {
 	const text = bytes.subarray(from);
 	const offset = invalidUtf8Offset(text);
 	if (offset === undefined) {
 		return;
 	}
 
-	let line = 1;
+	let line = firstLine;
 	let lineStart = 0;
 	for (let i = 0; i < offset; i++) {
 		if (text[i] === 0x0a) {
@@ -388,6 +408,78 @@ function refuseInvalidUtf8(bytes: Uint8Array, from: number, where: string): void
 	}
 
 	throw fail(`${where}:${line}: not valid UTF-8 (byte ${offset - lineStart + 1} of the line, 0x${text[offset]!.toString(16).padStart(2, '0')}); JSON text is UTF-8, so nothing from the file was stored`);
+}
+
+/** Whether a file whose first non-blank line is this can be JSON Lines: that line is one JSON value on its own. */
+export function opensJsonLines(firstLine: string): boolean {
+	try {
+		JSON.parse(firstLine);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', {fatal: true});
+
+/**
+ * A JSON Lines file read a piece at a time (interop/trace-file-parts.ts):
+ * the checks and the errors are parseTraceFile's for the same lines, and
+ * the events are taken as they come, so that the file is never held whole.
+ * What parseTraceFile checks of the whole text first (its UTF-8) is
+ * checked piece by piece: of two bad lines, the first one in the file is
+ * the one reported.
+ */
+export class TraceLines {
+	private readonly reader: Reader;
+	private lines = 0;
+
+	constructor(readonly name: string) {
+		this.reader = new Reader(name);
+	}
+
+	/** Events read so far, taken or not. */
+	get events(): number {
+		return this.reader.count;
+	}
+
+	/** Events read and not yet taken. */
+	get pending(): number {
+		return this.reader.events.length;
+	}
+
+	/** Whole lines (each ending in "\n", or the file's last), the BOM left out: checked and read. */
+	chunk(bytes: Uint8Array): void {
+		let text: string;
+		try {
+			text = STRICT_UTF8.decode(bytes);
+		} catch {
+			refuseInvalidUtf8(bytes, 0, this.name, this.lines + 1);
+			throw fail(`${this.name}: not valid UTF-8`);
+		}
+
+		const lines = text.split('\n');
+		// A chunk ends at a line's end: the piece after the last "\n" is empty, not a line.
+		if (lines.at(-1) === '') {
+			lines.pop();
+		}
+
+		for (const line of lines) {
+			this.lines++;
+			this.reader.line(line, this.name, this.lines);
+		}
+	}
+
+	/** The events read since the last take. */
+	take(): TraceEvent[] {
+		return this.reader.drain();
+	}
+
+	/** After the last chunk: what the file held besides its events, or its InputError ("no spans found"). */
+	finish(): Omit<TraceFile, 'events'> {
+		const {formats, notes} = this.reader.finish();
+		return {formats, notes};
+	}
 }
 
 function stored(place: Place): string {

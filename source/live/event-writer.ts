@@ -59,8 +59,15 @@ export function isBusyError(error: unknown): boolean {
 	return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || POSTGRES_RETRYABLE.has(code));
 }
 
-/** What the writer needs of the run index; finishParts only when it writes in parts. */
-type WritableIndex = Pick<Store, 'appendEvents'> & Partial<Pick<Store, 'finishParts' | 'appendServiceLogs' | 'appendInputs'>>;
+/** What the writer needs of the run index; finishParts only when it writes in parts, beginWrite for writeParts. */
+type WritableIndex = Pick<Store, 'appendEvents'> & Partial<Pick<Store, 'finishParts' | 'appendServiceLogs' | 'appendInputs' | 'beginWrite'>>;
+
+/** What writeParts stored: counts, not the events, which it does not hold. */
+export interface PartsResult {
+	inserted: number;
+	duplicates: number;
+	traces: string[];
+}
 
 /**
  * The one write path: the run index first (the source of truth, awaited,
@@ -141,6 +148,78 @@ export class EventWriter {
 			traces.add(trace);
 		}
 
+		return {inserted, duplicates, traces: [...traces]};
+	}
+
+	/**
+	 * One input that comes in parts (a file read a piece at a time), stored
+	 * all or nothing in ONE transaction without holding the input: each part
+	 * is folded and let go as it comes, the run summaries that need a whole
+	 * trace are made once at the end (finishParts, as for write()'s parts),
+	 * then it commits. An error from `parts` (a bad line) or the store rolls
+	 * everything back.
+	 *
+	 * Why a transaction held open across awaits (Store.beginWrite: BEGIN
+	 * IMMEDIATE ... COMMIT on SQLite) and not one synchronous
+	 * better-sqlite3 transaction reading the file inside it: the event loop
+	 * runs between parts (the progress line, timers, signals), and the wait
+	 * for another writer's lock stays here, asynchronous (whileBusy around
+	 * the BEGIN), never inside SQLite. Once begun the lock is held, so no
+	 * part can find the database busy. Other writers wait for the whole
+	 * input, as they waited for the one transaction it was before.
+	 *
+	 * Events are published (Redis) only after the commit: with a publisher,
+	 * the inserted events are held until then.
+	 */
+	async writeParts(parts: AsyncIterable<readonly TraceEvent[]>): Promise<PartsResult> {
+		const {beginWrite, finishParts} = this.index;
+		if (beginWrite === undefined || finishParts === undefined) {
+			// An index that cannot hold a transaction open: the parts gathered, then one write.
+			const events: TraceEvent[] = [];
+			for await (const part of parts) {
+				for (const event of part) {
+					events.push(event);
+				}
+			}
+
+			const result = await this.write(events);
+			return {inserted: result.inserted.length, duplicates: result.duplicates, traces: result.traces};
+		}
+
+		const transaction = await this.whileBusy('a file of events', () => beginWrite.call(this.index));
+		const appendParts = new AppendParts();
+		const held: AppendResult['inserted'] = [];
+		const traces = new Set<string>();
+		let inserted = 0;
+		let duplicates = 0;
+		try {
+			for await (const part of parts) {
+				const result = await this.index.appendEvents(part, {parts: appendParts});
+				inserted += result.inserted.length;
+				duplicates += result.duplicates;
+				for (const trace of result.traces) {
+					traces.add(trace);
+				}
+
+				if (this.publisher !== NO_PUBLISHER) {
+					for (const stored of result.inserted) {
+						held.push(stored);
+					}
+				}
+
+				await yieldToEventLoop();
+			}
+
+			// Its traces are the parts' already, or those of duplicates only (summarized again in case an earlier writer's parts
+			// never reached their finishParts): not runs this input changed, as a whole write would not count them.
+			await finishParts.call(this.index, appendParts);
+			await transaction.commit();
+		} catch (error) {
+			await transaction.rollback();
+			throw error;
+		}
+
+		this.publish({inserted: held, duplicates, traces: []});
 		return {inserted, duplicates, traces: [...traces]};
 	}
 

@@ -12,7 +12,7 @@ import {postgresError} from './postgres/connect-error.js';
 import {migrate, WRITE_LOCK} from './postgres/migrate.js';
 import {EVENTS_CHANNEL} from './postgres/migrations.js';
 import {openPool, redactedUrl} from './postgres/pool.js';
-import {runPostgres} from './postgres/run-program.js';
+import {runPostgres, runSteps} from './postgres/run-program.js';
 import {EVENTS_PAGE, prepareEvents, type AppendOptions, type AppendResult, type LinkedRuns, type RunFilter, type StoredEvent} from './run-index.js';
 import {eventsAfterProgram, eventsProgram, linkedRunsProgram, listRunsProgram, maxEventIdProgram, resolveRunProgram, spansProgram, strayLogsProgram, traceSnapshotProgram} from './run-reads.js';
 import {traceChangesProgram, traceHeadProgram, traceSpansPageProgram, type TraceChanges, type TraceHead} from './trace-pages.js';
@@ -21,7 +21,7 @@ import {rows, type SqlProgram, type TransactionMode} from './sql-program.js';
 import {QueryStore} from './query-store.js';
 // The query programs load with the full store (query-store.ts): its first query answers at once.
 import './query-programs.js';
-import type {Store, StoreSubscription, TraceSnapshot} from './store.js';
+import type {Store, StoreSubscription, TraceSnapshot, WriteTransaction} from './store.js';
 
 /**
  * Every write transaction begins by taking one transaction-level advisory
@@ -91,8 +91,72 @@ export class PostgresStore extends QueryStore implements Store {
 		super();
 	}
 
+	/** The connection of a transaction begun by beginWrite, while it lasts: every program runs in it. */
+	private held: pg.PoolClient | undefined;
+
+	/**
+	 * One transaction on one pooled connection until commit or rollback
+	 * (Store.beginWrite): the write lock (see `serialized`) is taken at
+	 * once and held to the end, as SQLite's BEGIN IMMEDIATE holds its own.
+	 * The wait for that lock is the server's, off the event loop.
+	 */
+	readonly beginWrite = async (): Promise<WriteTransaction> => {
+		if (this.held !== undefined) {
+			throw new StoreError('a write transaction is open on this store already');
+		}
+
+		let client: pg.PoolClient;
+		try {
+			client = await this.pool.connect();
+		} catch (error) {
+			throw postgresError(this.location, error);
+		}
+
+		try {
+			await client.query('BEGIN');
+			await client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => undefined);
+			const mapped = postgresError(this.location, error);
+			client.release(mapped instanceof StoreError && mapped !== error ? mapped : undefined);
+			throw mapped;
+		}
+
+		this.held = client;
+		const end = async (statement: 'COMMIT' | 'ROLLBACK'): Promise<void> => {
+			if (this.held !== client) {
+				return;
+			}
+
+			this.held = undefined;
+			let broken: Error | undefined;
+			try {
+				await client.query(statement);
+			} catch (error) {
+				const mapped = postgresError(this.location, error);
+				broken = mapped instanceof StoreError && mapped !== error ? mapped : undefined;
+				if (statement === 'COMMIT') {
+					await client.query('ROLLBACK').catch(() => undefined);
+					throw mapped;
+				}
+			} finally {
+				client.release(broken);
+			}
+		};
+		return {commit: async () => end('COMMIT'), rollback: async () => end('ROLLBACK')};
+	};
+
 	/** A program in one transaction on a pooled connection; a write is serialized with every other (see `serialized`). */
 	protected async runQuery<T>(program: () => SqlProgram<T>, mode: TransactionMode): Promise<T> {
+		if (this.held !== undefined) {
+			// Inside beginWrite's transaction, which holds the write lock already: a failed statement fails it whole.
+			try {
+				return await runSteps(this.held, program);
+			} catch (error) {
+				throw postgresError(this.location, error);
+			}
+		}
+
 		let client: pg.PoolClient;
 		try {
 			client = await this.pool.connect();

@@ -7,7 +7,7 @@ import {CheckpointWorker} from './checkpoint-worker.js';
 import {InputOccurrences} from './event-digest.js';
 import {appendProgram, finishPartsProgram} from './fold-program.js';
 import * as migrations from './migrations.js';
-import {openDatabase, type Db, type OpenOptions} from './open-database.js';
+import {damagedStoreError, openDatabase, type Db, type OpenOptions} from './open-database.js';
 import {RunReader} from './run-reader.js';
 import {insertServiceLogs, prepareServiceLogs, type ServiceLogsResult} from './service-logs.js';
 
@@ -197,6 +197,39 @@ export class RunIndex extends RunReader {
 		this.run(() => finishPartsProgram(parts.staleRuns), 'write');
 		parts.staleRuns.clear();
 		return traces;
+	}
+
+	/**
+	 * Begin a write transaction that the writes after it join (each as a
+	 * savepoint of its own, better-sqlite3's nesting) until commitWrite or
+	 * rollbackWrite: one input stored in parts between which the caller
+	 * awaits (a file read a piece at a time), all or nothing. IMMEDIATE, as
+	 * every write here: the write lock is taken now, so no part fails on a
+	 * busy upgrade; SQLITE_BUSY here is for the caller to retry. Nothing else
+	 * may write through this index meanwhile: it would join the transaction.
+	 */
+	beginWrite(): void {
+		try {
+			this.db.prepare('BEGIN IMMEDIATE').run();
+		} catch (error) {
+			throw damagedStoreError(this.db.name, error);
+		}
+	}
+
+	commitWrite(): void {
+		try {
+			this.db.prepare('COMMIT').run();
+		} catch (error) {
+			this.rollbackWrite();
+			throw damagedStoreError(this.db.name, error);
+		}
+	}
+
+	/** Harmless when SQLite has rolled back already (a full disk does). */
+	rollbackWrite(): void {
+		if (this.db.inTransaction) {
+			this.db.prepare('ROLLBACK').run();
+		}
 	}
 
 	/**

@@ -39,6 +39,11 @@ export class RunReader {
 
 	/** Copy the WAL back into the database without waiting on readers; harmless when another process holds it. */
 	protected checkpoint(): void {
+		// Not inside a transaction held open across awaits (RunIndex.beginWrite): the timer fires between its parts.
+		if (this.db.inTransaction) {
+			return;
+		}
+
 		try {
 			this.db.pragma('wal_checkpoint(PASSIVE)');
 		} catch {

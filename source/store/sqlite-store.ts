@@ -6,7 +6,7 @@ import {RunIndex, type AppendInput, type AppendOptions, type AppendResult} from 
 import type {ServiceLogsResult} from './service-logs.js';
 import {runSqliteQuery} from './sqlite-query.js';
 import {SqliteReads} from './sqlite-reads.js';
-import type {Store} from './store.js';
+import type {Store, WriteTransaction} from './store.js';
 // The query programs load with the full store (query-store.ts): its first query answers at once.
 import './query-programs.js';
 
@@ -31,6 +31,20 @@ export class SqliteStore extends SqliteReads<RunIndex> implements Store {
 
 	readonly checkpointInBackground = (): void => {
 		this.index.checkpointInWorker();
+	};
+
+	readonly beginWrite = async (): Promise<WriteTransaction> => {
+		this.index.beginWrite();
+		return {
+			commit: async () => this.index.commitWrite(),
+			rollback: async () => {
+				try {
+					this.index.rollbackWrite();
+				} catch {
+					// Called on the way out of another error, which is the one to report; a failed ROLLBACK leaves nothing committed.
+				}
+			},
+		};
 	};
 
 	async finishParts(parts: AppendParts): Promise<string[]> {

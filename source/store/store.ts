@@ -67,6 +67,15 @@ export interface Store {
 	 * thread, for a long-lived writer such as serve. Absent where there is none.
 	 */
 	readonly checkpointInBackground?: () => void;
+	/**
+	 * Begin one write transaction held open across awaits: the appends and
+	 * finishParts after it, until commit or rollback, are in it. For one
+	 * input too big to hold at once (a file of a million events), stored in
+	 * parts all or nothing. Nothing else may use the store until it ends.
+	 * Throws the engine's busy error when another writer holds the lock (the
+	 * caller waits and tries again, as EventWriter does).
+	 */
+	readonly beginWrite?: () => Promise<WriteTransaction>;
 	/** The last step of an input stored in parts (see append-parts.ts): @returns the trace ids summarized. */
 	finishParts(parts: AppendParts): Promise<string[]>;
 	appendServiceLogs(logs: readonly ServiceLog[], options?: AppendOptions): Promise<ServiceLogsResult>;
@@ -117,6 +126,12 @@ export interface Store {
 	readonly subscribe?: (onStored: () => void, onLost: (error: Error) => void) => Promise<StoreSubscription>;
 
 	close(): Promise<void>;
+}
+
+/** A transaction begun by Store.beginWrite. rollback never throws: it is called on the way out of another error. */
+export interface WriteTransaction {
+	commit(): Promise<void>;
+	rollback(): Promise<void>;
 }
 
 export interface StoreSubscription {

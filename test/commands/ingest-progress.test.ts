@@ -48,6 +48,8 @@ describe('ingest progress', () => {
 			assert.ok([...renderFileProgress({file: `/a/very/long/path/${'x'.repeat(80)}.jsonl`, bytes: 1, totalBytes: 2, events: 1, elapsedMs: 1500, phase: 'reading'}, width)].length < width);
 		}
 
+		// Streamed into its transaction: storing goes along with the reading, so 8 s in all, 2 s gone.
+		assert.match(renderFileProgress({file: 'big.jsonl', bytes: 5_000_000, totalBytes: 20_000_000, events: 12_345, elapsedMs: 2000, phase: 'reading', storedAlong: true}, 100), /ETA 6s/);
 		assert.match(renderFileProgress({file: 'big.jsonl', bytes: 9, totalBytes: 9, events: 45_909, elapsedMs: 65_000, phase: 'storing'}, 100), /100% {2}storing 45,909 events in one transaction…$/);
 		assert.equal(formatBytes(999), '999 B');
 		assert.equal(formatBytes(1_500_000_000), '1.5 GB');

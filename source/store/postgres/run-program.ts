@@ -63,6 +63,17 @@ export async function executeStep(client: pg.ClientBase, step: SqlStep): Promise
 	return step.reads ? result.rows : (result.rowCount ?? 0);
 }
 
+/** Run a program's statements on a client, in whatever transaction it is in. */
+export async function runSteps<T>(client: pg.ClientBase, program: () => SqlProgram<T>): Promise<T> {
+	const steps = program();
+	let next = steps.next();
+	while (!next.done) {
+		next = steps.next(await executeStep(client, next.value));
+	}
+
+	return next.value;
+}
+
 /**
  * Run a program (sql-program.ts) on one client in one transaction: a read
  * sees one snapshot (REPEATABLE READ, read only), a write commits whole or
@@ -71,14 +82,9 @@ export async function executeStep(client: pg.ClientBase, step: SqlStep): Promise
 export async function runPostgres<T>(client: pg.ClientBase, program: () => SqlProgram<T>, mode: TransactionMode): Promise<T> {
 	await client.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
 	try {
-		const steps = program();
-		let next = steps.next();
-		while (!next.done) {
-			next = steps.next(await executeStep(client, next.value));
-		}
-
+		const result = await runSteps(client, program);
 		await client.query('COMMIT');
-		return next.value;
+		return result;
 	} catch (error) {
 		await client.query('ROLLBACK').catch(() => undefined);
 		throw error;

@@ -1,7 +1,7 @@
 import type {Run} from '../core/run.js';
 import type {Span} from '../core/span.js';
 import {maxEventIdProgram, runOfTrace} from './run-reads.js';
-import {one, rows, type SqlProgram} from './sql-program.js';
+import {kept, one, rows, type SqlProgram} from './sql-program.js';
 
 /*
  * A big trace read in pieces, for the console (tui/hooks/use-trace.ts): the
@@ -40,11 +40,12 @@ type Body = {body: string};
 const SQL = {
 	// The tree's shape without the bodies: one pass over the trace's rows.
 	shape: 'SELECT span_id AS id, parent_span_id AS parent, start_ms AS start FROM spans WHERE trace_id = ?',
-	count: 'SELECT count(*) AS n FROM spans WHERE trace_id = ?',
+	count: kept('SELECT count(*) AS n FROM spans WHERE trace_id = ?'),
 	// The first children of a span, and the declared roots, in the tree's order: spans_by_parent_start
 	// (trace_id, parent_span_id, start_ms; span_id rides along as the key) answers each from the index alone.
-	children: 'SELECT span_id AS id, start_ms AS start FROM spans WHERE trace_id = ? AND parent_span_id = ? ORDER BY start_ms, span_id LIMIT ?',
-	roots: 'SELECT span_id AS id, start_ms AS start FROM spans WHERE trace_id = ? AND parent_span_id IS NULL ORDER BY start_ms, span_id LIMIT ?',
+	// Kept prepared on PostgreSQL: the walk runs the children read once per row of the screen.
+	children: kept('SELECT span_id AS id, start_ms AS start FROM spans WHERE trace_id = ? AND parent_span_id = ? ORDER BY start_ms, span_id LIMIT ?'),
+	roots: kept('SELECT span_id AS id, start_ms AS start FROM spans WHERE trace_id = ? AND parent_span_id IS NULL ORDER BY start_ms, span_id LIMIT ?'),
 	page: 'SELECT body FROM spans WHERE trace_id = ? AND span_id > ? ORDER BY span_id LIMIT ?',
 	changed: `SELECT body FROM spans WHERE trace_id = ? AND span_id IN (SELECT DISTINCT span_id FROM events WHERE trace_id = ? AND id > ? AND id <= ?) ORDER BY span_id`,
 } as const;

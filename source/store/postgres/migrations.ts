@@ -266,7 +266,7 @@ export const PG_MIGRATIONS: readonly string[] = [
 	`,
 	// 4: the same in start order, replacing it, as SQLite's migration 12.
 	`
-	CREATE INDEX IF NOT EXISTS spans_by_parent_start ON spans (trace_id, parent_span_id, start_ms);
+	CREATE INDEX IF NOT EXISTS spans_by_parent_start ON spans (trace_id, parent_span_id, start_ms, span_id);
 	DROP INDEX IF EXISTS spans_by_parent;
 	`,
 ];

@@ -1,6 +1,7 @@
-import protobuf from 'protobufjs';
+import type * as Protobuf from 'protobufjs';
 import type {OtlpAnyValue, OtlpKeyValue} from './otlp-attributes.js';
 import {protobufStringsProblem} from './protobuf-utf8.js';
+import {protobufjs} from './protobufjs.js';
 import type {OtlpResourceSpansJson, OtlpScopeSpansJson, OtlpSpanEventJson, OtlpSpanJson, OtlpTracesJson} from './otlp-json.js';
 
 /*
@@ -117,19 +118,37 @@ message ExportTracePartialSuccess {
 }
 `;
 
-function buildRoot(): protobuf.Root {
-	const root = new protobuf.Root();
-	for (const source of [COMMON_PROTO, RESOURCE_PROTO, TRACE_PROTO, SERVICE_PROTO]) {
-		protobuf.parse(source, root);
-	}
-
-	root.resolveAll();
-	return root;
+interface TraceTypes {
+	request: Protobuf.Type;
+	response: Protobuf.Type;
+	resourceSpans: Protobuf.Type;
+	scopeSpans: Protobuf.Type;
+	span: Protobuf.Type;
 }
 
-const root = buildRoot();
-const requestType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
-const responseType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
+let traceTypes: TraceTypes | undefined;
+
+/** The trace protocol's message types, parsed on the first encode or decode (see protobufjs.ts: most ingests never need them). */
+function types(): TraceTypes {
+	if (traceTypes === undefined) {
+		const protobuf = protobufjs();
+		const root = new protobuf.Root();
+		for (const source of [COMMON_PROTO, RESOURCE_PROTO, TRACE_PROTO, SERVICE_PROTO]) {
+			protobuf.parse(source, root);
+		}
+
+		root.resolveAll();
+		traceTypes = {
+			request: root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest'),
+			response: root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse'),
+			resourceSpans: root.lookupType('opentelemetry.proto.trace.v1.ResourceSpans'),
+			scopeSpans: root.lookupType('opentelemetry.proto.trace.v1.ScopeSpans'),
+			span: root.lookupType('opentelemetry.proto.trace.v1.Span'),
+		};
+	}
+
+	return traceTypes;
+}
 
 /* The shapes `toObject` gives with the options below: camelCase names, 64-bit integers as strings, bytes as Uint8Array. */
 export interface PbAnyValue {
@@ -304,9 +323,6 @@ function resourceSpansJson(resourceSpans: PbResourceSpans): OtlpResourceSpansJso
 	};
 }
 
-const resourceSpansType = root.lookupType('opentelemetry.proto.trace.v1.ResourceSpans');
-const scopeSpansType = root.lookupType('opentelemetry.proto.trace.v1.ScopeSpans');
-const spanType = root.lookupType('opentelemetry.proto.trace.v1.Span');
 const TO_OBJECT = {longs: String, enums: Number, arrays: true} as const;
 /** Wire type of a length-delimited field (a message, bytes, a string). */
 const LENGTH_DELIMITED = 2;
@@ -318,7 +334,7 @@ const LENGTH_DELIMITED = 2;
  * message without that field, merged as protobuf merges repeated fields.
  */
 function splitField(bytes: Uint8Array, field: number): {values: Uint8Array[]; rest: Uint8Array} {
-	const reader = protobuf.Reader.create(bytes);
+	const reader = protobufjs().Reader.create(bytes);
 	const values: Uint8Array[] = [];
 	const rest: Uint8Array[] = [];
 	while (reader.pos < reader.len) {
@@ -351,6 +367,7 @@ function splitField(bytes: Uint8Array, field: number): {values: Uint8Array[]; re
  */
 function* walkExportTraceRequest(body: Uint8Array, sliceSpans: number): Generator<void, OtlpTracesJson> {
 	const resourceSpans: OtlpResourceSpansJson[] = [];
+	const {resourceSpans: resourceSpansType, scopeSpans: scopeSpansType, span: spanType} = types();
 	let sinceYield = 0;
 	for (const rsBytes of splitField(body, 1).values) {
 		const rs = splitField(rsBytes, 2);
@@ -405,7 +422,7 @@ export function decodeExportTraceRequest(body: Uint8Array): OtlpTracesJson {
 
 /** protobufjs decodes bytes that are not UTF-8 to U+FFFD without a word: a request holding such a string is refused whole. */
 function refuseBadText(body: Uint8Array): void {
-	const badText = protobufStringsProblem(requestType, body);
+	const badText = protobufStringsProblem(types().request, body);
 	if (badText !== undefined) {
 		throw new OtlpProtobufError(badText);
 	}
@@ -443,7 +460,8 @@ export interface PartialSuccess {
 /** An ExportTraceServiceResponse; an empty message when everything was accepted. */
 export function encodeExportTraceResponse(partial?: PartialSuccess): Uint8Array {
 	const value = partial && partial.rejectedSpans > 0 ? {partialSuccess: {rejectedSpans: partial.rejectedSpans, errorMessage: partial.errorMessage}} : {};
-	return responseType.encode(responseType.fromObject(value)).finish();
+	const {response} = types();
+	return response.encode(response.fromObject(value)).finish();
 }
 
 /** For encoders: an OTLP/JSON AnyValue as protobufjs's fromObject takes it (base64 bytes back to bytes). */
@@ -496,11 +514,13 @@ export function encodeExportTraceRequest(document: OtlpTracesJson): Uint8Array {
 			})),
 		})),
 	};
-	return requestType.encode(requestType.fromObject(object)).finish();
+	const {request} = types();
+	return request.encode(request.fromObject(object)).finish();
 }
 
 /** For tests and tools: read an ExportTraceServiceResponse. */
 export function decodeExportTraceResponse(body: Uint8Array): {partialSuccess?: PartialSuccess} {
-	const object = responseType.toObject(responseType.decode(body), {longs: Number}) as {partialSuccess?: {rejectedSpans?: number; errorMessage?: string}};
+	const {response} = types();
+	const object = response.toObject(response.decode(body), {longs: Number}) as {partialSuccess?: {rejectedSpans?: number; errorMessage?: string}};
 	return object.partialSuccess ? {partialSuccess: {rejectedSpans: object.partialSuccess.rejectedSpans ?? 0, errorMessage: object.partialSuccess.errorMessage ?? ''}} : {};
 }

@@ -1,6 +1,7 @@
 import {isUtf8} from 'node:buffer';
-import protobuf from 'protobufjs';
+import type * as Protobuf from 'protobufjs';
 import {invalidUtf8Offset} from '../core/utf8.js';
+import {protobufjs} from './protobufjs.js';
 
 /** Below protobufjs's own decode recursion limit: a message that decoded is never deeper. */
 const MAX_MESSAGE_DEPTH = 1000;
@@ -40,7 +41,8 @@ function lowerCamel(name: string): string {
 /** What is wrong with a decoded message's strings, and where: not UTF-8, or not framed as its type says. */
 type StringsProblem = {kind: 'utf8'; field: string; offset: number} | {kind: 'framing'; field: string; problem: string};
 
-function expectedWireType(field: protobuf.Field): number {
+function expectedWireType(field: Protobuf.Field): number {
+	const protobuf = protobufjs();
 	return field.resolvedType instanceof protobuf.Type ? 2 : field.resolvedType instanceof protobuf.Enum ? 0 : (WIRE_TYPES[field.type] ?? 2);
 }
 
@@ -57,11 +59,12 @@ function expectedWireType(field: protobuf.Field): number {
  * few have a problem): the problem then comes back with an empty field name,
  * and the caller walks again with names to tell it.
  */
-function stringsProblem(type: protobuf.Type, bytes: Uint8Array, path: string | undefined, depth: number): StringsProblem | undefined {
+function stringsProblem(type: Protobuf.Type, bytes: Uint8Array, path: string | undefined, depth: number): StringsProblem | undefined {
 	if (depth > MAX_MESSAGE_DEPTH) {
 		return undefined;
 	}
 
+	const protobuf = protobufjs();
 	const reader = protobuf.Reader.create(bytes);
 	const counts = path === undefined ? undefined : new Map<number, number>();
 	while (reader.pos < reader.len) {
@@ -122,7 +125,7 @@ function stringsProblem(type: protobuf.Type, bytes: Uint8Array, path: string | u
  * its type says (see stringsProblem). One wording for every OTLP signal.
  * Call it on a message that has decoded: the walk trusts the rest of its framing.
  */
-export function protobufStringsProblem(type: protobuf.Type, bytes: Uint8Array): string | undefined {
+export function protobufStringsProblem(type: Protobuf.Type, bytes: Uint8Array): string | undefined {
 	let found: StringsProblem | undefined;
 	try {
 		found = stringsProblem(type, bytes, undefined, 0);

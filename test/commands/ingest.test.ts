@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import Database from 'better-sqlite3';
+import {encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
+import {RunIndex} from '../../source/store/run-index.js';
 import {failedDeploy, toJsonl} from '../helpers/events.js';
 import {runCli} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
@@ -108,6 +110,30 @@ test('runs list --json does not load ink or react', () => {
 	const loaded = fs.readFileSync(spy, 'utf8');
 	assert.match(loaded, /better-sqlite3/, 'the spy saw the command load its modules');
 	assert.doesNotMatch(loaded, /node_modules\/(ink|react|@inkjs|ioredis)\//);
+});
+
+test('ingest of JSON Lines does not load protobufjs; a protobuf file does, and is stored', () => {
+	const home = tempHome();
+	const lines = path.join(home, 'run.jsonl');
+	fs.writeFileSync(lines, toJsonl(failedDeploy()));
+	const protobufFile = path.join(home, 'export.pb');
+	fs.writeFileSync(protobufFile, encodeExportTraceRequest({resourceSpans: [{resource: {attributes: []}, scopeSpans: [{spans: [{traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'one', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000001000000000'}]}]}]}));
+	const loads = (file: string): string => {
+		const spy = path.join(home, `modules-${path.basename(file)}.txt`);
+		const result = runCli(['ingest', file], {home, env: {MODULE_SPY_FILE: spy}, nodeArgs: ['--import', path.resolve('test/helpers/module-spy.mjs')]});
+		assert.equal(result.code, 0, result.stderr);
+		return fs.readFileSync(spy, 'utf8');
+	};
+
+	// protobufjs and the parsed OTLP schema are ~45 ms of start-up that a JSON Lines ingest never uses.
+	assert.doesNotMatch(loads(lines), /node_modules\/protobufjs\//);
+	assert.match(loads(protobufFile), /node_modules\/protobufjs\//);
+	const index = RunIndex.open(home, {readonly: true});
+	try {
+		assert.equal(index.db.prepare("SELECT count(*) FROM spans WHERE trace_id = '0af7651916cd43dd8448eb211c80319c'").pluck().get(), 1);
+	} finally {
+		index.close();
+	}
 });
 
 test('bad input: one clear line, a non-zero exit code, nothing half-written', async t => {

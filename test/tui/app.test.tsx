@@ -268,6 +268,8 @@ test('help overlay is generated from the keymap and closes with esc; : runs comm
 	await h.press(':');
 	await h.type('run nope');
 	await h.press(KEYS.enter);
+	// The store's answer comes after the prompt closes.
+	await settle(h, frame => frame.includes('no run matches'));
 	assert.match(h.frame(), /✗ no run matches "nope"/);
 });
 

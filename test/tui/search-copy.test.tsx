@@ -121,6 +121,8 @@ test('runs: f is the filter now (the whole index), and opens empty with the filt
 	await h.press('f');
 	await h.type('spot');
 	await h.press(KEYS.enter);
+	// The rows come from the store after the prompt closes: wait for them (a loaded machine answers late).
+	await settle(h, frame => frame.includes('filter: spot ('));
 	assert.match(h.frame(), /filter: spot \(2 of 4\)/);
 	await h.press('f');
 	assert.match(promptLine(h), /^filter █/);

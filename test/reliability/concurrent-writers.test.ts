@@ -65,7 +65,7 @@ function replaySpans(index: RunIndex): Map<string, Span> {
 	return new Map([...bySpan].map(([key, events]) => [key, foldEvents(events)[0]!]));
 }
 
-test('four processes writing 10,000 events each into one home lose nothing and fold consistently', {timeout: 240_000}, async t => {
+test('four processes writing 5,000 events each into one home lose nothing and fold consistently', {timeout: 240_000}, async t => {
 	const home = tempHome('tracedeck-writers-');
 	// Create the schema first: four first-time migrations racing is not what this test is about.
 	RunIndex.open(home).close();

@@ -2,7 +2,7 @@ import type {TraceEvent} from '../../source/core/trace-event.js';
 
 /** Shared by the concurrent-writer test and its child processes: both must see the same events. */
 export const WRITERS = 4;
-export const EVENTS_PER_WRITER = 10_000;
+export const EVENTS_PER_WRITER = 5000;
 export const SHARED_TRACES = 8;
 const T0 = Date.parse('2026-02-01T10:00:00.000Z');
 

@@ -18,14 +18,23 @@ function newestMtime(dir: string): number {
 /**
  * Make sure dist holds the sources as they are now, for tests that run the
  * built CLI or import dist in a child (bin/tracedeck.js, a producer
- * process): build when dist/cli.js is missing or older than any source file.
- * tsc rewrites every output, so dist/cli.js's time is the build's.
+ * process): build when dist/cli.js is missing or the build is older than any
+ * source file. The build is incremental (it rewrites only what changed), so
+ * its time is its build-info file's, which every build that changes anything
+ * writes; dist/cli.js's where there is none.
  */
 export function ensureBuilt(): void {
 	const built = path.join(ROOT, 'dist/cli.js');
-	if (!fs.existsSync(built) || newestMtime(path.join(ROOT, 'source')) > fs.statSync(built).mtimeMs) {
+	const info = path.join(ROOT, 'dist/.tsbuildinfo');
+	const stamp = fs.existsSync(info) ? info : built;
+	if (!fs.existsSync(built) || newestMtime(path.join(ROOT, 'source')) > fs.statSync(stamp).mtimeMs) {
 		// Other parts may be mid-change with type errors; tsc emits all the same.
 		spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {cwd: ROOT, stdio: 'ignore'});
+		// A source touched but not changed (a checkout) leaves the build info as it was: mark dist as built now.
+		if (fs.existsSync(info)) {
+			const now = new Date();
+			fs.utimesSync(info, now, now);
+		}
 	}
 
 	if (!fs.existsSync(built)) {

@@ -393,6 +393,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
 	const handle = createOtlpHandler(options);
 	const admitConnection = connectionLimit(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
 	let closing = false;
+	/** Requests not yet answered, so that close() can have each one's connection end with its answer. */
+	const unanswered = new Set<ServerResponse>();
 	const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
 		if (!admitConnection(request, response)) {
 			return;
@@ -403,6 +405,14 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
 			response.setHeader('Connection', 'close');
 		}
 
+		unanswered.add(response);
+		response.once('close', () => {
+			unanswered.delete(response);
+			if (closing) {
+				// Its connection is idle now (a kept-alive one whose answer had left before close): end it.
+				setImmediate(() => server.closeIdleConnections());
+			}
+		});
 		handle(request, response);
 	};
 
@@ -432,6 +442,14 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
 		port,
 		async close(graceMs = 5000) {
 			closing = true;
+			// A request that came before close() and is still being stored: its answer closes its connection,
+			// or a kept-alive client would hold close() open until the grace ran out.
+			for (const response of unanswered) {
+				if (!response.headersSent) {
+					response.setHeader('Connection', 'close');
+				}
+			}
+
 			const closed = new Promise<void>(resolve => {
 				server.close(() => resolve());
 			});

@@ -269,7 +269,7 @@ describe('OTLP/HTTP receiver answers', () => {
 });
 
 describe('OTLP/HTTP receiver shutdown', () => {
-	it('finishes the request in flight, then closes', async () => {
+	it('finishes the request in flight, then closes, its kept-alive connection with its answer', {timeout: 30_000}, async () => {
 		let release!: () => void;
 		const gate = new Promise<void>(resolve => {
 			release = resolve;
@@ -291,10 +291,12 @@ describe('OTLP/HTTP receiver shutdown', () => {
 		});
 		const pending = fetch(`${receiver.url}/v1/traces`, {method: 'POST', body: JSON.stringify(otlpDocument([goodSpan])), headers: {'Content-Type': 'application/json'}});
 		await writing;
-		const closing = receiver.close();
+		// A grace far longer than the test may take: the kept-alive connection must end with its answer, not with the grace.
+		const closing = receiver.close(120_000);
 		release();
 		const response = await pending;
 		assert.equal(response.status, 200);
+		assert.equal(response.headers.get('connection'), 'close');
 		await closing;
 		await assert.rejects(fetch(`${receiver.url}/v1/traces`, {method: 'POST', body: '{}', headers: {'Content-Type': 'application/json'}}));
 	});

@@ -2,7 +2,7 @@ import {isoToMs} from './iso-time.js';
 import {asRecord} from './json-value.js';
 import {insertLog, isLogRecord, spanLogOf} from './log-record.js';
 import {insertInOrder} from './ordered-insert.js';
-import {STDERR_TAIL_LINES, type Span, type SpanEvent, type SpanStatus} from './span.js';
+import {type Retry, STDERR_TAIL_LINES, type Span, type SpanEvent, type SpanStatus} from './span.js';
 import {eventKind, eventPhase, SPAN_EVENT_TYPE, type TraceEvent} from './trace-event.js';
 
 const SUCCESS_PHASES = new Set(['completed', 'succeeded', 'success', 'compensated', 'done', 'finished', 'ok']);
@@ -137,6 +137,19 @@ function emptySpan(event: TraceEvent, at: number): Span {
 		parent_trace_id: null,
 		correlation_id: null,
 	};
+}
+
+/** The one order of a span's retries: time, number, exit code (none before any). */
+function retryBefore(item: Retry, existing: Retry): boolean {
+	if (item.at_ms !== existing.at_ms) {
+		return item.at_ms < existing.at_ms;
+	}
+
+	if (item.n !== existing.n) {
+		return item.n < existing.n;
+	}
+
+	return (item.exit_code ?? Number.NEGATIVE_INFINITY) < (existing.exit_code ?? Number.NEGATIVE_INFINITY);
 }
 
 /** Fold-order rank of a span's log lines (see phaseRank). */
@@ -335,8 +348,10 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
 		const r = retry as Record<string, unknown>;
 		const n = typeof r['n'] === 'number' ? r['n'] : span.retries.length + 1;
 		const exitCode = typeof r['exit_code'] === 'number' ? r['exit_code'] : undefined;
-		// In time order, and by number at one instant: retries stamped alike keep one order however they arrived.
-		insertInOrder(span.retries, exitCode === undefined ? {n, at_ms: at} : {n, exit_code: exitCode, at_ms: at}, (item, existing) => item.at_ms < existing.at_ms || (item.at_ms === existing.at_ms && item.n < existing.n));
+		// In time order, then by number, then by exit code (none first): retries stamped alike keep one order however
+		// they arrived and whichever events carried them (a started event's retry comes back from an OTLP export as a
+		// retry event of its own, which folds in another place among its instant's events).
+		insertInOrder(span.retries, exitCode === undefined ? {n, at_ms: at} : {n, exit_code: exitCode, at_ms: at}, retryBefore);
 	}
 
 	if (settled !== undefined && (span.end_ms === null || at >= span.end_ms)) {

@@ -124,6 +124,27 @@ describe('OTLP export round trip, property-based', () => {
 		);
 	});
 
+	it('two retries of one span at one instant with one number keep their order through the round trip (found by the property above)', () => {
+		// The second and third events both record retry 2 at +11 ms (the second's number is counted, the
+		// third's given); the export sends them as retry events of their own, which fold elsewhere among the
+		// instant's events. The span lists them in one order either way: by exit code, none first.
+		const items: EventItem[] = [
+			{span_id: 'a', parent: undefined, event_type: 'workflow:started', offset: 0, status: undefined, data: {retry: {n: 0, exit_code: []}}, tags: undefined},
+			{span_id: 'a', parent: undefined, event_type: 'workflow:started', offset: 11, status: undefined, data: {retry: {n: [], exit_code: {}}}, tags: undefined},
+			{span_id: 'a', parent: undefined, event_type: 'workflow:started', offset: 11, status: 'success', data: {retry: {n: 2, exit_code: 0}}, tags: undefined},
+			{span_id: 'root', parent: undefined, event_type: 'workflow:started', offset: 0, status: undefined, data: undefined, tags: undefined},
+		];
+		const source = reportsOf(toEvents(items));
+		const copy = reportsOf(convertOtlpBatch(JSON.parse(JSON.stringify(runsToOtlp([source])))).events);
+		const retries = (found: {spans: Array<{span_id: string; retries: unknown}>}): unknown => found.spans.find(span => span.span_id === 'a')!.retries;
+		assert.deepEqual(retries(source), [
+			{n: 0, at_ms: Date.parse('2026-03-02T10:00:00.000Z')},
+			{n: 2, at_ms: Date.parse('2026-03-02T10:00:00.011Z')},
+			{n: 2, exit_code: 0, at_ms: Date.parse('2026-03-02T10:00:00.011Z')},
+		]);
+		assert.deepEqual(retries(copy), retries(source));
+	});
+
 	it('any request body gives events or an OtlpParseError, never another exception', () => {
 		const anyValue = fc.oneof(fc.jsonValue({maxDepth: 4}), fc.constant(undefined));
 		const span = fc.record(

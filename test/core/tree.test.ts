@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
 import type {Span} from '../../source/core/span.js';
-import {buildTree, byStart, descendants, pathTo, stepPath, walk} from '../../source/core/tree.js';
+import {buildTree, byStart, descendants, pathTo, stepPath, stepPathsByIndex, walk} from '../../source/core/tree.js';
 import {chain, span, tree} from './span-builder.js';
 
 const ids = (spans: readonly Span[]) => spans.map(s => s.span_id);
@@ -118,5 +118,27 @@ test('property: every span appears once in walk, depths and parents agree, child
 			}
 		}),
 		{numRuns: 500},
+	);
+});
+
+test('property: stepPathsByIndex gives every span the path stepPath gives it (cycles, lost parents, chains past the segment limit, unnamed spans)', () => {
+	// Parents drawn among all ids (cycles and self-parents included) and some that never arrive; long
+	// chains so that paths pass MAX_PATH_SEGMENTS; some spans without a name (kind-and-id names).
+	const shapes = fc.array(fc.record({parent: fc.option(fc.oneof(fc.nat({max: 80}), fc.constant(999)), {nil: null}), start: fc.integer({min: 0, max: 50}), named: fc.boolean()}), {minLength: 0, maxLength: 80});
+	fc.assert(
+		fc.property(shapes, fc.nat({max: 60}), (rows, chainLength) => {
+			const spans = rows.map((row, i) => span(`s${i}`, row.parent === null ? null : `s${row.parent}`, row.start, row.start + 5, row.named ? {} : {name: ''}));
+			// A chain under the first span, deeper than the path keeps.
+			for (let k = 0; k < chainLength && spans.length > 0; k++) {
+				spans.push(span(`c${k}`, k === 0 ? 's0' : `c${k - 1}`, 60 + k, 61 + k));
+			}
+
+			const t = buildTree(spans);
+			const paths = stepPathsByIndex(t);
+			for (const s of spans) {
+				assert.equal(paths[t.indexed.indexOf.get(s.span_id)!], stepPath(t, s.span_id), s.span_id);
+			}
+		}),
+		{numRuns: 300},
 	);
 });

@@ -9,7 +9,7 @@ export const APPLICATION_ID = 0x54444b31;
  * finds the schema current, every open but the first after an upgrade,
  * never loads the migrations and what they import.
  */
-export const SCHEMA_VERSION = 12;
+export const SCHEMA_VERSION = 13;
 
 /** migrations.ts, as openDatabase takes it (see open-database.ts). */
 export interface Migrations {

@@ -371,9 +371,14 @@ export function applyEvent(previous: Span | undefined, event: TraceEvent): Span 
  * makes no span.
  */
 export function foldEvents(events: Iterable<TraceEvent>): Span[] {
+	return foldInOrder(inFoldOrder(events));
+}
+
+/** foldEvents for events already in fold order (inFoldOrder's): the store groups a batch by span in that order once. */
+export function foldInOrder(events: readonly TraceEvent[]): Span[] {
 	const spans = new Map<string, Span>();
 	const waiting = new Map<string, TraceEvent[]>();
-	for (const event of inFoldOrder(events)) {
+	for (const event of events) {
 		const previous = spans.get(event.span_id);
 		if (previous === undefined && isLogRecord(event)) {
 			const list = waiting.get(event.span_id);

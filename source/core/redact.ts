@@ -471,8 +471,8 @@ export interface Redactor {
  * @throws TypeError when an extra pattern is not a regular expression.
  */
 export function createRedactor(options: RedactOptions = {}): Redactor {
-	const isSecret = secretKeyMatcher(options.extraKeys ?? []);
-	const text = textRedaction(isSecret, options.extraPatterns ?? []);
+	const isSecret = remembered(secretKeyMatcher(options.extraKeys ?? []));
+	const text = remembered(textRedaction(isSecret, options.extraPatterns ?? []));
 	const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
 	const words = (argv: readonly string[]): string[] => redactWords(argv, isSecret, text);
 	const policy: Policy = {isSecretKey: isSecret, text, words, cards: true};
@@ -482,6 +482,39 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
 		words,
 		json: value => walk(value, policy, maxDepth),
 		isClean: value => isClean(value, policy, maxDepth),
+	};
+}
+
+/** Short texts remembered per redactor; past this many, the memory starts again. */
+const REMEMBERED_TEXTS = 8192;
+const REMEMBERED_LENGTH = 512;
+
+/**
+ * A pure function of a short string, remembered: a store call judges the
+ * same keys and attribute values (service names, HTTP methods, a query
+ * text) on every event of every span, and running each text rule over them
+ * again was a third of serve's redaction time. Bounded in entries and in
+ * length, so a stream of unique values costs a clear now and then, not memory.
+ */
+function remembered<T>(compute: (text: string) => T): (text: string) => T {
+	let memory = new Map<string, T>();
+	return text => {
+		if (text.length > REMEMBERED_LENGTH) {
+			return compute(text);
+		}
+
+		const known = memory.get(text);
+		if (known !== undefined) {
+			return known;
+		}
+
+		const value = compute(text);
+		if (memory.size >= REMEMBERED_TEXTS) {
+			memory = new Map();
+		}
+
+		memory.set(text, value);
+		return value;
 	};
 }
 

@@ -1,5 +1,5 @@
 import {InputError} from '../core/errors.js';
-import {applyEvent, eventTimeMs, foldEvents, inFoldOrder} from '../core/fold.js';
+import {applyEvent, eventTimeMs, foldEvents, foldInOrder, inFoldOrder} from '../core/fold.js';
 import {isLogRecord, LOG_RECORD_EVENT_TYPE} from '../core/log-record.js';
 import type {Run} from '../core/run.js';
 import {summarizeRun} from '../core/run-summary.js';
@@ -186,7 +186,7 @@ function* foldTrace(traceId: string, events: readonly StoredEvent[], firstNewId:
 		if (previous === undefined) {
 			// Stored before this batch, only log records can be waiting for it.
 			const waiting = (yield* rows<Body>(SQL.earlierLogs, [traceId, spanId, firstNewId])).map(row => JSON.parse(row.body) as TraceEvent);
-			span = foldEvents(waiting.length === 0 ? spanEvents : [...waiting, ...spanEvents])[0];
+			span = (waiting.length === 0 ? foldInOrder(spanEvents) : foldEvents([...waiting, ...spanEvents]))[0];
 		} else {
 			// The span's first event in fold order is its earliest in this batch.
 			const latestStored = (yield* one<{ts: number | null}>(SQL.latestEarlierEventMs, [traceId, spanId, firstNewId]))?.ts ?? null;
@@ -276,7 +276,8 @@ function foldFreshTrace(traceId: string, events: readonly StoredEvent[], parts: 
 	const {bySpan, lastEventMs} = bySpanInFoldOrder(events);
 	const after = new Map<string, Span>();
 	for (const [spanId, spanEvents] of bySpan) {
-		const span = foldEvents(spanEvents)[0];
+		// In fold order already (bySpanInFoldOrder).
+		const span = foldInOrder(spanEvents)[0];
 		if (span !== undefined) {
 			after.set(spanId, span);
 		}

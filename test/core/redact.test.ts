@@ -471,3 +471,30 @@ test('isRedactedMarker: exactly one marker', () => {
 	assert.equal(isRedactedMarker('x<redacted:12chars>'), false);
 	assert.equal(isRedactedMarker(12), false);
 });
+
+test('a redactor remembers short texts and keys it judged (serve judges the same ones on every event): the answers are the ones it gives afresh, past its memory and for long texts', () => {
+	const remembering = createRedactor();
+	// More distinct texts than it remembers (8192), secrets among them, some past the remembered length (512).
+	const texts = Array.from({length: 9000}, (_, i) => (i % 3 === 0 ? `curl -H "Authorization: Bearer abc${i}def0123456789" https://x` : i % 7 === 0 ? `${'long '.repeat(120)}password=hunter${i}` : `value ${i}`));
+	const keys = Array.from({length: 9000}, (_, i) => (i % 5 === 0 ? `db_password_${i}` : `attr_${i}`));
+	const first = texts.map(text => remembering.text(text));
+	const firstKeys = keys.map(key => remembering.isSecretKey(key));
+	assert.deepEqual(
+		texts.map(text => remembering.text(text)),
+		first,
+		'asked again, after its memory started afresh',
+	);
+	assert.deepEqual(
+		keys.map(key => remembering.isSecretKey(key)),
+		firstKeys,
+	);
+	for (let i = 0; i < texts.length; i += 450) {
+		const fresh = createRedactor();
+		assert.equal(first[i], fresh.text(texts[i]!), texts[i]);
+		assert.equal(firstKeys[i], fresh.isSecretKey(keys[i]!), keys[i]);
+	}
+
+	assert.notEqual(first[0], texts[0], 'the secrets were redacted');
+	assert.equal(firstKeys[0], true);
+	assert.ok(first[7]!.includes('<redacted:'), 'a text past the remembered length is redacted as well');
+});

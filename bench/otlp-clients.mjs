@@ -118,7 +118,17 @@ async function run(job) {
 	const start = performance.now();
 	await Promise.all(
 		bodies.map(async (list, c) => {
-			for (const body of list) {
+			for (const [b, body] of list.entries()) {
+				if (job.intervalMs !== undefined) {
+					// Paced: sender c's b-th export leaves at its slot (the senders staggered over one interval), as
+					// SDK exporters on a timer do; one that is late (the last still unanswered) leaves at once.
+					const wait = start + (c / job.clients + b) * job.intervalMs - performance.now();
+					if (wait > 0) {
+						// eslint-disable-next-line no-await-in-loop
+						await new Promise(resolve => setTimeout(resolve, wait));
+					}
+				}
+
 				const sent = performance.now();
 				// eslint-disable-next-line no-await-in-loop
 				const failure = await senders[c](body);

@@ -23,6 +23,8 @@ export interface ClientJob {
 	spansPerBatch: number;
 	/** Makes the ids of this job's spans its own, so a store never takes a batch for one it already has. */
 	idPrefix: string;
+	/** Each sender posts one export per interval instead of back to back (staggered, as SDK exporters on a timer). */
+	intervalMs?: number;
 }
 
 export interface ClientResult {

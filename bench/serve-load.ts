@@ -1,8 +1,14 @@
 import {spawn, type ChildProcess} from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
+import v8 from 'node:v8';
+import Database from 'better-sqlite3';
 import type {OtlpTracesJson} from '../source/interop/otlp-json.js';
 import {encodeExportTraceRequest} from '../source/interop/otlp-protobuf.js';
+import * as migrations from '../source/store/migrations.js';
+import {openDatabase} from '../source/store/open-database.js';
 import {RunIndex} from '../source/store/run-index.js';
 import type {BenchConfig} from './config.js';
 import type {Figure} from './report.js';
@@ -204,18 +210,71 @@ async function benchBigPost(config: BenchConfig, ws: Workspace): Promise<Figure[
  * serve's throughput: 8 concurrent senders (a worker thread, otlp-clients.mjs)
  * post exports of 100 spans, 10 per trace, to a real `tracedeck serve` over
  * OTLP/HTTP protobuf and over OTLP/gRPC, beside bench/bare-insert-server.mjs:
- * the same decoder, the same spans inserted raw (an event and a span row
- * each) in one transaction per request committed before answering, nothing
- * else. Rounds alternate bare and serve on fresh files; best of each.
- * Targets: stored spans/s >= 0.7x the bare server's; p99 of serve's round
- * trips <= 50 ms. Every 200 is checked stored.
+ * the same decoder, then the rows serve stored for the same exports (its
+ * events, spans and runs, read back from its home) inserted raw into the
+ * same schema, one transaction per request committed before answering,
+ * nothing else. Each round runs serve first, then the bare server on the
+ * rows serve stored, on fresh files; best of each. Every 200 is checked
+ * stored, on both sides. Targets:
+ * - stored spans/s >= 0.7x the bare server's;
+ * - the p99 round trip at full throughput <= 1.5x the bare server's: 8
+ *   senders posting back to back keep 8 exports in flight, so the mean round
+ *   trip is 8 x 100 spans / throughput (Little's law) for any server, the
+ *   floor included (~120 ms at its ~7,000 spans/s here): no server meets a
+ *   fixed 50 ms there. 1.5x is what 0.7x the throughput costs (1/0.7 = 1.43)
+ *   and a little more;
+ * - the p99 round trip <= 50 ms when the same senders post on a timer, as
+ *   SDK exporters do, at half the throughput serve reached in this run: the
+ *   latency an exporter sees from a receiver with room to spare.
  */
 const THROUGHPUT_SHARE = 0.7;
-const THROUGHPUT_P99_MS = 50;
+const SATURATED_P99_RATIO = 1.5;
+const PACED_P99_MS = 50;
+const PACED_SHARE = 0.5;
+const PACED_EXPORTS = 20;
 const THROUGHPUT_SPANS_PER_BATCH = 100;
 
-async function startBare(file: string): Promise<{http: string; grpc: string; child: ChildProcess}> {
-	const child = spawn(process.execPath, [new URL('bare-insert-server.mjs', import.meta.url).pathname, file], {stdio: ['ignore', 'pipe', 'inherit']});
+type Row = Record<string, unknown>;
+
+/**
+ * serve's stored rows by trace, as bare-insert-server.mjs takes them: the
+ * stored columns only (generated ones come from the body and take no
+ * insert), events without their id (the bare store numbers its own), in
+ * stored order.
+ */
+function writeReadyRows(home: string, file: string): void {
+	const db = new Database(path.join(home, 'runs.db'), {readonly: true});
+	try {
+		const columns = (table: string): string[] => (db.prepare('SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0').pluck().all(table) as string[]).filter(name => !(table === 'events' && name === 'id'));
+		const [eventColumns, spanColumns, runColumns] = [columns('events'), columns('spans'), columns('runs')];
+		const traces = new Map<string, {events: unknown[][]; spans: unknown[][]; runs: unknown[][]}>();
+		const of = (traceId: string) => {
+			let rows = traces.get(traceId);
+			if (!rows) {
+				rows = {events: [], spans: [], runs: []};
+				traces.set(traceId, rows);
+			}
+
+			return rows;
+		};
+
+		const read = (sql: string, into: 'events' | 'spans' | 'runs'): void => {
+			for (const row of db.prepare(sql).all() as Row[]) {
+				of(row['trace_id'] as string)[into].push(Object.values(row));
+			}
+		};
+
+		read(`SELECT ${eventColumns.join(', ')} FROM events ORDER BY id`, 'events');
+		read(`SELECT ${spanColumns.join(', ')} FROM spans`, 'spans');
+		read(`SELECT ${runColumns.join(', ')} FROM runs`, 'runs');
+		fs.writeFileSync(file, v8.serialize({eventColumns, spanColumns, runColumns, traces: [...traces]}));
+	} finally {
+		db.close();
+	}
+}
+
+async function startBare(file: string, readyRows: string): Promise<{http: string; grpc: string; child: ChildProcess}> {
+	const child = spawn(process.execPath, [new URL('bare-insert-server.mjs', import.meta.url).pathname, file, readyRows], {stdio: ['ignore', 'pipe', 'inherit']});
 	let text = '';
 	const [url, grpc] = await new Promise<[string, string]>((resolve, reject) => {
 		child.stdout!.on('data', chunk => {
@@ -236,8 +295,8 @@ async function stop(child: ChildProcess): Promise<void> {
 	await exited;
 }
 
-async function timedSends(transport: 'http' | 'grpc', address: string, batches: number, round: number): Promise<{spansPerS: number; p99Ms: number; sent: number}> {
-	const job = (idPrefix: string, batchesPerClient: number): ClientJob => ({transport, address, clients: CLIENTS, batchesPerClient, spansPerBatch: THROUGHPUT_SPANS_PER_BATCH, idPrefix});
+async function timedSends(transport: 'http' | 'grpc', address: string, batches: number, round: number, intervalMs?: number): Promise<{spansPerS: number; p99Ms: number; sent: number}> {
+	const job = (idPrefix: string, batchesPerClient: number): ClientJob => ({transport, address, clients: CLIENTS, batchesPerClient, spansPerBatch: THROUGHPUT_SPANS_PER_BATCH, idPrefix, intervalMs});
 	await sendFrom(job(`c${round.toString(16)}`, 2));
 	const result = await sendFrom(job(`d${round.toString(16)}`, batches));
 	if (result.failures > 0) {
@@ -256,21 +315,15 @@ export async function benchServeThroughput(config: BenchConfig, ws: Workspace): 
 	const figures: Figure[] = [];
 	for (const transport of ['http', 'grpc'] as const) {
 		const bare: number[] = [];
+		const bareP99s: number[] = [];
 		const served: number[] = [];
 		const p99s: number[] = [];
 		for (let r = 0; r < rounds; r++) {
-			const bareServer = await startBare(`${ws.dir(`bare-${transport}-${r}`)}/bare.db`);
-			try {
-				bare.push((await timedSends(transport, transport === 'http' ? bareServer.http : bareServer.grpc, batches, r * 2)).spansPerS);
-			} finally {
-				await stop(bareServer.child);
-			}
-
 			const home = ws.dir(`serve-throughput-${transport}-${r}`);
 			const serve = await startServe(home, {grpc: true});
 			let result;
 			try {
-				result = await timedSends(transport, transport === 'http' ? serve.url : serve.grpc, batches, r * 2 + 1);
+				result = await timedSends(transport, transport === 'http' ? serve.url : serve.grpc, batches, r);
 			} finally {
 				await stop(serve.child);
 			}
@@ -280,13 +333,48 @@ export async function benchServeThroughput(config: BenchConfig, ws: Workspace): 
 				throw new Error(`serve ${transport}: ${result.sent} spans answered 200, ${stored} stored`);
 			}
 
+			// The same exports again (same ids) to the bare server, which inserts the rows serve stored for them.
+			const readyRows = path.join(ws.dir(`bare-${transport}-${r}`), 'ready-rows.v8');
+			writeReadyRows(home, readyRows);
+			const bareDir = ws.dir(`bare-${transport}-${r}`);
+			openDatabase(bareDir, {}, migrations).close();
+			const bareServer = await startBare(path.join(bareDir, 'runs.db'), readyRows);
+			try {
+				const bareResult = await timedSends(transport, transport === 'http' ? bareServer.http : bareServer.grpc, batches, r);
+				bare.push(bareResult.spansPerS);
+				bareP99s.push(bareResult.p99Ms);
+			} finally {
+				await stop(bareServer.child);
+			}
+
+			const bareStored = countRows(bareDir).spans;
+			if (bareStored !== stored) {
+				throw new Error(`bare ${transport}: ${bareStored} spans stored, serve stored ${stored}`);
+			}
+
 			served.push(result.spansPerS);
 			p99s.push(result.p99Ms);
 		}
 
+		// Paced: the senders post one export each per interval, at half the throughput serve reached above.
+		const pacedSpansPerS = PACED_SHARE * Math.max(...served);
+		const intervalMs = (CLIENTS * THROUGHPUT_SPANS_PER_BATCH * 1000) / pacedSpansPerS;
+		const pacedHome = ws.dir(`serve-paced-${transport}`);
+		const pacedServe = await startServe(pacedHome, {grpc: true});
+		let paced;
+		try {
+			paced = await timedSends(transport, transport === 'http' ? pacedServe.url : pacedServe.grpc, PACED_EXPORTS, rounds, intervalMs);
+		} finally {
+			await stop(pacedServe.child);
+		}
+
+		if (countRows(pacedHome).spans !== paced.sent) {
+			throw new Error(`serve ${transport} paced: ${paced.sent} spans answered 200, ${countRows(pacedHome).spans} stored`);
+		}
+
 		const name = transport === 'http' ? 'OTLP/HTTP protobuf' : 'OTLP/gRPC';
-		const seen = `serve ${served.map(v => v.toFixed(0)).join(', ')}; bare ${bare.map(v => v.toFixed(0)).join(', ')} spans/s; p99 ${p99s.map(v => v.toFixed(0)).join(', ')} ms`;
-		const sizes = `${CLIENTS} senders × ${batches} exports of ${THROUGHPUT_SPANS_PER_BATCH} spans (10 per trace), best of ${rounds} alternating rounds (${seen})`;
+		const seen = `serve ${served.map(v => v.toFixed(0)).join(', ')}; bare ${bare.map(v => v.toFixed(0)).join(', ')} spans/s; p99 serve ${p99s.map(v => v.toFixed(0)).join(', ')}, bare ${bareP99s.map(v => v.toFixed(0)).join(', ')} ms`;
+		const sizes = `${CLIENTS} senders × ${batches} exports of ${THROUGHPUT_SPANS_PER_BATCH} spans (10 per trace), back to back, best of ${rounds} rounds, serve then bare (${seen})`;
 		figures.push(
 			{
 				id: `serve_load.${transport}_stored_spans_per_s`,
@@ -294,7 +382,7 @@ export async function benchServeThroughput(config: BenchConfig, ws: Workspace): 
 				unit: 'spans/s',
 				value: Math.max(...served),
 				baseline: Math.max(...bare),
-				baselineLabel: 'bare server inserting the same spans raw, commit before answer',
+				baselineLabel: 'bare server inserting the rows serve stored, raw, group commit',
 				target: {kind: 'ratio', op: '>=', limit: THROUGHPUT_SHARE},
 				note: sizes,
 			},
@@ -303,10 +391,20 @@ export async function benchServeThroughput(config: BenchConfig, ws: Workspace): 
 				label: `serve: ${name} export p99 at full throughput`,
 				unit: 'ms',
 				value: median(p99s),
+				baseline: median(bareP99s),
+				baselineLabel: 'the bare server, same senders',
+				target: {kind: 'ratio', op: '<=', limit: SATURATED_P99_RATIO},
+				note: `median of the rounds' p99; ${sizes}`,
+			},
+			{
+				id: `serve_load.${transport}_paced_p99_ms`,
+				label: `serve: ${name} export p99 at half throughput`,
+				unit: 'ms',
+				value: paced.p99Ms,
 				baseline: null,
 				baselineLabel: '',
-				target: {kind: 'abs', op: '<=', limit: THROUGHPUT_P99_MS},
-				note: `median of the rounds' p99; ${sizes}`,
+				target: {kind: 'abs', op: '<=', limit: PACED_P99_MS},
+				note: `${CLIENTS} senders × ${PACED_EXPORTS} exports of ${THROUGHPUT_SPANS_PER_BATCH} spans, each sender one export per ${intervalMs.toFixed(0)} ms (staggered): ${paced.spansPerS.toFixed(0)} spans/s offered and stored`,
 			},
 		);
 	}

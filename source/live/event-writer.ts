@@ -1,5 +1,6 @@
 import {StoreBusyError, StoreError} from '../core/errors.js';
 import type {ServiceLog} from '../core/service-log.js';
+import {parentsFirst} from '../core/parents-first.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {AppendParts} from '../store/append-parts.js';
 import {openStore} from '../store/open-store.js';
@@ -127,12 +128,14 @@ export class EventWriter {
 		}
 
 		// Each part is atomic and published once stored; the write as a whole is done when finishParts is.
+		// Parents first (core/parents-first.ts): each span's path is right when its part stores it.
+		const ordered = parentsFirst(events);
 		const parts = new AppendParts();
 		const inserted: AppendResult['inserted'] = [];
 		const traces = new Set<string>();
 		let duplicates = 0;
-		for (let i = 0; i < events.length; i += this.partEvents) {
-			const part = events.slice(i, i + this.partEvents);
+		for (let i = 0; i < ordered.length; i += this.partEvents) {
+			const part = ordered.slice(i, i + this.partEvents);
 			const result = await this.whileBusy(`${part.length} event(s)`, () => this.index.appendEvents(part, {parts}));
 			this.publish(result);
 			inserted.push(...result.inserted);

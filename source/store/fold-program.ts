@@ -201,8 +201,10 @@ function* foldTrace(traceId: string, events: readonly StoredEvent[], firstNewId:
 
 	// Paths first (stored links are read; this batch's own spans are looked up in `after`), then one upsert for all.
 	const spanRows: SpanRow[] = [];
+	// One map of stored links for all: a part of a big trace stored parents first reads its ancestors once.
+	const links = new Map<string, SpanLink | undefined>();
 	for (const span of after.values()) {
-		spanRows.push(spanRow(traceId, span, yield* pathOf(traceId, span, after)));
+		spanRows.push(spanRow(traceId, span, yield* pathOf(traceId, span, after, links)));
 	}
 
 	yield* upsertSpans(spanRows);

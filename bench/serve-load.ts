@@ -231,7 +231,7 @@ const THROUGHPUT_SHARE = 0.7;
 const SATURATED_P99_RATIO = 1.5;
 const PACED_P99_MS = 50;
 const PACED_SHARE = 0.5;
-const PACED_EXPORTS = 20;
+const PACED_EXPORTS = 40;
 const THROUGHPUT_SPANS_PER_BATCH = 100;
 
 type Row = Record<string, unknown>;

@@ -32,6 +32,30 @@ const SMOKE_SETTLED = `	BEGIN
 	END;`;
 
 /**
+ * What log_search (FTS5, external content) indexes of events, and the
+ * triggers that keep it: made by migration 0, and again by 13, which
+ * rebuilds the events table.
+ */
+export const LOG_LINES_VIEW = `
+	CREATE VIEW log_lines AS
+		SELECT id, json_extract(body, '$.data.line') AS line FROM events
+		WHERE (event_type = 'log' OR substr(event_type, 1, 4) = 'log:') AND json_type(body, '$.data.line') = 'text';
+`;
+export const LOG_SEARCH_TRIGGERS = `
+	CREATE TRIGGER log_search_insert AFTER INSERT ON events
+	WHEN (new.event_type = 'log' OR substr(new.event_type, 1, 4) = 'log:') AND json_type(new.body, '$.data.line') = 'text'
+	BEGIN
+		INSERT INTO log_search (rowid, line) VALUES (new.id, json_extract(new.body, '$.data.line'));
+	END;
+	-- External content: FTS5 must be told the exact text it indexed to forget it.
+	CREATE TRIGGER log_search_delete AFTER DELETE ON events
+	WHEN (old.event_type = 'log' OR substr(old.event_type, 1, 4) = 'log:') AND json_type(old.body, '$.data.line') = 'text'
+	BEGIN
+		INSERT INTO log_search (log_search, rowid, line) VALUES ('delete', old.id, json_extract(old.body, '$.data.line'));
+	END;
+`;
+
+/**
  * Schema migrations, applied in order inside one transaction each. The
  * database's `user_version` is the number of migrations applied.
  */
@@ -130,22 +154,8 @@ export const MIGRATIONS: readonly string[] = [
 		DELETE FROM span_search_keys WHERE trace_id = old.trace_id AND span_id = old.span_id;
 	END;
 
-	CREATE VIEW log_lines AS
-		SELECT id, json_extract(body, '$.data.line') AS line FROM events
-		WHERE (event_type = 'log' OR substr(event_type, 1, 4) = 'log:') AND json_type(body, '$.data.line') = 'text';
-	CREATE VIRTUAL TABLE log_search USING fts5(line, content = 'log_lines', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
-	CREATE TRIGGER log_search_insert AFTER INSERT ON events
-	WHEN (new.event_type = 'log' OR substr(new.event_type, 1, 4) = 'log:') AND json_type(new.body, '$.data.line') = 'text'
-	BEGIN
-		INSERT INTO log_search (rowid, line) VALUES (new.id, json_extract(new.body, '$.data.line'));
-	END;
-	-- External content: FTS5 must be told the exact text it indexed to forget it.
-	CREATE TRIGGER log_search_delete AFTER DELETE ON events
-	WHEN (old.event_type = 'log' OR substr(old.event_type, 1, 4) = 'log:') AND json_type(old.body, '$.data.line') = 'text'
-	BEGIN
-		INSERT INTO log_search (log_search, rowid, line) VALUES ('delete', old.id, json_extract(old.body, '$.data.line'));
-	END;
-
+${LOG_LINES_VIEW}	CREATE VIRTUAL TABLE log_search USING fts5(line, content = 'log_lines', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+${LOG_SEARCH_TRIGGERS}
 	INSERT INTO span_search_keys (trace_id, span_id) SELECT trace_id, span_id FROM spans;
 	INSERT INTO span_search (rowid, name, error)
 		SELECT k.id, s.name, coalesce(json_extract(s.body, '$.error.message'), '')
@@ -412,21 +422,7 @@ ${SMOKE_SETTLED}
 	CREATE INDEX events_by_trace ON events (trace_id, id);
 	CREATE INDEX events_by_span ON events (trace_id, span_id, ts_ms);
 	CREATE INDEX events_log_records ON events (trace_id, span_id, id) WHERE event_type = 'log:record';
-	CREATE VIEW log_lines AS
-		SELECT id, json_extract(body, '$.data.line') AS line FROM events
-		WHERE (event_type = 'log' OR substr(event_type, 1, 4) = 'log:') AND json_type(body, '$.data.line') = 'text';
-	CREATE TRIGGER log_search_insert AFTER INSERT ON events
-	WHEN (new.event_type = 'log' OR substr(new.event_type, 1, 4) = 'log:') AND json_type(new.body, '$.data.line') = 'text'
-	BEGIN
-		INSERT INTO log_search (rowid, line) VALUES (new.id, json_extract(new.body, '$.data.line'));
-	END;
-	-- External content: FTS5 must be told the exact text it indexed to forget it.
-	CREATE TRIGGER log_search_delete AFTER DELETE ON events
-	WHEN (old.event_type = 'log' OR substr(old.event_type, 1, 4) = 'log:') AND json_type(old.body, '$.data.line') = 'text'
-	BEGIN
-		INSERT INTO log_search (log_search, rowid, line) VALUES ('delete', old.id, json_extract(old.body, '$.data.line'));
-	END;
-	`,
+${LOG_LINES_VIEW}${LOG_SEARCH_TRIGGERS}	`,
 ];
 
 /**

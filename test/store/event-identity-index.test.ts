@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import type {TraceEvent} from '../../source/core/trace-event.js';
+import {LOG_LINES_VIEW, LOG_SEARCH_TRIGGERS} from '../../source/store/migrations.js';
 import type {Db} from '../../source/store/open-database.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {SCHEMA_VERSION} from '../../source/store/schema-version.js';
@@ -35,20 +36,7 @@ const SCHEMA_12_EVENTS = `
 	CREATE INDEX events_by_trace ON events (trace_id, id);
 	CREATE INDEX events_by_span ON events (trace_id, span_id, ts_ms);
 	CREATE INDEX events_log_records ON events (trace_id, span_id, id) WHERE event_type = 'log:record';
-	CREATE VIEW log_lines AS
-		SELECT id, json_extract(body, '$.data.line') AS line FROM events
-		WHERE (event_type = 'log' OR substr(event_type, 1, 4) = 'log:') AND json_type(body, '$.data.line') = 'text';
-	CREATE TRIGGER log_search_insert AFTER INSERT ON events
-	WHEN (new.event_type = 'log' OR substr(new.event_type, 1, 4) = 'log:') AND json_type(new.body, '$.data.line') = 'text'
-	BEGIN
-		INSERT INTO log_search (rowid, line) VALUES (new.id, json_extract(new.body, '$.data.line'));
-	END;
-	CREATE TRIGGER log_search_delete AFTER DELETE ON events
-	WHEN (old.event_type = 'log' OR substr(old.event_type, 1, 4) = 'log:') AND json_type(old.body, '$.data.line') = 'text'
-	BEGIN
-		INSERT INTO log_search (log_search, rowid, line) VALUES ('delete', old.id, json_extract(old.body, '$.data.line'));
-	END;
-`;
+${LOG_LINES_VIEW}${LOG_SEARCH_TRIGGERS}`;
 
 /** The columns of each unique index on events, e.g. ['trace_id,digest']. */
 function uniqueKeys(db: Db): string[] {

@@ -27,6 +27,7 @@ import v8 from 'node:v8';
 import {Server, ServerCredentials} from '@grpc/grpc-js';
 import Database from 'better-sqlite3';
 import {decodeExportTraceRequest, encodeExportTraceResponse} from '../dist/interop/otlp-protobuf.js';
+import {INSERT_SIZES} from '../dist/store/fold-writes.js';
 
 const db = new Database(process.argv[2]);
 db.pragma('journal_mode = WAL');
@@ -40,13 +41,12 @@ const rowsByTrace = new Map(ready.traces);
  * into these tables (triggers, several indexes) costs SQLite a statement journal each, and ran the same
  * rows at about half the speed; the floor writes them the fastest way known.
  */
-const SIZES = [500, 100, 20, 5, 1];
 function inserter(table, columns) {
 	const tuple = `(${columns.map(() => '?').join(', ')})`;
-	const bySize = new Map(SIZES.map(size => [size, db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({length: size}, () => tuple).join(', ')}`)]));
+	const bySize = new Map(INSERT_SIZES.map(size => [size, db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({length: size}, () => tuple).join(', ')}`)]));
 	return rows => {
 		let from = 0;
-		for (const size of SIZES) {
+		for (const size of INSERT_SIZES) {
 			for (; rows.length - from >= size; from += size) {
 				bySize.get(size).run(rows.slice(from, from + size).flat());
 			}

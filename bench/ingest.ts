@@ -10,7 +10,7 @@ import type {BenchConfig} from './config.js';
 import type {Figure} from './report.js';
 import {bareNodeMs, tracedeckMs} from './spawn-timed.js';
 import {interleavedMedians, nowMs} from './stats.js';
-import {countRows, datasetEvents, writeJsonl, type Workspace} from './workspace.js';
+import {countRows, datasetEvents, storedColumns, writeJsonl, type Workspace} from './workspace.js';
 
 type Row = Record<string, unknown>;
 
@@ -19,7 +19,7 @@ export function readRows(home: string): {events: Row[]; spans: Row[]; runs: Row[
 	const db = new Database(path.join(home, 'runs.db'), {readonly: true});
 	try {
 		// The stored columns only: generated ones (runs' parent_trace_id, correlation_id) come from the body and take no insert.
-		const stored = (table: string): string => (db.prepare('SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0').pluck().all(table) as string[]).join(', ');
+		const stored = (table: string): string => storedColumns(db, table).join(', ');
 		return {
 			events: db.prepare(`SELECT ${stored('events')} FROM events ORDER BY id`).all() as Row[],
 			spans: db.prepare(`SELECT ${stored('spans')} FROM spans`).all() as Row[],

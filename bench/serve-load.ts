@@ -14,7 +14,7 @@ import type {BenchConfig} from './config.js';
 import type {Figure} from './report.js';
 import {sendFrom, type ClientJob} from './otlp-throughput.js';
 import {median, nowMs, pct} from './stats.js';
-import {BIN, countRows, type Workspace} from './workspace.js';
+import {BIN, countRows, storedColumns, type Workspace} from './workspace.js';
 
 /*
  * serve under load: 8 keep-alive clients post small exports (10 spans) to a
@@ -212,7 +212,7 @@ async function benchBigPost(config: BenchConfig, ws: Workspace): Promise<Figure[
  * OTLP/HTTP protobuf and over OTLP/gRPC, beside bench/bare-insert-server.mjs:
  * the same decoder, then the rows serve stored for the same exports (its
  * events, spans and runs, read back from its home) inserted raw into the
- * same schema, one transaction per request committed before answering,
+ * same schema with serve's group commit, committed before answering,
  * nothing else. Each round runs serve first, then the bare server on the
  * rows serve stored, on fresh files; best of each. Every 200 is checked
  * stored, on both sides. Targets:
@@ -245,7 +245,7 @@ type Row = Record<string, unknown>;
 function writeReadyRows(home: string, file: string): void {
 	const db = new Database(path.join(home, 'runs.db'), {readonly: true});
 	try {
-		const columns = (table: string): string[] => (db.prepare('SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0').pluck().all(table) as string[]).filter(name => !(table === 'events' && name === 'id'));
+		const columns = (table: string): string[] => storedColumns(db, table).filter(name => !(table === 'events' && name === 'id'));
 		const [eventColumns, spanColumns, runColumns] = [columns('events'), columns('spans'), columns('runs')];
 		const traces = new Map<string, {events: unknown[][]; spans: unknown[][]; runs: unknown[][]}>();
 		const of = (traceId: string) => {
@@ -334,9 +334,9 @@ export async function benchServeThroughput(config: BenchConfig, ws: Workspace): 
 			}
 
 			// The same exports again (same ids) to the bare server, which inserts the rows serve stored for them.
-			const readyRows = path.join(ws.dir(`bare-${transport}-${r}`), 'ready-rows.v8');
-			writeReadyRows(home, readyRows);
 			const bareDir = ws.dir(`bare-${transport}-${r}`);
+			const readyRows = path.join(bareDir, 'ready-rows.v8');
+			writeReadyRows(home, readyRows);
 			openDatabase(bareDir, {}, migrations).close();
 			const bareServer = await startBare(path.join(bareDir, 'runs.db'), readyRows);
 			try {

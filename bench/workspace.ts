@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import type Database from 'better-sqlite3';
 import type {TraceEvent} from '../source/core/trace-event.js';
 import {MIGRATIONS} from '../source/store/migrations.js';
 import {RunIndex} from '../source/store/run-index.js';
@@ -158,6 +159,11 @@ export function bigTraceHome(ws: Workspace, spans: number): TraceHome {
 		return {runId: String(root.data?.['run_id']), traceId: root.trace_id, marker};
 	});
 	return {home, runId: meta.runId, traceId: meta.traceId, spans, drawn: new RegExp(`\\b${escapeRegExp(meta.marker)}\\b`)};
+}
+
+/** A table's stored columns (generated ones come from the body and take no insert), for the floors that insert stored rows raw. */
+export function storedColumns(db: Database.Database, table: string): string[] {
+	return db.prepare('SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0').pluck().all(table) as string[];
 }
 
 export function countRows(home: string): {events: number; spans: number; runs: number} {

@@ -94,7 +94,7 @@ async function killWhen(child: ChildProcess, exit: Promise<unknown>, ready: () =
 test('kill -9 while one big file is being written: the store opens clean, holds all or nothing of it, and a re-run completes it', {timeout: 240_000}, async t => {
 	const dir = tempHome('tracedeck-kill-');
 	const file = path.join(dir, 'big.jsonl');
-	writeJsonl(file, generateDataset({seed: 41, runs: 1200, now: NOW}));
+	writeJsonl(file, generateDataset({seed: 41, runs: 300, now: NOW}));
 
 	const clean = path.join(dir, 'clean');
 	assert.equal(runCli(['ingest', file], {home: clean}).code, 0);
@@ -120,7 +120,7 @@ test('kill -9 between the files of a folder: the files stored are whole, and a r
 	const dir = tempHome('tracedeck-kill-dir-');
 	const inputs = path.join(dir, 'inputs');
 	fs.mkdirSync(inputs);
-	const runs = generateDataset({seed: 43, runs: 600, now: NOW});
+	const runs = generateDataset({seed: 43, runs: 240, now: NOW});
 	const files = 6;
 	for (let f = 0; f < files; f++) {
 		writeJsonl(

@@ -4,14 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import {setTimeout as delay} from 'node:timers/promises';
-import {fileURLToPath} from 'node:url';
 import {failedSaga} from '../../fixtures/canonical.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {CONSOLE_SIGNALS, type ConsoleSignal} from '../../source/tui/terminal-guard.js';
 import {sourceCliArgv} from '../helpers/source-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
+import {REPO} from '../helpers/repo-root.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const home = tempHome();
 
@@ -19,9 +18,10 @@ const home = tempHome();
  * Issue 18.4: a signal must give the terminal back. The console runs in a real
  * terminal (tmux, 80x24) under a shell that, once the console has gone,
  * records its exit status and the terminal's modes; tmux says whether the
- * pane is still in the alternate screen and whether the cursor shows.
+ * pane is still in the alternate screen and whether the cursor shows. The
+ * signals run side by side, each in a tmux server of its own: they mostly wait.
  */
-describe('a signal restores the terminal: alternate screen left, cursor shown, raw mode off, exit 128+n', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, () => {
+describe('a signal restores the terminal: alternate screen left, cursor shown, raw mode off, exit 128+n', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000, concurrency: true}, () => {
 	const index = RunIndex.open(home);
 	index.appendEvents(failedSaga());
 	index.close();

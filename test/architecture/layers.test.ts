@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import {test} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import {importsOf, layerViolations, readSources} from './import-rules.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import {REPO} from '../helpers/repo-root.js';
 
 test('layers: every import in source/ follows tui/commands → store/live/interop/emit → core', () => {
-	const violations = layerViolations(readSources(ROOT));
+	const violations = layerViolations(readSources(REPO));
 	assert.deepEqual(
 		violations.map(v => `${v.file} imports ${v.imports}: ${v.why}`),
 		[],

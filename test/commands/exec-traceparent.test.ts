@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import path from 'node:path';
 import {before, describe, it} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import {buildRunReport} from '../../source/core/run-report.js';
 import {readEventsFile} from '../../source/interop/input-files.js';
 import {RunIndex} from '../../source/store/run-index.js';
@@ -10,9 +9,9 @@ import {cliEnv} from '../helpers/cli-env.js';
 import {ensureBuilt} from '../helpers/built-dist.js';
 import {BIN} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
+import {REPO} from '../helpers/repo-root.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHILD = path.join(ROOT, 'test/commands/traceparent-child.mjs');
+const CHILD = path.join(REPO, 'test/commands/traceparent-child.mjs');
 // The CI system's own trace context, as a CI runner with OpenTelemetry hands it to its steps.
 const CI_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CI_SPAN = '00f067aa0ba902b7';
@@ -29,7 +28,7 @@ describe('exec hands its step span to the command as TRACEPARENT', () => {
 		const spansFile = path.join(home, 'child-spans.json');
 		const env = cliEnv({home, env: {TRACEPARENT: `00-${CI_TRACE}-${CI_SPAN}-01`, TRACESTATE: 'ci=7'}});
 
-		const exec = spawnSync(process.execPath, [BIN, 'exec', '--run', 'run-tp-1', '--step', 'deploy/migrate', '--', process.execPath, CHILD, spansFile], {cwd: ROOT, env, encoding: 'utf8', timeout: 60_000});
+		const exec = spawnSync(process.execPath, [BIN, 'exec', '--run', 'run-tp-1', '--step', 'deploy/migrate', '--', process.execPath, CHILD, spansFile], {cwd: REPO, env, encoding: 'utf8', timeout: 60_000});
 		assert.equal(exec.status, 0, exec.stderr);
 		const seen = JSON.parse(exec.stdout) as {traceparent: string; tracestate: string};
 

@@ -3,21 +3,19 @@ import {spawn, spawnSync, type SpawnSyncReturns} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import type {Span} from '../../source/core/span.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {cliEnv} from '../helpers/cli-env.js';
 import {ensureBuilt} from '../helpers/built-dist.js';
 import {BIN} from '../helpers/run-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import {REPO} from '../helpers/repo-root.js';
 
 // The CLI runs from dist, built from the sources as they are now.
 before(ensureBuilt);
 
 function tracedeck(home: string, args: string[], extra: Record<string, string> = {}): SpawnSyncReturns<string> {
-	return spawnSync(process.execPath, [BIN, ...args], {cwd: ROOT, env: cliEnv({home, env: extra}), encoding: 'utf8', timeout: 60_000});
+	return spawnSync(process.execPath, [BIN, ...args], {cwd: REPO, env: cliEnv({home, env: extra}), encoding: 'utf8', timeout: 60_000});
 }
 
 /** `node -e <script> [args]`: a portable stand-in for a CI command. */
@@ -239,7 +237,7 @@ test('usage errors exit 2 before anything runs', async () => {
 test('Ctrl-C reaches the command; its exit code comes back and the step is recorded as cancelled', {skip: process.platform === 'win32'}, async () => {
 	const home = tempHome();
 	const script = 'process.on("SIGINT", () => { process.stderr.write("child got SIGINT\\n"); process.exit(42); }); process.stderr.write("ready\\n"); setInterval(() => {}, 1000)';
-	const child = spawn(process.execPath, [BIN, 'exec', '--run', 'run-int', '--step', 'long', '--retries', '3', '--', ...nodeCommand(script)], {cwd: ROOT, env: cliEnv({home}), stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, [BIN, 'exec', '--run', 'run-int', '--step', 'long', '--retries', '3', '--', ...nodeCommand(script)], {cwd: REPO, env: cliEnv({home}), stdio: ['ignore', 'pipe', 'pipe']});
 	let stderr = '';
 	const ready = new Promise<void>(resolve => {
 		child.stderr.on('data', (chunk: Buffer) => {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
-import {fileURLToPath} from 'node:url';
+import {REPO} from '../helpers/repo-root.js';
 
-const SOURCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../source');
+const SOURCE = path.join(REPO, 'source');
 const UI_PACKAGES = /^(ink|react|@inkjs\/ui|ink-[\w-]+|react-[\w-]+)(\/|$)/;
 
 /** Every module the entry loads (statically, or also by import()), followed through our own files. */

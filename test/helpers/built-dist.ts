@@ -1,9 +1,7 @@
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import {REPO} from './repo-root.js';
 
 function newestMtime(dir: string): number {
 	let newest = 0;
@@ -24,12 +22,12 @@ function newestMtime(dir: string): number {
  * writes; dist/cli.js's where there is none.
  */
 export function ensureBuilt(): void {
-	const built = path.join(ROOT, 'dist/cli.js');
-	const info = path.join(ROOT, 'dist/.tsbuildinfo');
+	const built = path.join(REPO, 'dist/cli.js');
+	const info = path.join(REPO, 'dist/.tsbuildinfo');
 	const stamp = fs.existsSync(info) ? info : built;
-	if (!fs.existsSync(built) || newestMtime(path.join(ROOT, 'source')) > fs.statSync(stamp).mtimeMs) {
+	if (!fs.existsSync(built) || newestMtime(path.join(REPO, 'source')) > fs.statSync(stamp).mtimeMs) {
 		// Other parts may be mid-change with type errors; tsc emits all the same.
-		spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {cwd: ROOT, stdio: 'ignore'});
+		spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.build.json')], {cwd: REPO, stdio: 'ignore'});
 		// A source touched but not changed (a checkout) leaves the build info as it was: mark dist as built now.
 		if (fs.existsSync(info)) {
 			const now = new Date();

@@ -1,10 +1,10 @@
 import {spawnSync} from 'node:child_process';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {type CliEnvOptions, cliEnv} from './cli-env.js';
+import {REPO} from './repo-root.js';
 
 /** The built CLI as a user runs it: bin/tracedeck.js, which loads dist. */
-export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/tracedeck.js');
+export const BIN = path.join(REPO, 'bin/tracedeck.js');
 
 export interface CliResult {
 	code: number;

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
-import {fileURLToPath} from 'node:url';
+import path from 'node:path';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace} from '@opentelemetry/api';
 import {resourceFromAttributes} from '@opentelemetry/resources';
 import {BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan} from '@opentelemetry/sdk-trace-base';
+import {REPO} from '../helpers/repo-root.js';
 
 /** The hand-written trace files in test/interop/formats/, one per format. */
-export const FORMATS_DIR = new URL('formats/', import.meta.url);
+export const FORMATS_DIR = pathToFileURL(`${path.join(REPO, 'test/interop/formats')}/`);
 export const FORMAT_FIXTURES = fs.readdirSync(FORMATS_DIR).sort();
 
 export function fixturePath(name: string): string {

@@ -3,9 +3,9 @@ import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
-import {fileURLToPath} from 'node:url';
+import {REPO} from '../helpers/repo-root.js';
 
-const ALERTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../alerts');
+const ALERTS = path.join(REPO, 'alerts');
 
 /** promtool ships in Debian's prometheus package; CI installs it (.ci/run). */
 function findPromtool(): string | undefined {

@@ -3,7 +3,6 @@ import {spawn} from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import {test} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import {foldEvents} from '../../source/core/fold.js';
 import {summarizeRun} from '../../source/core/run-summary.js';
 import type {Span} from '../../source/core/span.js';
@@ -12,8 +11,9 @@ import {buildTree, stepPath} from '../../source/core/tree.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {tempHome} from '../helpers/temp-home.js';
 import {EVENTS_PER_WRITER, SHARED_TRACES, WRITERS, writerEvents} from './writer-events.js';
+import {REPO} from '../helpers/repo-root.js';
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'writer-child.ts');
+const CHILD = path.join(REPO, 'test/reliability/writer-child.ts');
 /** Events per appendEvents call, per writer: two batch sizes, an odd one, and one event per call. */
 const BATCHES = [500, 100, 37, 1];
 

@@ -4,7 +4,6 @@ import {once} from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import type {Run} from '../../source/core/run.js';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {generateDataset} from '../../source/demo/generate.js';
@@ -20,6 +19,7 @@ import {BIN} from '../helpers/run-cli.js';
 import {type Served, startServe} from '../helpers/serve-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
 import {waitFor} from '../live/live-helpers.js';
+import {REPO} from '../helpers/repo-root.js';
 
 /*
  * Issue 16's evidence: four writer processes at once on one PostgreSQL index,
@@ -31,7 +31,7 @@ import {waitFor} from '../live/live-helpers.js';
  * SQLite.
  */
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
+const HERE = path.join(REPO, 'test/team');
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 // An hour: only a notification can bring a change in time, so a missed NOTIFY shows as a failure, not a slow pass.
 const HOUR = 3_600_000;

@@ -3,7 +3,6 @@ import {spawn} from 'node:child_process';
 import {once} from 'node:events';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import type {TraceEvent} from '../../source/core/trace-event.js';
 import {traceIdForRun} from '../../source/emit/ids.js';
 import type {LiveEvent} from '../../source/live/live-event.js';
@@ -17,6 +16,7 @@ import {BIN} from '../helpers/run-cli.js';
 import {type Served, startServe} from '../helpers/serve-cli.js';
 import {tempHome} from '../helpers/temp-home.js';
 import {waitFor} from '../live/live-helpers.js';
+import {REPO} from '../helpers/repo-root.js';
 
 /*
  * Issue 17's evidence, the team's topology with real processes: one `tracedeck
@@ -28,7 +28,7 @@ import {waitFor} from '../live/live-helpers.js';
  * from Redis.
  */
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
+const HERE = path.join(REPO, 'test/team');
 const TOKEN = 'team-topology-token';
 const LINES = 40;
 const unavailable = (await postgresUnavailable()) ?? clusterUnavailable();

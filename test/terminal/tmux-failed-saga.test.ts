@@ -3,12 +3,12 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import path from 'node:path';
 import {test} from 'node:test';
 import {setTimeout as delay} from 'node:timers/promises';
-import {fileURLToPath} from 'node:url';
 import {failedSaga} from '../../fixtures/canonical.js';
 import {RunIndex} from '../../source/store/run-index.js';
 import {tempHome} from '../helpers/temp-home.js';
+import {REPO} from '../helpers/repo-root.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/tracedeck.js');
+const BIN = path.join(REPO, 'bin/tracedeck.js');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 /**

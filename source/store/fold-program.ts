@@ -8,7 +8,7 @@ import {displayName} from '../core/span-name.js';
 import {isStep} from '../core/step-kind.js';
 import type {TraceEvent} from '../core/trace-event.js';
 import {buildTree, stepPathsByIndex, walkStepPath} from '../core/tree.js';
-import type {AppendParts} from './append-parts.js';
+import type {AppendParts, HeldTrace} from './append-parts.js';
 import {compareByteOrder} from './byte-order.js';
 import {freshTraces, insertSizes, runRow, type SpanRow, uniqueRunIds, upsertRuns, upsertSpans} from './fold-writes.js';
 import type {AppendResult, StoredEvent} from './run-index.js';
@@ -49,6 +49,7 @@ const SQL = {
 	childIds: kept('SELECT span_id FROM spans WHERE trace_id = ? AND parent_span_id = ?'),
 	getSpanPathLink: kept('SELECT span_id, parent_span_id, name, kind, path FROM spans WHERE trace_id = ? AND span_id = ?'),
 	spansOfTrace: kept('SELECT body, path FROM spans WHERE trace_id = ? ORDER BY span_id'),
+	eventsOfTrace: kept('SELECT count(*) AS n FROM events WHERE trace_id = ?'),
 	failedSpanIds: kept("SELECT span_id FROM spans WHERE trace_id = ? AND status = 'failed' ORDER BY span_id"),
 	getRun: kept('SELECT trace_id, run_id, steps_seen, body FROM runs WHERE trace_id = ?'),
 	latestEarlierEventMs: kept('SELECT max(ts_ms) AS ts FROM events WHERE trace_id = ? AND span_id = ? AND id < ?'),
@@ -157,10 +158,31 @@ export function* appendProgram(events: readonly TraceEvent[], bodies: readonly s
 	return {inserted, duplicates, traces: [...byTrace.keys()]};
 }
 
-/** Summarize the runs an input stored in parts left for the end (see append-parts.ts). */
-export function* finishPartsProgram(staleRuns: ReadonlyMap<string, number>): SqlProgram<void> {
-	for (const [traceId, lastEventMs] of staleRuns) {
-		yield* recomputeRun(traceId, lastEventMs, yield* one<RunRow>(SQL.getRun, [traceId]));
+/**
+ * Summarize the runs an input stored in parts left for the end (see
+ * append-parts.ts). A trace the input began is summarized from the spans
+ * its parts stored, when the store holds no event of it but theirs (the
+ * count says so: nothing else wrote to it since, and an earlier attempt at
+ * the same input would have made it not fresh); any other from every
+ * stored span.
+ */
+export function* finishPartsProgram(parts: Pick<AppendParts, 'staleRuns' | 'held'>): SqlProgram<void> {
+	for (const [traceId, lastEventMs] of parts.staleRuns) {
+		const row = yield* one<RunRow>(SQL.getRun, [traceId]);
+		const held = parts.held.get(traceId);
+		if (held !== undefined && Number((yield* one<{n: number | string}>(SQL.eventsOfTrace, [traceId]))?.n) === held.events) {
+			// In the order recomputeRun reads them (by span id), which is what summarizeRun's ties see.
+			const spans = [...held.spans.values()].sort((a, b) => compareByteOrder(a.span_id, b.span_id));
+			yield* summarizeTrace(
+				traceId,
+				spans,
+				spans.map(span => held.paths.get(span.span_id)!),
+				lastEventMs,
+				row,
+			);
+		} else {
+			yield* recomputeRun(traceId, lastEventMs, row);
+		}
 	}
 }
 
@@ -204,11 +226,19 @@ function* foldTrace(traceId: string, events: readonly StoredEvent[], firstNewId:
 	// One map of stored links for all: a part of a big trace stored parents first reads its ancestors once.
 	const links = new Map<string, SpanLink | undefined>();
 	for (const span of after.values()) {
-		spanRows.push(spanRow(traceId, span, yield* pathOf(traceId, span, after, links)));
+		const path = yield* pathOf(traceId, span, after, links);
+		spanRows.push(spanRow(traceId, span, path));
+		// A trace this input began keeps its spans as stored, for finishParts (append-parts.ts HeldTrace).
+		parts?.keep(traceId, span, path);
 	}
 
 	yield* upsertSpans(spanRows);
-	yield* repathStoredDescendants(traceId, before, after);
+	const held = parts?.held.get(traceId);
+	if (held) {
+		held.events += events.length;
+	}
+
+	yield* repathStoredDescendants(traceId, before, after, held);
 
 	if (parts?.staleRuns.has(traceId)) {
 		// finishParts summarizes this run from all its spans; counting onto a stale summary would be lost work.
@@ -288,7 +318,10 @@ function foldFreshTrace(traceId: string, events: readonly StoredEvent[], parts: 
 	if (parts) {
 		// No run yet, so foldTrace would leave the summary to finishParts, which also sets the tree's paths.
 		parts.markStale(traceId, lastEventMs);
-		return {spanRows: [...after.values()].map(span => spanRow(traceId, span, batchPath(span, after))), run: undefined};
+		// The trace begins with this part: its spans as stored are held for finishParts (append-parts.ts HeldTrace).
+		const paths = new Map([...after.values()].map(span => [span.span_id, batchPath(span, after)]));
+		parts.hold(traceId, {spans: after, paths, events: events.length});
+		return {spanRows: [...after.values()].map(span => spanRow(traceId, span, paths.get(span.span_id)!)), run: undefined};
 	}
 
 	// In the order recomputeRun reads them (by span id), which is what summarizeRun's ties see.
@@ -428,7 +461,7 @@ function* pathOf(traceId: string, span: PathSpan, batch: ReadonlyMap<string, Spa
  * with the same walk, so a trace stored in any order of batches holds the
  * paths one batch gives. A span with no stored children costs one lookup.
  */
-function* repathStoredDescendants(traceId: string, before: ReadonlyMap<string, Span | undefined>, after: Map<string, Span>): SqlProgram<void> {
+function* repathStoredDescendants(traceId: string, before: ReadonlyMap<string, Span | undefined>, after: Map<string, Span>, held: HeldTrace | undefined): SqlProgram<void> {
 	let frontier: string[] = [];
 	for (const span of after.values()) {
 		const previous = before.get(span.span_id);
@@ -454,6 +487,7 @@ function* repathStoredDescendants(traceId: string, before: ReadonlyMap<string, S
 				const path = yield* pathOf(traceId, child, after, links);
 				if (path !== child.path) {
 					yield* write(SQL.setSpanPath, [path, traceId, child.span_id]);
+					held?.paths.set(child.span_id, path);
 				}
 
 				next.push(child.span_id);
@@ -474,13 +508,23 @@ function batchPath(span: Span, batch: ReadonlyMap<string, Span>): string {
 
 function* recomputeRun(traceId: string, lastEventMs: number, row: RunRow | undefined): SqlProgram<void> {
 	const spanRows = yield* rows<{body: string; path: string}>(SQL.spansOfTrace, [traceId]);
-	const spans = spanRows.map(r => JSON.parse(r.body) as Span);
+	yield* summarizeTrace(
+		traceId,
+		spanRows.map(r => JSON.parse(r.body) as Span),
+		spanRows.map(r => r.path),
+		lastEventMs,
+		row,
+	);
+}
+
+/** The run of a trace from all its stored spans (by span id) and their stored paths: the tree's paths where they differ, then the summary. */
+function* summarizeTrace(traceId: string, spans: readonly Span[], storedPaths: readonly string[], lastEventMs: number, row: RunRow | undefined): SqlProgram<void> {
 	const tree = buildTree(spans);
 	// Every path in one pass down the tree (a 100k-span trace's end of ingest: 10x faster than a walk up per span).
 	const paths = stepPathsByIndex(tree);
 	for (let i = 0; i < spans.length; i++) {
 		const path = paths[tree.indexed.indexOf.get(spans[i]!.span_id)!]!;
-		if (path !== spanRows[i]!.path) {
+		if (path !== storedPaths[i]) {
 			yield* write(SQL.setSpanPath, [path, traceId, spans[i]!.span_id]);
 		}
 	}

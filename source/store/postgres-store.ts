@@ -190,8 +190,8 @@ export class PostgresStore extends QueryStore implements Store {
 			return traces;
 		}
 
-		await this.runQuery(() => finishPartsProgram(parts.staleRuns), 'write');
-		parts.staleRuns.clear();
+		await this.runQuery(() => finishPartsProgram(parts), 'write');
+		parts.clear();
 		return traces;
 	}
 

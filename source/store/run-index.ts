@@ -194,8 +194,8 @@ export class RunIndex extends RunReader {
 			return traces;
 		}
 
-		this.run(() => finishPartsProgram(parts.staleRuns), 'write');
-		parts.staleRuns.clear();
+		this.run(() => finishPartsProgram(parts), 'write');
+		parts.clear();
 		return traces;
 	}
 

@@ -77,3 +77,66 @@ test('serve under load: an input stopped after some parts and sent again is stor
 		index.close();
 	}
 });
+
+/** Store `events` through `parts` in parts of `size`, then finish. */
+function storeInParts(index: RunIndex, events: readonly TraceEvent[], size: number, parts: AppendParts, between?: (part: number) => void): void {
+	for (let i = 0; i < events.length; i += size) {
+		index.appendEvents(events.slice(i, i + size), {parts});
+		between?.(i / size);
+	}
+
+	index.finishParts(parts);
+}
+
+test('finishParts summarizes a trace the input began from the spans its parts stored, and the store ends as the input stored whole', () => {
+	const index = RunIndex.open(tempHome());
+	try {
+		const parts = new AppendParts();
+		let held: number[] = [];
+		storeInParts(index, input, 250, parts, () => {
+			held = [...parts.held.values()].map(trace => trace.events);
+		});
+		// Both traces began in this input, and every event of theirs is its own: they were summarized from memory.
+		assert.deepEqual(held.sort(), [input.length / 2, input.length / 2]);
+		assert.equal(parts.held.size, 0, 'let go once summarized');
+		assert.deepEqual(snapshot(index), expected);
+	} finally {
+		index.close();
+	}
+});
+
+test('another writer adds to a trace between its parts: finishParts summarizes it from the store, and the store ends as both writes stored whole', () => {
+	// Another exporter's span in trace ta: a failed step under stage 1, which had succeeded.
+	const other: TraceEvent[] = [
+		{trace_id: 'ta', span_id: 'late', parent_span_id: 'stage-1', event_type: 'step:started', timestamp: at(300), data: {name: 'late step'}},
+		{trace_id: 'ta', span_id: 'late', parent_span_id: 'stage-1', event_type: 'step:failed', status: 'failed', timestamp: at(301), data: {error: {message: 'late broke'}}},
+	];
+	const both = RunIndex.open(tempHome());
+	both.appendEvents([...input, ...other]);
+	const want = snapshot(both);
+	both.close();
+
+	const index = RunIndex.open(tempHome());
+	try {
+		storeInParts(index, input, 250, new AppendParts(), part => {
+			if (part === 2) {
+				index.appendEvents(other);
+			}
+		});
+		assert.deepEqual(snapshot(index), want);
+	} finally {
+		index.close();
+	}
+});
+
+test('past the held spans limit, a trace is summarized from the store: the same end', () => {
+	for (const limit of [0, 700, 1000]) {
+		const index = RunIndex.open(tempHome());
+		try {
+			storeInParts(index, input, 250, new AppendParts(limit));
+			assert.deepEqual(snapshot(index), expected, `limit ${limit}`);
+		} finally {
+			index.close();
+		}
+	}
+});

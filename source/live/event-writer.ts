@@ -135,6 +135,9 @@ export class EventWriter {
 		const traces = new Set<string>();
 		let duplicates = 0;
 		for (let i = 0; i < ordered.length; i += this.partEvents) {
+			// Small writes that came while the last part was stored go first: a part holds the event loop for tens of
+			// milliseconds, and a small export queued for group commit would otherwise wait out a few parts.
+			await this.group?.drained();
 			const part = ordered.slice(i, i + this.partEvents);
 			const result = await this.whileBusy(`${part.length} event(s)`, () => this.index.appendEvents(part, {parts}));
 			this.publish(result);

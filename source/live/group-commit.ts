@@ -11,6 +11,8 @@ export interface GroupCommitOptions {
 	commitOne(events: readonly TraceEvent[]): Promise<AppendResult>;
 }
 
+const noop = (): void => {};
+
 /** Turns of the event loop a batch waits at most for more writes before it is committed. */
 const MAX_WAIT_TURNS = 4;
 
@@ -18,6 +20,8 @@ interface Pending {
 	events: readonly TraceEvent[];
 	resolve(result: AppendResult): void;
 	reject(error: unknown): void;
+	/** Settles with the write, never rejects (drained). */
+	done: Promise<void>;
 }
 
 /**
@@ -38,16 +42,30 @@ interface Pending {
  */
 export class GroupCommit {
 	private queue: Pending[] = [];
+	/** The batch being stored. */
+	private current: Pending[] = [];
 	private scheduled = false;
 	private running = false;
 
 	constructor(private readonly options: GroupCommitOptions) {}
 
 	write(events: readonly TraceEvent[]): Promise<AppendResult> {
-		return new Promise<AppendResult>((resolve, reject) => {
-			this.queue.push({events, resolve, reject});
-			this.schedule();
+		let settle: Pick<Pending, 'resolve' | 'reject'> | undefined;
+		const written = new Promise<AppendResult>((resolve, reject) => {
+			settle = {resolve, reject};
 		});
+		this.queue.push({events, ...settle!, done: written.then(noop, noop)});
+		this.schedule();
+		return written;
+	}
+
+	/**
+	 * Settles once every write queued or being stored now is settled (never
+	 * rejects; later writes are not waited for): a long job stored in parts
+	 * lets the small writes that came meanwhile go before each of its parts.
+	 */
+	async drained(): Promise<void> {
+		await Promise.all([...this.current, ...this.queue].map(pending => pending.done));
 	}
 
 	private schedule(): void {
@@ -89,12 +107,14 @@ export class GroupCommit {
 		this.running = true;
 		try {
 			const batch = this.take();
+			this.current = batch;
 			if (batch.length === 1) {
 				await this.alone(batch[0]!);
 			} else {
 				await this.together(batch);
 			}
 		} finally {
+			this.current = [];
 			this.running = false;
 			// Writes queued meanwhile wait a turn more, so that those arriving with them join them.
 			this.schedule();

@@ -136,3 +136,49 @@ test('group commit: a batch takes writes up to its event limit; the rest follow 
 		['cc', 'd'],
 	]);
 });
+
+test('group commit: small writes that come while a big write is stored in parts go before its next part', async () => {
+	const {index, cleanup} = tempIndex();
+	try {
+		const writer = new EventWriter(new SqliteStore(index), undefined, {groupCommit: true, partEvents: 10});
+		const big = newTraceId();
+		const small = Array.from({length: 3}, () => newTraceId());
+		const bigWrite = writer.write(Array.from({length: 50}, (_, n) => nthEvent(big, n)));
+		const smallWrites = small.map(traceId => writer.write([nthEvent(traceId, 0), nthEvent(traceId, 1)]));
+		await Promise.all([bigWrite, ...smallWrites]);
+		const bigIds = index.events(big).map(stored => stored.id);
+		const smallIds = small.flatMap(traceId => index.events(traceId).map(stored => stored.id));
+		assert.equal(bigIds.length, 50);
+		assert.equal(smallIds.length, 6);
+		// At most the first part (10 events) went before them; the other 40 after.
+		assert.ok(Math.max(...smallIds) < [...bigIds].sort((a, b) => a - b)[10]!, `small writes stored at ${smallIds.join(', ')}, the big one at ${bigIds.join(', ')}`);
+	} finally {
+		cleanup();
+	}
+});
+
+test('GroupCommit.drained waits for the writes queued or being stored, not later ones, and never rejects', async () => {
+	const order: string[] = [];
+	let release!: () => void;
+	const gate = new Promise<void>(resolve => {
+		release = resolve;
+	});
+	const group = new GroupCommit({
+		maxEvents: 100,
+		commitOne: async events => {
+			await gate;
+			order.push(`stored ${events.length}`);
+			throw new InputError('bad write');
+		},
+		commitMany: async writes => {
+			order.push(`stored ${writes.length} writes`);
+			return writes.map(() => ({inserted: [], duplicates: 0, traces: []}));
+		},
+	});
+	const first = group.write([nthEvent(newTraceId(), 0)]).catch(() => order.push('first failed'));
+	const drained = group.drained().then(() => order.push('drained'));
+	setImmediate(release);
+	await Promise.all([first, drained]);
+	assert.deepEqual(order, ['stored 1', 'first failed', 'drained']);
+	await group.drained();
+});

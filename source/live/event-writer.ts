@@ -39,6 +39,9 @@ export interface EventWriterOptions {
 	groupCommit?: boolean;
 }
 
+/** Turns of the event loop between two parts of a write: an idle turn costs microseconds. */
+const TURNS_BETWEEN_PARTS = 4;
+
 /** A group-commit batch holds about this many events at most. */
 const GROUP_COMMIT_EVENTS = 4000;
 
@@ -147,7 +150,11 @@ export class EventWriter {
 				traces.add(trace);
 			}
 
-			await yieldToEventLoop();
+			// A few turns, not one: a small export that arrived during the part is decoded and converted a
+			// slice a turn (with pauses), then queued for group commit; only then can drained() see it.
+			for (let turn = 0; turn < TURNS_BETWEEN_PARTS; turn++) {
+				await yieldToEventLoop();
+			}
 		}
 
 		for (const trace of await this.whileBusy(`${events.length} event(s)`, () => finishParts.call(this.index, parts))) {

@@ -1,7 +1,7 @@
 import {InputError, TracedeckError} from '../core/errors.js';
 import {CorsOriginError, CorsPolicy} from '../interop/cors.js';
 import type {OtlpGrpcServer} from '../interop/otlp-grpc-server.js';
-import {DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_BYTES, PART_EVENTS, TraceIntake} from '../interop/otlp-intake.js';
+import {DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_BYTES, PART_EVENTS, PART_SIZE, TraceIntake} from '../interop/otlp-intake.js';
 import {MetricsRejection} from '../interop/otlp-metrics-rejection.js';
 import {DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, HEALTH_PATH, LOGS_PATH, METRICS_PATH, OTLP_METRICS_PATH, startOtlpReceiver, TRACES_PATH, type HealthCheck, type OtlpReceiver, type ReceiverMetrics} from '../interop/otlp-receiver.js';
 import {readTlsFiles, TlsFilesError, type TlsFiles} from '../interop/tls-files.js';
@@ -208,7 +208,7 @@ export async function run(argv: string[]): Promise<number> {
 		publisher = await openPublisher(redisUrl);
 		// Large exports in parts, with the event loop free between them; a lock waited out for a second at most, then 503.
 		// Concurrent requests share a transaction (group commit); each is still answered only once stored.
-		const writer = new EventWriter(store, publisher, {partEvents: PART_EVENTS, patienceMs: STORE_PATIENCE_MS, groupCommit: true});
+		const writer = new EventWriter(store, publisher, {partEvents: PART_EVENTS, partSize: PART_SIZE, patienceMs: STORE_PATIENCE_MS, groupCommit: true});
 		// No WAL checkpoint on the event loop, where it would stall every request in flight.
 		store.checkpointInBackground?.();
 		const metrics = await openMetrics(store, publisher);

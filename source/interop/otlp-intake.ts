@@ -55,7 +55,16 @@ export const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
  * while a large one is worked through.
  */
 export const SLICE_SPANS = 500;
+/** Exports of more events than this are stored in parts (fewer go through group commit). */
 export const PART_EVENTS = 1000;
+/**
+ * Events per part. A small export that comes while a big one is stored
+ * waits about one part: with 1000-event parts, 8 senders' small-post p99
+ * under a 100k-span export was 146-200 ms here, with 500 it was 98-113 ms
+ * (the big export took about a quarter longer, while the small ones were
+ * answered at 1.7 times the rate).
+ */
+export const PART_SIZE = 500;
 
 /**
  * One export's place in the intake, taken before its body is read, given

@@ -24,12 +24,14 @@ export interface EventWriterOptions {
 	/** First wait between attempts; doubles on each retry, up to 1 s (default 50 ms). */
 	backoffMs?: number;
 	/**
-	 * Store a write of more events than this in parts of this many, one short
-	 * transaction each, letting the event loop run between them (see
+	 * Store a write of more events than this in parts (of partSize), one
+	 * short transaction each, letting the event loop run between them (see
 	 * store/append-parts.ts). Default: every write is one transaction, all or
 	 * nothing, as the emitter promises.
 	 */
 	partEvents?: number;
+	/** Events per part of a write stored in parts (default partEvents). */
+	partSize?: number;
 	/**
 	 * Store writes that arrive together (concurrent requests) in one
 	 * transaction, where the store can (Store.appendInputs; see
@@ -90,6 +92,7 @@ export class EventWriter {
 	private readonly patienceMs: number;
 	private readonly backoffMs: number;
 	private readonly partEvents: number;
+	private readonly partSize: number;
 	private readonly group: GroupCommit | undefined;
 
 	constructor(
@@ -102,6 +105,7 @@ export class EventWriter {
 		this.patienceMs = options.patienceMs ?? DEFAULT_PATIENCE_MS;
 		this.backoffMs = options.backoffMs ?? 50;
 		this.partEvents = Math.max(1, options.partEvents ?? Number.POSITIVE_INFINITY);
+		this.partSize = Math.max(1, options.partSize ?? this.partEvents);
 		const appendInputs = index.appendInputs?.bind(index);
 		if (options.groupCommit && appendInputs) {
 			this.group = new GroupCommit({
@@ -137,11 +141,11 @@ export class EventWriter {
 		const inserted: AppendResult['inserted'] = [];
 		const traces = new Set<string>();
 		let duplicates = 0;
-		for (let i = 0; i < ordered.length; i += this.partEvents) {
+		for (let i = 0; i < ordered.length; i += this.partSize) {
 			// Small writes that came while the last part was stored go first: a part holds the event loop for tens of
 			// milliseconds, and a small export queued for group commit would otherwise wait out a few parts.
 			await this.group?.drained();
-			const part = ordered.slice(i, i + this.partEvents);
+			const part = ordered.slice(i, i + this.partSize);
 			const result = await this.whileBusy(`${part.length} event(s)`, () => this.index.appendEvents(part, {parts}));
 			this.publish(result);
 			inserted.push(...result.inserted);

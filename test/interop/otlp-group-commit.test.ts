@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {test} from 'node:test';
-import {TraceIntake, PART_EVENTS} from '../../source/interop/otlp-intake.js';
+import {TraceIntake, PART_EVENTS, PART_SIZE} from '../../source/interop/otlp-intake.js';
 import {encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
 import {startOtlpReceiver} from '../../source/interop/otlp-receiver.js';
 import {EventWriter} from '../../source/live/event-writer.js';
@@ -34,7 +34,7 @@ function post(url: string, body: Uint8Array): Promise<number> {
 test('OTLP/HTTP with group commit: concurrent exports are answered 200 once stored, each stored once, a retry sent alongside its original recognised', async () => {
 	const {index, cleanup} = tempIndex();
 	const store = new SqliteStore(index);
-	const intake = new TraceIntake({sink: new EventWriter(store, undefined, {partEvents: PART_EVENTS, groupCommit: true}), log: () => {}});
+	const intake = new TraceIntake({sink: new EventWriter(store, undefined, {partEvents: PART_EVENTS, partSize: PART_SIZE, groupCommit: true}), log: () => {}});
 	const receiver = await startOtlpReceiver({port: 0, intake, log: () => {}});
 	try {
 		const bodies = Array.from({length: 8}, (_, n) => exportOf(n));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import {after, before, describe, it} from 'node:test';
-import {PART_EVENTS, TraceIntake} from '../../source/interop/otlp-intake.js';
+import {PART_EVENTS, PART_SIZE, TraceIntake} from '../../source/interop/otlp-intake.js';
 import type {EventSink} from '../../source/live/event-sink.js';
 import type {OtlpTracesJson} from '../../source/interop/otlp-json.js';
 import {encodeExportTraceRequest} from '../../source/interop/otlp-protobuf.js';
@@ -66,7 +66,7 @@ describe('serve under load', () => {
 
 	before(async () => {
 		index = RunIndex.open(tempHome());
-		intake = new TraceIntake({sink: new EventWriter(new SqliteStore(index), undefined, {partEvents: PART_EVENTS}), log: () => {}});
+		intake = new TraceIntake({sink: new EventWriter(new SqliteStore(index), undefined, {partEvents: PART_EVENTS, partSize: PART_SIZE}), log: () => {}});
 		receiver = await startOtlpReceiver({port: 0, intake, log: () => {}});
 	});
 

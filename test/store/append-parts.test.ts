@@ -52,13 +52,16 @@ const expected = snapshot(whole);
 whole.close();
 
 test('serve under load: a write stored in parts ends exactly as the same write stored whole', async () => {
-	const index = RunIndex.open(tempHome());
-	try {
-		const result = await new EventWriter(new SqliteStore(index), undefined, {partEvents: 250}).write(input);
-		assert.equal(result.inserted.length, input.length);
-		assert.deepEqual(snapshot(index), expected);
-	} finally {
-		index.close();
+	// Parts as big as the threshold, and parts smaller than it (serve: PART_EVENTS and PART_SIZE).
+	for (const options of [{partEvents: 250}, {partEvents: 1000, partSize: 150}]) {
+		const index = RunIndex.open(tempHome());
+		try {
+			const result = await new EventWriter(new SqliteStore(index), undefined, options).write(input);
+			assert.equal(result.inserted.length, input.length);
+			assert.deepEqual(snapshot(index), expected, JSON.stringify(options));
+		} finally {
+			index.close();
+		}
 	}
 });
 

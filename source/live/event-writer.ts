@@ -204,7 +204,9 @@ export class EventWriter {
 		}
 
 		const transaction = await this.whileBusy('a file of events', () => beginWrite.call(this.index));
-		const appendParts = new AppendParts();
+		// Nothing held for finishParts (append-parts.ts HeldTrace): a file is many traces, read back one at a time at the
+		// end of a command, where no one waits on the event loop; held, their spans would stay in memory for the whole file.
+		const appendParts = new AppendParts(0);
 		const held: AppendResult['inserted'] = [];
 		const traces = new Set<string>();
 		let inserted = 0;

@@ -53,7 +53,7 @@ export class AppendParts {
 	/** Hold a trace that begins in this part, if it fits under HELD_SPANS_LIMIT. */
 	hold(traceId: string, trace: HeldTrace): void {
 		this.release(traceId);
-		if (this.#heldSpans + trace.spans.size <= this.#limit) {
+		if (this.#limit > 0 && this.#heldSpans + trace.spans.size <= this.#limit) {
 			this.held.set(traceId, trace);
 			this.#heldSpans += trace.spans.size;
 		}

@@ -25,10 +25,12 @@ function compiled(dir) {
 }
 
 // tsc never deletes: the output of a source that is gone (a test renamed or removed) would still run.
-const files = TREES.filter(tree => fs.existsSync(path.join(BUILT, tree))).flatMap(tree => compiled(tree));
-for (const file of files) {
+const kept = [];
+for (const file of TREES.filter(tree => fs.existsSync(path.join(BUILT, tree))).flatMap(tree => compiled(tree))) {
 	const source = path.join(REPO, file.replace(/\.js$/, ''));
-	if (!fs.existsSync(`${source}.ts`) && !fs.existsSync(`${source}.tsx`)) {
+	if (fs.existsSync(`${source}.ts`) || fs.existsSync(`${source}.tsx`)) {
+		kept.push(file);
+	} else {
 		fs.rmSync(path.join(BUILT, file));
 	}
 }
@@ -39,8 +41,8 @@ if (!fs.existsSync(manifest)) {
 	fs.symlinkSync('../package.json', manifest);
 }
 
-const tests = compiled('test')
-	.filter(file => file.endsWith('.test.js') && fs.existsSync(path.join(BUILT, file)))
+const tests = kept
+	.filter(file => file.startsWith(`test${path.sep}`) && file.endsWith('.test.js'))
 	.sort()
 	.map(file => path.join(BUILT, file));
 // Three at once on two cores: many tests wait on a child process, a server or a terminal, and a third file fills those gaps.

@@ -25,7 +25,16 @@ export interface ClientJob {
 	idPrefix: string;
 	/** Each sender posts one export per interval instead of back to back (staggered, as SDK exporters on a timer). */
 	intervalMs?: number;
+	/**
+	 * Exports each sender sends first, back to back and untimed, on the
+	 * connection the timed ones use (JIT, connections): stored, but in no
+	 * figure. They come before the batchesPerClient timed ones, with ids of their own.
+	 */
+	warmupBatches?: number;
 }
+
+/** Untimed exports per sender before the timed ones (ClientJob.warmupBatches). */
+export const WARMUP_BATCHES = 2;
 
 export interface ClientResult {
 	elapsedMs: number;
@@ -81,16 +90,14 @@ async function startReceiver(transport: Transport, sink: EventSink): Promise<{ad
 async function measure(transport: Transport, sink: EventSink, batchesPerClient: number, round: number): Promise<{spansPerS: number; sent: number}> {
 	const receiver = await startReceiver(transport, sink);
 	try {
-		const job = (idPrefix: string, batches: number): ClientJob => ({transport, address: receiver.address, clients: CLIENTS, batchesPerClient: batches, spansPerBatch: SPANS_PER_BATCH, idPrefix});
-		// Ids are hex (the protobuf encoding takes them as bytes): a for the warm-up, b for the timed exports.
-		await sendFrom(job(`a${round.toString(16)}`, 2));
-		const result = await sendFrom(job(`b${round.toString(16)}`, batchesPerClient));
+		// Ids are hex (the protobuf encoding takes them as bytes).
+		const result = await sendFrom({transport, address: receiver.address, clients: CLIENTS, batchesPerClient, spansPerBatch: SPANS_PER_BATCH, idPrefix: `b${round.toString(16)}`, warmupBatches: WARMUP_BATCHES});
 		if (result.failures > 0) {
 			throw new Error(`${transport}: ${result.failures} of ${result.requests} exports failed, first: ${result.firstFailure ?? '?'}`);
 		}
 
 		const sent = result.requests * SPANS_PER_BATCH;
-		return {spansPerS: sent / (result.elapsedMs / 1000), sent: sent + CLIENTS * 2 * SPANS_PER_BATCH};
+		return {spansPerS: sent / (result.elapsedMs / 1000), sent: sent + CLIENTS * WARMUP_BATCHES * SPANS_PER_BATCH};
 	} finally {
 		await receiver.close();
 	}

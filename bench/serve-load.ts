@@ -12,7 +12,7 @@ import {openDatabase} from '../source/store/open-database.js';
 import {RunIndex} from '../source/store/run-index.js';
 import type {BenchConfig} from './config.js';
 import type {Figure} from './report.js';
-import {sendFrom, type ClientJob} from './otlp-throughput.js';
+import {sendFrom, WARMUP_BATCHES, type ClientJob} from './otlp-throughput.js';
 import {median, nowMs, pct} from './stats.js';
 import {BIN, countRows, storedColumns, type Workspace} from './workspace.js';
 
@@ -296,15 +296,14 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 async function timedSends(transport: 'http' | 'grpc', address: string, batches: number, round: number, intervalMs?: number): Promise<{spansPerS: number; p99Ms: number; sent: number}> {
-	const job = (idPrefix: string, batchesPerClient: number): ClientJob => ({transport, address, clients: CLIENTS, batchesPerClient, spansPerBatch: THROUGHPUT_SPANS_PER_BATCH, idPrefix, intervalMs});
-	await sendFrom(job(`c${round.toString(16)}`, 2));
-	const result = await sendFrom(job(`d${round.toString(16)}`, batches));
+	const job: ClientJob = {transport, address, clients: CLIENTS, batchesPerClient: batches, spansPerBatch: THROUGHPUT_SPANS_PER_BATCH, idPrefix: `d${round.toString(16)}`, intervalMs, warmupBatches: WARMUP_BATCHES};
+	const result = await sendFrom(job);
 	if (result.failures > 0) {
 		throw new Error(`${transport}: ${result.failures} of ${result.requests} exports failed, first: ${result.firstFailure ?? '?'}`);
 	}
 
 	const timed = result.requests * THROUGHPUT_SPANS_PER_BATCH;
-	return {spansPerS: timed / (result.elapsedMs / 1000), p99Ms: result.p99Ms, sent: timed + CLIENTS * 2 * THROUGHPUT_SPANS_PER_BATCH};
+	return {spansPerS: timed / (result.elapsedMs / 1000), p99Ms: result.p99Ms, sent: timed + CLIENTS * WARMUP_BATCHES * THROUGHPUT_SPANS_PER_BATCH};
 }
 
 export async function benchServeThroughput(config: BenchConfig, ws: Workspace): Promise<Figure[]> {

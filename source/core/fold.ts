@@ -248,19 +248,30 @@ export function inFoldOrder(events: Iterable<TraceEvent>): TraceEvent[] {
  */
 export function applyEvent(previous: Span | undefined, event: TraceEvent): Span {
 	const at = eventTimeMs(event);
-	const span: Span = previous
-		? {
-				...previous,
-				attributes: {...previous.attributes},
-				retries: [...previous.retries],
-				stderr: [...previous.stderr],
-				tags: [...previous.tags],
-				events: [...previous.events],
-				links: [...previous.links],
-				// Spans stored before migration 8 may come without logs.
-				logs: [...(previous.logs ?? [])],
-			}
-		: emptySpan(event, at);
+	return applyEventTo(previous ? copySpan(previous) : emptySpan(event, at), event, at);
+}
+
+/** A span whose fields applyEventTo may change without touching `previous`'s. */
+function copySpan(previous: Span): Span {
+	return {
+		...previous,
+		attributes: {...previous.attributes},
+		retries: [...previous.retries],
+		stderr: [...previous.stderr],
+		tags: [...previous.tags],
+		events: [...previous.events],
+		links: [...previous.links],
+		// Spans stored before migration 8 may come without logs.
+		logs: [...(previous.logs ?? [])],
+	};
+}
+
+/**
+ * applyEvent on a span no one else holds (one this fold made), changed in
+ * place: copying it for each of its events was a tenth of what serve
+ * allocated. `at` is eventTimeMs(event).
+ */
+function applyEventTo(span: Span, event: TraceEvent, at: number): Span {
 	if (isLogRecord(event)) {
 		insertLog(span.logs, spanLogOf(event));
 		return span;
@@ -391,10 +402,12 @@ export function foldInOrder(events: readonly TraceEvent[]): Span[] {
 			continue;
 		}
 
-		let span = applyEvent(previous, event);
+		// Every span in `spans` was made here, so its events go onto it in place (applyEventTo).
+		const at = eventTimeMs(event);
+		let span = applyEventTo(previous ?? emptySpan(event, at), event, at);
 		if (previous === undefined) {
 			for (const log of waiting.get(event.span_id) ?? []) {
-				span = applyEvent(span, log);
+				span = applyEventTo(span, log, eventTimeMs(log));
 			}
 
 			waiting.delete(event.span_id);

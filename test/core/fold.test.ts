@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {applyEvent, foldEvents, terminalStatus} from '../../source/core/fold.js';
+import fc from 'fast-check';
+import {applyEvent, foldEvents, foldInOrder, inFoldOrder, terminalStatus} from '../../source/core/fold.js';
+import {isLogRecord, LOG_RECORD_EVENT_TYPE} from '../../source/core/log-record.js';
+import type {Span} from '../../source/core/span.js';
 import {displayName} from '../../source/core/span-name.js';
 import {STDERR_TAIL_LINES} from '../../source/core/span.js';
-import type {TraceEvent} from '../../source/core/trace-event.js';
+import {SPAN_EVENT_TYPE, type TraceEvent} from '../../source/core/trace-event.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 
@@ -121,4 +124,65 @@ test('the first non-empty name sticks', () => {
 	const [s] = foldEvents([event('a', 'step:started', 0, {data: {name: ''}}), event('a', 'step:progress', 1, {data: {name: 'one'}}), event('a', 'step:completed', 2, {data: {name: 'two'}})]);
 	assert.equal(s!.name, 'one');
 	assert.equal(displayName(s!), 'one');
+});
+
+test('foldInOrder changes the spans it makes in place, with the same result as applyEvent copying them, and never the events', () => {
+	// Plain objects, as events are (fast-check's have no prototype, which structuredClone would not keep).
+	const span = fc.constantFrom('a', 'b', 'c');
+	const type = fc.constantFrom('step:started', 'step:completed', 'step:failed', 'log', 'retry', SPAN_EVENT_TYPE, LOG_RECORD_EVENT_TYPE, 'stage:started');
+	const data = fc.record(
+		{
+			name: fc.option(fc.constantFrom('build', 'test', ''), {nil: undefined}),
+			line: fc.option(fc.string({maxLength: 4}), {nil: undefined}),
+			retry: fc.option(fc.record({n: fc.integer({min: 1, max: 3}), exit_code: fc.integer({min: 0, max: 2})}, {noNullPrototype: true}), {nil: undefined}),
+			attributes: fc.option(fc.dictionary(fc.constantFrom('k', 'l'), fc.string({maxLength: 3}), {noNullPrototype: true}), {nil: undefined}),
+			x: fc.option(fc.integer(), {nil: undefined}),
+		},
+		{requiredKeys: [], noNullPrototype: true},
+	);
+	const arbitraryEvent = fc
+		.record(
+			{
+				span,
+				type,
+				ms: fc.integer({min: 0, max: 50}),
+				data,
+				tags: fc.array(fc.constantFrom('ci', 'fast'), {maxLength: 2}),
+				links: fc.option(fc.array(fc.record({trace_id: fc.constant('t2'), span_id: span, attributes: fc.constant({})}, {noNullPrototype: true}), {maxLength: 2}), {nil: undefined}),
+				attributes: fc.option(fc.dictionary(fc.constantFrom('a1', 'a2'), fc.integer(), {noNullPrototype: true}), {nil: undefined}),
+			},
+			{noNullPrototype: true},
+		)
+		.map(({span: id, type: eventType, ms, data: d, tags, links, attributes}): TraceEvent => event(id, eventType, ms, {data: d, tags, ...(links ? {links} : {}), ...(attributes ? {attributes} : {})}));
+	fc.assert(
+		fc.property(fc.array(arbitraryEvent, {maxLength: 12}), events => {
+			const ordered = inFoldOrder(events);
+			const before = structuredClone(ordered);
+			// The copying fold: what foldInOrder did before it changed its own spans in place.
+			const copied = new Map<string, Span>();
+			const waiting = new Map<string, TraceEvent[]>();
+			for (const one of ordered) {
+				const previous = copied.get(one.span_id);
+				if (previous === undefined && isLogRecord(one)) {
+					waiting.set(one.span_id, [...(waiting.get(one.span_id) ?? []), one]);
+					continue;
+				}
+
+				let folded = applyEvent(previous, one);
+				if (previous === undefined) {
+					for (const log of waiting.get(one.span_id) ?? []) {
+						folded = applyEvent(folded, log);
+					}
+
+					waiting.delete(one.span_id);
+				}
+
+				copied.set(one.span_id, folded);
+			}
+
+			assert.deepStrictEqual(foldInOrder(ordered), [...copied.values()]);
+			assert.deepStrictEqual(ordered, before);
+		}),
+		{numRuns: 500},
+	);
 });

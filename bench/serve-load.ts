@@ -297,9 +297,20 @@ async function stop(child: ChildProcess): Promise<void> {
 	await exited;
 }
 
-async function timedSends(transport: 'http' | 'grpc', address: string, batches: number, round: number, intervalMs?: number): Promise<{spansPerS: number; p99Ms: number; sent: number}> {
-	const job: ClientJob = {transport, address, clients: CLIENTS, batchesPerClient: batches, spansPerBatch: THROUGHPUT_SPANS_PER_BATCH, idPrefix: `d${round.toString(16)}`, intervalMs, warmupBatches: WARMUP_BATCHES};
-	const result = await sendFrom(job);
+/**
+ * The senders' exports to one server, which is stopped afterwards whatever
+ * happens. Every call sends the same exports (same ids): each server has a
+ * home of its own, and the bare server's rows are serve's for these ids.
+ */
+async function timedSends(server: ChildProcess, transport: 'http' | 'grpc', address: string, batches: number, intervalMs?: number): Promise<{spansPerS: number; p99Ms: number; sent: number}> {
+	const job: ClientJob = {transport, address, clients: CLIENTS, batchesPerClient: batches, spansPerBatch: THROUGHPUT_SPANS_PER_BATCH, idPrefix: 'd0', intervalMs, warmupBatches: WARMUP_BATCHES};
+	let result;
+	try {
+		result = await sendFrom(job);
+	} finally {
+		await stop(server);
+	}
+
 	if (result.failures > 0) {
 		throw new Error(`${transport}: ${result.failures} of ${result.requests} exports failed, first: ${result.firstFailure ?? '?'}`);
 	}
@@ -340,13 +351,7 @@ export async function benchServeThroughput(config: BenchConfig, ws: Workspace): 
 			const measureServe = async (): Promise<{spansPerS: number; p99Ms: number}> => {
 				const home = ws.dir(`serve-throughput-${transport}-${r}`);
 				const serve = await startServe(home, {grpc: true});
-				let result;
-				try {
-					result = await timedSends(transport, transport === 'http' ? serve.url : serve.grpc, batches, 0);
-				} finally {
-					await stop(serve.child);
-				}
-
+				const result = await timedSends(serve.child, transport, transport === 'http' ? serve.url : serve.grpc, batches);
 				const stored = countRows(home).spans;
 				if (stored !== result.sent) {
 					throw new Error(`serve ${transport}: ${result.sent} spans answered 200, ${stored} stored`);
@@ -361,18 +366,12 @@ export async function benchServeThroughput(config: BenchConfig, ws: Workspace): 
 				return result;
 			};
 
-			// The same exports (same ids) to the bare server, which inserts the rows serve stored for them.
+			// The same exports to the bare server, which inserts the rows serve stored for them.
 			const measureBare = async (): Promise<{spansPerS: number; p99Ms: number}> => {
 				const bareDir = ws.dir(`bare-${transport}-${r}`);
 				openDatabase(bareDir, {}, migrations).close();
 				const bareServer = await startBare(path.join(bareDir, 'runs.db'), readyRows!);
-				let result;
-				try {
-					result = await timedSends(transport, transport === 'http' ? bareServer.http : bareServer.grpc, batches, 0);
-				} finally {
-					await stop(bareServer.child);
-				}
-
+				const result = await timedSends(bareServer.child, transport, transport === 'http' ? bareServer.http : bareServer.grpc, batches);
 				const bareStored = countRows(bareDir).spans;
 				if (bareStored !== storedSpans) {
 					throw new Error(`bare ${transport}: ${bareStored} spans stored, serve stored ${storedSpans}`);
@@ -397,13 +396,7 @@ export async function benchServeThroughput(config: BenchConfig, ws: Workspace): 
 		const intervalMs = (CLIENTS * THROUGHPUT_SPANS_PER_BATCH * 1000) / pacedSpansPerS;
 		const pacedHome = ws.dir(`serve-paced-${transport}`);
 		const pacedServe = await startServe(pacedHome, {grpc: true});
-		let paced;
-		try {
-			paced = await timedSends(transport, transport === 'http' ? pacedServe.url : pacedServe.grpc, PACED_EXPORTS, 1, intervalMs);
-		} finally {
-			await stop(pacedServe.child);
-		}
-
+		const paced = await timedSends(pacedServe.child, transport, transport === 'http' ? pacedServe.url : pacedServe.grpc, PACED_EXPORTS, intervalMs);
 		if (countRows(pacedHome).spans !== paced.sent) {
 			throw new Error(`serve ${transport} paced: ${paced.sent} spans answered 200, ${countRows(pacedHome).spans} stored`);
 		}
